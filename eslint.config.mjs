@@ -1,0 +1,53 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Layer rules: contracts <- monitoring / incidents <- aws <- apps/api; apps/web imports contracts only. */
+const forbid = (groups, message) => ({
+  'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group], message })) }],
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'data/**',
+      'apps/web/**',
+      'artifacts/**',
+      '**/*.mjs',
+      '**/*.cjs',
+      '**/*.js',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-extraneous-class': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['libs/contracts/src/**/*.ts'],
+    rules: forbid(
+      ['@app/*', '@nestjs/*', '@aws-sdk/*', 'axios', 'rxjs', 'class-validator'],
+      'contracts are plain types: no framework or layer imports',
+    ),
+  },
+  {
+    files: ['libs/monitoring/src/**/*.ts', 'libs/incidents/src/**/*.ts'],
+    rules: forbid(
+      ['@app/aws', '@aws-sdk/*', '**/apps/**'],
+      'domain libs depend on ports, never on AWS adapters or the app',
+    ),
+  },
+  { files: ['libs/aws/src/**/*.ts'], rules: forbid(['**/apps/**'], 'adapters never import the app') },
+  { files: ['apps/api/src/**/*.ts'], rules: forbid(['@aws-sdk/*'], 'only libs/aws imports the AWS SDK') },
+  {
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

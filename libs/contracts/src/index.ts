@@ -1,0 +1,150 @@
+/**
+ * Public API contract of the status page: plain types only, no framework imports.
+ * Imported by the Nest API and by the Angular dashboard so the two can never drift.
+ */
+
+/** Evaluated state of one monitored service. */
+export type ServiceState = 'up' | 'degraded' | 'down' | 'unknown' | 'maintenance';
+
+export const SERVICE_STATES: readonly ServiceState[] = ['up', 'degraded', 'down', 'unknown', 'maintenance'];
+
+/** Headline state of the whole page. */
+export type OverallStatus = 'operational' | 'degraded' | 'partial_outage' | 'major_outage' | 'maintenance';
+
+export interface LastCheck {
+  /** ISO-8601 time the check started. */
+  at: string;
+  ok: boolean;
+  latencyMs: number;
+  statusCode?: number;
+  /** Short failure reason, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED". */
+  error?: string;
+}
+
+/** Percent of successful checks in each window, or null when there were no checks. */
+export interface UptimeWindows {
+  '24h': number | null;
+  '7d': number | null;
+  '30d': number | null;
+  '90d': number | null;
+}
+
+export interface SloStatus {
+  /** Target availability in percent, e.g. 99.9. */
+  target: number;
+  /** Window the target applies to, e.g. "30d". */
+  window: string;
+  /** Percent of the window's error budget still unspent (may go negative), null without data. */
+  errorBudgetRemaining: number | null;
+}
+
+export interface ServiceStatus {
+  id: string;
+  name: string;
+  group: string | null;
+  state: ServiceState;
+  /** ISO-8601 time the service entered its current state, null when never checked. */
+  since: string | null;
+  paused: boolean;
+  /** Seconds between checks. */
+  intervalSeconds: number;
+  lastCheck: LastCheck | null;
+  uptime: UptimeWindows;
+  slo: SloStatus;
+}
+
+export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
+export type IncidentImpact = 'none' | 'minor' | 'major' | 'critical';
+
+export interface IncidentUpdate {
+  at: string;
+  status: IncidentStatus;
+  message: string;
+}
+
+export interface IncidentSummary {
+  id: string;
+  title: string;
+  status: IncidentStatus;
+  impact: IncidentImpact;
+  /** "auto" when opened by the monitor, "manual" when opened by an admin. */
+  kind: 'auto' | 'manual';
+  serviceIds: string[];
+  startedAt: string;
+  resolvedAt: string | null;
+  updates: IncidentUpdate[];
+}
+
+export interface MaintenanceWindow {
+  id: string;
+  title: string;
+  serviceIds: string[];
+  startsAt: string;
+  endsAt: string;
+  message: string;
+}
+
+/** GET /api/status — served from memory, never from the database. */
+export interface StatusResponse {
+  generatedAt: string;
+  overall: OverallStatus;
+  services: ServiceStatus[];
+  activeIncidents: IncidentSummary[];
+  upcomingMaintenance: MaintenanceWindow[];
+}
+
+/** One day of a service's history (UTC). */
+export interface DailyBar {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  /** Percent of successful checks that day, null when there were none. */
+  uptime: number | null;
+  checks: number;
+  failures: number;
+  /** Mean latency of successful checks in ms, null when none. */
+  avgLatencyMs: number | null;
+}
+
+/** One stored check result. */
+export interface CheckRecord {
+  at: string;
+  ok: boolean;
+  latencyMs: number;
+  statusCode?: number;
+  error?: string;
+  /** State of the service after this check was evaluated. */
+  state: ServiceState;
+}
+
+/** GET /api/history — 90 daily bars and a latency sparkline per service (cacheable, refreshed per minute). */
+export interface HistoryResponse {
+  generatedAt: string;
+  /** The 90 UTC dates the bars cover, oldest first. */
+  days: string[];
+  services: Record<string, ServiceHistory>;
+}
+
+export interface ServiceHistory {
+  /** Uptime percent per day aligned with HistoryResponse.days, null for days without checks. */
+  bars: (number | null)[];
+  /** Latencies (ms) of the most recent checks, oldest first; null for failed checks. */
+  latency: (number | null)[];
+}
+
+/** GET /api/services/:id — one service in depth. */
+export interface ServiceDetailResponse {
+  service: ServiceStatus;
+  /** Most recent checks, newest first. */
+  recentChecks: CheckRecord[];
+  /** 90 daily bars, oldest first. */
+  bars: DailyBar[];
+}
+
+/** Error body of every 4xx/5xx answer. */
+export interface ApiError {
+  statusCode: number;
+  error: string;
+  message: string;
+  /** Field-level problems for 400s: path, offending value and the rule. */
+  details?: { path: string; value: unknown; rule: string }[];
+}
