@@ -1,0 +1,96 @@
+import { inject, Injectable, InjectionToken } from '@angular/core';
+import type {
+  HistoryResponse,
+  IncidentSummary,
+  ServiceDetailResponse,
+  StatusResponse,
+} from '@app/contracts';
+import { Observable } from 'rxjs';
+import { APP_CONFIG } from '../config/app-config';
+
+/** The browser's fetch, injectable so specs can answer requests without a network. */
+export const FETCH = new InjectionToken<typeof fetch>('FETCH', {
+  providedIn: 'root',
+  factory: () => globalThis.fetch.bind(globalThis),
+});
+
+/** Result of a conditional GET: a new body, or "304 — what you have is current". */
+export type Conditional<T> =
+  | { readonly kind: 'fresh'; readonly body: T; readonly etag: string | null }
+  | { readonly kind: 'not-modified' };
+
+export interface IncidentPage {
+  readonly items: IncidentSummary[];
+  readonly nextCursor: string | null;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly path: string,
+  ) {
+    super(`GET ${path} answered HTTP ${status}`);
+    this.name = 'HttpError';
+  }
+}
+
+/**
+ * Thin client of the public status API. Uses fetch directly (not HttpClient): it keeps the initial bundle small and
+ * `cache: 'no-store'` lets our own If-None-Match through so a 304 reaches us instead of being folded into a 200.
+ */
+@Injectable({ providedIn: 'root' })
+export class StatusApi {
+  private readonly fetchFn = inject(FETCH);
+  private readonly baseUrl = inject(APP_CONFIG).apiBaseUrl;
+
+  status(etag: string | null): Observable<Conditional<StatusResponse>> {
+    return this.get<StatusResponse>('/status', etag);
+  }
+
+  history(etag: string | null): Observable<Conditional<HistoryResponse>> {
+    return this.get<HistoryResponse>('/history', etag);
+  }
+
+  service(id: string): Observable<Conditional<ServiceDetailResponse>> {
+    return this.get<ServiceDetailResponse>(`/services/${encodeURIComponent(id)}`, null);
+  }
+
+  /** Past incidents; `null` when this API version has no incidents endpoint (404). */
+  incidents(limit: number): Observable<IncidentPage | null> {
+    return new Observable<IncidentPage | null>((subscriber) =>
+      this.get<IncidentPage>(`/incidents?limit=${limit}`, null).subscribe({
+        next: (result) => subscriber.next(result.kind === 'fresh' ? result.body : null),
+        error: (error: unknown) =>
+          error instanceof HttpError && error.status === 404
+            ? (subscriber.next(null), subscriber.complete())
+            : subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
+  }
+
+  private get<T>(path: string, etag: string | null): Observable<Conditional<T>> {
+    return new Observable<Conditional<T>>((subscriber) => {
+      const abort = new AbortController();
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (etag !== null) headers['if-none-match'] = etag;
+      this.fetchFn(`${this.baseUrl}${path}`, { headers, cache: 'no-store', signal: abort.signal })
+        .then(async (response): Promise<Conditional<T>> => {
+          if (response.status === 304) return { kind: 'not-modified' };
+          if (!response.ok) throw new HttpError(response.status, path);
+          return { kind: 'fresh', body: (await response.json()) as T, etag: response.headers.get('etag') };
+        })
+        .then(
+          (result) => {
+            subscriber.next(result);
+            subscriber.complete();
+          },
+          (error: unknown) => {
+            if (!abort.signal.aborted) subscriber.error(error);
+          },
+        );
+      // switchMap / unsubscribe cancels the request in flight.
+      return () => abort.abort();
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { Title } from '@angular/platform-browser';
+import { AppLink } from '../core/navigation/app-link';
+import type { ServiceDetailResponse } from '@app/contracts';
+import { switchMap } from 'rxjs';
+import { StatusApi, HttpError } from '../core/api/status-api';
+import { APP_CONFIG } from '../core/config/app-config';
+import { backoffDelay } from '../core/polling/backoff';
+import { PageVisibility } from '../core/polling/page-visibility';
+import { poll } from '../core/polling/poll';
+import { StatusFeed } from '../core/polling/status-feed';
+import { formatDay, formatLatency, formatPercent, formatTime, stateLabel } from '../shared/format';
+import { StateBadge } from '../shared/state-badge';
+import { formatBudget } from '../status/service-card/service-card';
+import { LatencySparkline } from '../status/latency-sparkline/latency-sparkline';
+import { UptimeBars } from '../status/uptime-bars/uptime-bars';
+
+/** /services/:id — one service's 90-day history, latency of recent checks and the raw check log. */
+@Component({
+  selector: 'app-service-detail-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [AppLink, StateBadge, UptimeBars, LatencySparkline],
+  templateUrl: './service-detail-page.html',
+  styleUrl: './service-detail-page.css',
+})
+export class ServiceDetailPage {
+  /** Service id from the URL. */
+  readonly id = input.required<string>();
+
+  private readonly api = inject(StatusApi);
+  private readonly config = inject(APP_CONFIG);
+  private readonly feed = inject(StatusFeed);
+
+  protected readonly detail = signal<ServiceDetailResponse | null>(null);
+  protected readonly notFound = signal(false);
+  protected readonly failed = signal(false);
+
+  protected readonly service = computed(() => this.detail()?.service ?? null);
+  protected readonly bars = computed(() =>
+    (this.detail()?.bars ?? []).map((bar) => ({
+      date: bar.date,
+      uptime: bar.uptime,
+      detail:
+        bar.checks === 0
+          ? null
+          : `${bar.checks.toLocaleString('en')} checks, ${bar.failures.toLocaleString('en')} failed${
+              bar.avgLatencyMs === null ? '' : `, avg ${formatLatency(bar.avgLatencyMs)}`
+            }`,
+    })),
+  );
+  protected readonly latencies = computed(() =>
+    [...(this.detail()?.recentChecks ?? [])].reverse().map((check) => (check.ok ? check.latencyMs : null)),
+  );
+  protected readonly checks = computed(() =>
+    (this.detail()?.recentChecks ?? []).slice(0, 50).map((check) => ({
+      ...check,
+      time: formatTime(check.at),
+      result: check.ok ? 'OK' : 'Failed',
+      latency: formatLatency(check.latencyMs),
+      stateText: stateLabel(check.state),
+    })),
+  );
+  protected readonly incidents = computed(() => {
+    const id = this.id();
+    return [...(this.feed.status()?.activeIncidents ?? []), ...(this.feed.incidents() ?? [])].filter((incident) =>
+      incident.serviceIds.includes(id),
+    );
+  });
+  protected readonly stats = computed(() => {
+    const service = this.service();
+    if (service === null) return [];
+    return [
+      { label: 'Current latency', value: service.lastCheck === null ? '—' : formatLatency(service.lastCheck.latencyMs) },
+      { label: 'Uptime 24h', value: formatPercent(service.uptime['24h']) },
+      { label: 'Uptime 7d', value: formatPercent(service.uptime['7d']) },
+      { label: 'Uptime 30d', value: formatPercent(service.uptime['30d']) },
+      { label: 'Uptime 90d', value: formatPercent(service.uptime['90d']) },
+      { label: `SLO (${service.slo.window})`, value: formatPercent(service.slo.target, 3).replace(/\.?0+%$/, '%') },
+      { label: 'Error budget', value: formatBudget(service.slo.errorBudgetRemaining) },
+      { label: 'Checked every', value: `${service.intervalSeconds} s` },
+    ];
+  });
+  protected readonly since = computed(() => {
+    const since = this.service()?.since;
+    return since ? formatTime(since) : null;
+  });
+  protected readonly firstDay = computed(() => {
+    const first = this.detail()?.bars[0];
+    return first ? formatDay(first.date) : null;
+  });
+
+  constructor() {
+    const visibility = inject(PageVisibility);
+    const title = inject(Title);
+    toObservable(this.id)
+      .pipe(
+        switchMap((id) => {
+          this.detail.set(null);
+          this.notFound.set(false);
+          return poll({
+            request: () => this.api.service(id),
+            intervalMs: this.config.pollIntervalMs,
+            backoff: (failures) => backoffDelay(failures, this.config.pollIntervalMs, this.config.maxBackoffMs),
+            visible$: visibility.visible$,
+          });
+        }),
+        takeUntilDestroyed(),
+      )
+      .subscribe((event) => {
+        if (event.ok) {
+          this.failed.set(false);
+          if (event.value.kind === 'fresh') this.detail.set(event.value.body);
+        } else if (event.error instanceof HttpError && event.error.status === 404) {
+          this.notFound.set(true);
+        } else {
+          this.failed.set(true);
+        }
+      });
+    effect(() => title.setTitle(`${this.service()?.name ?? this.id()} — CloudOps Status`));
+  }
+}

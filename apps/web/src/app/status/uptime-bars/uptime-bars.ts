@@ -1,0 +1,95 @@
+import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
+import type { IncidentSummary } from '@app/contracts';
+import { formatDay, formatPercent } from '../../shared/format';
+import { averageUptime, BarInput, buildBars, lastDays } from './bar-level';
+
+/**
+ * One bar per day coloured by uptime. The row is a single tab stop (roving tabindex): arrow keys, Home and End move
+ * between days and the focused or hovered day shows its tooltip; each bar's accessible name carries the same text.
+ */
+@Component({
+  selector: 'app-uptime-bars',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './uptime-bars.html',
+  styleUrl: './uptime-bars.css',
+})
+export class UptimeBars {
+  readonly serviceId = input.required<string>();
+  readonly serviceName = input.required<string>();
+  /** Days oldest first; empty while loading (placeholders of `placeholderDays` keep the layout stable). */
+  readonly days = input<readonly BarInput[]>([]);
+  readonly incidents = input<readonly IncidentSummary[]>([]);
+  readonly placeholderDays = input(90);
+
+  protected readonly bars = computed(() => {
+    const days = this.days();
+    const input = days.length > 0 ? days : lastDays(this.placeholderDays()).map((date) => ({ date, uptime: null }));
+    return buildBars(input, this.serviceId(), this.incidents());
+  });
+  protected readonly average = computed(() => formatPercent(averageUptime(this.days())));
+  protected readonly label = computed(
+    () => `Daily uptime of ${this.serviceName()} over the last ${this.bars().length} days`,
+  );
+  /** Bar that owns the tab stop; today by default. */
+  protected readonly focusIndex = signal<number | null>(null);
+  protected readonly tooltipIndex = signal<number | null>(null);
+  protected readonly rovingIndex = computed(() => this.focusIndex() ?? this.bars().length - 1);
+  protected readonly tooltip = computed(() => {
+    const index = this.tooltipIndex();
+    const bars = this.bars();
+    if (index === null || index >= bars.length) return null;
+    const bar = bars[index]!;
+    const position = (index + 0.5) / bars.length;
+    return {
+      bar,
+      day: formatDay(bar.date),
+      uptime: bar.uptime === null ? 'No data' : `${formatPercent(bar.uptime)} uptime`,
+      left: `${position * 100}%`,
+      align: position < 0.34 ? 'start' : position > 0.66 ? 'end' : 'center',
+    };
+  });
+  protected readonly firstLabel = computed(() => `${this.bars().length} days ago`);
+
+  protected show(index: number): void {
+    this.tooltipIndex.set(index);
+  }
+
+  protected hide(): void {
+    this.tooltipIndex.set(null);
+  }
+
+  protected onFocus(index: number): void {
+    this.focusIndex.set(index);
+    this.tooltipIndex.set(index);
+  }
+
+  protected onKeydown(event: KeyboardEvent, list: HTMLElement): void {
+    const count = this.bars().length;
+    const current = this.rovingIndex();
+    let next: number;
+    switch (event.key) {
+      case 'ArrowLeft':
+      case 'ArrowUp':
+        next = Math.max(0, current - 1);
+        break;
+      case 'ArrowRight':
+      case 'ArrowDown':
+        next = Math.min(count - 1, current + 1);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = count - 1;
+        break;
+      case 'Escape':
+        this.hide();
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    this.focusIndex.set(next);
+    (list.children.item(next) as HTMLElement | null)?.focus();
+  }
+}
