@@ -38,7 +38,11 @@ const services = defs.map((d, index) => {
   });
   if (d.id === 'auth') bars[89] = 98.7;
   const latency = Array.from({ length: 60 }, (_, i) =>
-    d.id === 'auth' && i > 50 ? d.base * 6 + rand() * 80 : rand() > 0.985 ? null : Math.round(d.base * (0.8 + rand() * 0.5)),
+    d.id === 'auth' && i > 50
+      ? d.base * 6 + rand() * 80
+      : rand() > 0.985
+        ? null
+        : Math.round(d.base * (0.8 + rand() * 0.5)),
   );
   history.services[d.id] = { bars, latency };
   const last = latency.at(-1) ?? d.base;
@@ -68,7 +72,11 @@ const activeIncidents = [
     resolvedAt: null,
     updates: [
       { at: iso(now - 40 * 60_000), status: 'investigating', message: 'Authentication checks are slower than 250 ms.' },
-      { at: iso(now - 15 * 60_000), status: 'identified', message: 'A saturated connection pool on the session store; scaling out.' },
+      {
+        at: iso(now - 15 * 60_000),
+        status: 'identified',
+        message: 'A saturated connection pool on the session store; scaling out.',
+      },
     ],
   },
 ];
@@ -139,7 +147,14 @@ const detail = (id) => {
   };
 };
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.txt': 'text/plain' };
+const types = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.txt': 'text/plain',
+};
 function json(req, res, body, statusCode = 200) {
   const text = JSON.stringify(body);
   const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
@@ -147,7 +162,9 @@ function json(req, res, body, statusCode = 200) {
     res.writeHead(304, { etag }).end();
     return;
   }
-  res.writeHead(statusCode, { 'content-type': 'application/json', etag, 'cache-control': 'public, s-maxage=5' }).end(text);
+  res
+    .writeHead(statusCode, { 'content-type': 'application/json', etag, 'cache-control': 'public, s-maxage=5' })
+    .end(text);
 }
 
 const server = createServer(async (req, res) => {
@@ -158,7 +175,9 @@ const server = createServer(async (req, res) => {
   if (path === '/api/incidents') return json(req, res, { items: past, nextCursor: null });
   if (path.startsWith('/api/services/')) {
     const body = detail(decodeURIComponent(path.slice('/api/services/'.length)));
-    return body ? json(req, res, body) : json(req, res, { statusCode: 404, error: 'Not Found', message: 'no such service' }, 404);
+    return body
+      ? json(req, res, body)
+      : json(req, res, { statusCode: 404, error: 'Not Found', message: 'no such service' }, 404);
   }
   if (path.startsWith('/api/')) return json(req, res, { statusCode: 404, error: 'Not Found', message: path }, 404);
   const file = normalize(join(root, path === '/' ? 'index.html' : path));

@@ -6,12 +6,25 @@ import { chromium } from 'playwright-core';
 const [base = 'http://127.0.0.1:4300/', outDir = '/tmp/shots', ...paths] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
 });
 await mkdir(outDir, { recursive: true });
 try {
   for (const path of paths.length ? paths : ['']) {
-    for (const [name, viewport] of [['mobile', { width: 390, height: 844 }], ['narrow', { width: 360, height: 740 }], ['desktop', { width: 1280, height: 800 }]]) {
+    for (const [name, viewport] of [
+      ['mobile', { width: 390, height: 844 }],
+      ['narrow', { width: 360, height: 740 }],
+      ['desktop', { width: 1280, height: 800 }],
+    ]) {
       for (const colorScheme of ['light', 'dark']) {
         const page = await browser.newPage({ viewport, colorScheme });
         const errors = [];
@@ -19,7 +32,9 @@ try {
         await page.goto(new URL(path, base).href);
         await page.waitForSelector('app-service-card, app-service-detail-page h1', { timeout: 10_000 });
         await page.waitForTimeout(800);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
         const file = `${outDir}/${(path || 'home').replace(/\W+/g, '_')}-${name}-${colorScheme}.png`;
         await page.screenshot({ path: file, fullPage: true });
         await page.screenshot({ path: file.replace('.png', '-top.png') });

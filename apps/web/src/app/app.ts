@@ -16,7 +16,14 @@ import { StatusPage } from './status/status-page';
         <a class="brand" [appLink]="{ kind: 'status' }">
           <svg viewBox="0 0 32 32" width="28" height="28" aria-hidden="true" focusable="false">
             <rect width="32" height="32" rx="8" fill="var(--accent)" />
-            <path d="M7 17h4l3-7 4 13 3-6h4" fill="none" stroke="#fff" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" />
+            <path
+              d="M7 17h4l3-7 4 13 3-6h4"
+              fill="none"
+              stroke="#fff"
+              stroke-width="2.5"
+              stroke-linecap="round"
+              stroke-linejoin="round"
+            />
           </svg>
           <span>CloudOps Status</span>
         </a>

@@ -71,7 +71,10 @@ export class ServiceDetailPage {
     const service = this.service();
     if (service === null) return [];
     return [
-      { label: 'Current latency', value: service.lastCheck === null ? '—' : formatLatency(service.lastCheck.latencyMs) },
+      {
+        label: 'Current latency',
+        value: service.lastCheck === null ? '—' : formatLatency(service.lastCheck.latencyMs),
+      },
       { label: 'Uptime 24h', value: formatPercent(service.uptime['24h']) },
       { label: 'Uptime 7d', value: formatPercent(service.uptime['7d']) },
       { label: 'Uptime 30d', value: formatPercent(service.uptime['30d']) },

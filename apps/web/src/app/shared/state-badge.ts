@@ -26,12 +26,29 @@ export function stateIcon(state: ServiceState): IconKind {
   host: { class: 'state-badge', '[attr.data-state]': 'state()' },
   template: `<app-state-icon [kind]="icon()" /><span class="label">{{ label() }}</span>`,
   styles: `
-    :host { display: inline-flex; align-items: center; gap: 0.375rem; font-weight: 600; font-size: 0.875rem; white-space: nowrap; }
-    :host([data-state='up']) { color: var(--ok-text); }
-    :host([data-state='degraded']) { color: var(--minor-text); }
-    :host([data-state='down']) { color: var(--critical-text); }
-    :host([data-state='maintenance']) { color: var(--maintenance-text); }
-    :host([data-state='unknown']) { color: var(--muted); }
+    :host {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.375rem;
+      font-weight: 600;
+      font-size: 0.875rem;
+      white-space: nowrap;
+    }
+    :host([data-state='up']) {
+      color: var(--ok-text);
+    }
+    :host([data-state='degraded']) {
+      color: var(--minor-text);
+    }
+    :host([data-state='down']) {
+      color: var(--critical-text);
+    }
+    :host([data-state='maintenance']) {
+      color: var(--maintenance-text);
+    }
+    :host([data-state='unknown']) {
+      color: var(--muted);
+    }
   `,
 })
 export class StateBadge {

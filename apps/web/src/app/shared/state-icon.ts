@@ -16,11 +16,23 @@ const PATHS: Record<IconKind, string> = {
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
     <circle cx="8" cy="8" r="7.25" fill="currentColor" />
-    <path [attr.d]="path()" fill="none" stroke="var(--icon-fg, #fff)" stroke-width="1.75" stroke-linecap="round" stroke-linejoin="round" />
+    <path
+      [attr.d]="path()"
+      fill="none"
+      stroke="var(--icon-fg, #fff)"
+      stroke-width="1.75"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+    />
   </svg>`,
   styles: `
-    :host { display: inline-flex; flex: none; }
-    svg { display: block; }
+    :host {
+      display: inline-flex;
+      flex: none;
+    }
+    svg {
+      display: block;
+    }
   `,
 })
 export class StateIcon {

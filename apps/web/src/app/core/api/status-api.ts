@@ -1,10 +1,5 @@
 import { inject, Injectable, InjectionToken } from '@angular/core';
-import type {
-  HistoryResponse,
-  IncidentSummary,
-  ServiceDetailResponse,
-  StatusResponse,
-} from '@app/contracts';
+import type { HistoryResponse, IncidentSummary, ServiceDetailResponse, StatusResponse } from '@app/contracts';
 import { Observable } from 'rxjs';
 import { APP_CONFIG } from '../config/app-config';
 
@@ -16,8 +11,7 @@ export const FETCH = new InjectionToken<typeof fetch>('FETCH', {
 
 /** Result of a conditional GET: a new body, or "304 — what you have is current". */
 export type Conditional<T> =
-  | { readonly kind: 'fresh'; readonly body: T; readonly etag: string | null }
-  | { readonly kind: 'not-modified' };
+  { readonly kind: 'fresh'; readonly body: T; readonly etag: string | null } | { readonly kind: 'not-modified' };
 
 export interface IncidentPage {
   readonly items: IncidentSummary[];

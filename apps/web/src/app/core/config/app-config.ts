@@ -43,7 +43,9 @@ export function parseAppConfig(raw: unknown, warn: (message: string) => void = (
     if (typeof value === 'number' && Number.isFinite(value) && value >= MIN_INTERVAL_MS && value <= MAX_INTERVAL_MS) {
       return Math.round(value);
     }
-    warn(`config.json: ${key} ${JSON.stringify(value)} must be a number of ms between ${MIN_INTERVAL_MS} and ${MAX_INTERVAL_MS}`);
+    warn(
+      `config.json: ${key} ${JSON.stringify(value)} must be a number of ms between ${MIN_INTERVAL_MS} and ${MAX_INTERVAL_MS}`,
+    );
     return DEFAULT_APP_CONFIG[key];
   };
   let apiBaseUrl = DEFAULT_APP_CONFIG.apiBaseUrl;

@@ -8,10 +8,18 @@ import { PageVisibility } from './page-visibility';
 import { StatusFeed } from './status-feed';
 
 const INTERVAL = 1_000;
-const config: AppConfig = { apiBaseUrl: '/api', pollIntervalMs: INTERVAL, historyIntervalMs: 60_000, maxBackoffMs: 8_000 };
+const config: AppConfig = {
+  apiBaseUrl: '/api',
+  pollIntervalMs: INTERVAL,
+  historyIntervalMs: 60_000,
+  maxBackoffMs: 8_000,
+};
 
 type StatusAnswer = () => Observable<Conditional<StatusResponse>>;
-const fresh = (body: StatusResponse, etag = '"v1"'): StatusAnswer => () => of({ kind: 'fresh', body, etag });
+const fresh =
+  (body: StatusResponse, etag = '"v1"'): StatusAnswer =>
+  () =>
+    of({ kind: 'fresh', body, etag });
 const notModified: StatusAnswer = () => of({ kind: 'not-modified' });
 const unreachable: StatusAnswer = () => throwError(() => new TypeError('Failed to fetch'));
 

@@ -62,11 +62,9 @@ export class StatusFeed {
     this.subscription = subscription;
 
     subscription.add(
-      this.pollResource(
-        () => this.api.status(this.statusCache.etag),
-        pollIntervalMs,
-        maxBackoffMs,
-      ).subscribe((event) => this.onStatus(event)),
+      this.pollResource(() => this.api.status(this.statusCache.etag), pollIntervalMs, maxBackoffMs).subscribe((event) =>
+        this.onStatus(event),
+      ),
     );
 
     // History and past incidents change slowly: refresh them on their own (longer) interval, and right away

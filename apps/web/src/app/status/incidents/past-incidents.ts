@@ -22,15 +22,42 @@ import { impactLabel, pastIncidentDays } from './incident-view';
     }
   `,
   styles: `
-    :host { display: block; }
-    .day { padding: 0.75rem 0; border-bottom: 1px solid var(--border); }
-    .day:last-child { border-bottom: 0; }
-    .date { margin: 0 0 0.25rem; font-size: 0.9375rem; }
-    .none, .meta { margin: 0; color: var(--muted); font-size: 0.8125rem; }
-    .incident { padding: 0.25rem 0 0.25rem 0.75rem; border-left: 3px solid var(--minor-strong); margin-top: 0.375rem; }
-    .incident[data-impact='major'] { border-left-color: var(--major-strong); }
-    .incident[data-impact='critical'] { border-left-color: var(--critical-strong); }
-    .title { margin: 0; font-weight: 600; font-size: 0.875rem; }
+    :host {
+      display: block;
+    }
+    .day {
+      padding: 0.75rem 0;
+      border-bottom: 1px solid var(--border);
+    }
+    .day:last-child {
+      border-bottom: 0;
+    }
+    .date {
+      margin: 0 0 0.25rem;
+      font-size: 0.9375rem;
+    }
+    .none,
+    .meta {
+      margin: 0;
+      color: var(--muted);
+      font-size: 0.8125rem;
+    }
+    .incident {
+      padding: 0.25rem 0 0.25rem 0.75rem;
+      border-left: 3px solid var(--minor-strong);
+      margin-top: 0.375rem;
+    }
+    .incident[data-impact='major'] {
+      border-left-color: var(--major-strong);
+    }
+    .incident[data-impact='critical'] {
+      border-left-color: var(--critical-strong);
+    }
+    .title {
+      margin: 0;
+      font-weight: 600;
+      font-size: 0.875rem;
+    }
   `,
 })
 export class PastIncidents {

@@ -22,11 +22,31 @@ import { sparkline } from './sparkline';
     </svg>
   `,
   styles: `
-    :host { display: block; }
-    svg { display: block; width: 100%; overflow: visible; }
-    .base { stroke: var(--border); stroke-width: 1; vector-effect: non-scaling-stroke; }
-    .line { fill: none; stroke: var(--accent); stroke-width: 1.5; stroke-linejoin: round; vector-effect: non-scaling-stroke; }
-    .fail { stroke: var(--critical-text); stroke-width: 2; vector-effect: non-scaling-stroke; }
+    :host {
+      display: block;
+    }
+    svg {
+      display: block;
+      width: 100%;
+      overflow: visible;
+    }
+    .base {
+      stroke: var(--border);
+      stroke-width: 1;
+      vector-effect: non-scaling-stroke;
+    }
+    .line {
+      fill: none;
+      stroke: var(--accent);
+      stroke-width: 1.5;
+      stroke-linejoin: round;
+      vector-effect: non-scaling-stroke;
+    }
+    .fail {
+      stroke: var(--critical-text);
+      stroke-width: 2;
+      vector-effect: non-scaling-stroke;
+    }
   `,
 })
 export class LatencySparkline {

@@ -1,7 +1,8 @@
 import { incident } from '../../../testing/fixtures';
 import { computeOverallStatus, overallTitle, resolveOverallStatus } from './overall-status';
 
-const states = (...list: ('up' | 'degraded' | 'down' | 'unknown' | 'maintenance')[]) => list.map((state) => ({ state }));
+const states = (...list: ('up' | 'degraded' | 'down' | 'unknown' | 'maintenance')[]) =>
+  list.map((state) => ({ state }));
 
 describe('computeOverallStatus', () => {
   it('is operational when every service is up', () => {

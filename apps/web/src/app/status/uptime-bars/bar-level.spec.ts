@@ -43,11 +43,9 @@ describe('incidentsOnDay', () => {
 
 describe('buildBars', () => {
   it('labels each bar with date, uptime and incidents for assistive technology', () => {
-    const [bar] = buildBars(
-      [{ date: '2026-11-20', uptime: 98.5 }],
-      'api',
-      [incident({ title: 'Outage', startedAt: '2026-11-20T10:00:00Z', resolvedAt: '2026-11-20T11:00:00Z' })],
-    );
+    const [bar] = buildBars([{ date: '2026-11-20', uptime: 98.5 }], 'api', [
+      incident({ title: 'Outage', startedAt: '2026-11-20T10:00:00Z', resolvedAt: '2026-11-20T11:00:00Z' }),
+    ]);
     expect(bar).toMatchObject({ level: 'major', incidents: ['Outage'] });
     expect(bar?.label).toBe('Nov 20, 2026: 98.50% uptime, 1 incident: Outage');
   });

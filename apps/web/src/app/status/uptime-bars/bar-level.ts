@@ -33,11 +33,7 @@ export interface BarInput {
 const DAY_MS = 86_400_000;
 
 /** Titles of the incidents touching `serviceId` on the UTC day `date`. */
-export function incidentsOnDay(
-  incidents: readonly IncidentSummary[],
-  serviceId: string,
-  date: string,
-): string[] {
+export function incidentsOnDay(incidents: readonly IncidentSummary[], serviceId: string, date: string): string[] {
   const start = Date.parse(`${date}T00:00:00Z`);
   const end = start + DAY_MS;
   return incidents
@@ -59,7 +55,9 @@ export function buildBars(
     const titles = incidentsOnDay(incidents, serviceId, date);
     const uptimeText = uptime === null ? 'no data' : `${formatPercent(uptime)} uptime`;
     const incidentText =
-      titles.length === 0 ? 'no incidents' : `${titles.length} incident${titles.length > 1 ? 's' : ''}: ${titles.join('; ')}`;
+      titles.length === 0
+        ? 'no incidents'
+        : `${titles.length} incident${titles.length > 1 ? 's' : ''}: ${titles.join('; ')}`;
     return {
       date,
       uptime,

@@ -1,0 +1,57 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { AwsModule } from '@app/aws';
+import {
+  CONFIG_SERVICES,
+  DEFAULT_MONITORING_OPTIONS,
+  MONITORING_OPTIONS,
+  MonitoringModule,
+  TargetPolicy,
+} from '@app/monitoring';
+import { namespaces, type Configuration } from './config/configuration.js';
+import { HealthController } from './http/health/health.controller.js';
+import { StatusController } from './http/status/status.controller.js';
+
+export interface AppOverrides {
+  /** Tests: talk to this DynamoDB endpoint instead of starting the embedded one. */
+  dynamodbEndpoint?: string;
+}
+
+/** Composition root: validated configuration in, modules wired to their adapters. */
+@Module({})
+export class AppModule {
+  static register(config: Configuration, overrides: AppOverrides = {}): DynamicModule {
+    const embedded = config.storage === 'embedded' && !overrides.dynamodbEndpoint;
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: namespaces(config) }),
+        TerminusModule,
+        AwsModule.register({
+          region: config.env.AWS_REGION,
+          tablePrefix: config.env.DYNAMODB_TABLE_PREFIX,
+          ...(embedded ? { embedded: { dataDir: config.env.DATA_DIR } } : {}),
+          ...(overrides.dynamodbEndpoint ? { endpoint: overrides.dynamodbEndpoint } : {}),
+          createTables:
+            embedded ||
+            (Boolean(overrides.dynamodbEndpoint ?? config.env.AWS_ENDPOINT_URL_DYNAMODB) &&
+              config.env.STORAGE !== 'aws'),
+          checkRetentionDays: config.env.CHECK_RETENTION_DAYS,
+        }),
+        MonitoringModule.register({
+          imports: [],
+          providers: [
+            { provide: TargetPolicy, useValue: config.policy },
+            { provide: CONFIG_SERVICES, useValue: config.services },
+            {
+              provide: MONITORING_OPTIONS,
+              useValue: { ...DEFAULT_MONITORING_OPTIONS, concurrency: config.env.CHECK_CONCURRENCY },
+            },
+          ],
+        }),
+      ],
+      controllers: [StatusController, HealthController],
+    };
+  }
+}

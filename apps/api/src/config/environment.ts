@@ -1,0 +1,111 @@
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, validateSync } from 'class-validator';
+import { flattenValidationErrors, parseCidrList, type FieldError } from '@app/monitoring';
+
+const int = (min: number, max: number) => `must be an integer between ${min} and ${max}`;
+
+/**
+ * Every environment variable the process reads, validated at boot. This file and configuration.ts are the
+ * only places that look at process.env (the AWS SDK reads its own AWS_* variables).
+ */
+export class EnvironmentVariables {
+  @IsInt({ message: int(1, 65535) })
+  @Min(1, { message: int(1, 65535) })
+  @Max(65535, { message: int(1, 65535) })
+  PORT = 3000;
+
+  @IsString()
+  @Matches(/^[\w.:-]+$/, { message: 'must be an IP address or host name to listen on' })
+  HOST = '0.0.0.0';
+
+  @IsString()
+  @MaxLength(1024)
+  STATUS_CONFIG = 'config/services.yaml';
+
+  @IsString()
+  @MaxLength(1024)
+  DATA_DIR = './data';
+
+  @IsString()
+  @MaxLength(4096)
+  TARGET_ALLOW_CIDRS = '';
+
+  @IsOptional()
+  @IsIn(['embedded', 'aws'], { message: 'must be "embedded" or "aws"' })
+  STORAGE?: 'embedded' | 'aws';
+
+  /** Read only to choose the mode; the SDK uses it itself. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  AWS_ENDPOINT_URL_DYNAMODB?: string;
+
+  @IsString()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as eu-west-1' })
+  AWS_REGION = 'us-east-1';
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{0,100}$/, { message: 'must be at most 100 characters of A-Z, a-z, 0-9, "_", "-" or "."' })
+  DYNAMODB_TABLE_PREFIX = 'statuspage-';
+
+  @IsInt({ message: int(1, 400) })
+  @Min(1, { message: int(1, 400) })
+  @Max(400, { message: int(1, 400) })
+  CHECK_RETENTION_DAYS = 30;
+
+  @IsInt({ message: int(1, 5000) })
+  @Min(1, { message: int(1, 5000) })
+  @Max(5000, { message: int(1, 5000) })
+  CHECK_CONCURRENCY = 256;
+
+  @IsString()
+  @MaxLength(1024)
+  WEB_DIR = 'dist/web/browser';
+
+  @IsInt({ message: int(0, 3600) })
+  @Min(0, { message: int(0, 3600) })
+  @Max(3600, { message: int(0, 3600) })
+  STATUS_CACHE_SECONDS = 10;
+
+  @IsInt({ message: int(0, 5) })
+  @Min(0, { message: int(0, 5) })
+  @Max(5, { message: int(0, 5) })
+  TRUST_PROXY_HOPS = 0;
+
+  @IsIn(['text', 'json'], { message: 'must be "text" or "json"' })
+  LOG_FORMAT: 'text' | 'json' = 'text';
+}
+
+const NUMERIC: (keyof EnvironmentVariables)[] = [
+  'PORT',
+  'CHECK_RETENTION_DAYS',
+  'CHECK_CONCURRENCY',
+  'STATUS_CACHE_SECONDS',
+  'TRUST_PROXY_HOPS',
+];
+
+/** Validates the environment; returns the typed values or field errors naming the variable, value and rule. */
+export function validateEnvironment(env: Record<string, string | undefined>): {
+  value: EnvironmentVariables;
+  errors: FieldError[];
+} {
+  const known = new EnvironmentVariables();
+  const plain: Record<string, unknown> = {};
+  for (const key of Object.keys(known) as (keyof EnvironmentVariables)[]) {
+    const raw = env[key];
+    if (raw === undefined || raw === '') continue;
+    plain[key] = NUMERIC.includes(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+  }
+  for (const key of ['STORAGE', 'AWS_ENDPOINT_URL_DYNAMODB'] as const) if (env[key]) plain[key] = env[key];
+  const value = plainToInstance(EnvironmentVariables, plain);
+  const errors = flattenValidationErrors(validateSync(value));
+  try {
+    parseCidrList(value.TARGET_ALLOW_CIDRS);
+  } catch (error) {
+    errors.push({
+      path: 'TARGET_ALLOW_CIDRS',
+      value: value.TARGET_ALLOW_CIDRS,
+      rule: `must be comma-separated CIDRs: ${(error as Error).message}`,
+    });
+  }
+  return { value, errors };
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StatusSnapshotService } from '@app/monitoring';
+import { sendCached } from './cached-reply.js';
+
+/** Public read API: every answer comes from memory (0 database reads), with ETag/304 and CDN-friendly caching. */
+@Controller()
+export class StatusController {
+  private readonly statusCache: string;
+  private readonly historyCache = 'public, max-age=60, s-maxage=60, stale-while-revalidate=300, stale-if-error=86400';
+
+  constructor(
+    private readonly snapshot: StatusSnapshotService,
+    config: ConfigService,
+  ) {
+    const seconds = config.getOrThrow<number>('http.statusCacheSeconds');
+    this.statusCache = `public, max-age=${Math.min(seconds, 5)}, s-maxage=${seconds}, stale-while-revalidate=30, stale-if-error=86400`;
+  }
+
+  @Get('status')
+  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    sendCached(request, reply, this.snapshot.currentStatus(), this.statusCache);
+  }
+
+  @Get('history')
+  history(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    sendCached(request, reply, this.snapshot.currentHistory(), this.historyCache);
+  }
+
+  @Get('services/:id')
+  service(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const doc = this.snapshot.detail(id);
+    if (!doc) throw new NotFoundException(`service ${JSON.stringify(id.slice(0, 100))} does not exist`);
+    sendCached(request, reply, doc, this.statusCache);
+  }
+}

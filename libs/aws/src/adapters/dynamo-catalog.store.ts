@@ -1,0 +1,75 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CatalogStore, ConflictError, NotFoundError, type MonitoredService } from '@app/monitoring';
+import { get, put, type Item } from '../dynamodb/attributes.js';
+
+/** Services created through the admin API: one item per service, the normalised definition as JSON. */
+export class DynamoCatalogStore extends CatalogStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    super();
+  }
+
+  async list(): Promise<MonitoredService[]> {
+    const out: MonitoredService[] = [];
+    let start: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new ScanCommand({ TableName: this.table, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      );
+      for (const item of result.Items ?? []) out.push(JSON.parse(get.s(item, 'definition')) as MonitoredService);
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async create(service: MonitoredService): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: this.toItem(service),
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
+      throw error;
+    }
+  }
+
+  async replace(service: MonitoredService): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: this.toItem(service),
+          ConditionExpression: 'attribute_exists(id)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new NotFoundError(`service ${JSON.stringify(service.id)} does not exist`);
+      throw error;
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.client.send(
+      new DeleteItemCommand({ TableName: this.table, Key: { id: put.s(id) }, ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes !== undefined;
+  }
+
+  private toItem(service: MonitoredService): Item {
+    return { id: put.s(service.id), definition: put.s(JSON.stringify(service)), updatedAt: put.n(Date.now()) };
+  }
+}

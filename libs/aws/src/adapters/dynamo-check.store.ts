@@ -1,0 +1,90 @@
+import { BatchWriteItemCommand, QueryCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { CheckStore, type StoredCheck } from '@app/monitoring';
+import type { ServiceState } from '@app/contracts';
+import { get, put, type Item } from '../dynamodb/attributes.js';
+
+/**
+ * Check history: one item per check (serviceId, at), < 1 KB so one write unit each, expiring via TTL on
+ * `expiresAt` after the retention period.
+ */
+export class DynamoCheckStore extends CheckStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly retentionDays: number,
+  ) {
+    super();
+  }
+
+  async append(checks: StoredCheck[]): Promise<void> {
+    let requests: WriteRequest[] = checks.map((check) => ({ PutRequest: { Item: this.toItem(check) } }));
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      if (attempt > 5) throw new Error(`${requests.length} check writes stayed unprocessed`);
+      const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } }));
+      requests = result.UnprocessedItems?.[this.table] ?? [];
+    }
+  }
+
+  async recent(serviceId: string, limit: number): Promise<StoredCheck[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'serviceId = :id',
+        ExpressionAttributeValues: { ':id': put.s(serviceId) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => this.fromItem(item));
+  }
+
+  async since(serviceId: string, afterMs: number): Promise<StoredCheck[]> {
+    const out: StoredCheck[] = [];
+    let start: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'serviceId = :id AND #at > :after',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':id': put.s(serviceId), ':after': put.n(afterMs) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      out.push(...(result.Items ?? []).map((item) => this.fromItem(item)));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  private toItem(check: StoredCheck): Item {
+    const item: Item = {
+      serviceId: put.s(check.serviceId),
+      at: put.n(check.at),
+      ok: put.b(check.ok),
+      latencyMs: put.n(check.latencyMs),
+      state: put.s(check.state),
+      expiresAt: put.n(Math.floor(check.at / 1000) + this.retentionDays * 86_400),
+    };
+    if (check.statusCode !== undefined) item.statusCode = put.n(check.statusCode);
+    if (check.error !== undefined) item.error = put.s(check.error.slice(0, 200));
+    if (check.maintenance) item.maintenance = put.b(true);
+    return item;
+  }
+
+  private fromItem(item: Item): StoredCheck {
+    const statusCode = get.optN(item, 'statusCode');
+    const error = get.optS(item, 'error');
+    return {
+      serviceId: get.s(item, 'serviceId'),
+      at: get.n(item, 'at'),
+      ok: get.b(item, 'ok'),
+      latencyMs: get.n(item, 'latencyMs'),
+      ...(statusCode === undefined ? {} : { statusCode }),
+      ...(error === undefined ? {} : { error }),
+      state: get.s(item, 'state') as ServiceState,
+      maintenance: get.b(item, 'maintenance'),
+    };
+  }
+}

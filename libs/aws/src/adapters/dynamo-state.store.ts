@@ -1,0 +1,152 @@
+import {
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  QueryCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { ServiceStateStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
+import { get, put, type Item } from '../dynamodb/attributes.js';
+
+const STATE_KEY = 'state';
+const DAY_PREFIX = 'day#';
+const ROLLUP_RETENTION_DAYS = 400;
+
+/**
+ * Per service: one `state` item (evaluation state + streak counters) and one `day#YYYY-MM-DD` item per day of
+ * rollups. "state" sorts after every "day#…" key, so one Query with `key >= day#<from>` returns both.
+ */
+export class DynamoStateStore extends ServiceStateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    super();
+  }
+
+  async load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
+    let state: EvaluationState | null = null;
+    const rollups: DailyRollup[] = [];
+    let start: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'serviceId = :id AND #key >= :from',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ExpressionAttributeValues: { ':id': put.s(serviceId), ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const key = get.s(item, 'key');
+        if (key === STATE_KEY) state = this.stateFromItem(item);
+        else if (key.startsWith(DAY_PREFIX))
+          rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
+      }
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return { state, rollups };
+  }
+
+  async saveState(serviceId: string, state: EvaluationState): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          serviceId: put.s(serviceId),
+          key: put.s(STATE_KEY),
+          state: put.s(state.state),
+          ...(state.since === null ? {} : { since: put.n(state.since) }),
+          failStreak: put.n(state.failStreak),
+          badStreak: put.n(state.badStreak),
+          okStreak: put.n(state.okStreak),
+          fastStreak: put.n(state.fastStreak),
+        },
+      }),
+    );
+  }
+
+  async saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean> {
+    const expiresAt = Math.floor(Date.parse(`${rollup.day}T00:00:00Z`) / 1000) + ROLLUP_RETENTION_DAYS * 86_400;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            serviceId: put.s(rollup.serviceId),
+            key: put.s(`${DAY_PREFIX}${rollup.day}`),
+            total: put.n(rollup.total),
+            failures: put.n(rollup.failures),
+            maintenance: put.n(rollup.maintenance),
+            latencySum: put.n(rollup.latencySum),
+            latencyCount: put.n(rollup.latencyCount),
+            hourTotal: put.ns(rollup.hourTotal),
+            hourFailures: put.ns(rollup.hourFailures),
+            through: put.n(rollup.through),
+            expiresAt: put.n(expiresAt),
+          },
+          ...(expectedThrough === null
+            ? { ConditionExpression: 'attribute_not_exists(serviceId)' }
+            : {
+                ConditionExpression: '#through = :expected',
+                ExpressionAttributeNames: { '#through': 'through' },
+                ExpressionAttributeValues: { ':expected': put.n(expectedThrough) },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async remove(serviceId: string): Promise<void> {
+    let start: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'serviceId = :id',
+          ExpressionAttributeValues: { ':id': put.s(serviceId) },
+          ProjectionExpression: 'serviceId, #key',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const keys = result.Items ?? [];
+      for (let index = 0; index < keys.length; index += 25) {
+        const batch = keys.slice(index, index + 25).map((Key) => ({ DeleteRequest: { Key } }));
+        await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: batch } }));
+      }
+      start = result.LastEvaluatedKey;
+    } while (start);
+  }
+
+  private stateFromItem(item: Item): EvaluationState {
+    return {
+      state: get.s(item, 'state') as EvaluationState['state'],
+      since: get.optN(item, 'since') ?? null,
+      failStreak: get.n(item, 'failStreak'),
+      badStreak: get.n(item, 'badStreak'),
+      okStreak: get.n(item, 'okStreak'),
+      fastStreak: get.n(item, 'fastStreak'),
+    };
+  }
+
+  private rollupFromItem(serviceId: string, day: string, item: Item): DailyRollup {
+    return {
+      serviceId,
+      day,
+      total: get.n(item, 'total'),
+      failures: get.n(item, 'failures'),
+      maintenance: get.n(item, 'maintenance'),
+      latencySum: get.n(item, 'latencySum'),
+      latencyCount: get.n(item, 'latencyCount'),
+      hourTotal: get.ns(item, 'hourTotal'),
+      hourFailures: get.ns(item, 'hourFailures'),
+      through: get.n(item, 'through'),
+    };
+  }
+}

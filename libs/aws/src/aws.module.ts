@@ -1,0 +1,120 @@
+import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
+import { DynamoCatalogStore } from './adapters/dynamo-catalog.store.js';
+import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
+import { DynamoStateStore } from './adapters/dynamo-state.store.js';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from './dynamodb/embedded-dynamo.js';
+import { ensureTables } from './dynamodb/ensure-tables.js';
+import { tableNames, type TableNames } from './dynamodb/tables.js';
+
+export interface AwsModuleOptions {
+  region: string;
+  tablePrefix: string;
+  /** Run dynalite in-process, persisted under this directory (null = in memory). Undefined = use AWS / endpoint. */
+  embedded?: { dataDir: string | null };
+  /** Explicit DynamoDB endpoint (tests); otherwise the SDK's own AWS_ENDPOINT_URL_DYNAMODB or AWS. */
+  endpoint?: string;
+  /** Create missing tables at boot (local modes). In AWS, Terraform owns the tables. */
+  createTables: boolean;
+  checkRetentionDays: number;
+}
+
+export const AWS_OPTIONS = Symbol('AWS_OPTIONS');
+export const EMBEDDED_DYNAMO = Symbol('EMBEDDED_DYNAMO');
+export const TABLE_NAMES = Symbol('TABLE_NAMES');
+const TABLES_READY = Symbol('TABLES_READY');
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Storage readiness for /api/health: a GetItem on a key that never exists (no extra IAM permission). */
+@Injectable()
+export class DynamoHealth {
+  constructor(
+    private readonly client: DynamoDBClient,
+    @Inject(TABLE_NAMES) private readonly names: TableNames,
+  ) {}
+
+  async ping(timeoutMs = 2000): Promise<void> {
+    await this.client.send(
+      new GetItemCommand({ TableName: this.names.state, Key: { serviceId: { S: '#health' }, key: { S: 'ping' } } }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
+    );
+  }
+}
+
+@Injectable()
+class AwsLifecycle implements OnApplicationShutdown {
+  private readonly logger = new Logger('Storage');
+  constructor(
+    @Inject(EMBEDDED_DYNAMO) private readonly embedded: EmbeddedDynamo | null,
+    private readonly client: DynamoDBClient,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.client.destroy();
+    if (this.embedded) {
+      await this.embedded.close();
+      this.logger.log('embedded DynamoDB closed');
+    }
+  }
+}
+
+/** The only module that touches @aws-sdk: DynamoDB client, local tables, and the storage adapters. */
+@Module({})
+export class AwsModule {
+  static register(options: AwsModuleOptions): DynamicModule {
+    return {
+      module: AwsModule,
+      global: true,
+      providers: [
+        { provide: AWS_OPTIONS, useValue: options },
+        { provide: TABLE_NAMES, useValue: tableNames(options.tablePrefix) },
+        {
+          provide: EMBEDDED_DYNAMO,
+          useFactory: async () => (options.embedded ? startEmbeddedDynamo(options.embedded.dataDir) : null),
+        },
+        {
+          provide: DynamoDBClient,
+          inject: [EMBEDDED_DYNAMO],
+          useFactory: (embedded: EmbeddedDynamo | null) => {
+            const endpoint = embedded?.endpoint ?? options.endpoint;
+            return new DynamoDBClient({
+              region: options.region,
+              maxAttempts: 3,
+              ...(endpoint ? { endpoint } : {}),
+              ...(embedded ? { credentials: LOCAL_CREDENTIALS } : {}),
+            });
+          },
+        },
+        {
+          provide: TABLES_READY,
+          inject: [DynamoDBClient, TABLE_NAMES],
+          useFactory: async (client: DynamoDBClient, names: TableNames) => {
+            if (options.createTables) await ensureTables(client, names);
+            return true;
+          },
+        },
+        {
+          provide: CheckStore,
+          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
+          useFactory: (client: DynamoDBClient, names: TableNames) =>
+            new DynamoCheckStore(client, names.checks, options.checkRetentionDays),
+        },
+        {
+          provide: ServiceStateStore,
+          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
+          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoStateStore(client, names.state),
+        },
+        {
+          provide: CatalogStore,
+          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
+          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoCatalogStore(client, names.services),
+        },
+        DynamoHealth,
+        AwsLifecycle,
+      ],
+      exports: [DynamoDBClient, TABLE_NAMES, CheckStore, ServiceStateStore, CatalogStore, DynamoHealth, AWS_OPTIONS],
+    };
+  }
+}

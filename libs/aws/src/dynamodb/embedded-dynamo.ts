@@ -1,0 +1,36 @@
+import dynalite from 'dynalite';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+export interface EmbeddedDynamo {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs dynalite (DynamoDB's wire protocol over LevelDB) in-process on loopback. The real
+ * @aws-sdk/client-dynamodb talks to it over HTTP: the same code path as production.
+ * `dataDir` null keeps everything in memory (tests).
+ */
+export async function startEmbeddedDynamo(dataDir: string | null, port = 0): Promise<EmbeddedDynamo> {
+  let path: string | undefined;
+  if (dataDir !== null) {
+    path = join(dataDir, 'dynamodb');
+    mkdirSync(path, { recursive: true });
+  }
+  const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}

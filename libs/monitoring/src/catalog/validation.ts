@@ -1,0 +1,184 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { isIP } from 'node:net';
+import type { TargetPolicy } from '../probe/target-policy.js';
+import { parseDuration } from './duration.js';
+import { LIMITS, parseStatusList, ServiceDefinitionDto, ServicesFileDto } from './service-definition.dto.js';
+import { DEFAULTS, type MonitoredService, type ServiceSource } from './service-definition.js';
+
+/** One problem with user input: where, what was there, and the rule it broke. */
+export interface FieldError {
+  path: string;
+  value: unknown;
+  rule: string;
+}
+
+export const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
+
+/** `services[0].interval: "0s" must be a duration ...` — the one error line format users see everywhere. */
+export function formatFieldError(error: FieldError): string {
+  return `${error.path}: ${renderValue(error.value)} ${error.rule}`;
+}
+
+export function renderValue(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function joinPath(parent: string, property: string): string {
+  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
+  return parent === '' ? property : `${parent}.${property}`;
+}
+
+/** Flattens class-validator's tree into path/value/rule triples, one per broken rule. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const path = joinPath(parent, error.property);
+    for (const [name, message] of Object.entries(error.constraints ?? {})) {
+      const rule = name === 'whitelistValidation' ? 'is not a known field' : message;
+      out.push({ path, value: error.value, rule });
+    }
+    if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, path));
+  }
+  return out;
+}
+
+/** Validates a plain object against a DTO class; returns the instance or the field errors. */
+export function validateDto<T extends object>(
+  cls: new () => T,
+  plain: unknown,
+  path = '',
+): { value: T; errors: [] } | { value: null; errors: FieldError[] } {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    return { value: null, errors: [{ path: path || '(body)', value: plain, rule: 'must be an object' }] };
+  }
+  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
+  const errors = flattenValidationErrors(validateSync(instance, VALIDATOR_OPTIONS), path);
+  return errors.length === 0 ? { value: instance, errors: [] } : { value: null, errors };
+}
+
+/** Checks the URL beyond its type: scheme, no credentials, literal IPs against the SSRF policy. */
+export function checkTargetUrl(url: string, policy: TargetPolicy, path: string): FieldError[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [{ path, value: url, rule: 'must be an absolute http:// or https:// URL' }];
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return [{ path, value: url, rule: 'must use http or https' }];
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return [{ path, value: url, rule: 'must not embed credentials' }];
+  }
+  // WHATWG URL has already normalised 0xA9FEA9FE, 2852039166 and 0251.0376.0251.0376 to 169.254.169.254.
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0) {
+    const decision = policy.check(host);
+    if (!decision.allowed) {
+      return [
+        {
+          path,
+          value: url,
+          rule: `points at a ${decision.reason.replace(/^blocked target /, 'blocked address ')}; allow it with TARGET_ALLOW_CIDRS`,
+        },
+      ];
+    }
+  }
+  return [];
+}
+
+/** Turns a validated DTO into the normalised service the runner uses, checking cross-field rules. */
+export function normaliseService(
+  dto: ServiceDefinitionDto,
+  policy: TargetPolicy,
+  source: ServiceSource,
+  path = '',
+): { value: MonitoredService; errors: [] } | { value: null; errors: FieldError[] } {
+  const at = (field: string) => (path === '' ? field : `${path}.${field}`);
+  const errors = checkTargetUrl(dto.url, policy, at('url'));
+  const intervalMs = dto.interval === undefined ? DEFAULTS.intervalMs : (parseDuration(dto.interval) as number);
+  const defaultTimeout = Math.min(DEFAULTS.timeoutMs, Math.max(LIMITS.timeoutMs.min, intervalMs - 1000));
+  const timeoutMs = dto.timeout === undefined ? defaultTimeout : (parseDuration(dto.timeout) as number);
+  if (timeoutMs >= intervalMs) {
+    errors.push({
+      path: at('timeout'),
+      value: dto.timeout,
+      rule: `must be shorter than the interval (${dto.interval ?? '30s'})`,
+    });
+  }
+  if (dto.latencyThresholdMs !== undefined && dto.latencyThresholdMs >= timeoutMs) {
+    errors.push({
+      path: at('latencyThresholdMs'),
+      value: dto.latencyThresholdMs,
+      rule: `must be below the timeout (${timeoutMs}ms)`,
+    });
+  }
+  if (errors.length > 0) return { value: null, errors };
+  const windowDays =
+    dto.slo?.window === undefined ? DEFAULTS.slo.windowDays : (parseDuration(dto.slo.window) as number) / 86_400_000;
+  return {
+    value: {
+      id: dto.id,
+      name: dto.name,
+      group: dto.group ?? null,
+      url: dto.url,
+      method: dto.method ?? DEFAULTS.method,
+      intervalMs,
+      timeoutMs,
+      latencyThresholdMs: dto.latencyThresholdMs ?? null,
+      failureThreshold: dto.failureThreshold ?? DEFAULTS.failureThreshold,
+      recoveryThreshold: dto.recoveryThreshold ?? DEFAULTS.recoveryThreshold,
+      expectedStatus:
+        dto.expectedStatus === undefined ? DEFAULTS.expectedStatus : (parseStatusList(dto.expectedStatus) ?? []),
+      slo: { target: dto.slo?.target ?? DEFAULTS.slo.target, windowDays },
+      paused: dto.paused ?? false,
+      source,
+    },
+    errors: [],
+  };
+}
+
+/** Validates one service definition from any door (file or admin API). */
+export function parseServiceDefinition(
+  plain: unknown,
+  policy: TargetPolicy,
+  source: ServiceSource,
+  path = '',
+): { value: MonitoredService; errors: [] } | { value: null; errors: FieldError[] } {
+  const dto = validateDto(ServiceDefinitionDto, plain, path);
+  if (dto.value === null) return dto;
+  return normaliseService(dto.value, policy, source, path);
+}
+
+/** Validates a whole services file (already parsed from YAML). */
+export function parseServicesFile(
+  plain: unknown,
+  policy: TargetPolicy,
+): { value: MonitoredService[]; errors: [] } | { value: null; errors: FieldError[] } {
+  const file = validateDto(ServicesFileDto, plain);
+  if (file.value === null) return file;
+  const errors: FieldError[] = [];
+  const services: MonitoredService[] = [];
+  const seen = new Map<string, number>();
+  file.value.services.forEach((dto, index) => {
+    const path = `services[${index}]`;
+    const first = seen.get(dto.id);
+    if (first !== undefined) {
+      errors.push({ path: `${path}.id`, value: dto.id, rule: `is already used by services[${first}]` });
+      return;
+    }
+    seen.set(dto.id, index);
+    const result = normaliseService(dto, policy, 'config', path);
+    if (result.value === null) errors.push(...result.errors);
+    else services.push(result.value);
+  });
+  return errors.length > 0 ? { value: null, errors } : { value: services, errors: [] };
+}

@@ -1,0 +1,26 @@
+export const MONITORING_OPTIONS = Symbol('MONITORING_OPTIONS');
+
+/** Tunables of the runner; the app fills them from validated configuration. */
+export interface MonitoringOptions {
+  /** Checks in flight at once across all services. */
+  concurrency: number;
+  /** Recent checks kept in memory per service (detail page, sparkline, restart). */
+  recentChecks: number;
+  /** Flush a day's rollup after this many new checks ... */
+  rollupFlushChecks: number;
+  /** ... or after this long with unflushed checks. */
+  rollupFlushMs: number;
+  /** Days of daily bars kept in memory and served. */
+  historyDays: number;
+  /** Services whose stored state is loaded in parallel at boot. */
+  bootConcurrency: number;
+}
+
+export const DEFAULT_MONITORING_OPTIONS: MonitoringOptions = {
+  concurrency: 256,
+  recentChecks: 30,
+  rollupFlushChecks: 10,
+  rollupFlushMs: 30 * 60_000,
+  historyDays: 90,
+  bootConcurrency: 16,
+};

@@ -1,0 +1,43 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { CatalogService } from './catalog/catalog.service.js';
+import { MonitorService } from './monitor.service.js';
+import { StatusSnapshotService } from './status/status-snapshot.service.js';
+
+/** The @Cron entry point: loads the catalog once, then hands every second to the runner and the snapshot. */
+@Injectable()
+export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Scheduler');
+  private ready = false;
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly monitor: MonitorService,
+    private readonly snapshot: StatusSnapshotService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const started = Date.now();
+    const services = await this.catalog.load();
+    await this.monitor.load(services);
+    this.snapshot.refresh();
+    this.ready = true;
+    this.logger.log(`monitoring ${services.length} services (state restored in ${Date.now() - started} ms)`);
+  }
+
+  @Cron('* * * * * *', { name: 'monitoring-tick', waitForCompletion: true })
+  tick(): void {
+    if (!this.ready) return;
+    this.monitor.tick();
+    this.snapshot.refresh();
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.ready = false;
+    await this.monitor.shutdown();
+  }
+}

@@ -1,0 +1,36 @@
+/** FNV-1a: a stable per-service phase so checks spread over time instead of all firing on the same second. */
+export function phaseOf(id: string, slots: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < id.length; index += 1) {
+    hash ^= id.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % Math.max(1, slots);
+}
+
+const SECOND = 1000;
+
+/**
+ * First due time of a service: right after its last check's slot when we know it (restarts keep the rhythm),
+ * otherwise a whole second within the first min(interval, 60 s), spread by id.
+ */
+export function firstDueAt(id: string, intervalMs: number, lastCheckAt: number | null, now: number): number {
+  const nextSecond = Math.ceil(now / SECOND) * SECOND;
+  if (lastCheckAt !== null) {
+    const due = Math.ceil((lastCheckAt + intervalMs) / SECOND) * SECOND;
+    if (due >= nextSecond) return due;
+  }
+  const spread = Math.min(intervalMs, 60_000) / SECOND;
+  return nextSecond + phaseOf(id, spread) * SECOND;
+}
+
+/** Next slot after a dispatch at `now`: fixed rate from the due time, skipping slots that were missed. */
+export function advanceDue(dueAt: number, intervalMs: number, now: number): { nextDueAt: number; skipped: number } {
+  let next = dueAt + intervalMs;
+  let skipped = 0;
+  while (next <= now) {
+    next += intervalMs;
+    skipped += 1;
+  }
+  return { nextDueAt: next, skipped };
+}

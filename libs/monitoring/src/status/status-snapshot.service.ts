@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type {
+  DailyBar,
+  HistoryResponse,
+  LastCheck,
+  ServiceDetailResponse,
+  ServiceState,
+  ServiceStatus,
+  StatusResponse,
+} from '@app/contracts';
+import { formatDuration } from '../catalog/duration.js';
+import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
+import { MonitorService, type ServiceRuntime } from '../monitor.service.js';
+import { MaintenanceCalendar, type StoredCheck } from '../ports.js';
+import { IncidentFeed } from './incident-feed.js';
+import { overallStatus } from './overall.js';
+
+/** A serialised response ready to send: bytes, a strong ETag, and the object for in-process readers. */
+export interface CachedDocument<T> {
+  data: T;
+  body: Buffer;
+  etag: string;
+  builtAt: number;
+}
+
+function cache<T>(data: T, now: number): CachedDocument<T> {
+  const body = Buffer.from(JSON.stringify(data));
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  return { data, body, etag, builtAt: now };
+}
+
+function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
+  if (!check) return null;
+  return {
+    at: new Date(check.at).toISOString(),
+    ok: check.ok,
+    latencyMs: check.latencyMs,
+    ...(check.statusCode === undefined ? {} : { statusCode: check.statusCode }),
+    ...(check.error === undefined ? {} : { error: check.error }),
+  };
+}
+
+/**
+ * Builds the public documents from memory — /api/status never touches the database. The status document is
+ * rebuilt at most once per tick and only when something changed; history once a minute.
+ */
+@Injectable()
+export class StatusSnapshotService {
+  private status: CachedDocument<StatusResponse> | null = null;
+  private history: CachedDocument<HistoryResponse> | null = null;
+  private builtFrom = { monitor: -1, incidents: -1 };
+  private historyFrom = -1;
+
+  constructor(
+    private readonly monitor: MonitorService,
+    private readonly incidents: IncidentFeed,
+    private readonly maintenance: MaintenanceCalendar,
+  ) {}
+
+  /** Called by the tick: rebuild the status document if the runner or incidents changed. */
+  refresh(now = Date.now()): void {
+    const unchanged =
+      this.builtFrom.monitor === this.monitor.version && this.builtFrom.incidents === this.incidents.version;
+    // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up.
+    if (this.status && unchanged && now - this.status.builtAt < 15_000) {
+      return;
+    }
+    this.builtFrom = { monitor: this.monitor.version, incidents: this.incidents.version };
+    const services = [...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now));
+    services.sort((a, b) => (a.group ?? '').localeCompare(b.group ?? '') || a.name.localeCompare(b.name));
+    this.status = cache<StatusResponse>(
+      {
+        generatedAt: new Date(now).toISOString(),
+        overall: overallStatus(services.map((service) => service.state)),
+        services,
+        activeIncidents: this.incidents.activeIncidents(),
+        upcomingMaintenance: this.incidents.upcomingMaintenance(now),
+      },
+      now,
+    );
+  }
+
+  currentStatus(now = Date.now()): CachedDocument<StatusResponse> {
+    if (!this.status) this.refresh(now);
+    return this.status as CachedDocument<StatusResponse>;
+  }
+
+  currentHistory(now = Date.now()): CachedDocument<HistoryResponse> {
+    const stale = !this.history || now - this.history.builtAt >= 60_000 || this.historyFrom !== this.monitor.size;
+    if (stale) {
+      this.historyFrom = this.monitor.size;
+      const days = lastDays(now, 90);
+      const services: HistoryResponse['services'] = {};
+      for (const runtime of this.monitor.all()) {
+        services[runtime.service.id] = {
+          bars: days.map((day) => toBar(day, runtime.rollups.get(day)?.rollup).uptime),
+          latency: [...runtime.recent].reverse().map((check) => (check.ok ? check.latencyMs : null)),
+        };
+      }
+      this.history = cache<HistoryResponse>({ generatedAt: new Date(now).toISOString(), days, services }, now);
+    }
+    return this.history as CachedDocument<HistoryResponse>;
+  }
+
+  detail(id: string, now = Date.now()): CachedDocument<ServiceDetailResponse> | null {
+    const runtime = this.monitor.get(id);
+    if (!runtime) return null;
+    const bars: DailyBar[] = lastDays(now, 90).map((day) => toBar(day, runtime.rollups.get(day)?.rollup));
+    return cache<ServiceDetailResponse>(
+      {
+        service: this.serviceStatus(runtime, now),
+        recentChecks: runtime.recent.map((check) => ({ ...toLastCheck(check)!, state: check.state })),
+        bars,
+      },
+      now,
+    );
+  }
+
+  private serviceStatus(runtime: ServiceRuntime, now: number): ServiceStatus {
+    const { service, evaluation } = runtime;
+    const byDay = new Map<string, DailyRollup>();
+    for (const [day, slot] of runtime.rollups) byDay.set(day, slot.rollup);
+    const uptimeOf = ({ total, failures }: { total: number; failures: number }) => percent(total - failures, total);
+    const window = sumDays(byDay, now, service.slo.windowDays);
+    const budget = 100 - service.slo.target;
+    const failedPercent = window.total === 0 ? null : (window.failures / window.total) * 100;
+    let state: ServiceState = service.paused ? 'unknown' : evaluation.state;
+    if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
+    return {
+      id: service.id,
+      name: service.name,
+      group: service.group,
+      state,
+      since: evaluation.since === null ? null : new Date(evaluation.since).toISOString(),
+      paused: service.paused,
+      intervalSeconds: service.intervalMs / 1000,
+      lastCheck: toLastCheck(runtime.recent[0]),
+      uptime: {
+        '24h': uptimeOf(sumLast24h(byDay, now)),
+        '7d': uptimeOf(sumDays(byDay, now, 7)),
+        '30d': uptimeOf(sumDays(byDay, now, 30)),
+        '90d': uptimeOf(sumDays(byDay, now, 90)),
+      },
+      slo: {
+        target: service.slo.target,
+        window: formatDuration(service.slo.windowDays * 86_400_000),
+        errorBudgetRemaining: failedPercent === null ? null : Math.round((1 - failedPercent / budget) * 10_000) / 100,
+      },
+    };
+  }
+}
