@@ -1,0 +1,44 @@
+output "instance_id" {
+  description = "ID of the app instance (SSM target for Ansible and Session Manager)."
+  value       = aws_instance.this.id
+}
+
+output "instance_role_arn" {
+  description = "ARN of the instance role."
+  value       = aws_iam_role.this.arn
+}
+
+output "instance_role_name" {
+  description = "Name of the instance role."
+  value       = aws_iam_role.this.name
+}
+
+output "alb_arn" {
+  description = "ARN of the ALB."
+  value       = aws_lb.this.arn
+}
+
+output "alb_arn_suffix" {
+  description = "ARN suffix of the ALB for CloudWatch dimensions."
+  value       = aws_lb.this.arn_suffix
+}
+
+output "alb_dns_name" {
+  description = "AWS DNS name of the ALB."
+  value       = aws_lb.this.dns_name
+}
+
+output "target_group_arn_suffix" {
+  description = "ARN suffix of the target group for CloudWatch dimensions."
+  value       = aws_lb_target_group.this.arn_suffix
+}
+
+output "origin_domain_name" {
+  description = "DNS name CloudFront uses to reach the ALB (covered by the ALB certificate)."
+  value       = aws_route53_record.origin.fqdn
+}
+
+output "ssm_transfer_bucket" {
+  description = "Bucket for the Ansible aws_ssm connection (ansible_aws_ssm_bucket_name)."
+  value       = aws_s3_bucket.ssm_transfer.bucket
+}
