@@ -1,13 +1,14 @@
 // Development only: serves the built dashboard (dist/web/browser) with a canned API so the page can be designed,
 // screenshotted and benchmarked before / without the Nest process. Never deployed.
-//   node apps/web/dev/fixture-server.mjs [port]      (PORT=0 picks a free port; prints the URL)
+//   node apps/web/dev/fixture-server.mjs [port]      (0 picks a free port; prints the URL)
+// or import { startFixtureServer } from it (bench/lighthouse.mjs does).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../../dist/web/browser/', import.meta.url));
+const defaultRoot = fileURLToPath(new URL('../../../dist/web/browser/', import.meta.url));
 const DAY = 86_400_000;
 const now = Date.now();
 const today = Math.floor(now / DAY) * DAY;
@@ -167,28 +168,46 @@ function json(req, res, body, statusCode = 200) {
     .end(text);
 }
 
-const server = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const path = url.pathname;
-  if (path === '/api/status') return json(req, res, { ...status });
-  if (path === '/api/history') return json(req, res, history);
-  if (path === '/api/incidents') return json(req, res, { items: past, nextCursor: null });
-  if (path.startsWith('/api/services/')) {
-    const body = detail(decodeURIComponent(path.slice('/api/services/'.length)));
-    return body
-      ? json(req, res, body)
-      : json(req, res, { statusCode: 404, error: 'Not Found', message: 'no such service' }, 404);
-  }
-  if (path.startsWith('/api/')) return json(req, res, { statusCode: 404, error: 'Not Found', message: path }, 404);
-  const file = normalize(join(root, path === '/' ? 'index.html' : path));
-  const target = file.startsWith(root) ? file : join(root, 'index.html');
-  try {
-    const body = await readFile(target);
-    res.writeHead(200, { 'content-type': types[extname(target)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(200, { 'content-type': 'text/html' }).end(await readFile(join(root, 'index.html')));
-  }
-});
-server.listen(Number(process.argv[2] ?? process.env.PORT ?? 4300), '127.0.0.1', () => {
-  console.log(`fixture server on http://127.0.0.1:${server.address().port}/`);
-});
+/** Serves `root` (default dist/web/browser) plus the canned API; resolves once listening. */
+export function startFixtureServer({ port = 0, root = defaultRoot } = {}) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/api/status') return json(req, res, { ...status });
+    if (path === '/api/history') return json(req, res, history);
+    if (path === '/api/incidents') return json(req, res, { items: past, nextCursor: null });
+    if (path.startsWith('/api/services/')) {
+      const body = detail(decodeURIComponent(path.slice('/api/services/'.length)));
+      return body
+        ? json(req, res, body)
+        : json(req, res, { statusCode: 404, error: 'Not Found', message: 'no such service' }, 404);
+    }
+    if (path.startsWith('/api/')) return json(req, res, { statusCode: 404, error: 'Not Found', message: path }, 404);
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    const target = file.startsWith(root) ? file : join(root, 'index.html');
+    try {
+      const body = await readFile(target);
+      res.writeHead(200, { 'content-type': types[extname(target)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(await readFile(join(root, 'index.html')));
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}/`,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      }),
+    );
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { url } = await startFixtureServer({ port: Number(process.argv[2] ?? 4300) });
+  console.log(`fixture server on ${url}`);
+}

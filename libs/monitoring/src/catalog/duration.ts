@@ -17,10 +17,10 @@ export function parseDuration(text: string): number | null {
   return Math.round(total);
 }
 
-/** Formats milliseconds as the shortest exact duration string ("1500ms", "2s", "5m", "24h"). */
+/** Formats milliseconds as a short exact duration ("1500ms", "2s", "5m", "24h", "30d"). */
 export function formatDuration(ms: number): string {
+  if (ms >= 2 * 86_400_000 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   for (const [unit, size] of [
-    ['d', 86_400_000],
     ['h', 3_600_000],
     ['m', 60_000],
     ['s', 1000],

@@ -1,8 +1,5 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -181,14 +178,4 @@ export class ServiceDefinitionDto {
   @IsOptional()
   @IsBoolean({ message: 'must be true or false' })
   paused?: boolean;
-}
-
-/** The services file: `services: [...]`. */
-export class ServicesFileDto {
-  @IsArray({ message: 'must be a list of services' })
-  @ArrayMinSize(0)
-  @ArrayMaxSize(20_000, { message: 'must hold at most 20000 services' })
-  @ValidateNested({ each: true })
-  @Type(() => ServiceDefinitionDto)
-  services!: ServiceDefinitionDto[];
 }

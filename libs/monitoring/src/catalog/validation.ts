@@ -3,7 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { isIP } from 'node:net';
 import type { TargetPolicy } from '../probe/target-policy.js';
 import { parseDuration } from './duration.js';
-import { LIMITS, parseStatusList, ServiceDefinitionDto, ServicesFileDto } from './service-definition.dto.js';
+import { LIMITS, parseStatusList, ServiceDefinitionDto } from './service-definition.dto.js';
 import { DEFAULTS, type MonitoredService, type ServiceSource } from './service-definition.js';
 
 /** One problem with user input: where, what was there, and the rule it broke. */
@@ -158,27 +158,47 @@ export function parseServiceDefinition(
   return normaliseService(dto.value, policy, source, path);
 }
 
-/** Validates a whole services file (already parsed from YAML). */
+/** Validates a whole services file (already parsed from YAML), reporting every problem in every entry. */
 export function parseServicesFile(
   plain: unknown,
   policy: TargetPolicy,
 ): { value: MonitoredService[]; errors: [] } | { value: null; errors: FieldError[] } {
-  const file = validateDto(ServicesFileDto, plain);
-  if (file.value === null) return file;
-  const errors: FieldError[] = [];
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    return {
+      value: null,
+      errors: [{ path: '(file)', value: plain, rule: 'must be a mapping with a "services" list' }],
+    };
+  }
+  const errors: FieldError[] = Object.keys(plain)
+    .filter((key) => key !== 'services')
+    .map((key) => ({
+      path: key,
+      value: (plain as Record<string, unknown>)[key],
+      rule: 'is not a known field (allowed: services)',
+    }));
+  const list = (plain as { services?: unknown }).services ?? [];
+  if (!Array.isArray(list))
+    return { value: null, errors: [...errors, { path: 'services', value: list, rule: 'must be a list of services' }] };
+  if (list.length > 20_000)
+    return {
+      value: null,
+      errors: [...errors, { path: 'services', value: list.length, rule: 'must hold at most 20000 services' }],
+    };
   const services: MonitoredService[] = [];
   const seen = new Map<string, number>();
-  file.value.services.forEach((dto, index) => {
+  list.forEach((entry: unknown, index) => {
     const path = `services[${index}]`;
-    const first = seen.get(dto.id);
-    if (first !== undefined) {
-      errors.push({ path: `${path}.id`, value: dto.id, rule: `is already used by services[${first}]` });
-      return;
-    }
-    seen.set(dto.id, index);
-    const result = normaliseService(dto, policy, 'config', path);
-    if (result.value === null) errors.push(...result.errors);
-    else services.push(result.value);
+    const result = parseServiceDefinition(entry, policy, 'config', path);
+    if (result.value === null) return void errors.push(...result.errors);
+    const first = seen.get(result.value.id);
+    if (first !== undefined)
+      return void errors.push({
+        path: `${path}.id`,
+        value: result.value.id,
+        rule: `is already used by services[${first}]`,
+      });
+    seen.set(result.value.id, index);
+    services.push(result.value);
   });
   return errors.length > 0 ? { value: null, errors } : { value: services, errors: [] };
 }

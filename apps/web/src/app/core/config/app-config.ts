@@ -63,7 +63,9 @@ export function parseAppConfig(raw: unknown, warn: (message: string) => void = (
 /** Loads `config.json` relative to the document base; any failure means defaults, never a blank page. */
 export async function loadAppConfig(fetchFn: typeof fetch, url = 'config.json'): Promise<AppConfig> {
   try {
-    const response = await fetchFn(url, { cache: 'no-cache', headers: { accept: 'application/json' } });
+    // Same request shape as the <link rel="preload"> in index.html so the browser reuses that response. Freshness
+    // comes from the object's Cache-Control (deploy config.json with `no-cache`), not from a cache mode here.
+    const response = await fetchFn(url);
     if (!response.ok) return DEFAULT_APP_CONFIG;
     return parseAppConfig(await response.json(), (message) => console.warn(message));
   } catch {
