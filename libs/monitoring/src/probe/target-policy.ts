@@ -43,7 +43,7 @@ export function parseCidrList(text: string): { address: string; prefix: number; 
         !Number.isInteger(prefix) ||
         prefix < 0 ||
         prefix > maxPrefix ||
-        !/^\d*$/.test(prefixText ?? '')
+        !/^\d+$/.test(prefixText ?? '0')
       ) {
         throw new Error(`"${part}" is not a CIDR such as 10.0.0.0/8 or fd00::/8`);
       }
@@ -87,7 +87,8 @@ export class TargetPolicy {
     if (this.allow.check(bare, family) || (embedded !== null && this.allow.check(embedded, 'ipv4'))) {
       return { allowed: true };
     }
-    for (const { list, reason } of this.blocked) {
+    // Node's BlockList matches an IPv4 address against the IPv6 rule ::ffff:0:0/96, so IPv4 sees only IPv4 rules.
+    for (const { list, reason } of version === 4 ? this.blocked.slice(0, BLOCKED_V4.length) : this.blocked) {
       if (list.check(bare, family)) return { allowed: false, reason: `blocked target ${bare} (${reason})` };
     }
     if (embedded !== null) return { allowed: false, reason: `blocked target ${bare} (IPv4-mapped)` };
