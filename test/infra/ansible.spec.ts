@@ -1,0 +1,276 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot } from './hcl.js';
+
+const ansibleDir = join(repoRoot, 'ansible');
+const ROLES = ['base', 'nodejs', 'app', 'nginx', 'cloudwatch_agent'];
+const TIMEOUT = 120_000;
+
+type Yaml = Record<string, unknown>;
+const isMap = (value: unknown): value is Yaml => typeof value === 'object' && value !== null && !Array.isArray(value);
+const load = (path: string): unknown => parse(readFileSync(join(ansibleDir, path), 'utf8')) as unknown;
+const yamlFiles = (dir: string): string[] =>
+  existsSync(join(ansibleDir, dir))
+    ? readdirSync(join(ansibleDir, dir))
+        .filter((name) => /\.ya?ml$/.test(name))
+        .map((name) => join(dir, name))
+    : [];
+const playbooks = (): string[] => yamlFiles('playbooks');
+
+/** Tasks including those nested in block/rescue/always. */
+const flatten = (tasks: unknown): Yaml[] =>
+  (Array.isArray(tasks) ? tasks : [])
+    .filter(isMap)
+    .flatMap((task) => [task, ...['block', 'rescue', 'always'].flatMap((key) => flatten(task[key]))]);
+
+function run(command: string, args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(command, args, {
+    cwd: ansibleDir,
+    encoding: 'utf8',
+    timeout: TIMEOUT - 5_000,
+    env: { ...process.env, ANSIBLE_CONFIG: join(ansibleDir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1', NO_COLOR: '1' },
+  });
+  const output = `$ ${command} ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
+  return { status: result.status, output };
+}
+
+/** Exit code with the full output attached, so a failure shows what ansible said. */
+const expectSuccess = ({ status, output }: { status: number | null; output: string }): void => {
+  expect({ status, output }).toEqual({ status: 0, output: expect.any(String) as unknown });
+};
+
+describe('ansible playbooks', () => {
+  it('has site.yml and deploy.yml', () => {
+    expect(playbooks().sort()).toEqual(['playbooks/deploy.yml', 'playbooks/site.yml']);
+  });
+
+  it(
+    'passes ansible-playbook --syntax-check for every playbook',
+    () => {
+      for (const playbook of playbooks()) {
+        expectSuccess(
+          run('ansible-playbook', ['-i', 'inventories/prod/hosts.example.yml', '--syntax-check', playbook]),
+        );
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'passes ansible-lint with the production profile, offline',
+    () => {
+      const config = load('.ansible-lint') as Yaml;
+      expect(config).toMatchObject({ offline: true, profile: 'production' });
+      const result = run('ansible-lint', ['--offline']);
+      expectSuccess(result);
+      expect(result.output).toMatch(/Passed with production profile/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'resolves the static example inventory to the app group, connected over SSM',
+    () => {
+      const result = run('ansible-inventory', ['-i', 'inventories/prod/hosts.example.yml', '--list']);
+      expectSuccess(result);
+      const inventory = JSON.parse(result.output.slice(result.output.indexOf('{'))) as {
+        role_app?: { hosts?: string[] };
+        _meta: { hostvars: Record<string, Yaml> };
+      };
+      const host = inventory.role_app?.hosts?.[0] ?? '';
+      expect(host).toMatch(/^i-[0-9a-f]+$/);
+      expect(inventory._meta.hostvars[host]?.ansible_connection).toBe('amazon.aws.aws_ssm');
+    },
+    TIMEOUT,
+  );
+
+  it('targets the app group in every play with privilege escalation', () => {
+    for (const playbook of playbooks()) {
+      const plays = load(playbook) as Yaml[];
+      for (const play of plays)
+        expect({ playbook, hosts: play.hosts, become: play.become }).toEqual({
+          playbook,
+          hosts: 'role_app',
+          become: true,
+        });
+    }
+  });
+});
+
+describe('ansible inventory and collections', () => {
+  it('finds the instance with the amazon.aws.aws_ec2 plugin by the tags Terraform sets', () => {
+    const inventory = load('inventories/prod/aws_ec2.yml') as Yaml;
+    expect(inventory.plugin).toBe('amazon.aws.aws_ec2');
+    expect(inventory.filters).toMatchObject({
+      'tag:Project': 'statuspage',
+      'tag:Role': 'app',
+      'instance-state-name': 'running',
+    });
+    expect(inventory.compose).toMatchObject({ ansible_host: 'instance_id' });
+    const compute = readFileSync(join(repoRoot, 'terraform/envs/prod/main.tf'), 'utf8');
+    expect(compute).toMatch(/instance_tags\s*=\s*\{\s*Role\s*=\s*"app"\s*\}/);
+  });
+
+  it('connects over SSM with the transfer bucket, never SSH', () => {
+    const vars = load('inventories/prod/group_vars/all.yml') as Yaml;
+    expect(vars.ansible_connection).toBe('amazon.aws.aws_ssm');
+    expect(vars.ansible_aws_ssm_bucket_name).toBe('{{ ssm_transfer_bucket }}');
+    expect(Object.keys(vars).filter((key) => /ssh/i.test(key))).toEqual([]);
+  });
+
+  it('declares the collections it uses in requirements.yml', () => {
+    const requirements = load('requirements.yml') as { collections: { name: string }[] };
+    expect(requirements.collections.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['amazon.aws', 'community.general']),
+    );
+  });
+});
+
+describe('ansible roles (geerlingguy style)', () => {
+  it('has exactly the documented roles, each with defaults, tasks, meta and a README', () => {
+    expect(readdirSync(join(ansibleDir, 'roles')).sort()).toEqual([...ROLES].sort());
+    for (const role of ROLES) {
+      for (const file of ['defaults/main.yml', 'tasks/main.yml', 'meta/main.yml', 'README.md']) {
+        expect({ role, file, exists: existsSync(join(ansibleDir, 'roles', role, file)) }).toEqual({
+          role,
+          file,
+          exists: true,
+        });
+      }
+    }
+  });
+
+  it.each(ROLES)('prefixes every default of role %s with the role name', (role) => {
+    const defaults = load(`roles/${role}/defaults/main.yml`) as Yaml;
+    const unprefixed = Object.keys(defaults).filter((key) => !key.startsWith(`${role}_`));
+    expect(unprefixed).toEqual([]);
+  });
+
+  it.each(ROLES)('names every task of role %s with a full sentence', (role) => {
+    const tasks = yamlFiles(`roles/${role}/tasks`).flatMap((file) =>
+      flatten(load(file)).map((task) => ({ file, name: task.name })),
+    );
+    expect(tasks.length).toBeGreaterThan(0);
+    const bad = tasks.filter(({ name }) => typeof name !== 'string' || !/^[A-Z].*\S\.$/.test(name));
+    expect(bad).toEqual([]);
+  });
+
+  it('tests a service configuration in a handler that runs before every reload or restart of it', () => {
+    const checks: Record<string, RegExp> = {
+      'Reload nginx': /nginx -t/,
+      'Reload sshd': /sshd -t/,
+      'Restart the CloudWatch agent': /fetch-config/,
+      'Reload systemd': /systemd-analyze verify/,
+    };
+    for (const role of ROLES) {
+      const handlers = flatten(
+        existsSync(join(ansibleDir, 'roles', role, 'handlers/main.yml')) ? load(`roles/${role}/handlers/main.yml`) : [],
+      );
+      handlers.forEach((handler, index) => {
+        const pattern = checks[String(handler.name)];
+        if (!pattern) return;
+        const earlier = handlers.slice(0, index).map((h) => JSON.stringify(h));
+        expect({ role, handler: handler.name, tested: earlier.some((h) => pattern.test(h)) }).toEqual({
+          role,
+          handler: handler.name,
+          tested: true,
+        });
+      });
+    }
+    const nginxHandlers = flatten(load('roles/nginx/handlers/main.yml')).map((h) => h.name);
+    expect(nginxHandlers).toEqual(['Test the nginx configuration', 'Reload nginx']);
+  });
+
+  it('marks every template as Ansible managed', () => {
+    const templates = ROLES.flatMap((role) => {
+      const dir = join(ansibleDir, 'roles', role, 'templates');
+      return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+    });
+    expect(templates.length).toBeGreaterThanOrEqual(6);
+    for (const template of templates) {
+      expect({
+        template,
+        managed: readFileSync(template, 'utf8').split('\n').slice(0, 3).join('\n').includes('ansible_managed'),
+      }).toEqual({ template, managed: true });
+    }
+  });
+});
+
+describe('the app role', () => {
+  const unit = (): string => readFileSync(join(ansibleDir, 'roles/app/templates/statuspage.service.j2'), 'utf8');
+
+  it('runs the single NestJS process under a hardened systemd unit as a dedicated user', () => {
+    const text = unit();
+    for (const line of [
+      'Restart=on-failure',
+      'NoNewPrivileges=true',
+      'ProtectSystem=strict',
+      'PrivateTmp=true',
+      'User={{ app_user }}',
+      'EnvironmentFile={{ app_env_file }}',
+      'CapabilityBoundingSet=',
+    ]) {
+      expect(text.split('\n')).toContain(line);
+    }
+    expect(text).toMatch(/^ExecStart=\{\{ app_node_binary \}\} \{\{ app_entrypoint \}\}$/m);
+    expect(text).not.toMatch(/^MemoryDenyWriteExecute=true/m);
+    const defaults = load('roles/app/defaults/main.yml') as Yaml;
+    expect(defaults.app_entrypoint).toBe('dist/api/apps/api/src/main.js');
+    expect(defaults.app_user).not.toBe('root');
+    expect(defaults.app_health_check_url).toBe('http://127.0.0.1:{{ app_port }}/api/health');
+  });
+
+  it('renders the env file from SSM with mode 0600 and never logs the secrets', () => {
+    const tasks = flatten(load('roles/app/tasks/config.yml'));
+    const read = tasks.find((task) => JSON.stringify(task).includes('get-parameters-by-path'));
+    expect(read?.no_log).toBe(true);
+    const envFile = tasks.find(
+      (task) => (task['ansible.builtin.template'] as Yaml | undefined)?.dest === '{{ app_env_file }}',
+    );
+    expect(envFile?.['ansible.builtin.template']).toMatchObject({ mode: '0600', owner: 'root' });
+    expect(envFile?.no_log).toBe(true);
+    const env = readFileSync(join(ansibleDir, 'roles/app/templates/statuspage.env.j2'), 'utf8');
+    for (const variable of [
+      'PORT',
+      'STATUS_CONFIG',
+      'DATA_DIR',
+      'AWS_REGION',
+      'DYNAMODB_TABLE_PREFIX',
+      'STORAGE',
+      'SNS_TOPIC_ARN',
+      'PUBLIC_BASE_URL',
+      'TRUST_PROXY_HOPS',
+      'TARGET_ALLOW_CIDRS',
+      'LOG_FORMAT',
+    ]) {
+      expect(env).toMatch(new RegExp(`^${variable}=`, 'm'));
+    }
+    const defaults = load('roles/app/defaults/main.yml') as Yaml;
+    expect(Object.keys(defaults.app_ssm_parameters as Yaml).sort()).toEqual([
+      'ADMIN_TOKEN_HASHES',
+      'SLACK_WEBHOOK_URL',
+    ]);
+  });
+
+  it('checks /api/health after every restart in both playbooks', () => {
+    const main = flatten(load('roles/app/tasks/main.yml')).map((task) => JSON.stringify(task));
+    const deploy = flatten(load('roles/app/tasks/deploy.yml')).map((task) => JSON.stringify(task));
+    for (const tasks of [main, deploy]) {
+      const flush = tasks.findIndex((task) => task.includes('flush_handlers'));
+      const health = tasks.findIndex((task) => task.includes('health.yml'));
+      expect(flush).toBeGreaterThanOrEqual(0);
+      expect(health).toBeGreaterThan(flush);
+    }
+    const health = flatten(load('roles/app/tasks/health.yml'))[0]!;
+    expect(health['ansible.builtin.uri']).toMatchObject({ url: '{{ app_health_check_url }}', status_code: 200 });
+    expect(health.until).toBe('app_health.status == 200');
+  });
+
+  it('installs Node.js 22 from the Amazon Linux 2023 packages', () => {
+    const defaults = load('roles/nodejs/defaults/main.yml') as Yaml;
+    expect(defaults.nodejs_version).toBe(22);
+    expect(defaults.nodejs_packages).toEqual(['nodejs{{ nodejs_version }}', 'nodejs{{ nodejs_version }}-npm']);
+  });
+});
