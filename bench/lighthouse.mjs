@@ -25,10 +25,14 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const categories = values.categories.split(',').map((c) => c.trim()).filter(Boolean);
+const categories = values.categories
+  .split(',')
+  .map((c) => c.trim())
+  .filter(Boolean);
 const unknown = categories.filter((c) => !ALL.includes(c));
 if (unknown.length > 0) throw new Error(`--categories: ${unknown.join(', ')} is not one of ${ALL.join(', ')}`);
-if (!['mobile', 'desktop'].includes(values.preset)) throw new Error(`--preset: '${values.preset}' must be mobile or desktop`);
+if (!['mobile', 'desktop'].includes(values.preset))
+  throw new Error(`--preset: '${values.preset}' must be mobile or desktop`);
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1 || runs > 9) throw new Error(`--runs: '${values.runs}' must be 1..9`);
 
@@ -67,11 +71,23 @@ try {
     last = result;
   }
   const scores = Object.fromEntries(categories.map((c) => [c, median(perRun.map((r) => r[c]))]));
+  // Failed binary audits, with the offending URL or node where Lighthouse names one, so a red run explains itself.
   const failing = Object.values(last.lhr.audits)
     .filter((audit) => audit.score !== null && audit.score < 1 && audit.scoreDisplayMode === 'binary')
-    .map((audit) => audit.id);
+    .map((audit) => {
+      const items = (audit.details?.items ?? [])
+        .map((item) => item.sourceLocation?.url ?? item.url ?? item.node?.selector)
+        .filter(Boolean);
+      return items.length > 0 ? `${audit.id} (${[...new Set(items)].slice(0, 3).join(', ')})` : audit.id;
+    });
   const metrics = Object.fromEntries(
-    ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index']
+    [
+      'first-contentful-paint',
+      'largest-contentful-paint',
+      'total-blocking-time',
+      'cumulative-layout-shift',
+      'speed-index',
+    ]
       .filter((id) => last.lhr.audits[id])
       .map((id) => [id, last.lhr.audits[id].displayValue]),
   );

@@ -1,0 +1,168 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startApp, type AppProcess } from '../support/app-process.js';
+import { TargetServer } from '../support/targets.js';
+
+const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = resolve('artifacts/screenshots');
+const INTERVAL_MS = 1_000;
+const FAILURE_THRESHOLD = 2;
+/** The page's poll interval, injected through config.json exactly as a deployment would override it. */
+const POLL_MS = 1_000;
+
+const servicesYaml = (base: string) => `
+services:
+  - { id: api, name: Public API, group: Core platform, url: "${base}/t/api", interval: 1s, timeout: 800ms, failureThreshold: ${FAILURE_THRESHOLD}, recoveryThreshold: 1 }
+  - { id: web, name: Web app, group: Core platform, url: "${base}/t/web", interval: 1s, timeout: 800ms, failureThreshold: ${FAILURE_THRESHOLD}, recoveryThreshold: 1 }
+  - { id: db, name: Database, group: Data, url: "${base}/t/db", interval: 1s, timeout: 800ms, failureThreshold: ${FAILURE_THRESHOLD}, recoveryThreshold: 1 }
+`;
+
+const card = (id: string) => `app-service-card[data-service-id="${id}"]`;
+
+async function openDashboard(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  await page.route('**/config.json', (route) =>
+    route.fulfill({ json: { apiBaseUrl: '/api', pollIntervalMs: POLL_MS } }),
+  );
+  await page.goto(`${baseUrl}/`);
+  return page;
+}
+
+async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+describe('status dashboard end to end (real Nest process, embedded DynamoDB, Debian Chromium)', () => {
+  const targets = new TargetServer();
+  let app: AppProcess | null = null;
+  let browser: Browser | null = null;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(resolve('dist/web/browser/index.html'))) throw new Error('run npm run build:web first');
+    await targets.start();
+    app = await startApp({ servicesYaml: servicesYaml(targets.baseUrl) });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    page = await openDashboard(browser, app.baseUrl);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.kill();
+    await targets.stop();
+  });
+
+  it('lists the configured services, grouped, with their states', async () => {
+    await page.waitForSelector(`${card('db')}[data-state="up"]`, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('app-service-card[data-state="up"]').length === 3,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const cards = await page.$$eval('app-service-card', (elements) =>
+      elements.map((element) => ({
+        id: element.getAttribute('data-service-id'),
+        name: element.querySelector('h3')?.textContent?.trim(),
+        state: element.querySelector('app-state-badge')?.textContent?.trim(),
+      })),
+    );
+    expect(cards).toEqual([
+      { id: 'api', name: 'Public API', state: 'Operational' },
+      { id: 'web', name: 'Web app', state: 'Operational' },
+      { id: 'db', name: 'Database', state: 'Operational' },
+    ]);
+    expect(await page.$$eval('.group-name', (groups) => groups.map((group) => group.textContent?.trim()))).toEqual([
+      'Core platform',
+      'Data',
+    ]);
+    expect(await page.textContent('app-overall-banner h1')).toContain('All systems operational');
+    expect(await page.textContent('[data-testid="updated"]')).toMatch(/Updated \d+ s ago/);
+    // 90 daily bars per service, each with an accessible name.
+    expect(await page.$$eval(`${card('api')} li.bar[aria-label]`, (bars) => bars.length)).toBe(90);
+  }, 30_000);
+
+  it('saves mobile and desktop screenshots with no horizontal overflow', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const [name, viewport] of [
+      ['mobile', { width: 390, height: 844 }],
+      ['desktop', { width: 1280, height: 800 }],
+    ] as const) {
+      const shot = await openDashboard(browser!, app!.baseUrl, viewport);
+      await shot.waitForFunction(
+        () => document.querySelectorAll('app-service-card[data-state="up"]').length === 3,
+        undefined,
+        { timeout: 10_000 },
+      );
+      expect(await horizontalOverflow(shot)).toBeLessThanOrEqual(0);
+      await shot.screenshot({ path: `${SCREENSHOTS}/dashboard-${name}.png`, fullPage: true });
+      await shot.close();
+      expect(existsSync(`${SCREENSHOTS}/dashboard-${name}.png`)).toBe(true);
+    }
+  }, 30_000);
+
+  it('scores 1.0 in Lighthouse accessibility, best practices and SEO', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        'bench/lighthouse.mjs',
+        '--url',
+        `${app!.baseUrl}/`,
+        '--categories',
+        'accessibility,best-practices,seo',
+        '--out',
+        'artifacts/lighthouse/e2e',
+        '--json',
+      ],
+      { env: { ...process.env, CHROME_PATH: CHROMIUM }, timeout: 60_000 },
+    );
+    const report = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      scores: Record<string, number>;
+      failing: string[];
+    };
+    expect({ scores: report.scores, failing: report.failing }).toEqual({
+      scores: { accessibility: 1, 'best-practices': 1, seo: 1 },
+      failing: [],
+    });
+  }, 70_000);
+
+  it('shows a target switched to failing as down without a reload within interval × threshold + poll + 2 s', async () => {
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    targets.set('db', 'fail');
+    const budget = INTERVAL_MS * FAILURE_THRESHOLD + POLL_MS + 2_000;
+    const started = Date.now();
+    await page.waitForSelector(`${card('db')}[data-state="down"]`, { timeout: budget });
+    expect(Date.now() - started).toBeLessThanOrEqual(budget);
+    expect(await page.textContent(`${card('db')} app-state-badge`)).toContain('Down');
+    expect(await page.textContent('app-overall-banner h1')).not.toContain('All systems operational');
+    // Same document: the change arrived by polling, not by a navigation.
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  }, 30_000);
+
+  it('keeps the last data and shows a stale warning when the API stops', async () => {
+    const before = await page.$$eval('app-service-card', (elements) => elements.length);
+    expect(await page.$('[data-testid="stale-warning"]')).toBeNull();
+
+    await app!.stop();
+    await page.waitForSelector('[data-testid="stale-warning"]', { timeout: POLL_MS + 5_000 });
+
+    expect(await page.textContent('[data-testid="stale-warning"]')).toContain("can't be reached");
+    expect(await page.$$eval('app-service-card', (elements) => elements.length)).toBe(before);
+    expect(await page.textContent(`${card('db')} app-state-badge`)).toContain('Down');
+    expect(await page.textContent(`${card('api')} h3`)).toContain('Public API');
+  }, 30_000);
+});
