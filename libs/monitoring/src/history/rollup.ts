@@ -82,7 +82,7 @@ export function foldCheck(rollup: DailyRollup, check: FoldableCheck): boolean {
 
 export function percent(ok: number, total: number): number | null {
   if (total === 0) return null;
-  return Math.floor((ok / total) * 100_000) / 1000;
+  return Math.floor((ok * 100_000) / total) / 1000;
 }
 
 export function toBar(day: string, rollup: DailyRollup | undefined): DailyBar {
