@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerStorageService } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { AwsModule } from '@app/aws';
@@ -10,6 +12,11 @@ import {
   TargetPolicy,
 } from '@app/monitoring';
 import { namespaces, type Configuration } from './config/configuration.js';
+import { AdminAuditController } from './http/admin/admin-audit.controller.js';
+import { AdminServicesController } from './http/admin/admin-services.controller.js';
+import { AdminAuthGuard, AUTH_LIMITS } from './http/auth/admin-auth.guard.js';
+import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
+import { ApiExceptionFilter } from './http/errors/api-exception.filter.js';
 import { HealthController } from './http/health/health.controller.js';
 import { StatusController } from './http/status/status.controller.js';
 
@@ -51,7 +58,17 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [StatusController, HealthController],
+      controllers: [StatusController, HealthController, AdminServicesController, AdminAuditController],
+      providers: [
+        { provide: ADMIN_TOKENS, useValue: AdminTokens.parse(config.env.ADMIN_TOKEN_HASHES) },
+        {
+          provide: AUTH_LIMITS,
+          useValue: { failures: config.env.ADMIN_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000, blockMs: 60_000 },
+        },
+        ThrottlerStorageService,
+        { provide: APP_GUARD, useClass: AdminAuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
     };
   }
 }

@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module.js';
+import { createApp } from './bootstrap.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
-import { serveDashboard } from './web/serve-dashboard.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -17,19 +14,14 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  // Fastify accepts a hop count for trustProxy; its adapter's typings only list boolean/string forms.
-  const trustProxy = (config.env.TRUST_PROXY_HOPS || false) as unknown as boolean;
-  const adapter = new FastifyAdapter({ trustProxy, bodyLimit: 64 * 1024 });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
-    logger: config.env.LOG_FORMAT === 'json' ? ['log', 'warn', 'error'] : undefined,
-  });
-  app.setGlobalPrefix('api');
-  app.enableShutdownHooks();
-  await serveDashboard(app, config.env.WEB_DIR);
+  const app = await createApp(config);
   await app.listen(config.env.PORT, config.env.HOST);
-  new Logger('Bootstrap').log(
+  const logger = new Logger('Bootstrap');
+  logger.log(
     `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
   );
+  if (config.env.ADMIN_TOKEN_HASHES === '')
+    logger.warn('ADMIN_TOKEN_HASHES is empty: every /api/admin request is refused');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -3,8 +3,9 @@
 //   node apps/web/dev/fixture-server.mjs [port]      (0 picks a free port; prints the URL)
 // or import { startFixtureServer } from it (bench/lighthouse.mjs does).
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -156,6 +157,29 @@ const types = {
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain',
 };
+/** Compresses like CloudFront does, so the benchmark measures what a visitor downloads (memoised: the
+ * benchmark shares this process with Lighthouse and must not steal CPU from the page under test). */
+const compressed = new Map();
+const nullResponse = { writeHead: () => nullResponse, end: () => nullResponse };
+function send(req, res, statusCode, headers, body) {
+  const accept = String(req.headers['accept-encoding'] ?? '');
+  const buffer = Buffer.from(body);
+  const encoding =
+    buffer.length <= 1024 ? null : /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : null;
+  if (encoding === null) return res.writeHead(statusCode, headers).end(buffer);
+  const key = `${encoding}:${createHash('sha1').update(buffer).digest('base64')}`;
+  if (!compressed.has(key)) {
+    compressed.set(
+      key,
+      encoding === 'br'
+        ? brotliCompressSync(buffer, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
+        : gzipSync(buffer, { level: 9 }),
+    );
+  }
+  res.writeHead(statusCode, { ...headers, 'content-encoding': encoding, vary: 'accept-encoding' });
+  return res.end(compressed.get(key));
+}
+
 function json(req, res, body, statusCode = 200) {
   const text = JSON.stringify(body);
   const etag = `"${createHash('sha1').update(text).digest('base64url')}"`;
@@ -163,13 +187,18 @@ function json(req, res, body, statusCode = 200) {
     res.writeHead(304, { etag }).end();
     return;
   }
-  res
-    .writeHead(statusCode, { 'content-type': 'application/json', etag, 'cache-control': 'public, s-maxage=5' })
-    .end(text);
+  send(req, res, statusCode, { 'content-type': 'application/json', etag, 'cache-control': 'public, s-maxage=5' }, text);
 }
 
 /** Serves `root` (default dist/web/browser) plus the canned API; resolves once listening. */
-export function startFixtureServer({ port = 0, root = defaultRoot } = {}) {
+export async function startFixtureServer({ port = 0, root = defaultRoot } = {}) {
+  // Compress the static files up front so no request pays for it while Lighthouse is tracing.
+  for (const name of await readdir(root)) {
+    if (!/\.(js|css|html)$/.test(name)) continue;
+    const body = await readFile(join(root, name));
+    for (const encoding of ['br', 'gzip'])
+      send({ headers: { 'accept-encoding': encoding } }, nullResponse, 200, {}, body);
+  }
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -187,9 +216,26 @@ export function startFixtureServer({ port = 0, root = defaultRoot } = {}) {
     const target = file.startsWith(root) ? file : join(root, 'index.html');
     try {
       const body = await readFile(target);
-      res.writeHead(200, { 'content-type': types[extname(target)] ?? 'application/octet-stream' }).end(body);
+      // Same caching as the S3/CloudFront deployment: hashed bundles forever, everything else revalidated.
+      const immutable = /-[A-Z0-9]{8}\.(js|css)$/.test(target);
+      send(
+        req,
+        res,
+        200,
+        {
+          'content-type': types[extname(target)] ?? 'application/octet-stream',
+          'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        },
+        body,
+      );
     } catch {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(await readFile(join(root, 'index.html')));
+      send(
+        req,
+        res,
+        200,
+        { 'content-type': 'text/html', 'cache-control': 'no-cache' },
+        await readFile(join(root, 'index.html')),
+      );
     }
   });
   return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
+import { AuditLog, CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
+import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
 import { DynamoCatalogStore } from './adapters/dynamo-catalog.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
 import { DynamoStateStore } from './adapters/dynamo-state.store.js';
@@ -111,10 +112,24 @@ export class AwsModule {
           inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
           useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoCatalogStore(client, names.services),
         },
+        {
+          provide: AuditLog,
+          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
+          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoAuditLog(client, names.audit),
+        },
         DynamoHealth,
         AwsLifecycle,
       ],
-      exports: [DynamoDBClient, TABLE_NAMES, CheckStore, ServiceStateStore, CatalogStore, DynamoHealth, AWS_OPTIONS],
+      exports: [
+        DynamoDBClient,
+        TABLE_NAMES,
+        CheckStore,
+        ServiceStateStore,
+        CatalogStore,
+        AuditLog,
+        DynamoHealth,
+        AWS_OPTIONS,
+      ],
     };
   }
 }

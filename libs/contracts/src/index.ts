@@ -148,3 +148,52 @@ export interface ApiError {
   /** Field-level problems for 400s: path, offending value and the rule. */
   details?: { path: string; value: unknown; rule: string }[];
 }
+
+/** A monitored service as written in the services file and sent to POST/PUT /api/admin/services. */
+export interface ServiceDefinition {
+  id: string;
+  name: string;
+  group?: string;
+  url: string;
+  method?: 'GET' | 'HEAD';
+  /** Duration in whole seconds, 1s … 24h, e.g. "30s". */
+  interval?: string;
+  /** Duration shorter than the interval, e.g. "5s". */
+  timeout?: string;
+  latencyThresholdMs?: number;
+  failureThreshold?: number;
+  recoveryThreshold?: number;
+  /** Statuses or ranges, e.g. [200, "300-399"]. */
+  expectedStatus?: (number | string)[];
+  slo?: { target: number; window?: string };
+  paused?: boolean;
+}
+
+/** GET /api/admin/services item: the full definition with defaults applied, where it lives, and its state. */
+export interface AdminService extends Required<Omit<ServiceDefinition, 'group' | 'latencyThresholdMs' | 'slo'>> {
+  group: string | null;
+  latencyThresholdMs: number | null;
+  slo: { target: number; window: string };
+  /** "config" services come from the services file and are read-only through the API. */
+  source: 'config' | 'api';
+  state: ServiceState;
+}
+
+/** One admin change, as listed by GET /api/admin/audit (newest first). */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  /** Fingerprint of the admin token used (first 12 hex characters of its SHA-256). */
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** A page of a newest-first list; pass nextCursor back as ?cursor= for the next page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

@@ -61,3 +61,23 @@ export class NoMaintenance extends MaintenanceCalendar {
     return false;
   }
 }
+
+/** One admin change. */
+export interface AuditRecord {
+  at: number;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Port: append-only log of admin changes, listed newest first. */
+export abstract class AuditLog {
+  abstract record(entry: AuditRecord): Promise<void>;
+  abstract list(
+    limit: number,
+    cursor: string | null,
+  ): Promise<{ items: (AuditRecord & { id: string })[]; nextCursor: string | null }>;
+}

@@ -73,6 +73,30 @@ export class EnvironmentVariables {
 
   @IsIn(['text', 'json'], { message: 'must be "text" or "json"' })
   LOG_FORMAT: 'text' | 'json' = 'text';
+
+  /** SHA-256 hex digests of the admin tokens (npm run admin-token); empty disables the admin API. */
+  @IsString()
+  @Matches(/^([0-9a-fA-F]{64}(\s*,\s*[0-9a-fA-F]{64})*)?$/, {
+    message: 'must be comma-separated SHA-256 hex digests (64 characters each); generate one with npm run admin-token',
+  })
+  ADMIN_TOKEN_HASHES = '';
+
+  @IsInt({ message: int(1, 1000) })
+  @Min(1, { message: int(1, 1000) })
+  @Max(1000, { message: int(1, 1000) })
+  ADMIN_AUTH_FAILURES_PER_MINUTE = 10;
+
+  /** Origins allowed to call the API cross-origin (comma-separated); empty = same origin only. */
+  @IsString()
+  @Matches(/^(https?:\/\/[\w.-]+(:\d+)?(\s*,\s*https?:\/\/[\w.-]+(:\d+)?)*)?$/, {
+    message: 'must be comma-separated origins such as https://status.example.com',
+  })
+  CORS_ORIGINS = '';
+
+  /** Public URL of the status page, used in links (alerts, feeds). */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  PUBLIC_BASE_URL?: string;
 }
 
 const NUMERIC: (keyof EnvironmentVariables)[] = [
@@ -81,6 +105,7 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'CHECK_CONCURRENCY',
   'STATUS_CACHE_SECONDS',
   'TRUST_PROXY_HOPS',
+  'ADMIN_AUTH_FAILURES_PER_MINUTE',
 ];
 
 /** Validates the environment; returns the typed values or field errors naming the variable, value and rule. */
@@ -95,7 +120,8 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
     if (raw === undefined || raw === '') continue;
     plain[key] = NUMERIC.includes(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
   }
-  for (const key of ['STORAGE', 'AWS_ENDPOINT_URL_DYNAMODB'] as const) if (env[key]) plain[key] = env[key];
+  for (const key of ['STORAGE', 'AWS_ENDPOINT_URL_DYNAMODB', 'PUBLIC_BASE_URL'] as const)
+    if (env[key]) plain[key] = env[key];
   const value = plainToInstance(EnvironmentVariables, plain);
   const errors = flattenValidationErrors(validateSync(value));
   try {

@@ -1,28 +1,42 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CatalogStore } from '../ports.js';
-import type { MonitoredService } from './service-definition.js';
+import { MonitorService } from '../monitor.service.js';
+import { AuditLog, CatalogStore, ConflictError, NotFoundError, ServiceStateStore } from '../ports.js';
+import { TargetPolicy } from '../probe/target-policy.js';
+import { toDefinition, type MonitoredService } from './service-definition.js';
+import { InvalidInputError, parseServiceDefinition } from './validation.js';
 
 export const CONFIG_SERVICES = Symbol('CONFIG_SERVICES');
+
+/** Thrown when the API is asked to change a service that the services file owns. */
+export class ConfigOwnedError extends ConflictError {}
 
 /**
  * The service catalog: services from the file (read-only at run time, `source: "config"`) merged with services
  * created through the admin API and stored in the database (`source: "api"`). The file wins on an id clash.
+ * Every change is validated with the same DTOs as the file, stored, handed to the runner (effective on the next
+ * tick) and audited.
  */
 @Injectable()
 export class CatalogService {
   private readonly logger = new Logger('Catalog');
+  private readonly configIds: Set<string>;
 
   constructor(
     @Inject(CONFIG_SERVICES) private readonly configServices: MonitoredService[],
     private readonly store: CatalogStore,
-  ) {}
+    private readonly stateStore: ServiceStateStore,
+    private readonly monitor: MonitorService,
+    private readonly audit: AuditLog,
+    private readonly policy: TargetPolicy,
+  ) {
+    this.configIds = new Set(configServices.map((service) => service.id));
+  }
 
   async load(): Promise<MonitoredService[]> {
     const stored = await this.store.list();
-    const fromFile = new Set(this.configServices.map((service) => service.id));
     const merged = [...this.configServices];
     for (const service of stored) {
-      if (fromFile.has(service.id)) {
+      if (this.configIds.has(service.id)) {
         this.logger.warn(`stored service ${JSON.stringify(service.id)} is shadowed by the services file`);
         continue;
       }
@@ -32,6 +46,118 @@ export class CatalogService {
   }
 
   isFromConfig(id: string): boolean {
-    return this.configServices.some((service) => service.id === id);
+    return this.configIds.has(id);
+  }
+
+  list(): MonitoredService[] {
+    return [...this.monitor.all()].map((runtime) => runtime.service).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  get(id: string): MonitoredService {
+    const service = this.monitor.get(id)?.service;
+    if (!service) throw new NotFoundError(`service ${JSON.stringify(id)} does not exist`);
+    return service;
+  }
+
+  async create(body: unknown, actor: string): Promise<MonitoredService> {
+    const service = this.validate(body);
+    if (this.monitor.get(service.id)) throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
+    await this.store.create(service);
+    this.monitor.upsert(service);
+    await this.record(actor, 'service.create', service.id, null, service);
+    return service;
+  }
+
+  /** PUT: the body is the whole new definition (omitted fields take their defaults). */
+  async replace(id: string, body: unknown, actor: string): Promise<MonitoredService> {
+    const before = this.writable(id);
+    const withId =
+      body !== null && typeof body === 'object' && !Array.isArray(body) && !('id' in body) ? { ...body, id } : body;
+    const service = this.validate(withId, id);
+    await this.store.replace(service);
+    this.monitor.upsert(service);
+    await this.record(actor, 'service.replace', id, before, service);
+    return service;
+  }
+
+  /** PATCH: the body's fields are merged into the current definition, then the result is validated as a whole. */
+  async patch(id: string, body: unknown, actor: string): Promise<MonitoredService> {
+    const before = this.writable(id);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new InvalidInputError([{ path: '(body)', value: body, rule: 'must be an object' }]);
+    }
+    const current: Record<string, unknown> = { ...toDefinition(before) };
+    for (const key of ['group', 'latencyThresholdMs'] as const) if (current[key] === null) delete current[key];
+    const merged: Record<string, unknown> = { ...current };
+    for (const [key, value] of Object.entries(body)) {
+      if (value === null && (key === 'group' || key === 'latencyThresholdMs')) delete merged[key];
+      else merged[key] = value;
+    }
+    const service = this.validate(merged, id);
+    await this.store.replace(service);
+    this.monitor.upsert(service);
+    await this.record(actor, 'service.update', id, before, service);
+    return service;
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    const before = this.writable(id);
+    if (!(await this.store.delete(id))) throw new NotFoundError(`service ${JSON.stringify(id)} does not exist`);
+    this.monitor.remove(id);
+    await this.stateStore
+      .remove(id)
+      .catch((error: unknown) => this.logger.warn(`removing state of ${JSON.stringify(id)} failed: ${String(error)}`));
+    await this.record(actor, 'service.delete', id, before, null);
+  }
+
+  private writable(id: string): MonitoredService {
+    if (this.configIds.has(id)) {
+      throw new ConfigOwnedError(
+        `service ${JSON.stringify(id)} is defined in the services file; edit the file and restart to change it`,
+      );
+    }
+    return this.get(id);
+  }
+
+  private validate(body: unknown, expectedId?: string): MonitoredService {
+    const result = parseServiceDefinition(body, this.policy, 'api');
+    if (result.value === null) throw new InvalidInputError(result.errors);
+    if (expectedId !== undefined && result.value.id !== expectedId) {
+      throw new InvalidInputError([
+        {
+          path: 'id',
+          value: result.value.id,
+          rule: `must match the id in the URL (${JSON.stringify(expectedId)}); ids cannot be changed`,
+        },
+      ]);
+    }
+    if (this.configIds.has(result.value.id)) {
+      throw new ConfigOwnedError(
+        `service ${JSON.stringify(result.value.id)} is defined in the services file; edit the file and restart to change it`,
+      );
+    }
+    return result.value;
+  }
+
+  private async record(
+    actor: string,
+    action: string,
+    targetId: string,
+    before: MonitoredService | null,
+    after: MonitoredService | null,
+  ): Promise<void> {
+    await this.audit
+      .record({
+        at: Date.now(),
+        actor,
+        action,
+        targetType: 'service',
+        targetId,
+        before: before && toDefinition(before),
+        after: after && toDefinition(after),
+      })
+      .catch((error: unknown) =>
+        this.logger.error(`audit write failed for ${action} ${JSON.stringify(targetId)}: ${String(error)}`),
+      );
   }
 }

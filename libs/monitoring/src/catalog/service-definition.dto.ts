@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -93,11 +94,13 @@ export function parseStatusList(value: unknown): [number, number][] | null {
 }
 
 export class SloDto {
+  @ApiProperty({ description: 'Availability target in percent', example: 99.9, minimum: 50, maximum: 99.999 })
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
   @Min(LIMITS.sloTarget.min, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
   @Max(LIMITS.sloTarget.max, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
   target!: number;
 
+  @ApiPropertyOptional({ description: 'SLO window in whole days', example: '30d', default: '30d' })
   @IsOptional()
   @IsDuration(LIMITS.sloWindowDays.min * 86_400_000, LIMITS.sloWindowDays.max * 86_400_000)
   @Matches(/^\d+d$/, { message: 'must be a whole number of days, e.g. "30d"' })
@@ -111,39 +114,59 @@ const intRule = (min: number, max: number) => `must be an integer between ${min}
  * Everything but id, name and url has a default.
  */
 export class ServiceDefinitionDto {
+  @ApiProperty({
+    description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"',
+    example: 'checkout-api',
+    pattern: LIMITS.idPattern.source,
+  })
   @IsString({ message: 'must be a string' })
   @Matches(LIMITS.idPattern, {
     message: 'must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit',
   })
   id!: string;
 
+  @ApiProperty({ description: 'Display name', example: 'Checkout API', maxLength: 100 })
   @IsString({ message: 'must be a string' })
   @MinLength(1, { message: 'must be 1-100 characters' })
   @MaxLength(100, { message: 'must be 1-100 characters' })
   name!: string;
 
+  @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments', maxLength: 60 })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   @MinLength(1, { message: 'must be 1-60 characters' })
   @MaxLength(60, { message: 'must be 1-60 characters' })
   group?: string;
 
+  @ApiProperty({
+    description:
+      'http(s) URL to probe; private, loopback and link-local targets are refused unless TARGET_ALLOW_CIDRS allows them',
+    example: 'https://api.example.com/health',
+  })
   @IsString({ message: 'must be a string' })
   @MaxLength(LIMITS.urlMaxLength, { message: `must be at most ${LIMITS.urlMaxLength} characters` })
   url!: string;
 
+  @ApiPropertyOptional({ enum: ['GET', 'HEAD'], default: 'GET' })
   @IsOptional()
   @IsIn(['GET', 'HEAD'], { message: 'must be GET or HEAD' })
   method?: 'GET' | 'HEAD';
 
+  @ApiPropertyOptional({ description: 'Check interval, whole seconds, 1s to 24h', example: '30s', default: '30s' })
   @IsOptional()
   @IsDuration(LIMITS.intervalMs.min, LIMITS.intervalMs.max, true)
   interval?: string;
 
+  @ApiPropertyOptional({
+    description: 'Hard deadline for connect + headers + body; shorter than the interval',
+    example: '5s',
+    default: '10s',
+  })
   @IsOptional()
   @IsDuration(LIMITS.timeoutMs.min, LIMITS.timeoutMs.max)
   timeout?: string;
 
+  @ApiPropertyOptional({ description: 'Successful checks slower than this count as degraded', example: 1500 })
   @IsOptional()
   @IsInt({ message: intRule(LIMITS.latencyThresholdMs.min, LIMITS.latencyThresholdMs.max) })
   @Min(LIMITS.latencyThresholdMs.min, {
@@ -154,27 +177,47 @@ export class ServiceDefinitionDto {
   })
   latencyThresholdMs?: number;
 
+  @ApiPropertyOptional({
+    description: 'Consecutive failures before the service is down',
+    default: 3,
+    minimum: 1,
+    maximum: 20,
+  })
   @IsOptional()
   @IsInt({ message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
   @Min(LIMITS.threshold.min, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
   @Max(LIMITS.threshold.max, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
   failureThreshold?: number;
 
+  @ApiPropertyOptional({
+    description: 'Consecutive successes before a down service is up again',
+    default: 2,
+    minimum: 1,
+    maximum: 20,
+  })
   @IsOptional()
   @IsInt({ message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
   @Min(LIMITS.threshold.min, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
   @Max(LIMITS.threshold.max, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
   recoveryThreshold?: number;
 
+  @ApiPropertyOptional({
+    description: 'Healthy statuses or ranges',
+    example: [200, '300-399'],
+    default: ['200-299'],
+    type: [Object],
+  })
   @IsOptional()
   @IsStatusList()
   expectedStatus?: (number | string)[];
 
+  @ApiPropertyOptional({ type: () => SloDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => SloDto)
   slo?: SloDto;
 
+  @ApiPropertyOptional({ description: 'Stop checking without deleting; shown as unknown/paused', default: false })
   @IsOptional()
   @IsBoolean({ message: 'must be true or false' })
   paused?: boolean;

@@ -1,4 +1,5 @@
 import type { ServiceState } from '@app/contracts';
+import { formatDuration } from './duration.js';
 
 export type HttpMethod = 'GET' | 'HEAD';
 
@@ -41,3 +42,43 @@ export function isExpectedStatus(service: Pick<MonitoredService, 'expectedStatus
 }
 
 export type { ServiceState };
+
+/** The file/API form of a normalised service (defaults made explicit): what GET returns and PATCH merges into. */
+export function toDefinition(service: MonitoredService): Required<
+  Omit<ServiceDefinitionShape, 'group' | 'latencyThresholdMs'>
+> & {
+  group: string | null;
+  latencyThresholdMs: number | null;
+} {
+  return {
+    id: service.id,
+    name: service.name,
+    group: service.group,
+    url: service.url,
+    method: service.method,
+    interval: formatDuration(service.intervalMs),
+    timeout: formatDuration(service.timeoutMs),
+    latencyThresholdMs: service.latencyThresholdMs,
+    failureThreshold: service.failureThreshold,
+    recoveryThreshold: service.recoveryThreshold,
+    expectedStatus: service.expectedStatus.map(([low, high]) => (low === high ? low : `${low}-${high}`)),
+    slo: { target: service.slo.target, window: `${service.slo.windowDays}d` },
+    paused: service.paused,
+  };
+}
+
+interface ServiceDefinitionShape {
+  id: string;
+  name: string;
+  group?: string;
+  url: string;
+  method?: HttpMethod;
+  interval?: string;
+  timeout?: string;
+  latencyThresholdMs?: number;
+  failureThreshold?: number;
+  recoveryThreshold?: number;
+  expectedStatus?: (number | string)[];
+  slo?: { target: number; window: string };
+  paused?: boolean;
+}

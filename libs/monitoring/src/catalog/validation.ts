@@ -202,3 +202,10 @@ export function parseServicesFile(
   });
   return errors.length > 0 ? { value: null, errors } : { value: services, errors: [] };
 }
+
+/** Bad user input: carries every field error; the API answers 400 with them, the boot path exits with them. */
+export class InvalidInputError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map(formatFieldError).join('; '));
+  }
+}

@@ -1,9 +1,13 @@
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/public.decorator.js';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DynamoHealth } from '@app/aws';
 import { MonitoringScheduler, MonitorService } from '@app/monitoring';
 
 /** Liveness + readiness for the ALB: storage reachable and the scheduler ticking. */
+@Public()
+@ApiTags('public')
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,3 +1,5 @@
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/public.decorator.js';
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -5,6 +7,8 @@ import { StatusSnapshotService } from '@app/monitoring';
 import { sendCached } from './cached-reply.js';
 
 /** Public read API: every answer comes from memory (0 database reads), with ETag/304 and CDN-friendly caching. */
+@Public()
+@ApiTags('public')
 @Controller()
 export class StatusController {
   private readonly statusCache: string;

@@ -3,6 +3,11 @@ import type { IncidentSummary } from '@app/contracts';
 import { formatDay, formatPercent } from '../../shared/format';
 import { averageUptime, BarInput, buildBars, lastDays } from './bar-level';
 
+function barIndex(target: EventTarget | null): number | null {
+  const value = target instanceof HTMLElement ? target.dataset['index'] : undefined;
+  return value === undefined ? null : Number(value);
+}
+
 /**
  * One bar per day coloured by uptime. The row is a single tab stop (roving tabindex): arrow keys, Home and End move
  * between days and the focused or hovered day shows its tooltip; each bar's accessible name carries the same text.
@@ -50,15 +55,18 @@ export class UptimeBars {
   });
   protected readonly firstLabel = computed(() => `${this.bars().length} days ago`);
 
-  protected show(index: number): void {
-    this.tooltipIndex.set(index);
-  }
-
   protected hide(): void {
     this.tooltipIndex.set(null);
   }
 
-  protected onFocus(index: number): void {
+  protected onPointer(event: Event): void {
+    const index = barIndex(event.target);
+    if (index !== null) this.tooltipIndex.set(index);
+  }
+
+  protected onFocusIn(event: Event): void {
+    const index = barIndex(event.target);
+    if (index === null) return;
     this.focusIndex.set(index);
     this.tooltipIndex.set(index);
   }

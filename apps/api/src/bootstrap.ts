@@ -1,0 +1,99 @@
+import helmet from '@fastify/helmet';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppModule, type AppOverrides } from './app.module.js';
+import type { Configuration } from './config/configuration.js';
+import { registerJsonBodyParser } from './http/errors/json-body-parser.js';
+import { serveDashboard } from './web/serve-dashboard.js';
+
+const REQUEST_ID = /^[\w.:-]{8,128}$/;
+/** Angular's critical-CSS loader uses this inline handler; allow exactly it, nothing else inline. */
+const STYLE_ONLOAD_HASH = `'sha256-${createHash('sha256').update("this.media='all'").digest('base64')}'`;
+
+export interface CreateAppOptions extends AppOverrides {
+  /** Called with the Fastify instance before any route is registered (tests collect the route table). */
+  beforeRoutes?: (adapter: FastifyAdapter) => void;
+  logger?: false;
+}
+
+/** Builds the whole application (not yet listening): used by main.ts and by the in-process tests. */
+export async function createApp(
+  config: Configuration,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // Fastify accepts a hop count; the adapter's typings only list the boolean/string forms.
+    trustProxy: (config.env.TRUST_PROXY_HOPS || false) as unknown as boolean,
+    bodyLimit: 64 * 1024,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    genReqId: (request: IncomingMessage) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  options.beforeRoutes?.(adapter);
+  const logger =
+    options.logger === false ? false : config.env.LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined;
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, options), adapter, {
+    // Our own JSON parser (registerJsonBodyParser) replaces Nest's, so errors name the field.
+    bodyParser: false,
+    ...(logger === undefined ? {} : { logger }),
+  });
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+  const origins = config.env.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  if (origins.length > 0) {
+    app.enableCors({ origin: origins, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
+  }
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-hashes'", STYLE_ONLOAD_HASH],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        scriptSrcAttr: ["'unsafe-hashes'", STYLE_ONLOAD_HASH],
+        // Local mode is plain http on localhost; in AWS, CloudFront enforces HTTPS (and HSTS).
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  const http = new Logger('Http');
+  fastify.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith('/api/admin') && reply.statusCode < 500) return;
+    // User-controlled text is JSON-encoded so it cannot forge log lines.
+    const actor = (request as { adminActor?: string }).adminActor ?? '-';
+    http.log(
+      `${request.id} ${request.method} ${JSON.stringify(request.url.slice(0, 300))} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms actor=${actor} ip=${request.ip}`,
+    );
+  });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('CloudOps Status Page API')
+      .setDescription('Public status (no auth) and the admin API (bearer token; see README → Admin API).')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An admin token from npm run admin-token' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json', raw: ['json'] });
+  await serveDashboard(app, config.env.WEB_DIR);
+  return app;
+}

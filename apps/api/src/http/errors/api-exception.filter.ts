@@ -1,0 +1,111 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiError } from '@app/contracts';
+import { ConflictError, InvalidInputError, NotFoundError } from '@app/monitoring';
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * One error shape for every failure ({ statusCode, error, message, details? }), domain errors mapped to their
+ * HTTP status, and never a stack trace or internal path in a response body.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        `request ${request.id} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+      );
+    }
+    void reply
+      .code(body.statusCode)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify(body));
+  }
+
+  private toBody(exception: unknown): ApiError {
+    if (exception instanceof InvalidInputError) {
+      return { statusCode: 400, error: REASONS[400]!, message: exception.message, details: exception.errors };
+    }
+    if (exception instanceof ConflictError)
+      return { statusCode: 409, error: REASONS[409]!, message: exception.message };
+    if (exception instanceof NotFoundError)
+      return { statusCode: 404, error: REASONS[404]!, message: exception.message };
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
+      if (status === 413)
+        return {
+          statusCode: 413,
+          error: REASONS[413]!,
+          message: describeFastifyError('FST_ERR_CTP_BODY_TOO_LARGE', ''),
+        };
+      if (status === 415)
+        return {
+          statusCode: 415,
+          error: REASONS[415]!,
+          message: describeFastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', ''),
+        };
+      return {
+        statusCode: status,
+        error: REASONS[status] ?? 'Error',
+        message: Array.isArray(message) ? message.join('; ') : String(message),
+      };
+    }
+    // Errors raised by Fastify before routing (body parser, size limit, media type) carry a statusCode.
+    const { statusCode, code, message } = (exception ?? {}) as {
+      statusCode?: unknown;
+      code?: unknown;
+      message?: unknown;
+    };
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return {
+        statusCode,
+        error: REASONS[statusCode] ?? 'Error',
+        message: describeFastifyError(String(code), String(message)),
+      };
+    }
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: REASONS[500]!,
+      message: 'internal error; see the server log for this request id',
+    };
+  }
+}
+
+function describeFastifyError(code: string, message: string): string {
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return '(body): is larger than the 64 KiB limit';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return '(body): must be sent as Content-Type: application/json';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return '(body): must not be empty when Content-Type is application/json';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return '(body): is not valid JSON';
+    default:
+      if (/prototype property/.test(message)) return '__proto__ / constructor.prototype: forbidden field names';
+      if (/JSON/.test(message)) return '(body): is not valid JSON';
+      return message.slice(0, 200);
+  }
+}

@@ -1,0 +1,587 @@
+import { Logger } from '@nestjs/common';
+import type { MonitoredService } from './catalog/service-definition.js';
+import { INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.js';
+import { dayOf, emptyRollup, foldCheck, startOfDay, type DailyRollup } from './history/rollup.js';
+import { MonitoringEvents, type ServiceStateChanged } from './monitoring.events.js';
+import type { MonitoringOptions } from './monitoring.options.js';
+import { MonitorService } from './monitor.service.js';
+import { CheckStore, MaintenanceCalendar, NoMaintenance, ServiceStateStore, type StoredCheck } from './ports.js';
+import { Prober, type ProbeResult, type ProbeTarget } from './probe/prober.js';
+
+const SECOND = 1000;
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/**
+ * Noon, two days from now: the runner stamps dispatches with the real clock, so the fake clock stays ahead of it
+ * (a dispatch is then never "late" and the next slot is always exactly one interval on).
+ */
+const BASE = startOfDay(Date.now()) + 2 * DAY + 12 * 60 * MINUTE;
+
+interface Outcome {
+  ok: boolean;
+  latencyMs: number;
+}
+
+/** Prober double: scripted outcomes per URL, optionally held open to simulate slow targets. */
+class FakeProber extends Prober {
+  readonly calls: ProbeTarget[] = [];
+  readonly maxInFlightPerUrl = new Map<string, number>();
+  maxInFlight = 0;
+  hold = false;
+  clock = BASE;
+  private inFlight = new Map<string, number>();
+  private held: (() => void)[] = [];
+  private readonly script = new Map<string, Outcome[]>();
+
+  outcomes(url: string, ...outcomes: Outcome[]): void {
+    this.script.set(url, [...(this.script.get(url) ?? []), ...outcomes]);
+  }
+
+  /** Lets `count` held probes finish (oldest first). */
+  release(count = Number.POSITIVE_INFINITY): void {
+    this.held.splice(0, count).forEach((resolve) => resolve());
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  get totalInFlight(): number {
+    return [...this.inFlight.values()].reduce((a, b) => a + b, 0);
+  }
+
+  async probe(target: ProbeTarget): Promise<ProbeResult> {
+    this.calls.push(target);
+    const startedAt = this.clock;
+    const now = (this.inFlight.get(target.url) ?? 0) + 1;
+    this.inFlight.set(target.url, now);
+    this.maxInFlightPerUrl.set(target.url, Math.max(now, this.maxInFlightPerUrl.get(target.url) ?? 0));
+    this.maxInFlight = Math.max(this.maxInFlight, this.totalInFlight);
+    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
+    this.inFlight.set(target.url, (this.inFlight.get(target.url) ?? 1) - 1);
+    const outcome = this.script.get(target.url)?.shift() ?? { ok: true, latencyMs: 20 };
+    return {
+      startedAt,
+      ...outcome,
+      ...(outcome.ok ? { statusCode: 200 } : { statusCode: 503, error: 'HTTP 503' }),
+    };
+  }
+
+  callsTo(url: string): number {
+    return this.calls.filter((call) => call.url === url).length;
+  }
+}
+
+class FakeCheckStore extends CheckStore {
+  readonly items: StoredCheck[] = [];
+
+  append(checks: StoredCheck[]): Promise<void> {
+    this.items.push(...checks.map((check) => ({ ...check })));
+    return Promise.resolve();
+  }
+
+  recent(serviceId: string, limit: number): Promise<StoredCheck[]> {
+    return Promise.resolve(this.of(serviceId).reverse().slice(0, limit));
+  }
+
+  since(serviceId: string, afterMs: number): Promise<StoredCheck[]> {
+    return Promise.resolve(this.of(serviceId).filter((check) => check.at > afterMs));
+  }
+
+  private of(serviceId: string): StoredCheck[] {
+    return this.items.filter((check) => check.serviceId === serviceId).sort((a, b) => a.at - b.at);
+  }
+}
+
+/** ServiceStateStore double with the real adapter's semantics: copies in and out, conditional rollup writes. */
+class FakeStateStore extends ServiceStateStore {
+  readonly states = new Map<string, EvaluationState>();
+  readonly rollups = new Map<string, DailyRollup>();
+  saveStateCalls = 0;
+
+  load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
+    const state = this.states.get(serviceId);
+    return Promise.resolve({
+      state: state ? { ...state } : null,
+      rollups: [...this.rollups.values()]
+        .filter((rollup) => rollup.serviceId === serviceId && rollup.day >= fromDay)
+        .map((rollup) => structuredClone(rollup)),
+    });
+  }
+
+  saveState(serviceId: string, state: EvaluationState): Promise<void> {
+    this.saveStateCalls += 1;
+    this.states.set(serviceId, { ...state });
+    return Promise.resolve();
+  }
+
+  saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean> {
+    const key = `${rollup.serviceId}/${rollup.day}`;
+    const stored = this.rollups.get(key);
+    if ((stored?.through ?? null) !== expectedThrough) return Promise.resolve(false);
+    this.rollups.set(key, structuredClone(rollup));
+    return Promise.resolve(true);
+  }
+
+  remove(serviceId: string): Promise<void> {
+    this.states.delete(serviceId);
+    for (const [key, rollup] of this.rollups) if (rollup.serviceId === serviceId) this.rollups.delete(key);
+    return Promise.resolve();
+  }
+
+  rollup(serviceId: string, day: string): DailyRollup | undefined {
+    return this.rollups.get(`${serviceId}/${day}`);
+  }
+}
+
+class FixedMaintenance extends MaintenanceCalendar {
+  readonly ids = new Set<string>();
+  isInMaintenance(serviceId: string): boolean {
+    return this.ids.has(serviceId);
+  }
+}
+
+function service(id: string, overrides: Partial<MonitoredService> = {}): MonitoredService {
+  return {
+    id,
+    name: id.toUpperCase(),
+    group: null,
+    url: `http://${id}.example.com/health`,
+    method: 'GET',
+    intervalMs: SECOND,
+    timeoutMs: 500,
+    latencyThresholdMs: null,
+    failureThreshold: 2,
+    recoveryThreshold: 2,
+    expectedStatus: [[200, 299]],
+    slo: { target: 99.9, windowDays: 30 },
+    paused: false,
+    source: 'config',
+    ...overrides,
+  };
+}
+
+const OPTIONS: MonitoringOptions = {
+  concurrency: 16,
+  recentChecks: 30,
+  rollupFlushChecks: 10,
+  rollupFlushMs: 30 * MINUTE,
+  historyDays: 90,
+  bootConcurrency: 4,
+};
+
+/** Lets resolved probes run their completion handlers. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const FAIL: Outcome = { ok: false, latencyMs: 30 };
+const OK: Outcome = { ok: true, latencyMs: 20 };
+
+describe('MonitorService', () => {
+  let prober: FakeProber;
+  let checks: FakeCheckStore;
+  let states: FakeStateStore;
+  let maintenance: MaintenanceCalendar;
+  let events: MonitoringEvents;
+  let changes: ServiceStateChanged[];
+  let monitor: MonitorService;
+
+  const create = (options: Partial<MonitoringOptions> = {}) =>
+    new MonitorService(prober, checks, states, maintenance, events, { ...OPTIONS, ...options });
+
+  /** Ticks at `at` (and moves the probe clock there), then lets finished probes complete. */
+  async function tickAt(at: number): Promise<void> {
+    prober.clock = at;
+    monitor.tick(at);
+    await settle();
+  }
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(() => {
+    prober = new FakeProber();
+    checks = new FakeCheckStore();
+    states = new FakeStateStore();
+    maintenance = new NoMaintenance();
+    events = new MonitoringEvents();
+    changes = [];
+    events.stateChanged$.subscribe((change) => changes.push(change));
+    monitor = create();
+  });
+
+  afterEach(async () => {
+    prober.release();
+    await monitor.shutdown(50);
+  });
+
+  describe('dispatch', () => {
+    it('checks a service only once it is due', async () => {
+      monitor.upsert(service('api', { intervalMs: 30 * SECOND }), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      expect(due).toBeGreaterThan(BASE);
+
+      await tickAt(due - 1);
+      expect(prober.calls).toHaveLength(0);
+
+      await tickAt(due);
+      expect(prober.calls).toHaveLength(1);
+      expect(monitor.get('api')!.nextDueAt).toBe(due + 30 * SECOND);
+
+      await tickAt(due + 29 * SECOND);
+      expect(prober.calls).toHaveLength(1);
+      await tickAt(due + 30 * SECOND);
+      expect(prober.calls).toHaveLength(2);
+    });
+
+    it('dispatches only the services that are due on a tick', async () => {
+      monitor.upsert(service('fast', { intervalMs: SECOND }), BASE);
+      monitor.upsert(service('slow', { intervalMs: 60 * SECOND }), BASE);
+      const fastDue = monitor.get('fast')!.nextDueAt;
+      const slowDue = monitor.get('slow')!.nextDueAt;
+      const before = Math.max(fastDue, slowDue) - 1;
+      const dueBeforeThat = (due: number) => Math.floor((before - due) / 1000) + 1;
+
+      for (let at = BASE; at <= before; at += SECOND) await tickAt(at);
+      expect(prober.callsTo(service('fast').url)).toBe(dueBeforeThat(fastDue));
+      expect(prober.callsTo(service('slow').url)).toBe(slowDue <= before ? 1 : 0);
+    });
+
+    it('passes the service target to the prober', async () => {
+      monitor.upsert(
+        service('api', { method: 'HEAD', timeoutMs: 700, expectedStatus: [[204, 204]], url: 'https://x.test/' }),
+        BASE,
+      );
+      await tickAt(monitor.get('api')!.nextDueAt);
+      expect(prober.calls).toEqual([
+        { url: 'https://x.test/', method: 'HEAD', timeoutMs: 700, expectedStatus: [[204, 204]] },
+      ]);
+    });
+
+    it('never runs two checks of one service at once, however many ticks pass', async () => {
+      prober.hold = true;
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let at = due; at < due + 5 * SECOND; at += SECOND) await tickAt(at);
+      expect(prober.calls).toHaveLength(1);
+      expect(monitor.get('api')!.running).toBe(true);
+
+      prober.release();
+      await settle();
+      expect(monitor.get('api')!.running).toBe(false);
+      await tickAt(due + 5 * SECOND);
+      expect(prober.calls).toHaveLength(2);
+      expect(prober.maxInFlightPerUrl.get(service('api').url)).toBe(1);
+    });
+
+    it('keeps at most `concurrency` checks in flight and starts queued ones as slots free up', async () => {
+      monitor = create({ concurrency: 2 });
+      prober.hold = true;
+      for (const id of ['a', 'b', 'c', 'd', 'e']) monitor.upsert(service(id), BASE);
+      const due = Math.max(...['a', 'b', 'c', 'd', 'e'].map((id) => monitor.get(id)!.nextDueAt));
+
+      await tickAt(due);
+      expect(prober.calls).toHaveLength(2);
+      expect(monitor.stats()).toMatchObject({ inFlight: 2, queued: 3 });
+
+      prober.release(1);
+      await settle();
+      expect(prober.calls).toHaveLength(3);
+      expect(monitor.stats()).toMatchObject({ inFlight: 2, queued: 2 });
+
+      prober.release();
+      await settle();
+      prober.release();
+      await settle();
+      prober.release();
+      await settle();
+      expect(prober.calls.map((call) => call.url).sort()).toEqual(
+        ['a', 'b', 'c', 'd', 'e'].map((id) => service(id).url).sort(),
+      );
+      expect(prober.maxInFlight).toBe(2);
+      expect(monitor.stats()).toMatchObject({ inFlight: 0, queued: 0 });
+    });
+
+    it('does not check a paused service, and checks it again once resumed', async () => {
+      monitor.upsert(service('api', { paused: true }), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let at = due; at < due + 3 * SECOND; at += SECOND) await tickAt(at);
+      expect(prober.calls).toHaveLength(0);
+
+      monitor.upsert(service('api', { paused: false }), due + 3 * SECOND);
+      await tickAt(due + 3 * SECOND);
+      expect(prober.calls).toHaveLength(1);
+    });
+
+    it('does not start a queued check of a service paused while it waited', async () => {
+      monitor = create({ concurrency: 1 });
+      prober.hold = true;
+      monitor.upsert(service('a'), BASE);
+      monitor.upsert(service('b'), BASE);
+      await tickAt(Math.max(monitor.get('a')!.nextDueAt, monitor.get('b')!.nextDueAt));
+      expect(prober.calls).toHaveLength(1);
+      const waiting = prober.calls[0]!.url === service('a').url ? 'b' : 'a';
+
+      monitor.upsert(service(waiting, { paused: true }), BASE);
+      prober.release();
+      await settle();
+      expect(prober.callsTo(service(waiting).url)).toBe(0);
+    });
+  });
+
+  describe('catalog changes at run time', () => {
+    it('checks a service added with upsert from the next tick on', async () => {
+      monitor.upsert(service('a'), BASE);
+      const due = monitor.get('a')!.nextDueAt;
+      await tickAt(due);
+      monitor.upsert(service('b'), due);
+      await tickAt(monitor.get('b')!.nextDueAt);
+      expect(prober.callsTo(service('b').url)).toBe(1);
+      expect(monitor.size).toBe(2);
+    });
+
+    it('uses an edited definition on the next check and keeps the state and history', async () => {
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      await tickAt(due);
+      const evaluation = monitor.get('api')!.evaluation;
+      expect(evaluation.state).toBe('up');
+
+      monitor.upsert(service('api', { url: 'http://moved.example.com/' }), due);
+      expect(monitor.get('api')!.evaluation).toEqual(evaluation);
+      expect(monitor.get('api')!.recent).toHaveLength(1);
+      await tickAt(due + SECOND);
+      expect(prober.calls.at(-1)?.url).toBe('http://moved.example.com/');
+    });
+
+    it('reschedules a service whose interval changed', async () => {
+      monitor.upsert(service('api', { intervalMs: SECOND }), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      await tickAt(due);
+      monitor.upsert(service('api', { intervalMs: 10 * SECOND }), due);
+      // rhythm resumes from the last check: due + 10 s
+      expect(monitor.get('api')!.nextDueAt).toBe(due + 10 * SECOND);
+      await tickAt(due + SECOND);
+      expect(prober.calls).toHaveLength(1);
+    });
+
+    it('stops checking a removed service on the next tick', async () => {
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      await tickAt(due);
+      expect(monitor.remove('api')).toBe(true);
+      expect(monitor.remove('api')).toBe(false);
+      for (let at = due + SECOND; at < due + 4 * SECOND; at += SECOND) await tickAt(at);
+      expect(prober.calls).toHaveLength(1);
+      expect(monitor.get('api')).toBeUndefined();
+    });
+
+    it('drops the result of a check that was in flight when its service was removed', async () => {
+      prober.hold = true;
+      monitor.upsert(service('api'), BASE);
+      await tickAt(monitor.get('api')!.nextDueAt);
+      monitor.remove('api');
+      prober.release();
+      await settle();
+      await monitor.flushAll();
+      expect(changes).toEqual([]);
+      expect(checks.items).toEqual([]);
+    });
+  });
+
+  describe('evaluation and events', () => {
+    it('emits one state-change event per transition, with from and to', async () => {
+      const url = service('api').url;
+      prober.outcomes(url, OK, FAIL, FAIL, FAIL, FAIL, OK, OK, OK, OK);
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let i = 0; i < 9; i += 1) await tickAt(due + i * SECOND);
+
+      expect(prober.calls).toHaveLength(9);
+      expect(
+        changes.map(({ serviceId, serviceName, from, to, at }) => ({ serviceId, serviceName, from, to, at })),
+      ).toEqual([
+        { serviceId: 'api', serviceName: 'API', from: 'unknown', to: 'up', at: due },
+        { serviceId: 'api', serviceName: 'API', from: 'up', to: 'down', at: due + 2 * SECOND },
+        { serviceId: 'api', serviceName: 'API', from: 'down', to: 'up', at: due + 6 * SECOND },
+      ]);
+      expect(changes[1]!.check).toMatchObject({ ok: false, error: 'HTTP 503', statusCode: 503, state: 'down' });
+      expect(changes.every((change) => !change.inMaintenance)).toBe(true);
+    });
+
+    it('keeps the newest checks first, at most `recentChecks` of them', async () => {
+      monitor = create({ recentChecks: 3 });
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let i = 0; i < 5; i += 1) await tickAt(due + i * SECOND);
+      expect(monitor.get('api')!.recent.map((check) => check.at)).toEqual([
+        due + 4 * SECOND,
+        due + 3 * SECOND,
+        due + 2 * SECOND,
+      ]);
+    });
+
+    it('stores every check with the state it produced', async () => {
+      prober.outcomes(service('api').url, OK, FAIL, FAIL);
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let i = 0; i < 3; i += 1) await tickAt(due + i * SECOND);
+      await monitor.flushAll();
+      expect(checks.items.map(({ at, ok, state, maintenance: m }) => ({ at, ok, state, m }))).toEqual([
+        { at: due, ok: true, state: 'up', m: false },
+        { at: due + SECOND, ok: false, state: 'up', m: false },
+        { at: due + 2 * SECOND, ok: false, state: 'down', m: false },
+      ]);
+    });
+
+    it('flags checks and events taken during maintenance and keeps them out of the uptime counters', async () => {
+      const calendar = new FixedMaintenance();
+      calendar.ids.add('api');
+      maintenance = calendar;
+      monitor = create();
+      prober.outcomes(service('api').url, FAIL, FAIL);
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let i = 0; i < 2; i += 1) await tickAt(due + i * SECOND);
+      expect(changes).toHaveLength(1);
+      expect(changes[0]).toMatchObject({ from: 'unknown', to: 'down', inMaintenance: true });
+      const rollup = monitor.get('api')!.rollups.get(dayOf(due))!.rollup;
+      expect(rollup).toMatchObject({ total: 0, failures: 0, maintenance: 2 });
+    });
+
+    it('saves the evaluation state when it changes and stops saving once the counters are capped', async () => {
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let i = 0; i < 10; i += 1) await tickAt(due + i * SECOND);
+      const savesAfterTen = states.saveStateCalls;
+      for (let i = 10; i < 20; i += 1) await tickAt(due + i * SECOND);
+      expect(states.saveStateCalls).toBe(savesAfterTen);
+      expect(states.states.get('api')).toEqual({
+        state: 'up',
+        since: due,
+        failStreak: 0,
+        badStreak: 0,
+        okStreak: 2,
+        fastStreak: 2,
+      });
+    });
+  });
+
+  describe('rollups', () => {
+    it('writes a day rollup after `rollupFlushChecks` checks', async () => {
+      monitor = create({ rollupFlushChecks: 3 });
+      prober.outcomes(service('api').url, OK, FAIL, OK);
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let i = 0; i < 3; i += 1) await tickAt(due + i * SECOND);
+      expect(states.rollup('api', dayOf(due))).toBeUndefined();
+      await tickAt(due + 3 * SECOND); // this tick sees 3 pending checks and writes them
+      await settle();
+      expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 3, failures: 1, through: due + 2 * SECOND });
+    });
+
+    it('adopts a rollup written by another process and overwrites it on the next flush', async () => {
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      await tickAt(due);
+      const other = emptyRollup('api', dayOf(due));
+      foldCheck(other, { at: due - 5 * SECOND, ok: true, latencyMs: 1, maintenance: false });
+      await states.saveRollup(other, null);
+
+      await monitor.flushAll();
+      expect(states.rollup('api', dayOf(due))).toEqual(other);
+      await monitor.flushAll();
+      expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 1, through: due });
+    });
+  });
+
+  describe('load', () => {
+    const interval = 5 * MINUTE;
+    const today = dayOf(BASE);
+    const storedCheck = (at: number, ok: boolean): StoredCheck => ({
+      serviceId: 'api',
+      at,
+      ok,
+      latencyMs: 40,
+      ...(ok ? {} : { error: 'HTTP 503' }),
+      state: 'down',
+      maintenance: false,
+    });
+    const storedState: EvaluationState = {
+      state: 'down',
+      since: BASE - 20 * MINUTE,
+      failStreak: 2,
+      badStreak: 2,
+      okStreak: 0,
+      fastStreak: 0,
+    };
+
+    beforeEach(async () => {
+      const rollup = emptyRollup('api', today);
+      for (const at of [BASE - 30 * MINUTE, BASE - 20 * MINUTE, BASE - 10 * MINUTE])
+        foldCheck(rollup, { at, ok: at !== BASE - 20 * MINUTE, latencyMs: 40, maintenance: false });
+      await states.saveRollup(rollup, null);
+      await states.saveState('api', storedState);
+      await checks.append([
+        storedCheck(BASE - 30 * MINUTE, true),
+        storedCheck(BASE - 20 * MINUTE, false),
+        storedCheck(BASE - 10 * MINUTE, true), // the stored rollup's `through`
+        storedCheck(BASE - 5 * MINUTE, false), // lost from memory by a crash: replayed
+        storedCheck(BASE - MINUTE, true), // replayed
+      ]);
+    });
+
+    it('restores the evaluation state, recent checks and the rhythm of the last check', async () => {
+      await monitor.load([service('api', { intervalMs: interval })], BASE);
+      const runtime = monitor.get('api')!;
+      expect(runtime.evaluation).toEqual(storedState);
+      expect(runtime.recent.map((check) => check.at)).toEqual([
+        BASE - MINUTE,
+        BASE - 5 * MINUTE,
+        BASE - 10 * MINUTE,
+        BASE - 20 * MINUTE,
+        BASE - 30 * MINUTE,
+      ]);
+      expect(runtime.nextDueAt).toBe(BASE - MINUTE + interval);
+    });
+
+    it('replays the checks stored after the rollup`s `through` into the rollup, once', async () => {
+      await monitor.load([service('api', { intervalMs: interval })], BASE);
+      expect(monitor.get('api')!.rollups.get(today)!.rollup).toMatchObject({
+        total: 5,
+        failures: 2,
+        through: BASE - MINUTE,
+      });
+
+      await monitor.flushAll();
+      expect(states.rollup('api', today)).toMatchObject({ total: 5, failures: 2, through: BASE - MINUTE });
+
+      // A second restart finds nothing newer than the rollup it just wrote.
+      const again = create();
+      await again.load([service('api', { intervalMs: interval })], BASE + SECOND);
+      expect(again.get('api')!.rollups.get(today)!.rollup).toMatchObject({ total: 5, failures: 2 });
+      await again.shutdown(10);
+    });
+
+    it('starts a service without stored state as unknown and replays checks since the start of yesterday', async () => {
+      const old = (at: number, ok: boolean): StoredCheck => ({ ...storedCheck(at, ok), serviceId: 'new' });
+      await checks.append([old(BASE - 3 * DAY, false), old(BASE - DAY, false), old(BASE - 2 * MINUTE, true)]);
+      await monitor.load([service('new')], BASE);
+      const runtime = monitor.get('new')!;
+      expect(runtime.evaluation).toEqual(INITIAL_EVALUATION);
+      expect(runtime.rollups.get(dayOf(BASE - 3 * DAY))).toBeUndefined();
+      expect(runtime.rollups.get(dayOf(BASE - DAY))!.rollup).toMatchObject({ total: 1, failures: 1 });
+      expect(runtime.rollups.get(today)!.rollup).toMatchObject({ total: 1, failures: 0 });
+    });
+
+    it('loads every service of the catalog and bumps the version', async () => {
+      const before = monitor.version;
+      await monitor.load(
+        ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => service(id)),
+        BASE,
+      );
+      expect(monitor.size).toBe(6);
+      expect(monitor.version).toBeGreaterThan(before);
+    });
+  });
+});
