@@ -1,0 +1,425 @@
+import { Logger } from '@nestjs/common';
+import type { IncidentSummary, MaintenanceWindow } from '@app/contracts';
+import type { MonitoredService } from '../catalog/service-definition.js';
+import type { EvaluationState } from '../evaluation/evaluate.js';
+import { dayOf, emptyRollup, foldCheck, type DailyRollup } from '../history/rollup.js';
+import { MonitoringEvents } from '../monitoring.events.js';
+import { MonitorService } from '../monitor.service.js';
+import { CheckStore, MaintenanceCalendar, ServiceStateStore, type StoredCheck } from '../ports.js';
+import { Prober, type ProbeResult } from '../probe/prober.js';
+import { IncidentFeed } from './incident-feed.js';
+import { StatusSnapshotService } from './status-snapshot.service.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
+const at = (day: string, hour: number, index = 0) => Date.parse(`${day}T00:00:00Z`) + hour * HOUR + index * 1000;
+
+class UnusedProber extends Prober {
+  probe(): Promise<ProbeResult> {
+    return Promise.reject(new Error('the snapshot tests never dispatch checks'));
+  }
+}
+
+class FakeCheckStore extends CheckStore {
+  readonly items: StoredCheck[] = [];
+  append(checks: StoredCheck[]): Promise<void> {
+    this.items.push(...checks);
+    return Promise.resolve();
+  }
+  recent(serviceId: string, limit: number): Promise<StoredCheck[]> {
+    return Promise.resolve(
+      this.items
+        .filter((check) => check.serviceId === serviceId)
+        .sort((a, b) => b.at - a.at)
+        .slice(0, limit),
+    );
+  }
+  since(): Promise<StoredCheck[]> {
+    return Promise.resolve([]); // the rollups below are complete
+  }
+}
+
+class FakeStateStore extends ServiceStateStore {
+  readonly states = new Map<string, EvaluationState>();
+  readonly rollups: DailyRollup[] = [];
+  load(serviceId: string, fromDay: string) {
+    return Promise.resolve({
+      state: this.states.get(serviceId) ?? null,
+      rollups: this.rollups
+        .filter((rollup) => rollup.serviceId === serviceId && rollup.day >= fromDay)
+        .map((rollup) => structuredClone(rollup)),
+    });
+  }
+  saveState(): Promise<void> {
+    return Promise.resolve();
+  }
+  saveRollup(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  remove(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class Calendar extends MaintenanceCalendar {
+  readonly ids = new Set<string>();
+  isInMaintenance(serviceId: string): boolean {
+    return this.ids.has(serviceId);
+  }
+}
+
+class FakeIncidents extends IncidentFeed {
+  incidents: IncidentSummary[] = [];
+  maintenance: MaintenanceWindow[] = [];
+  private counter = 0;
+  activeIncidents(): IncidentSummary[] {
+    return this.incidents;
+  }
+  upcomingMaintenance(): MaintenanceWindow[] {
+    return this.maintenance;
+  }
+  get version(): number {
+    return this.counter;
+  }
+  bump(): void {
+    this.counter += 1;
+  }
+}
+
+function service(id: string, overrides: Partial<MonitoredService> = {}): MonitoredService {
+  return {
+    id,
+    name: id.toUpperCase(),
+    group: null,
+    url: `https://${id}.example.com/`,
+    method: 'GET',
+    intervalMs: 30_000,
+    timeoutMs: 10_000,
+    latencyThresholdMs: null,
+    failureThreshold: 3,
+    recoveryThreshold: 2,
+    expectedStatus: [[200, 299]],
+    slo: { target: 99.9, windowDays: 30 },
+    paused: false,
+    source: 'config',
+    ...overrides,
+  };
+}
+
+/** A stored rollup holding `checks` checks (the first `failures` of them failed) in one hour of a day. */
+function rollupFor(serviceId: string, day: string, hour: number, checks: number, failures: number, into?: DailyRollup) {
+  const rollup = into ?? emptyRollup(serviceId, day);
+  for (let index = 0; index < checks; index += 1)
+    foldCheck(rollup, { at: at(day, hour, index), ok: index >= failures, latencyMs: 100 + index, maintenance: false });
+  return rollup;
+}
+
+const up = (since: number): EvaluationState => ({
+  state: 'up',
+  since,
+  failStreak: 0,
+  badStreak: 0,
+  okStreak: 3,
+  fastStreak: 3,
+});
+
+describe('StatusSnapshotService', () => {
+  let checks: FakeCheckStore;
+  let states: FakeStateStore;
+  let calendar: Calendar;
+  let incidents: FakeIncidents;
+  let monitor: MonitorService;
+  let snapshot: StatusSnapshotService;
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(() => {
+    checks = new FakeCheckStore();
+    states = new FakeStateStore();
+    calendar = new Calendar();
+    incidents = new FakeIncidents();
+    monitor = new MonitorService(new UnusedProber(), checks, states, calendar, new MonitoringEvents(), {
+      concurrency: 4,
+      recentChecks: 30,
+      rollupFlushChecks: 10,
+      rollupFlushMs: 30 * 60_000,
+      historyDays: 90,
+      bootConcurrency: 2,
+    });
+    snapshot = new StatusSnapshotService(monitor, incidents, calendar);
+  });
+
+  afterEach(() => monitor.writer.stop());
+
+  describe('uptime and SLO numbers from the rollups', () => {
+    beforeEach(async () => {
+      const yesterday = rollupFor('api', '2026-01-30', 5, 10, 5); // 05:00 yesterday: outside the last 24 h
+      rollupFor('api', '2026-01-30', 20, 10, 2, yesterday); // 20:00 yesterday: inside
+      states.rollups.push(
+        rollupFor('api', '2026-01-31', 11, 10, 1),
+        yesterday,
+        rollupFor('api', '2026-01-25', 3, 100, 10), // 7 days back, today included
+        rollupFor('api', '2026-01-10', 3, 100, 50), // within 30 days
+        rollupFor('api', '2025-11-10', 3, 30, 30), // within 90 days
+        rollupFor('api', '2025-10-01', 3, 30, 30), // older than 90 days: never loaded
+      );
+      states.states.set('api', up(NOW - 2 * HOUR));
+      await monitor.load([service('api')], NOW);
+    });
+
+    it('gives uptime over the last 24 h, 7, 30 and 90 days, rounded down to 3 decimals', () => {
+      const api = snapshot.currentStatus(NOW).data.services[0]!;
+      expect(api.uptime).toEqual({
+        '24h': 85, // 20 checks, 3 failures
+        '7d': 86.153, // 130 checks, 18 failures
+        '30d': 70.434, // 230 checks, 68 failures
+        '90d': 62.307, // 260 checks, 98 failures
+      });
+    });
+
+    it('shows one bar per day for 90 days with checks, failures and mean latency', () => {
+      const detail = snapshot.detail('api', NOW)!.data;
+      expect(detail.bars).toHaveLength(90);
+      expect(detail.bars.at(-1)).toEqual({
+        date: '2026-01-31',
+        uptime: 90,
+        checks: 10,
+        failures: 1,
+        avgLatencyMs: 105, // successful checks had 101..109 ms
+      });
+      expect(detail.bars.at(-2)).toMatchObject({ date: '2026-01-30', uptime: 65, checks: 20, failures: 7 });
+      expect(detail.bars.at(-3)).toEqual({
+        date: '2026-01-29',
+        uptime: null,
+        checks: 0,
+        failures: 0,
+        avgLatencyMs: null,
+      });
+      const history = snapshot.currentHistory(NOW).data;
+      expect(history.days.at(-1)).toBe('2026-01-31');
+      expect(history.services.api!.bars).toEqual(detail.bars.map((bar) => bar.uptime));
+    });
+
+    it('spends the error budget in proportion to the failures in the SLO window', async () => {
+      for (const [id, failures] of [
+        ['within', 4],
+        ['spent', 10],
+        ['overspent', 20],
+      ] as const) {
+        states.rollups.push(rollupFor(id, '2026-01-28', 8, 1000, failures));
+        await monitor.load([service(id, { slo: { target: 99, windowDays: 7 } })], NOW);
+      }
+      await monitor.load([service('nodata', { slo: { target: 99.5, windowDays: 30 } })], NOW);
+      const slo = (id: string) => snapshot.currentStatus(NOW).data.services.find((s) => s.id === id)!.slo;
+      expect(slo('within')).toEqual({ target: 99, window: '7d', errorBudgetRemaining: 60 });
+      expect(slo('spent')).toEqual({ target: 99, window: '7d', errorBudgetRemaining: 0 });
+      expect(slo('overspent')).toEqual({ target: 99, window: '7d', errorBudgetRemaining: -100 });
+      expect(slo('nodata')).toEqual({ target: 99.5, window: '30d', errorBudgetRemaining: null });
+    });
+
+    it('counts only the SLO window: failures older than the window do not spend the budget', async () => {
+      states.rollups.push(rollupFor('weekly', '2026-01-20', 8, 100, 100), rollupFor('weekly', '2026-01-30', 8, 100, 0));
+      await monitor.load([service('weekly', { slo: { target: 99, windowDays: 7 } })], NOW);
+      const weekly = snapshot.currentStatus(NOW).data.services.find((s) => s.id === 'weekly')!;
+      expect(weekly.slo.errorBudgetRemaining).toBe(100);
+      expect(weekly.uptime['30d']).toBe(50);
+    });
+  });
+
+  describe('service states', () => {
+    it('reports the evaluated state, since and last check', async () => {
+      states.states.set('api', up(NOW - HOUR));
+      checks.items.push({
+        serviceId: 'api',
+        at: NOW - 30_000,
+        ok: false,
+        latencyMs: 800,
+        statusCode: 503,
+        error: 'HTTP 503',
+        state: 'up',
+        maintenance: false,
+      });
+      await monitor.load([service('api')], NOW);
+      const api = snapshot.currentStatus(NOW).data.services[0]!;
+      expect(api).toMatchObject({
+        id: 'api',
+        name: 'API',
+        state: 'up',
+        since: new Date(NOW - HOUR).toISOString(),
+        paused: false,
+        intervalSeconds: 30,
+        lastCheck: {
+          at: new Date(NOW - 30_000).toISOString(),
+          ok: false,
+          latencyMs: 800,
+          statusCode: 503,
+          error: 'HTTP 503',
+        },
+      });
+    });
+
+    it('shows a paused service as unknown, whatever its last state, and keeps it out of the headline', async () => {
+      states.states.set('api', {
+        ...up(NOW - HOUR),
+        state: 'down',
+        failStreak: 3,
+        badStreak: 3,
+        okStreak: 0,
+        fastStreak: 0,
+      });
+      states.states.set('web', up(NOW - HOUR));
+      await monitor.load([service('api', { paused: true }), service('web')], NOW);
+      const status = snapshot.currentStatus(NOW).data;
+      expect(status.services.find((s) => s.id === 'api')).toMatchObject({ state: 'unknown', paused: true });
+      expect(status.overall).toBe('operational');
+    });
+
+    it('shows a service in a maintenance window as maintenance, unless it is paused', async () => {
+      states.states.set('api', up(NOW - HOUR));
+      states.states.set('web', up(NOW - HOUR));
+      calendar.ids.add('api').add('web');
+      await monitor.load([service('api'), service('web', { paused: true })], NOW);
+      const status = snapshot.currentStatus(NOW).data;
+      expect(status.services.map((s) => [s.id, s.state])).toEqual([
+        ['api', 'maintenance'],
+        ['web', 'unknown'],
+      ]);
+      expect(status.overall).toBe('maintenance');
+    });
+
+    it('shows a never-checked service as unknown with no since and no last check', async () => {
+      await monitor.load([service('api')], NOW);
+      expect(snapshot.currentStatus(NOW).data.services[0]).toMatchObject({
+        state: 'unknown',
+        since: null,
+        lastCheck: null,
+        uptime: { '24h': null, '7d': null, '30d': null, '90d': null },
+      });
+    });
+
+    it('sorts services by group, then by name', async () => {
+      await monitor.load(
+        [
+          service('z', { name: 'Zeta', group: 'Core' }),
+          service('a', { name: 'Alpha', group: 'Edge' }),
+          service('m', { name: 'Mu', group: null }),
+          service('b', { name: 'Beta', group: 'Core' }),
+        ],
+        NOW,
+      );
+      expect(snapshot.currentStatus(NOW).data.services.map((s) => s.name)).toEqual(['Mu', 'Beta', 'Zeta', 'Alpha']);
+    });
+
+    it('includes the active incidents and upcoming maintenance from the incident feed', async () => {
+      const window: MaintenanceWindow = {
+        id: 'mw1',
+        title: 'Database upgrade',
+        serviceIds: ['api'],
+        startsAt: new Date(NOW + DAY).toISOString(),
+        endsAt: new Date(NOW + DAY + HOUR).toISOString(),
+        message: 'Short read-only period',
+      };
+      incidents.maintenance = [window];
+      await monitor.load([service('api')], NOW);
+      expect(snapshot.currentStatus(NOW).data).toMatchObject({ activeIncidents: [], upcomingMaintenance: [window] });
+    });
+
+    it('returns no detail for an unknown id', () => {
+      expect(snapshot.detail('missing', NOW)).toBeNull();
+    });
+  });
+
+  describe('ETag', () => {
+    beforeEach(async () => {
+      states.states.set('api', up(NOW - HOUR));
+      states.rollups.push(rollupFor('api', dayOf(NOW), 10, 10, 0));
+      await monitor.load([service('api')], NOW);
+    });
+
+    it('is a quoted hash of the body', () => {
+      const doc = snapshot.currentStatus(NOW);
+      expect(doc.etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+      expect(JSON.parse(doc.body.toString())).toEqual(doc.data);
+    });
+
+    it('stays the same while nothing changes', () => {
+      const first = snapshot.currentStatus(NOW);
+      snapshot.refresh(NOW + 1_000);
+      snapshot.refresh(NOW + 10_000);
+      expect(snapshot.currentStatus(NOW + 10_000).etag).toBe(first.etag);
+    });
+
+    it('is the same for the same data at the same time (a second replica agrees)', () => {
+      const other = new StatusSnapshotService(monitor, incidents, calendar);
+      expect(other.currentStatus(NOW).etag).toBe(snapshot.currentStatus(NOW).etag);
+      expect(snapshot.detail('api', NOW)!.etag).toBe(snapshot.detail('api', NOW)!.etag);
+    });
+
+    it('changes when the runner changes something shown', () => {
+      const before = snapshot.currentStatus(NOW).etag;
+      monitor.upsert(service('web'), NOW);
+      snapshot.refresh(NOW + 1_000);
+      const after = snapshot.currentStatus(NOW + 1_000);
+      expect(after.etag).not.toBe(before);
+      expect(after.data.services.map((s) => s.id)).toEqual(['api', 'web']);
+    });
+
+    it('changes when the incident feed changes', () => {
+      const before = snapshot.currentStatus(NOW).etag;
+      incidents.incidents = [
+        {
+          id: 'i1',
+          title: 'API errors',
+          status: 'investigating',
+          impact: 'major',
+          kind: 'auto',
+          serviceIds: ['api'],
+          startedAt: new Date(NOW).toISOString(),
+          resolvedAt: null,
+          updates: [],
+        },
+      ];
+      incidents.bump();
+      snapshot.refresh(NOW + 1_000);
+      expect(snapshot.currentStatus(NOW + 1_000).etag).not.toBe(before);
+      expect(snapshot.currentStatus(NOW + 1_000).data.activeIncidents).toHaveLength(1);
+    });
+
+    it('is rebuilt at least every 15 s so maintenance windows that start show up', () => {
+      const before = snapshot.currentStatus(NOW);
+      calendar.ids.add('api');
+      snapshot.refresh(NOW + 14_999);
+      expect(snapshot.currentStatus(NOW + 14_999).data.services[0]!.state).toBe('up');
+      snapshot.refresh(NOW + 15_000);
+      const after = snapshot.currentStatus(NOW + 15_000);
+      expect(after.data.services[0]!.state).toBe('maintenance');
+      expect(after.etag).not.toBe(before.etag);
+    });
+
+    it('rebuilds the history document once a minute or when the catalog size changes', () => {
+      const first = snapshot.currentHistory(NOW);
+      expect(snapshot.currentHistory(NOW + 59_999)).toBe(first);
+      monitor.upsert(service('web'), NOW);
+      const grown = snapshot.currentHistory(NOW + 1_000);
+      expect(grown.etag).not.toBe(first.etag);
+      expect(Object.keys(grown.data.services)).toEqual(['api', 'web']);
+      expect(snapshot.currentHistory(NOW + 61_000)).not.toBe(grown);
+    });
+  });
+
+  it('lists the latency sparkline oldest first with null for failed checks', async () => {
+    const check = (offset: number, ok: boolean, latencyMs: number): StoredCheck => ({
+      serviceId: 'api',
+      at: NOW - offset,
+      ok,
+      latencyMs,
+      state: 'up',
+      maintenance: false,
+    });
+    checks.items.push(check(90_000, true, 120), check(60_000, false, 5000), check(30_000, true, 80));
+    await monitor.load([service('api')], NOW);
+    expect(snapshot.currentHistory(NOW).data.services.api!.latency).toEqual([120, null, 80]);
+    expect(snapshot.detail('api', NOW)!.data.recentChecks.map((c) => c.latencyMs)).toEqual([80, 5000, 120]);
+  });
+});
