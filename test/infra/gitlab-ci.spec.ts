@@ -159,6 +159,7 @@ describe('.gitlab-ci.yml jobs', () => {
     const validate = scriptOf(jobs['terraform:validate']!);
     expect(validate).toContain('init -backend=false');
     expect(validate).toMatch(/terraform -chdir=\$TF_ROOT validate/);
+    expect(validate).toMatch(/terraform -chdir=\$TF_ROOT test/);
     expect(scriptOf(jobs['ansible:lint']!)).toContain('ansible-lint');
   });
 

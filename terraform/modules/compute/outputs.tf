@@ -35,7 +35,10 @@ output "target_group_arn_suffix" {
 
 output "origin_domain_name" {
   description = "DNS name CloudFront uses to reach the ALB (covered by the ALB certificate)."
-  value       = aws_route53_record.origin.fqdn
+  value       = var.origin_domain_name
+
+  # CloudFront must not be pointed at the name before the record exists.
+  depends_on = [aws_route53_record.origin]
 }
 
 output "ssm_transfer_bucket" {

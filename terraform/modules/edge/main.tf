@@ -133,21 +133,20 @@ resource "aws_acm_certificate" "this" {
   }
 }
 
+# Keyed by the configured name (known at plan time), not by the certificate's computed attributes.
 resource "aws_route53_record" "validation" {
-  for_each = {
-    for option in aws_acm_certificate.this.domain_validation_options : option.domain_name => {
-      name   = option.resource_record_name
-      record = option.resource_record_value
-      type   = option.resource_record_type
-    }
-  }
+  for_each = toset([var.domain_name])
 
   zone_id         = var.zone_id
-  name            = each.value.name
-  type            = each.value.type
-  records         = [each.value.record]
+  name            = local.validation_options[each.key].resource_record_name
+  type            = local.validation_options[each.key].resource_record_type
+  records         = [local.validation_options[each.key].resource_record_value]
   ttl             = 300
   allow_overwrite = true
+}
+
+locals {
+  validation_options = { for option in aws_acm_certificate.this.domain_validation_options : option.domain_name => option }
 }
 
 resource "aws_acm_certificate_validation" "this" {
