@@ -68,8 +68,10 @@ try {
     if (!result) throw new Error('Lighthouse returned no result');
     if (result.lhr.runtimeError) throw new Error(`Lighthouse: ${result.lhr.runtimeError.message}`);
     perRun.push(Object.fromEntries(categories.map((c) => [c, result.lhr.categories[c]?.score ?? null])));
+    if (runs > 1) log(`  run ${i + 1}: ${categories.map((c) => `${c} ${perRun[i][c]}`).join(', ')}`);
     last = result;
   }
+  // Median per category: single mobile runs on a busy 2-core box swing by several points (TBT noise).
   const scores = Object.fromEntries(categories.map((c) => [c, median(perRun.map((r) => r[c]))]));
   // Failed binary audits, with the offending URL or node where Lighthouse names one, so a red run explains itself.
   const failing = Object.values(last.lhr.audits)
@@ -99,7 +101,8 @@ try {
     console.log(JSON.stringify({ url, preset: values.preset, scores, failing, metrics }));
   } else {
     for (const c of categories) log(`  ${c.padEnd(15)} ${scores[c] === null ? 'n/a' : scores[c].toFixed(2)}`);
-    for (const [id, value] of Object.entries(metrics)) log(`  ${id.padEnd(26)} ${value}`);
+    log('  metrics of the last run:');
+    for (const [id, value] of Object.entries(metrics)) log(`    ${id.padEnd(26)} ${value}`);
     if (failing.length > 0) log(`  failing audits: ${failing.join(', ')}`);
     log(`  report: ${base}.html`);
   }

@@ -20,6 +20,10 @@ await page.addInitScript(() => {
         })),
       });
   }).observe({ type: 'layout-shift', buffered: true });
+  window.__long = [];
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) window.__long.push({ t: Math.round(e.startTime), d: Math.round(e.duration) });
+  }).observe({ type: 'longtask', buffered: true });
   window.__lcp = [];
   new PerformanceObserver((l) => {
     for (const e of l.getEntries())
@@ -33,5 +37,18 @@ await page.addInitScript(() => {
 });
 await page.goto(process.argv[2] ?? 'http://127.0.0.1:4301/');
 await page.waitForTimeout(3000);
-console.log(JSON.stringify(await page.evaluate(() => ({ shifts: window.__shifts, lcp: window.__lcp })), null, 1));
+console.log(
+  JSON.stringify(
+    await page.evaluate(() => ({
+      shifts: window.__shifts,
+      lcp: window.__lcp,
+      long: window.__long,
+      res: performance
+        .getEntriesByType('resource')
+        .map((r) => [r.name.replace(location.origin, ''), Math.round(r.startTime), Math.round(r.responseEnd)]),
+    })),
+    null,
+    1,
+  ),
+);
 await browser.close();
