@@ -1,0 +1,168 @@
+import 'reflect-metadata';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoStateStore, ensureTables, tableNames } from '@app/aws';
+import { emptyRollup, foldCheck, type DailyRollup, type EvaluationState } from '@app/monitoring';
+
+describe('DynamoStateStore against DynamoDB (dynalite)', () => {
+  const names = tableNames('medium-state-');
+  const client = new DynamoDBClient({
+    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  const store = new DynamoStateStore(client, names.state);
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName ?? '?');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommands' },
+  );
+
+  const down: EvaluationState = {
+    state: 'down',
+    since: Date.UTC(2026, 0, 10, 12),
+    failStreak: 3,
+    badStreak: 3,
+    okStreak: 0,
+    fastStreak: 0,
+  };
+
+  /** A rollup with `checks` checks in hour 9 of the day, the first `failures` of them failed. */
+  function rollup(serviceId: string, day: string, checks = 3, failures = 1): DailyRollup {
+    const result = emptyRollup(serviceId, day);
+    const start = Date.parse(`${day}T09:00:00Z`);
+    for (let index = 0; index < checks; index += 1)
+      foldCheck(result, { at: start + index * 1000, ok: index >= failures, latencyMs: 50 + index, maintenance: false });
+    return result;
+  }
+
+  async function rawRollup(serviceId: string, day: string) {
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: names.state, Key: { serviceId: { S: serviceId }, key: { S: `day#${day}` } } }),
+    );
+    return Item;
+  }
+
+  beforeAll(() => ensureTables(client, names));
+  afterAll(() => client.destroy());
+
+  describe('evaluation state', () => {
+    it('loads nothing for a service never saved', async () => {
+      expect(await store.load('never', '2026-01-01')).toEqual({ state: null, rollups: [] });
+    });
+
+    it('round trips the state with its streak counters', async () => {
+      await store.saveState('roundtrip', down);
+      expect((await store.load('roundtrip', '2026-01-01')).state).toEqual(down);
+    });
+
+    it('round trips a null since (never checked)', async () => {
+      const unknown: EvaluationState = { ...down, state: 'unknown', since: null, failStreak: 2, badStreak: 2 };
+      await store.saveState('unknown', unknown);
+      expect((await store.load('unknown', '2026-01-01')).state).toEqual(unknown);
+    });
+
+    it('replaces the previous state', async () => {
+      await store.saveState('replaced', down);
+      const up: EvaluationState = {
+        state: 'up',
+        since: down.since! + 60_000,
+        failStreak: 0,
+        badStreak: 0,
+        okStreak: 2,
+        fastStreak: 2,
+      };
+      await store.saveState('replaced', up);
+      expect((await store.load('replaced', '2026-01-01')).state).toEqual(up);
+    });
+  });
+
+  describe('rollups', () => {
+    it('loads the rollups from the given day on together with the state item, in one query', async () => {
+      for (const day of ['2025-12-31', '2026-01-01', '2026-01-15', '2026-01-31'])
+        expect(await store.saveRollup(rollup('loaded', day), null)).toBe(true);
+      await store.saveState('loaded', down);
+      await store.saveRollup(rollup('loaded-other', '2026-01-20'), null);
+
+      sent.length = 0;
+      const { state, rollups } = await store.load('loaded', '2026-01-01');
+      expect(sent).toEqual(['QueryCommand']);
+      expect(state).toEqual(down);
+      expect(rollups.map((r) => r.day)).toEqual(['2026-01-01', '2026-01-15', '2026-01-31']);
+      expect(rollups[1]).toEqual(rollup('loaded', '2026-01-15'));
+    });
+
+    it('round trips every counter, including the 24 hour slots', async () => {
+      const full = rollup('counters', '2026-02-01', 7, 3);
+      foldCheck(full, { at: Date.parse('2026-02-01T23:30:00Z'), ok: false, latencyMs: 1, maintenance: false });
+      foldCheck(full, { at: Date.parse('2026-02-01T23:31:00Z'), ok: true, latencyMs: 1, maintenance: true });
+      await store.saveRollup(full, null);
+      const [back] = (await store.load('counters', '2026-02-01')).rollups;
+      expect(back).toEqual(full);
+      expect(back?.hourTotal).toHaveLength(24);
+    });
+
+    it('writes a new rollup only when none exists (expectedThrough null)', async () => {
+      const first = rollup('cond-new', '2026-01-10', 3, 0);
+      expect(await store.saveRollup(first, null)).toBe(true);
+      const second = rollup('cond-new', '2026-01-10', 5, 5);
+      expect(await store.saveRollup(second, null)).toBe(false);
+      expect((await store.load('cond-new', '2026-01-10')).rollups).toEqual([first]);
+    });
+
+    it('refuses an update from a writer holding a stale `through`, leaving the stored item unchanged', async () => {
+      const stored = rollup('cond-stale', '2026-01-10', 3, 0);
+      await store.saveRollup(stored, null);
+      const before = await rawRollup('cond-stale', '2026-01-10');
+
+      const newer = rollup('cond-stale', '2026-01-10', 6, 1);
+      expect(await store.saveRollup(newer, stored.through - 1000)).toBe(false);
+      expect(await rawRollup('cond-stale', '2026-01-10')).toEqual(before);
+    });
+
+    it('accepts an update from the writer holding the stored `through`', async () => {
+      const stored = rollup('cond-ok', '2026-01-10', 3, 0);
+      await store.saveRollup(stored, null);
+      const newer = rollup('cond-ok', '2026-01-10', 6, 1);
+      expect(await store.saveRollup(newer, stored.through)).toBe(true);
+      expect((await store.load('cond-ok', '2026-01-10')).rollups).toEqual([newer]);
+      // ... and only once: the old `through` no longer matches
+      expect(await store.saveRollup(rollup('cond-ok', '2026-01-10', 9, 9), stored.through)).toBe(false);
+    });
+
+    it('refuses an update of a rollup that does not exist yet', async () => {
+      expect(await store.saveRollup(rollup('cond-missing', '2026-01-10'), 12345)).toBe(false);
+      expect((await store.load('cond-missing', '2026-01-01')).rollups).toEqual([]);
+    });
+
+    it('stores rollups with an expiry about 400 days after their day', async () => {
+      await store.saveRollup(rollup('expiry', '2026-01-10'), null);
+      const item = await rawRollup('expiry', '2026-01-10');
+      expect(item?.expiresAt).toEqual({ N: String(Date.UTC(2026, 0, 10) / 1000 + 400 * 86_400) });
+    });
+  });
+
+  describe('remove', () => {
+    it('deletes the state and every rollup of the service, and nothing else', async () => {
+      await store.saveState('removed', down);
+      // more than one BatchWriteItem worth of items
+      for (let day = 1; day <= 31; day += 1)
+        await store.saveRollup(rollup('removed', `2026-01-${String(day).padStart(2, '0')}`), null);
+      await store.saveState('kept', down);
+      await store.saveRollup(rollup('kept', '2026-01-05'), null);
+
+      await store.remove('removed');
+
+      expect(await store.load('removed', '0000-00-00')).toEqual({ state: null, rollups: [] });
+      const kept = await store.load('kept', '0000-00-00');
+      expect(kept.state).toEqual(down);
+      expect(kept.rollups).toHaveLength(1);
+    });
+
+    it('is a no-op for an unknown service', async () => {
+      await expect(store.remove('nobody')).resolves.toBeUndefined();
+    });
+  });
+});
