@@ -1,0 +1,82 @@
+import 'reflect-metadata';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoCatalogStore, ensureTables, tableNames } from '@app/aws';
+import { ConflictError, NotFoundError, type MonitoredService } from '@app/monitoring';
+
+describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
+  const names = tableNames('medium-catalog-');
+  const client = new DynamoDBClient({
+    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  const store = new DynamoCatalogStore(client, names.services);
+
+  const service = (id: string, overrides: Partial<MonitoredService> = {}): MonitoredService => ({
+    id,
+    name: `Service ${id}`,
+    group: 'Core',
+    url: `https://${id}.example.com/health`,
+    method: 'GET',
+    intervalMs: 30_000,
+    timeoutMs: 10_000,
+    latencyThresholdMs: 800,
+    failureThreshold: 3,
+    recoveryThreshold: 2,
+    expectedStatus: [
+      [200, 299],
+      [301, 301],
+    ],
+    slo: { target: 99.9, windowDays: 30 },
+    paused: false,
+    source: 'api',
+    ...overrides,
+  });
+
+  beforeAll(() => ensureTables(client, names));
+  afterAll(() => client.destroy());
+
+  // The table is shared by the tests below, so they run in order and each states what it expects to find.
+  it('starts empty', async () => {
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('creates services and lists them sorted by id, definitions intact', async () => {
+    for (const id of ['web', 'api', 'queue', 'db']) await store.create(service(id));
+    const listed = await store.list();
+    expect(listed.map((s) => s.id)).toEqual(['api', 'db', 'queue', 'web']);
+    expect(listed[0]).toEqual(service('api'));
+  });
+
+  it('refuses to create a service whose id exists, with a ConflictError, keeping the original', async () => {
+    const attempt = store.create(service('api', { name: 'Impostor' }));
+    await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.create(service('api'))).rejects.toThrow('service "api" already exists');
+    expect((await store.list()).find((s) => s.id === 'api')?.name).toBe('Service api');
+  });
+
+  it('replaces an existing service', async () => {
+    await store.replace(service('db', { paused: true, url: 'https://db2.example.com/' }));
+    expect((await store.list()).find((s) => s.id === 'db')).toEqual(
+      service('db', { paused: true, url: 'https://db2.example.com/' }),
+    );
+  });
+
+  it('refuses to replace a service that does not exist, with a NotFoundError, creating nothing', async () => {
+    await expect(store.replace(service('ghost'))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.replace(service('ghost'))).rejects.toThrow('service "ghost" does not exist');
+    expect((await store.list()).map((s) => s.id)).not.toContain('ghost');
+  });
+
+  it('deletes a service and says whether it existed', async () => {
+    expect(await store.delete('queue')).toBe(true);
+    expect(await store.delete('queue')).toBe(false);
+    expect(await store.delete('never')).toBe(false);
+    expect((await store.list()).map((s) => s.id)).toEqual(['api', 'db', 'web']);
+  });
+
+  it('lets a deleted id be created again', async () => {
+    await store.create(service('queue', { name: 'Queue v2' }));
+    expect((await store.list()).find((s) => s.id === 'queue')?.name).toBe('Queue v2');
+  });
+});
