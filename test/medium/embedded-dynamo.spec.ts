@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, TABLES, type EmbeddedDynamo } from '@app/aws';
+import type { StoredCheck } from '@app/monitoring';
+
+const clientFor = (endpoint: string | undefined) =>
+  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+
+describe('ensureTables', () => {
+  const client = clientFor(process.env.TEST_DYNAMODB_ENDPOINT);
+  afterAll(() => client.destroy());
+
+  it('creates every table ACTIVE, and a second call succeeds without changing anything', async () => {
+    const names = tableNames('medium-ensure-');
+    await ensureTables(client, names);
+    await expect(ensureTables(client, names)).resolves.toBeUndefined();
+
+    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+    const ours = TableNames.filter((name) => name.startsWith('medium-ensure-')).sort();
+    expect(ours).toEqual(
+      Object.keys(TABLES)
+        .map((name) => `medium-ensure-${name}`)
+        .sort(),
+    );
+    for (const name of ours) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+    }
+  });
+
+  it('creates the secondary indexes the incidents and outbox tables query', async () => {
+    const names = tableNames('medium-ensure-');
+    const indexes = async (table: string) =>
+      (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.GlobalSecondaryIndexes?.map(
+        (index) => index.IndexName,
+      );
+    expect(await indexes(names.outbox)).toEqual(['pending']);
+    expect(await indexes(names.incidents)).toEqual(['gsi1']);
+  });
+});
+
+describe('startEmbeddedDynamo', () => {
+  let dir: string;
+  let dynamo: EmbeddedDynamo | null = null;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'embedded-dynamo-'));
+  });
+
+  afterEach(async () => {
+    await dynamo?.close();
+    dynamo = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const check: StoredCheck = {
+    serviceId: 'api',
+    at: Date.UTC(2026, 0, 10, 12),
+    ok: false,
+    latencyMs: 812,
+    statusCode: 503,
+    error: 'HTTP 503',
+    state: 'down',
+    maintenance: false,
+  };
+
+  it('listens on loopback and speaks the DynamoDB protocol', async () => {
+    dynamo = await startEmbeddedDynamo(null);
+    expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const client = clientFor(dynamo.endpoint);
+    await ensureTables(client, tableNames('mem-'));
+    const { TableNames } = await client.send(new ListTablesCommand({}));
+    expect(TableNames).toContain('mem-checks');
+    client.destroy();
+  });
+
+  it('keeps the data on disk across a close and a restart on the same directory', async () => {
+    const names = tableNames('disk-');
+    dynamo = await startEmbeddedDynamo(dir);
+    let client = clientFor(dynamo.endpoint);
+    await ensureTables(client, names);
+    await new DynamoCheckStore(client, names.checks, 30).append([check]);
+    client.destroy();
+    await dynamo.close();
+    dynamo = null;
+
+    dynamo = await startEmbeddedDynamo(dir);
+    client = clientFor(dynamo.endpoint);
+    await ensureTables(client, names); // a restarted app runs this again: the tables exist already
+    expect(await new DynamoCheckStore(client, names.checks, 30).recent('api', 10)).toEqual([check]);
+    client.destroy();
+  });
+
+  it('starts with no tables when it keeps everything in memory', async () => {
+    dynamo = await startEmbeddedDynamo(null);
+    const client = clientFor(dynamo.endpoint);
+    const { TableNames } = await client.send(new ListTablesCommand({}));
+    expect(TableNames).toEqual([]);
+    client.destroy();
+  });
+});
