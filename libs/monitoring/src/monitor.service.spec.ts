@@ -197,7 +197,9 @@ describe('MonitorService', () => {
     await settle();
   }
 
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
 
   beforeEach(() => {
     prober = new FakeProber();

@@ -132,7 +132,9 @@ describe('StatusSnapshotService', () => {
   let monitor: MonitorService;
   let snapshot: StatusSnapshotService;
 
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
 
   beforeEach(() => {
     checks = new FakeCheckStore();
