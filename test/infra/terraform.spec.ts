@@ -394,6 +394,29 @@ describe('data', () => {
     expect(actual).toEqual(EXPECTED_TABLES);
   });
 
+  it('matches the table definitions the app itself uses (libs/aws TABLES)', async () => {
+    type Key = readonly [string, string];
+    const { TABLES } = (await import('../../libs/aws/src/dynamodb/tables.js')) as unknown as {
+      TABLES: Record<string, { hash: Key; range?: Key; gsi?: readonly { name: string; hash: Key; range?: Key }[] }>;
+    };
+    const fromApp = Object.fromEntries(
+      Object.entries(TABLES).map(([name, table]) => [
+        name,
+        {
+          hash: [...table.hash],
+          range: table.range ? [...table.range] : null,
+          gsis: Object.fromEntries(
+            (table.gsi ?? []).map((gsi) => [
+              gsi.name,
+              { hash: [...gsi.hash], range: gsi.range ? [...gsi.range] : null },
+            ]),
+          ),
+        },
+      ]),
+    );
+    expect(fromApp).toEqual(EXPECTED_TABLES);
+  });
+
   it('creates every table on-demand with TTL on expiresAt, PITR, SSE and ALL-projected GSIs', () => {
     const data = moduleFiles('data');
     const table = one(resources(data, 'aws_dynamodb_table'), 'table resource');
