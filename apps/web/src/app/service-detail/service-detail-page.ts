@@ -52,6 +52,20 @@ export class ServiceDetailPage {
   protected readonly latencies = computed(() =>
     [...(this.detail()?.recentChecks ?? [])].reverse().map((check) => (check.ok ? check.latencyMs : null)),
   );
+  /** "min 12 ms · median 30 ms · max 280 ms · 2 failed" under the response-time chart. */
+  protected readonly latencySummary = computed(() => {
+    const values = this.latencies();
+    const ok = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
+    const failed = values.length - ok.length;
+    if (ok.length === 0) return failed > 0 ? `${failed} failed` : '';
+    const median = ok[Math.floor(ok.length / 2)] ?? null;
+    return [
+      `min ${formatLatency(ok[0])}`,
+      `median ${formatLatency(median)}`,
+      `max ${formatLatency(ok[ok.length - 1])}`,
+      ...(failed > 0 ? [`${failed} failed`] : []),
+    ].join(' · ');
+  });
   protected readonly checks = computed(() =>
     (this.detail()?.recentChecks ?? []).slice(0, 50).map((check) => ({
       ...check,

@@ -1,5 +1,5 @@
 import { inject, Injectable, InjectionToken } from '@angular/core';
-import type { HistoryResponse, IncidentSummary, ServiceDetailResponse, StatusResponse } from '@app/contracts';
+import type { HistoryResponse, IncidentSummary, Page, ServiceDetailResponse, StatusResponse } from '@app/contracts';
 import { Observable } from 'rxjs';
 import { APP_CONFIG } from '../config/app-config';
 
@@ -13,10 +13,7 @@ export const FETCH = new InjectionToken<typeof fetch>('FETCH', {
 export type Conditional<T> =
   { readonly kind: 'fresh'; readonly body: T; readonly etag: string | null } | { readonly kind: 'not-modified' };
 
-export interface IncidentPage {
-  readonly items: IncidentSummary[];
-  readonly nextCursor: string | null;
-}
+export type IncidentPage = Page<IncidentSummary>;
 
 export class HttpError extends Error {
   constructor(

@@ -28,7 +28,7 @@ describe('UptimeBars', () => {
     expect(bars.map((bar) => bar.getAttribute('data-level'))).toEqual(['ok', 'major', 'critical']);
     expect(bars[1]?.getAttribute('aria-label')).toBe('Nov 26, 2026: 96.00% uptime, no incidents');
     expect(element.querySelector('ol')?.getAttribute('aria-label')).toBe(
-      'Daily uptime of Public API over the last 3 days',
+      'Daily uptime of Public API, oldest to newest',
     );
   });
 

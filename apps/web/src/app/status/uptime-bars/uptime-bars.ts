@@ -31,26 +31,35 @@ export class UptimeBars {
     const input = days.length > 0 ? days : lastDays(this.placeholderDays()).map((date) => ({ date, uptime: null }));
     return buildBars(input, this.serviceId(), this.incidents());
   });
-  protected readonly average = computed(() => formatPercent(averageUptime(this.days())));
-  protected readonly label = computed(
-    () => `Daily uptime of ${this.serviceName()} over the last ${this.bars().length} days`,
-  );
+  /** Mean uptime over each window the row can show (narrow rows show only the most recent 30 or 60 days). */
+  protected readonly averages = computed(() => {
+    const days = this.days();
+    return {
+      d30: formatPercent(averageUptime(days.slice(-30))),
+      d60: formatPercent(averageUptime(days.slice(-60))),
+      all: formatPercent(averageUptime(days)),
+    };
+  });
+  protected readonly label = computed(() => `Daily uptime of ${this.serviceName()}, oldest to newest`);
   /** Bar that owns the tab stop; today by default. */
   protected readonly focusIndex = signal<number | null>(null);
   protected readonly tooltipIndex = signal<number | null>(null);
+  /** Horizontal centre of the active bar in px and as a fraction of the row (bars may be hidden on narrow rows). */
+  private readonly anchor = signal<{ px: number; ratio: number } | null>(null);
   protected readonly rovingIndex = computed(() => this.focusIndex() ?? this.bars().length - 1);
   protected readonly tooltip = computed(() => {
     const index = this.tooltipIndex();
     const bars = this.bars();
     if (index === null || index >= bars.length) return null;
     const bar = bars[index]!;
-    const position = (index + 0.5) / bars.length;
+    const anchor = this.anchor();
+    const ratio = anchor?.ratio ?? (index + 0.5) / bars.length;
     return {
       bar,
       day: formatDay(bar.date),
       uptime: bar.uptime === null ? 'No data' : `${formatPercent(bar.uptime)} uptime`,
-      left: `${position * 100}%`,
-      align: position < 0.34 ? 'start' : position > 0.66 ? 'end' : 'center',
+      left: anchor === null ? `${ratio * 100}%` : `${anchor.px}px`,
+      align: ratio < 0.34 ? 'start' : ratio > 0.66 ? 'end' : 'center',
     };
   });
   protected readonly firstLabel = computed(() => `${this.bars().length} days ago`);
@@ -61,14 +70,23 @@ export class UptimeBars {
 
   protected onPointer(event: Event): void {
     const index = barIndex(event.target);
-    if (index !== null) this.tooltipIndex.set(index);
+    if (index === null) return;
+    this.anchorOn(event.target as HTMLElement);
+    this.tooltipIndex.set(index);
   }
 
   protected onFocusIn(event: Event): void {
     const index = barIndex(event.target);
     if (index === null) return;
+    this.anchorOn(event.target as HTMLElement);
     this.focusIndex.set(index);
     this.tooltipIndex.set(index);
+  }
+
+  private anchorOn(bar: HTMLElement): void {
+    const width = bar.parentElement?.clientWidth ?? 0;
+    const px = bar.offsetLeft + bar.offsetWidth / 2;
+    this.anchor.set(width > 0 ? { px, ratio: px / width } : null);
   }
 
   protected onKeydown(event: KeyboardEvent, list: HTMLElement): void {
@@ -97,7 +115,11 @@ export class UptimeBars {
         return;
     }
     event.preventDefault();
+    // Narrow rows hide their oldest bars (display: none); never move the tab stop onto one of those.
+    const bars = [...list.children] as HTMLElement[];
+    const firstShown = bars.findIndex((bar) => bar.getClientRects().length > 0);
+    if (firstShown > 0 && next < firstShown) next = firstShown;
     this.focusIndex.set(next);
-    (list.children.item(next) as HTMLElement | null)?.focus();
+    bars[next]?.focus();
   }
 }
