@@ -122,11 +122,12 @@ describe('terraform variables', () => {
     expect(missing.map(where)).toEqual([]);
   });
 
-  it.each(ROOT_DIRS)('validates every non-boolean root variable of %s', (dir) => {
+  it.each(ROOT_DIRS)('validates every root variable of %s (booleans: nullable = false)', (dir) => {
     const variables = singleLabelled(inDir(dir), 'variable');
     expect(variables.length).toBeGreaterThan(0);
     const unvalidated = variables.filter((variable) => {
-      if (variable.body.type === '${bool}') return false;
+      // A bool has no invalid value except null, which nullable = false rejects.
+      if (variable.body.type === '${bool}') return variable.body.nullable !== false;
       const validations = nested(variable.body, 'validation');
       return validations.length === 0 || validations.some((v) => !v.condition || !v.error_message);
     });

@@ -143,18 +143,21 @@ variable "create_log_group" {
   type        = bool
   description = "Create the CloudWatch log group the CloudWatch agent ships the app's JSON logs to."
   default     = true
+  nullable    = false
 }
 
 variable "alb_ingress_from_cloudfront_only" {
   type        = bool
   description = "Allow ALB port 443 only from the CloudFront origin-facing prefix list (false: from anywhere; the secret header still applies)."
   default     = true
+  nullable    = false
 }
 
 variable "deletion_protection" {
   type        = bool
   description = "Deletion protection on the ALB, EC2 termination protection and DynamoDB tables."
   default     = true
+  nullable    = false
 }
 
 variable "gitlab_url" {
@@ -193,6 +196,7 @@ variable "create_gitlab_oidc_provider" {
   type        = bool
   description = "Create the GitLab OIDC provider; set false if the account already has one for gitlab_url."
   default     = true
+  nullable    = false
 }
 
 variable "existing_gitlab_oidc_provider_arn" {
