@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -10,6 +11,8 @@ import {
   checkScopedDataGrants,
   dataSources,
   first,
+  listFiles,
+  repoRoot,
   ingressRules,
   loadTerraform,
   locals,
@@ -78,6 +81,16 @@ describe('terraform layout', () => {
     for (const file of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md']) {
       expect({ file, exists: existsSync(join(terraformRoot, '..', dir, file)) }).toEqual({ file, exists: true });
     }
+  });
+
+  it('keeps every infrastructure file out of .gitignore rules, so the repository alone can deploy', () => {
+    const files = [
+      ...listFiles(terraformRoot, '').filter((file) => !/\.terraform|tfstate|\.tfvars$|backend\.hcl$/.test(file)),
+      ...listFiles(join(repoRoot, 'ansible'), ''),
+    ];
+    expect(files.length).toBeGreaterThan(50);
+    const ignored = spawnSync('git', ['check-ignore', '--no-index', ...files], { cwd: repoRoot, encoding: 'utf8' });
+    expect(ignored.stdout.split('\n').filter(Boolean)).toEqual([]);
   });
 
   it('parses every .tf file and finds resources in every module', () => {
