@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { startApp, type AppProcess } from '../support/app-process.js';
 import { TargetServer } from '../support/targets.js';
 
@@ -24,6 +25,14 @@ const card = (id: string) => `app-service-card[data-service-id="${id}"]`;
 
 async function openDashboard(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }) {
   const page = await browser.newPage({ viewport });
+  // Sum of layout shifts, to prove nothing moves when the data arrives.
+  await page.addInitScript(() => {
+    const w = window as unknown as { cls: number };
+    w.cls = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.cls += (entry as unknown as { value: number }).value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   await page.route('**/config.json', (route) =>
     route.fulfill({ json: { apiBaseUrl: '/api', pollIntervalMs: POLL_MS } }),
   );
@@ -94,7 +103,23 @@ describe('status dashboard end to end (real Nest process, embedded DynamoDB, Deb
     expect(await page.textContent('[data-testid="updated"]')).toMatch(/Updated \d+ s ago/);
     // 90 daily bars per service, each with an accessible name.
     expect(await page.$$eval(`${card('api')} li.bar[aria-label]`, (bars) => bars.length)).toBe(90);
+    // Data arrived without moving anything that was already on screen.
+    expect(await page.evaluate(() => (window as unknown as { cls: number }).cls)).toBe(0);
   }, 30_000);
+
+  it('ships at most 80 KB of initial JavaScript (gzip)', async () => {
+    const html = await (await fetch(`${app!.baseUrl}/`)).text();
+    const scripts = [
+      ...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g),
+    ].map((match) => match[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    let total = 0;
+    for (const script of scripts) {
+      const body = Buffer.from(await (await fetch(`${app!.baseUrl}/${script}`)).arrayBuffer());
+      total += gzipSync(body, { level: 9 }).length;
+    }
+    expect(total).toBeLessThanOrEqual(80_000);
+  });
 
   it('saves mobile and desktop screenshots with no horizontal overflow', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });

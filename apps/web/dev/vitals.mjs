@@ -3,7 +3,7 @@ const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu'],
 });
-const page = await browser.newPage({ viewport: { width: 412, height: 823 } });
+const page = await browser.newPage({ viewport: { width: Number(process.argv[3] ?? 412), height: 823 } });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 await page.addInitScript(() => {

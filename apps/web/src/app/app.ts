@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, effect, inject } from '@angular/core';
 import { Title } from '@angular/platform-browser';
+import { APP_CONFIG } from './core/config/app-config';
 import { AppLink } from './core/navigation/app-link';
 import { Navigation } from './core/navigation/navigation';
 import { ServiceDetailPage } from './service-detail/service-detail-page';
@@ -48,13 +49,14 @@ import { StatusPage } from './status/status-page';
     <footer class="site-footer">
       <div class="container">
         <span>CloudOps Status Page</span>
-        <a href="api/status" rel="nofollow">Status API (JSON)</a>
+        <a [href]="apiBaseUrl + '/status'" rel="nofollow">Status API (JSON)</a>
       </div>
     </footer>
   `,
 })
 export class App {
   protected readonly route = inject(Navigation).route;
+  protected readonly apiBaseUrl = inject(APP_CONFIG).apiBaseUrl;
 
   constructor() {
     const title = inject(Title);

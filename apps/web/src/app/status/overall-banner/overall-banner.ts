@@ -8,7 +8,8 @@ import { overallIcon, overallTitle, resolveOverallStatus } from './overall-statu
   selector: 'app-overall-banner',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [StateIcon],
-  host: { '[attr.data-overall]': 'overall() ?? "loading"' },
+  // Polite live region: a screen-reader user hears the headline change (e.g. to "Partial outage") without a reload.
+  host: { '[attr.data-overall]': 'overall() ?? "loading"', 'aria-live': 'polite' },
   template: `
     @if (overall(); as status) {
       <app-state-icon class="icon" [kind]="icon()" />
