@@ -14,6 +14,9 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
+    // @fastify/static (CJS) requires content-disposition 3, which is ESM-only; Jest's CJS loader can't require ESM
+    // on Node 20, so tests get the API-identical CJS 0.5 line. Production uses Node's require(esm).
+    '^content-disposition$': 'content-disposition-cjs',
     '^@app/(contracts|monitoring|incidents|aws)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

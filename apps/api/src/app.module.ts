@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { AwsModule } from '@app/aws';
@@ -14,7 +13,8 @@ import {
 import { namespaces, type Configuration } from './config/configuration.js';
 import { AdminAuditController } from './http/admin/admin-audit.controller.js';
 import { AdminServicesController } from './http/admin/admin-services.controller.js';
-import { AdminAuthGuard, AUTH_LIMITS } from './http/auth/admin-auth.guard.js';
+import { AdminAuthGuard, AUTH_FAILURES } from './http/auth/admin-auth.guard.js';
+import { FailureLimiter } from './http/auth/failure-limiter.js';
 import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
 import { ApiExceptionFilter } from './http/errors/api-exception.filter.js';
 import { HealthController } from './http/health/health.controller.js';
@@ -62,10 +62,9 @@ export class AppModule {
       providers: [
         { provide: ADMIN_TOKENS, useValue: AdminTokens.parse(config.env.ADMIN_TOKEN_HASHES) },
         {
-          provide: AUTH_LIMITS,
-          useValue: { failures: config.env.ADMIN_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000, blockMs: 60_000 },
+          provide: AUTH_FAILURES,
+          useValue: new FailureLimiter(config.env.ADMIN_AUTH_FAILURES_PER_MINUTE, 60_000, 60_000),
         },
-        ThrottlerStorageService,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

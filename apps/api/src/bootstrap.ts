@@ -5,14 +5,27 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { BlockList, isIP } from 'node:net';
+import { parseCidrList } from '@app/monitoring';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { Configuration } from './config/configuration.js';
-import { registerJsonBodyParser } from './http/errors/json-body-parser.js';
+import { registerJsonBodyParser, RejectMalformedBody } from './http/errors/json-body-parser.js';
 import { serveDashboard } from './web/serve-dashboard.js';
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 /** Angular's critical-CSS loader uses this inline handler; allow exactly it, nothing else inline. */
 const STYLE_ONLOAD_HASH = `'sha256-${createHash('sha256').update("this.media='all'").digest('base64')}'`;
+
+/**
+ * X-Forwarded-For is believed only when the socket peer is a trusted proxy (TRUSTED_PROXY_CIDRS), and then only
+ * for TRUST_PROXY_HOPS hops: hop 0 is the peer (the ALB), hop 1 the next proxy (CloudFront), and so on.
+ */
+function proxyTrust(hops: number, cidrs: string): false | ((address: string, hop: number) => boolean) {
+  if (hops === 0) return false;
+  const trusted = new BlockList();
+  for (const cidr of parseCidrList(cidrs)) trusted.addSubnet(cidr.address, cidr.prefix, cidr.family);
+  return (address, hop) => (hop === 0 ? trusted.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4') : hop < hops);
+}
 
 export interface CreateAppOptions extends AppOverrides {
   /** Called with the Fastify instance before any route is registered (tests collect the route table). */
@@ -26,8 +39,7 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    // Fastify accepts a hop count; the adapter's typings only list the boolean/string forms.
-    trustProxy: (config.env.TRUST_PROXY_HOPS || false) as unknown as boolean,
+    trustProxy: proxyTrust(config.env.TRUST_PROXY_HOPS, config.env.TRUSTED_PROXY_CIDRS),
     bodyLimit: 64 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -42,9 +54,12 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, options), adapter, {
     // Our own JSON parser (registerJsonBodyParser) replaces Nest's, so errors name the field.
     bodyParser: false,
+    // Throw instead of process.exit so main.ts (and tests) report the cause.
+    abortOnError: false,
     ...(logger === undefined ? {} : { logger }),
   });
   app.setGlobalPrefix('api');
+  app.useGlobalPipes(new RejectMalformedBody());
   app.enableShutdownHooks();
   const origins = config.env.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())

@@ -84,7 +84,8 @@ export class AwsModule {
               region: options.region,
               maxAttempts: 3,
               ...(endpoint ? { endpoint } : {}),
-              ...(embedded ? { credentials: LOCAL_CREDENTIALS } : {}),
+              // Embedded dynalite and explicit test endpoints ignore credentials; AWS uses the default chain.
+              ...(embedded || options.endpoint ? { credentials: LOCAL_CREDENTIALS } : {}),
             });
           },
         },

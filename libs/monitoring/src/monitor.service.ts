@@ -158,19 +158,19 @@ export class MonitorService {
       runtime.queued = true;
       this.queue.push(runtime);
     }
-    this.pump();
+    this.pump(now);
     this.flushStates();
     this.flushRollups(now);
   }
 
-  private pump(): void {
+  private pump(now = Date.now()): void {
     while (this.inFlight < this.options.concurrency && this.queueHead < this.queue.length) {
       const runtime = this.queue[this.queueHead] as ServiceRuntime;
       this.queueHead += 1;
       runtime.queued = false;
       // Skip entries whose service was removed, paused or edited while they waited.
       if (this.runtimes.get(runtime.service.id) !== runtime || runtime.service.paused || runtime.running) continue;
-      this.start(runtime);
+      this.start(runtime, now);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.queueHead);
@@ -178,8 +178,7 @@ export class MonitorService {
     }
   }
 
-  private start(runtime: ServiceRuntime): void {
-    const now = Date.now();
+  private start(runtime: ServiceRuntime, now: number): void {
     this.slip.record(Math.max(0, now - runtime.nextDueAt));
     const { nextDueAt, skipped } = advanceDue(runtime.nextDueAt, runtime.service.intervalMs, now);
     runtime.nextDueAt = nextDueAt;

@@ -74,6 +74,14 @@ export class EnvironmentVariables {
   @IsIn(['text', 'json'], { message: 'must be "text" or "json"' })
   LOG_FORMAT: 'text' | 'json' = 'text';
 
+  /**
+   * Where the immediate peer must be for X-Forwarded-For to be believed (the ALB's subnets in AWS). With
+   * TRUST_PROXY_HOPS=2 (CloudFront → ALB → app) the client is the address before the last two hops.
+   */
+  @IsString()
+  @MaxLength(4096)
+  TRUSTED_PROXY_CIDRS = '127.0.0.0/8,::1/128';
+
   /** SHA-256 hex digests of the admin tokens (npm run admin-token); empty disables the admin API. */
   @IsString()
   @Matches(/^([0-9a-fA-F]{64}(\s*,\s*[0-9a-fA-F]{64})*)?$/, {
@@ -124,6 +132,15 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
     if (env[key]) plain[key] = env[key];
   const value = plainToInstance(EnvironmentVariables, plain);
   const errors = flattenValidationErrors(validateSync(value));
+  try {
+    parseCidrList(value.TRUSTED_PROXY_CIDRS);
+  } catch (error) {
+    errors.push({
+      path: 'TRUSTED_PROXY_CIDRS',
+      value: value.TRUSTED_PROXY_CIDRS,
+      rule: `must be comma-separated CIDRs: ${(error as Error).message}`,
+    });
+  }
   try {
     parseCidrList(value.TARGET_ALLOW_CIDRS);
   } catch (error) {

@@ -16,7 +16,12 @@ export class DynamoCheckStore extends CheckStore {
     super();
   }
 
+  /** Writes in BatchWriteItem chunks of 25 (DynamoDB's limit), retrying unprocessed items with backoff. */
   async append(checks: StoredCheck[]): Promise<void> {
+    for (let index = 0; index < checks.length; index += 25) await this.appendBatch(checks.slice(index, index + 25));
+  }
+
+  private async appendBatch(checks: StoredCheck[]): Promise<void> {
     let requests: WriteRequest[] = checks.map((check) => ({ PutRequest: { Item: this.toItem(check) } }));
     for (let attempt = 0; requests.length > 0; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));

@@ -8,19 +8,12 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_TOKENS, AdminTokens } from './admin-tokens.js';
+import { FailureLimiter } from './failure-limiter.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
-export const AUTH_LIMITS = Symbol('AUTH_LIMITS');
-
-export interface AuthLimits {
-  /** Failed attempts allowed per client IP within the window before it is answered 429. */
-  failures: number;
-  windowMs: number;
-  blockMs: number;
-}
+export const AUTH_FAILURES = Symbol('AUTH_FAILURES');
 
 /** Who made an admin request: set by the guard, read by controllers for the audit log. */
 export interface AdminRequest extends FastifyRequest {
@@ -30,28 +23,23 @@ export interface AdminRequest extends FastifyRequest {
 /**
  * Global, deny-by-default guard: a route is reachable without a token only when marked @Public(), so a new route
  * can never ship open. Failed attempts are counted per client IP (request.ip honours only the configured proxy
- * hops) in @nestjs/throttler's storage; past the limit the IP gets 429 until the block expires.
+ * hops); past the limit the IP gets 429 (with Retry-After) until the block expires.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  private static readonly THROTTLER = 'admin-auth-failures';
-
   constructor(
     private readonly reflector: Reflector,
     @Inject(ADMIN_TOKENS) private readonly tokens: AdminTokens,
-    @Inject(AUTH_LIMITS) private readonly limits: AuthLimits,
-    private readonly storage: ThrottlerStorageService,
+    @Inject(AUTH_FAILURES) private readonly failures: FailureLimiter,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const key = `auth:${request.ip}`;
-    const record = this.storage.storage.get(key);
-    if (record?.isBlocked && record.blockExpiresAt > Date.now())
-      this.tooMany(reply, record.blockExpiresAt - Date.now());
+    const blockedMs = this.failures.blockedFor(request.ip);
+    if (blockedMs > 0) this.tooMany(reply, blockedMs);
 
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
@@ -60,14 +48,8 @@ export class AdminAuthGuard implements CanActivate {
       request.adminActor = actor;
       return true;
     }
-    const hit = await this.storage.increment(
-      key,
-      this.limits.windowMs,
-      this.limits.failures,
-      this.limits.blockMs,
-      AdminAuthGuard.THROTTLER,
-    );
-    if (hit.isBlocked) this.tooMany(reply, hit.timeToBlockExpire * 1000);
+    const newlyBlockedMs = this.failures.fail(request.ip);
+    if (newlyBlockedMs > 0) this.tooMany(reply, newlyBlockedMs);
     reply.header(
       'www-authenticate',
       header === undefined ? 'Bearer realm="admin"' : 'Bearer realm="admin", error="invalid_token"',

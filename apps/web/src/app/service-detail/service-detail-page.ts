@@ -3,7 +3,7 @@ import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { Title } from '@angular/platform-browser';
 import { AppLink } from '../core/navigation/app-link';
 import type { ServiceDetailResponse } from '@app/contracts';
-import { switchMap } from 'rxjs';
+import { switchMap, tap } from 'rxjs';
 import { StatusApi, HttpError } from '../core/api/status-api';
 import { APP_CONFIG } from '../core/config/app-config';
 import { backoffDelay } from '../core/polling/backoff';
@@ -108,6 +108,8 @@ export class ServiceDetailPage {
   });
 
   constructor() {
+    // Active and recent incidents (bar tooltips) come from the shared feed, also when this page is opened directly.
+    this.feed.connect();
     const visibility = inject(PageVisibility);
     const title = inject(Title);
     toObservable(this.id)
@@ -115,8 +117,15 @@ export class ServiceDetailPage {
         switchMap((id) => {
           this.detail.set(null);
           this.notFound.set(false);
+          let etag: string | null = null;
           return poll({
-            request: () => this.api.service(id),
+            // Revalidate with the last ETag: an unchanged service costs a 304, and the view stays as it is.
+            request: () =>
+              this.api.service(id, etag).pipe(
+                tap((result) => {
+                  if (result.kind === 'fresh') etag = result.etag;
+                }),
+              ),
             intervalMs: this.config.pollIntervalMs,
             backoff: (failures) => backoffDelay(failures, this.config.pollIntervalMs, this.config.maxBackoffMs),
             visible$: visibility.visible$,

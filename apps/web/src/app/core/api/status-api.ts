@@ -42,8 +42,8 @@ export class StatusApi {
     return this.get<HistoryResponse>('/history', etag);
   }
 
-  service(id: string): Observable<Conditional<ServiceDetailResponse>> {
-    return this.get<ServiceDetailResponse>(`/services/${encodeURIComponent(id)}`, null);
+  service(id: string, etag: string | null = null): Observable<Conditional<ServiceDetailResponse>> {
+    return this.get<ServiceDetailResponse>(`/services/${encodeURIComponent(id)}`, etag);
   }
 
   /** Past incidents; `null` when this API version has no incidents endpoint (404). */

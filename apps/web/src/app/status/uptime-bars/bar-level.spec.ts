@@ -1,5 +1,5 @@
 import { incident } from '../../../testing/fixtures';
-import { averageUptime, barLevel, buildBars, incidentsOnDay, lastDays } from './bar-level';
+import { barLevel, buildBars, incidentsOnDay, lastDays } from './bar-level';
 
 describe('barLevel', () => {
   it.each([
@@ -57,13 +57,8 @@ describe('buildBars', () => {
   });
 });
 
-describe('lastDays / averageUptime', () => {
+describe('lastDays', () => {
   it('lists the last n UTC days ending today, oldest first', () => {
     expect(lastDays(3, Date.parse('2026-11-27T15:00:00Z'))).toEqual(['2026-11-25', '2026-11-26', '2026-11-27']);
-  });
-
-  it('averages only the days that have data', () => {
-    expect(averageUptime([{ uptime: 100 }, { uptime: null }, { uptime: 99 }])).toBe(99.5);
-    expect(averageUptime([{ uptime: null }])).toBeNull();
   });
 });

@@ -76,9 +76,3 @@ export function lastDays(count: number, now = Date.now()): string[] {
     new Date(today - (count - 1 - index) * DAY_MS).toISOString().slice(0, 10),
   );
 }
-
-/** Mean of the days that have data, for the "99.95 % uptime" caption under the bars. */
-export function averageUptime(days: readonly { uptime: number | null }[]): number | null {
-  const values = days.map((day) => day.uptime).filter((value): value is number => value !== null);
-  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
-}

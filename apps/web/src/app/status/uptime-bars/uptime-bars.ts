@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
 import type { IncidentSummary } from '@app/contracts';
 import { formatDay, formatPercent } from '../../shared/format';
-import { averageUptime, BarInput, buildBars, lastDays } from './bar-level';
+import { BarInput, buildBars, lastDays } from './bar-level';
 
 function barIndex(target: EventTarget | null): number | null {
   const value = target instanceof HTMLElement ? target.dataset['index'] : undefined;
@@ -31,15 +31,15 @@ export class UptimeBars {
     const input = days.length > 0 ? days : lastDays(this.placeholderDays()).map((date) => ({ date, uptime: null }));
     return buildBars(input, this.serviceId(), this.incidents());
   });
-  /** Mean uptime over each window the row can show (narrow rows show only the most recent 30 or 60 days). */
-  protected readonly averages = computed(() => {
-    const days = this.days();
-    return {
-      d30: formatPercent(averageUptime(days.slice(-30))),
-      d60: formatPercent(averageUptime(days.slice(-60))),
-      all: formatPercent(averageUptime(days)),
-    };
-  });
+  /**
+   * Server-computed uptime of the windows the row can show (a narrow row shows only the last 30 days). Taken from
+   * /api/status rather than averaged from the bars, so the caption is there with the first paint and does not move
+   * when the history arrives.
+   */
+  readonly uptime30d = input<number | null>(null);
+  readonly uptime90d = input<number | null>(null);
+  protected readonly caption30 = computed(() => formatPercent(this.uptime30d()));
+  protected readonly caption90 = computed(() => formatPercent(this.uptime90d()));
   protected readonly label = computed(() => `Daily uptime of ${this.serviceName()}, oldest to newest`);
   /** Bar that owns the tab stop; today by default. */
   protected readonly focusIndex = signal<number | null>(null);

@@ -1,0 +1,51 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../apps/api/src/bootstrap.js';
+import { loadConfiguration } from '../../apps/api/src/config/configuration.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** Every route Fastify registered: method + url. */
+  routes: { method: string; url: string }[];
+  token: string;
+  tablePrefix: string;
+  inject: NestFastifyApplication['inject'];
+  close(): Promise<void>;
+}
+
+/**
+ * The whole app in-process (Fastify inject, no socket), on the dynalite started by the Jest global setup with a
+ * table prefix of its own. Tests that need a real process use app-process.ts instead.
+ */
+export async function createTestApp(
+  options: { servicesYaml?: string; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'status-api-'));
+  writeFileSync(join(dir, 'services.yaml'), options.servicesYaml ?? 'services: []\n');
+  const token = `sp_${randomBytes(24).toString('base64url')}`;
+  const tablePrefix = `t${randomBytes(4).toString('hex')}-`;
+  const config = loadConfiguration({
+    STATUS_CONFIG: join(dir, 'services.yaml'),
+    DATA_DIR: dir,
+    TARGET_ALLOW_CIDRS: '127.0.0.0/8',
+    DYNAMODB_TABLE_PREFIX: tablePrefix,
+    ADMIN_TOKEN_HASHES: createHash('sha256').update(token).digest('hex'),
+    WEB_DIR: join(dir, 'no-web'),
+    ...options.env,
+  });
+  const routes: { method: string; url: string }[] = [];
+  const app = await createApp(config, {
+    dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT!,
+    logger: false,
+    beforeRoutes: (adapter) =>
+      adapter.getInstance().addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
+      }),
+  });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { app, routes, token, tablePrefix, inject: app.inject.bind(app), close: () => app.close() };
+}
