@@ -9,6 +9,7 @@ import { StatusSnapshotService } from './status/status-snapshot.service.js';
 export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
   private ready = false;
+  private refresher: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly catalog: CatalogService,
@@ -22,6 +23,9 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     await this.monitor.load(services);
     this.snapshot.refresh();
     this.ready = true;
+    // Between ticks, publish finished checks quickly; refresh() itself bounds how often it really rebuilds.
+    this.refresher = setInterval(() => this.snapshot.refresh(), 200);
+    this.refresher.unref();
     this.logger.log(`monitoring ${services.length} services (state restored in ${Date.now() - started} ms)`);
   }
 
@@ -38,6 +42,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
 
   async beforeApplicationShutdown(): Promise<void> {
     this.ready = false;
+    if (this.refresher) clearInterval(this.refresher);
     await this.monitor.shutdown();
   }
 }

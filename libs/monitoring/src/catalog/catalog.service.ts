@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MonitorService } from '../monitor.service.js';
+import { StatusSnapshotService } from '../status/status-snapshot.service.js';
 import { AuditLog, CatalogStore, ConflictError, NotFoundError, ServiceStateStore } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
 import { toDefinition, type MonitoredService } from './service-definition.js';
@@ -28,6 +29,7 @@ export class CatalogService {
     private readonly monitor: MonitorService,
     private readonly audit: AuditLog,
     private readonly policy: TargetPolicy,
+    private readonly snapshot: StatusSnapshotService,
   ) {
     this.configIds = new Set(configServices.map((service) => service.id));
   }
@@ -64,6 +66,7 @@ export class CatalogService {
     if (this.monitor.get(service.id)) throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
     await this.store.create(service);
     this.monitor.upsert(service);
+    this.snapshot.refresh(Date.now(), true);
     await this.record(actor, 'service.create', service.id, null, service);
     return service;
   }
@@ -76,6 +79,7 @@ export class CatalogService {
     const service = this.validate(withId, id);
     await this.store.replace(service);
     this.monitor.upsert(service);
+    this.snapshot.refresh(Date.now(), true);
     await this.record(actor, 'service.replace', id, before, service);
     return service;
   }
@@ -96,6 +100,7 @@ export class CatalogService {
     const service = this.validate(merged, id);
     await this.store.replace(service);
     this.monitor.upsert(service);
+    this.snapshot.refresh(Date.now(), true);
     await this.record(actor, 'service.update', id, before, service);
     return service;
   }
@@ -104,6 +109,7 @@ export class CatalogService {
     const before = this.writable(id);
     if (!(await this.store.delete(id))) throw new NotFoundError(`service ${JSON.stringify(id)} does not exist`);
     this.monitor.remove(id);
+    this.snapshot.refresh(Date.now(), true);
     await this.stateStore
       .remove(id)
       .catch((error: unknown) => this.logger.warn(`removing state of ${JSON.stringify(id)} failed: ${String(error)}`));

@@ -51,6 +51,8 @@ export class StatusSnapshotService {
   private history: CachedDocument<HistoryResponse> | null = null;
   private builtFrom = { monitor: -1, incidents: -1 };
   private historyFrom = -1;
+  /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
+  private lastBuildMs = 0;
 
   constructor(
     private readonly monitor: MonitorService,
@@ -58,14 +60,17 @@ export class StatusSnapshotService {
     private readonly maintenance: MaintenanceCalendar,
   ) {}
 
-  /** Called by the tick: rebuild the status document if the runner or incidents changed. */
-  refresh(now = Date.now()): void {
+  /**
+   * Rebuilds the status document if the runner or incidents changed. Called every 200 ms by the scheduler (so a
+   * finished check shows quickly), at most once per 20× the last build's duration, and forced after admin changes.
+   */
+  refresh(now = Date.now(), force = false): void {
     const unchanged =
       this.builtFrom.monitor === this.monitor.version && this.builtFrom.incidents === this.incidents.version;
     // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up.
-    if (this.status && unchanged && now - this.status.builtAt < 15_000) {
-      return;
-    }
+    if (this.status && unchanged && now - this.status.builtAt < 15_000) return;
+    if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
+    const started = performance.now();
     this.builtFrom = { monitor: this.monitor.version, incidents: this.incidents.version };
     const services = [...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now));
     services.sort((a, b) => (a.group ?? '').localeCompare(b.group ?? '') || a.name.localeCompare(b.name));
@@ -79,6 +84,7 @@ export class StatusSnapshotService {
       },
       now,
     );
+    this.lastBuildMs = performance.now() - started;
   }
 
   currentStatus(now = Date.now()): CachedDocument<StatusResponse> {

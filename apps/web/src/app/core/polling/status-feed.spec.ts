@@ -28,6 +28,8 @@ class FakeStatusApi {
   readonly statusEtags: (string | null)[] = [];
   readonly answers: StatusAnswer[] = [];
   historyCalls = 0;
+  incidentCalls = 0;
+  incidentsAnswer: IncidentPage | null = null;
 
   status(etag: string | null): Observable<Conditional<StatusResponse>> {
     this.statusEtags.push(etag);
@@ -41,7 +43,8 @@ class FakeStatusApi {
   }
 
   incidents(): Observable<IncidentPage | null> {
-    return of(null);
+    this.incidentCalls += 1;
+    return of(this.incidentsAnswer);
   }
 }
 
@@ -151,5 +154,20 @@ describe('StatusFeed', () => {
     vi.advanceTimersByTime(INTERVAL + 1_000);
 
     expect(api.historyCalls).toBe(2);
+  });
+
+  it('polls past incidents with the history and stops asking an API that has no incidents endpoint', () => {
+    api.answers.push(fresh(statusResponse()));
+    api.incidentsAnswer = { items: [], nextCursor: null };
+    feed.connect();
+    expect(feed.incidents()).toEqual([]);
+    vi.advanceTimersByTime(config.historyIntervalMs);
+    expect(api.incidentCalls).toBe(2);
+
+    api.incidentsAnswer = null; // 404
+    vi.advanceTimersByTime(config.historyIntervalMs);
+    expect(feed.incidents()).toBeNull();
+    vi.advanceTimersByTime(config.historyIntervalMs * 3);
+    expect(api.incidentCalls).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { HistoryResponse, IncidentSummary, StatusResponse } from '@app/contracts';
-import { Observable, Subject, Subscription, debounceTime, startWith, switchMap, timeout } from 'rxjs';
+import { Observable, Subject, Subscription, debounceTime, startWith, switchMap, takeWhile, timeout } from 'rxjs';
 import { APP_CONFIG } from '../config/app-config';
 import { Conditional, StatusApi } from '../api/status-api';
 import { backoffDelay } from './backoff';
@@ -89,7 +89,10 @@ export class StatusFeed {
       refresh$
         .pipe(
           switchMap(() =>
-            this.pollResource(() => this.api.incidents(PAST_INCIDENT_LIMIT), historyIntervalMs, maxBackoffMs),
+            this.pollResource(() => this.api.incidents(PAST_INCIDENT_LIMIT), historyIntervalMs, maxBackoffMs).pipe(
+              // An API without the incidents endpoint (404 → null) is not asked again until the next state change.
+              takeWhile((event) => !event.ok || event.value !== null, true),
+            ),
           ),
         )
         .subscribe((event) => {
