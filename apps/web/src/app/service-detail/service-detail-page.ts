@@ -10,7 +10,7 @@ import { backoffDelay } from '../core/polling/backoff';
 import { PageVisibility } from '../core/polling/page-visibility';
 import { poll } from '../core/polling/poll';
 import { StatusFeed } from '../core/polling/status-feed';
-import { formatDay, formatLatency, formatPercent, formatTime, stateLabel } from '../shared/format';
+import { formatLatency, formatPercent, formatTime, stateLabel } from '../shared/format';
 import { StateBadge } from '../shared/state-badge';
 import { formatBudget } from '../status/service-card/service-card';
 import { LatencySparkline } from '../status/latency-sparkline/latency-sparkline';
@@ -101,10 +101,6 @@ export class ServiceDetailPage {
   protected readonly since = computed(() => {
     const since = this.service()?.since;
     return since ? formatTime(since) : null;
-  });
-  protected readonly firstDay = computed(() => {
-    const first = this.detail()?.bars[0];
-    return first ? formatDay(first.date) : null;
   });
 
   constructor() {
