@@ -1,0 +1,43 @@
+import { TestBed } from '@angular/core/testing';
+import { service } from '../../../testing/fixtures';
+import { formatBudget, ServiceCard } from './service-card';
+
+describe('formatBudget', () => {
+  it('says how much error budget is left, and when it is spent', () => {
+    expect(formatBudget(87.4)).toBe('87% left');
+    expect(formatBudget(0)).toBe('exhausted');
+    expect(formatBudget(-12)).toBe('exhausted');
+    expect(formatBudget(null)).toBe('—');
+  });
+});
+
+describe('ServiceCard', () => {
+  function render(overrides: Parameters<typeof service>[0]) {
+    const fixture = TestBed.createComponent(ServiceCard);
+    fixture.componentRef.setInput('service', service(overrides));
+    fixture.detectChanges();
+    return fixture.nativeElement as HTMLElement;
+  }
+
+  it('shows state in words, latency, uptime, SLO and budget', () => {
+    const element = render({ state: 'degraded' });
+    expect(element.getAttribute('data-state')).toBe('degraded');
+    expect(element.querySelector('app-state-badge')?.textContent?.trim()).toBe('Degraded');
+    const values = [...element.querySelectorAll('dd')].map((dd) => dd.textContent?.trim());
+    expect(values.slice(0, 4)).toEqual(['42 ms', '99.95%', '99.9% / 30d', '80% left']);
+    expect(element.querySelector('a')?.getAttribute('href')).toBe('/services/api');
+  });
+
+  it('shows why the last check failed instead of a latency', () => {
+    const element = render({
+      state: 'down',
+      lastCheck: { at: '2026-11-27T09:00:00Z', ok: false, latencyMs: 800, error: 'timeout after 800ms' },
+    });
+    expect(element.querySelector('dd.latency')?.textContent?.trim()).toBe('timeout after 800ms');
+    expect(element.querySelector('dd.latency')?.classList).toContain('failed');
+  });
+
+  it('marks a paused service', () => {
+    expect(render({ paused: true }).querySelector('.paused')?.textContent).toContain('Monitoring paused');
+  });
+});
