@@ -36,7 +36,7 @@ import { StatusPage } from './status/status-page';
         @case ('service') {
           <!-- Lazy: the detail page is its own chunk, loaded only when someone opens a service. -->
           @defer (on immediate) {
-            <app-service-detail-page [id]="current.kind === 'service' ? current.id : ''" />
+            <app-service-detail-page [id]="current.id" />
           } @placeholder {
             <p class="loading">Loading…</p>
           }

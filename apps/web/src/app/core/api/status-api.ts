@@ -1,6 +1,6 @@
 import { inject, Injectable, InjectionToken } from '@angular/core';
 import type { HistoryResponse, IncidentSummary, Page, ServiceDetailResponse, StatusResponse } from '@app/contracts';
-import { Observable } from 'rxjs';
+import { Observable, catchError, map, of, throwError } from 'rxjs';
 import { APP_CONFIG } from '../config/app-config';
 
 /** The browser's fetch, injectable so specs can answer requests without a network. */
@@ -48,15 +48,11 @@ export class StatusApi {
 
   /** Past incidents; `null` when this API version has no incidents endpoint (404). */
   incidents(limit: number): Observable<IncidentPage | null> {
-    return new Observable<IncidentPage | null>((subscriber) =>
-      this.get<IncidentPage>(`/incidents?limit=${limit}`, null).subscribe({
-        next: (result) => subscriber.next(result.kind === 'fresh' ? result.body : null),
-        error: (error: unknown) =>
-          error instanceof HttpError && error.status === 404
-            ? (subscriber.next(null), subscriber.complete())
-            : subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
+    return this.get<IncidentPage>(`/incidents?limit=${limit}`, null).pipe(
+      map((result) => (result.kind === 'fresh' ? result.body : null)),
+      catchError((error: unknown) =>
+        error instanceof HttpError && error.status === 404 ? of(null) : throwError(() => error),
+      ),
     );
   }
 
