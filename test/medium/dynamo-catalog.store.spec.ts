@@ -28,6 +28,7 @@ describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
       [301, 301],
     ],
     slo: { target: 99.9, windowDays: 30 },
+    degradedOpensIncident: false,
     paused: false,
     source: 'api',
     ...overrides,

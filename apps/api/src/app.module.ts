@@ -2,16 +2,29 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { AwsModule } from '@app/aws';
+import { AwsModule, SNS_NOTIFIER } from '@app/aws';
+import {
+  DEFAULT_INCIDENT_OPTIONS,
+  INCIDENT_OPTIONS,
+  IncidentBoard,
+  IncidentsModule,
+  MaintenanceBook,
+  NOTIFIERS,
+  SlackNotifier,
+  type Notifier,
+} from '@app/incidents';
 import {
   CONFIG_SERVICES,
   DEFAULT_MONITORING_OPTIONS,
   MONITORING_OPTIONS,
   MonitoringModule,
+  parseDuration,
   TargetPolicy,
 } from '@app/monitoring';
 import { namespaces, type Configuration } from './config/configuration.js';
 import { AdminAuditController } from './http/admin/admin-audit.controller.js';
+import { AdminIncidentsController, AdminMaintenanceController } from './http/admin/admin-incidents.controller.js';
+import { IncidentsController } from './http/incidents/incidents.controller.js';
 import { AdminServicesController } from './http/admin/admin-services.controller.js';
 import { AdminAuthGuard, AUTH_FAILURES } from './http/auth/admin-auth.guard.js';
 import { FailureLimiter } from './http/auth/failure-limiter.js';
@@ -45,6 +58,7 @@ export class AppModule {
             (Boolean(overrides.dynamodbEndpoint ?? config.env.AWS_ENDPOINT_URL_DYNAMODB) &&
               config.env.STORAGE !== 'aws'),
           checkRetentionDays: config.env.CHECK_RETENTION_DAYS,
+          ...(config.env.SNS_TOPIC_ARN ? { snsTopicArn: config.env.SNS_TOPIC_ARN } : {}),
         }),
         MonitoringModule.register({
           imports: [],
@@ -56,9 +70,45 @@ export class AppModule {
               useValue: { ...DEFAULT_MONITORING_OPTIONS, concurrency: config.env.CHECK_CONCURRENCY },
             },
           ],
+          maintenance: MaintenanceBook,
+          incidentFeed: IncidentBoard,
+        }),
+        IncidentsModule.register({
+          providers: [
+            {
+              provide: INCIDENT_OPTIONS,
+              useValue: {
+                ...DEFAULT_INCIDENT_OPTIONS,
+                publicBaseUrl: (config.env.PUBLIC_BASE_URL ?? `http://localhost:${config.env.PORT}`).replace(
+                  /\/+$/,
+                  '',
+                ),
+                reminderEveryMs: config.env.ALERT_REMINDER_EVERY
+                  ? parseDuration(config.env.ALERT_REMINDER_EVERY)
+                  : null,
+                retryBaseMs: parseDuration(config.env.ALERT_RETRY_MIN) ?? DEFAULT_INCIDENT_OPTIONS.retryBaseMs,
+              },
+            },
+            {
+              provide: NOTIFIERS,
+              inject: [SNS_NOTIFIER],
+              useFactory: (sns: Notifier | null): Notifier[] => [
+                ...(sns ? [sns] : []),
+                ...(config.env.SLACK_WEBHOOK_URL ? [new SlackNotifier(config.env.SLACK_WEBHOOK_URL)] : []),
+              ],
+            },
+          ],
         }),
       ],
-      controllers: [StatusController, HealthController, AdminServicesController, AdminAuditController],
+      controllers: [
+        StatusController,
+        HealthController,
+        IncidentsController,
+        AdminServicesController,
+        AdminAuditController,
+        AdminIncidentsController,
+        AdminMaintenanceController,
+      ],
       providers: [
         { provide: ADMIN_TOKENS, useValue: AdminTokens.parse(config.env.ADMIN_TOKEN_HASHES) },
         {

@@ -1,7 +1,12 @@
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { IncidentStore, OutboxStore } from '@app/incidents';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AuditLog, CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
 import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
+import { DynamoIncidentStore } from './adapters/dynamo-incident.store.js';
+import { DynamoOutboxStore } from './adapters/dynamo-outbox.store.js';
+import { SnsNotifier } from './adapters/sns.notifier.js';
 import { DynamoCatalogStore } from './adapters/dynamo-catalog.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
 import { DynamoStateStore } from './adapters/dynamo-state.store.js';
@@ -19,11 +24,15 @@ export interface AwsModuleOptions {
   /** Create missing tables at boot (local modes). In AWS, Terraform owns the tables. */
   createTables: boolean;
   checkRetentionDays: number;
+  /** Alerts go to this SNS topic when set (endpoint overridable with the SDK's AWS_ENDPOINT_URL_SNS). */
+  snsTopicArn?: string;
 }
 
 export const AWS_OPTIONS = Symbol('AWS_OPTIONS');
 export const EMBEDDED_DYNAMO = Symbol('EMBEDDED_DYNAMO');
 export const TABLE_NAMES = Symbol('TABLE_NAMES');
+/** The SNS notifier, or null when SNS_TOPIC_ARN is not set. */
+export const SNS_NOTIFIER = Symbol('SNS_NOTIFIER');
 const TABLES_READY = Symbol('TABLES_READY');
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -118,6 +127,23 @@ export class AwsModule {
           inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
           useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoAuditLog(client, names.audit),
         },
+        {
+          provide: IncidentStore,
+          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
+          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoIncidentStore(client, names.incidents),
+        },
+        {
+          provide: OutboxStore,
+          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
+          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoOutboxStore(client, names.outbox),
+        },
+        {
+          provide: SNS_NOTIFIER,
+          useFactory: () =>
+            options.snsTopicArn
+              ? new SnsNotifier(new SNSClient({ region: options.region, maxAttempts: 2 }), options.snsTopicArn)
+              : null,
+        },
         DynamoHealth,
         AwsLifecycle,
       ],
@@ -128,6 +154,9 @@ export class AwsModule {
         ServiceStateStore,
         CatalogStore,
         AuditLog,
+        IncidentStore,
+        OutboxStore,
+        SNS_NOTIFIER,
         DynamoHealth,
         AWS_OPTIONS,
       ],

@@ -166,6 +166,7 @@ export interface ServiceDefinition {
   /** Statuses or ranges, e.g. [200, "300-399"]. */
   expectedStatus?: (number | string)[];
   slo?: { target: number; window?: string };
+  degradedOpensIncident?: boolean;
   paused?: boolean;
 }
 

@@ -26,6 +26,8 @@ export class MonitoringModule {
   static register(options: MonitoringModuleOptions): DynamicModule {
     return {
       module: MonitoringModule,
+      // Global so the incidents module (and the app) share the one runner, calendar and feed.
+      global: true,
       imports: [ScheduleModule.forRoot(), ...(options.imports ?? [])],
       providers: [
         ...options.providers,
@@ -46,6 +48,8 @@ export class MonitoringModule {
         MonitoringScheduler,
         TargetPolicy,
         Prober,
+        MaintenanceCalendar,
+        IncidentFeed,
       ],
     };
   }

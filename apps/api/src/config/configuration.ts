@@ -82,6 +82,7 @@ export const namespaces = (config: Configuration) => [
     webDir: resolve(config.env.WEB_DIR),
     statusCacheSeconds: config.env.STATUS_CACHE_SECONDS,
     trustProxyHops: config.env.TRUST_PROXY_HOPS,
+    publicBaseUrl: (config.env.PUBLIC_BASE_URL ?? `http://localhost:${config.env.PORT}`).replace(/\/+$/, ''),
   })),
   registerAs('storage', () => ({
     mode: config.storage,

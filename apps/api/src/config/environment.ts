@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, validateSync } from 'class-validator';
-import { flattenValidationErrors, parseCidrList, type FieldError } from '@app/monitoring';
+import { flattenValidationErrors, IsDuration, parseCidrList, type FieldError } from '@app/monitoring';
 
 const int = (min: number, max: number) => `must be an integer between ${min} and ${max}`;
 
@@ -101,6 +101,27 @@ export class EnvironmentVariables {
   })
   CORS_ORIGINS = '';
 
+  /** Alerts: SNS topic (email subscriptions etc.). Unset = no SNS alerts. */
+  @IsOptional()
+  @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
+    message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+  })
+  SNS_TOPIC_ARN?: string;
+
+  /** Alerts: Slack incoming webhook. Unset = no Slack alerts. A secret: keep it in SSM, not in files. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL (a Slack incoming webhook)' })
+  SLACK_WEBHOOK_URL?: string;
+
+  /** Re-alert while an automatic incident stays open, e.g. "1h". Unset = never. */
+  @IsOptional()
+  @IsDuration(60_000, 7 * 86_400_000)
+  ALERT_REMINDER_EVERY?: string;
+
+  /** First retry delay of a failed alert delivery (doubles per attempt, at most 5m). */
+  @IsDuration(100, 60_000)
+  ALERT_RETRY_MIN = '2s';
+
   /** Public URL of the status page, used in links (alerts, feeds). */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
@@ -128,7 +149,14 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
     if (raw === undefined || raw === '') continue;
     plain[key] = NUMERIC.includes(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
   }
-  for (const key of ['STORAGE', 'AWS_ENDPOINT_URL_DYNAMODB', 'PUBLIC_BASE_URL'] as const)
+  for (const key of [
+    'STORAGE',
+    'AWS_ENDPOINT_URL_DYNAMODB',
+    'PUBLIC_BASE_URL',
+    'SNS_TOPIC_ARN',
+    'SLACK_WEBHOOK_URL',
+    'ALERT_REMINDER_EVERY',
+  ] as const)
     if (env[key]) plain[key] = env[key];
   const value = plainToInstance(EnvironmentVariables, plain);
   const errors = flattenValidationErrors(validateSync(value));

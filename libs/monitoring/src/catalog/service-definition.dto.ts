@@ -217,6 +217,14 @@ export class ServiceDefinitionDto {
   @Type(() => SloDto)
   slo?: SloDto;
 
+  @ApiPropertyOptional({
+    description: 'Open a minor incident (and alert) when the service is degraded',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  degradedOpensIncident?: boolean;
+
   @ApiPropertyOptional({ description: 'Stop checking without deleting; shown as unknown/paused', default: false })
   @IsOptional()
   @IsBoolean({ message: 'must be true or false' })

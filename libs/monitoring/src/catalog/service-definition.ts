@@ -23,6 +23,8 @@ export interface MonitoredService {
   recoveryThreshold: number;
   expectedStatus: StatusRange[];
   slo: { target: number; windowDays: number };
+  /** Open a minor incident when degraded (not only when down). */
+  degradedOpensIncident: boolean;
   paused: boolean;
   source: ServiceSource;
 }
@@ -63,6 +65,7 @@ export function toDefinition(service: MonitoredService): Required<
     recoveryThreshold: service.recoveryThreshold,
     expectedStatus: service.expectedStatus.map(([low, high]) => (low === high ? low : `${low}-${high}`)),
     slo: { target: service.slo.target, window: `${service.slo.windowDays}d` },
+    degradedOpensIncident: service.degradedOpensIncident,
     paused: service.paused,
   };
 }
@@ -80,5 +83,6 @@ interface ServiceDefinitionShape {
   recoveryThreshold?: number;
   expectedStatus?: (number | string)[];
   slo?: { target: number; window: string };
+  degradedOpensIncident?: boolean;
   paused?: boolean;
 }

@@ -50,6 +50,7 @@ describe('parseServiceDefinition', () => {
       recoveryThreshold: 2,
       expectedStatus: [[200, 299]],
       slo: { target: 99.9, windowDays: 30 },
+      degradedOpensIncident: false,
       paused: false,
       source: 'config',
     });

@@ -60,8 +60,26 @@ export function validateDto<T extends object>(
     return { value: null, errors: [{ path: path || '(body)', value: plain, rule: 'must be an object' }] };
   }
   const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
-  const errors = flattenValidationErrors(validateSync(instance, VALIDATOR_OPTIONS), path);
+  const errors = [
+    ...inheritedKeyErrors(plain, path, 0),
+    ...flattenValidationErrors(validateSync(instance, VALIDATOR_OPTIONS), path),
+  ];
   return errors.length === 0 ? { value: instance, errors: [] } : { value: null, errors };
+}
+
+/** Keys every object inherits ("toString", "constructor", ...): class-transformer drops them silently, so the
+ * whitelist never sees them; refuse them like any other unknown field. */
+const INHERITED_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function inheritedKeyErrors(plain: unknown, parent: string, depth: number): FieldError[] {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain) || depth > 4) return [];
+  const out: FieldError[] = [];
+  for (const [key, value] of Object.entries(plain)) {
+    const path = joinPath(parent, key);
+    if (INHERITED_KEYS.has(key)) out.push({ path, value, rule: 'is not a known field' });
+    else out.push(...inheritedKeyErrors(value, path, depth + 1));
+  }
+  return out;
 }
 
 /** Checks the URL beyond its type: scheme, no credentials, literal IPs against the SSRF policy. */
@@ -139,6 +157,7 @@ export function normaliseService(
       expectedStatus:
         dto.expectedStatus === undefined ? DEFAULTS.expectedStatus : (parseStatusList(dto.expectedStatus) ?? []),
       slo: { target: dto.slo?.target ?? DEFAULTS.slo.target, windowDays },
+      degradedOpensIncident: dto.degradedOpensIncident ?? false,
       paused: dto.paused ?? false,
       source,
     },
@@ -154,6 +173,19 @@ export function parseServiceDefinition(
   path = '',
 ): { value: MonitoredService; errors: [] } | { value: null; errors: FieldError[] } {
   const dto = validateDto(ServiceDefinitionDto, plain, path);
+  // ValidateNested also accepts a list, so `slo: []` or `slo: [{...}]` would silently mean "the default SLO".
+  const slo = plain !== null && typeof plain === 'object' ? (plain as { slo?: unknown }).slo : undefined;
+  if (slo !== undefined && slo !== null && (typeof slo !== 'object' || Array.isArray(slo))) {
+    const at = joinPath(path, 'slo');
+    const others = dto.errors.filter((error) => error.path !== at && !error.path.startsWith(`${at}[`));
+    return {
+      value: null,
+      errors: [
+        { path: at, value: slo, rule: 'must be an object such as { "target": 99.9, "window": "30d" }' },
+        ...others,
+      ],
+    };
+  }
   if (dto.value === null) return dto;
   return normaliseService(dto.value, policy, source, path);
 }

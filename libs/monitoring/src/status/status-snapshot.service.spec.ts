@@ -101,6 +101,7 @@ function service(id: string, overrides: Partial<MonitoredService> = {}): Monitor
     recoveryThreshold: 2,
     expectedStatus: [[200, 299]],
     slo: { target: 99.9, windowDays: 30 },
+    degradedOpensIncident: false,
     paused: false,
     source: 'config',
     ...overrides,

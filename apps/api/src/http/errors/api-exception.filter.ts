@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiError } from '@app/contracts';
-import { ConflictError, InvalidInputError, NotFoundError } from '@app/monitoring';
+import { ConflictError, formatFieldError, InvalidInputError, NotFoundError, renderValue } from '@app/monitoring';
+
+const MAX_DETAILS = 20;
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -42,7 +44,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ApiError {
     if (exception instanceof InvalidInputError) {
-      return { statusCode: 400, error: REASONS[400]!, message: exception.message, details: exception.errors };
+      // A body with thousands of unknown fields must not buy a response many times its size.
+      const shown = exception.errors.slice(0, MAX_DETAILS);
+      const more = exception.errors.length - shown.length;
+      return {
+        statusCode: 400,
+        error: REASONS[400]!,
+        message:
+          more > 0 ? `${shown.map(formatFieldError).join('; ')}; ... and ${more} more problems` : exception.message,
+        details: shown.map(({ path, value, rule }) => ({ path, value: clip(value), rule })),
+      };
     }
     if (exception instanceof ConflictError)
       return { statusCode: 409, error: REASONS[409]!, message: exception.message };
@@ -90,6 +101,20 @@ export class ApiExceptionFilter implements ExceptionFilter {
       message: 'internal error; see the server log for this request id',
     };
   }
+}
+
+/**
+ * A details value is echoed as sent unless its JSON is longer than the message's 80 characters: then the
+ * truncated JSON text (as in the message) is sent instead, so a 60 KB field is not reflected back in full.
+ */
+function clip(value: unknown): unknown {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    return renderValue(value);
+  }
+  return json !== undefined && json.length > 80 ? renderValue(value) : value;
 }
 
 function describeFastifyError(code: string, message: string): string {

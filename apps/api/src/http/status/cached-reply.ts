@@ -7,6 +7,7 @@ export function sendCached<T>(
   reply: FastifyReply,
   doc: CachedDocument<T>,
   cacheControl: string,
+  contentType = 'application/json; charset=utf-8',
 ): void {
   reply.header('cache-control', cacheControl).header('etag', doc.etag);
   const match = request.headers['if-none-match'];
@@ -14,5 +15,5 @@ export function sendCached<T>(
     reply.code(304).send();
     return;
   }
-  reply.header('content-type', 'application/json; charset=utf-8').send(doc.body);
+  reply.header('content-type', contentType).send(doc.body);
 }

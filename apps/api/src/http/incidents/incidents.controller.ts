@@ -1,0 +1,148 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { IncidentSummary, Page } from '@app/contracts';
+import { IncidentBoard, renderAtomFeed, statusBadge, toSummary, uptimeBadge } from '@app/incidents';
+import {
+  IncidentFeed,
+  InvalidInputError,
+  NotFoundError,
+  StatusSnapshotService,
+  type CachedDocument,
+} from '@app/monitoring';
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Public } from '../auth/public.decorator.js';
+import { sendCached } from '../status/cached-reply.js';
+
+const CACHE = 'public, max-age=30, s-maxage=30, stale-while-revalidate=120, stale-if-error=86400';
+
+function document<T>(data: T, body: string | Buffer, now: number): CachedDocument<T> {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  return { data, body: bytes, etag: `"${createHash('sha1').update(bytes).digest('base64url')}"`, builtAt: now };
+}
+
+/**
+ * Public incident history, Atom feed and SVG badges — from memory (IncidentBoard, status snapshot), never from
+ * the database, and memoised per board version so a burst costs one render.
+ */
+@Public()
+@ApiTags('public')
+@Controller()
+export class IncidentsController {
+  private memo = new Map<string, CachedDocument<unknown>>();
+  private memoVersion = -1;
+  private readonly baseUrl: string;
+
+  constructor(
+    @Inject(IncidentFeed) private readonly board: IncidentBoard,
+    private readonly snapshot: StatusSnapshotService,
+    config: ConfigService,
+  ) {
+    this.baseUrl = config.getOrThrow<string>('http.publicBaseUrl');
+  }
+
+  @Get('incidents')
+  @ApiQuery({ name: 'limit', required: false, description: '1-100, default 20' })
+  @ApiQuery({ name: 'cursor', required: false })
+  list(
+    @Query('limit') limit: string | undefined,
+    @Query('cursor') cursor: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): void {
+    const size = limit === undefined ? 20 : Number(limit);
+    if (!Number.isInteger(size) || size < 1 || size > 100)
+      throw new InvalidInputError([{ path: 'limit', value: limit, rule: 'must be an integer between 1 and 100' }]);
+    const doc = this.memoised(`list:${size}:${cursor ?? ''}`, () => {
+      const all = this.board.all();
+      const start = cursor === undefined ? 0 : all.findIndex((incident) => incident.id === cursor) + 1;
+      if (cursor !== undefined && start === 0)
+        throw new InvalidInputError([
+          { path: 'cursor', value: cursor, rule: 'must be a nextCursor value from a previous page' },
+        ]);
+      const items = all.slice(start, start + size).map(toSummary);
+      const page: Page<IncidentSummary> = {
+        items,
+        nextCursor: start + size < all.length ? (items.at(-1)?.id ?? null) : null,
+      };
+      return page;
+    });
+    sendCached(request, reply, doc, CACHE);
+  }
+
+  @Get('incidents/feed.atom')
+  feed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const doc = this.memoised('feed', (now) =>
+      renderAtomFeed({
+        incidents: this.board.all().slice(0, 50).map(toSummary),
+        selfUrl: `${this.baseUrl}/api/incidents/feed.atom`,
+        siteUrl: this.baseUrl,
+        title: 'Status page incidents',
+        updatedAt: new Date(now).toISOString(),
+      }),
+    );
+    sendCached(request, reply, doc, CACHE, 'application/atom+xml; charset=utf-8');
+  }
+
+  @Get('incidents/:id')
+  get(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const doc = this.memoised(`incident:${id}`, () => {
+      const incident = this.board.get(id);
+      if (!incident) throw new NotFoundError(`incident ${JSON.stringify(id.slice(0, 100))} does not exist`);
+      return toSummary(incident);
+    });
+    sendCached(request, reply, doc, CACHE);
+  }
+
+  @Get('badges/:serviceId/uptime.svg')
+  uptime(@Param('serviceId') serviceId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const service = this.snapshot.currentStatus().data.services.find((candidate) => candidate.id === serviceId);
+    if (!service) throw new NotFoundError(`service ${JSON.stringify(serviceId.slice(0, 100))} does not exist`);
+    const svg = uptimeBadge(`${service.name} 30d`, service.uptime['30d']);
+    sendCached(
+      request,
+      reply,
+      document(null, svg, Date.now()),
+      'public, max-age=300, s-maxage=300',
+      'image/svg+xml; charset=utf-8',
+    );
+  }
+
+  @Get('badges/:file')
+  status(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const id = /^(.+)\.svg$/.exec(file)?.[1];
+    const service =
+      id === undefined
+        ? undefined
+        : this.snapshot.currentStatus().data.services.find((candidate) => candidate.id === id);
+    if (!service)
+      throw new NotFoundError(
+        `badge ${JSON.stringify(file.slice(0, 100))} does not exist (use /api/badges/<serviceId>.svg)`,
+      );
+    sendCached(
+      request,
+      reply,
+      document(null, statusBadge(service.name, service.state), Date.now()),
+      'public, max-age=60, s-maxage=60',
+      'image/svg+xml; charset=utf-8',
+    );
+  }
+
+  private memoised<T>(key: string, build: (now: number) => T | string): CachedDocument<unknown> {
+    const version = this.board.version;
+    if (version !== this.memoVersion || this.memo.size > 1000) {
+      this.memo = new Map();
+      this.memoVersion = version;
+    }
+    let doc = this.memo.get(key);
+    if (!doc) {
+      const now = Date.now();
+      const data = build(now);
+      doc = typeof data === 'string' ? document(null, data, now) : document(data, JSON.stringify(data), now);
+      this.memo.set(key, doc);
+    }
+    return doc;
+  }
+}

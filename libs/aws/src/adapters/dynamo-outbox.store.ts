@@ -1,0 +1,147 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { OutboxStore, type IncidentNotification, type OutboxItem } from '@app/incidents';
+import { get, put, type Item } from '../dynamodb/attributes.js';
+
+const PENDING = 'pending';
+const RETENTION_DAYS = 90;
+
+/**
+ * The alert outbox. `pendingKey` exists only while an item still has to be delivered, so the sparse GSI
+ * `pending` (pendingKey, dueAt) lists exactly the work left. Lease, sent and retry are conditional updates.
+ */
+export class DynamoOutboxStore extends OutboxStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    super();
+  }
+
+  async enqueue(item: OutboxItem): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            id: put.s(item.id),
+            incidentId: put.s(item.incidentId),
+            channel: put.s(item.channel),
+            notification: put.s(JSON.stringify(item.notification)),
+            createdAt: put.n(item.createdAt),
+            attempts: put.n(item.attempts),
+            dueAt: put.n(item.dueAt),
+            status: put.s('pending'),
+            pendingKey: put.s(PENDING),
+            expiresAt: put.n(Math.floor(item.createdAt / 1000) + RETENTION_DAYS * 86_400),
+          },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async due(now: number, limit: number): Promise<OutboxItem[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'pending',
+        KeyConditionExpression: 'pendingKey = :pending AND dueAt <= :now',
+        ExpressionAttributeValues: { ':pending': put.s(PENDING), ':now': put.n(now) },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map(fromItem);
+  }
+
+  async claim(id: string, leaseUntil: number, now: number): Promise<boolean> {
+    return this.conditional(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { id: put.s(id) },
+        UpdateExpression: 'SET leaseUntil = :lease',
+        ConditionExpression: 'attribute_exists(pendingKey) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeValues: { ':lease': put.n(leaseUntil), ':now': put.n(now) },
+      }),
+    );
+  }
+
+  async markSent(id: string, leaseUntil: number, now: number): Promise<boolean> {
+    return this.conditional(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { id: put.s(id) },
+        UpdateExpression: 'SET #status = :sent, sentAt = :now REMOVE pendingKey, leaseUntil',
+        ConditionExpression: 'leaseUntil = :lease',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': put.s('sent'), ':now': put.n(now), ':lease': put.n(leaseUntil) },
+      }),
+    );
+  }
+
+  async reschedule(
+    id: string,
+    leaseUntil: number,
+    update: { dueAt: number; attempts: number; error: string; giveUp: boolean },
+  ): Promise<void> {
+    await this.conditional(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { id: put.s(id) },
+        UpdateExpression: update.giveUp
+          ? 'SET attempts = :attempts, lastError = :error, #status = :failed REMOVE leaseUntil, pendingKey'
+          : 'SET attempts = :attempts, lastError = :error, dueAt = :due REMOVE leaseUntil',
+        ConditionExpression: 'leaseUntil = :lease',
+        ...(update.giveUp ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ExpressionAttributeValues: {
+          ':attempts': put.n(update.attempts),
+          ':error': put.s(update.error || 'unknown error'),
+          ':lease': put.n(leaseUntil),
+          ...(update.giveUp ? { ':failed': put.s('failed') } : { ':due': put.n(update.dueAt) }),
+        },
+      }),
+    );
+  }
+
+  async get(id: string): Promise<OutboxItem | null> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: { id: put.s(id) }, ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : null;
+  }
+
+  private async conditional(command: UpdateItemCommand): Promise<boolean> {
+    try {
+      await this.client.send(command);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function fromItem(item: Item): OutboxItem {
+  return {
+    id: get.s(item, 'id'),
+    incidentId: get.s(item, 'incidentId'),
+    channel: get.s(item, 'channel') as OutboxItem['channel'],
+    notification: JSON.parse(get.s(item, 'notification')) as IncidentNotification,
+    createdAt: get.n(item, 'createdAt'),
+    attempts: get.n(item, 'attempts'),
+    dueAt: get.n(item, 'dueAt'),
+    status: get.s(item, 'status') as OutboxItem['status'],
+    lastError: get.optS(item, 'lastError') ?? null,
+    sentAt: get.optN(item, 'sentAt') ?? null,
+  };
+}

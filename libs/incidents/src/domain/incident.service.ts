@@ -1,0 +1,427 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import type { IncidentImpact, IncidentStatus } from '@app/contracts';
+import {
+  AuditLog,
+  ConflictError,
+  IncidentFeed,
+  InvalidInputError,
+  MaintenanceCalendar,
+  MonitoringEvents,
+  MonitorService,
+  NotFoundError,
+  validateDto,
+  type ServiceStateChanged,
+} from '@app/monitoring';
+import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
+import type { IncidentNotification, NotificationTransition } from '../notify/notifier.js';
+import { IncidentStore } from '../ports.js';
+import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto } from './incident.dto.js';
+import { IncidentBoard } from './incident-board.js';
+import { canMoveTo, newId, type Incident, type OpenLock } from './incident.js';
+import type { MaintenanceBook } from './maintenance-book.js';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The incident lifecycle. Automatic incidents follow the monitor: a service entering `down` (or `degraded` when
+ * configured) opens one, recovery resolves it. "One open automatic incident per service" is a DynamoDB
+ * conditional write on a per-service lock item, not process memory. Every transition is stored first, then its
+ * notifications are queued in the outbox with ids derived from the transition, so replays are no-ops. A
+ * reconcile pass (at boot and every few seconds) repairs whatever a crash interrupted and catches windows that
+ * ended while a service was down.
+ */
+@Injectable()
+export class IncidentService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Incidents');
+  private readonly locks = new Map<string, OpenLock>();
+  /** Per-service promise chain: events and reconcile passes for one service never interleave. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private subscription: Subscription | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: IncidentStore,
+    private readonly outbox: OutboxDispatcher,
+    private readonly monitor: MonitorService,
+    private readonly events: MonitoringEvents,
+    @Inject(IncidentFeed) private readonly board: IncidentBoard,
+    @Inject(MaintenanceCalendar) private readonly maintenance: MaintenanceBook,
+    private readonly audit: AuditLog,
+    @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const now = Date.now();
+    const since = new Date(now - this.options.historyDays * DAY_MS).toISOString();
+    const [incidents, locks, windows] = await Promise.all([
+      this.store.listIncidentsSince(since),
+      this.store.listOpenLocks(),
+      this.store.listMaintenance(new Date(now - 14 * DAY_MS).toISOString()),
+    ]);
+    this.maintenance.set(windows);
+    for (const incident of incidents) this.board.put(incident);
+    for (const lock of locks) this.locks.set(lock.serviceId, lock);
+    // Boot repair: finish what a crash interrupted (missing incident item, unqueued notifications).
+    for (const lock of locks) await this.serial(lock.serviceId, () => this.repair(lock, now));
+    await this.reconcileAll(now);
+    this.subscription = this.events.stateChanged$.subscribe((event) => {
+      void this.serial(event.serviceId, () => this.onStateChanged(event)).catch((error: unknown) =>
+        this.logger.error(`handling ${event.serviceId} ${event.from}->${event.to} failed: ${String(error)}`),
+      );
+    });
+    this.outbox.start();
+    this.timer = setInterval(() => void this.reconcileAll(Date.now()), 5000);
+    this.timer.unref();
+    this.logger.log(
+      `${incidents.length} incidents loaded, ${locks.length} open; alert channels: ${this.outbox.enabledChannels.join(', ') || 'none'}`,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+    if (this.timer) clearInterval(this.timer);
+    this.outbox.stop();
+  }
+
+  // ---- automatic incidents -------------------------------------------------------------------------------
+
+  private async onStateChanged(event: ServiceStateChanged): Promise<void> {
+    await this.reconcileService(event.serviceId, event.at);
+  }
+
+  /** What the incident for one service should be right now, made so. Idempotent. */
+  private async reconcileService(serviceId: string, now: number): Promise<void> {
+    const runtime = this.monitor.get(serviceId);
+    const service = runtime?.service;
+    const state = runtime?.evaluation.state ?? 'unknown';
+    const impact: IncidentImpact | null =
+      !service || service.paused
+        ? null
+        : state === 'down'
+          ? 'major'
+          : state === 'degraded' && service.degradedOpensIncident
+            ? 'minor'
+            : null;
+    const lock = this.locks.get(serviceId);
+    if (impact !== null && !lock) {
+      // Maintenance suppresses opening (and so paging); an incident opened before the window stays open.
+      if (!this.maintenance.isInMaintenance(serviceId, now)) await this.open(serviceId, impact, now);
+      return;
+    }
+    if (!lock) return;
+    const incident = this.board.get(lock.incidentId);
+    if (incident?.status === 'resolved') {
+      // A crash left the lock behind a resolved incident: finish resolving; the next pass may open a new one.
+      await this.resolveAuto(lock, now, 'recovered');
+      return;
+    }
+    if (impact !== null && incident && incident.impact !== impact && incident.kind === 'auto') {
+      const name = service?.name ?? serviceId;
+      await this.change(incident, (draft) => {
+        draft.impact = impact;
+        draft.title = `${name} is ${state}`;
+        draft.updates.push({
+          at: iso(now),
+          status: draft.status,
+          message: `Automated check: ${name} is now ${state}.`,
+        });
+      });
+      return;
+    }
+    // Resolve when the service is healthy again, paused or gone; an unknown state (e.g. just restarted) waits.
+    if (impact === null && (!service || service.paused || state === 'up' || state === 'degraded')) {
+      await this.resolveAuto(lock, now, !service ? 'removed from monitoring' : service.paused ? 'paused' : 'recovered');
+    }
+  }
+
+  private async open(serviceId: string, impact: IncidentImpact, now: number): Promise<void> {
+    const lastError = this.monitor.get(serviceId)?.recent[0]?.error ?? null;
+    const lock: OpenLock = { serviceId, incidentId: newId('inc', now), openedAt: now };
+    const existing = await this.store.acquireOpenLock(lock);
+    if (existing) {
+      // Someone (an earlier run, another replica) already holds it: adopt and repair.
+      this.locks.set(serviceId, existing);
+      await this.repair(existing, now);
+      return;
+    }
+    this.locks.set(serviceId, lock);
+    await this.createFromLock(lock, impact, lastError, now);
+  }
+
+  private async createFromLock(
+    lock: OpenLock,
+    impact: IncidentImpact,
+    lastError: string | null,
+    now: number,
+  ): Promise<Incident> {
+    const service = this.monitor.get(lock.serviceId)?.service;
+    const name = service?.name ?? lock.serviceId;
+    const state = impact === 'minor' ? 'degraded' : 'down';
+    const incident: Incident = {
+      id: lock.incidentId,
+      title: `${name} is ${state}`,
+      status: 'investigating',
+      impact,
+      kind: 'auto',
+      serviceIds: [lock.serviceId],
+      startedAt: iso(lock.openedAt),
+      resolvedAt: null,
+      updates: [
+        {
+          at: iso(lock.openedAt),
+          status: 'investigating',
+          message: `Automated check: ${name} is ${state}${lastError ? ` (${lastError})` : ''}. We are looking into it.`,
+        },
+      ],
+      lastError,
+      version: 1,
+    };
+    if (!(await this.store.createIncident(incident))) {
+      const stored = await this.store.getIncident(lock.incidentId);
+      if (stored) {
+        this.board.put(stored);
+        return stored;
+      }
+    }
+    this.board.put(incident);
+    await this.notify(incident, 'opened', 'opened', incident.updates[0]!.message, now);
+    return incident;
+  }
+
+  private async resolveAuto(lock: OpenLock, now: number, reason: string): Promise<void> {
+    let incident = this.board.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
+    if (incident && incident.status !== 'resolved') {
+      const name = this.monitor.get(lock.serviceId)?.service.name ?? lock.serviceId;
+      const message =
+        reason === 'recovered'
+          ? `Automated check: ${name} has recovered after ${duration(now - lock.openedAt)}.`
+          : `Automated check: ${name} was ${reason}; closing this incident.`;
+      incident = await this.change(incident, (draft) => {
+        draft.status = 'resolved';
+        draft.resolvedAt = iso(now);
+        draft.updates.push({ at: iso(now), status: 'resolved', message });
+      });
+    }
+    if (incident)
+      await this.notify(incident, 'resolved', 'resolved', incident.updates.at(-1)?.message ?? 'Resolved.', now);
+    await this.store.releaseOpenLock(lock.serviceId, lock.incidentId);
+    this.locks.delete(lock.serviceId);
+  }
+
+  /** After a crash: make sure the locked incident exists and its notifications are queued. */
+  private async repair(lock: OpenLock, now: number): Promise<void> {
+    let incident = this.board.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
+    if (!incident) {
+      const state = this.monitor.get(lock.serviceId)?.evaluation.state;
+      incident = await this.createFromLock(lock, state === 'degraded' ? 'minor' : 'major', null, lock.openedAt);
+      return;
+    }
+    this.board.put(incident);
+    await this.notify(incident, 'opened', 'opened', incident.updates[0]?.message ?? incident.title, lock.openedAt);
+    if (incident.status === 'resolved') await this.resolveAuto(lock, now, 'recovered');
+  }
+
+  private async reconcileAll(now: number): Promise<void> {
+    const ids = new Set<string>(this.locks.keys());
+    for (const runtime of this.monitor.all()) {
+      const state = runtime.evaluation.state;
+      if (state === 'down' || state === 'degraded') ids.add(runtime.service.id);
+    }
+    for (const id of ids) {
+      await this.serial(id, () => this.reconcileService(id, now)).catch((error: unknown) =>
+        this.logger.warn(`reconcile of ${id} failed: ${String(error)}`),
+      );
+    }
+    if (this.options.reminderEveryMs !== null) await this.remind(now);
+    this.board.prune(new Date(now - this.options.historyDays * DAY_MS).toISOString());
+  }
+
+  private async remind(now: number): Promise<void> {
+    const every = this.options.reminderEveryMs!;
+    for (const lock of this.locks.values()) {
+      const incident = this.board.get(lock.incidentId);
+      const count = Math.floor((now - lock.openedAt) / every);
+      if (!incident || incident.status === 'resolved' || count < 1) continue;
+      await this.notify(
+        incident,
+        'reminder',
+        `reminder-${count}`,
+        `Still open after ${duration(now - lock.openedAt)}.`,
+        now,
+      );
+    }
+  }
+
+  // ---- manual incidents and updates ----------------------------------------------------------------------
+
+  async createManual(body: unknown, actor: string, now = Date.now()): Promise<Incident> {
+    const dto = parse(CreateIncidentDto, body);
+    this.assertServicesExist(dto.serviceIds, 'serviceIds');
+    const status: IncidentStatus = dto.status ?? 'investigating';
+    const incident: Incident = {
+      id: newId('inc', now),
+      title: dto.title,
+      status,
+      impact: dto.impact,
+      kind: 'manual',
+      serviceIds: [...new Set(dto.serviceIds)],
+      startedAt: iso(now),
+      resolvedAt: status === 'resolved' ? iso(now) : null,
+      updates: [{ at: iso(now), status, message: dto.message }],
+      lastError: null,
+      version: 1,
+    };
+    await this.store.createIncident(incident);
+    this.board.put(incident);
+    await this.record(actor, 'incident.create', incident.id, null, incident);
+    if (dto.notify) await this.notify(incident, 'update', 'update-0', dto.message, now);
+    return incident;
+  }
+
+  async addUpdate(id: string, body: unknown, actor: string, now = Date.now()): Promise<Incident> {
+    const dto = parse(IncidentUpdateDto, body);
+    const before = this.find(id);
+    if (before.status === 'resolved')
+      throw new ConflictError(`incident ${JSON.stringify(id)} is resolved; open a new one`);
+    if (!canMoveTo(before.status, dto.status)) {
+      throw new InvalidInputError([
+        {
+          path: 'status',
+          value: dto.status,
+          rule: `cannot go back from ${before.status} (order: investigating, identified, monitoring, resolved)`,
+        },
+      ]);
+    }
+    const lock =
+      before.kind === 'auto' ? [...this.locks.values()].find((candidate) => candidate.incidentId === id) : undefined;
+    if (dto.status === 'resolved' && lock) {
+      throw new ConflictError(
+        `incident ${JSON.stringify(id)} resolves automatically when ${lock.serviceId} recovers; post identified or monitoring updates meanwhile`,
+      );
+    }
+    const after = await this.change(before, (draft) => {
+      draft.status = dto.status;
+      if (dto.status === 'resolved') draft.resolvedAt = iso(now);
+      draft.updates.push({ at: iso(now), status: dto.status, message: dto.message });
+    });
+    await this.record(actor, 'incident.update', id, before, after);
+    if (dto.notify) {
+      const transition: NotificationTransition = dto.status === 'resolved' ? 'resolved' : 'update';
+      await this.notify(after, transition, `update-${after.updates.length - 1}`, dto.message, now);
+    }
+    return after;
+  }
+
+  async edit(id: string, body: unknown, actor: string): Promise<Incident> {
+    const dto = parse(EditIncidentDto, body);
+    if (dto.serviceIds) this.assertServicesExist(dto.serviceIds, 'serviceIds');
+    const before = this.find(id);
+    const after = await this.change(before, (draft) => {
+      if (dto.title !== undefined) draft.title = dto.title;
+      if (dto.impact !== undefined) draft.impact = dto.impact;
+      if (dto.serviceIds !== undefined) draft.serviceIds = [...new Set(dto.serviceIds)];
+    });
+    await this.record(actor, 'incident.edit', id, before, after);
+    return after;
+  }
+
+  find(id: string): Incident {
+    const incident = this.board.get(id);
+    if (!incident) throw new NotFoundError(`incident ${JSON.stringify(id.slice(0, 100))} does not exist`);
+    return incident;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+
+  /** Stores a changed copy with an optimistic version check (one retry after reloading). */
+  private async change(incident: Incident, mutate: (draft: Incident) => void): Promise<Incident> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const draft: Incident = structuredClone(incident);
+      mutate(draft);
+      draft.version = incident.version + 1;
+      if (await this.store.updateIncident(draft, incident.version)) {
+        this.board.put(draft);
+        return draft;
+      }
+      const fresh = await this.store.getIncident(incident.id);
+      if (!fresh) throw new NotFoundError(`incident ${JSON.stringify(incident.id)} does not exist`);
+      incident = fresh;
+    }
+    throw new ConflictError(`incident ${JSON.stringify(incident.id)} is being changed concurrently; retry`);
+  }
+
+  private async notify(
+    incident: Incident,
+    transition: NotificationTransition,
+    key: string,
+    message: string,
+    at: number,
+  ): Promise<void> {
+    const names = incident.serviceIds.map((id) => this.monitor.get(id)?.service.name ?? id);
+    const notification: IncidentNotification = {
+      incidentId: incident.id,
+      transition,
+      severity: incident.impact,
+      status: incident.status,
+      kind: incident.kind,
+      title: incident.title,
+      serviceIds: incident.serviceIds,
+      serviceNames: names,
+      startedAt: incident.startedAt,
+      resolvedAt: incident.resolvedAt,
+      message,
+      lastError: incident.lastError,
+      url: `${this.options.publicBaseUrl}/incidents/${encodeURIComponent(incident.id)}`,
+      at: iso(at),
+    };
+    await this.outbox.enqueue(notification, key, at);
+  }
+
+  private assertServicesExist(ids: string[], path: string): void {
+    const missing = ids.filter((id) => !this.monitor.get(id));
+    if (missing.length > 0) {
+      throw new InvalidInputError(missing.map((id) => ({ path, value: id, rule: 'is not a monitored service id' })));
+    }
+  }
+
+  private async record(
+    actor: string,
+    action: string,
+    id: string,
+    before: Incident | null,
+    after: Incident | null,
+  ): Promise<void> {
+    await this.audit
+      .record({ at: Date.now(), actor, action, targetType: 'incident', targetId: id, before, after })
+      .catch((error: unknown) => this.logger.error(`audit write failed for ${action} ${id}: ${String(error)}`));
+  }
+
+  private serial(serviceId: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.queues.get(serviceId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(task);
+    this.queues.set(serviceId, next);
+    void next.finally(() => {
+      if (this.queues.get(serviceId) === next) this.queues.delete(serviceId);
+    });
+    return next;
+  }
+}
+
+function iso(at: number): string {
+  return new Date(at).toISOString();
+}
+
+function duration(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
+}
+
+function parse<T extends object>(cls: new () => T, body: unknown): T {
+  const result = validateDto(cls, body);
+  if (result.value === null) throw new InvalidInputError(result.errors);
+  return result.value;
+}

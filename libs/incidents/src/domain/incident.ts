@@ -1,0 +1,39 @@
+import type { IncidentImpact, IncidentStatus, IncidentSummary, MaintenanceWindow } from '@app/contracts';
+
+export const STATUS_ORDER: readonly IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
+export const IMPACTS: readonly IncidentImpact[] = ['none', 'minor', 'major', 'critical'];
+
+/** An incident as stored: the public summary plus what only the server needs. */
+export interface Incident extends IncidentSummary {
+  /** Last probe error of an automatic incident. */
+  lastError: string | null;
+  /** Optimistic-concurrency counter; every stored change increments it. */
+  version: number;
+}
+
+/**
+ * The DynamoDB-enforced "one open automatic incident per service": a single item per service, written with
+ * attribute_not_exists, removed after the incident is resolved and its notifications are queued.
+ */
+export interface OpenLock {
+  serviceId: string;
+  incidentId: string;
+  openedAt: number;
+}
+
+export type { MaintenanceWindow };
+
+/** A manual status may only move forward (investigating → identified → monitoring → resolved) or stay. */
+export function canMoveTo(from: IncidentStatus, to: IncidentStatus): boolean {
+  return STATUS_ORDER.indexOf(to) >= STATUS_ORDER.indexOf(from);
+}
+
+export function toSummary(incident: Incident): IncidentSummary {
+  const { lastError: _lastError, version: _version, ...summary } = incident;
+  return summary;
+}
+
+/** Sortable, unique enough ids: time in base 36 + randomness. */
+export function newId(prefix: string, now: number): string {
+  return `${prefix}-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { MaintenanceWindow } from '@app/contracts';
+import {
+  AuditLog,
+  InvalidInputError,
+  MaintenanceCalendar,
+  MonitorService,
+  NotFoundError,
+  validateDto,
+} from '@app/monitoring';
+import { IncidentStore } from '../ports.js';
+import { MaintenanceDto } from './incident.dto.js';
+import { newId } from './incident.js';
+import type { MaintenanceBook } from './maintenance-book.js';
+
+const MAX_WINDOW_MS = 7 * 86_400_000;
+
+/** Scheduled maintenance: stored in DynamoDB, mirrored in memory for the runner and the status page. */
+@Injectable()
+export class MaintenanceService {
+  private readonly logger = new Logger('Maintenance');
+
+  constructor(
+    private readonly store: IncidentStore,
+    private readonly monitor: MonitorService,
+    @Inject(MaintenanceCalendar) private readonly book: MaintenanceBook,
+    private readonly audit: AuditLog,
+  ) {}
+
+  list(): MaintenanceWindow[] {
+    return this.book.all();
+  }
+
+  async create(body: unknown, actor: string, now = Date.now()): Promise<MaintenanceWindow> {
+    const result = validateDto(MaintenanceDto, body);
+    if (result.value === null) throw new InvalidInputError(result.errors);
+    const dto = result.value;
+    const starts = Date.parse(dto.startsAt);
+    const ends = Date.parse(dto.endsAt);
+    const errors = dto.serviceIds
+      .filter((id) => !this.monitor.get(id))
+      .map((id) => ({ path: 'serviceIds', value: id, rule: 'is not a monitored service id' }));
+    if (ends <= starts) errors.push({ path: 'endsAt', value: dto.endsAt, rule: 'must be after startsAt' });
+    else if (ends - starts > MAX_WINDOW_MS)
+      errors.push({ path: 'endsAt', value: dto.endsAt, rule: 'must be at most 7 days after startsAt' });
+    if (ends <= now) errors.push({ path: 'endsAt', value: dto.endsAt, rule: 'must be in the future' });
+    if (errors.length > 0) throw new InvalidInputError(errors);
+    const window: MaintenanceWindow = {
+      id: newId('mnt', now),
+      title: dto.title,
+      serviceIds: [...new Set(dto.serviceIds)],
+      startsAt: new Date(starts).toISOString(),
+      endsAt: new Date(ends).toISOString(),
+      message: dto.message,
+    };
+    await this.store.putMaintenance(window);
+    this.book.set([...this.book.all(), window]);
+    await this.auditChange(actor, 'maintenance.create', window.id, null, window);
+    return window;
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    const before = this.book.all().find((window) => window.id === id);
+    if (!before || !(await this.store.deleteMaintenance(id)))
+      throw new NotFoundError(`maintenance window ${JSON.stringify(id.slice(0, 100))} does not exist`);
+    this.book.set(this.book.all().filter((window) => window.id !== id));
+    await this.auditChange(actor, 'maintenance.delete', id, before, null);
+  }
+
+  private async auditChange(actor: string, action: string, id: string, before: unknown, after: unknown): Promise<void> {
+    await this.audit
+      .record({ at: Date.now(), actor, action, targetType: 'maintenance', targetId: id, before, after })
+      .catch((error: unknown) => this.logger.error(`audit write failed for ${action} ${id}: ${String(error)}`));
+  }
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { INCIDENT_OPTIONS, NOTIFIERS, type IncidentOptions } from '../incidents.options.js';
+import type { IncidentNotification, Notifier, NotificationChannel } from '../notify/notifier.js';
+import { OutboxStore, type OutboxItem } from '../ports.js';
+
+const LEASE_MS = 60_000;
+const PER_CHANNEL_IN_FLIGHT = 4;
+
+/**
+ * Delivers outbox items: lease (conditional write) → send → mark sent (conditional on the lease). Failures back
+ * off exponentially per item; each channel has its own in-flight budget, so a channel that hangs or answers 500
+ * for minutes delays neither the other channel nor any check. Pending items survive restarts in DynamoDB.
+ */
+@Injectable()
+export class OutboxDispatcher {
+  private readonly logger = new Logger('Alerts');
+  private readonly channels = new Map<NotificationChannel, Notifier>();
+  private readonly inFlight = new Map<NotificationChannel, Set<string>>();
+  private polling = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  readonly stats = { sent: 0, failedAttempts: 0, givenUp: 0 };
+
+  constructor(
+    private readonly outbox: OutboxStore,
+    @Inject(NOTIFIERS) notifiers: Notifier[],
+    @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
+  ) {
+    for (const notifier of notifiers) {
+      this.channels.set(notifier.channel, notifier);
+      this.inFlight.set(notifier.channel, new Set());
+    }
+  }
+
+  get enabledChannels(): NotificationChannel[] {
+    return [...this.channels.keys()];
+  }
+
+  start(intervalMs = 1000): void {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.poll(), intervalMs);
+    this.timer.unref();
+    void this.poll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Queues one notification per enabled channel; idempotent by (incident, transition key, channel). */
+  async enqueue(notification: IncidentNotification, transitionKey: string, now = Date.now()): Promise<void> {
+    await Promise.all(
+      this.enabledChannels.map((channel) =>
+        this.outbox.enqueue({
+          id: `${notification.incidentId}#${transitionKey}#${channel}`,
+          incidentId: notification.incidentId,
+          channel,
+          notification,
+          createdAt: now,
+          attempts: 0,
+          dueAt: now,
+          status: 'pending',
+          lastError: null,
+          sentAt: null,
+        }),
+      ),
+    );
+    void this.poll();
+  }
+
+  /** One pass: fetch due items and start deliveries within each channel's budget. */
+  async poll(now = Date.now()): Promise<void> {
+    if (this.polling || this.stopped || this.channels.size === 0) return;
+    this.polling = true;
+    try {
+      const due = await this.outbox.due(now, 50);
+      for (const item of due) {
+        const busy = this.inFlight.get(item.channel);
+        if (!busy || busy.has(item.id) || busy.size >= PER_CHANNEL_IN_FLIGHT) continue;
+        busy.add(item.id);
+        void this.deliver(item).finally(() => busy.delete(item.id));
+      }
+    } catch (error) {
+      this.logger.warn(`outbox poll failed: ${String(error)}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async deliver(item: OutboxItem): Promise<void> {
+    const notifier = this.channels.get(item.channel);
+    if (!notifier) return;
+    const leaseUntil = Date.now() + LEASE_MS;
+    if (!(await this.outbox.claim(item.id, leaseUntil, Date.now()))) return;
+    try {
+      await notifier.send(item.notification);
+    } catch (error) {
+      const attempts = item.attempts + 1;
+      const now = Date.now();
+      const giveUp = now - item.createdAt >= this.options.giveUpAfterMs;
+      const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
+      const reason = error instanceof Error ? error.message : String(error);
+      this.stats.failedAttempts += 1;
+      if (giveUp) this.stats.givenUp += 1;
+      (giveUp ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger))(
+        `${item.channel} delivery of ${JSON.stringify(item.id)} failed (attempt ${attempts}): ${reason.slice(0, 200)}${giveUp ? '; giving up' : `; retrying in ${delay} ms`}`,
+      );
+      await this.outbox
+        .reschedule(item.id, leaseUntil, { dueAt: now + delay, attempts, error: reason.slice(0, 500), giveUp })
+        .catch((storeError: unknown) => this.logger.warn(`could not reschedule ${item.id}: ${String(storeError)}`));
+      return;
+    }
+    // Delivered. If this write is lost (crash now), the lease expires and the item is sent again: the only way a
+    // message can repeat, and it can't be lost.
+    if (await this.outbox.markSent(item.id, leaseUntil, Date.now()).catch(() => false)) {
+      this.stats.sent += 1;
+    } else {
+      this.logger.warn(`delivered ${JSON.stringify(item.id)} but could not record it`);
+    }
+  }
+}

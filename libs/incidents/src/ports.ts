@@ -1,0 +1,55 @@
+import type { Incident, MaintenanceWindow, OpenLock } from './domain/incident.js';
+import type { IncidentNotification, NotificationChannel } from './notify/notifier.js';
+
+/** Port: incidents, the per-service open lock, and maintenance windows (one DynamoDB table in AWS). */
+export abstract class IncidentStore {
+  /** Takes the service's open lock; returns null when taken by this call, else the lock that already exists. */
+  abstract acquireOpenLock(lock: OpenLock): Promise<OpenLock | null>;
+  /** Removes the lock only if it still belongs to this incident. */
+  abstract releaseOpenLock(serviceId: string, incidentId: string): Promise<void>;
+  abstract listOpenLocks(): Promise<OpenLock[]>;
+  /** Creates the incident; false when an incident with this id already exists. */
+  abstract createIncident(incident: Incident): Promise<boolean>;
+  /** Stores a new version; false when the stored version is not `expectedVersion` (someone else changed it). */
+  abstract updateIncident(incident: Incident, expectedVersion: number): Promise<boolean>;
+  abstract getIncident(id: string): Promise<Incident | null>;
+  /** Incidents that started at or after `fromIso`, newest first. */
+  abstract listIncidentsSince(fromIso: string): Promise<Incident[]>;
+  abstract putMaintenance(window: MaintenanceWindow): Promise<void>;
+  abstract deleteMaintenance(id: string): Promise<boolean>;
+  /** Windows that end at or after `endsAfterIso`. */
+  abstract listMaintenance(endsAfterIso: string): Promise<MaintenanceWindow[]>;
+}
+
+export interface OutboxItem {
+  /** `<incidentId>#<transition key>#<channel>`: one item per (incident, transition, channel), ever. */
+  id: string;
+  incidentId: string;
+  channel: NotificationChannel;
+  notification: IncidentNotification;
+  createdAt: number;
+  attempts: number;
+  dueAt: number;
+  status: 'pending' | 'sent' | 'failed';
+  lastError: string | null;
+  sentAt: number | null;
+}
+
+/** Port: the alert outbox. Every state change is a single-item conditional write. */
+export abstract class OutboxStore {
+  /** Adds the item unless an item with its id exists; returns whether it was added. */
+  abstract enqueue(item: OutboxItem): Promise<boolean>;
+  /** Pending items due at `now`, oldest due first. */
+  abstract due(now: number, limit: number): Promise<OutboxItem[]>;
+  /** Leases a pending item until `leaseUntil` if nobody holds a live lease; returns whether we got it. */
+  abstract claim(id: string, leaseUntil: number, now: number): Promise<boolean>;
+  /** Marks it sent, only while we still hold the lease. */
+  abstract markSent(id: string, leaseUntil: number, now: number): Promise<boolean>;
+  /** Records a failed attempt: next try at `dueAt`, or gives up (status failed) when `giveUp`. */
+  abstract reschedule(
+    id: string,
+    leaseUntil: number,
+    update: { dueAt: number; attempts: number; error: string; giveUp: boolean },
+  ): Promise<void>;
+  abstract get(id: string): Promise<OutboxItem | null>;
+}
