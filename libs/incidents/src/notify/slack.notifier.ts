@@ -1,0 +1,171 @@
+import axios from 'axios';
+import { Notifier, type IncidentNotification } from './notifier.js';
+import { formatDuration, headline, oneLine, serviceList, truncate } from './render.js';
+
+/** Slack Block Kit limits (characters) we stay within; Slack rejects the whole message when one is exceeded. */
+export const SLACK_LIMITS = {
+  headerText: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  buttonText: 75,
+  buttonUrl: 3000,
+  fallbackText: 4000,
+} as const;
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+/** Text object of a Block Kit payload. */
+export interface SlackText {
+  type: 'plain_text' | 'mrkdwn';
+  text: string;
+  emoji?: boolean;
+}
+
+/** The Block Kit blocks this notifier emits. */
+export type SlackBlock =
+  | { type: 'header'; text: SlackText }
+  | { type: 'section'; text?: SlackText; fields?: SlackText[] }
+  | { type: 'actions'; elements: { type: 'button'; text: SlackText; url: string }[] }
+  | { type: 'context'; elements: SlackText[] };
+
+export interface SlackPayload {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+/**
+ * Escapes the three characters Slack treats as control characters, so `<!channel>` or `<http://evil|click>` in a
+ * title or message is shown as typed instead of pinging everyone or rendering a disguised link.
+ */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes, then cuts to `max` characters without leaving half an entity (`&am`) at the end. */
+export function fitSlack(text: string, max: number): string {
+  const escaped = escapeSlack(text);
+  if (escaped.length <= max) return escaped;
+  const cut = truncate(escaped, max - 1, '');
+  return cut.replace(/&[a-z]{0,3}$/, '') + '…';
+}
+
+const HEADER_EMOJI: Record<IncidentNotification['transition'], string> = {
+  opened: ':red_circle:',
+  resolved: ':large_green_circle:',
+  update: ':large_blue_circle:',
+  reminder: ':hourglass:',
+};
+
+function field(label: string, value: string): SlackText {
+  const text = `*${label}*\n${fitSlack(oneLine(value) || '—', SLACK_LIMITS.fieldText - label.length - 3)}`;
+  return { type: 'mrkdwn', text };
+}
+
+function sinceText(n: IncidentNotification): string {
+  const ms = Date.parse(n.at) - Date.parse(n.startedAt);
+  return `${n.startedAt} (${formatDuration(ms)} ago)`;
+}
+
+/** Only http(s) links become buttons: anything else (javascript:, slack:) could not be trusted to be ours. */
+function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** The Block Kit message for one notification; every user-provided string is escaped and cut to Slack's limits. */
+export function slackPayload(n: IncidentNotification): SlackPayload {
+  const title = headline(n);
+  const fields = [
+    field('Status', n.status),
+    field('Severity', n.severity),
+    field('Services', serviceList(n)),
+    field('Since', sinceText(n)),
+  ];
+  if (n.resolvedAt !== null) fields.push(field('Resolved', n.resolvedAt));
+  if (n.lastError !== null && oneLine(n.lastError) !== '') fields.push(field('Last error', n.lastError));
+
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: fitSlack(`${HEADER_EMOJI[n.transition]} ${title}`, SLACK_LIMITS.headerText),
+        emoji: true,
+      },
+    },
+    { type: 'section', fields },
+  ];
+  const message = n.message.trim();
+  if (message !== '')
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitSlack(message, SLACK_LIMITS.sectionText) } });
+  const link = isWebUrl(n.url) && n.url.length <= SLACK_LIMITS.buttonUrl;
+  if (link)
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'View incident' }, url: n.url }],
+    });
+
+  const fallback = [title, `Services: ${serviceList(n)}`, `Status: ${n.status}`, message, link ? n.url : '']
+    .filter((line) => line !== '')
+    .join('\n');
+  return { text: fitSlack(fallback, SLACK_LIMITS.fallbackText), blocks };
+}
+
+/**
+ * Slack incoming-webhook channel. The webhook URL is a credential (anyone holding it can post to the channel), so
+ * it lives in a true private field and never appears in an error message or log line.
+ */
+export class SlackNotifier extends Notifier {
+  readonly channel = 'slack' as const;
+  readonly #webhookUrl: string;
+  private readonly timeoutMs: number;
+
+  constructor(webhookUrl: string, options: { timeoutMs?: number } = {}) {
+    super();
+    if (!isWebUrl(webhookUrl))
+      throw new Error('SLACK_WEBHOOK_URL must be an http(s) URL (value not shown: it is a secret)');
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+      throw new Error(
+        `SlackNotifier timeoutMs: ${String(options.timeoutMs)} must be a positive integer (milliseconds)`,
+      );
+    this.#webhookUrl = webhookUrl;
+    this.timeoutMs = timeoutMs;
+  }
+
+  async send(notification: IncidentNotification): Promise<void> {
+    let status: number;
+    let body: string;
+    try {
+      const response = await axios.post<string>(this.#webhookUrl, slackPayload(notification), {
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        // axios' `timeout` only bounds inactivity on the socket; the abort signal bounds the whole exchange.
+        timeout: this.timeoutMs,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        maxRedirects: 0,
+        proxy: false,
+        responseType: 'text',
+        maxContentLength: 64 * 1024,
+        validateStatus: () => true,
+      });
+      status = response.status;
+      body = typeof response.data === 'string' ? response.data : '';
+    } catch (error) {
+      // A fresh error on purpose: axios errors carry the request config, webhook URL included.
+      throw new Error(`Slack webhook request failed: ${describe(error, this.timeoutMs)}`);
+    }
+    if (status < 200 || status >= 300)
+      throw new Error(`Slack webhook answered HTTP ${status}${body ? `: ${oneLine(body).slice(0, 200)}` : ''}`);
+  }
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+  if (axios.isCancel(error) || (axios.isAxiosError(error) && error.code === 'ECONNABORTED'))
+    return `no answer within ${timeoutMs}ms`;
+  if (axios.isAxiosError(error)) return error.code ?? 'network error';
+  return error instanceof Error ? error.name : 'unknown error';
+}

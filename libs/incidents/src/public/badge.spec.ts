@@ -1,0 +1,114 @@
+import type { ServiceState } from '@app/contracts';
+import { SaxesParser } from 'saxes';
+import { BADGE_COLORS, formatUptime, statusBadge, textWidth, uptimeBadge } from './badge.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+interface XmlElement {
+  name: string;
+  ns: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  /** All descendant character data, entities decoded (like DOM textContent). */
+  text: string;
+}
+
+/** Parses with saxes, a strict XML 1.0 + namespaces parser: throws on anything not well-formed. */
+function parseXml(xml: string): XmlElement {
+  const parser = new SaxesParser({ xmlns: true });
+  const root: XmlElement = { name: '#document', ns: '', attributes: {}, children: [], text: '' };
+  const stack = [root];
+  parser.on('opentag', (tag) => {
+    const attributes = Object.fromEntries(
+      Object.values(tag.attributes).map((attribute) => [attribute.name, attribute.value]),
+    );
+    const element: XmlElement = { name: tag.local, ns: tag.uri, attributes, children: [], text: '' };
+    stack.at(-1)!.children.push(element);
+    stack.push(element);
+  });
+  parser.on('text', (text) => stack.forEach((element) => (element.text += text)));
+  parser.on('closetag', () => stack.pop());
+  parser.write(xml).close();
+  return root.children[0]!;
+}
+
+/** Every descendant element with this local name, in document order. */
+function find(element: XmlElement, name: string): XmlElement[] {
+  return element.children.flatMap((child) => [...(child.name === name ? [child] : []), ...find(child, name)]);
+}
+
+const parseSvg = parseXml;
+const fills = (svg: XmlElement) => find(svg, 'rect').map((rect) => rect.attributes.fill);
+const texts = (svg: XmlElement) =>
+  find(svg, 'text')
+    .filter((text) => text.attributes['aria-hidden'] === undefined)
+    .map((text) => text.text);
+
+describe('statusBadge', () => {
+  it('is a standalone, well-formed SVG with role, aria-label and title', () => {
+    const svg = parseSvg(statusBadge('checkout', 'up'));
+    expect(svg.name).toBe('svg');
+    expect(svg.ns).toBe(SVG);
+    expect(svg.attributes.role).toBe('img');
+    expect(svg.attributes['aria-label']).toBe('checkout: up');
+    expect(find(svg, 'title')[0]?.text).toBe('checkout: up');
+    expect(texts(svg)).toEqual(['checkout', 'up']);
+    // Each text is drawn twice: a shadow and the text itself.
+    expect(find(svg, 'text')).toHaveLength(4);
+  });
+
+  it.each<[ServiceState, string, string]>([
+    ['up', 'up', BADGE_COLORS.brightgreen],
+    ['degraded', 'degraded', BADGE_COLORS.yellow],
+    ['down', 'down', BADGE_COLORS.red],
+    ['maintenance', 'maintenance', BADGE_COLORS.blue],
+    ['unknown', 'unknown', BADGE_COLORS.grey],
+  ])('shows %s as "%s" in %s', (state, value, color) => {
+    const svg = parseSvg(statusBadge('api', state));
+    expect(texts(svg)).toEqual(['api', value]);
+    expect(fills(svg)).toContain(color);
+  });
+
+  it('escapes the label for XML', () => {
+    const raw = statusBadge(`<script>alert("x")</script> & 'co'\u0001`, 'down');
+    const svg = parseSvg(raw);
+    expect(find(svg, 'script')).toHaveLength(0);
+    expect(svg.attributes['aria-label']).toBe(`<script>alert("x")</script> & 'co': down`);
+    expect(texts(svg)[0]).toBe(`<script>alert("x")</script> & 'co'`);
+  });
+
+  it('is wider for a longer label, and the two boxes add up to the whole width', () => {
+    const short = parseSvg(statusBadge('api', 'up'));
+    const long = parseSvg(statusBadge('checkout-service-eu-west', 'up'));
+    const width = (svg: XmlElement) => Number(svg.attributes.width);
+    expect(width(long)).toBeGreaterThan(width(short));
+    const rects = find(find(long, 'g')[0]!, 'rect');
+    expect(Number(rects[0]!.attributes.width) + Number(rects[1]!.attributes.width)).toBe(width(long));
+    expect(textWidth('WWW')).toBeGreaterThan(textWidth('iii'));
+  });
+});
+
+describe('uptimeBadge', () => {
+  it.each<[number | null, string, string]>([
+    [100, '100%', BADGE_COLORS.brightgreen],
+    [99.95, '99.95%', BADGE_COLORS.brightgreen],
+    [99.9, '99.9%', BADGE_COLORS.brightgreen],
+    [99.8999, '99.89%', BADGE_COLORS.yellowgreen],
+    [99, '99%', BADGE_COLORS.yellowgreen],
+    [97.5, '97.5%', BADGE_COLORS.orange],
+    [94.99, '94.99%', BADGE_COLORS.red],
+    [0, '0%', BADGE_COLORS.red],
+    [null, 'no data', BADGE_COLORS.grey],
+    [Number.NaN, 'no data', BADGE_COLORS.grey],
+  ])('shows %p as "%s" in %s', (uptime, value, color) => {
+    const svg = parseSvg(uptimeBadge('uptime 30d', uptime));
+    expect(texts(svg)).toEqual(['uptime 30d', value]);
+    expect(fills(svg)).toContain(color);
+    expect(svg.attributes['aria-label']).toBe(`uptime 30d: ${value}`);
+  });
+
+  it('never rounds up past what was measured', () => {
+    expect(formatUptime(99.899999)).toBe('99.89%');
+    expect(formatUptime(120)).toBe('100%');
+  });
+});
