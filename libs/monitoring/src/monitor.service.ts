@@ -30,7 +30,8 @@ export interface ServiceRuntime {
   running: boolean;
   queued: boolean;
   stateDirty: boolean;
-  stateSaving: boolean;
+  /** The state write in flight (writes of one service are chained, never concurrent). */
+  stateWrite: Promise<void> | null;
 }
 
 /**
@@ -113,7 +114,7 @@ export class MonitorService {
       running: false,
       queued: false,
       stateDirty: false,
-      stateSaving: false,
+      stateWrite: null,
     };
   }
 
@@ -231,6 +232,9 @@ export class MonitorService {
     if (!sameEvaluation(previous, next)) runtime.stateDirty = true;
     this.version += 1;
     if (previous.state !== next.state) {
+      // A transition is made durable at once, and listeners (incidents) act only after it is: a crash can never
+      // leave an incident or alert ahead of the stored state (which would reopen or re-page after a restart).
+      const persisted = this.saveStateNow(runtime);
       this.logger.log(`${service.id}: ${previous.state} -> ${next.state}${check.error ? ` (${check.error})` : ''}`);
       this.events.emitStateChanged({
         serviceId: service.id,
@@ -240,6 +244,7 @@ export class MonitorService {
         at: result.startedAt,
         check,
         inMaintenance,
+        persisted,
       });
     }
   }
@@ -264,19 +269,25 @@ export class MonitorService {
 
   private flushStates(): void {
     for (const runtime of this.runtimes.values()) {
-      if (!runtime.stateDirty || runtime.stateSaving) continue;
-      runtime.stateDirty = false;
-      runtime.stateSaving = true;
-      this.stateStore
-        .saveState(runtime.service.id, runtime.evaluation)
-        .catch((error: unknown) => {
-          runtime.stateDirty = true;
-          this.logger.warn(`saving state of ${runtime.service.id} failed: ${String(error)}`);
-        })
-        .finally(() => {
-          runtime.stateSaving = false;
-        });
+      if (runtime.stateDirty && runtime.stateWrite === null) void this.saveStateNow(runtime);
     }
+  }
+
+  /** Queues a write of the service's current evaluation after any write already in flight; never rejects. */
+  private saveStateNow(runtime: ServiceRuntime): Promise<void> {
+    runtime.stateDirty = false;
+    const id = runtime.service.id;
+    const write = (runtime.stateWrite ?? Promise.resolve())
+      .then(() => this.stateStore.saveState(id, runtime.evaluation))
+      .catch((error: unknown) => {
+        runtime.stateDirty = true;
+        this.logger.warn(`saving state of ${id} failed: ${String(error)}`);
+      });
+    runtime.stateWrite = write;
+    void write.finally(() => {
+      if (runtime.stateWrite === write) runtime.stateWrite = null;
+    });
+    return write;
   }
 
   /** Rollups are written every `rollupFlushChecks` checks or `rollupFlushMs`, and when their day is over. */
@@ -333,7 +344,7 @@ export class MonitorService {
     await Promise.all([this.writer.flush(), this.flushRollups(Date.now(), true)]);
     this.writer.stop();
     const deadline = Date.now() + graceMs;
-    while ([...this.runtimes.values()].some((runtime) => runtime.stateSaving) && Date.now() < deadline) {
+    while ([...this.runtimes.values()].some((runtime) => runtime.stateWrite !== null) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }

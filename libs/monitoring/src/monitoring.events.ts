@@ -14,6 +14,8 @@ export interface ServiceStateChanged {
   check: StoredCheck;
   /** True when the service was inside a maintenance window: record it, but do not page. */
   inMaintenance: boolean;
+  /** Settles once the new state is stored (never rejects): act on the change only after it. */
+  persisted: Promise<void>;
 }
 
 /** Typed in-process event bus of the monitoring library. */

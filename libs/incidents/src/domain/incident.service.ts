@@ -15,6 +15,7 @@ import {
 } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import type { IncidentNotification, NotificationTransition } from '../notify/notifier.js';
+import { formatDuration } from '../notify/render.js';
 import { IncidentStore } from '../ports.js';
 import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto } from './incident.dto.js';
 import { IncidentBoard } from './incident-board.js';
@@ -88,12 +89,14 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   // ---- automatic incidents -------------------------------------------------------------------------------
 
   private async onStateChanged(event: ServiceStateChanged): Promise<void> {
+    await event.persisted;
     await this.reconcileService(event.serviceId, event.at);
   }
 
   /** What the incident for one service should be right now, made so. Idempotent. */
   private async reconcileService(serviceId: string, now: number): Promise<void> {
     const runtime = this.monitor.get(serviceId);
+    if (runtime?.stateWrite) await runtime.stateWrite; // decide only on durable state
     const service = runtime?.service;
     const state = runtime?.evaluation.state ?? 'unknown';
     const impact: IncidentImpact | null =
@@ -196,7 +199,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       const name = this.monitor.get(lock.serviceId)?.service.name ?? lock.serviceId;
       const message =
         reason === 'recovered'
-          ? `Automated check: ${name} has recovered after ${duration(now - lock.openedAt)}.`
+          ? `Automated check: ${name} has recovered after ${formatDuration(now - lock.openedAt)}.`
           : `Automated check: ${name} was ${reason}; closing this incident.`;
       incident = await this.change(incident, (draft) => {
         draft.status = 'resolved';
@@ -248,7 +251,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
         incident,
         'reminder',
         `reminder-${count}`,
-        `Still open after ${duration(now - lock.openedAt)}.`,
+        `Still open after ${formatDuration(now - lock.openedAt)}.`,
         now,
       );
     }
@@ -411,13 +414,6 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
 
 function iso(at: number): string {
   return new Date(at).toISOString();
-}
-
-function duration(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / 60_000));
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
 }
 
 function parse<T extends object>(cls: new () => T, body: unknown): T {
