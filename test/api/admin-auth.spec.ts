@@ -63,7 +63,18 @@ describe('admin authentication (deny by default)', () => {
       )
       .map((route) => route.url);
     expect([...new Set(publicUrls)].sort()).toEqual(
-      ['/api/health', '/api/history', '/api/openapi.json', '/api/services/:id', '/api/status'].sort(),
+      [
+        '/api/badges/:file',
+        '/api/badges/:serviceId/uptime.svg',
+        '/api/health',
+        '/api/history',
+        '/api/incidents',
+        '/api/incidents/:id',
+        '/api/incidents/feed.atom',
+        '/api/openapi.json',
+        '/api/services/:id',
+        '/api/status',
+      ].sort(),
     );
   });
 
