@@ -123,6 +123,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     if (impact !== null && incident && incident.impact !== impact && incident.kind === 'auto') {
       const name = service?.name ?? serviceId;
       await this.change(incident, (draft) => {
+        if (draft.impact === impact) return false; // another replica escalated it meanwhile
         draft.impact = impact;
         draft.title = `${name} is ${state}`;
         draft.updates.push({
@@ -143,6 +144,8 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     const lastError = this.monitor.get(serviceId)?.recent[0]?.error ?? null;
     const lock: OpenLock = { serviceId, incidentId: newId('inc', now), openedAt: now };
     const existing = await this.store.acquireOpenLock(lock);
+    // Taken, then released before we could read it (empty incident id): nothing to adopt; the next pass retries.
+    if (existing?.incidentId === '') return;
     if (existing) {
       // Someone (an earlier run, another replica) already holds it: adopt and repair.
       this.locks.set(serviceId, existing);
@@ -202,6 +205,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
           ? `Automated check: ${name} has recovered after ${formatDuration(now - lock.openedAt)}.`
           : `Automated check: ${name} was ${reason}; closing this incident.`;
       incident = await this.change(incident, (draft) => {
+        if (draft.status === 'resolved') return false; // another replica resolved it meanwhile
         draft.status = 'resolved';
         draft.resolvedAt = iso(now);
         draft.updates.push({ at: iso(now), status: 'resolved', message });
@@ -286,17 +290,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   async addUpdate(id: string, body: unknown, actor: string, now = Date.now()): Promise<Incident> {
     const dto = parse(IncidentUpdateDto, body);
     const before = this.find(id);
-    if (before.status === 'resolved')
-      throw new ConflictError(`incident ${JSON.stringify(id)} is resolved; open a new one`);
-    if (!canMoveTo(before.status, dto.status)) {
-      throw new InvalidInputError([
-        {
-          path: 'status',
-          value: dto.status,
-          rule: `cannot go back from ${before.status} (order: investigating, identified, monitoring, resolved)`,
-        },
-      ]);
-    }
+    assertCanUpdate(before, dto.status);
     const lock =
       before.kind === 'auto' ? [...this.locks.values()].find((candidate) => candidate.incidentId === id) : undefined;
     if (dto.status === 'resolved' && lock) {
@@ -305,6 +299,8 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       );
     }
     const after = await this.change(before, (draft) => {
+      // A concurrent update may have landed since the checks above: they must hold for the stored copy too.
+      assertCanUpdate(draft, dto.status);
       draft.status = dto.status;
       if (dto.status === 'resolved') draft.resolvedAt = iso(now);
       draft.updates.push({ at: iso(now), status: dto.status, message: dto.message });
@@ -338,11 +334,17 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
 
   // ---- helpers ------------------------------------------------------------------------------------------
 
-  /** Stores a changed copy with an optimistic version check (one retry after reloading). */
-  private async change(incident: Incident, mutate: (draft: Incident) => void): Promise<Incident> {
+  /**
+   * Stores a changed copy with an optimistic version check, re-applying `mutate` to the stored copy after a
+   * conflict. `mutate` returns false when the stored copy needs no change (then nothing is written).
+   */
+  private async change(incident: Incident, mutate: (draft: Incident) => void | false): Promise<Incident> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const draft: Incident = structuredClone(incident);
-      mutate(draft);
+      if (mutate(draft) === false) {
+        this.board.put(incident);
+        return incident;
+      }
       draft.version = incident.version + 1;
       if (await this.store.updateIncident(draft, incident.version)) {
         this.board.put(draft);
@@ -414,6 +416,21 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
 
 function iso(at: number): string {
   return new Date(at).toISOString();
+}
+
+/** Manual updates go forward only, and never to a resolved incident. */
+function assertCanUpdate(incident: Incident, status: IncidentStatus): void {
+  if (incident.status === 'resolved')
+    throw new ConflictError(`incident ${JSON.stringify(incident.id)} is resolved; open a new one`);
+  if (!canMoveTo(incident.status, status)) {
+    throw new InvalidInputError([
+      {
+        path: 'status',
+        value: status,
+        rule: `cannot go back from ${incident.status} (order: investigating, identified, monitoring, resolved)`,
+      },
+    ]);
+  }
 }
 
 function parse<T extends object>(cls: new () => T, body: unknown): T {
