@@ -15,6 +15,7 @@ export default tseslint.config(
       'data/**',
       'apps/web/**',
       'artifacts/**',
+      'bench/results/**',
       '**/*.mjs',
       '**/*.cjs',
       '**/*.js',

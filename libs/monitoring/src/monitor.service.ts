@@ -161,7 +161,7 @@ export class MonitorService {
     }
     this.pump(now);
     this.flushStates();
-    this.flushRollups(now);
+    void this.flushRollups(now);
   }
 
   private pump(now = Date.now()): void {

@@ -24,9 +24,10 @@ export function renderValue(value: unknown): string {
   if (value === undefined) return '(missing)';
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    // JSON.stringify gives undefined for functions and symbols, and throws on cycles and BigInt.
+    text = JSON.stringify(value) ?? typeof value;
   } catch {
-    text = String(value);
+    text = `(${typeof value})`;
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -79,7 +79,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return {
         statusCode: status,
         error: REASONS[status] ?? 'Error',
-        message: Array.isArray(message) ? message.join('; ') : String(message),
+        message: Array.isArray(message)
+          ? message.join('; ')
+          : typeof message === 'string'
+            ? message
+            : JSON.stringify(message),
       };
     }
     // Errors raised by Fastify before routing (body parser, size limit, media type) carry a statusCode.

@@ -7,8 +7,10 @@ import { InvalidInputError, type FieldError } from '@app/monitoring';
  * guard runs, telling an unauthenticated caller about the body. RejectMalformedBody (a pipe, so after guards)
  * turns it into the 400.
  */
-export class MalformedBody {
-  constructor(readonly errors: FieldError[]) {}
+export class MalformedBody extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((error) => `${error.path}: ${error.rule}`).join('; '));
+  }
 }
 
 /**
