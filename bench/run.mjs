@@ -1,0 +1,325 @@
+// npm run bench — every benchmark of the status page in one bounded run (about 7-8 minutes on 2 cores).
+//
+//   node bench/run.mjs                       everything
+//   node bench/run.mjs --only status,1000    a subset: status, 1000, 2000, 10000, wcu
+//   node bench/run.mjs --quick               short windows (smoke test of the harness, numbers not comparable)
+//   node bench/run.mjs --source head|worktree  what to measure; default auto = committed HEAD if it builds and
+//                                            its imports resolve in node_modules, else the files on disk
+//
+// Prints one table per benchmark and a summary of the goals (PASS/MISS), writes bench/results/latest.json.
+// Every child process (app, dynalite, target, nginx, wrk) is in its own process group and is killed on exit,
+// on failure, on Ctrl-C and when the time budget runs out.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCH_DIR, removeTemps } from './app.mjs';
+import { buildAuto } from './build.mjs';
+import { cleanup, fmt, hasCommand, table } from './lib.mjs';
+import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
+import { statusBench } from './status.mjs';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'status,1000,2000,10000,wcu' },
+    quick: { type: 'boolean', default: false },
+    source: { type: 'string', default: 'auto' },
+    'budget-seconds': { type: 'string', default: '570' },
+  },
+});
+const only = new Set(values.only.split(',').map((entry) => entry.trim()));
+const quick = values.quick;
+const started = Date.now();
+const log = (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+
+const results = {
+  startedAt: new Date(started).toISOString(),
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? null,
+    memGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  quick,
+  errors: [],
+};
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+
+function save() {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  results.finishedAt = new Date().toISOString();
+  results.durationSeconds = (Date.now() - started) / 1000;
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+// Hard time budget: whatever is running is stopped, partial results are saved, exit 2.
+const budget = setTimeout(
+  () => {
+    log(`time budget of ${values['budget-seconds']} s exceeded: stopping`);
+    results.errors.push('time budget exceeded');
+    save();
+    void cleanup().finally(() => process.exit(2));
+  },
+  Number(values['budget-seconds']) * 1000,
+);
+budget.unref();
+
+async function step(name, fn) {
+  try {
+    return await fn();
+  } catch (error) {
+    log(`${name} FAILED: ${error instanceof Error ? error.message.slice(0, 2000) : String(error)}`);
+    results.errors.push(`${name}: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
+    await cleanup();
+    return null;
+  }
+}
+
+const verdict = (ok) => (ok === null || ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
+
+async function main() {
+  for (const tool of ['wrk', 'nginx', 'taskset'])
+    if (!hasCommand(tool) && !(tool === 'nginx' && hasCommand('/usr/sbin/nginx')))
+      log(`warning: ${tool} not found (apt-get install -y wrk nginx-light util-linux)`);
+  log(`building the API from ${values.source} into bench/results/build`);
+  results.build = buildAuto(values.source);
+  for (const note of results.build.tried ?? []) log(`  skipped ${note}`);
+  log(`built ${results.build.source} ${results.build.commit} in ${(results.build.ms / 1000).toFixed(1)} s`);
+
+  if (only.has('status')) {
+    results.status = await step('status', () =>
+      statusBench({ seconds: quick ? 3 : 10, warmupSeconds: quick ? 1 : 2, rounds: 2, log }),
+    );
+  }
+  results.scheduler = [];
+  for (const n of [1000, 2000, 10000]) {
+    if (!only.has(String(n))) continue;
+    const run = await step(`scheduler N=${n}`, () =>
+      schedulerRun({
+        n,
+        windowMs: quick ? 15_000 : 75_000,
+        settleMaxMs: quick ? 20_000 : 90_000,
+        burstMs: n === 2000 ? (quick ? 5_000 : 20_000) : 0,
+        log,
+      }),
+    );
+    if (run) results.scheduler.push(run);
+  }
+  if (only.has('wcu')) {
+    results.writeUnits = await step('write units', () =>
+      writeUnitsRun({ n: 100, warmMs: quick ? 5_000 : 8_000, windowMs: quick ? 8_000 : 20_000, log }),
+    );
+  }
+  report();
+}
+
+function report() {
+  const out = [];
+  const s = results.status;
+  if (s) {
+    out.push(
+      `\n/api/status, ${s.services} services, ${s.responseBytes} bytes (${s.contentType}); wrk -t2 -c${s.connections} -d${s.seconds}s --latency, best of ${s.rounds.app.length} alternating rounds` +
+        (s.pinned ? `; servers on ${s.pinned.servers}, wrk on ${s.pinned.wrk}` : ''),
+    );
+    out.push(
+      table(
+        ['server', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'transfer/s', 'errors', 'other CPU %'],
+        [
+          [
+            'nginx (static file)',
+            fmt(s.nginx.rps, 0),
+            fmt(s.nginx.p50Ms, 2),
+            fmt(s.nginx.p90Ms, 2),
+            fmt(s.nginx.p99Ms, 2),
+            s.nginx.transferPerSec,
+            s.nginx.non2xx + s.nginx.socketErrors,
+            fmt(s.nginx.other?.percent, 0),
+          ],
+          [
+            'app (/api/status)',
+            fmt(s.app.rps, 0),
+            fmt(s.app.p50Ms, 2),
+            fmt(s.app.p90Ms, 2),
+            fmt(s.app.p99Ms, 2),
+            s.app.transferPerSec,
+            s.app.non2xx + s.app.socketErrors,
+            fmt(s.app.other?.percent, 0),
+          ],
+          ['app / nginx', fmt(s.ratio, 2), '', '', '', '', '', ''],
+        ],
+      ),
+    );
+    out.push(
+      `  rounds (req/s, p99 ms, other CPU %): nginx ${s.rounds.nginx.map((r) => `${fmt(r.rps, 0)}/${fmt(r.p99Ms, 2)}/${fmt(r.otherCpuPercent, 0)}`).join(', ')}; app ${s.rounds.app.map((r) => `${fmt(r.rps, 0)}/${fmt(r.p99Ms, 2)}/${fmt(r.otherCpuPercent, 0)}`).join(', ')}`,
+    );
+    out.push(
+      `  app RSS after the run: ${fmt(s.appRssMb, 0)} MB (peak ${fmt(s.appPeakRssMb, 0)} MB, embedded dynalite in-process). other CPU %: processes not started by the bench.`,
+    );
+  }
+  if (results.scheduler.length > 0) {
+    out.push(
+      '\nScheduler capacity: 60 s interval, real time (no compression), steady window after the boot backlog drained',
+    );
+    out.push(
+      table(
+        [
+          'N',
+          'boot s',
+          'window s',
+          'checks/s (exp.)',
+          'slip p50 ms',
+          'slip p99 ms',
+          'app p50/p99 ms',
+          'CPU % 1 core',
+          'max RSS MB',
+          'peak RSS MB',
+          'dynalite CPU %',
+          'other CPU %',
+          'WCU/check',
+        ],
+        results.scheduler.map((r) => [
+          r.n,
+          fmt(r.bootMs / 1000 + r.settleMs / 1000, 0),
+          fmt(r.windowSeconds, 0),
+          `${fmt(r.checksPerSecond, 1)} (${fmt(r.expectedChecksPerSecond, 1)})`,
+          fmt(r.slip.target.p50Ms, 0),
+          fmt(r.slip.target.p99Ms, 0),
+          r.slip.app ? `${fmt(r.slip.app.p50Ms, 0)}/${fmt(r.slip.app.p99Ms, 0)}` : 'n/a',
+          fmt(r.cpuPercent, 0),
+          fmt(r.maxRssMb, 0),
+          fmt(r.peakRssMb, 0),
+          fmt(r.dynaliteCpuPercent, 0),
+          fmt(r.otherCpuPercent, 0),
+          fmt(r.writeUnitsPerCheck, 2),
+        ]),
+      ),
+    );
+    out.push(
+      '  slip p50/p99: measured at the target over checks due in the window; app p50/p99: /api/health (ring of the last 10,000 dispatches).',
+    );
+    out.push(
+      '  boot s: start to healthy + boot backlog drained. peak RSS: VmHWM (includes boot). other CPU %: processes not started by the bench (shared box noise).',
+    );
+    out.push(
+      '  WCU/check here is a 75 s window right after boot: state writes of the first checks, no rollup writes yet (see the compressed run).',
+    );
+    const burst = results.scheduler.find((r) => r.burst)?.burst;
+    if (burst) {
+      out.push(`\nBurst: N=2000 scheduler running, wrk -t2 -c64 -d${fmt(burst.seconds, 0)}s on /api/status`);
+      out.push(
+        table(
+          ['', 'slip p50 ms', 'slip p99 ms', 'slip max ms', 'checks'],
+          [
+            [
+              'before (steady window)',
+              fmt(burst.slipBefore.p50Ms, 0),
+              fmt(burst.slipBefore.p99Ms, 0),
+              fmt(burst.slipBefore.maxMs, 0),
+              burst.slipBefore.samples,
+            ],
+            [
+              'during burst',
+              fmt(burst.slipDuring.p50Ms, 0),
+              fmt(burst.slipDuring.p99Ms, 0),
+              fmt(burst.slipDuring.maxMs, 0),
+              burst.slipDuring.samples,
+            ],
+          ],
+        ),
+      );
+      out.push(
+        `  burst traffic: ${fmt(burst.wrk.rps, 0)} req/s, p99 ${fmt(burst.wrk.p99Ms, 1)} ms, ${burst.wrk.transferPerSec}/s; app CPU ${fmt(burst.cpuPercent, 0)} % of one core, other processes ${fmt(burst.otherCpuPercent, 0)} %`,
+      );
+    }
+  }
+  const w = results.writeUnits;
+  if (w) {
+    out.push(
+      `\nWrite units, time-compressed: ${w.n} services at a 1 s interval (60x), ${fmt(w.windowSeconds, 0)} s window after warm-up`,
+    );
+    out.push(
+      table(
+        ['table', 'WCU', 'items', 'avg item bytes', 'WCU/check', 'ops'],
+        Object.entries(w.byTable).map(([name, entry]) => [
+          name,
+          entry.writeUnits,
+          entry.items,
+          fmt(entry.avgItemBytes, 0),
+          fmt(entry.perCheck, 3),
+          Object.entries(entry.byOp)
+            .map(([op, count]) => `${op} ${count}`)
+            .join(', '),
+        ]),
+      ),
+    );
+    out.push(
+      `  ${w.checks} checks (${fmt(w.checksPerSecond, 1)}/s): ${fmt(w.writeUnitsPerCheck, 3)} WCU/check (JSON-size estimate ${fmt(w.jsonWriteUnitsPerCheck, 3)})`,
+    );
+  }
+
+  // Goals.
+  const byN = (n) => results.scheduler.find((r) => r.n === n);
+  const goals = [];
+  if (s) {
+    goals.push([
+      '/api/status req/s >= 0.5x nginx',
+      `${fmt(s.ratio, 2)}x (${fmt(s.app.rps, 0)} vs ${fmt(s.nginx.rps, 0)})`,
+      verdict(s.ratio >= 0.5),
+    ]);
+    goals.push(['/api/status p99 <= 10 ms at 64 connections', `${fmt(s.app.p99Ms, 2)} ms`, verdict(s.app.p99Ms <= 10)]);
+  }
+  for (const r of results.scheduler)
+    goals.push([
+      `checks/s = N/60 at N=${r.n} (within 5 %)`,
+      `${fmt(r.checksPerSecond, 1)} vs ${fmt(r.expectedChecksPerSecond, 1)}`,
+      verdict(Math.abs(r.checksPerSecond / r.expectedChecksPerSecond - 1) <= 0.05),
+    ]);
+  const r10k = byN(10000);
+  if (r10k)
+    goals.push([
+      'slip p99 <= 1 s at N=10,000',
+      `${fmt(r10k.slip.target.p99Ms, 0)} ms`,
+      verdict(r10k.slip.target.p99Ms <= 1000),
+    ]);
+  const r1k = byN(1000);
+  if (r1k)
+    goals.push([
+      'RSS <= 150 MB at N=1,000',
+      `${fmt(r1k.maxRssMb, 0)} MB (peak ${fmt(r1k.peakRssMb, 0)})`,
+      verdict(r1k.maxRssMb <= 150),
+    ]);
+  if (w)
+    goals.push([
+      '<= 1.2 WCU/check amortised (compressed run)',
+      `${fmt(w.writeUnitsPerCheck, 3)}`,
+      verdict(w.writeUnitsPerCheck <= 1.2),
+    ]);
+  const burst = results.scheduler.find((r) => r.burst)?.burst;
+  if (burst)
+    goals.push([
+      'page burst does not delay checks (slip p99 during <= 1 s)',
+      `${fmt(burst.slipDuring.p99Ms, 0)} ms during vs ${fmt(burst.slipBefore.p99Ms, 0)} ms before`,
+      verdict(burst.slipDuring.p99Ms <= 1000),
+    ]);
+  out.push('\nSummary');
+  out.push(table(['goal', 'measured', 'verdict'], goals));
+  if (results.errors.length > 0) out.push(`\nErrors:\n${results.errors.map((e) => `  - ${e}`).join('\n')}`);
+  results.goals = goals.map(([goal, measured, result]) => ({ goal, measured, result }));
+  results.report = out.join('\n');
+  process.stdout.write(`${results.report}\n`);
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  results.errors.push(String(error));
+  exitCode = 1;
+} finally {
+  await cleanup();
+  removeTemps();
+  save();
+  log(`results written to bench/results/latest.json (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+process.exit(exitCode || (results.errors.length > 0 ? 1 : 0));

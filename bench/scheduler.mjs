@@ -1,0 +1,270 @@
+// Scheduler capacity: N services on a local target at their real 60 s interval (wall clock, no compression),
+// the app on an external counting dynalite, measured over a steady window after boot; optionally a /api/status
+// burst with wrk at the end. Plus a short time-compressed run (1 s interval) for the amortised write units.
+import { join } from 'node:path';
+import { health, phaseOf, serviceId, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
+import { foreignLoad, quantile, runWrk, sampleProcesses, sleep } from './lib.mjs';
+
+const INTERVAL_MS = 60_000;
+
+/** Per-table write units and items between two dynalite stats snapshots. */
+function writeDelta(before, after) {
+  const tables = {};
+  for (const [name, entry] of Object.entries(after.tables)) {
+    const old = before.tables[name] ?? { writeUnits: 0, jsonWriteUnits: 0, items: 0, bytes: 0, byOp: {} };
+    const byOp = {};
+    for (const [op, count] of Object.entries(entry.byOp)) byOp[op] = count - (old.byOp[op] ?? 0);
+    tables[name] = {
+      writeUnits: entry.writeUnits - old.writeUnits,
+      jsonWriteUnits: entry.jsonWriteUnits - old.jsonWriteUnits,
+      items: entry.items - old.items,
+      avgItemBytes: entry.items - old.items > 0 ? (entry.bytes - old.bytes) / (entry.items - old.items) : null,
+      byOp,
+    };
+  }
+  const requests = {};
+  for (const [op, count] of Object.entries(after.requests)) requests[op] = count - (before.requests[op] ?? 0);
+  return {
+    writeUnits: after.writeUnits - before.writeUnits,
+    jsonWriteUnits: after.jsonWriteUnits - before.jsonWriteUnits,
+    requests,
+    tables,
+  };
+}
+
+/**
+ * Slip as the target saw it. Due times are recomputed from outside with the app's own rule (first due =
+ * T0 + phaseOf(id, 60) s, then every 60 s), where T0 (a whole second, the same for all services) is the largest
+ * whole second that makes every service's first hit non-negative. slip = arrival at the target - due time, so it
+ * also includes connect + request time on loopback (well under 1 ms).
+ */
+function slipModel(hits, count, intervalMs = INTERVAL_MS) {
+  const phase = new Float64Array(count);
+  for (let index = 0; index < count; index += 1)
+    phase[index] = phaseOf(serviceId(index), Math.min(intervalMs, 60_000) / 1000) * 1000;
+  const first = new Float64Array(count).fill(Number.POSITIVE_INFINITY);
+  for (const [id, at] of hits) if (at < first[id]) first[id] = at;
+  let t0 = Number.POSITIVE_INFINITY;
+  for (let index = 0; index < count; index += 1)
+    if (Number.isFinite(first[index])) t0 = Math.min(t0, first[index] - phase[index]);
+  t0 = Math.floor(t0 / 1000) * 1000;
+  return hits.map(([id, at]) => {
+    const firstDue = t0 + phase[id];
+    const due = firstDue + Math.floor((at - firstDue) / intervalMs) * intervalMs;
+    return { id, at, due, slip: at - due };
+  });
+}
+
+function slipSummary(entries) {
+  const slips = entries.map((entry) => entry.slip).sort((a, b) => a - b);
+  return {
+    samples: slips.length,
+    p50Ms: quantile(slips, 0.5),
+    p99Ms: quantile(slips, 0.99),
+    maxMs: slips.length ? slips[slips.length - 1] : null,
+  };
+}
+
+/**
+ * One capacity run. Steady window = from the moment the boot backlog is drained (health: queued 0 twice in a row,
+ * at least `settleMinMs` after healthy) for `windowMs`.
+ */
+export async function schedulerRun({
+  n,
+  windowMs = 75_000,
+  settleMinMs = 5_000,
+  settleMaxMs = 90_000,
+  burstMs = 0,
+  log,
+}) {
+  const dir = tempDir(`sched-${n}`);
+  const target = await startTarget();
+  const dynamo = await startDynalite(join(dir, 'dynamodb'));
+  log(`  N=${n}: booting the app (${n} services, 60 s interval, external dynalite)`);
+  const app = await startApp({
+    servicesYaml: servicesYaml(n, target.base, { interval: '60s', timeout: '5s' }),
+    dataDir: dir,
+    dynamoEndpoint: dynamo.endpoint,
+    healthyTimeoutMs: 150_000,
+  });
+  const bootMs = app.bootMs;
+  const settleStart = Date.now();
+  let drained = 0;
+  let settleHealth = null;
+  while (Date.now() - settleStart < settleMaxMs) {
+    await sleep(1000);
+    settleHealth = await health(app.base).catch(() => null);
+    drained = settleHealth && settleHealth.queued === 0 ? drained + 1 : 0;
+    if (drained >= 2 && Date.now() - settleStart >= settleMinMs) break;
+  }
+  const settleMs = Date.now() - settleStart;
+  log(
+    `  N=${n}: healthy after ${(bootMs / 1000).toFixed(1)} s, backlog drained after ${(settleMs / 1000).toFixed(1)} s more; measuring ${windowMs / 1000} s`,
+  );
+
+  // Steady window.
+  const pids = { app: app.pid, dynalite: dynamo.proc.pid, target: target.proc.pid };
+  const w0 = Date.now();
+  const dynamoBefore = await dynamo.stats();
+  const sampler = sampleProcesses(pids);
+  const noise = foreignLoad();
+  const healthSeries = [];
+  while (Date.now() - w0 < windowMs) {
+    await sleep(Math.min(5000, windowMs - (Date.now() - w0)));
+    healthSeries.push(await health(app.base).catch(() => null));
+  }
+  const w1 = Date.now();
+  const dynamoAfter = await dynamo.stats();
+  const processes = sampler.stop();
+  const other = noise.stop();
+  const healthEnd = healthSeries.at(-1);
+
+  // Burst: /api/status with wrk -c64 while the scheduler keeps running.
+  let burst = null;
+  if (burstMs > 0) {
+    log(`  N=${n}: /api/status burst, wrk -t2 -c64 -d${burstMs / 1000}s`);
+    const b0 = Date.now();
+    const burstSampler = sampleProcesses(pids);
+    const burstNoise = foreignLoad();
+    const wrk = await runWrk(`${app.base}/api/status`, { threads: 2, connections: 64, seconds: burstMs / 1000 });
+    const b1 = Date.now();
+    const burstProcesses = burstSampler.stop();
+    burst = {
+      b0,
+      b1,
+      wrk,
+      processes: burstProcesses,
+      other: burstNoise.stop(),
+      healthAfter: await health(app.base).catch(() => null),
+    };
+    const { raw, ...rest } = wrk;
+    burst.wrk = rest;
+  }
+
+  const { json: targetStats } = await target.stats(0);
+  const stopStarted = Date.now();
+  const stop = await app.proc.stop(15_000);
+  const shutdownMs = Date.now() - stopStarted;
+  const dynamoFinal = await dynamo.stats();
+  await dynamo.proc.stop(5000);
+  await target.proc.stop(5000);
+
+  const modelled = slipModel(targetStats.hits, n);
+  const inWindow = (entry, from, to) => entry.due >= from && entry.due < to;
+  const steadySlip = slipSummary(modelled.filter((entry) => inWindow(entry, w0, w1)));
+  const checksInWindow = targetStats.hits.filter(([, at]) => at >= w0 && at < w1).length;
+  const windowSeconds = (w1 - w0) / 1000;
+  const writes = writeDelta(dynamoBefore, dynamoAfter);
+  const result = {
+    n,
+    intervalSeconds: INTERVAL_MS / 1000,
+    bootMs,
+    settleMs,
+    windowSeconds,
+    checks: checksInWindow,
+    checksPerSecond: checksInWindow / windowSeconds,
+    expectedChecksPerSecond: n / (INTERVAL_MS / 1000),
+    slip: {
+      target: steadySlip,
+      app: healthEnd
+        ? {
+            p50Ms: healthEnd.slipP50Ms,
+            p99Ms: healthEnd.slipP99Ms,
+            note: 'ring of the last 10,000 dispatches, boot included while it fits',
+          }
+        : null,
+    },
+    maxQueued: Math.max(0, ...healthSeries.map((entry) => entry?.queued ?? 0)),
+    cpuPercent: processes.app.cpuPercent,
+    maxRssMb: processes.app.maxRssMb,
+    peakRssMb: processes.app.hwmMb,
+    dynaliteCpuPercent: processes.dynalite.cpuPercent,
+    targetCpuPercent: processes.target.cpuPercent,
+    otherCpuPercent: other.percent,
+    otherTop: other.top,
+    writeUnits: writes.writeUnits,
+    writeUnitsPerCheck: checksInWindow > 0 ? writes.writeUnits / checksInWindow : null,
+    jsonWriteUnitsPerCheck: checksInWindow > 0 ? writes.jsonWriteUnits / checksInWindow : null,
+    writes,
+    droppedWrites: healthEnd?.droppedWrites ?? null,
+    shutdown: {
+      ms: shutdownMs,
+      clean: stop.code === 0 || stop.signal === 'SIGTERM',
+      flushedWriteUnits: dynamoFinal.writeUnits - dynamoAfter.writeUnits,
+    },
+  };
+  if (burst) {
+    const during = slipSummary(modelled.filter((entry) => inWindow(entry, burst.b0, burst.b1)));
+    result.burst = {
+      seconds: (burst.b1 - burst.b0) / 1000,
+      wrk: burst.wrk,
+      slipBefore: steadySlip,
+      slipDuring: during,
+      appHealthAfter: burst.healthAfter
+        ? { p50Ms: burst.healthAfter.slipP50Ms, p99Ms: burst.healthAfter.slipP99Ms }
+        : null,
+      checksDuring: targetStats.hits.filter(([, at]) => at >= burst.b0 && at < burst.b1).length,
+      cpuPercent: burst.processes.app.cpuPercent,
+      otherCpuPercent: burst.other.percent,
+      otherTop: burst.other.top,
+    };
+  }
+  // Model sanity: in a steady window nearly every slip is small; a mismatch (app scheduling changed) shows as
+  // negative or interval-sized slips.
+  const negative = modelled.filter((entry) => entry.slip < -5).length;
+  result.slipModelOk = negative === 0;
+  return result;
+}
+
+/**
+ * Time-compressed write-unit run: `n` services at a 1 s interval (the shortest the app accepts) so each service
+ * goes through many checks in seconds. The first `warmChecks` checks of each service (state writes while the
+ * streak counters climb to their cap) are excluded: write units are counted from then for `windowMs`.
+ */
+export async function writeUnitsRun({ n = 200, warmMs = 8_000, windowMs = 20_000, log }) {
+  const dir = tempDir('wcu');
+  const target = await startTarget();
+  const dynamo = await startDynalite(join(dir, 'dynamodb'));
+  log(
+    `  WCU: ${n} services at a 1 s interval (time compressed 60x), ${warmMs / 1000} s warm-up + ${windowMs / 1000} s window`,
+  );
+  const app = await startApp({
+    servicesYaml: servicesYaml(n, target.base, { interval: '1s', timeout: '900ms' }),
+    dataDir: dir,
+    dynamoEndpoint: dynamo.endpoint,
+  });
+  await sleep(warmMs);
+  const before = await dynamo.stats();
+  const w0 = Date.now();
+  const noise = foreignLoad();
+  await sleep(windowMs);
+  const w1 = Date.now();
+  const other = noise.stop();
+  const after = await dynamo.stats();
+  const healthEnd = await health(app.base).catch(() => null);
+  const { json: targetStats } = await target.stats(0);
+  await app.proc.stop(15_000);
+  await dynamo.proc.stop(5000);
+  await target.proc.stop(5000);
+  const checks = targetStats.hits.filter(([, at]) => at >= w0 && at < w1).length;
+  const writes = writeDelta(before, after);
+  return {
+    n,
+    intervalSeconds: 1,
+    windowSeconds: (w1 - w0) / 1000,
+    checks,
+    checksPerSecond: checks / ((w1 - w0) / 1000),
+    writeUnits: writes.writeUnits,
+    writeUnitsPerCheck: checks > 0 ? writes.writeUnits / checks : null,
+    jsonWriteUnitsPerCheck: checks > 0 ? writes.jsonWriteUnits / checks : null,
+    byTable: Object.fromEntries(
+      Object.entries(writes.tables).map(([name, entry]) => [
+        name,
+        { ...entry, perCheck: checks > 0 ? entry.writeUnits / checks : null },
+      ]),
+    ),
+    requests: writes.requests,
+    slipP99Ms: healthEnd?.slipP99Ms ?? null,
+    otherCpuPercent: other.percent,
+  };
+}

@@ -1,0 +1,134 @@
+// /api/status (100 services) vs nginx serving the same bytes as a static file, both measured with wrk in the
+// same run. Both servers are pinned to CPU 0 (one Node process / one nginx worker), wrk to CPU 1 when taskset
+// exists, so neither side can borrow the other core.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { servicesYaml, startApp, startTarget, tempDir } from './app.mjs';
+import { foreignLoad, freePort, getJson, launch, memoryMb, pinned, runWrk, sleep, PIN } from './lib.mjs';
+
+const SERVER_CPU = 0;
+const WRK_CPU = 1;
+
+async function startNginx(dir, file) {
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    location = /api/status { default_type application/json; alias ${file}; }
+  }
+}
+`,
+  );
+  const argv = [...pinned(SERVER_CPU), '/usr/sbin/nginx', '-p', dir, '-c', conf, '-e', `${dir}/error.log`];
+  const proc = launch('nginx', argv[0], argv.slice(1));
+  const url = `http://127.0.0.1:${port}/api/status`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const body = Buffer.from(await response.arrayBuffer());
+      if (response.status === 200) return { proc, url, bytes: body.length };
+    } catch {
+      /* not yet */
+    }
+    if (proc.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`nginx did not start:\n${proc.output()}`);
+    await sleep(100);
+  }
+}
+
+export async function statusBench({
+  services = 100,
+  warmupSeconds = 2,
+  seconds = 10,
+  rounds = 2,
+  connections = 64,
+  log,
+}) {
+  const dir = tempDir('status');
+  chmodSync(dir, 0o755); // the nginx worker runs as nobody
+  const target = await startTarget();
+  log(`  status: booting the app with ${services} services (embedded DynamoDB, pinned to CPU ${SERVER_CPU})`);
+  // 10 s interval: every service's first check lands within ~10 s of boot (a 60 s interval spreads them over a
+  // minute); the document has the same shape either way.
+  const app = await startApp({
+    servicesYaml: servicesYaml(services, target.base, { interval: '10s', timeout: '5s' }),
+    dataDir: dir,
+    cpus: SERVER_CPU,
+  });
+  const deadline = Date.now() + 30_000;
+  let doc;
+  for (;;) {
+    doc = (await getJson(`${app.base}/api/status`)).json;
+    if (doc.services.length === services && doc.services.every((service) => service.lastCheck !== null)) break;
+    if (Date.now() > deadline) throw new Error('not every service was checked within 30 s');
+    await sleep(250);
+  }
+  const response = await fetch(`${app.base}/api/status`);
+  const body = Buffer.from(await response.arrayBuffer());
+  const file = join(dir, 'status.json');
+  writeFileSync(file, body);
+  chmodSync(file, 0o644);
+  const nginx = await startNginx(dir, file);
+  if (nginx.bytes !== body.length) throw new Error(`nginx served ${nginx.bytes} bytes, expected ${body.length}`);
+
+  const wrkOptions = { threads: 2, connections, cpus: WRK_CPU };
+  log(
+    `  status: wrk -t2 -c${connections} --latency, ${warmupSeconds} s warm-up, then ${rounds} x ${seconds} s alternating nginx / app`,
+  );
+  await runWrk(nginx.url, { ...wrkOptions, seconds: warmupSeconds });
+  await runWrk(`${app.base}/api/status`, { ...wrkOptions, seconds: warmupSeconds });
+  const measure = async (url) => {
+    const noise = foreignLoad();
+    const run = await runWrk(url, { ...wrkOptions, seconds });
+    return { ...run, other: noise.stop() };
+  };
+  const nginxRuns = [];
+  const appRuns = [];
+  for (let round = 0; round < rounds; round += 1) {
+    nginxRuns.push(await measure(nginx.url));
+    appRuns.push(await measure(`${app.base}/api/status`));
+  }
+  // Noise on a shared box only ever slows a run down: the best round of each server is the comparison.
+  const best = (runs) => runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+  const nginxRun = best(nginxRuns);
+  const appRun = best(appRuns);
+  const appMemory = memoryMb(app.pid);
+  await nginx.proc.stop(5000, 'SIGQUIT');
+  await app.proc.stop(10_000);
+  await target.proc.stop(5000);
+
+  const strip = ({ raw, ...rest }) => rest;
+  return {
+    services,
+    responseBytes: body.length,
+    contentType: response.headers.get('content-type'),
+    connections,
+    seconds,
+    pinned: PIN ? { servers: `CPU ${SERVER_CPU}`, wrk: `CPU ${WRK_CPU}` } : null,
+    nginx: strip(nginxRun),
+    app: strip(appRun),
+    ratio: appRun.rps / nginxRun.rps,
+    appRssMb: appMemory?.rss ?? null,
+    appPeakRssMb: appMemory?.hwm ?? null,
+    rounds: {
+      nginx: nginxRuns.map((run) => ({ rps: run.rps, p99Ms: run.p99Ms, otherCpuPercent: run.other.percent })),
+      app: appRuns.map((run) => ({ rps: run.rps, p99Ms: run.p99Ms, otherCpuPercent: run.other.percent })),
+    },
+    raw: { nginx: nginxRuns.map((run) => run.raw), app: appRuns.map((run) => run.raw) },
+  };
+}
