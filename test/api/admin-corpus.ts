@@ -585,7 +585,7 @@ for (const method of ['GET', 'DELETE'] as const) {
     method,
     path: '/a%E0%A4%A',
     status: 400,
-    field: "'/api/admin/services/a%E0%A4%A' is not a valid url",
+    field: '(url): is not a valid URL path',
   });
 }
 // "%2E%2E" is a dot segment (WHATWG): it is resolved before routing and can never reach a service id.
@@ -603,7 +603,7 @@ for (const method of ['GET', 'DELETE'] as const) {
     method,
     path: `/${'a'.repeat(200)}`,
     status: 414,
-    field: 'exceeding the max param length',
+    field: '(url): a path segment is longer than 100 characters',
   });
 }
 cases.push({

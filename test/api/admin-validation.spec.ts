@@ -113,7 +113,7 @@ describe('admin services API refuses bad input and leaves the catalog untouched'
       expect(body.message).toContain(c.field);
       expect(response.body).not.toMatch(INTERNALS);
       expect(response.body.length).toBeLessThanOrEqual(MAX_ERROR_BODY);
-      if (c.status === 400 && !c.field.includes('not a valid url')) {
+      if (c.status === 400 && !c.field.includes('not a valid URL path')) {
         expect(body.details).toEqual(expect.any(Array));
         expect(body.details!.map((detail) => detail.path)).toEqual(
           expect.arrayContaining([expect.stringContaining(c.field)]),

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { parseCidrList } from '@app/monitoring';
@@ -43,6 +44,26 @@ export async function createApp(
     bodyLimit: 64 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // The router rejects a malformed URL (400) or an over-long path parameter (414) before any hook runs; answer
+    // those in the API's error shape too, without echoing the path.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const statusCode = error.statusCode ?? 400;
+      void reply
+        .code(statusCode)
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('x-request-id', request.id)
+        .header('x-content-type-options', 'nosniff')
+        .send(
+          JSON.stringify({
+            statusCode,
+            error: statusCode === 414 ? 'URI Too Long' : 'Bad Request',
+            message:
+              statusCode === 414
+                ? '(url): a path segment is longer than 100 characters'
+                : '(url): is not a valid URL path',
+          }),
+        );
+    },
     genReqId: (request: IncomingMessage) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
