@@ -1021,7 +1021,7 @@ describe('OutboxDispatcher', () => {
   }
 
   it('retries a failing channel after backoff and delivers exactly once when it recovers', async () => {
-    const dispatcher = new OutboxDispatcher(store, [sns], { ...OPTIONS, retryBaseMs: 30, retryMaxMs: 60 });
+    const dispatcher = new OutboxDispatcher(store, [sns], { ...OPTIONS, retryBaseMs: 200, retryMaxMs: 400 });
     sns.failNext = 2;
     await dispatcher.enqueue(notification('inc-1'), 'opened');
     await settle();
