@@ -7,18 +7,22 @@ import { impactLabel, pastIncidentDays } from './incident-view';
   selector: 'app-past-incidents',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    @for (day of days(); track day.date) {
-      <div class="day">
-        <h3 class="date">{{ day.label }}</h3>
-        @for (incident of day.incidents; track incident.id) {
-          <div class="incident" [attr.data-impact]="incident.impact">
-            <p class="title">{{ incident.title }}</p>
-            <p class="meta">{{ incident.meta }}</p>
-          </div>
-        } @empty {
-          <p class="none">No incidents reported.</p>
-        }
-      </div>
+    @if (quiet()) {
+      <p class="none quiet">No incidents reported in the last 14 days.</p>
+    } @else {
+      @for (day of days(); track day.date) {
+        <div class="day">
+          <h3 class="date">{{ day.label }}</h3>
+          @for (incident of day.incidents; track incident.id) {
+            <div class="incident" [attr.data-impact]="incident.impact">
+              <p class="title">{{ incident.title }}</p>
+              <p class="meta">{{ incident.meta }}</p>
+            </div>
+          } @empty {
+            <p class="none">No incidents reported.</p>
+          }
+        </div>
+      }
     }
   `,
   styles: `
@@ -53,6 +57,10 @@ import { impactLabel, pastIncidentDays } from './incident-view';
     .incident[data-impact='critical'] {
       border-left-color: var(--critical-strong);
     }
+    .quiet {
+      padding: 0.75rem 0;
+      font-size: 0.875rem;
+    }
     .title {
       margin: 0;
       font-weight: 600;
@@ -64,6 +72,8 @@ export class PastIncidents {
   readonly incidents = input.required<readonly IncidentSummary[]>();
   readonly now = input.required<number>();
 
+  /** Fourteen "No incidents reported" rows say less than one sentence. */
+  protected readonly quiet = computed(() => this.days().every((day) => day.incidents.length === 0));
   protected readonly days = computed(() =>
     pastIncidentDays(this.incidents(), this.now()).map((day) => ({
       date: day.date,
