@@ -39,8 +39,11 @@ export interface OutboxItem {
 export abstract class OutboxStore {
   /** Adds the item unless an item with its id exists; returns whether it was added. */
   abstract enqueue(item: OutboxItem): Promise<boolean>;
-  /** Pending items due at `now`, oldest due first. */
-  abstract due(now: number, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Pending items due at `now`, oldest due first — of one channel when given (each channel is listed on its own,
+   * so a backlog on a hung channel can never hide the other channel's new alerts).
+   */
+  abstract due(now: number, limit: number, channel?: NotificationChannel): Promise<OutboxItem[]>;
   /** Leases a pending item until `leaseUntil` if nobody holds a live lease; returns whether we got it. */
   abstract claim(id: string, leaseUntil: number, now: number): Promise<boolean>;
   /** Marks it sent, only while we still hold the lease. */

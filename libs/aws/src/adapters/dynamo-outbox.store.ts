@@ -6,15 +6,17 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { OutboxStore, type IncidentNotification, type OutboxItem } from '@app/incidents';
+import { OutboxStore, type IncidentNotification, type NotificationChannel, type OutboxItem } from '@app/incidents';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 
-const PENDING = 'pending';
+const CHANNELS: NotificationChannel[] = ['sns', 'slack'];
+/** One pending partition per channel: a hung channel's backlog never hides the other channel's items. */
+const pendingKey = (channel: NotificationChannel) => `pending#${channel}`;
 const RETENTION_DAYS = 90;
 
 /**
- * The alert outbox. `pendingKey` exists only while an item still has to be delivered, so the sparse GSI
- * `pending` (pendingKey, dueAt) lists exactly the work left. Lease, sent and retry are conditional updates.
+ * The alert outbox. `pendingKey` (`pending#<channel>`) exists only while an item still has to be delivered, so
+ * the sparse GSI `pending` (pendingKey, dueAt) lists exactly the work left, per channel. Lease, sent and retry are conditional updates.
  */
 export class DynamoOutboxStore extends OutboxStore {
   constructor(
@@ -38,7 +40,7 @@ export class DynamoOutboxStore extends OutboxStore {
             attempts: put.n(item.attempts),
             dueAt: put.n(item.dueAt),
             status: put.s('pending'),
-            pendingKey: put.s(PENDING),
+            pendingKey: put.s(pendingKey(item.channel)),
             expiresAt: put.n(Math.floor(item.createdAt / 1000) + RETENTION_DAYS * 86_400),
           },
           ConditionExpression: 'attribute_not_exists(id)',
@@ -51,13 +53,17 @@ export class DynamoOutboxStore extends OutboxStore {
     }
   }
 
-  async due(now: number, limit: number): Promise<OutboxItem[]> {
+  async due(now: number, limit: number, channel?: NotificationChannel): Promise<OutboxItem[]> {
+    if (channel === undefined) {
+      const all = (await Promise.all(CHANNELS.map((one) => this.due(now, limit, one)))).flat();
+      return all.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit);
+    }
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: 'pending',
         KeyConditionExpression: 'pendingKey = :pending AND dueAt <= :now',
-        ExpressionAttributeValues: { ':pending': put.s(PENDING), ':now': put.n(now) },
+        ExpressionAttributeValues: { ':pending': put.s(pendingKey(channel)), ':now': put.n(now) },
         Limit: limit,
       }),
     );

@@ -130,10 +130,13 @@ class MemoryOutboxStore extends OutboxStore {
     return Promise.resolve(true);
   }
 
-  due(now: number, limit: number): Promise<OutboxItem[]> {
+  due(now: number, limit: number, channel?: NotificationChannel): Promise<OutboxItem[]> {
     return Promise.resolve(
       [...this.items.values()]
-        .filter((item) => item.status === 'pending' && item.dueAt <= now)
+        .filter(
+          (item) =>
+            item.status === 'pending' && item.dueAt <= now && (channel === undefined || item.channel === channel),
+        )
         .sort((a, b) => a.dueAt - b.dueAt)
         .slice(0, limit)
         .map(({ leaseUntil: _lease, ...item }) => structuredClone(item)),
@@ -776,22 +779,15 @@ describe('IncidentService', () => {
       expect(refused).toEqual(stored.updates.length === 2 ? [expect.any(ConflictError)] : []);
     });
 
-    // BUG (incident.service.ts, reconcileService): for an open automatic incident whose impact differs from the
-    // monitor-derived one it rewrites impact AND title and posts "Automated check: … is now down." — so an operator's
-    // edit (e.g. major → critical, a clearer title) is silently reverted within one 5 s reconcile pass, with a
-    // spurious public update. Proposed fix: only escalate (IMPACTS.indexOf(impact) > IMPACTS.indexOf(incident.impact)),
-    // or remember the automatic impact separately from the operator's and compare against that.
-    it.failing(
-      "keeps an operator's impact and title edits on an automatic incident across reconcile passes",
-      async () => {
-        await boot();
-        const { id } = await takeDown();
-        await app.service.edit(id, { title: 'Payments are failing', impact: 'critical' }, 'alice');
-        await reconcileAll(app.service, BASE + MINUTE);
-        expect(world.store.incidents.get(id)).toMatchObject({ title: 'Payments are failing', impact: 'critical' });
-        expect(world.store.incidents.get(id)!.updates).toHaveLength(1);
-      },
-    );
+    // Regression: reconcile used to rewrite impact and title back to the monitor-derived ones.
+    it("keeps an operator's impact and title edits on an automatic incident across reconcile passes", async () => {
+      await boot();
+      const { id } = await takeDown();
+      await app.service.edit(id, { title: 'Payments are failing', impact: 'critical' }, 'alice');
+      await reconcileAll(app.service, BASE + MINUTE);
+      expect(world.store.incidents.get(id)).toMatchObject({ title: 'Payments are failing', impact: 'critical' });
+      expect(world.store.incidents.get(id)!.updates).toHaveLength(1);
+    });
 
     it('answers NotFoundError for an unknown incident id', async () => {
       await boot();
@@ -1062,12 +1058,8 @@ describe('OutboxDispatcher', () => {
     expect((await store.due(Date.now(), 100)).every((item) => item.channel === 'slack')).toBe(true);
   });
 
-  // BUG (outbox.dispatcher.ts, poll): `due(now, 50)` returns the 50 oldest pending items of ALL channels. Once a hung
-  // channel has 50 or more older pending items (a long Slack outage), they fill every page and the other channel's
-  // newer items are never fetched, so SNS stops paging too — contradicting "a channel that hangs delays neither the
-  // other channel". Fix: fetch due items per channel (e.g. pendingKey `pending#<channel>` in DynamoOutboxStore and
-  // `due(now, limit, channel)` on the port), or keep paging past items of channels whose budget is full.
-  it.failing('still delivers a new alert on one channel when the hung channel has a backlog of 50+ items', async () => {
+  // Regression: due() once listed all channels together, so a hung channel's backlog hid the other's alerts.
+  it('still delivers a new alert on one channel when the hung channel has a backlog of 50+ items', async () => {
     const dispatcher = new OutboxDispatcher(store, [sns, slack], OPTIONS);
     slack.hang = true;
     const hourAgo = Date.now() - 3_600_000;

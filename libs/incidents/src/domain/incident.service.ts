@@ -19,7 +19,7 @@ import { formatDuration } from '../notify/render.js';
 import { IncidentStore } from '../ports.js';
 import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto } from './incident.dto.js';
 import { IncidentBoard } from './incident-board.js';
-import { canMoveTo, newId, type Incident, type OpenLock } from './incident.js';
+import { canMoveTo, IMPACTS, newId, type Incident, type OpenLock } from './incident.js';
 import type { MaintenanceBook } from './maintenance-book.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
@@ -120,18 +120,19 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       await this.resolveAuto(lock, now, 'recovered');
       return;
     }
-    if (impact !== null && incident && incident.impact !== impact && incident.kind === 'auto') {
+    // Escalate only (degraded → down): never undo an operator's impact or title edit, never downgrade on its own.
+    const rank = (value: IncidentImpact) => IMPACTS.indexOf(value);
+    if (impact !== null && incident && incident.kind === 'auto' && rank(impact) > rank(incident.impact)) {
       const name = service?.name ?? serviceId;
-      await this.change(incident, (draft) => {
-        if (draft.impact === impact) return false; // another replica escalated it meanwhile
+      const message = `Automated check: ${name} is now ${state}.`;
+      const escalated = await this.change(incident, (draft) => {
+        if (rank(draft.impact) >= rank(impact)) return false; // another replica escalated it meanwhile
         draft.impact = impact;
         draft.title = `${name} is ${state}`;
-        draft.updates.push({
-          at: iso(now),
-          status: draft.status,
-          message: `Automated check: ${name} is now ${state}.`,
-        });
+        draft.updates.push({ at: iso(now), status: draft.status, message });
       });
+      // On-call hears about the escalation once (idempotent key per impact).
+      await this.notify(escalated, 'update', `escalated-${impact}`, message, now);
       return;
     }
     // Resolve when the service is healthy again, paused or gone; an unknown state (e.g. just restarted) waits.

@@ -69,18 +69,22 @@ export class OutboxDispatcher {
     void this.poll();
   }
 
-  /** One pass: fetch due items and start deliveries within each channel's budget. */
+  /** One pass: per channel, fetch due items and start deliveries within that channel's budget. */
   async poll(now = Date.now()): Promise<void> {
     if (this.polling || this.stopped || this.channels.size === 0) return;
     this.polling = true;
     try {
-      const due = await this.outbox.due(now, 50);
-      for (const item of due) {
-        const busy = this.inFlight.get(item.channel);
-        if (!busy || busy.has(item.id) || busy.size >= PER_CHANNEL_IN_FLIGHT) continue;
-        busy.add(item.id);
-        void this.deliver(item).finally(() => busy.delete(item.id));
-      }
+      await Promise.all(
+        [...this.inFlight].map(async ([channel, busy]) => {
+          if (busy.size >= PER_CHANNEL_IN_FLIGHT) return;
+          const due = await this.outbox.due(now, PER_CHANNEL_IN_FLIGHT * 4, channel);
+          for (const item of due) {
+            if (busy.has(item.id) || busy.size >= PER_CHANNEL_IN_FLIGHT) continue;
+            busy.add(item.id);
+            void this.deliver(item).finally(() => busy.delete(item.id));
+          }
+        }),
+      );
     } catch (error) {
       this.logger.warn(`outbox poll failed: ${String(error)}`);
     } finally {
