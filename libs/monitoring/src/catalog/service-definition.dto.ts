@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -109,6 +110,12 @@ export class SloDto {
 
 const intRule = (min: number, max: number) => `must be an integer between ${min} and ${max}`;
 
+/** An optional integer in [min, max], with the one error message a user sees for all three checks. */
+function OptionalIntInRange(min: number, max: number): PropertyDecorator {
+  const message = intRule(min, max);
+  return applyDecorators(IsOptional(), IsInt({ message }), Min(min, { message }), Max(max, { message }));
+}
+
 /**
  * One monitored service as written in the services file and sent to the admin API (one schema, two doors).
  * Everything but id, name and url has a default.
@@ -167,14 +174,7 @@ export class ServiceDefinitionDto {
   timeout?: string;
 
   @ApiPropertyOptional({ description: 'Successful checks slower than this count as degraded', example: 1500 })
-  @IsOptional()
-  @IsInt({ message: intRule(LIMITS.latencyThresholdMs.min, LIMITS.latencyThresholdMs.max) })
-  @Min(LIMITS.latencyThresholdMs.min, {
-    message: intRule(LIMITS.latencyThresholdMs.min, LIMITS.latencyThresholdMs.max),
-  })
-  @Max(LIMITS.latencyThresholdMs.max, {
-    message: intRule(LIMITS.latencyThresholdMs.min, LIMITS.latencyThresholdMs.max),
-  })
+  @OptionalIntInRange(LIMITS.latencyThresholdMs.min, LIMITS.latencyThresholdMs.max)
   latencyThresholdMs?: number;
 
   @ApiPropertyOptional({
@@ -183,10 +183,7 @@ export class ServiceDefinitionDto {
     minimum: 1,
     maximum: 20,
   })
-  @IsOptional()
-  @IsInt({ message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
-  @Min(LIMITS.threshold.min, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
-  @Max(LIMITS.threshold.max, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
+  @OptionalIntInRange(LIMITS.threshold.min, LIMITS.threshold.max)
   failureThreshold?: number;
 
   @ApiPropertyOptional({
@@ -195,10 +192,7 @@ export class ServiceDefinitionDto {
     minimum: 1,
     maximum: 20,
   })
-  @IsOptional()
-  @IsInt({ message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
-  @Min(LIMITS.threshold.min, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
-  @Max(LIMITS.threshold.max, { message: intRule(LIMITS.threshold.min, LIMITS.threshold.max) })
+  @OptionalIntInRange(LIMITS.threshold.min, LIMITS.threshold.max)
   recoveryThreshold?: number;
 
   @ApiPropertyOptional({
