@@ -77,9 +77,7 @@ export class ServiceDetailPage {
   );
   protected readonly incidents = computed(() => {
     const id = this.id();
-    return [...(this.feed.status()?.activeIncidents ?? []), ...(this.feed.incidents() ?? [])].filter((incident) =>
-      incident.serviceIds.includes(id),
-    );
+    return this.feed.knownIncidents().filter((incident) => incident.serviceIds.includes(id));
   });
   protected readonly stats = computed(() => {
     const service = this.service();

@@ -12,6 +12,7 @@ class FakeFeed {
   readonly incidents = signal<IncidentSummary[] | null>(null);
   readonly lastUpdatedAt = signal<number | null>(null);
   readonly stale = signal(false);
+  readonly knownIncidents = signal<IncidentSummary[]>([]);
   connected = false;
   connect(): void {
     this.connected = true;

@@ -29,10 +29,7 @@ export class StatusPage {
   protected readonly history = this.feed.history;
   protected readonly days = computed(() => this.history()?.days ?? []);
   /** Active and recent incidents, for the bar tooltips. */
-  protected readonly allIncidents = computed(() => [
-    ...(this.status()?.activeIncidents ?? []),
-    ...(this.feed.incidents() ?? []),
-  ]);
+  protected readonly allIncidents = this.feed.knownIncidents;
   protected readonly today = computed(() => Math.floor(this.clock.now() / DAY_MS) * DAY_MS);
   protected readonly updatedAgo = computed(() => {
     const at = this.feed.lastUpdatedAt();

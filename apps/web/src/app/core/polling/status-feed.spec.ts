@@ -1,11 +1,11 @@
 import { TestBed } from '@angular/core/testing';
 import type { HistoryResponse, StatusResponse } from '@app/contracts';
 import { BehaviorSubject, NEVER, Observable, of, throwError } from 'rxjs';
-import { service, statusResponse } from '../../../testing/fixtures';
+import { incident, service, statusResponse } from '../../../testing/fixtures';
 import { Conditional, IncidentPage, StatusApi } from '../api/status-api';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PageVisibility } from './page-visibility';
-import { StatusFeed } from './status-feed';
+import { mergeIncidents, StatusFeed } from './status-feed';
 
 const INTERVAL = 1_000;
 const config: AppConfig = {
@@ -169,5 +169,16 @@ describe('StatusFeed', () => {
     expect(feed.incidents()).toBeNull();
     vi.advanceTimersByTime(config.historyIntervalMs * 3);
     expect(api.incidentCalls).toBe(3);
+  });
+});
+
+describe('mergeIncidents', () => {
+  it('lists each incident once, preferring the copy from /api/status', () => {
+    const open = incident({ id: 'a', status: 'identified' });
+    const merged = mergeIncidents([open], [incident({ id: 'a', status: 'investigating' }), incident({ id: 'b' })]);
+    expect(merged.map((i) => [i.id, i.status])).toEqual([
+      ['a', 'identified'],
+      ['b', 'investigating'],
+    ]);
   });
 });

@@ -49,6 +49,13 @@ export class StatusFeed {
   readonly lastError = signal<string | null>(null);
   readonly nextRetryInMs = signal<number | null>(null);
   readonly stale = computed(() => this.failures() > 0);
+  /**
+   * Active incidents (from /api/status, the freshest copy) plus recent ones from /api/incidents, each once: the
+   * incidents list also contains the open ones.
+   */
+  readonly knownIncidents = computed(() =>
+    mergeIncidents(this.status()?.activeIncidents ?? [], this.incidents() ?? []),
+  );
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.disconnect());
@@ -135,6 +142,15 @@ export class StatusFeed {
     this.status.set(result.body);
     if (previous !== null && stateSignature(previous) !== stateSignature(result.body)) this.stateChanged.next();
   }
+}
+
+export function mergeIncidents(
+  active: readonly IncidentSummary[],
+  recent: readonly IncidentSummary[],
+): IncidentSummary[] {
+  const byId = new Map<string, IncidentSummary>();
+  for (const incident of [...recent, ...active]) byId.set(incident.id, incident);
+  return [...byId.values()];
 }
 
 /** Narrow helper for templates and specs: seconds between two epoch-ms instants, never negative. */
