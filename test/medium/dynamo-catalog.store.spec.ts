@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoCatalogStore, ensureTables, tableNames } from '@app/aws';
 import { ConflictError, NotFoundError, type MonitoredService } from '@app/monitoring';
+import { monitoredService } from '../../libs/monitoring/src/testing/monitored-service.js';
 
 describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
   const names = tableNames('medium-catalog-');
@@ -12,27 +13,18 @@ describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
   });
   const store = new DynamoCatalogStore(client, names.services);
 
-  const service = (id: string, overrides: Partial<MonitoredService> = {}): MonitoredService => ({
-    id,
-    name: `Service ${id}`,
-    group: 'Core',
-    url: `https://${id}.example.com/health`,
-    method: 'GET',
-    intervalMs: 30_000,
-    timeoutMs: 10_000,
-    latencyThresholdMs: 800,
-    failureThreshold: 3,
-    recoveryThreshold: 2,
-    expectedStatus: [
-      [200, 299],
-      [301, 301],
-    ],
-    slo: { target: 99.9, windowDays: 30 },
-    degradedOpensIncident: false,
-    paused: false,
-    source: 'api',
-    ...overrides,
-  });
+  const service = (id: string, overrides: Partial<MonitoredService> = {}): MonitoredService =>
+    monitoredService(id, {
+      name: `Service ${id}`,
+      group: 'Core',
+      latencyThresholdMs: 800,
+      expectedStatus: [
+        [200, 299],
+        [301, 301],
+      ],
+      source: 'api',
+      ...overrides,
+    });
 
   beforeAll(() => ensureTables(client, names));
   afterAll(() => client.destroy());

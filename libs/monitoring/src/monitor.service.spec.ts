@@ -7,6 +7,7 @@ import type { MonitoringOptions } from './monitoring.options.js';
 import { MonitorService } from './monitor.service.js';
 import { CheckStore, MaintenanceCalendar, NoMaintenance, ServiceStateStore, type StoredCheck } from './ports.js';
 import { Prober, type ProbeResult, type ProbeTarget } from './probe/prober.js';
+import { monitoredService } from './testing/monitored-service.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -142,24 +143,13 @@ class FixedMaintenance extends MaintenanceCalendar {
 }
 
 function service(id: string, overrides: Partial<MonitoredService> = {}): MonitoredService {
-  return {
-    id,
-    name: id.toUpperCase(),
-    group: null,
+  return monitoredService(id, {
     url: `http://${id}.example.com/health`,
-    method: 'GET',
     intervalMs: SECOND,
     timeoutMs: 500,
-    latencyThresholdMs: null,
     failureThreshold: 2,
-    recoveryThreshold: 2,
-    expectedStatus: [[200, 299]],
-    slo: { target: 99.9, windowDays: 30 },
-    degradedOpensIncident: false,
-    paused: false,
-    source: 'config',
     ...overrides,
-  };
+  });
 }
 
 const OPTIONS: MonitoringOptions = {

@@ -27,6 +27,7 @@ import type { Incident, MaintenanceWindow, OpenLock } from './incident.js';
 import { MaintenanceBook } from './maintenance-book.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
+import { monitoredService } from '../../../monitoring/src/testing/monitored-service.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -279,24 +280,13 @@ const OPTIONS: IncidentOptions = {
 };
 
 function definition(id: string, overrides: Partial<MonitoredService> = {}): MonitoredService {
-  return {
-    id,
+  return monitoredService(id, {
     name: id === 'checkout' ? 'Checkout API' : id.toUpperCase(),
-    group: null,
     url: `http://${id}.example.com/health`,
-    method: 'GET',
-    intervalMs: 30 * SECOND,
     timeoutMs: 800,
     latencyThresholdMs: 500,
-    failureThreshold: 3,
-    recoveryThreshold: 2,
-    expectedStatus: [[200, 299]],
-    slo: { target: 99.9, windowDays: 30 },
-    degradedOpensIncident: false,
-    paused: false,
-    source: 'config',
     ...overrides,
-  };
+  });
 }
 
 const failed = (at: number, error = 'timeout after 800ms'): ProbeResult => ({

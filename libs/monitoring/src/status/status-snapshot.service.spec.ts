@@ -9,6 +9,7 @@ import { CheckStore, MaintenanceCalendar, ServiceStateStore, type StoredCheck } 
 import { Prober, type ProbeResult } from '../probe/prober.js';
 import { IncidentFeed } from './incident-feed.js';
 import { StatusSnapshotService } from './status-snapshot.service.js';
+import { monitoredService } from '../testing/monitored-service.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -88,24 +89,7 @@ class FakeIncidents extends IncidentFeed {
 }
 
 function service(id: string, overrides: Partial<MonitoredService> = {}): MonitoredService {
-  return {
-    id,
-    name: id.toUpperCase(),
-    group: null,
-    url: `https://${id}.example.com/`,
-    method: 'GET',
-    intervalMs: 30_000,
-    timeoutMs: 10_000,
-    latencyThresholdMs: null,
-    failureThreshold: 3,
-    recoveryThreshold: 2,
-    expectedStatus: [[200, 299]],
-    slo: { target: 99.9, windowDays: 30 },
-    degradedOpensIncident: false,
-    paused: false,
-    source: 'config',
-    ...overrides,
-  };
+  return monitoredService(id, { url: `https://${id}.example.com/`, ...overrides });
 }
 
 /** A stored rollup holding `checks` checks (the first `failures` of them failed) in one hour of a day. */
