@@ -3,9 +3,21 @@ import type { DailyBar } from '@app/contracts';
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** UTC calendar day of an epoch-ms instant, as YYYY-MM-DD. */
+const dayNames = new Map<number, string>();
+
+/**
+ * UTC calendar day of an epoch-ms instant, as YYYY-MM-DD. Memoised per day number: the status snapshot asks for
+ * ~180 day keys per service per rebuild, and formatting dates dominated its CPU profile at 10,000 services.
+ */
 export function dayOf(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
+  const day = Math.floor(at / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    if (dayNames.size > 4096) dayNames.clear();
+    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    dayNames.set(day, name);
+  }
+  return name;
 }
 
 export function startOfDay(at: number): number {
