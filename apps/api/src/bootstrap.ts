@@ -3,7 +3,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
@@ -14,8 +14,6 @@ import { registerJsonBodyParser, RejectMalformedBody } from './http/errors/json-
 import { serveDashboard } from './web/serve-dashboard.js';
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
-/** Angular's critical-CSS loader uses this inline handler; allow exactly it, nothing else inline. */
-const STYLE_ONLOAD_HASH = `'sha256-${createHash('sha256').update("this.media='all'").digest('base64')}'`;
 
 /**
  * X-Forwarded-For is believed only when the socket peer is a trusted proxy (TRUSTED_PROXY_CIDRS), and then only
@@ -92,14 +90,13 @@ export async function createApp(
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-hashes'", STYLE_ONLOAD_HASH],
+        scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
-        scriptSrcAttr: ["'unsafe-hashes'", STYLE_ONLOAD_HASH],
         // Local mode is plain http on localhost; in AWS, CloudFront enforces HTTPS (and HSTS).
         upgradeInsecureRequests: null,
       },

@@ -31,6 +31,10 @@ export async function serveDashboard(app: NestFastifyApplication, webDir: string
     if (request.url.startsWith('/api/') || request.url === '/api') {
       return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such API route' });
     }
+    // A missing asset (e.g. a bundle from an older build) must 404, not get index.html as JavaScript.
+    if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0] ?? '')) {
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such file' });
+    }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
 }
