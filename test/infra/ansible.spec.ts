@@ -214,7 +214,7 @@ describe('the app role', () => {
     ]) {
       expect(text.split('\n')).toContain(line);
     }
-    expect(text).toMatch(/^ExecStart=\{\{ app_node_binary \}\} \{\{ app_entrypoint \}\}$/m);
+    expect(text).toMatch(/^ExecStart=\{\{ app_node_binary \}\} \{\{ app_node_options \}\} \{\{ app_entrypoint \}\}$/m);
     expect(text).not.toMatch(/^MemoryDenyWriteExecute=true/m);
     const defaults = load('roles/app/defaults/main.yml') as Yaml;
     expect(defaults.app_entrypoint).toBe('dist/api/apps/api/src/main.js');
