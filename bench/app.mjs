@@ -78,7 +78,8 @@ export async function startApp({
   env = {},
   cpus = null,
   healthyTimeoutMs = 60_000,
-  nodeArgs = [],
+  // The same V8 flags as npm start and the systemd unit.
+  nodeArgs = ['--max-semi-space-size=2'],
 }) {
   const configPath = join(dataDir, 'services.yaml');
   writeFileSync(configPath, yaml);
