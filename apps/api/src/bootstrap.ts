@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +10,7 @@ import { parseCidrList } from '@app/monitoring';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { Configuration } from './config/configuration.js';
 import { registerJsonBodyParser, RejectMalformedBody } from './http/errors/json-body-parser.js';
+import { helmetHeaders } from './http/security-headers.js';
 import { serveDashboard } from './web/serve-dashboard.js';
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
@@ -86,30 +86,16 @@ export async function createApp(
   if (origins.length > 0) {
     app.enableCors({ origin: origins, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
   }
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        // Local mode is plain http on localhost; in AWS, CloudFront enforces HTTPS (and HSTS).
-        upgradeInsecureRequests: null,
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
   const fastify = app.getHttpAdapter().getInstance();
-  registerJsonBodyParser(fastify);
-  fastify.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+  const securityHeaders = helmetHeaders();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(securityHeaders).header('x-request-id', request.id);
+    done();
   });
+  registerJsonBodyParser(fastify);
   const http = new Logger('Http');
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    done();
     if (!request.url.startsWith('/api/admin') && reply.statusCode < 500) return;
     // User-controlled text is JSON-encoded so it cannot forge log lines.
     const actor = (request as { adminActor?: string }).adminActor ?? '-';

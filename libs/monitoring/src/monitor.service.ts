@@ -67,25 +67,11 @@ export class MonitorService {
 
   /** Loads stored state, rollups and recent checks for the catalog, then starts scheduling it. */
   async load(services: MonitoredService[], now = Date.now()): Promise<void> {
-    const startedReal = Date.now();
     const pending = [...services];
     const worker = async () => {
       for (let service = pending.shift(); service; service = pending.shift()) await this.restore(service, now);
     };
     await Promise.all(Array.from({ length: this.options.bootConcurrency }, worker));
-    // Loading a large catalog takes a while: slots that passed meanwhile are re-spread from now, instead of all
-    // firing at once as "late".
-    const loaded = now + (Date.now() - startedReal);
-    for (const runtime of this.runtimes.values()) {
-      if (runtime.nextDueAt < loaded) {
-        runtime.nextDueAt = firstDueAt(
-          runtime.service.id,
-          runtime.service.intervalMs,
-          runtime.recent[0]?.at ?? null,
-          loaded,
-        );
-      }
-    }
     this.version += 1;
   }
 
