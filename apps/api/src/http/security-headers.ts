@@ -29,7 +29,7 @@ export function helmetHeaders(options: Readonly<HelmetOptions> = HELMET_OPTIONS)
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: string | number | readonly string[]) => {
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value as string | number);
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     },
     removeHeader: (name: string) => {
       delete headers[name.toLowerCase()];
@@ -38,7 +38,7 @@ export function helmetHeaders(options: Readonly<HelmetOptions> = HELMET_OPTIONS)
   } as unknown as ServerResponse;
   let completed = false;
   helmet(options)({ headers: {} } as IncomingMessage, response, (error?: unknown) => {
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error('helmet failed');
     completed = true;
   });
   if (!completed) throw new Error('helmet did not complete synchronously');
