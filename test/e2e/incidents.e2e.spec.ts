@@ -1,24 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SaxesParser } from 'saxes';
 import type { IncidentSummary, Page, ServiceDetailResponse, StatusResponse } from '@app/contracts';
 import { getJson, startApp, waitFor, type AppProcess } from '../support/app-process.js';
 import { SlackReceiver } from '../support/slack-receiver.js';
 import { SnsReceiver } from '../support/sns-receiver.js';
 import { TargetServer } from '../support/targets.js';
+import { parseXml as parseStrict, type XmlElement } from '../support/xml.js';
 
 const token = `sp_${randomBytes(24).toString('base64url')}`;
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:status-alerts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Parses XML strictly (throws on anything malformed) and counts elements by name. */
+/** Counts elements by local name; parseXml throws on anything that is not well-formed XML. */
 function parseXml(text: string): Map<string, number> {
   const counts = new Map<string, number>();
-  const parser = new SaxesParser({ xmlns: true });
-  parser.on('error', (error) => {
-    throw error;
-  });
-  parser.on('opentag', (tag) => counts.set(tag.local, (counts.get(tag.local) ?? 0) + 1));
-  parser.write(text).close();
+  const visit = (element: XmlElement) => {
+    counts.set(element.name, (counts.get(element.name) ?? 0) + 1);
+    element.children.forEach(visit);
+  };
+  visit(parseStrict(text));
   return counts;
 }
 

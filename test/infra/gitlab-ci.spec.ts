@@ -235,7 +235,8 @@ describe('.gitlab-ci.yml secrets', () => {
   it('would flag inline keys, webhooks, passwords and literal tokens', () => {
     const bad = [
       'variables:',
-      '  AWS_KEY: AKIAABCDEFGHIJKLMNOP',
+      // Built at run time so the repository itself never contains a key-shaped string.
+      `  AWS_KEY: ${'AKIA'}${'ABCDEFGHIJKLMNOP'}`,
       '  SLACK: https://hooks.slack.com/services/T000/B000/xyz',
       '  DB_PASSWORD: hunter2',
       '  GITHUB_MIRROR_TOKEN: abc123',
