@@ -1,7 +1,15 @@
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { IncidentStore, OutboxStore } from '@app/incidents';
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { AuditLog, CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
 import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
 import { DynamoIncidentStore } from './adapters/dynamo-incident.store.js';
@@ -70,6 +78,18 @@ class AwsLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** A port bound to its DynamoDB adapter, built once the tables exist. */
+function adapter<T>(
+  port: abstract new (...args: never[]) => T,
+  build: (client: DynamoDBClient, names: TableNames) => T,
+): Provider {
+  return {
+    provide: port,
+    inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
+    useFactory: (client: DynamoDBClient, names: TableNames) => build(client, names),
+  };
+}
+
 /** The only module that touches @aws-sdk: DynamoDB client, local tables, and the storage adapters. */
 @Module({})
 export class AwsModule {
@@ -106,37 +126,12 @@ export class AwsModule {
             return true;
           },
         },
-        {
-          provide: CheckStore,
-          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
-          useFactory: (client: DynamoDBClient, names: TableNames) =>
-            new DynamoCheckStore(client, names.checks, options.checkRetentionDays),
-        },
-        {
-          provide: ServiceStateStore,
-          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
-          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoStateStore(client, names.state),
-        },
-        {
-          provide: CatalogStore,
-          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
-          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoCatalogStore(client, names.services),
-        },
-        {
-          provide: AuditLog,
-          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
-          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoAuditLog(client, names.audit),
-        },
-        {
-          provide: IncidentStore,
-          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
-          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoIncidentStore(client, names.incidents),
-        },
-        {
-          provide: OutboxStore,
-          inject: [DynamoDBClient, TABLE_NAMES, TABLES_READY],
-          useFactory: (client: DynamoDBClient, names: TableNames) => new DynamoOutboxStore(client, names.outbox),
-        },
+        adapter(CheckStore, (client, names) => new DynamoCheckStore(client, names.checks, options.checkRetentionDays)),
+        adapter(ServiceStateStore, (client, names) => new DynamoStateStore(client, names.state)),
+        adapter(CatalogStore, (client, names) => new DynamoCatalogStore(client, names.services)),
+        adapter(AuditLog, (client, names) => new DynamoAuditLog(client, names.audit)),
+        adapter(IncidentStore, (client, names) => new DynamoIncidentStore(client, names.incidents)),
+        adapter(OutboxStore, (client, names) => new DynamoOutboxStore(client, names.outbox)),
         {
           provide: SNS_NOTIFIER,
           useFactory: () =>
