@@ -41,6 +41,7 @@ export class HealthController {
           slipP99Ms: stats.slip.p99Ms,
           bufferedWrites: stats.writer.buffered,
           droppedWrites: stats.writer.dropped,
+          rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
         };
         return this.scheduler.isReady && ageMs !== null && ageMs < 5000 ? session.up(data) : session.down(data);
       },
