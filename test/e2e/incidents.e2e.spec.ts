@@ -195,7 +195,8 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
       expect(parseXml(await badge.text()).get('svg')).toBe(1);
     }
     const etag = feed.headers.get('etag')!;
+    // The feed only changes with incidents, and none change here: the client's copy is current.
     const again = await fetch(`${app.baseUrl}/api/incidents/feed.atom`, { headers: { 'if-none-match': etag } });
-    expect([200, 304]).toContain(again.status);
+    expect(again.status).toBe(304);
   });
 });

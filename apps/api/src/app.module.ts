@@ -79,10 +79,7 @@ export class AppModule {
               provide: INCIDENT_OPTIONS,
               useValue: {
                 ...DEFAULT_INCIDENT_OPTIONS,
-                publicBaseUrl: (config.env.PUBLIC_BASE_URL ?? `http://localhost:${config.env.PORT}`).replace(
-                  /\/+$/,
-                  '',
-                ),
+                publicBaseUrl: config.publicBaseUrl,
                 reminderEveryMs: config.env.ALERT_REMINDER_EVERY
                   ? parseDuration(config.env.ALERT_REMINDER_EVERY)
                   : null,

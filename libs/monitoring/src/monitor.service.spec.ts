@@ -582,6 +582,17 @@ describe('MonitorService', () => {
       expect(runtime.rollups.get(today)!.rollup).toMatchObject({ total: 1, failures: 0 });
     });
 
+    it('replays every missed check even when there are more of them than the recent checks it loads', async () => {
+      monitor = create({ recentChecks: 3 });
+      const recentCheck = (at: number, ok: boolean): StoredCheck => ({ ...storedCheck(at, ok), serviceId: 'busy' });
+      await checks.append(
+        Array.from({ length: 10 }, (_, index) => recentCheck(BASE - (10 - index) * MINUTE, index % 2 === 0)),
+      );
+      await monitor.load([service('busy')], BASE);
+      expect(monitor.get('busy')!.recent).toHaveLength(3);
+      expect(monitor.get('busy')!.rollups.get(today)!.rollup).toMatchObject({ total: 10, failures: 5 });
+    });
+
     it('loads every service of the catalog and bumps the version', async () => {
       const before = monitor.version;
       await monitor.load(

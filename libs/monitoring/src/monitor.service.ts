@@ -94,7 +94,13 @@ export class MonitorService {
     // Checks stored after the newest rollup write (a crash lost the in-memory part) are folded in again.
     const yesterday = startOfDay(now) - 86_400_000;
     const through = Math.max(yesterday - 1, ...rollups.map((rollup) => rollup.through));
-    const missed = await this.checks.since(service.id, through);
+    // Usually those checks are all among the recent ones already loaded; query only when they may not be.
+    const oldestRecent = recent.at(-1);
+    const covered =
+      recent.length < this.options.recentChecks || (oldestRecent !== undefined && oldestRecent.at <= through);
+    const missed = covered
+      ? recent.filter((check) => check.at > through).reverse()
+      : await this.checks.since(service.id, through);
     for (const check of missed) this.fold(runtime, check, now);
     this.runtimes.set(service.id, runtime);
   }

@@ -30,6 +30,8 @@ export interface Configuration {
   services: MonitoredService[];
   servicesFile: string;
   policy: TargetPolicy;
+  /** The page's public URL without a trailing slash (links in alerts and the feed). */
+  publicBaseUrl: string;
 }
 
 /** Reads and validates the services file (YAML) against the same DTOs the admin API uses. */
@@ -71,7 +73,8 @@ export function loadConfiguration(processEnv: Record<string, string | undefined>
   const servicesFile = resolve(env.STATUS_CONFIG);
   const services = loadServicesFile(servicesFile, policy);
   const storage: StorageMode = env.STORAGE ?? (env.AWS_ENDPOINT_URL_DYNAMODB ? 'aws' : 'embedded');
-  return { env, storage, services, servicesFile, policy };
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  return { env, storage, services, servicesFile, policy, publicBaseUrl };
 }
 
 /** Nest config namespaces (ConfigService.get('http.port')), all derived from the validated configuration. */
@@ -82,7 +85,7 @@ export const namespaces = (config: Configuration) => [
     webDir: resolve(config.env.WEB_DIR),
     statusCacheSeconds: config.env.STATUS_CACHE_SECONDS,
     trustProxyHops: config.env.TRUST_PROXY_HOPS,
-    publicBaseUrl: (config.env.PUBLIC_BASE_URL ?? `http://localhost:${config.env.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl: config.publicBaseUrl,
   })),
   registerAs('storage', () => ({
     mode: config.storage,

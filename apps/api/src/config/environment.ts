@@ -1,5 +1,16 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, validateSync } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  validateSync,
+} from 'class-validator';
 import { flattenValidationErrors, IsDuration, parseCidrList, type FieldError } from '@app/monitoring';
 
 const int = (min: number, max: number) => `must be an integer between ${min} and ${max}`;
@@ -137,46 +148,37 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'ADMIN_AUTH_FAILURES_PER_MINUTE',
 ];
 
+/**
+ * Every variable the class declares, read from the validation metadata: optional variables have no initialiser,
+ * so a hand-kept list (or Object.keys of an instance) would silently ignore a newly added one.
+ */
+const VARIABLES = [
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+      .map((metadata) => metadata.propertyName as keyof EnvironmentVariables),
+  ),
+];
+
 /** Validates the environment; returns the typed values or field errors naming the variable, value and rule. */
 export function validateEnvironment(env: Record<string, string | undefined>): {
   value: EnvironmentVariables;
   errors: FieldError[];
 } {
-  const known = new EnvironmentVariables();
   const plain: Record<string, unknown> = {};
-  for (const key of Object.keys(known) as (keyof EnvironmentVariables)[]) {
+  for (const key of VARIABLES) {
     const raw = env[key];
     if (raw === undefined || raw === '') continue;
     plain[key] = NUMERIC.includes(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
   }
-  for (const key of [
-    'STORAGE',
-    'AWS_ENDPOINT_URL_DYNAMODB',
-    'PUBLIC_BASE_URL',
-    'SNS_TOPIC_ARN',
-    'SLACK_WEBHOOK_URL',
-    'ALERT_REMINDER_EVERY',
-  ] as const)
-    if (env[key]) plain[key] = env[key];
   const value = plainToInstance(EnvironmentVariables, plain);
   const errors = flattenValidationErrors(validateSync(value));
-  try {
-    parseCidrList(value.TRUSTED_PROXY_CIDRS);
-  } catch (error) {
-    errors.push({
-      path: 'TRUSTED_PROXY_CIDRS',
-      value: value.TRUSTED_PROXY_CIDRS,
-      rule: `must be comma-separated CIDRs: ${(error as Error).message}`,
-    });
-  }
-  try {
-    parseCidrList(value.TARGET_ALLOW_CIDRS);
-  } catch (error) {
-    errors.push({
-      path: 'TARGET_ALLOW_CIDRS',
-      value: value.TARGET_ALLOW_CIDRS,
-      rule: `must be comma-separated CIDRs: ${(error as Error).message}`,
-    });
+  for (const key of ['TRUSTED_PROXY_CIDRS', 'TARGET_ALLOW_CIDRS'] as const) {
+    try {
+      parseCidrList(value[key]);
+    } catch (error) {
+      errors.push({ path: key, value: value[key], rule: `must be comma-separated CIDRs: ${(error as Error).message}` });
+    }
   }
   return { value, errors };
 }

@@ -15,7 +15,7 @@ import {
 } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import type { IncidentNotification, NotificationTransition } from '../notify/notifier.js';
-import { formatDuration } from '../notify/render.js';
+import { humanDuration } from '../notify/render.js';
 import { IncidentStore } from '../ports.js';
 import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto } from './incident.dto.js';
 import { IncidentBoard } from './incident-board.js';
@@ -203,7 +203,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       const name = this.monitor.get(lock.serviceId)?.service.name ?? lock.serviceId;
       const message =
         reason === 'recovered'
-          ? `Automated check: ${name} has recovered after ${formatDuration(now - lock.openedAt)}.`
+          ? `Automated check: ${name} has recovered after ${humanDuration(now - lock.openedAt)}.`
           : `Automated check: ${name} was ${reason}; closing this incident.`;
       incident = await this.change(incident, (draft) => {
         if (draft.status === 'resolved') return false; // another replica resolved it meanwhile
@@ -256,7 +256,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
         incident,
         'reminder',
         `reminder-${count}`,
-        `Still open after ${formatDuration(now - lock.openedAt)}.`,
+        `Still open after ${humanDuration(now - lock.openedAt)}.`,
         now,
       );
     }

@@ -1,5 +1,5 @@
 import type { IncidentNotification } from './notifier.js';
-import { formatDuration, plainTextBody, subjectLine, SUBJECT_MAX_LENGTH } from './render.js';
+import { humanDuration, plainTextBody, subjectLine, SUBJECT_MAX_LENGTH } from './render.js';
 
 const base: IncidentNotification = {
   incidentId: 'inc-1',
@@ -21,7 +21,7 @@ const notification = (patch: Partial<IncidentNotification>): IncidentNotificatio
 
 const PRINTABLE_ASCII = /^[\x21-\x7e][\x20-\x7e]*$/;
 
-describe('formatDuration', () => {
+describe('humanDuration', () => {
   it.each([
     [0, '0s'],
     [45_000, '45s'],
@@ -34,7 +34,7 @@ describe('formatDuration', () => {
     [-5, '0s'],
     [Number.NaN, '0s'],
   ])('formats %p ms as %p', (ms, expected) => {
-    expect(formatDuration(ms)).toBe(expected);
+    expect(humanDuration(ms)).toBe(expected);
   });
 });
 

@@ -16,7 +16,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** Human duration with the two largest units: "45s", "12m", "1h 5m", "2d 3h". Negative or invalid → "0s". */
-export function formatDuration(ms: number): string {
+export function humanDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '0s';
   if (ms < MINUTE) return `${Math.floor(ms / 1000)}s`;
   if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m`;
@@ -102,7 +102,7 @@ export function headline(n: IncidentNotification): string {
     case 'opened':
       return `${tag} ${title}`;
     case 'resolved': {
-      const after = formatDuration(elapsed(n.startedAt, n.resolvedAt ?? n.at));
+      const after = humanDuration(elapsed(n.startedAt, n.resolvedAt ?? n.at));
       return n.kind === 'auto'
         ? `${tag} ${serviceList(n)} recovered after ${after}`
         : `${tag} ${title} (after ${after})`;
@@ -110,7 +110,7 @@ export function headline(n: IncidentNotification): string {
     case 'update':
       return `${tag} ${title} — ${STATUS_LABEL[n.status]}`;
     case 'reminder':
-      return `${tag} ${title} still open after ${formatDuration(elapsed(n.startedAt, n.at))}`;
+      return `${tag} ${title} still open after ${humanDuration(elapsed(n.startedAt, n.at))}`;
   }
 }
 
@@ -158,7 +158,7 @@ const WHAT_HAPPENED: Record<IncidentNotification['transition'], string> = {
 
 /** ISO time plus how long before this notification it was, e.g. "2026-01-10T12:00:00.000Z (12m ago)". */
 function since(iso: string, at: string): string {
-  return `${iso} (${formatDuration(elapsed(iso, at))} ago)`;
+  return `${iso} (${humanDuration(elapsed(iso, at))} ago)`;
 }
 
 /** Plain-text body for email (SNS): what happened, which services, since when, status, last error, message, link. */
@@ -177,7 +177,7 @@ export function plainTextBody(n: IncidentNotification): string {
     `Since:         ${since(n.startedAt, n.at)}`,
   ];
   if (n.resolvedAt !== null)
-    lines.push(`Resolved:      ${n.resolvedAt} (after ${formatDuration(elapsed(n.startedAt, n.resolvedAt))})`);
+    lines.push(`Resolved:      ${n.resolvedAt} (after ${humanDuration(elapsed(n.startedAt, n.resolvedAt))})`);
   lines.push(
     `Status:        ${STATUS_LABEL[n.status]}`,
     `Severity:      ${n.severity}`,

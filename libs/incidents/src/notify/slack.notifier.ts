@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { Notifier, type IncidentNotification } from './notifier.js';
-import { formatDuration, headline, oneLine, serviceList, truncate } from './render.js';
+import { humanDuration, headline, oneLine, serviceList, truncate } from './render.js';
 
 /** Slack Block Kit limits (characters) we stay within; Slack rejects the whole message when one is exceeded. */
 export const SLACK_LIMITS = {
@@ -63,7 +63,7 @@ function field(label: string, value: string): SlackText {
 
 function sinceText(n: IncidentNotification): string {
   const ms = Date.parse(n.at) - Date.parse(n.startedAt);
-  return `${n.startedAt} (${formatDuration(ms)} ago)`;
+  return `${n.startedAt} (${humanDuration(ms)} ago)`;
 }
 
 /** Only http(s) links become buttons: anything else (javascript:, slack:) could not be trusted to be ours. */

@@ -47,9 +47,6 @@ export class CatalogService {
     return merged;
   }
 
-  isFromConfig(id: string): boolean {
-    return this.configIds.has(id);
-  }
 
   list(): MonitoredService[] {
     return [...this.monitor.all()].map((runtime) => runtime.service).sort((a, b) => a.id.localeCompare(b.id));

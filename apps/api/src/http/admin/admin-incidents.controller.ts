@@ -10,8 +10,7 @@ import {
   MaintenanceService,
   toSummary,
 } from '@app/incidents';
-import type { AdminRequest } from '../auth/admin-auth.guard.js';
-import { actorOf } from './admin-services.controller.js';
+import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req }
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AdminService } from '@app/contracts';
 import { CatalogService, MonitorService, ServiceDefinitionDto } from '@app/monitoring';
-import type { AdminRequest } from '../auth/admin-auth.guard.js';
+import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { toAdminService } from './admin-views.js';
 
 const ERRORS = [
@@ -67,8 +67,3 @@ export class AdminServicesController {
 }
 
 for (const { status, description } of ERRORS) ApiResponse({ status, description })(AdminServicesController);
-
-export function actorOf(request: AdminRequest): string {
-  // The guard always sets it on admin routes; the fallback only guards against a wiring mistake.
-  return request.adminActor ?? 'unknown';
-}

@@ -20,6 +20,11 @@ export interface AdminRequest extends FastifyRequest {
   adminActor?: string;
 }
 
+/** The audit actor of an admin request (the guard always sets it on admin routes). */
+export function actorOf(request: AdminRequest): string {
+  return request.adminActor ?? 'unknown';
+}
+
 /**
  * Global, deny-by-default guard: a route is reachable without a token only when marked @Public(), so a new route
  * can never ship open. Failed attempts are counted per client IP (request.ip honours only the configured proxy

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import type { IncidentSummary, Page } from '@app/contracts';
+import type { IncidentSummary, Page, ServiceStatus } from '@app/contracts';
 import { IncidentBoard, renderAtomFeed, statusBadge, toSummary, uptimeBadge } from '@app/incidents';
 import {
   IncidentFeed,
@@ -74,15 +74,18 @@ export class IncidentsController {
 
   @Get('incidents/feed.atom')
   feed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    const doc = this.memoised('feed', (now) =>
-      renderAtomFeed({
-        incidents: this.board.all().slice(0, 50).map(toSummary),
+    const doc = this.memoised('feed', (now) => {
+      const incidents = this.board.all().slice(0, 50).map(toSummary);
+      // The feed's <updated> is its newest change, not the render time: same content, same bytes, same ETag.
+      const changes = incidents.flatMap((incident) => incident.updates.map((update) => update.at));
+      return renderAtomFeed({
+        incidents,
         selfUrl: `${this.baseUrl}/api/incidents/feed.atom`,
         siteUrl: this.baseUrl,
         title: 'Status page incidents',
-        updatedAt: new Date(now).toISOString(),
-      }),
-    );
+        updatedAt: changes.length > 0 ? changes.reduce((a, b) => (a > b ? a : b)) : new Date(now).toISOString(),
+      });
+    });
     sendCached(request, reply, doc, CACHE, 'application/atom+xml; charset=utf-8');
   }
 
@@ -98,36 +101,31 @@ export class IncidentsController {
 
   @Get('badges/:serviceId/uptime.svg')
   uptime(@Param('serviceId') serviceId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    const service = this.snapshot.currentStatus().data.services.find((candidate) => candidate.id === serviceId);
-    if (!service) throw new NotFoundError(`service ${JSON.stringify(serviceId.slice(0, 100))} does not exist`);
-    const svg = uptimeBadge(`${service.name} 30d`, service.uptime['30d']);
-    sendCached(
-      request,
-      reply,
-      document(null, svg, Date.now()),
-      'public, max-age=300, s-maxage=300',
-      'image/svg+xml; charset=utf-8',
+    const doc = this.badge(`uptime:${serviceId}`, serviceId, (service) =>
+      uptimeBadge(`${service.name} 30d`, service.uptime['30d']),
     );
+    sendCached(request, reply, doc, 'public, max-age=300, s-maxage=300', 'image/svg+xml; charset=utf-8');
   }
 
   @Get('badges/:file')
   status(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const id = /^(.+)\.svg$/.exec(file)?.[1];
-    const service =
-      id === undefined
-        ? undefined
-        : this.snapshot.currentStatus().data.services.find((candidate) => candidate.id === id);
-    if (!service)
+    if (id === undefined)
       throw new NotFoundError(
         `badge ${JSON.stringify(file.slice(0, 100))} does not exist (use /api/badges/<serviceId>.svg)`,
       );
-    sendCached(
-      request,
-      reply,
-      document(null, statusBadge(service.name, service.state), Date.now()),
-      'public, max-age=60, s-maxage=60',
-      'image/svg+xml; charset=utf-8',
-    );
+    const doc = this.badge(`status:${id}`, id, (service) => statusBadge(service.name, service.state));
+    sendCached(request, reply, doc, 'public, max-age=60, s-maxage=60', 'image/svg+xml; charset=utf-8');
+  }
+
+  /** A badge rendered once per status snapshot (keyed by its ETag), not once per request. */
+  private badge(key: string, serviceId: string, render: (service: ServiceStatus) => string): CachedDocument<unknown> {
+    const status = this.snapshot.currentStatus();
+    return this.memoised(`${key}:${status.etag}`, () => {
+      const service = status.data.services.find((candidate) => candidate.id === serviceId);
+      if (!service) throw new NotFoundError(`service ${JSON.stringify(serviceId.slice(0, 100))} does not exist`);
+      return render(service);
+    });
   }
 
   private memoised<T>(key: string, build: (now: number) => T | string): CachedDocument<unknown> {

@@ -1,0 +1,50 @@
+import { validateEnvironment } from './environment.js';
+
+describe('environment validation', () => {
+  it('reads every declared variable, optional ones included', () => {
+    const { value, errors } = validateEnvironment({
+      PORT: '8080',
+      STORAGE: 'aws',
+      SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      SLACK_WEBHOOK_URL: 'https://hooks.example.com/x',
+      ALERT_REMINDER_EVERY: '1h',
+      PUBLIC_BASE_URL: 'https://status.example.com',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+    });
+    expect(errors).toEqual([]);
+    expect(value).toMatchObject({
+      PORT: 8080,
+      STORAGE: 'aws',
+      SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      SLACK_WEBHOOK_URL: 'https://hooks.example.com/x',
+      ALERT_REMINDER_EVERY: '1h',
+      PUBLIC_BASE_URL: 'https://status.example.com',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+    });
+  });
+
+  it('keeps the defaults for unset and empty variables', () => {
+    const { value, errors } = validateEnvironment({ PORT: '', SNS_TOPIC_ARN: '' });
+    expect(errors).toEqual([]);
+    expect(value.PORT).toBe(3000);
+    expect(value.SNS_TOPIC_ARN).toBeUndefined();
+  });
+
+  it('names the variable, the value and the rule for every problem', () => {
+    const { errors } = validateEnvironment({
+      PORT: '70000',
+      TARGET_ALLOW_CIDRS: '10.0.0.0/',
+      TRUSTED_PROXY_CIDRS: 'x',
+      ALERT_RETRY_MIN: '0s',
+    });
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { path: 'PORT', value: 70000, rule: 'must be an integer between 1 and 65535' },
+        expect.objectContaining({ path: 'TARGET_ALLOW_CIDRS', value: '10.0.0.0/' }),
+        expect.objectContaining({ path: 'TRUSTED_PROXY_CIDRS', value: 'x' }),
+        expect.objectContaining({ path: 'ALERT_RETRY_MIN', value: '0s' }),
+      ]),
+    );
+    expect(errors).toHaveLength(4);
+  });
+});
