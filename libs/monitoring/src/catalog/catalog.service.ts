@@ -47,7 +47,6 @@ export class CatalogService {
     return merged;
   }
 
-
   list(): MonitoredService[] {
     return [...this.monitor.all()].map((runtime) => runtime.service).sort((a, b) => a.id.localeCompare(b.id));
   }
