@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from './hcl.js';
 
 const ansibleDir = join(repoRoot, 'ansible');
-const ROLES = ['base', 'nodejs', 'app', 'nginx', 'cloudwatch_agent'];
+const ROLES = ['base', 'nodejs', 'app', 'nginx', 'cloudwatch_agent', 'dev_env'];
+/** Playbooks for the production host; dev.yml configures a developer's own machine. */
+const PRODUCTION_PLAYBOOKS = ['playbooks/deploy.yml', 'playbooks/site.yml'];
 const TIMEOUT = 120_000;
 
 type Yaml = Record<string, unknown>;
@@ -25,12 +28,20 @@ const flatten = (tasks: unknown): Yaml[] =>
     .filter(isMap)
     .flatMap((task) => [task, ...['block', 'rescue', 'always'].flatMap((key) => flatten(task[key]))]);
 
-function run(command: string, args: string[]): { status: number | null; output: string } {
+/** Runs in ansible/ with its ansible.cfg, or, with `fromRepoRoot`, the way a developer runs dev.yml (no config). */
+function run(
+  command: string,
+  args: string[],
+  { fromRepoRoot = false }: { fromRepoRoot?: boolean } = {},
+): { status: number | null; output: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_NOCOLOR: '1', NO_COLOR: '1' };
+  if (fromRepoRoot) delete env.ANSIBLE_CONFIG;
+  else env.ANSIBLE_CONFIG = join(ansibleDir, 'ansible.cfg');
   const result = spawnSync(command, args, {
-    cwd: ansibleDir,
+    cwd: fromRepoRoot ? repoRoot : ansibleDir,
     encoding: 'utf8',
     timeout: TIMEOUT - 5_000,
-    env: { ...process.env, ANSIBLE_CONFIG: join(ansibleDir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1', NO_COLOR: '1' },
+    env,
   });
   const output = `$ ${command} ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
   return { status: result.status, output };
@@ -42,8 +53,8 @@ const expectSuccess = ({ status, output }: { status: number | null; output: stri
 };
 
 describe('ansible playbooks', () => {
-  it('has site.yml and deploy.yml', () => {
-    expect(playbooks().sort()).toEqual(['playbooks/deploy.yml', 'playbooks/site.yml']);
+  it('has site.yml and deploy.yml for the host, dev.yml for a developer machine', () => {
+    expect(playbooks().sort()).toEqual(['playbooks/deploy.yml', 'playbooks/dev.yml', 'playbooks/site.yml']);
   });
 
   it(
@@ -86,8 +97,8 @@ describe('ansible playbooks', () => {
     TIMEOUT,
   );
 
-  it('targets the app group in every play with privilege escalation', () => {
-    for (const playbook of playbooks()) {
+  it('targets the app group in every production play with privilege escalation', () => {
+    for (const playbook of PRODUCTION_PLAYBOOKS) {
       const plays = load(playbook) as Yaml[];
       for (const play of plays)
         expect({ playbook, hosts: play.hosts, become: play.become }).toEqual({
@@ -196,6 +207,85 @@ describe('ansible roles (geerlingguy style)', () => {
       }).toEqual({ template, managed: true });
     }
   });
+});
+
+/** The counts of the PLAY RECAP line for localhost. */
+function recap(output: string): Record<string, number> {
+  const line = output.split('\n').find((text) => /^localhost\s+:/.test(text)) ?? '';
+  return Object.fromEntries([...line.matchAll(/(\w+)=(\d+)/g)].map(([, key, value]) => [key!, Number(value)]));
+}
+
+describe('the developer playbook (dev.yml)', () => {
+  let checkout: string;
+  beforeEach(() => {
+    // A throwaway checkout: running against this repository would write the git config its worktrees share.
+    checkout = mkdtempSync(join(tmpdir(), 'dev-env-'));
+    const init = spawnSync('git', ['init', '--quiet', checkout], { encoding: 'utf8' });
+    expect(init.status).toBe(0);
+    mkdirSync(join(checkout, '.githooks'));
+  });
+  afterEach(() => rmSync(checkout, { recursive: true, force: true }));
+
+  /** Only checks and hooks: installing packages needs root and the network, which a spec must not assume. */
+  const devPlaybook = (repoDir: string): string[] => [
+    'ansible/playbooks/dev.yml',
+    '-e',
+    JSON.stringify({ dev_env_repo_dir: repoDir, dev_env_packages: [], dev_env_node_packages: [] }),
+  ];
+
+  it('applies the dev_env role to localhost over a local connection, escalating only to install packages', () => {
+    const plays = load('playbooks/dev.yml') as Yaml[];
+    expect(plays).toEqual([
+      expect.objectContaining({ hosts: 'localhost', connection: 'local', roles: [{ role: 'dev_env' }] }),
+    ]);
+    expect(plays[0]!.become).toBeUndefined();
+    const escalated = flatten(load('roles/dev_env/tasks/main.yml')).filter((task) => task.become !== undefined);
+    expect(escalated.map((task) => [Object.keys(task).find((key) => key.includes('.')), task.become])).toEqual([
+      ['ansible.builtin.apt', '{{ dev_env_become }}'],
+      ['ansible.builtin.apt', '{{ dev_env_become }}'],
+    ]);
+  });
+
+  it('installs what the README names and checks the Node.js version package.json requires', () => {
+    const defaults = load('roles/dev_env/defaults/main.yml') as Yaml;
+    expect(defaults.dev_env_packages).toEqual(
+      expect.arrayContaining(['chromium', 'wrk', 'nginx-light', 'ansible-lint']),
+    );
+    const engines = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines: { node: string } })
+      .engines.node;
+    expect(`>=${String(defaults.dev_env_node_min_version)}`).toBe(engines);
+    expect((defaults.dev_env_daily_commands as { command: string }[]).map((entry) => entry.command)).toEqual(
+      expect.arrayContaining(['npm start', 'npm test', 'npm run lint', 'npm run bench', 'npm run rehearse']),
+    );
+  });
+
+  it(
+    'sets core.hooksPath from the repository root, and a second run changes nothing',
+    () => {
+      const first = run('ansible-playbook', devPlaybook(checkout), { fromRepoRoot: true });
+      expectSuccess(first);
+      expect(recap(first.output)).toMatchObject({ changed: 1, failed: 0 });
+      const hooksPath = spawnSync('git', ['-C', checkout, 'config', '--local', 'core.hooksPath'], { encoding: 'utf8' });
+      expect(hooksPath.stdout.trim()).toBe('.githooks');
+      expect(first.output).toMatch(/"npm run bench +# /);
+      const second = run('ansible-playbook', devPlaybook(checkout), { fromRepoRoot: true });
+      expectSuccess(second);
+      expect(recap(second.output)).toMatchObject({ changed: 0, failed: 0 });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'refuses a dev_env_repo_dir that is not a checkout of this repository, naming the variable and value',
+    () => {
+      rmSync(join(checkout, '.githooks'), { recursive: true });
+      const result = run('ansible-playbook', devPlaybook(checkout), { fromRepoRoot: true });
+      expect(result.status).not.toBe(0);
+      expect(result.output).toContain(`dev_env_repo_dir: '${checkout}' has no .githooks directory`);
+      expect(recap(result.output)).toMatchObject({ failed: 1 });
+    },
+    TIMEOUT,
+  );
 });
 
 describe('the app role', () => {
