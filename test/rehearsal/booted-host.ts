@@ -194,6 +194,24 @@ export class BootedHost {
     );
   }
 
+  /** Copies a file from this machine into the host, owned by the admin user. */
+  async copyIn(local: string, remote: string): Promise<void> {
+    const copied = await exec(
+      'scp',
+      [
+        ...this.sshOptions(),
+        '-i',
+        this.privateKey,
+        '-P',
+        String(this.sshPort),
+        local,
+        `${ADMIN_USER}@127.0.0.1:${remote}`,
+      ],
+      { timeoutMs: 5 * 60_000 },
+    );
+    if (copied.status !== 0) throw new Error(`scp ${local} → ${remote} failed: ${copied.stderr}`);
+  }
+
   /** Files written since boot (the overlay's upper layer), or the whole root without an overlay. */
   changedFiles(): string {
     return this.overlay ? join(this.workDir, 'upper') : this.root;

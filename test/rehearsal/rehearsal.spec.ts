@@ -55,9 +55,11 @@ interface Recap {
   failed: number;
 }
 
-function recap(output: string): Recap {
-  const match = /rehearsal\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/.exec(output);
-  if (!match) throw new Error(`no PLAY RECAP for the rehearsal host in:\n${output.slice(-4000)}`);
+function recap(output: string, host = 'rehearsal'): Recap {
+  const match = new RegExp(`${host}\\s+:\\s+ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=(\\d+)\\s+failed=(\\d+)`).exec(
+    output,
+  );
+  if (!match) throw new Error(`no PLAY RECAP for ${host} in:\n${output.slice(-4000)}`);
   const [ok = 0, changed = 0, unreachable = 0, failed = 0] = match.slice(1).map(Number);
   return { ok, changed, unreachable, failed };
 }
@@ -322,6 +324,60 @@ function changedTasks(output: string): string[] {
     const journal = await sudo('journalctl --no-pager -o cat');
     for (const secret of secrets()) expect(journal.includes(secret)).toBe(false);
   });
+
+  it(
+    'dev.yml prepares a developer checkout on the host, idempotently',
+    async () => {
+      // The checkout as a developer would have it: the tracked files of this working tree, in a git repository.
+      const files = await exec('git', ['ls-files', '-z'], { cwd: repoRoot });
+      writeFileSync(join(work, 'files'), files.stdout);
+      const archive = join(work, 'checkout.tar');
+      await exec('tar', ['--null', '-T', join(work, 'files'), '-cf', archive], { cwd: repoRoot });
+      await host.copyIn(archive, '/home/admin/checkout.tar');
+      const setup = await host.ssh(
+        'mkdir -p statuspage && tar -xf checkout.tar -C statuspage && cd statuspage && git init -q && git add -A && ' +
+          'git -c user.email=rehearsal@localhost -c user.name=rehearsal commit -qm checkout',
+      );
+      expect(setup).toMatchObject({ status: 0 });
+      // Every package the role asks for by default exists in Debian 13 (installing them all here would download
+      // chromium on every run; the run below installs only packages the image already has).
+      const defaults = [
+        '- hosts: localhost',
+        '  connection: local',
+        '  gather_subset: [min]',
+        '  vars_files: [ansible/roles/dev_env/defaults/main.yml]',
+        '  tasks: [{ ansible.builtin.debug: { var: dev_env_packages } }]',
+      ].join('\n');
+      const packages = await host.ssh(
+        `cd statuspage && printf '%s\\n' '${defaults}' > /tmp/defaults.yml && ANSIBLE_STDOUT_CALLBACK=json ansible-playbook /tmp/defaults.yml`,
+      );
+      const report = JSON.parse(packages.stdout) as {
+        plays: { tasks: { hosts: { localhost: { dev_env_packages: string[] } } }[] }[];
+      };
+      const wanted = report.plays[0]!.tasks.at(-1)!.hosts.localhost;
+      expect(wanted.dev_env_packages).toContain('nginx');
+      const available = await host.ssh(
+        `apt-cache show --no-all-versions ${wanted.dev_env_packages.join(' ')} >/dev/null`,
+      );
+      expect(available).toMatchObject({ status: 0, stderr: '' });
+
+      const devPlaybook = () =>
+        host.ssh(
+          `cd statuspage && ANSIBLE_NOCOLOR=1 ansible-playbook ansible/playbooks/dev.yml -e '{"dev_env_packages": ["git", "wrk", "nginx"]}'`,
+          10 * MINUTE,
+        );
+      const first = await devPlaybook();
+      expect({ status: first.status, failed: recap(first.stdout, 'localhost').failed }).toEqual({
+        status: 0,
+        failed: 0,
+      });
+      expect(first.stdout).toContain('npm run rehearse');
+      const second = await devPlaybook();
+      expect(recap(second.stdout, 'localhost')).toMatchObject({ changed: 0, failed: 0 });
+      expect((await host.ssh('git -C statuspage config core.hooksPath')).stdout.trim()).toBe('.githooks');
+    },
+    20 * MINUTE,
+  );
 
   it(
     'a second site.yml run changes nothing (idempotence)',
