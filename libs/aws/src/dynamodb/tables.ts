@@ -29,6 +29,12 @@ interface TableSpec {
   gsi?: readonly { name: string; hash: Key; range?: Key }[];
 }
 
+/**
+ * Items that should expire carry this attribute (epoch seconds). Terraform enables DynamoDB TTL on it for every
+ * table; locally it is ignored (dynalite does not expire items).
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
 export type TableName = keyof typeof TABLES;
 export type TableNames = Record<TableName, string>;
 
