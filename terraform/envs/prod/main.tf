@@ -16,10 +16,27 @@ data "aws_route53_zone" "this" {
 }
 
 # Shared secret between CloudFront (adds it as an origin header) and the ALB listener rule (requires it).
-# Rotate with: terraform apply -replace=random_password.origin_verify
-resource "random_password" "origin_verify" {
-  length  = 48
-  special = false
+# AWS generates it (Secrets Manager GetRandomPassword; nothing is stored in Secrets Manager) without punctuation,
+# because ALB header conditions read * and ? as wildcards. The data source answers a new value on every plan, so
+# terraform_data keeps the first one and ignores the rest: the CloudFront origin and the listener rule do not
+# change between applies. Rotate with: terraform apply -replace=terraform_data.origin_verify (see README.md).
+data "aws_secretsmanager_random_password" "origin_verify" {
+  password_length     = 48
+  exclude_punctuation = true
+  include_space       = false
+}
+
+resource "terraform_data" "origin_verify" {
+  input = sensitive(data.aws_secretsmanager_random_password.origin_verify.random_password)
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+locals {
+  # terraform_data's output loses the sensitive mark once applied; mark it again where it is used.
+  origin_verify_secret = sensitive(terraform_data.origin_verify.output)
 }
 
 module "network" {
@@ -69,7 +86,7 @@ module "compute" {
   instance_tags              = { Role = "app" }
   zone_id                    = data.aws_route53_zone.this.zone_id
   origin_domain_name         = local.origin_domain_name
-  origin_verify_secret       = random_password.origin_verify.result
+  origin_verify_secret       = local.origin_verify_secret
   dynamodb_table_arns        = values(module.data.table_arns)
   dynamodb_index_arns        = module.data.index_arns
   sns_topic_arn              = module.alerts.sns_topic_arn
@@ -91,7 +108,7 @@ module "edge" {
   domain_name            = var.domain_name
   zone_id                = data.aws_route53_zone.this.zone_id
   api_origin_domain_name = module.compute.origin_domain_name
-  origin_verify_secret   = random_password.origin_verify.result
+  origin_verify_secret   = local.origin_verify_secret
   tags                   = local.tags
 }
 

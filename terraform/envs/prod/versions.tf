@@ -11,15 +11,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.70, < 6.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.5"
-    }
-    tls = {
-      source  = "hashicorp/tls"
-      version = ">= 4.0"
+      version = ">= 5.81, < 6.0"
     }
   }
 }

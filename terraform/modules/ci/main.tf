@@ -7,17 +7,14 @@ locals {
   iam_prefix   = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}"
 }
 
-data "tls_certificate" "this" {
-  count = var.create_oidc_provider ? 1 : 0
-  url   = var.gitlab_url
-}
-
+# No thumbprint_list: IAM verifies gitlab.com (and any IdP whose certificate chains to a public root CA) against its
+# own library of trusted root CAs and ignores pinned thumbprints for them; for other IdPs it fetches the thumbprint
+# itself when none is given. Pinning one would only break the role on GitLab's next certificate rotation.
 resource "aws_iam_openid_connect_provider" "this" {
   count = var.create_oidc_provider ? 1 : 0
 
-  url             = var.gitlab_url
-  client_id_list  = [var.audience]
-  thumbprint_list = [for certificate in data.tls_certificate.this[0].certificates : certificate.sha1_fingerprint]
+  url            = var.gitlab_url
+  client_id_list = [var.audience]
 
   tags = var.tags
 }

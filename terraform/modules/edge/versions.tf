@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.70, < 6.0"
+      version = ">= 5.81, < 6.0"
       # CloudFront only accepts ACM certificates from us-east-1.
       configuration_aliases = [aws.us_east_1]
     }

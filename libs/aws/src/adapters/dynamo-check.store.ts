@@ -2,6 +2,7 @@ import { BatchWriteItemCommand, QueryCommand, type DynamoDBClient, type WriteReq
 import { CheckStore, type StoredCheck } from '@app/monitoring';
 import type { ServiceState } from '@app/contracts';
 import { get, put, type Item } from '../dynamodb/attributes.js';
+import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 
 /**
  * Check history: one item per check (serviceId, at), < 1 KB so one write unit each, expiring via TTL on
@@ -70,7 +71,7 @@ export class DynamoCheckStore extends CheckStore {
       ok: put.b(check.ok),
       latencyMs: put.n(check.latencyMs),
       state: put.s(check.state),
-      expiresAt: put.n(Math.floor(check.at / 1000) + this.retentionDays * 86_400),
+      [TTL_ATTRIBUTE]: put.n(Math.floor(check.at / 1000) + this.retentionDays * 86_400),
     };
     if (check.statusCode !== undefined) item.statusCode = put.n(check.statusCode);
     if (check.error !== undefined) item.error = put.s(check.error.slice(0, 200));

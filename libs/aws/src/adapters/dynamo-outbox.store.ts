@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { OutboxStore, type IncidentNotification, type NotificationChannel, type OutboxItem } from '@app/incidents';
 import { get, put, type Item } from '../dynamodb/attributes.js';
+import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 
 const CHANNELS: NotificationChannel[] = ['sns', 'slack'];
 /** One pending partition per channel: a hung channel's backlog never hides the other channel's items. */
@@ -41,7 +42,7 @@ export class DynamoOutboxStore extends OutboxStore {
             dueAt: put.n(item.dueAt),
             status: put.s('pending'),
             pendingKey: put.s(pendingKey(item.channel)),
-            expiresAt: put.n(Math.floor(item.createdAt / 1000) + RETENTION_DAYS * 86_400),
+            [TTL_ATTRIBUTE]: put.n(Math.floor(item.createdAt / 1000) + RETENTION_DAYS * 86_400),
           },
           ConditionExpression: 'attribute_not_exists(id)',
         }),

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ServiceStateStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
+import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = 'day#';
@@ -84,7 +85,7 @@ export class DynamoStateStore extends ServiceStateStore {
             hourTotal: put.ns(rollup.hourTotal),
             hourFailures: put.ns(rollup.hourFailures),
             through: put.n(rollup.through),
-            expiresAt: put.n(expiresAt),
+            [TTL_ATTRIBUTE]: put.n(expiresAt),
           },
           ...(expectedThrough === null
             ? { ConditionExpression: 'attribute_not_exists(serviceId)' }

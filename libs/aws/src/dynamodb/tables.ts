@@ -22,12 +22,18 @@ export const TABLES = {
   audit: { hash: ['pk', 'S'], range: ['sk', 'S'] },
 } as const satisfies Record<string, TableSpec>;
 
-type Key = readonly [string, 'S' | 'N'];
-interface TableSpec {
-  hash: Key;
-  range?: Key;
-  gsi?: readonly { name: string; hash: Key; range?: Key }[];
+export type TableKey = readonly [string, 'S' | 'N'];
+export interface TableSpec {
+  hash: TableKey;
+  range?: TableKey;
+  gsi?: readonly { name: string; hash: TableKey; range?: TableKey }[];
 }
+
+/**
+ * Items that should expire carry this attribute (epoch seconds). Terraform enables DynamoDB TTL on it for every
+ * table; locally it is ignored (dynalite does not expire items).
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
 
 export type TableName = keyof typeof TABLES;
 export type TableNames = Record<TableName, string>;
@@ -38,7 +44,7 @@ export function tableNames(prefix: string): TableNames {
   return names;
 }
 
-function keySchema(hash: Key, range?: Key): KeySchemaElement[] {
+function keySchema(hash: TableKey, range?: TableKey): KeySchemaElement[] {
   return [
     { AttributeName: hash[0], KeyType: 'HASH' },
     ...(range ? [{ AttributeName: range[0], KeyType: 'RANGE' as const }] : []),
@@ -48,7 +54,7 @@ function keySchema(hash: Key, range?: Key): KeySchemaElement[] {
 export function createTableInput(name: TableName, physicalName: string): CreateTableCommandInput {
   const spec: TableSpec = TABLES[name];
   const attributes = new Map<string, 'S' | 'N'>();
-  const add = (key?: Key) => key && attributes.set(key[0], key[1]);
+  const add = (key?: TableKey) => key && attributes.set(key[0], key[1]);
   add(spec.hash);
   add(spec.range);
   for (const index of spec.gsi ?? []) {
