@@ -30,7 +30,7 @@ interface PipelineContext {
 const CLI = join(repoRoot, 'node_modules/gitlab-ci-local/dist/index.js');
 const TIMEOUT = 60_000;
 const STAGES = ['lint', 'test', 'validate', 'build', 'deploy', 'mirror'];
-const ALWAYS = ['lint', 'terraform:fmt', 'test', 'terraform:validate', 'ansible:lint', 'build:api', 'build:web'];
+const ALWAYS = ['lint', 'terraform:fmt', 'test', 'terraform:validate', 'ansible:lint', 'build:release', 'build:web'];
 const MAIN_ONLY = ['deploy:terraform', 'deploy:app', 'deploy:host', 'deploy:dashboard', 'mirror:github'];
 
 const PUSH_TO_MAIN: PipelineContext = {

@@ -119,7 +119,7 @@ describe('.gitlab-ci.yml structure', () => {
       'terraform:fmt',
       'terraform:validate',
       'ansible:lint',
-      'build:api',
+      'build:release',
       'build:web',
     ]) {
       expect({ name, rules: jobs[name]?.rules, only: jobs[name]?.only }).toEqual({
@@ -164,8 +164,8 @@ describe('.gitlab-ci.yml jobs', () => {
   });
 
   it('builds the API release archive and the dashboard as artifacts', () => {
-    expect(scriptOf(jobs['build:api']!)).toContain('npm run build:api');
-    expect((jobs['build:api']!.artifacts as Yaml).paths).toEqual(['artifacts/statuspage-api.tar.gz']);
+    expect(scriptOf(jobs['build:release']!)).toContain('npm run release -- --version "$CI_COMMIT_SHORT_SHA"');
+    expect((jobs['build:release']!.artifacts as Yaml).paths).toEqual(['artifacts/statuspage-$CI_COMMIT_SHORT_SHA.tar.gz']);
     expect((jobs['build:web']!.artifacts as Yaml).paths).toEqual(['dist/web/browser/']);
   });
 

@@ -60,7 +60,6 @@ export class BootedHost {
     readonly sshPort: number,
     readonly machine = `statuspage-rehearsal-${randomBytes(3).toString('hex')}`,
   ) {
-    BootedHost.sweepAbandoned();
     this.workDir = mkdtempSync(join(RUNS_DIR, RUN_PREFIX));
     this.root = join(this.workDir, 'root');
     this.privateKey = join(this.workDir, 'id_ed25519');

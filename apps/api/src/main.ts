@@ -14,6 +14,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  if (config.env.LOG_FORMAT === 'json') logProcessWarningsAsJson();
   const app = await createApp(config);
   await app.listen(config.env.PORT, config.env.HOST);
   const logger = new Logger('Bootstrap');
@@ -22,6 +23,16 @@ async function bootstrap(): Promise<void> {
   );
   if (config.env.ADMIN_TOKEN_HASHES === '')
     logger.warn('ADMIN_TOKEN_HASHES is empty: every /api/admin request is refused');
+}
+
+/**
+ * Node prints process warnings (e.g. the AWS SDK's multi-line Node-version notice) as raw text on stderr, which
+ * breaks one-JSON-object-per-line logs: route them through the JSON logger instead.
+ */
+function logProcessWarningsAsJson(): void {
+  const logger = new Logger('Process');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => logger.warn(`${warning.name}: ${warning.message}`));
 }
 
 bootstrap().catch((error: unknown) => {
