@@ -312,6 +312,27 @@ describe('StatusSnapshotService', () => {
       expect(snapshot.currentStatus(NOW).data).toMatchObject({ activeIncidents: [], upcomingMaintenance: [window] });
     });
 
+    it('raises the headline to the impact of an open incident while every check passes', async () => {
+      states.states.set('api', up(NOW - HOUR));
+      incidents.incidents = [
+        {
+          id: 'inc-manual',
+          title: 'Payments delayed',
+          status: 'identified',
+          impact: 'major',
+          kind: 'manual',
+          serviceIds: ['api'],
+          startedAt: new Date(NOW - HOUR).toISOString(),
+          resolvedAt: null,
+          updates: [],
+        },
+      ];
+      await monitor.load([service('api')], NOW);
+      const status = snapshot.currentStatus(NOW).data;
+      expect(status.services.map((s) => s.state)).toEqual(['up']);
+      expect(status.overall).toBe('partial_outage');
+    });
+
     it('returns no detail for an unknown id', () => {
       expect(snapshot.detail('missing', NOW)).toBeNull();
     });

@@ -74,12 +74,16 @@ export class StatusSnapshotService {
     this.builtFrom = { monitor: this.monitor.version, incidents: this.incidents.version };
     const services = [...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now));
     services.sort((a, b) => (a.group ?? '').localeCompare(b.group ?? '') || a.name.localeCompare(b.name));
+    const activeIncidents = this.incidents.activeIncidents();
     this.status = cache<StatusResponse>(
       {
         generatedAt: new Date(now).toISOString(),
-        overall: overallStatus(services.map((service) => service.state)),
+        overall: overallStatus(
+          services.map((service) => service.state),
+          activeIncidents,
+        ),
         services,
-        activeIncidents: this.incidents.activeIncidents(),
+        activeIncidents,
         upcomingMaintenance: this.incidents.upcomingMaintenance(now),
       },
       now,
