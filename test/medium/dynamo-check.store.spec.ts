@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoCheckStore, ensureTables, tableNames } from '@app/aws';
 import type { StoredCheck } from '@app/monitoring';
+import { dynamoClient, throttleBatchWrites } from '../support/dynamo.js';
 
 /** Item size as DynamoDB counts it (names + values; numbers at most 21 bytes). */
 function itemSize(item: Record<string, AttributeValue>): number {
@@ -55,6 +56,16 @@ describe('DynamoCheckStore against DynamoDB (dynalite)', () => {
     const checks = Array.from({ length: 60 }, (_, i) => check('many', i));
     await store.append(checks);
     expect(await store.since('many', 0)).toEqual(checks);
+  });
+
+  it('retries the checks DynamoDB hands back unprocessed until every one is stored', async () => {
+    const throttledClient = dynamoClient();
+    const batches = throttleBatchWrites(throttledClient, 4);
+    const checks = Array.from({ length: 30 }, (_, i) => check('throttled', i));
+    await new DynamoCheckStore(throttledClient, names.checks, retentionDays).append(checks);
+    expect(await store.since('throttled', 0)).toEqual(checks);
+    expect(batches.throttled).toBe(4);
+    throttledClient.destroy();
   });
 
   it('keeps every field of a check, and omits the optional ones that were not set', async () => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoStateStore, ensureTables, tableNames } from '@app/aws';
 import { emptyRollup, foldCheck, type DailyRollup, type EvaluationState } from '@app/monitoring';
+import { dynamoClient, throttleBatchWrites } from '../support/dynamo.js';
 
 describe('DynamoStateStore against DynamoDB (dynalite)', () => {
   const names = tableNames('medium-state-');
@@ -159,6 +160,23 @@ describe('DynamoStateStore against DynamoDB (dynalite)', () => {
       const kept = await store.load('kept', '0000-00-00');
       expect(kept.state).toEqual(down);
       expect(kept.rollups).toHaveLength(1);
+    });
+
+    // Was a bug: remove() ignored the UnprocessedItems of its batch deletes, so a throttled delete left state behind
+    // that a service re-created with the same id inherited at the next boot.
+    it('retries the deletes DynamoDB hands back unprocessed, leaving nothing behind', async () => {
+      const throttledClient = dynamoClient();
+      const throttled = new DynamoStateStore(throttledClient, names.state);
+      await throttled.saveState('throttled', down);
+      for (let day = 1; day <= 30; day += 1)
+        await throttled.saveRollup(rollup('throttled', `2026-03-${String(day).padStart(2, '0')}`), null);
+      const batches = throttleBatchWrites(throttledClient, 3);
+
+      await throttled.remove('throttled');
+
+      expect(await store.load('throttled', '0000-00-00')).toEqual({ state: null, rollups: [] });
+      expect(batches.throttled).toBe(3); // both batches and the first retry were cut short
+      throttledClient.destroy();
     });
 
     it('is a no-op for an unknown service', async () => {

@@ -2,11 +2,11 @@ import {
   ConditionalCheckFailedException,
   PutItemCommand,
   QueryCommand,
-  BatchWriteItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { ServiceStateStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
+import { batchWrite } from '../dynamodb/batch-write.js';
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = 'day#';
@@ -115,11 +115,11 @@ export class DynamoStateStore extends ServiceStateStore {
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      const keys = result.Items ?? [];
-      for (let index = 0; index < keys.length; index += 25) {
-        const batch = keys.slice(index, index + 25).map((Key) => ({ DeleteRequest: { Key } }));
-        await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: batch } }));
-      }
+      await batchWrite(
+        this.client,
+        this.table,
+        (result.Items ?? []).map((Key) => ({ DeleteRequest: { Key } })),
+      );
       start = result.LastEvaluatedKey;
     } while (start);
   }
