@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -29,7 +29,8 @@ function proxyTrust(hops: number, cidrs: string): false | ((address: string, hop
 export interface CreateAppOptions extends AppOverrides {
   /** Called with the Fastify instance before any route is registered (tests collect the route table). */
   beforeRoutes?: (adapter: FastifyAdapter) => void;
-  logger?: false;
+  /** false silences the app (tests); a LoggerService receives every line. */
+  logger?: false | LoggerService;
 }
 
 /** Builds the whole application (not yet listening): used by main.ts and by the in-process tests. */
@@ -69,7 +70,7 @@ export async function createApp(
   });
   options.beforeRoutes?.(adapter);
   const logger =
-    options.logger === false ? false : config.env.LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined;
+    options.logger ?? (config.env.LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, options), adapter, {
     // Our own JSON parser (registerJsonBodyParser) replaces Nest's, so errors name the field.
     bodyParser: false,

@@ -1,7 +1,6 @@
-import type { MonitoredService } from './catalog/service-definition.js';
 import type { EvaluationState } from './evaluation/evaluate.js';
 import type { DailyRollup } from './history/rollup.js';
-import type { ServiceState } from '@app/contracts';
+import type { ServiceDefinition, ServiceState } from '@app/contracts';
 
 /** One check result as stored: the probe's outcome plus the state it produced. */
 export interface StoredCheck {
@@ -38,13 +37,21 @@ export abstract class ServiceStateStore {
   abstract remove(serviceId: string): Promise<void>;
 }
 
+/** A stored service as read back: the definition is not trusted until the catalog has validated it. */
+export interface StoredServiceDefinition {
+  id: string;
+  /** The parsed definition, or the stored text when it is not JSON. */
+  definition: unknown;
+}
+
 /** Port: services created through the admin API (services from the file are never stored). */
 export abstract class CatalogStore {
-  abstract list(): Promise<MonitoredService[]>;
+  /** Every stored definition, unvalidated: an item may predate fields added since, or be damaged. */
+  abstract list(): Promise<StoredServiceDefinition[]>;
   /** Fails with ConflictError when the id exists. */
-  abstract create(service: MonitoredService): Promise<void>;
+  abstract create(definition: ServiceDefinition): Promise<void>;
   /** Fails with NotFoundError when the id does not exist. */
-  abstract replace(service: MonitoredService): Promise<void>;
+  abstract replace(definition: ServiceDefinition): Promise<void>;
   abstract delete(id: string): Promise<boolean>;
 }
 

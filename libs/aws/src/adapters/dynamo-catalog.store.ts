@@ -5,10 +5,14 @@ import {
   ScanCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { CatalogStore, ConflictError, NotFoundError, type MonitoredService } from '@app/monitoring';
+import type { ServiceDefinition } from '@app/contracts';
+import { CatalogStore, ConflictError, NotFoundError, type StoredServiceDefinition } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 
-/** Services created through the admin API: one item per service, the normalised definition as JSON. */
+/**
+ * Services created through the admin API: one item per service, its definition (input form, defaults explicit) as
+ * JSON. Items are handed back unvalidated; the catalog validates them like the services file.
+ */
 export class DynamoCatalogStore extends CatalogStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -17,20 +21,20 @@ export class DynamoCatalogStore extends CatalogStore {
     super();
   }
 
-  async list(): Promise<MonitoredService[]> {
-    const out: MonitoredService[] = [];
+  async list(): Promise<StoredServiceDefinition[]> {
+    const out: StoredServiceDefinition[] = [];
     let start: Item | undefined;
     do {
       const result = await this.client.send(
         new ScanCommand({ TableName: this.table, ...(start ? { ExclusiveStartKey: start } : {}) }),
       );
-      for (const item of result.Items ?? []) out.push(JSON.parse(get.s(item, 'definition')) as MonitoredService);
+      for (const item of result.Items ?? []) out.push({ id: get.s(item, 'id'), definition: parsed(item) });
       start = result.LastEvaluatedKey;
     } while (start);
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async create(service: MonitoredService): Promise<void> {
+  async create(service: ServiceDefinition): Promise<void> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -46,7 +50,7 @@ export class DynamoCatalogStore extends CatalogStore {
     }
   }
 
-  async replace(service: MonitoredService): Promise<void> {
+  async replace(service: ServiceDefinition): Promise<void> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -69,7 +73,18 @@ export class DynamoCatalogStore extends CatalogStore {
     return result.Attributes !== undefined;
   }
 
-  private toItem(service: MonitoredService): Item {
+  private toItem(service: ServiceDefinition): Item {
     return { id: put.s(service.id), definition: put.s(JSON.stringify(service)), updatedAt: put.n(Date.now()) };
+  }
+}
+
+/** The stored definition, or its text as stored when that is not JSON (the catalog then reports it). */
+function parsed(item: Item): unknown {
+  const text = get.optS(item, 'definition');
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }

@@ -3,8 +3,8 @@ import { MonitorService } from '../monitor.service.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
 import { AuditLog, CatalogStore, ConflictError, NotFoundError, ServiceStateStore } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
-import { toDefinition, type MonitoredService } from './service-definition.js';
-import { InvalidInputError, parseServiceDefinition } from './validation.js';
+import { definitionInput, toDefinition, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
+import { formatFieldError, InvalidInputError, parseServiceDefinition } from './validation.js';
 
 export const CONFIG_SERVICES = Symbol('CONFIG_SERVICES');
 
@@ -34,15 +34,25 @@ export class CatalogService {
     this.configIds = new Set(configServices.map((service) => service.id));
   }
 
+  /**
+   * The file's services plus the stored ones, each stored definition validated (with defaults) exactly like the
+   * file's: an invalid item is named with its problems and skipped, never trusted and never fatal.
+   */
   async load(): Promise<MonitoredService[]> {
-    const stored = await this.store.list();
     const merged = [...this.configServices];
-    for (const service of stored) {
-      if (this.configIds.has(service.id)) {
-        this.logger.warn(`stored service ${JSON.stringify(service.id)} is shadowed by the services file`);
+    for (const { id, definition } of await this.store.list()) {
+      if (this.configIds.has(id)) {
+        this.logger.warn(`stored service ${JSON.stringify(id)} is shadowed by the services file`);
         continue;
       }
-      merged.push(service);
+      const result = parseServiceDefinition(upgradeStoredDefinition(definition), this.policy, 'api', '', '(stored)');
+      if (result.value === null) {
+        this.logger.error(
+          `stored service ${JSON.stringify(id)} skipped: ${result.errors.map(formatFieldError).join('; ')}`,
+        );
+        continue;
+      }
+      merged.push(result.value);
     }
     return merged;
   }
@@ -60,7 +70,7 @@ export class CatalogService {
   async create(body: unknown, actor: string): Promise<MonitoredService> {
     const service = this.validate(body);
     if (this.monitor.get(service.id)) throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
-    await this.store.create(service);
+    await this.store.create(definitionInput(service));
     this.monitor.upsert(service);
     this.snapshot.refresh(Date.now(), true);
     await this.record(actor, 'service.create', service.id, null, service);
@@ -73,7 +83,7 @@ export class CatalogService {
     const withId =
       body !== null && typeof body === 'object' && !Array.isArray(body) && !('id' in body) ? { ...body, id } : body;
     const service = this.validate(withId, id);
-    await this.store.replace(service);
+    await this.store.replace(definitionInput(service));
     this.monitor.upsert(service);
     this.snapshot.refresh(Date.now(), true);
     await this.record(actor, 'service.replace', id, before, service);
@@ -86,15 +96,13 @@ export class CatalogService {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new InvalidInputError([{ path: '(body)', value: body, rule: 'must be an object' }]);
     }
-    const current: Record<string, unknown> = { ...toDefinition(before) };
-    for (const key of ['group', 'latencyThresholdMs'] as const) if (current[key] === null) delete current[key];
-    const merged: Record<string, unknown> = { ...current };
+    const merged: Record<string, unknown> = { ...definitionInput(before) };
     for (const [key, value] of Object.entries(body)) {
       if (value === null && (key === 'group' || key === 'latencyThresholdMs')) delete merged[key];
       else merged[key] = value;
     }
     const service = this.validate(merged, id);
-    await this.store.replace(service);
+    await this.store.replace(definitionInput(service));
     this.monitor.upsert(service);
     this.snapshot.refresh(Date.now(), true);
     await this.record(actor, 'service.update', id, before, service);

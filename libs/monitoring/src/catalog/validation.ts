@@ -51,14 +51,18 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
-/** Validates a plain object against a DTO class; returns the instance or the field errors. */
+/**
+ * Validates a plain object against a DTO class; returns the instance or the field errors. Field paths start at
+ * `path`; `whole` names the value itself when it is not an object at all.
+ */
 export function validateDto<T extends object>(
   cls: new () => T,
   plain: unknown,
   path = '',
+  whole = path || '(body)',
 ): { value: T; errors: [] } | { value: null; errors: FieldError[] } {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-    return { value: null, errors: [{ path: path || '(body)', value: plain, rule: 'must be an object' }] };
+    return { value: null, errors: [{ path: whole, value: plain, rule: 'must be an object' }] };
   }
   const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
   const errors = [
@@ -166,14 +170,15 @@ export function normaliseService(
   };
 }
 
-/** Validates one service definition from any door (file or admin API). */
+/** Validates one service definition from any door (file, admin API, the stored catalog). */
 export function parseServiceDefinition(
   plain: unknown,
   policy: TargetPolicy,
   source: ServiceSource,
   path = '',
+  whole?: string,
 ): { value: MonitoredService; errors: [] } | { value: null; errors: FieldError[] } {
-  const dto = validateDto(ServiceDefinitionDto, plain, path);
+  const dto = validateDto(ServiceDefinitionDto, plain, path, whole);
   // ValidateNested also accepts a list, so `slo: []` or `slo: [{...}]` would silently mean "the default SLO".
   const slo = plain !== null && typeof plain === 'object' ? (plain as { slo?: unknown }).slo : undefined;
   if (slo !== undefined && slo !== null && (typeof slo !== 'object' || Array.isArray(slo))) {
