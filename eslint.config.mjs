@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Layer rules: contracts <- monitoring / incidents <- aws <- apps/api; apps/web imports contracts only. */
+/** Layer rules: contracts <- common <- monitoring <- incidents <- aws <- apps/api; apps/web imports contracts only. */
 const forbid = (groups, message) => ({
   'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group], message })) }],
 });
@@ -40,7 +40,21 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['libs/monitoring/src/**/*.ts', 'libs/incidents/src/**/*.ts'],
+    files: ['libs/common/src/**/*.ts'],
+    rules: forbid(
+      ['@app/monitoring', '@app/incidents', '@app/aws', '@aws-sdk/*', '**/apps/**', 'axios', 'rxjs'],
+      'common holds the shared errors, validation and audit port: it imports @app/contracts only',
+    ),
+  },
+  {
+    files: ['libs/monitoring/src/**/*.ts'],
+    rules: forbid(
+      ['@app/incidents', '@app/aws', '@aws-sdk/*', '**/apps/**'],
+      'monitoring depends on contracts, common and its own ports: never on incidents, AWS adapters or the app',
+    ),
+  },
+  {
+    files: ['libs/incidents/src/**/*.ts'],
     rules: forbid(
       ['@app/aws', '@aws-sdk/*', '**/apps/**'],
       'domain libs depend on ports, never on AWS adapters or the app',
@@ -56,6 +70,7 @@ export default tseslint.config(
     rules: {
       ...forbid(
         [
+          '@app/common',
           '@app/monitoring',
           '@app/incidents',
           '@app/aws',

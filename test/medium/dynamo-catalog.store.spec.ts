@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ServiceDefinition } from '@app/contracts';
 import { DynamoCatalogStore, ensureTables, tableNames } from '@app/aws';
-import { ConflictError, definitionInput, NotFoundError } from '@app/monitoring';
+import { ConflictError, NotFoundError } from '@app/common';
+import { definitionInput } from '@app/monitoring';
 import { monitoredService } from '../../libs/monitoring/src/testing/monitored-service.js';
 
 describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {

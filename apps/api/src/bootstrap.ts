@@ -69,8 +69,7 @@ export async function createApp(
     },
   });
   options.beforeRoutes?.(adapter);
-  const logger =
-    options.logger ?? (config.env.LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined);
+  const logger = options.logger ?? (config.env.LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, options), adapter, {
     // Our own JSON parser (registerJsonBodyParser) replaces Nest's, so errors name the field.
     bodyParser: false,

@@ -10,7 +10,8 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { AuditLog, CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
+import { AuditLog } from '@app/common';
+import { CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
 import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
 import { DynamoIncidentStore } from './adapters/dynamo-incident.store.js';
 import { DynamoOutboxStore } from './adapters/dynamo-outbox.store.js';

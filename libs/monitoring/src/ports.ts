@@ -55,9 +55,6 @@ export abstract class CatalogStore {
   abstract delete(id: string): Promise<boolean>;
 }
 
-export class ConflictError extends Error {}
-export class NotFoundError extends Error {}
-
 /** Port: maintenance windows (filled by the incidents library; none by default). */
 export abstract class MaintenanceCalendar {
   abstract isInMaintenance(serviceId: string, at: number): boolean;
@@ -67,24 +64,4 @@ export class NoMaintenance extends MaintenanceCalendar {
   isInMaintenance(): boolean {
     return false;
   }
-}
-
-/** One admin change. */
-export interface AuditRecord {
-  at: number;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  before: unknown;
-  after: unknown;
-}
-
-/** Port: append-only log of admin changes, listed newest first. */
-export abstract class AuditLog {
-  abstract record(entry: AuditRecord): Promise<void>;
-  abstract list(
-    limit: number,
-    cursor: string | null,
-  ): Promise<{ items: (AuditRecord & { id: string })[]; nextCursor: string | null }>;
 }

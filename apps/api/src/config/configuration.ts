@@ -2,13 +2,8 @@ import { registerAs } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import {
-  formatFieldError,
-  parseServicesFile,
-  TargetPolicy,
-  type FieldError,
-  type MonitoredService,
-} from '@app/monitoring';
+import { formatFieldError, type FieldError } from '@app/common';
+import { parseServicesFile, TargetPolicy, type MonitoredService } from '@app/monitoring';
 import { validateEnvironment, type EnvironmentVariables } from './environment.js';
 
 /** Thrown at boot for a bad environment or services file; main.ts prints it and exits non-zero. */

@@ -6,7 +6,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { ServiceDefinition } from '@app/contracts';
-import { CatalogStore, ConflictError, NotFoundError, type StoredServiceDefinition } from '@app/monitoring';
+import { ConflictError, NotFoundError } from '@app/common';
+import { CatalogStore, type StoredServiceDefinition } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 
 /**

@@ -1,16 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { AuditLog, ConflictError, InvalidInputError, NotFoundError, type AuditRecord } from '@app/common';
 import {
-  AuditLog,
   CheckStore,
-  ConflictError,
-  InvalidInputError,
   MonitoringEvents,
   MonitorService,
-  NotFoundError,
   Prober,
   ServiceStateStore,
-  type AuditRecord,
   type DailyRollup,
   type EvaluationState,
   type MonitoredService,

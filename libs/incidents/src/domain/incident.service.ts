@@ -1,16 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { IncidentImpact, IncidentStatus } from '@app/contracts';
+import { AuditLog, ConflictError, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
 import {
-  AuditLog,
-  ConflictError,
   IncidentFeed,
-  InvalidInputError,
   MaintenanceCalendar,
   MonitoringEvents,
   MonitorService,
-  NotFoundError,
-  validateDto,
   type ServiceStateChanged,
 } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
@@ -265,7 +261,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   // ---- manual incidents and updates ----------------------------------------------------------------------
 
   async createManual(body: unknown, actor: string, now = Date.now()): Promise<Incident> {
-    const dto = parse(CreateIncidentDto, body);
+    const dto = parseDto(CreateIncidentDto, body);
     this.assertServicesExist(dto.serviceIds, 'serviceIds');
     const status: IncidentStatus = dto.status ?? 'investigating';
     const incident: Incident = {
@@ -289,7 +285,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async addUpdate(id: string, body: unknown, actor: string, now = Date.now()): Promise<Incident> {
-    const dto = parse(IncidentUpdateDto, body);
+    const dto = parseDto(IncidentUpdateDto, body);
     const before = this.find(id);
     assertCanUpdate(before, dto.status);
     const lock =
@@ -315,7 +311,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async edit(id: string, body: unknown, actor: string): Promise<Incident> {
-    const dto = parse(EditIncidentDto, body);
+    const dto = parseDto(EditIncidentDto, body);
     if (dto.serviceIds) this.assertServicesExist(dto.serviceIds, 'serviceIds');
     const before = this.find(id);
     const after = await this.change(before, (draft) => {
@@ -399,9 +395,15 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     before: Incident | null,
     after: Incident | null,
   ): Promise<void> {
-    await this.audit
-      .record({ at: Date.now(), actor, action, targetType: 'incident', targetId: id, before, after })
-      .catch((error: unknown) => this.logger.error(`audit write failed for ${action} ${id}: ${String(error)}`));
+    await recordChange(this.audit, this.logger, {
+      at: Date.now(),
+      actor,
+      action,
+      targetType: 'incident',
+      targetId: id,
+      before,
+      after,
+    });
   }
 
   private serial(serviceId: string, task: () => Promise<void>): Promise<void> {
@@ -432,10 +434,4 @@ function assertCanUpdate(incident: Incident, status: IncidentStatus): void {
       },
     ]);
   }
-}
-
-function parse<T extends object>(cls: new () => T, body: unknown): T {
-  const result = validateDto(cls, body);
-  if (result.value === null) throw new InvalidInputError(result.errors);
-  return result.value;
 }

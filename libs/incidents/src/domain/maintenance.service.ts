@@ -1,13 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
-import {
-  AuditLog,
-  InvalidInputError,
-  MaintenanceCalendar,
-  MonitorService,
-  NotFoundError,
-  validateDto,
-} from '@app/monitoring';
+import { AuditLog, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
+import { MaintenanceCalendar, MonitorService } from '@app/monitoring';
 import { IncidentStore } from '../ports.js';
 import { MaintenanceDto } from './incident.dto.js';
 import { newId } from './incident.js';
@@ -32,9 +26,7 @@ export class MaintenanceService {
   }
 
   async create(body: unknown, actor: string, now = Date.now()): Promise<MaintenanceWindow> {
-    const result = validateDto(MaintenanceDto, body);
-    if (result.value === null) throw new InvalidInputError(result.errors);
-    const dto = result.value;
+    const dto = parseDto(MaintenanceDto, body);
     const starts = Date.parse(dto.startsAt);
     const ends = Date.parse(dto.endsAt);
     const errors = dto.serviceIds
@@ -68,8 +60,14 @@ export class MaintenanceService {
   }
 
   private async auditChange(actor: string, action: string, id: string, before: unknown, after: unknown): Promise<void> {
-    await this.audit
-      .record({ at: Date.now(), actor, action, targetType: 'maintenance', targetId: id, before, after })
-      .catch((error: unknown) => this.logger.error(`audit write failed for ${action} ${id}: ${String(error)}`));
+    await recordChange(this.audit, this.logger, {
+      at: Date.now(),
+      actor,
+      action,
+      targetType: 'maintenance',
+      targetId: id,
+      before,
+      after,
+    });
   }
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MonitorService } from '../monitor.service.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
-import { AuditLog, CatalogStore, ConflictError, NotFoundError, ServiceStateStore } from '../ports.js';
+import { AuditLog, ConflictError, formatFieldError, InvalidInputError, NotFoundError, recordChange } from '@app/common';
+import { CatalogStore, ServiceStateStore } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
 import { definitionInput, toDefinition, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
-import { formatFieldError, InvalidInputError, parseServiceDefinition } from './validation.js';
+import { parseServiceDefinition } from './validation.js';
 
 export const CONFIG_SERVICES = Symbol('CONFIG_SERVICES');
 
@@ -156,18 +157,14 @@ export class CatalogService {
     before: MonitoredService | null,
     after: MonitoredService | null,
   ): Promise<void> {
-    await this.audit
-      .record({
-        at: Date.now(),
-        actor,
-        action,
-        targetType: 'service',
-        targetId,
-        before: before && toDefinition(before),
-        after: after && toDefinition(after),
-      })
-      .catch((error: unknown) =>
-        this.logger.error(`audit write failed for ${action} ${JSON.stringify(targetId)}: ${String(error)}`),
-      );
+    await recordChange(this.audit, this.logger, {
+      at: Date.now(),
+      actor,
+      action,
+      targetType: 'service',
+      targetId,
+      before: before && toDefinition(before),
+      after: after && toDefinition(after),
+    });
   }
 }

@@ -1,10 +1,8 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
-  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -12,11 +10,11 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateBy,
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { OptionalIntInRange, StringLength } from '@app/common';
 import { formatDuration, parseDuration } from './duration.js';
 
 /** Rule text shared by the decorators and the docs, so the error a user sees is the rule that was applied. */
@@ -108,14 +106,6 @@ export class SloDto {
   window?: string;
 }
 
-const intRule = (min: number, max: number) => `must be an integer between ${min} and ${max}`;
-
-/** An optional integer in [min, max], with the one error message a user sees for all three checks. */
-function OptionalIntInRange(min: number, max: number): PropertyDecorator {
-  const message = intRule(min, max);
-  return applyDecorators(IsOptional(), IsInt({ message }), Min(min, { message }), Max(max, { message }));
-}
-
 /**
  * One monitored service as written in the services file and sent to the admin API (one schema, two doors).
  * Everything but id, name and url has a default.
@@ -133,16 +123,12 @@ export class ServiceDefinitionDto {
   id!: string;
 
   @ApiProperty({ description: 'Display name', example: 'Checkout API', maxLength: 100 })
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-100 characters' })
-  @MaxLength(100, { message: 'must be 1-100 characters' })
+  @StringLength(1, 100)
   name!: string;
 
   @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments', maxLength: 60 })
   @IsOptional()
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-60 characters' })
-  @MaxLength(60, { message: 'must be 1-60 characters' })
+  @StringLength(1, 60)
   group?: string;
 
   @ApiProperty({

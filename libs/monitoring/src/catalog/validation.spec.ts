@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { TargetPolicy } from '../probe/target-policy.js';
 import { definitionInput, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
-import { formatFieldError, parseServiceDefinition, parseServicesFile, renderValue } from './validation.js';
+import { formatFieldError } from '@app/common';
+import { parseServiceDefinition, parseServicesFile } from './validation.js';
 
 const strict = new TargetPolicy('');
 const loopbackAllowed = new TargetPolicy('127.0.0.0/8');
@@ -19,21 +20,6 @@ function accepted(service: Record<string, unknown>, policy = strict): MonitoredS
   if (result.value === null) throw new Error(`unexpectedly refused: ${result.errors.map(formatFieldError).join('; ')}`);
   return result.value;
 }
-
-describe('formatFieldError', () => {
-  it('writes path, JSON value and rule on one line', () => {
-    expect(formatFieldError({ path: 'services[0].interval', value: '0s', rule: 'must be positive' })).toBe(
-      'services[0].interval: "0s" must be positive',
-    );
-  });
-
-  it('shows a missing value as (missing) and cuts long values at 80 characters', () => {
-    expect(renderValue(undefined)).toBe('(missing)');
-    const long = renderValue('x'.repeat(200));
-    expect(long).toHaveLength(80);
-    expect(long.endsWith('...')).toBe(true);
-  });
-});
 
 describe('parseServiceDefinition', () => {
   it('applies the defaults to a minimal definition', () => {

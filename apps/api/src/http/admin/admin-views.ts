@@ -1,5 +1,6 @@
 import type { AdminService, AuditEntry } from '@app/contracts';
-import { toDefinition, type AuditRecord, type MonitorService, type MonitoredService } from '@app/monitoring';
+import { type AuditRecord } from '@app/common';
+import { toDefinition, type MonitorService, type MonitoredService } from '@app/monitoring';
 
 export function toAdminService(service: MonitoredService, monitor: MonitorService): AdminService {
   const runtime = monitor.get(service.id);

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiError } from '@app/contracts';
-import { ConflictError, formatFieldError, InvalidInputError, NotFoundError, renderValue } from '@app/monitoring';
+import { ConflictError, formatFieldError, InvalidInputError, NotFoundError, renderValue } from '@app/common';
 
 const MAX_DETAILS = 20;
 

@@ -1,6 +1,6 @@
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError, type FieldError } from '@app/monitoring';
+import { InvalidInputError, type FieldError } from '@app/common';
 
 /**
  * A body that failed to parse. The parser does not reject it on the spot: that would answer 400 before the auth

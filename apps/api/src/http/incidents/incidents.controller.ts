@@ -4,13 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { IncidentSummary, Page, ServiceStatus } from '@app/contracts';
 import { IncidentBoard, renderAtomFeed, statusBadge, toSummary, uptimeBadge } from '@app/incidents';
-import {
-  IncidentFeed,
-  InvalidInputError,
-  NotFoundError,
-  StatusSnapshotService,
-  type CachedDocument,
-} from '@app/monitoring';
+import { InvalidInputError, NotFoundError } from '@app/common';
+import { IncidentFeed, StatusSnapshotService, type CachedDocument } from '@app/monitoring';
 import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Public } from '../auth/public.decorator.js';
