@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoIncidentStore, ensureTables, tableNames } from '@app/aws';
-import type { Incident, MaintenanceWindow, OpenLock } from '@app/incidents';
+import type { MaintenanceWindow } from '@app/contracts';
+import type { Incident, OpenLock } from '@app/incidents';
 
 describe('DynamoIncidentStore against DynamoDB (dynalite)', () => {
   const names = tableNames('medium-incidents-');

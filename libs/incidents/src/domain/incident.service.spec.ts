@@ -19,7 +19,8 @@ import { Notifier, type IncidentNotification, type NotificationChannel } from '.
 import { IncidentStore, OutboxStore, type OutboxItem } from '../ports.js';
 import { IncidentBoard } from './incident-board.js';
 import { IncidentService } from './incident.service.js';
-import type { Incident, MaintenanceWindow, OpenLock } from './incident.js';
+import type { MaintenanceWindow } from '@app/contracts';
+import type { Incident, OpenLock } from './incident.js';
 import { MaintenanceBook } from './maintenance-book.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';

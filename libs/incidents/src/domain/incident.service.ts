@@ -15,7 +15,7 @@ import { humanDuration } from '../notify/render.js';
 import { IncidentStore } from '../ports.js';
 import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto } from './incident.dto.js';
 import { IncidentBoard } from './incident-board.js';
-import { canMoveTo, IMPACTS, newId, type Incident, type OpenLock } from './incident.js';
+import { canMoveTo, impactRank, newId, type Incident, type OpenLock } from './incident.js';
 import type { MaintenanceBook } from './maintenance-book.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
@@ -117,12 +117,11 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     // Escalate only (degraded → down): never undo an operator's impact or title edit, never downgrade on its own.
-    const rank = (value: IncidentImpact) => IMPACTS.indexOf(value);
-    if (impact !== null && incident && incident.kind === 'auto' && rank(impact) > rank(incident.impact)) {
+    if (impact !== null && incident && incident.kind === 'auto' && impactRank(impact) > impactRank(incident.impact)) {
       const name = service?.name ?? serviceId;
       const message = `Automated check: ${name} is now ${state}.`;
       const escalated = await this.change(incident, (draft) => {
-        if (rank(draft.impact) >= rank(impact)) return false; // another replica escalated it meanwhile
+        if (impactRank(draft.impact) >= impactRank(impact)) return false; // another replica escalated it meanwhile
         draft.impact = impact;
         draft.title = `${name} is ${state}`;
         draft.updates.push({ at: iso(now), status: draft.status, message });

@@ -15,6 +15,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { OptionalIntInRange, StringLength } from '@app/common';
+import { HTTP_METHODS, type HttpMethod, type ServiceDefinition, type SloDefinition } from '@app/contracts';
 import { formatDuration, parseDuration } from './duration.js';
 
 /** Rule text shared by the decorators and the docs, so the error a user sees is the rule that was applied. */
@@ -92,7 +93,7 @@ export function parseStatusList(value: unknown): [number, number][] | null {
   return ranges;
 }
 
-export class SloDto {
+export class SloDto implements SloDefinition {
   @ApiProperty({ description: 'Availability target in percent', example: 99.9, minimum: 50, maximum: 99.999 })
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
   @Min(LIMITS.sloTarget.min, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
@@ -110,7 +111,7 @@ export class SloDto {
  * One monitored service as written in the services file and sent to the admin API (one schema, two doors).
  * Everything but id, name and url has a default.
  */
-export class ServiceDefinitionDto {
+export class ServiceDefinitionDto implements ServiceDefinition {
   @ApiProperty({
     description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"',
     example: 'checkout-api',
@@ -140,10 +141,10 @@ export class ServiceDefinitionDto {
   @MaxLength(LIMITS.urlMaxLength, { message: `must be at most ${LIMITS.urlMaxLength} characters` })
   url!: string;
 
-  @ApiPropertyOptional({ enum: ['GET', 'HEAD'], default: 'GET' })
+  @ApiPropertyOptional({ enum: HTTP_METHODS, default: 'GET' })
   @IsOptional()
-  @IsIn(['GET', 'HEAD'], { message: 'must be GET or HEAD' })
-  method?: 'GET' | 'HEAD';
+  @IsIn(HTTP_METHODS, { message: `must be ${HTTP_METHODS.join(' or ')}` })
+  method?: HttpMethod;
 
   @ApiPropertyOptional({ description: 'Check interval, whole seconds, 1s to 24h', example: '30s', default: '30s' })
   @IsOptional()

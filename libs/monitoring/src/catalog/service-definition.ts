@@ -1,13 +1,8 @@
-import type { ServiceDefinition, ServiceState } from '@app/contracts';
+import type { HttpMethod, ResolvedServiceDefinition, ServiceDefinition, ServiceSource } from '@app/contracts';
 import { formatDuration } from './duration.js';
-
-export type HttpMethod = 'GET' | 'HEAD';
 
 /** A status range, inclusive: [200, 299]. */
 export type StatusRange = readonly [number, number];
-
-/** Where a service definition came from: the services file (read-only at run time) or the admin API. */
-export type ServiceSource = 'config' | 'api';
 
 /** A fully normalised monitored service, as the scheduler and evaluator use it. */
 export interface MonitoredService {
@@ -43,16 +38,8 @@ export function isExpectedStatus(service: Pick<MonitoredService, 'expectedStatus
   return service.expectedStatus.some(([low, high]) => status >= low && status <= high);
 }
 
-export type { ServiceState };
-
 /** The file/API form of a normalised service (defaults made explicit): what GET returns and PATCH merges into. */
-export function toDefinition(service: MonitoredService): Required<
-  Omit<ServiceDefinition, 'group' | 'latencyThresholdMs' | 'slo'>
-> & {
-  slo: { target: number; window: string };
-  group: string | null;
-  latencyThresholdMs: number | null;
-} {
+export function toDefinition(service: MonitoredService): ResolvedServiceDefinition {
   return {
     id: service.id,
     name: service.name,

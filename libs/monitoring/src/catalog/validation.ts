@@ -3,7 +3,8 @@ import { joinPath, validateDto, type FieldError } from '@app/common';
 import type { TargetPolicy } from '../probe/target-policy.js';
 import { parseDuration } from './duration.js';
 import { LIMITS, parseStatusList, ServiceDefinitionDto } from './service-definition.dto.js';
-import { DEFAULTS, type MonitoredService, type ServiceSource } from './service-definition.js';
+import type { ServiceSource } from '@app/contracts';
+import { DEFAULTS, type MonitoredService } from './service-definition.js';
 
 /** Checks the URL beyond its type: scheme, no credentials, literal IPs against the SSRF policy. */
 export function checkTargetUrl(url: string, policy: TargetPolicy, path: string): FieldError[] {
