@@ -2,8 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layer rules: contracts <- common <- monitoring <- incidents <- aws <- apps/api; apps/web imports contracts only. */
-const forbid = (groups, message) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group], message })) }],
+const forbid = (groups, message, paths = []) => ({
+  'no-restricted-imports': ['error', { paths, patterns: groups.map((group) => ({ group: [group], message })) }],
 });
 
 export default tseslint.config(
@@ -87,6 +87,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'off',
       '@typescript-eslint/no-empty-function': 'off',
       'no-empty': 'off',
+    },
+  },
+  {
+    // Test support (libs/*/src/testing) is for specs; a second rule name, so the layer rules above still apply.
+    files: ['libs/*/src/**/*.ts', 'apps/api/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/*/src/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@app/*/testing', '**/testing', '**/testing/**'], message: 'test support is for specs only' },
+          ],
+        },
+      ],
     },
   },
   {

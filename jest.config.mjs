@@ -22,6 +22,7 @@ const shared = {
     // on Node 20, so tests get the API-identical CJS 0.5 line. Production uses Node's require(esm).
     '^content-disposition$': 'content-disposition-cjs',
     '^@app/(contracts|common|monitoring|incidents|aws)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@app/(common|monitoring|incidents)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['**/*.spec.ts'],

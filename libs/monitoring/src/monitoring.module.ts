@@ -4,6 +4,7 @@ import { CatalogService } from './catalog/catalog.service.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MonitoringScheduler } from './monitoring.scheduler.js';
 import { MonitorService } from './monitor.service.js';
+import { MonitorView } from './monitor-view.js';
 import { MaintenanceCalendar, NoMaintenance } from './ports.js';
 import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
@@ -12,7 +13,7 @@ import { IncidentFeed, NoIncidents } from './status/incident-feed.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
-  /** Modules exporting the storage ports (CheckStore, ServiceStateStore, CatalogStore) and the options tokens. */
+  /** Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore) and the options tokens. */
   imports: ModuleMetadata['imports'];
   /** Providers for MONITORING_OPTIONS, CONFIG_SERVICES and TargetPolicy. */
   providers: Provider[];
@@ -36,12 +37,14 @@ export class MonitoringModule {
         { provide: IncidentFeed, useClass: options.incidentFeed ?? NoIncidents },
         MonitoringEvents,
         MonitorService,
+        { provide: MonitorView, useExisting: MonitorService },
         CatalogService,
         StatusSnapshotService,
         MonitoringScheduler,
       ],
       exports: [
         MonitorService,
+        MonitorView,
         MonitoringEvents,
         CatalogService,
         StatusSnapshotService,

@@ -23,8 +23,11 @@ export abstract class CheckStore {
   abstract since(serviceId: string, afterMs: number): Promise<StoredCheck[]>;
 }
 
-/** Port: current evaluation state and daily rollups per service. */
-export abstract class ServiceStateStore {
+/**
+ * Port: per service, the evaluation state and the daily rollups (one table in AWS, so that one query at boot
+ * returns both).
+ */
+export abstract class StateAndRollupStore {
   /** The service's state item and its rollups for days >= fromDay. */
   abstract load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }>;
   /** The evaluation state (streak counters included) so a restart resumes exactly where it was. */

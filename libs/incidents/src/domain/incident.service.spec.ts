@@ -6,7 +6,7 @@ import {
   MonitoringEvents,
   MonitorService,
   Prober,
-  ServiceStateStore,
+  StateAndRollupStore,
   type DailyRollup,
   type EvaluationState,
   type MonitoredService,
@@ -243,7 +243,7 @@ class NullCheckStore extends CheckStore {
   }
 }
 
-class NullStateStore extends ServiceStateStore {
+class NullStateStore extends StateAndRollupStore {
   load(): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
     return Promise.resolve({ state: null, rollups: [] });
   }

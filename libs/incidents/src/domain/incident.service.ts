@@ -6,7 +6,7 @@ import {
   IncidentFeed,
   MaintenanceCalendar,
   MonitoringEvents,
-  MonitorService,
+  MonitorView,
   type ServiceStateChanged,
 } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
@@ -41,7 +41,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly store: IncidentStore,
     private readonly outbox: OutboxDispatcher,
-    private readonly monitor: MonitorService,
+    private readonly monitor: MonitorView,
     private readonly events: MonitoringEvents,
     @Inject(IncidentFeed) private readonly board: IncidentBoard,
     @Inject(MaintenanceCalendar) private readonly maintenance: MaintenanceBook,
@@ -91,10 +91,10 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
 
   /** What the incident for one service should be right now, made so. Idempotent. */
   private async reconcileService(serviceId: string, now: number): Promise<void> {
-    const runtime = this.monitor.get(serviceId);
-    if (runtime?.stateWrite) await runtime.stateWrite; // decide only on durable state
-    const service = runtime?.service;
-    const state = runtime?.evaluation.state ?? 'unknown';
+    await this.monitor.durable(serviceId); // decide only on durable state
+    const watched = this.monitor.find(serviceId);
+    const service = watched?.service;
+    const state = watched?.state ?? 'unknown';
     const impact: IncidentImpact | null =
       !service || service.paused
         ? null
@@ -137,7 +137,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async open(serviceId: string, impact: IncidentImpact, now: number): Promise<void> {
-    const lastError = this.monitor.get(serviceId)?.recent[0]?.error ?? null;
+    const lastError = this.monitor.find(serviceId)?.lastError ?? null;
     const lock: OpenLock = { serviceId, incidentId: newId('inc', now), openedAt: now };
     const existing = await this.store.acquireOpenLock(lock);
     // Taken, then released before we could read it (empty incident id): nothing to adopt; the next pass retries.
@@ -158,7 +158,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     lastError: string | null,
     now: number,
   ): Promise<Incident> {
-    const service = this.monitor.get(lock.serviceId)?.service;
+    const service = this.monitor.find(lock.serviceId)?.service;
     const name = service?.name ?? lock.serviceId;
     const state = impact === 'minor' ? 'degraded' : 'down';
     const incident: Incident = {
@@ -195,7 +195,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   private async resolveAuto(lock: OpenLock, now: number, reason: string): Promise<void> {
     let incident = this.board.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
     if (incident && incident.status !== 'resolved') {
-      const name = this.monitor.get(lock.serviceId)?.service.name ?? lock.serviceId;
+      const name = this.monitor.find(lock.serviceId)?.service.name ?? lock.serviceId;
       const message =
         reason === 'recovered'
           ? `Automated check: ${name} has recovered after ${humanDuration(now - lock.openedAt)}.`
@@ -217,7 +217,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   private async repair(lock: OpenLock, now: number): Promise<void> {
     let incident = this.board.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
     if (!incident) {
-      const state = this.monitor.get(lock.serviceId)?.evaluation.state;
+      const state = this.monitor.find(lock.serviceId)?.state;
       incident = await this.createFromLock(lock, state === 'degraded' ? 'minor' : 'major', null, lock.openedAt);
       return;
     }
@@ -228,9 +228,8 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
 
   private async reconcileAll(now: number): Promise<void> {
     const ids = new Set<string>(this.locks.keys());
-    for (const runtime of this.monitor.all()) {
-      const state = runtime.evaluation.state;
-      if (state === 'down' || state === 'degraded') ids.add(runtime.service.id);
+    for (const { service, state } of this.monitor.list()) {
+      if (state === 'down' || state === 'degraded') ids.add(service.id);
     }
     for (const id of ids) {
       await this.serial(id, () => this.reconcileService(id, now)).catch((error: unknown) =>
@@ -360,7 +359,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     message: string,
     at: number,
   ): Promise<void> {
-    const names = incident.serviceIds.map((id) => this.monitor.get(id)?.service.name ?? id);
+    const names = incident.serviceIds.map((id) => this.monitor.find(id)?.service.name ?? id);
     const notification: IncidentNotification = {
       incidentId: incident.id,
       transition,
@@ -381,7 +380,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private assertServicesExist(ids: string[], path: string): void {
-    const missing = ids.filter((id) => !this.monitor.get(id));
+    const missing = ids.filter((id) => !this.monitor.find(id));
     if (missing.length > 0) {
       throw new InvalidInputError(missing.map((id) => ({ path, value: id, rule: 'is not a monitored service id' })));
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
 import { AuditLog, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
-import { MaintenanceCalendar, MonitorService } from '@app/monitoring';
+import { MaintenanceCalendar, MonitorView } from '@app/monitoring';
 import { IncidentStore } from '../ports.js';
 import { MaintenanceDto } from './incident.dto.js';
 import { newId } from './incident.js';
@@ -16,7 +16,7 @@ export class MaintenanceService {
 
   constructor(
     private readonly store: IncidentStore,
-    private readonly monitor: MonitorService,
+    private readonly monitor: MonitorView,
     @Inject(MaintenanceCalendar) private readonly book: MaintenanceBook,
     private readonly audit: AuditLog,
   ) {}
@@ -30,7 +30,7 @@ export class MaintenanceService {
     const starts = Date.parse(dto.startsAt);
     const ends = Date.parse(dto.endsAt);
     const errors = dto.serviceIds
-      .filter((id) => !this.monitor.get(id))
+      .filter((id) => !this.monitor.find(id))
       .map((id) => ({ path: 'serviceIds', value: id, rule: 'is not a monitored service id' }));
     if (ends <= starts) errors.push({ path: 'endsAt', value: dto.endsAt, rule: 'must be after startsAt' });
     else if (ends - starts > MAX_WINDOW_MS)

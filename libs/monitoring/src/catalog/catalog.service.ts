@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MonitorService } from '../monitor.service.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
 import { AuditLog, ConflictError, formatFieldError, InvalidInputError, NotFoundError, recordChange } from '@app/common';
-import { CatalogStore, ServiceStateStore } from '../ports.js';
+import { CatalogStore, StateAndRollupStore } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
 import { definitionInput, toDefinition, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
 import { parseServiceDefinition } from './validation.js';
@@ -26,7 +26,7 @@ export class CatalogService {
   constructor(
     @Inject(CONFIG_SERVICES) private readonly configServices: MonitoredService[],
     private readonly store: CatalogStore,
-    private readonly stateStore: ServiceStateStore,
+    private readonly stateStore: StateAndRollupStore,
     private readonly monitor: MonitorService,
     private readonly audit: AuditLog,
     private readonly policy: TargetPolicy,

@@ -4,7 +4,7 @@ import {
   QueryCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { ServiceStateStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
+import { StateAndRollupStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
 
@@ -16,7 +16,7 @@ const ROLLUP_RETENTION_DAYS = 400;
  * Per service: one `state` item (evaluation state + streak counters) and one `day#YYYY-MM-DD` item per day of
  * rollups. "state" sorts after every "day#…" key, so one Query with `key >= day#<from>` returns both.
  */
-export class DynamoStateStore extends ServiceStateStore {
+export class DynamoStateAndRollupStore extends StateAndRollupStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,

@@ -1,17 +1,17 @@
 import 'reflect-metadata';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoStateStore, ensureTables, tableNames } from '@app/aws';
+import { DynamoStateAndRollupStore, ensureTables, tableNames } from '@app/aws';
 import { emptyRollup, foldCheck, type DailyRollup, type EvaluationState } from '@app/monitoring';
 import { dynamoClient, throttleBatchWrites } from '../support/dynamo.js';
 
-describe('DynamoStateStore against DynamoDB (dynalite)', () => {
+describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
   const names = tableNames('medium-state-');
   const client = new DynamoDBClient({
     endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
-  const store = new DynamoStateStore(client, names.state);
+  const store = new DynamoStateAndRollupStore(client, names.state);
   const sent: string[] = [];
   client.middlewareStack.add(
     (next, context) => (args) => {
@@ -166,7 +166,7 @@ describe('DynamoStateStore against DynamoDB (dynalite)', () => {
     // that a service re-created with the same id inherited at the next boot.
     it('retries the deletes DynamoDB hands back unprocessed, leaving nothing behind', async () => {
       const throttledClient = dynamoClient();
-      const throttled = new DynamoStateStore(throttledClient, names.state);
+      const throttled = new DynamoStateAndRollupStore(throttledClient, names.state);
       await throttled.saveState('throttled', down);
       for (let day = 1; day <= 30; day += 1)
         await throttled.saveRollup(rollup('throttled', `2026-03-${String(day).padStart(2, '0')}`), null);
