@@ -5,13 +5,14 @@ import { dayOf, emptyRollup, foldCheck, startOfDay } from './history/rollup.js';
 import { MonitoringEvents, type ServiceStateChanged } from './monitoring.events.js';
 import type { MonitoringOptions } from './monitoring.options.js';
 import { MonitorService } from './monitor.service.js';
-import { MaintenanceCalendar, NoMaintenance, type StoredCheck } from './ports.js';
+import { MaintenanceCache } from './maintenance/maintenance-cache.js';
+import type { StoredCheck } from './ports.js';
 import {
   FAIL,
   FakeProber,
-  FixedMaintenance,
   InMemoryCheckStore,
   InMemoryStateAndRollupStore,
+  maintenanceWindow,
   monitoredService,
   OK,
 } from './testing/index.js';
@@ -53,7 +54,7 @@ describe('MonitorService', () => {
   let prober: FakeProber;
   let checks: InMemoryCheckStore;
   let states: InMemoryStateAndRollupStore;
-  let maintenance: MaintenanceCalendar;
+  let maintenance: MaintenanceCache;
   let events: MonitoringEvents;
   let changes: ServiceStateChanged[];
   let monitor: MonitorService;
@@ -76,7 +77,7 @@ describe('MonitorService', () => {
     prober = new FakeProber(BASE);
     checks = new InMemoryCheckStore();
     states = new InMemoryStateAndRollupStore();
-    maintenance = new NoMaintenance();
+    maintenance = new MaintenanceCache();
     events = new MonitoringEvents();
     changes = [];
     events.stateChanged$.subscribe((change) => changes.push(change));
@@ -323,10 +324,7 @@ describe('MonitorService', () => {
     });
 
     it('flags checks and events taken during maintenance and keeps them out of the uptime counters', async () => {
-      const calendar = new FixedMaintenance();
-      calendar.ids.add('api');
-      maintenance = calendar;
-      monitor = create();
+      maintenance.set([maintenanceWindow(['api'], BASE - MINUTE, BASE + DAY)]);
       prober.outcomes(service('api').url, FAIL, FAIL);
       monitor.upsert(service('api'), BASE);
       const due = monitor.get('api')!.nextDueAt;

@@ -8,7 +8,8 @@ import { RollupWriter, type RollupSlot } from './history/rollup-writer.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
 import { MonitorView, type ServiceView } from './monitor-view.js';
-import { CheckStore, MaintenanceCalendar, StateAndRollupStore, type StoredCheck } from './ports.js';
+import { MaintenanceCache } from './maintenance/maintenance-cache.js';
+import { CheckStore, StateAndRollupStore, type StoredCheck } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
 import { advanceDue, firstDueAt } from './scheduling/schedule.js';
 import { SlipStats } from './scheduling/slip-stats.js';
@@ -53,7 +54,7 @@ export class MonitorService implements MonitorView {
     private readonly prober: Prober,
     private readonly checks: CheckStore,
     private readonly stateStore: StateAndRollupStore,
-    private readonly maintenance: MaintenanceCalendar,
+    private readonly maintenance: MaintenanceCache,
     private readonly events: MonitoringEvents,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
   ) {

@@ -57,14 +57,3 @@ export abstract class CatalogStore {
   abstract replace(definition: ServiceDefinition): Promise<void>;
   abstract delete(id: string): Promise<boolean>;
 }
-
-/** Port: maintenance windows (filled by the incidents library; none by default). */
-export abstract class MaintenanceCalendar {
-  abstract isInMaintenance(serviceId: string, at: number): boolean;
-}
-
-export class NoMaintenance extends MaintenanceCalendar {
-  isInMaintenance(): boolean {
-    return false;
-  }
-}

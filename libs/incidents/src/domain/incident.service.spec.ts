@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AuditLog, ConflictError, InvalidInputError, NotFoundError, type AuditRecord } from '@app/common';
 import {
   CheckStore,
+  MaintenanceCache,
   MonitoringEvents,
   MonitorService,
   Prober,
@@ -17,11 +18,10 @@ import {
 import { DEFAULT_INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import { Notifier, type IncidentNotification, type NotificationChannel } from '../notify/notifier.js';
 import { IncidentStore, OutboxStore, type OutboxItem } from '../ports.js';
-import { IncidentBoard } from './incident-board.js';
+import { IncidentCache } from './incident-cache.js';
 import { IncidentService } from './incident.service.js';
 import type { MaintenanceWindow } from '@app/contracts';
 import type { Incident, OpenLock } from './incident.js';
-import { MaintenanceBook } from './maintenance-book.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 import { monitoredService } from '../../../monitoring/src/testing/monitored-service.js';
@@ -300,14 +300,14 @@ interface Shared {
   outboxStore: MemoryOutboxStore;
   events: MonitoringEvents;
   monitor: MonitorService;
-  book: MaintenanceBook;
+  book: MaintenanceCache;
   sns: RecordingNotifier;
   slack: RecordingNotifier;
 }
 
 /** One IncidentService wired to real MonitorService, board, book and dispatcher over in-memory ports. */
 function instance(shared: Shared) {
-  const board = new IncidentBoard(shared.book);
+  const board = new IncidentCache();
   const audit = new FakeAuditLog();
   const dispatcher = new OutboxDispatcher(shared.outboxStore, [shared.sns, shared.slack], OPTIONS);
   const service = new IncidentService(
@@ -324,7 +324,7 @@ function instance(shared: Shared) {
 }
 
 function shared(): Shared {
-  const book = new MaintenanceBook();
+  const book = new MaintenanceCache();
   const events = new MonitoringEvents();
   return {
     store: new MemoryIncidentStore(),
@@ -422,7 +422,7 @@ describe('IncidentService', () => {
       });
       expect(incident.updates).toHaveLength(1);
       expect(incident.updates[0]!.message).toContain('HTTP 503');
-      expect(app.board.activeIncidents().map((summary) => summary.id)).toEqual([incident.id]);
+      expect(app.board.list().map((summary) => summary.id)).toEqual([incident.id]);
       expect(world.store.locks.get('checkout')?.incidentId).toBe(incident.id);
     });
 
@@ -438,7 +438,7 @@ describe('IncidentService', () => {
       expect(resolved.updates.at(-1)).toMatchObject({ status: 'resolved' });
       expect(resolved.updates.at(-1)!.message).toContain('recovered after 5m');
       expect(world.store.locks.size).toBe(0);
-      expect(app.board.activeIncidents()).toEqual([]);
+      expect(app.board.list()).toEqual([]);
     });
 
     it('queues exactly one opened and one resolved item per enabled channel; replays queue nothing more', async () => {
@@ -1107,7 +1107,7 @@ describe('OutboxDispatcher', () => {
 describe('MaintenanceService', () => {
   const NOW = Date.UTC(2026, 11, 1, 0, 0);
   let store: MemoryIncidentStore;
-  let book: MaintenanceBook;
+  let book: MaintenanceCache;
   let audit: FakeAuditLog;
   let maintenance: MaintenanceService;
 
@@ -1117,7 +1117,7 @@ describe('MaintenanceService', () => {
 
   beforeEach(() => {
     store = new MemoryIncidentStore();
-    book = new MaintenanceBook();
+    book = new MaintenanceCache();
     audit = new FakeAuditLog();
     const monitor = new MonitorService(
       new UnusedProber(),

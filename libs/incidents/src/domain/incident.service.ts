@@ -2,21 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Subscription } from 'rxjs';
 import type { IncidentImpact, IncidentStatus } from '@app/contracts';
 import { AuditLog, ConflictError, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
-import {
-  IncidentFeed,
-  MaintenanceCalendar,
-  MonitoringEvents,
-  MonitorView,
-  type ServiceStateChanged,
-} from '@app/monitoring';
+import { MaintenanceCache, MonitoringEvents, MonitorView, type ServiceStateChanged } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import type { IncidentNotification, NotificationTransition } from '../notify/notifier.js';
 import { humanDuration } from '../notify/render.js';
 import { IncidentStore } from '../ports.js';
 import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto } from './incident.dto.js';
-import { IncidentBoard } from './incident-board.js';
+import { IncidentCache } from './incident-cache.js';
 import { canMoveTo, impactRank, newId, type Incident, type OpenLock } from './incident.js';
-import type { MaintenanceBook } from './maintenance-book.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 const DAY_MS = 86_400_000;
@@ -43,8 +36,8 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     private readonly outbox: OutboxDispatcher,
     private readonly monitor: MonitorView,
     private readonly events: MonitoringEvents,
-    @Inject(IncidentFeed) private readonly board: IncidentBoard,
-    @Inject(MaintenanceCalendar) private readonly maintenance: MaintenanceBook,
+    private readonly cache: IncidentCache,
+    private readonly maintenance: MaintenanceCache,
     private readonly audit: AuditLog,
     @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
   ) {}
@@ -58,7 +51,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       this.store.listMaintenance(new Date(now - 14 * DAY_MS).toISOString()),
     ]);
     this.maintenance.set(windows);
-    for (const incident of incidents) this.board.put(incident);
+    for (const incident of incidents) this.cache.put(incident);
     for (const lock of locks) this.locks.set(lock.serviceId, lock);
     // Boot repair: finish what a crash interrupted (missing incident item, unqueued notifications).
     for (const lock of locks) await this.serial(lock.serviceId, () => this.repair(lock, now));
@@ -110,7 +103,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     if (!lock) return;
-    const incident = this.board.get(lock.incidentId);
+    const incident = this.cache.get(lock.incidentId);
     if (incident?.status === 'resolved') {
       // A crash left the lock behind a resolved incident: finish resolving; the next pass may open a new one.
       await this.resolveAuto(lock, now, 'recovered');
@@ -183,17 +176,17 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     if (!(await this.store.createIncident(incident))) {
       const stored = await this.store.getIncident(lock.incidentId);
       if (stored) {
-        this.board.put(stored);
+        this.cache.put(stored);
         return stored;
       }
     }
-    this.board.put(incident);
+    this.cache.put(incident);
     await this.notify(incident, 'opened', 'opened', incident.updates[0]!.message, now);
     return incident;
   }
 
   private async resolveAuto(lock: OpenLock, now: number, reason: string): Promise<void> {
-    let incident = this.board.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
+    let incident = this.cache.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
     if (incident && incident.status !== 'resolved') {
       const name = this.monitor.find(lock.serviceId)?.service.name ?? lock.serviceId;
       const message =
@@ -215,13 +208,13 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
 
   /** After a crash: make sure the locked incident exists and its notifications are queued. */
   private async repair(lock: OpenLock, now: number): Promise<void> {
-    let incident = this.board.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
+    let incident = this.cache.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
     if (!incident) {
       const state = this.monitor.find(lock.serviceId)?.state;
       incident = await this.createFromLock(lock, state === 'degraded' ? 'minor' : 'major', null, lock.openedAt);
       return;
     }
-    this.board.put(incident);
+    this.cache.put(incident);
     await this.notify(incident, 'opened', 'opened', incident.updates[0]?.message ?? incident.title, lock.openedAt);
     if (incident.status === 'resolved') await this.resolveAuto(lock, now, 'recovered');
   }
@@ -237,13 +230,13 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       );
     }
     if (this.options.reminderEveryMs !== null) await this.remind(now);
-    this.board.prune(new Date(now - this.options.historyDays * DAY_MS).toISOString());
+    this.cache.prune(new Date(now - this.options.historyDays * DAY_MS).toISOString());
   }
 
   private async remind(now: number): Promise<void> {
     const every = this.options.reminderEveryMs!;
     for (const lock of this.locks.values()) {
-      const incident = this.board.get(lock.incidentId);
+      const incident = this.cache.get(lock.incidentId);
       const count = Math.floor((now - lock.openedAt) / every);
       if (!incident || incident.status === 'resolved' || count < 1) continue;
       await this.notify(
@@ -276,7 +269,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
       version: 1,
     };
     await this.store.createIncident(incident);
-    this.board.put(incident);
+    this.cache.put(incident);
     await this.record(actor, 'incident.create', incident.id, null, incident);
     if (dto.notify) await this.notify(incident, 'update', 'update-0', dto.message, now);
     return incident;
@@ -322,7 +315,7 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   find(id: string): Incident {
-    const incident = this.board.get(id);
+    const incident = this.cache.get(id);
     if (!incident) throw new NotFoundError(`incident ${JSON.stringify(id.slice(0, 100))} does not exist`);
     return incident;
   }
@@ -337,12 +330,12 @@ export class IncidentService implements OnApplicationBootstrap, OnApplicationShu
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const draft: Incident = structuredClone(incident);
       if (mutate(draft) === false) {
-        this.board.put(incident);
+        this.cache.put(incident);
         return incident;
       }
       draft.version = incident.version + 1;
       if (await this.store.updateIncident(draft, incident.version)) {
-        this.board.put(draft);
+        this.cache.put(draft);
         return draft;
       }
       const fresh = await this.store.getIncident(incident.id);

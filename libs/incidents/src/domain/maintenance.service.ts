@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
 import { AuditLog, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
-import { MaintenanceCalendar, MonitorView } from '@app/monitoring';
+import { MaintenanceCache, MonitorView } from '@app/monitoring';
 import { IncidentStore } from '../ports.js';
 import { MaintenanceDto } from './incident.dto.js';
 import { newId } from './incident.js';
-import type { MaintenanceBook } from './maintenance-book.js';
 
 const MAX_WINDOW_MS = 7 * 86_400_000;
 
@@ -17,12 +16,12 @@ export class MaintenanceService {
   constructor(
     private readonly store: IncidentStore,
     private readonly monitor: MonitorView,
-    @Inject(MaintenanceCalendar) private readonly book: MaintenanceBook,
+    private readonly cache: MaintenanceCache,
     private readonly audit: AuditLog,
   ) {}
 
   list(): MaintenanceWindow[] {
-    return this.book.all();
+    return this.cache.all();
   }
 
   async create(body: unknown, actor: string, now = Date.now()): Promise<MaintenanceWindow> {
@@ -46,16 +45,16 @@ export class MaintenanceService {
       message: dto.message,
     };
     await this.store.putMaintenance(window);
-    this.book.set([...this.book.all(), window]);
+    this.cache.set([...this.cache.all(), window]);
     await this.auditChange(actor, 'maintenance.create', window.id, null, window);
     return window;
   }
 
   async delete(id: string, actor: string): Promise<void> {
-    const before = this.book.all().find((window) => window.id === id);
+    const before = this.cache.all().find((window) => window.id === id);
     if (!before || !(await this.store.deleteMaintenance(id)))
       throw new NotFoundError(`maintenance window ${JSON.stringify(id.slice(0, 100))} does not exist`);
-    this.book.set(this.book.all().filter((window) => window.id !== id));
+    this.cache.set(this.cache.all().filter((window) => window.id !== id));
     await this.auditChange(actor, 'maintenance.delete', id, before, null);
   }
 

@@ -1,18 +1,18 @@
 import { Logger } from '@nestjs/common';
-import type { MaintenanceWindow } from '@app/contracts';
 import type { MonitoredService } from '../catalog/service-definition.js';
 import type { EvaluationState } from '../evaluation/evaluate.js';
 import { dayOf, type DailyRollup } from '../history/rollup.js';
 import { MonitoringEvents } from '../monitoring.events.js';
+import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
 import { MonitorService } from '../monitor.service.js';
 import type { StoredCheck } from '../ports.js';
 import {
   dayRollup,
-  FakeIncidentFeed,
+  FakeActiveIncidents,
   FakeProber,
-  FixedMaintenance,
   InMemoryCheckStore,
   InMemoryStateAndRollupStore,
+  maintenanceWindow,
   monitoredService,
 } from '../testing/index.js';
 import { StatusSnapshotService } from './status-snapshot.service.js';
@@ -47,8 +47,8 @@ const up = (since: number): EvaluationState => ({
 describe('StatusSnapshotService', () => {
   let checks: InMemoryCheckStore;
   let states: InMemoryStateAndRollupStore;
-  let calendar: FixedMaintenance;
-  let incidents: FakeIncidentFeed;
+  let maintenance: MaintenanceCache;
+  let incidents: FakeActiveIncidents;
   let monitor: MonitorService;
   let snapshot: StatusSnapshotService;
 
@@ -59,9 +59,9 @@ describe('StatusSnapshotService', () => {
   beforeEach(() => {
     checks = new InMemoryCheckStore();
     states = new InMemoryStateAndRollupStore();
-    calendar = new FixedMaintenance();
-    incidents = new FakeIncidentFeed();
-    monitor = new MonitorService(new FakeProber(NOW), checks, states, calendar, new MonitoringEvents(), {
+    maintenance = new MaintenanceCache();
+    incidents = new FakeActiveIncidents();
+    monitor = new MonitorService(new FakeProber(NOW), checks, states, maintenance, new MonitoringEvents(), {
       concurrency: 4,
       recentChecks: 30,
       rollupFlushChecks: 10,
@@ -69,7 +69,7 @@ describe('StatusSnapshotService', () => {
       historyDays: 90,
       bootConcurrency: 2,
     });
-    snapshot = new StatusSnapshotService(monitor, incidents, calendar);
+    snapshot = new StatusSnapshotService(monitor, incidents, maintenance);
   });
 
   afterEach(() => monitor.shutdown(0));
@@ -200,7 +200,7 @@ describe('StatusSnapshotService', () => {
     it('shows a service in a maintenance window as maintenance, unless it is paused', async () => {
       states.states.set('api', up(NOW - HOUR));
       states.states.set('web', up(NOW - HOUR));
-      calendar.ids.add('api').add('web');
+      maintenance.set([maintenanceWindow(['api', 'web'], NOW - HOUR, NOW + HOUR)]);
       await monitor.load([service('api'), service('web', { paused: true })], NOW);
       const status = snapshot.currentStatus(NOW).data;
       expect(status.services.map((s) => [s.id, s.state])).toEqual([
@@ -233,16 +233,9 @@ describe('StatusSnapshotService', () => {
       expect(snapshot.currentStatus(NOW).data.services.map((s) => s.name)).toEqual(['Mu', 'Beta', 'Zeta', 'Alpha']);
     });
 
-    it('includes the active incidents and upcoming maintenance from the incident feed', async () => {
-      const window: MaintenanceWindow = {
-        id: 'mw1',
-        title: 'Database upgrade',
-        serviceIds: ['api'],
-        startsAt: new Date(NOW + DAY).toISOString(),
-        endsAt: new Date(NOW + DAY + HOUR).toISOString(),
-        message: 'Short read-only period',
-      };
-      incidents.maintenance = [window];
+    it('includes the active incidents and the current and upcoming maintenance windows', async () => {
+      const window = maintenanceWindow(['api'], NOW + DAY, NOW + DAY + HOUR);
+      maintenance.set([maintenanceWindow(['api'], NOW - 2 * HOUR, NOW - HOUR), window]);
       await monitor.load([service('api')], NOW);
       expect(snapshot.currentStatus(NOW).data).toMatchObject({ activeIncidents: [], upcomingMaintenance: [window] });
     });
@@ -294,7 +287,7 @@ describe('StatusSnapshotService', () => {
     });
 
     it('is the same for the same data at the same time (a second replica agrees)', () => {
-      const other = new StatusSnapshotService(monitor, incidents, calendar);
+      const other = new StatusSnapshotService(monitor, incidents, maintenance);
       expect(other.currentStatus(NOW).etag).toBe(snapshot.currentStatus(NOW).etag);
       expect(snapshot.detail('api', NOW)!.etag).toBe(snapshot.detail('api', NOW)!.etag);
     });
@@ -308,7 +301,15 @@ describe('StatusSnapshotService', () => {
       expect(after.data.services.map((s) => s.id)).toEqual(['api', 'web']);
     });
 
-    it('changes when the incident feed changes', () => {
+    it('changes at once when the maintenance windows change', () => {
+      const before = snapshot.currentStatus(NOW).etag;
+      maintenance.set([maintenanceWindow(['api'], NOW + DAY, NOW + DAY + HOUR)]);
+      snapshot.refresh(NOW + 1_000);
+      expect(snapshot.currentStatus(NOW + 1_000).etag).not.toBe(before);
+      expect(snapshot.currentStatus(NOW + 1_000).data.upcomingMaintenance).toHaveLength(1);
+    });
+
+    it('changes when the active incidents change', () => {
       const before = snapshot.currentStatus(NOW).etag;
       incidents.incidents = [
         {
@@ -330,8 +331,8 @@ describe('StatusSnapshotService', () => {
     });
 
     it('is rebuilt at least every 15 s so maintenance windows that start show up', () => {
+      maintenance.set([maintenanceWindow(['api'], NOW + 10_000, NOW + HOUR)]);
       const before = snapshot.currentStatus(NOW);
-      calendar.ids.add('api');
       snapshot.refresh(NOW + 14_999);
       expect(snapshot.currentStatus(NOW + 14_999).data.services[0]!.state).toBe('up');
       snapshot.refresh(NOW + 15_000);
