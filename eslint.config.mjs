@@ -58,6 +58,13 @@ export default tseslint.config(
     rules: forbid(
       ['@app/aws', '@aws-sdk/*', '**/apps/**'],
       'domain libs depend on ports, never on AWS adapters or the app',
+      [
+        {
+          name: '@app/monitoring',
+          importNames: ['MonitorService', 'ServiceRuntime', 'StateWriter', 'RollupWriter'],
+          message: 'read the runner through MonitorView (find, list, durable), never its runtimes',
+        },
+      ],
     ),
   },
   { files: ['libs/aws/src/**/*.ts'], rules: forbid(['**/apps/**'], 'adapters never import the app') },

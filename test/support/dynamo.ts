@@ -1,5 +1,7 @@
 import {
   DynamoDBClient,
+  GetItemCommand,
+  type AttributeValue,
   type BatchWriteItemCommandInput,
   type BatchWriteItemCommandOutput,
   type WriteRequest,
@@ -67,4 +69,33 @@ export function throttleBatchWrites(client: DynamoDBClient, times: number): { th
     { step: 'initialize', name: `throttleBatchWrites${Math.random()}` },
   );
   return counter;
+}
+
+type Plain = string | number | boolean | null | Plain[] | { [name: string]: Plain };
+
+function plain(value: AttributeValue): Plain {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.L !== undefined) return value.L.map(plain);
+  if (value.M !== undefined)
+    return Object.fromEntries(Object.entries(value.M).map(([key, inner]) => [key, plain(inner)]));
+  throw new Error(`unexpected attribute type: ${JSON.stringify(value)}`);
+}
+
+/**
+ * One item exactly as the table holds it (consistent read), attributes decoded to plain values, or null: what a
+ * spec checks when the adapter's own reads would hide how an item is stored.
+ */
+export async function rawItem(
+  client: DynamoDBClient,
+  table: string,
+  key: Record<string, string | number>,
+): Promise<Record<string, Plain> | null> {
+  const Key = Object.fromEntries(
+    Object.entries(key).map(([name, value]) => [name, typeof value === 'number' ? { N: String(value) } : { S: value }]),
+  );
+  const { Item } = await client.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: true }));
+  return Item ? Object.fromEntries(Object.entries(Item).map(([name, value]) => [name, plain(value)])) : null;
 }

@@ -1,4 +1,5 @@
 export * from './audit.js';
+export * from './clock.js';
 export * from './decorators.js';
 export * from './errors.js';
 export * from './field-error.js';

@@ -55,5 +55,4 @@ export abstract class OutboxStore {
     leaseUntil: number,
     update: { dueAt: number; attempts: number; error: string; giveUp: boolean },
   ): Promise<void>;
-  abstract get(id: string): Promise<OutboxItem | null>;
 }

@@ -223,7 +223,7 @@ export class MonitorService implements MonitorView {
   }
 
   /** Applies one probe result: evaluate, remember, persist (buffered) and announce a state change. */
-  complete(runtime: ServiceRuntime, result: ProbeResult): void {
+  private complete(runtime: ServiceRuntime, result: ProbeResult): void {
     if (this.runtimes.get(runtime.service.id) !== runtime) return;
     const { service } = runtime;
     const previous = runtime.evaluation;

@@ -1,6 +1,5 @@
 import {
   ConditionalCheckFailedException,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -117,13 +116,6 @@ export class DynamoOutboxStore extends OutboxStore {
         },
       }),
     );
-  }
-
-  async get(id: string): Promise<OutboxItem | null> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { id: put.s(id) }, ConsistentRead: true }),
-    );
-    return Item ? fromItem(Item) : null;
   }
 
   private async conditional(command: UpdateItemCommand): Promise<boolean> {
