@@ -72,20 +72,10 @@ export function loadConfiguration(processEnv: Record<string, string | undefined>
   return { env, storage, services, servicesFile, policy, publicBaseUrl };
 }
 
-/** Nest config namespaces (ConfigService.get('http.port')), all derived from the validated configuration. */
+/** The Nest config namespace the controllers read (ConfigService.getOrThrow('http.statusCacheSeconds')). */
 export const namespaces = (config: Configuration) => [
   registerAs('http', () => ({
-    port: config.env.PORT,
-    host: config.env.HOST,
-    webDir: resolve(config.env.WEB_DIR),
     statusCacheSeconds: config.env.STATUS_CACHE_SECONDS,
-    trustProxyHops: config.env.TRUST_PROXY_HOPS,
     publicBaseUrl: config.publicBaseUrl,
-  })),
-  registerAs('storage', () => ({
-    mode: config.storage,
-    region: config.env.AWS_REGION,
-    tablePrefix: config.env.DYNAMODB_TABLE_PREFIX,
-    dataDir: resolve(config.env.DATA_DIR),
   })),
 ];

@@ -20,7 +20,6 @@ export class OutboxDispatcher {
   private polling = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly stats = { sent: 0, failedAttempts: 0, givenUp: 0 };
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -107,8 +106,6 @@ export class OutboxDispatcher {
       const giveUp = now - item.createdAt >= this.options.giveUpAfterMs;
       const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
       const reason = error instanceof Error ? error.message : String(error);
-      this.stats.failedAttempts += 1;
-      if (giveUp) this.stats.givenUp += 1;
       (giveUp ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger))(
         `${item.channel} delivery of ${JSON.stringify(item.id)} failed (attempt ${attempts}): ${reason.slice(0, 200)}${giveUp ? '; giving up' : `; retrying in ${delay} ms`}`,
       );
@@ -119,10 +116,7 @@ export class OutboxDispatcher {
     }
     // Delivered. If this write is lost (crash now), the lease expires and the item is sent again: the only way a
     // message can repeat, and it can't be lost.
-    if (await this.outbox.markSent(item.id, leaseUntil, this.clock.now()).catch(() => false)) {
-      this.stats.sent += 1;
-    } else {
+    if (!(await this.outbox.markSent(item.id, leaseUntil, this.clock.now()).catch(() => false)))
       this.logger.warn(`delivered ${JSON.stringify(item.id)} but could not record it`);
-    }
   }
 }
