@@ -1,14 +1,9 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ServiceDefinition } from '@app/contracts';
 import { ConflictError, NotFoundError } from '@app/common';
 import { CatalogStore, type StoredServiceDefinition } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
+import { conditionHolds, scanAll } from '../dynamodb/requests.js';
 
 /**
  * Services created through the admin API: one item per service, its definition (input form, defaults explicit) as
@@ -23,48 +18,20 @@ export class DynamoCatalogStore extends CatalogStore {
   }
 
   async list(): Promise<StoredServiceDefinition[]> {
-    const out: StoredServiceDefinition[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new ScanCommand({ TableName: this.table, ...(start ? { ExclusiveStartKey: start } : {}) }),
-      );
-      for (const item of result.Items ?? []) out.push({ id: get.s(item, 'id'), definition: parsed(item) });
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+    const items = await scanAll(this.client, { TableName: this.table });
+    return items
+      .map((item) => ({ id: get.s(item, 'id'), definition: parsed(item) }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async create(service: ServiceDefinition): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: this.toItem(service),
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
-      throw error;
-    }
+    if (!(await this.put(service, 'attribute_not_exists(id)')))
+      throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
   }
 
   async replace(service: ServiceDefinition): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: this.toItem(service),
-          ConditionExpression: 'attribute_exists(id)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        throw new NotFoundError(`service ${JSON.stringify(service.id)} does not exist`);
-      throw error;
-    }
+    if (!(await this.put(service, 'attribute_exists(id)')))
+      throw new NotFoundError(`service ${JSON.stringify(service.id)} does not exist`);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -74,8 +41,15 @@ export class DynamoCatalogStore extends CatalogStore {
     return result.Attributes !== undefined;
   }
 
-  private toItem(service: ServiceDefinition): Item {
-    return { id: put.s(service.id), definition: put.s(JSON.stringify(service)), updatedAt: put.n(Date.now()) };
+  private put(service: ServiceDefinition, condition: string): Promise<boolean> {
+    const item: Item = {
+      id: put.s(service.id),
+      definition: put.s(JSON.stringify(service)),
+      updatedAt: put.n(Date.now()),
+    };
+    return conditionHolds(
+      this.client.send(new PutItemCommand({ TableName: this.table, Item: item, ConditionExpression: condition })),
+    );
   }
 }
 

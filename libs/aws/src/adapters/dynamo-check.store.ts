@@ -3,6 +3,7 @@ import { CheckStore, type StoredCheck } from '@app/monitoring';
 import type { ServiceState } from '@app/contracts';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
+import { queryAll } from '../dynamodb/requests.js';
 
 /**
  * Check history: one item per check (serviceId, at), < 1 KB so one write unit each, expiring via TTL on
@@ -40,22 +41,13 @@ export class DynamoCheckStore extends CheckStore {
   }
 
   async since(serviceId: string, afterMs: number): Promise<StoredCheck[]> {
-    const out: StoredCheck[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'serviceId = :id AND #at > :after',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':id': put.s(serviceId), ':after': put.n(afterMs) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      out.push(...(result.Items ?? []).map((item) => this.fromItem(item)));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'serviceId = :id AND #at > :after',
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':id': put.s(serviceId), ':after': put.n(afterMs) },
+    });
+    return items.map((item) => this.fromItem(item));
   }
 
   private toItem(check: StoredCheck): Item {

@@ -1,12 +1,8 @@
-import {
-  ConditionalCheckFailedException,
-  PutItemCommand,
-  QueryCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StateAndRollupStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
+import { conditionHolds, queryAll } from '../dynamodb/requests.js';
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = 'day#';
@@ -27,25 +23,18 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
   async load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
     let state: EvaluationState | null = null;
     const rollups: DailyRollup[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'serviceId = :id AND #key >= :from',
-          ExpressionAttributeNames: { '#key': 'key' },
-          ExpressionAttributeValues: { ':id': put.s(serviceId), ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const key = get.s(item, 'key');
-        if (key === STATE_KEY) state = this.stateFromItem(item);
-        else if (key.startsWith(DAY_PREFIX))
-          rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
-      }
-      start = result.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'serviceId = :id AND #key >= :from',
+      ExpressionAttributeNames: { '#key': 'key' },
+      ExpressionAttributeValues: { ':id': put.s(serviceId), ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
+    });
+    for (const item of items) {
+      const key = get.s(item, 'key');
+      if (key === STATE_KEY) state = this.stateFromItem(item);
+      else if (key.startsWith(DAY_PREFIX))
+        rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
+    }
     return { state, rollups };
   }
 
@@ -69,8 +58,8 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
 
   async saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean> {
     const expiresAt = Math.floor(Date.parse(`${rollup.day}T00:00:00Z`) / 1000) + ROLLUP_RETENTION_DAYS * 86_400;
-    try {
-      await this.client.send(
+    return conditionHolds(
+      this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: {
@@ -94,34 +83,23 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
                 ExpressionAttributeValues: { ':expected': put.n(expectedThrough) },
               }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async remove(serviceId: string): Promise<void> {
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'serviceId = :id',
-          ExpressionAttributeValues: { ':id': put.s(serviceId) },
-          ProjectionExpression: 'serviceId, #key',
-          ExpressionAttributeNames: { '#key': 'key' },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      await batchWrite(
-        this.client,
-        this.table,
-        (result.Items ?? []).map((Key) => ({ DeleteRequest: { Key } })),
-      );
-      start = result.LastEvaluatedKey;
-    } while (start);
+    const keys = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'serviceId = :id',
+      ExpressionAttributeValues: { ':id': put.s(serviceId) },
+      ProjectionExpression: 'serviceId, #key',
+      ExpressionAttributeNames: { '#key': 'key' },
+    });
+    await batchWrite(
+      this.client,
+      this.table,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
   }
 
   private stateFromItem(item: Item): EvaluationState {
