@@ -72,10 +72,7 @@ export class CatalogService {
     const service = this.validate(body);
     if (this.monitor.get(service.id)) throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
     await this.store.create(definitionInput(service));
-    this.monitor.upsert(service);
-    this.snapshot.refresh(Date.now(), true);
-    await this.record(actor, 'service.create', service.id, null, service);
-    return service;
+    return this.applied(service, actor, 'service.create', null);
   }
 
   /** PUT: the body is the whole new definition (omitted fields take their defaults). */
@@ -85,10 +82,7 @@ export class CatalogService {
       body !== null && typeof body === 'object' && !Array.isArray(body) && !('id' in body) ? { ...body, id } : body;
     const service = this.validate(withId, id);
     await this.store.replace(definitionInput(service));
-    this.monitor.upsert(service);
-    this.snapshot.refresh(Date.now(), true);
-    await this.record(actor, 'service.replace', id, before, service);
-    return service;
+    return this.applied(service, actor, 'service.replace', before);
   }
 
   /** PATCH: the body's fields are merged into the current definition, then the result is validated as a whole. */
@@ -104,10 +98,7 @@ export class CatalogService {
     }
     const service = this.validate(merged, id);
     await this.store.replace(definitionInput(service));
-    this.monitor.upsert(service);
-    this.snapshot.refresh(Date.now(), true);
-    await this.record(actor, 'service.update', id, before, service);
-    return service;
+    return this.applied(service, actor, 'service.update', before);
   }
 
   async delete(id: string, actor: string): Promise<void> {
@@ -119,6 +110,19 @@ export class CatalogService {
       .remove(id)
       .catch((error: unknown) => this.logger.warn(`removing state of ${JSON.stringify(id)} failed: ${String(error)}`));
     await this.record(actor, 'service.delete', id, before, null);
+  }
+
+  /** A stored change takes effect: the runner checks the new definition from the next tick, the page shows it. */
+  private async applied(
+    service: MonitoredService,
+    actor: string,
+    action: string,
+    before: MonitoredService | null,
+  ): Promise<MonitoredService> {
+    this.monitor.upsert(service);
+    this.snapshot.refresh(Date.now(), true);
+    await this.record(actor, action, service.id, before, service);
+    return service;
   }
 
   private writable(id: string): MonitoredService {
