@@ -9,7 +9,7 @@ import { overallIcon, overallTitle } from './overall-status';
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [StateIcon],
   // Polite live region: a screen-reader user hears the headline change (e.g. to "Partial outage") without a reload.
-  host: { '[attr.data-overall]': 'overall() ?? "loading"', 'aria-live': 'polite' },
+  host: { class: 'banner-box', '[attr.data-overall]': 'overall() ?? "loading"', 'aria-live': 'polite' },
   template: `
     @if (overall(); as status) {
       <app-state-icon class="icon" [kind]="icon()" />
