@@ -39,7 +39,12 @@ export default {
   maxWorkers: 2,
   projects: [
     // Small: pure logic and services over fakes of their ports; no I/O, no sockets.
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps/api'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/libs', '<rootDir>/apps/api'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/quiet-nest-logs.ts'],
+    },
     // Medium: the real adapters against dynalite and local Slack/SNS receivers; the app in-process (Fastify inject).
     { ...shared, ...dynalite, displayName: 'medium', roots: ['<rootDir>/test/medium', '<rootDir>/test/api'] },
     // End-to-end: the compiled app as a real process (npm run build first), the dashboard in Chromium.

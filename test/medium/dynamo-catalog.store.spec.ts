@@ -1,18 +1,14 @@
 import 'reflect-metadata';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ServiceDefinition } from '@app/contracts';
-import { DynamoCatalogStore, ensureTables, tableNames } from '@app/aws';
+import { DynamoCatalogStore } from '@app/aws';
 import { ConflictError, NotFoundError } from '@app/common';
 import { definitionInput } from '@app/monitoring';
-import { monitoredService } from '../../libs/monitoring/src/testing/monitored-service.js';
+import { monitoredService } from '@app/monitoring/testing';
+import { testDynamo } from '../support/dynamo.js';
 
 describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
-  const names = tableNames('medium-catalog-');
-  const client = new DynamoDBClient({
-    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const { client, names, ready, destroy } = testDynamo('medium-catalog-');
   const store = new DynamoCatalogStore(client, names.services);
 
   const service = (id: string, overrides: Partial<ServiceDefinition> = {}): ServiceDefinition => ({
@@ -22,8 +18,8 @@ describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
   });
   const definitionOf = async (id: string) => (await store.list()).find((s) => s.id === id)?.definition;
 
-  beforeAll(() => ensureTables(client, names));
-  afterAll(() => client.destroy());
+  beforeAll(ready);
+  afterAll(destroy);
 
   // The table is shared by the tests below, so they run in order and each states what it expects to find.
   it('starts empty', async () => {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoCheckStore, ensureTables, tableNames } from '@app/aws';
+import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoCheckStore } from '@app/aws';
 import type { StoredCheck } from '@app/monitoring';
-import { dynamoClient, throttleBatchWrites } from '../support/dynamo.js';
+import { dynamoClient, testDynamo, throttleBatchWrites } from '../support/dynamo.js';
 
 /** Item size as DynamoDB counts it (names + values; numbers at most 21 bytes). */
 function itemSize(item: Record<string, AttributeValue>): number {
@@ -18,12 +18,7 @@ function itemSize(item: Record<string, AttributeValue>): number {
 }
 
 describe('DynamoCheckStore against DynamoDB (dynalite)', () => {
-  const names = tableNames('medium-checks-');
-  const client = new DynamoDBClient({
-    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const { client, names, ready, destroy } = testDynamo('medium-checks-');
   const retentionDays = 30;
   const store = new DynamoCheckStore(client, names.checks, retentionDays);
   const T0 = Date.UTC(2026, 0, 10, 12);
@@ -38,8 +33,8 @@ describe('DynamoCheckStore against DynamoDB (dynalite)', () => {
     ...overrides,
   });
 
-  beforeAll(() => ensureTables(client, names));
-  afterAll(() => client.destroy());
+  beforeAll(ready);
+  afterAll(destroy);
 
   /** Writes in chunks of 25, as the CheckWriter does, for tests about reading. */
   async function appendInBatches(checks: StoredCheck[]): Promise<void> {

@@ -37,6 +37,13 @@ describe('DynamoOutboxStore against DynamoDB (dynalite)', () => {
 
   const ids = (items: OutboxItem[]) => items.map((entry) => entry.id);
 
+  /** Queues an item due at `now` and leases it until `now + 60 s` (the lease the tests then hold). */
+  async function claimed(id: string, now: number): Promise<number> {
+    await store.enqueue(item(id, now));
+    expect(await store.claim(id, now + 60_000, now)).toBe(true);
+    return now + 60_000;
+  }
+
   it('enqueues an item once: a second enqueue with the same id answers false and keeps the first', async () => {
     const first = item('inc-enq#opened#sns', T);
     expect(await store.enqueue(first)).toBe(true);
@@ -113,8 +120,7 @@ describe('DynamoOutboxStore against DynamoDB (dynalite)', () => {
   it('reschedules a failed attempt: moves dueAt, counts the attempt, keeps the error, frees the lease', async () => {
     const now = T + 5_000_000;
     const id = 'inc-retry#opened#sns';
-    await store.enqueue(item(id, now));
-    expect(await store.claim(id, now + 60_000, now)).toBe(true);
+    await claimed(id, now);
 
     await store.reschedule(id, now + 60_000, { dueAt: now + 2_000, attempts: 1, error: 'HTTP 500', giveUp: false });
 
@@ -133,8 +139,7 @@ describe('DynamoOutboxStore against DynamoDB (dynalite)', () => {
   it('ignores a reschedule from a caller that no longer holds the lease', async () => {
     const now = T + 6_000_000;
     const id = 'inc-stale#opened#sns';
-    await store.enqueue(item(id, now));
-    expect(await store.claim(id, now + 60_000, now)).toBe(true);
+    await claimed(id, now);
     await store.reschedule(id, now + 1, { dueAt: now + 9_999, attempts: 5, error: 'late', giveUp: true });
     const untouched = await stored(id);
     expect(untouched).toMatchObject({ status: 'pending', dueAt: now, attempts: 0 });
@@ -144,8 +149,7 @@ describe('DynamoOutboxStore against DynamoDB (dynalite)', () => {
   it('gives up: status failed with the last error, and gone from due', async () => {
     const now = T + 7_000_000;
     const id = 'inc-giveup#opened#sns';
-    await store.enqueue(item(id, now));
-    expect(await store.claim(id, now + 60_000, now)).toBe(true);
+    await claimed(id, now);
 
     await store.reschedule(id, now + 60_000, { dueAt: now + 1_000, attempts: 9, error: 'HTTP 500', giveUp: true });
 

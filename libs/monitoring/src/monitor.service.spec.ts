@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { MonitoredService } from './catalog/service-definition.js';
 import { INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.js';
 import { dayOf, emptyRollup, foldCheck, startOfDay } from './history/rollup.js';
@@ -68,10 +67,6 @@ describe('MonitorService', () => {
     monitor.tick(at);
     await settle();
   }
-
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
 
   beforeEach(() => {
     prober = new FakeProber(BASE);

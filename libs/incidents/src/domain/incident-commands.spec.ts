@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { ConflictError, InvalidInputError, NotFoundError } from '@app/common';
 import { settle } from '@app/common/testing';
 import { incidentsReplica, incidentsWorld, watchedService, type IncidentsWorld } from '../testing/index.js';
@@ -16,10 +15,6 @@ describe('IncidentCommands (manual incidents and updates)', () => {
   };
   let world: IncidentsWorld;
   let app: ReturnType<typeof incidentsReplica>;
-
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
 
   beforeEach(() => {
     world = incidentsWorld();

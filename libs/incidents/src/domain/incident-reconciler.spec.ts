@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { settle } from '@app/common/testing';
 import { maintenanceWindow } from '@app/monitoring/testing';
 import { incident, incidentsReplica, incidentsWorld, watchedService, type IncidentsWorld } from '../testing/index.js';
@@ -15,10 +14,6 @@ describe('IncidentReconciler (automatic incidents)', () => {
   let world: IncidentsWorld;
   let app: ReturnType<typeof incidentsReplica>;
   let started: IncidentReconciler[];
-
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
 
   beforeEach(() => {
     world = incidentsWorld();

@@ -1,16 +1,18 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { ConflictError } from '@app/common';
-import { incident, incidentsReplica, incidentsWorld, watchedService, type IncidentsWorld } from '../testing/index.js';
+import {
+  incident,
+  incidentsReplica,
+  incidentsWorld,
+  notification,
+  watchedService,
+  type IncidentsWorld,
+} from '../testing/index.js';
 
 describe('IncidentWriter', () => {
   const STARTED = '2026-01-10T12:00:00.000Z';
   let world: IncidentsWorld;
   let app: ReturnType<typeof incidentsReplica>;
-
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
 
   beforeEach(() => {
     world = incidentsWorld();
@@ -53,22 +55,17 @@ describe('IncidentWriter', () => {
     await app.writer.notify(stored, 'opened', 'opened', 'It is down.', at);
     await app.writer.notify(stored, 'opened', 'opened', 'It is down again.', at + 1000);
     expect(world.outboxStore.ids()).toEqual(['inc-1#opened#slack', 'inc-1#opened#sns']);
-    expect(world.outboxStore.item('inc-1#opened#sns')!.notification).toEqual({
-      incidentId: 'inc-1',
-      transition: 'opened',
-      severity: 'major',
-      status: 'investigating',
-      kind: 'auto',
-      title: 'Checkout API is down',
-      serviceIds: ['checkout', 'gone'],
-      serviceNames: ['Checkout API', 'gone'],
-      startedAt: STARTED,
-      resolvedAt: null,
-      message: 'It is down.',
-      lastError: 'HTTP 503',
-      url: 'https://status.example.com/incidents/inc-1',
-      at: '2026-01-10T12:03:00.000Z',
-    });
+    // Everything else as the fixture: impact major, status investigating, kind auto, the title, last error, link.
+    expect(world.outboxStore.item('inc-1#opened#sns')!.notification).toEqual(
+      notification({
+        incidentId: 'inc-1',
+        serviceIds: ['checkout', 'gone'],
+        serviceNames: ['Checkout API', 'gone'],
+        startedAt: STARTED,
+        message: 'It is down.',
+        at: '2026-01-10T12:03:00.000Z',
+      }),
+    );
   });
 
   it('audits an admin change with its actor, and a failed audit write fails nothing', async () => {

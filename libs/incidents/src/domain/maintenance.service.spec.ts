@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { InMemoryAuditLog } from '@app/common/testing';
 import { MaintenanceCache } from '@app/monitoring';
@@ -16,10 +15,6 @@ describe('MaintenanceService', () => {
   let cache: MaintenanceCache;
   let audit: InMemoryAuditLog;
   let maintenance: MaintenanceService;
-
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
 
   beforeEach(() => {
     store = new InMemoryIncidentStore();

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { FakeClock, settle } from '@app/common/testing';
 import { INCIDENT_TEST_OPTIONS, InMemoryOutboxStore, notification, RecordingNotifier } from '../testing/index.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
@@ -11,10 +10,6 @@ describe('OutboxDispatcher', () => {
   let store: InMemoryOutboxStore;
   let sns: RecordingNotifier;
   let slack: RecordingNotifier;
-
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
 
   beforeEach(() => {
     clock = new FakeClock();

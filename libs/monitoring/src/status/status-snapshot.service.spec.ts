@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { MonitoredService } from '../catalog/service-definition.js';
 import type { EvaluationState } from '../evaluation/evaluate.js';
 import { dayOf, type DailyRollup } from '../history/rollup.js';
@@ -51,10 +50,6 @@ describe('StatusSnapshotService', () => {
   let incidents: FakeActiveIncidents;
   let monitor: MonitorService;
   let snapshot: StatusSnapshotService;
-
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
 
   beforeEach(() => {
     checks = new InMemoryCheckStore();
