@@ -1,11 +1,31 @@
 import { CheckStore, type StoredCheck } from '../ports.js';
 
-/** CheckStore with the adapter's semantics: copies in and out, newest first from `recent`, oldest first from `since`. */
+/**
+ * CheckStore with the adapter's semantics: copies in and out, newest first from `recent`, oldest first from `since`.
+ * It records each accepted append as a batch and can be told to refuse appends, as a DynamoDB outage would.
+ */
 export class InMemoryCheckStore extends CheckStore {
   readonly items: StoredCheck[] = [];
+  readonly batches: StoredCheck[][] = [];
+  calls = 0;
+  /** Refuse the next this many appends. */
+  failNext = 0;
+  /** Refuse the next append holding a check with this `at` (one bad batch among parallel ones). */
+  failBatchWith: number | null = null;
 
   append(checks: StoredCheck[]): Promise<void> {
-    this.items.push(...checks.map((check) => ({ ...check })));
+    this.calls += 1;
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      return Promise.reject(new Error('ProvisionedThroughputExceededException'));
+    }
+    if (this.failBatchWith !== null && checks.some((check) => check.at === this.failBatchWith)) {
+      this.failBatchWith = null;
+      return Promise.reject(new Error('one batch refused'));
+    }
+    const copies = checks.map((check) => ({ ...check }));
+    this.batches.push(copies);
+    this.items.push(...copies);
     return Promise.resolve();
   }
 
