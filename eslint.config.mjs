@@ -1,9 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Layer rules: contracts <- monitoring / incidents <- aws <- apps/api; apps/web imports contracts only. */
-const forbid = (groups, message) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group], message })) }],
+/** Layer rules: contracts <- common <- monitoring <- incidents <- aws <- apps/api; apps/web imports contracts only. */
+const forbid = (groups, message, paths = []) => ({
+  'no-restricted-imports': ['error', { paths, patterns: groups.map((group) => ({ group: [group], message })) }],
 });
 
 export default tseslint.config(
@@ -40,10 +40,31 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['libs/monitoring/src/**/*.ts', 'libs/incidents/src/**/*.ts'],
+    files: ['libs/common/src/**/*.ts'],
+    rules: forbid(
+      ['@app/monitoring', '@app/incidents', '@app/aws', '@aws-sdk/*', '**/apps/**', 'axios', 'rxjs'],
+      'common holds the shared errors, validation and audit port: it imports @app/contracts only',
+    ),
+  },
+  {
+    files: ['libs/monitoring/src/**/*.ts'],
+    rules: forbid(
+      ['@app/incidents', '@app/aws', '@aws-sdk/*', '**/apps/**'],
+      'monitoring depends on contracts, common and its own ports: never on incidents, AWS adapters or the app',
+    ),
+  },
+  {
+    files: ['libs/incidents/src/**/*.ts'],
     rules: forbid(
       ['@app/aws', '@aws-sdk/*', '**/apps/**'],
       'domain libs depend on ports, never on AWS adapters or the app',
+      [
+        {
+          name: '@app/monitoring',
+          importNames: ['MonitorService', 'ServiceRuntime', 'StateWriter', 'RollupWriter'],
+          message: 'read the runner through MonitorView (find, list, durable), never its runtimes',
+        },
+      ],
     ),
   },
   { files: ['libs/aws/src/**/*.ts'], rules: forbid(['**/apps/**'], 'adapters never import the app') },
@@ -56,6 +77,7 @@ export default tseslint.config(
     rules: {
       ...forbid(
         [
+          '@app/common',
           '@app/monitoring',
           '@app/incidents',
           '@app/aws',
@@ -72,6 +94,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'off',
       '@typescript-eslint/no-empty-function': 'off',
       'no-empty': 'off',
+    },
+  },
+  {
+    // Test support (libs/*/src/testing) is for specs; a second rule name, so the layer rules above still apply.
+    files: ['libs/*/src/**/*.ts', 'apps/api/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/*/src/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@app/*/testing', '**/testing', '**/testing/**'], message: 'test support is for specs only' },
+          ],
+        },
+      ],
     },
   },
   {

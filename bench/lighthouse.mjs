@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../apps/web/dev/chromium.mjs';
 import { startFixtureServer } from '../apps/web/dev/fixture-server.mjs';
 
 const ALL = ['performance', 'accessibility', 'best-practices', 'seo'];
@@ -40,17 +41,11 @@ const log = values.json ? () => undefined : (...args) => console.log(...args);
 const fixture = values.url ? null : await startFixtureServer();
 const url = values.url ?? fixture.url;
 const chrome = await chromeLauncher.launch({
-  chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+  chromePath: CHROMIUM_PATH,
+  // Lighthouse wants the new headless mode and a /dev/shm-free Chrome (large pages in small containers).
   chromeFlags: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
+    ...CHROMIUM_ARGS.map((flag) => (flag === '--headless' ? '--headless=new' : flag)),
     '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
   ],
 });
 

@@ -62,6 +62,10 @@ function post(
 function postRaw(name: string, raw: string, status: BadCase['status'], field: string, contentType?: string | null) {
   cases.push({ name: `POST ${name}`, method: 'POST', path: '', body: { raw }, contentType, status, field });
 }
+/** PUT api-one with a raw body. */
+function putRaw(name: string, raw: string, status: BadCase['status'], field: string) {
+  cases.push({ name: `PUT ${name}`, method: 'PUT', path: `/${API_ONE.id}`, body: { raw }, status, field });
+}
 /** PUT api-one with its full definition plus overrides. */
 function put(
   name: string,
@@ -111,14 +115,7 @@ for (const [name, raw] of [
   postRaw(`malformed JSON: ${name}`, raw, 400, '(body)');
 }
 patchRaw('malformed JSON', '{"paused":tru}', 400, '(body)');
-cases.push({
-  name: 'PUT malformed JSON',
-  method: 'PUT',
-  path: `/${API_ONE.id}`,
-  body: { raw: '[1,2' },
-  status: 400,
-  field: '(body)',
-});
+putRaw('malformed JSON', '[1,2', 400, '(body)');
 postRaw('empty body', '', 400, '(body)');
 postRaw('whitespace body', '   \n ', 400, '(body)');
 postRaw('null body', 'null', 400, '(body)');
@@ -130,22 +127,8 @@ patchRaw('null body', 'null', 400, '(body)');
 patchRaw('array body', '[]', 400, '(body)');
 patchRaw('string body', '"paused"', 400, '(body)');
 patchRaw('empty body', '', 400, '(body)');
-cases.push({
-  name: 'PUT null body',
-  method: 'PUT',
-  path: `/${API_ONE.id}`,
-  body: { raw: 'null' },
-  status: 400,
-  field: '(body)',
-});
-cases.push({
-  name: 'PUT number body',
-  method: 'PUT',
-  path: `/${API_ONE.id}`,
-  body: { raw: '7' },
-  status: 400,
-  field: '(body)',
-});
+putRaw('null body', 'null', 400, '(body)');
+putRaw('number body', '7', 400, '(body)');
 
 // ---------------------------------------------------------------- prototype pollution and unknown fields
 postRaw(

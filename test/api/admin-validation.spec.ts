@@ -1,4 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoClient } from '../support/dynamo.js';
 import { createTestApp, type TestApp } from '../support/in-process-app.js';
 import { API_ONE, API_TWO, CONFIG_ID, CORPUS, SERVICES_YAML, type BadCase } from './admin-corpus.js';
 
@@ -51,11 +52,7 @@ describe('admin services API refuses bad input and leaves the catalog untouched'
       // Loopback is NOT allowed here (createTestApp allows 127.0.0.0/8 by default); only a documentation range is.
       env: { TARGET_ALLOW_CIDRS: '192.0.2.0/24', ADMIN_AUTH_FAILURES_PER_MINUTE: '1000' },
     });
-    dynamo = new DynamoDBClient({
-      endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
+    dynamo = dynamoClient();
     for (const service of [API_ONE, API_TWO]) {
       const created = await admin('POST', '/api/admin/services', service);
       expect({ id: service.id, status: created.statusCode }).toEqual({ id: service.id, status: 201 });

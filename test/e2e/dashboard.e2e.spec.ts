@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { startApp, type AppProcess } from '../support/app-process.js';
 import { TargetServer } from '../support/targets.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../apps/web/dev/chromium.mjs';
 
-const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = resolve('artifacts/screenshots');
 const INTERVAL_MS = 1_000;
 const FAILURE_THRESHOLD = 2;
@@ -61,19 +61,7 @@ describe('status dashboard end to end (real Nest process, embedded DynamoDB, Deb
     if (!existsSync(resolve('dist/web/browser/index.html'))) throw new Error('run npm run build:web first');
     await targets.start();
     app = await startApp({ servicesYaml: servicesYaml(targets.baseUrl) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await openDashboard(browser, app.baseUrl);
   }, 60_000);
 
@@ -162,7 +150,7 @@ describe('status dashboard end to end (real Nest process, embedded DynamoDB, Deb
           `artifacts/lighthouse/e2e${path === '/' ? '' : path}`,
           '--json',
         ],
-        { env: { ...process.env, CHROME_PATH: CHROMIUM }, timeout: 45_000 },
+        { env: { ...process.env, CHROME_PATH: CHROMIUM_PATH }, timeout: 45_000 },
       );
       const { scores, failing } = JSON.parse(stdout.trim().split('\n').pop()!) as (typeof results)[string];
       results[path] = { scores, failing };

@@ -37,6 +37,18 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
   };
   const state = async (id: string) =>
     (await getJson<ServiceDetailResponse>(`${app.baseUrl}/api/services/${id}`)).recentChecks[0]?.state;
+  /** Both channels answer 500 from now on (null: they accept again). */
+  const failChannels = (status: number | null) => {
+    slack.failWith(status);
+    sns.failWith(status);
+  };
+  /** Both channels hold `count` messages, and still do after `quietMs` more (nothing repeats). */
+  const deliveredExactly = async (count: number, timeoutMs: number, quietMs: number) => {
+    await Promise.all([slack.waitFor(count, timeoutMs), sns.waitFor(count, timeoutMs)]);
+    await sleep(quietMs);
+    expect(slack.messages).toHaveLength(count);
+    expect(sns.messages).toHaveLength(count);
+  };
 
   beforeAll(async () => {
     await Promise.all([targets.start(), slack.start(), sns.start()]);
@@ -68,10 +80,7 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
 
   it('pages exactly once per channel when a service goes down, with the right content', async () => {
     targets.set('checkout', 'fail');
-    await Promise.all([slack.waitFor(1, 8000), sns.waitFor(1, 8000)]);
-    await sleep(3000); // more failing checks and reconcile passes must not page again
-    expect(slack.messages).toHaveLength(1);
-    expect(sns.messages).toHaveLength(1);
+    await deliveredExactly(1, 8000, 3000); // more failing checks and reconcile passes must not page again
     expect(slackTexts()[0]).toMatch(/Checkout API/);
     expect(JSON.stringify(slack.messages[0])).toMatch(/HTTP 503/);
     expect(JSON.stringify(slack.messages[0])).toContain('https://status.example.com/incidents/');
@@ -92,10 +101,7 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
 
   it('sends exactly one resolved message per channel on recovery', async () => {
     targets.set('checkout', 'ok');
-    await Promise.all([slack.waitFor(2, 8000), sns.waitFor(2, 8000)]);
-    await sleep(2000);
-    expect(slack.messages).toHaveLength(2);
-    expect(sns.messages).toHaveLength(2);
+    await deliveredExactly(2, 8000, 2000);
     expect(sns.messages[1]?.attributes.transition).toBe('resolved');
     expect(sns.messages[1]?.subject).toMatch(/^\[RESOLVED\]/);
     expect(slackTexts()[1]).toMatch(/resolved|recovered/i);
@@ -104,8 +110,7 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
   });
 
   it('delivers once after a receiver answered 500 for a while', async () => {
-    slack.failWith(500);
-    sns.failWith(500);
+    failChannels(500);
     targets.set('checkout', 'fail');
     await waitFor(
       () => state('checkout'),
@@ -115,18 +120,13 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
     await sleep(2500); // several failed attempts with backoff
     expect(slack.messages).toHaveLength(2);
     expect(sns.messages).toHaveLength(2);
-    slack.failWith(null);
-    sns.failWith(null);
-    await Promise.all([slack.waitFor(3, 15000), sns.waitFor(3, 15000)]);
-    await sleep(2000);
-    expect(slack.messages).toHaveLength(3);
-    expect(sns.messages).toHaveLength(3);
+    failChannels(null);
+    await deliveredExactly(3, 15000, 2000);
     expect(sns.messages[2]?.attributes.transition).toBe('opened');
   });
 
   it('delivers once after kill -9 between the transition and the delivery', async () => {
-    slack.failWith(500);
-    sns.failWith(500);
+    failChannels(500);
     targets.set('checkout', 'ok');
     // The resolution is stored and queued, but no channel has accepted it yet.
     await waitFor(
@@ -138,13 +138,9 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
     await app.kill();
     expect(slack.messages).toHaveLength(3);
     expect(sns.messages).toHaveLength(3);
-    slack.failWith(null);
-    sns.failWith(null);
+    failChannels(null);
     await start(app.dataDir);
-    await Promise.all([slack.waitFor(4, 15000), sns.waitFor(4, 15000)]);
-    await sleep(3000);
-    expect(slack.messages).toHaveLength(4);
-    expect(sns.messages).toHaveLength(4);
+    await deliveredExactly(4, 15000, 3000);
     expect(sns.messages[3]?.attributes.transition).toBe('resolved');
   });
 

@@ -1,33 +1,25 @@
 import 'reflect-metadata';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoCatalogStore, ensureTables, tableNames } from '@app/aws';
-import { ConflictError, NotFoundError, type MonitoredService } from '@app/monitoring';
-import { monitoredService } from '../../libs/monitoring/src/testing/monitored-service.js';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ServiceDefinition } from '@app/contracts';
+import { DynamoCatalogStore } from '@app/aws';
+import { ConflictError, NotFoundError } from '@app/common';
+import { definitionInput } from '@app/monitoring';
+import { monitoredService } from '@app/monitoring/testing';
+import { testDynamo } from '../support/dynamo.js';
 
 describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
-  const names = tableNames('medium-catalog-');
-  const client = new DynamoDBClient({
-    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const { client, names, ready, destroy } = testDynamo('medium-catalog-');
   const store = new DynamoCatalogStore(client, names.services);
 
-  const service = (id: string, overrides: Partial<MonitoredService> = {}): MonitoredService =>
-    monitoredService(id, {
-      name: `Service ${id}`,
-      group: 'Core',
-      latencyThresholdMs: 800,
-      expectedStatus: [
-        [200, 299],
-        [301, 301],
-      ],
-      source: 'api',
-      ...overrides,
-    });
+  const service = (id: string, overrides: Partial<ServiceDefinition> = {}): ServiceDefinition => ({
+    ...definitionInput(monitoredService(id, { name: `Service ${id}`, group: 'Core', latencyThresholdMs: 800 })),
+    expectedStatus: ['200-299', 301],
+    ...overrides,
+  });
+  const definitionOf = async (id: string) => (await store.list()).find((s) => s.id === id)?.definition;
 
-  beforeAll(() => ensureTables(client, names));
-  afterAll(() => client.destroy());
+  beforeAll(ready);
+  afterAll(destroy);
 
   // The table is shared by the tests below, so they run in order and each states what it expects to find.
   it('starts empty', async () => {
@@ -38,21 +30,19 @@ describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
     for (const id of ['web', 'api', 'queue', 'db']) await store.create(service(id));
     const listed = await store.list();
     expect(listed.map((s) => s.id)).toEqual(['api', 'db', 'queue', 'web']);
-    expect(listed[0]).toEqual(service('api'));
+    expect(listed[0]).toEqual({ id: 'api', definition: service('api') });
   });
 
   it('refuses to create a service whose id exists, with a ConflictError, keeping the original', async () => {
     const attempt = store.create(service('api', { name: 'Impostor' }));
     await expect(attempt).rejects.toBeInstanceOf(ConflictError);
     await expect(store.create(service('api'))).rejects.toThrow('service "api" already exists');
-    expect((await store.list()).find((s) => s.id === 'api')?.name).toBe('Service api');
+    expect(await definitionOf('api')).toMatchObject({ name: 'Service api' });
   });
 
   it('replaces an existing service', async () => {
     await store.replace(service('db', { paused: true, url: 'https://db2.example.com/' }));
-    expect((await store.list()).find((s) => s.id === 'db')).toEqual(
-      service('db', { paused: true, url: 'https://db2.example.com/' }),
-    );
+    expect(await definitionOf('db')).toEqual(service('db', { paused: true, url: 'https://db2.example.com/' }));
   });
 
   it('refuses to replace a service that does not exist, with a NotFoundError, creating nothing', async () => {
@@ -70,6 +60,16 @@ describe('DynamoCatalogStore against DynamoDB (dynalite)', () => {
 
   it('lets a deleted id be created again', async () => {
     await store.create(service('queue', { name: 'Queue v2' }));
-    expect((await store.list()).find((s) => s.id === 'queue')?.name).toBe('Queue v2');
+    expect(await definitionOf('queue')).toMatchObject({ name: 'Queue v2' });
+  });
+
+  it('hands back an item whose definition is not JSON as its text, for the catalog to report', async () => {
+    await client.send(
+      new PutItemCommand({
+        TableName: names.services,
+        Item: { id: { S: 'torn' }, definition: { S: '{"id":"torn",' }, updatedAt: { N: '0' } },
+      }),
+    );
+    expect(await definitionOf('torn')).toBe('{"id":"torn",');
   });
 });

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { DynamoDBClient, GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoCheckStore, ensureTables, tableNames } from '@app/aws';
+import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoCheckStore } from '@app/aws';
 import type { StoredCheck } from '@app/monitoring';
+import { dynamoClient, testDynamo, throttleBatchWrites } from '../support/dynamo.js';
 
 /** Item size as DynamoDB counts it (names + values; numbers at most 21 bytes). */
 function itemSize(item: Record<string, AttributeValue>): number {
@@ -17,12 +18,7 @@ function itemSize(item: Record<string, AttributeValue>): number {
 }
 
 describe('DynamoCheckStore against DynamoDB (dynalite)', () => {
-  const names = tableNames('medium-checks-');
-  const client = new DynamoDBClient({
-    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const { client, names, ready, destroy } = testDynamo('medium-checks-');
   const retentionDays = 30;
   const store = new DynamoCheckStore(client, names.checks, retentionDays);
   const T0 = Date.UTC(2026, 0, 10, 12);
@@ -37,8 +33,8 @@ describe('DynamoCheckStore against DynamoDB (dynalite)', () => {
     ...overrides,
   });
 
-  beforeAll(() => ensureTables(client, names));
-  afterAll(() => client.destroy());
+  beforeAll(ready);
+  afterAll(destroy);
 
   /** Writes in chunks of 25, as the CheckWriter does, for tests about reading. */
   async function appendInBatches(checks: StoredCheck[]): Promise<void> {
@@ -55,6 +51,16 @@ describe('DynamoCheckStore against DynamoDB (dynalite)', () => {
     const checks = Array.from({ length: 60 }, (_, i) => check('many', i));
     await store.append(checks);
     expect(await store.since('many', 0)).toEqual(checks);
+  });
+
+  it('retries the checks DynamoDB hands back unprocessed until every one is stored', async () => {
+    const throttledClient = dynamoClient();
+    const batches = throttleBatchWrites(throttledClient, 4);
+    const checks = Array.from({ length: 30 }, (_, i) => check('throttled', i));
+    await new DynamoCheckStore(throttledClient, names.checks, retentionDays).append(checks);
+    expect(await store.since('throttled', 0)).toEqual(checks);
+    expect(batches.throttled).toBe(4);
+    throttledClient.destroy();
   });
 
   it('keeps every field of a check, and omits the optional ones that were not set', async () => {

@@ -1,16 +1,14 @@
 import 'reflect-metadata';
-import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, TABLES, type EmbeddedDynamo } from '@app/aws';
 import type { StoredCheck } from '@app/monitoring';
-
-const clientFor = (endpoint: string | undefined) =>
-  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+import { dynamoClient } from '../support/dynamo.js';
 
 describe('ensureTables', () => {
-  const client = clientFor(process.env.TEST_DYNAMODB_ENDPOINT);
+  const client = dynamoClient();
   afterAll(() => client.destroy());
 
   it('creates every table ACTIVE, and a second call succeeds without changing anything', async () => {
@@ -70,7 +68,7 @@ describe('startEmbeddedDynamo', () => {
   it('listens on loopback and speaks the DynamoDB protocol', async () => {
     dynamo = await startEmbeddedDynamo(null);
     expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const client = clientFor(dynamo.endpoint);
+    const client = dynamoClient(dynamo.endpoint);
     await ensureTables(client, tableNames('mem-'));
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(TableNames).toContain('mem-checks');
@@ -80,7 +78,7 @@ describe('startEmbeddedDynamo', () => {
   it('keeps the data on disk across a close and a restart on the same directory', async () => {
     const names = tableNames('disk-');
     dynamo = await startEmbeddedDynamo(dir);
-    let client = clientFor(dynamo.endpoint);
+    let client = dynamoClient(dynamo.endpoint);
     await ensureTables(client, names);
     await new DynamoCheckStore(client, names.checks, 30).append([check]);
     client.destroy();
@@ -88,7 +86,7 @@ describe('startEmbeddedDynamo', () => {
     dynamo = null;
 
     dynamo = await startEmbeddedDynamo(dir);
-    client = clientFor(dynamo.endpoint);
+    client = dynamoClient(dynamo.endpoint);
     await ensureTables(client, names); // a restarted app runs this again: the tables exist already
     expect(await new DynamoCheckStore(client, names.checks, 30).recent('api', 10)).toEqual([check]);
     client.destroy();
@@ -96,7 +94,7 @@ describe('startEmbeddedDynamo', () => {
 
   it('starts with no tables when it keeps everything in memory', async () => {
     dynamo = await startEmbeddedDynamo(null);
-    const client = clientFor(dynamo.endpoint);
+    const client = dynamoClient(dynamo.endpoint);
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(TableNames).toEqual([]);
     client.destroy();

@@ -1,47 +1,20 @@
 import 'reflect-metadata';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoIncidentStore, ensureTables, tableNames } from '@app/aws';
-import type { Incident, MaintenanceWindow, OpenLock } from '@app/incidents';
+import { DynamoIncidentStore } from '@app/aws';
+import type { MaintenanceWindow } from '@app/contracts';
+import type { Incident, OpenLock } from '@app/incidents';
+import { incident as incidentFixture } from '@app/incidents/testing';
+import { rawItem, testDynamo } from '../support/dynamo.js';
 
 describe('DynamoIncidentStore against DynamoDB (dynalite)', () => {
-  const names = tableNames('medium-incidents-');
-  const client = new DynamoDBClient({
-    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  const { client, names, ready, destroy } = testDynamo('medium-incidents-');
   const store = new DynamoIncidentStore(client, names.incidents);
 
-  beforeAll(() => ensureTables(client, names));
-  afterAll(() => client.destroy());
+  beforeAll(ready);
+  afterAll(destroy);
 
-  function incident(id: string, startedAt: string, overrides: Partial<Incident> = {}): Incident {
-    return {
-      id,
-      title: `Incident ${id}`,
-      status: 'investigating',
-      impact: 'major',
-      kind: 'auto',
-      serviceIds: ['checkout'],
-      startedAt,
-      resolvedAt: null,
-      updates: [{ at: startedAt, status: 'investigating', message: 'Automated check: Checkout API is down.' }],
-      lastError: 'HTTP 503',
-      version: 1,
-      ...overrides,
-    };
-  }
-
-  async function rawIncident(id: string) {
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: names.incidents,
-        Key: { pk: { S: `incident#${id}` }, sk: { S: 'meta' } },
-        ConsistentRead: true,
-      }),
-    );
-    return Item;
-  }
+  const incident = (id: string, startedAt: string, overrides: Partial<Incident> = {}) =>
+    incidentFixture(id, startedAt, { title: `Incident ${id}`, ...overrides });
+  const rawIncident = (id: string) => rawItem(client, names.incidents, { pk: `incident#${id}`, sk: 'meta' });
 
   describe('the per-service open lock', () => {
     it('lets exactly one of 25 concurrent callers take it; every other caller gets that same lock back', async () => {

@@ -1,25 +1,21 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SlackNotifier, type IncidentNotification } from '@app/incidents';
+import { SlackNotifier } from '@app/incidents';
+import { notification as incidentNotification } from '@app/incidents/testing';
 import { SnsNotifier } from '../../libs/aws/src/adapters/sns.notifier.js';
 import { SlackReceiver } from '../support/slack-receiver.js';
 import { SnsReceiver } from '../support/sns-receiver.js';
 
-const notification: IncidentNotification = {
+/** Two services, a critical impact, and text that needs escaping in every channel. */
+const notification = incidentNotification({
   incidentId: 'inc-42',
-  transition: 'opened',
   severity: 'critical',
-  status: 'investigating',
-  kind: 'auto',
   title: 'Checkout API is down <!channel>',
   serviceIds: ['checkout', 'payments'],
   serviceNames: ['Checkout API', 'Payments'],
-  startedAt: '2026-01-10T12:00:00.000Z',
-  resolvedAt: null,
   message: 'Checks fail with HTTP 503 & timeouts.',
-  lastError: 'HTTP 503',
   url: 'http://127.0.0.1/incidents/inc-42',
   at: '2026-01-10T12:03:00.000Z',
-};
+});
 
 interface ReceivedSlack {
   text: string;

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,12 +22,19 @@ export interface TestApp {
  * table prefix of its own. Tests that need a real process use app-process.ts instead.
  */
 export async function createTestApp(
-  options: { servicesYaml?: string; env?: Record<string, string> } = {},
+  options: {
+    servicesYaml?: string;
+    env?: Record<string, string>;
+    /** Tables to use (e.g. prepared by the test); a fresh random prefix by default. */
+    tablePrefix?: string;
+    /** Receives the app's log lines; silent by default. */
+    logger?: LoggerService;
+  } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'status-api-'));
   writeFileSync(join(dir, 'services.yaml'), options.servicesYaml ?? 'services: []\n');
   const token = `sp_${randomBytes(24).toString('base64url')}`;
-  const tablePrefix = `t${randomBytes(4).toString('hex')}-`;
+  const tablePrefix = options.tablePrefix ?? `t${randomBytes(4).toString('hex')}-`;
   const config = loadConfiguration({
     STATUS_CONFIG: join(dir, 'services.yaml'),
     DATA_DIR: dir,
@@ -39,7 +47,7 @@ export async function createTestApp(
   const routes: { method: string; url: string }[] = [];
   const app = await createApp(config, {
     dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT!,
-    logger: false,
+    logger: options.logger ?? false,
     beforeRoutes: (adapter) =>
       adapter.getInstance().addHook('onRoute', (route) => {
         for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });

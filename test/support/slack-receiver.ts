@@ -1,29 +1,19 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MessageReceiver } from './loopback-server.js';
 
 /**
  * A local stand-in for a Slack incoming webhook on 127.0.0.1: records every POSTed JSON body in `messages` and
  * answers 200 "ok" like Slack does, or a chosen failure status, or nothing at all (to exercise timeouts).
  */
-export class SlackReceiver {
-  readonly messages: unknown[] = [];
+export class SlackReceiver extends MessageReceiver<unknown> {
   /** Every request seen, answered or not (method, path, content-type). */
   readonly requests: { method: string; path: string; contentType: string | undefined }[] = [];
   url = '';
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
   private failStatus: number | null = null;
   private silent = false;
-  private waiters: (() => void)[] = [];
 
   async start(path = '/services/T000/B000/XXXXXXXX'): Promise<this> {
-    this.server = createServer((request, response) => this.handle(request, response));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+    this.url = `${await this.listen()}${path}`;
     return this;
   }
 
@@ -37,31 +27,7 @@ export class SlackReceiver {
     this.silent = on;
   }
 
-  /** Resolves once `count` messages were recorded; rejects after `timeoutMs`. */
-  async waitFor(count: number, timeoutMs = 5000): Promise<unknown[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.messages.length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`SlackReceiver: ${this.messages.length} of ${count} messages after ${timeoutMs}ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.messages;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = null;
-  }
-
-  private handle(request: IncomingMessage, response: ServerResponse): void {
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -88,8 +54,7 @@ export class SlackReceiver {
         response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
         return;
       }
-      this.messages.push(body);
-      for (const wake of this.waiters.splice(0)) wake();
+      this.received(body);
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   }

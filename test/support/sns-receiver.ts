@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MessageReceiver } from './loopback-server.js';
 
 export interface ReceivedSnsMessage {
   topicArn: string;
@@ -20,23 +20,14 @@ function xml(text: string): string {
  * (form-encoded POST, XML answer) and, should a future SDK switch, the JSON protocol (`X-Amz-Target:
  * AmazonSNS.Publish`). Signatures are not checked.
  */
-export class SnsReceiver {
-  readonly messages: ReceivedSnsMessage[] = [];
+export class SnsReceiver extends MessageReceiver<ReceivedSnsMessage> {
   /** Protocol facts of every request, to see what the SDK actually sends. */
   readonly requests: { contentType: string | undefined; target: string | undefined; body: string }[] = [];
   url = '';
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
   private failStatus: number | null = null;
 
   async start(): Promise<this> {
-    this.server = createServer((request, response) => this.handle(request, response));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await this.listen();
     return this;
   }
 
@@ -45,23 +36,7 @@ export class SnsReceiver {
     this.failStatus = status;
   }
 
-  async waitFor(count: number, timeoutMs = 5000): Promise<ReceivedSnsMessage[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.messages.length < count) {
-      if (Date.now() > deadline)
-        throw new Error(`SnsReceiver: ${this.messages.length} of ${count} messages after ${timeoutMs}ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return this.messages;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = null;
-  }
-
-  private handle(request: IncomingMessage, response: ServerResponse): void {
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -138,7 +113,7 @@ export class SnsReceiver {
   }
 
   private record(message: ReceivedSnsMessage): string {
-    this.messages.push(message);
+    this.received(message);
     return randomUUID();
   }
 }

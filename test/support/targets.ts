@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.js';
 
 /** Behaviours a local target can be switched between at run time. */
 export type TargetMode = 'ok' | 'fail' | 'slow' | 'hang' | 'reset' | 'loop' | 'big' | 'slowloris' | 'redirect';
@@ -8,22 +8,14 @@ export type TargetMode = 'ok' | 'fail' | 'slow' | 'hang' | 'reset' | 'loop' | 'b
  * Local HTTP targets for end-to-end tests. Fixed paths (/ok, /fail, /slow, /hang, /reset, /loop, /big,
  * /slowloris, /redirect) behave as named; /t/<name> behaves as set with set(name, mode).
  */
-export class TargetServer {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+export class TargetServer extends LoopbackServer {
   private readonly modes = new Map<string, TargetMode>();
   readonly hits = new Map<string, number>();
   slowMs = 400;
   baseUrl = '';
 
   async start(): Promise<this> {
-    this.server = createServer((request, response) => this.handle(request, response));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await this.listen();
     return this;
   }
 
@@ -35,12 +27,7 @@ export class TargetServer {
     return `${this.baseUrl}${path}`;
   }
 
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private handle(request: IncomingMessage, response: ServerResponse): void {
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
     const named = /^\/t\/([\w-]+)$/.exec(path);

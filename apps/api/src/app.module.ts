@@ -6,9 +6,8 @@ import { AwsModule, SNS_NOTIFIER } from '@app/aws';
 import {
   DEFAULT_INCIDENT_OPTIONS,
   INCIDENT_OPTIONS,
-  IncidentBoard,
+  IncidentCache,
   IncidentsModule,
-  MaintenanceBook,
   NOTIFIERS,
   SlackNotifier,
   type Notifier,
@@ -70,8 +69,7 @@ export class AppModule {
               useValue: { ...DEFAULT_MONITORING_OPTIONS, concurrency: config.env.CHECK_CONCURRENCY },
             },
           ],
-          maintenance: MaintenanceBook,
-          incidentFeed: IncidentBoard,
+          activeIncidents: IncidentCache,
         }),
         IncidentsModule.register({
           providers: [

@@ -10,14 +10,15 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { AuditLog, CatalogStore, CheckStore, ServiceStateStore } from '@app/monitoring';
+import { AuditLog } from '@app/common';
+import { CatalogStore, CheckStore, StateAndRollupStore } from '@app/monitoring';
 import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
 import { DynamoIncidentStore } from './adapters/dynamo-incident.store.js';
 import { DynamoOutboxStore } from './adapters/dynamo-outbox.store.js';
 import { SnsNotifier } from './adapters/sns.notifier.js';
 import { DynamoCatalogStore } from './adapters/dynamo-catalog.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
-import { DynamoStateStore } from './adapters/dynamo-state.store.js';
+import { DynamoStateAndRollupStore } from './adapters/dynamo-state-and-rollup.store.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './dynamodb/embedded-dynamo.js';
 import { ensureTables } from './dynamodb/ensure-tables.js';
 import { tableNames, type TableNames } from './dynamodb/tables.js';
@@ -127,7 +128,7 @@ export class AwsModule {
           },
         },
         adapter(CheckStore, (client, names) => new DynamoCheckStore(client, names.checks, options.checkRetentionDays)),
-        adapter(ServiceStateStore, (client, names) => new DynamoStateStore(client, names.state)),
+        adapter(StateAndRollupStore, (client, names) => new DynamoStateAndRollupStore(client, names.state)),
         adapter(CatalogStore, (client, names) => new DynamoCatalogStore(client, names.services)),
         adapter(AuditLog, (client, names) => new DynamoAuditLog(client, names.audit)),
         adapter(IncidentStore, (client, names) => new DynamoIncidentStore(client, names.incidents)),
@@ -146,7 +147,7 @@ export class AwsModule {
         DynamoDBClient,
         TABLE_NAMES,
         CheckStore,
-        ServiceStateStore,
+        StateAndRollupStore,
         CatalogStore,
         AuditLog,
         IncidentStore,

@@ -1,12 +1,12 @@
 /**
- * Public API contract of the status page: plain types only, no framework imports.
- * Imported by the Nest API and by the Angular dashboard so the two can never drift.
+ * Public API contract of the status page: plain types and the lists of allowed values, no framework imports.
+ * Imported by the Nest API and by the Angular dashboard so the two can never drift; the API's DTOs `implements`
+ * the request types here, so a shape is declared once.
  */
 
 /** Evaluated state of one monitored service. */
-export type ServiceState = 'up' | 'degraded' | 'down' | 'unknown' | 'maintenance';
-
-export const SERVICE_STATES: readonly ServiceState[] = ['up', 'degraded', 'down', 'unknown', 'maintenance'];
+export const SERVICE_STATES = ['up', 'degraded', 'down', 'unknown', 'maintenance'] as const;
+export type ServiceState = (typeof SERVICE_STATES)[number];
 
 /** Headline state of the whole page. */
 export type OverallStatus = 'operational' | 'degraded' | 'partial_outage' | 'major_outage' | 'maintenance';
@@ -53,8 +53,16 @@ export interface ServiceStatus {
   slo: SloStatus;
 }
 
-export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
-export type IncidentImpact = 'none' | 'minor' | 'major' | 'critical';
+/** In the order a manual incident may move through them. */
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Least to most severe. */
+export const INCIDENT_IMPACTS = ['none', 'minor', 'major', 'critical'] as const;
+export type IncidentImpact = (typeof INCIDENT_IMPACTS)[number];
+
+/** "auto" when opened by the monitor, "manual" when opened by an admin. */
+export type IncidentKind = 'auto' | 'manual';
 
 export interface IncidentUpdate {
   at: string;
@@ -67,8 +75,7 @@ export interface IncidentSummary {
   title: string;
   status: IncidentStatus;
   impact: IncidentImpact;
-  /** "auto" when opened by the monitor, "manual" when opened by an admin. */
-  kind: 'auto' | 'manual';
+  kind: IncidentKind;
   serviceIds: string[];
   startedAt: string;
   resolvedAt: string | null;
@@ -149,13 +156,26 @@ export interface ApiError {
   details?: { path: string; value: unknown; rule: string }[];
 }
 
+export const HTTP_METHODS = ['GET', 'HEAD'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** Where a service is defined: the services file (read-only through the API) or the admin API. */
+export type ServiceSource = 'config' | 'api';
+
+export interface SloDefinition {
+  /** Availability target in percent, e.g. 99.9. */
+  target: number;
+  /** Whole days, e.g. "30d". */
+  window?: string;
+}
+
 /** A monitored service as written in the services file and sent to POST/PUT /api/admin/services. */
 export interface ServiceDefinition {
   id: string;
   name: string;
   group?: string;
   url: string;
-  method?: 'GET' | 'HEAD';
+  method?: HttpMethod;
   /** Duration in whole seconds, 1s … 24h, e.g. "30s". */
   interval?: string;
   /** Duration shorter than the interval, e.g. "5s". */
@@ -165,20 +185,56 @@ export interface ServiceDefinition {
   recoveryThreshold?: number;
   /** Statuses or ranges, e.g. [200, "300-399"]. */
   expectedStatus?: (number | string)[];
-  slo?: { target: number; window?: string };
+  slo?: SloDefinition;
   degradedOpensIncident?: boolean;
   paused?: boolean;
 }
 
-/** GET /api/admin/services item: the full definition with defaults applied, where it lives, and its state. */
-export interface AdminService extends Required<Omit<ServiceDefinition, 'group' | 'latencyThresholdMs' | 'slo'>> {
+/** A service definition with every default applied: what the admin API shows and the audit log records. */
+export interface ResolvedServiceDefinition extends Required<
+  Omit<ServiceDefinition, 'group' | 'latencyThresholdMs' | 'slo'>
+> {
   group: string | null;
   latencyThresholdMs: number | null;
-  slo: { target: number; window: string };
+  slo: Required<SloDefinition>;
+}
+
+/** GET /api/admin/services item: the full definition with defaults applied, where it lives, and its state. */
+export interface AdminService extends ResolvedServiceDefinition {
   /** "config" services come from the services file and are read-only through the API. */
-  source: 'config' | 'api';
+  source: ServiceSource;
   state: ServiceState;
 }
+
+/** POST /api/admin/incidents. */
+export interface CreateIncidentRequest {
+  title: string;
+  /** Default investigating. */
+  status?: IncidentStatus;
+  impact: IncidentImpact;
+  /** Affected monitored services (may be empty). */
+  serviceIds: string[];
+  message: string;
+  /** Also alert on-call (SNS, Slack); default false. */
+  notify?: boolean;
+}
+
+/** POST /api/admin/incidents/:id/updates. */
+export interface IncidentUpdateRequest {
+  status: IncidentStatus;
+  message: string;
+  notify?: boolean;
+}
+
+/** PATCH /api/admin/incidents/:id: any subset of these. */
+export interface EditIncidentRequest {
+  title?: string;
+  impact?: IncidentImpact;
+  serviceIds?: string[];
+}
+
+/** POST /api/admin/maintenance. */
+export type MaintenanceRequest = Omit<MaintenanceWindow, 'id'>;
 
 /** One admin change, as listed by GET /api/admin/audit (newest first). */
 export interface AuditEntry {

@@ -1,19 +1,31 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { IncidentService } from './domain/incident.service.js';
+import { Clock, SystemClock } from '@app/common';
+import { IncidentCommands } from './domain/incident-commands.js';
+import { IncidentReconciler } from './domain/incident-reconciler.js';
+import { IncidentWriter } from './domain/incident-writer.js';
 import { MaintenanceService } from './domain/maintenance.service.js';
 import { OutboxDispatcher } from './domain/outbox.dispatcher.js';
 
 /**
  * Incidents, maintenance and alerting. Needs the (global) monitoring module's exports and the storage ports
- * IncidentStore, OutboxStore and AuditLog; `providers` supplies INCIDENT_OPTIONS and NOTIFIERS.
+ * IncidentStore, OutboxStore and AuditLog; `providers` supplies INCIDENT_OPTIONS and NOTIFIERS. Automatic
+ * incidents: IncidentReconciler; admin commands: IncidentCommands; both write through IncidentWriter.
  */
 @Module({})
 export class IncidentsModule {
   static register(options: { providers: Provider[] }): DynamicModule {
     return {
       module: IncidentsModule,
-      providers: [...options.providers, OutboxDispatcher, IncidentService, MaintenanceService],
-      exports: [IncidentService, MaintenanceService, OutboxDispatcher],
+      providers: [
+        ...options.providers,
+        { provide: Clock, useClass: SystemClock },
+        OutboxDispatcher,
+        IncidentWriter,
+        IncidentReconciler,
+        IncidentCommands,
+        MaintenanceService,
+      ],
+      exports: [IncidentCommands, MaintenanceService, OutboxDispatcher],
     };
   }
 }

@@ -1,4 +1,5 @@
-import type { Incident, MaintenanceWindow, OpenLock } from './domain/incident.js';
+import type { MaintenanceWindow } from '@app/contracts';
+import type { Incident, OpenLock } from './domain/incident.js';
 import type { IncidentNotification, NotificationChannel } from './notify/notifier.js';
 
 /** Port: incidents, the per-service open lock, and maintenance windows (one DynamoDB table in AWS). */
@@ -54,5 +55,4 @@ export abstract class OutboxStore {
     leaseUntil: number,
     update: { dueAt: number; attempts: number; error: string; giveUp: boolean },
   ): Promise<void>;
-  abstract get(id: string): Promise<OutboxItem | null>;
 }

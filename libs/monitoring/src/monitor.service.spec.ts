@@ -1,13 +1,20 @@
-import { Logger } from '@nestjs/common';
 import type { MonitoredService } from './catalog/service-definition.js';
 import { INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.js';
-import { dayOf, emptyRollup, foldCheck, startOfDay, type DailyRollup } from './history/rollup.js';
+import { dayOf, emptyRollup, foldCheck, startOfDay } from './history/rollup.js';
 import { MonitoringEvents, type ServiceStateChanged } from './monitoring.events.js';
 import type { MonitoringOptions } from './monitoring.options.js';
 import { MonitorService } from './monitor.service.js';
-import { CheckStore, MaintenanceCalendar, NoMaintenance, ServiceStateStore, type StoredCheck } from './ports.js';
-import { Prober, type ProbeResult, type ProbeTarget } from './probe/prober.js';
-import { monitoredService } from './testing/monitored-service.js';
+import { MaintenanceCache } from './maintenance/maintenance-cache.js';
+import type { StoredCheck } from './ports.js';
+import {
+  FAIL,
+  FakeProber,
+  InMemoryCheckStore,
+  InMemoryStateAndRollupStore,
+  maintenanceWindow,
+  monitoredService,
+  OK,
+} from './testing/index.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -17,130 +24,6 @@ const DAY = 86_400_000;
  * (a dispatch is then never "late" and the next slot is always exactly one interval on).
  */
 const BASE = startOfDay(Date.now()) + 2 * DAY + 12 * 60 * MINUTE;
-
-interface Outcome {
-  ok: boolean;
-  latencyMs: number;
-}
-
-/** Prober double: scripted outcomes per URL, optionally held open to simulate slow targets. */
-class FakeProber extends Prober {
-  readonly calls: ProbeTarget[] = [];
-  readonly maxInFlightPerUrl = new Map<string, number>();
-  maxInFlight = 0;
-  hold = false;
-  clock = BASE;
-  private inFlight = new Map<string, number>();
-  private held: (() => void)[] = [];
-  private readonly script = new Map<string, Outcome[]>();
-
-  outcomes(url: string, ...outcomes: Outcome[]): void {
-    this.script.set(url, [...(this.script.get(url) ?? []), ...outcomes]);
-  }
-
-  /** Lets `count` held probes finish (oldest first). */
-  release(count = Number.POSITIVE_INFINITY): void {
-    this.held.splice(0, count).forEach((resolve) => resolve());
-  }
-
-  get heldCount(): number {
-    return this.held.length;
-  }
-
-  get totalInFlight(): number {
-    return [...this.inFlight.values()].reduce((a, b) => a + b, 0);
-  }
-
-  async probe(target: ProbeTarget): Promise<ProbeResult> {
-    this.calls.push(target);
-    const startedAt = this.clock;
-    const now = (this.inFlight.get(target.url) ?? 0) + 1;
-    this.inFlight.set(target.url, now);
-    this.maxInFlightPerUrl.set(target.url, Math.max(now, this.maxInFlightPerUrl.get(target.url) ?? 0));
-    this.maxInFlight = Math.max(this.maxInFlight, this.totalInFlight);
-    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
-    this.inFlight.set(target.url, (this.inFlight.get(target.url) ?? 1) - 1);
-    const outcome = this.script.get(target.url)?.shift() ?? { ok: true, latencyMs: 20 };
-    return {
-      startedAt,
-      ...outcome,
-      ...(outcome.ok ? { statusCode: 200 } : { statusCode: 503, error: 'HTTP 503' }),
-    };
-  }
-
-  callsTo(url: string): number {
-    return this.calls.filter((call) => call.url === url).length;
-  }
-}
-
-class FakeCheckStore extends CheckStore {
-  readonly items: StoredCheck[] = [];
-
-  append(checks: StoredCheck[]): Promise<void> {
-    this.items.push(...checks.map((check) => ({ ...check })));
-    return Promise.resolve();
-  }
-
-  recent(serviceId: string, limit: number): Promise<StoredCheck[]> {
-    return Promise.resolve(this.of(serviceId).reverse().slice(0, limit));
-  }
-
-  since(serviceId: string, afterMs: number): Promise<StoredCheck[]> {
-    return Promise.resolve(this.of(serviceId).filter((check) => check.at > afterMs));
-  }
-
-  private of(serviceId: string): StoredCheck[] {
-    return this.items.filter((check) => check.serviceId === serviceId).sort((a, b) => a.at - b.at);
-  }
-}
-
-/** ServiceStateStore double with the real adapter's semantics: copies in and out, conditional rollup writes. */
-class FakeStateStore extends ServiceStateStore {
-  readonly states = new Map<string, EvaluationState>();
-  readonly rollups = new Map<string, DailyRollup>();
-  saveStateCalls = 0;
-
-  load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
-    const state = this.states.get(serviceId);
-    return Promise.resolve({
-      state: state ? { ...state } : null,
-      rollups: [...this.rollups.values()]
-        .filter((rollup) => rollup.serviceId === serviceId && rollup.day >= fromDay)
-        .map((rollup) => structuredClone(rollup)),
-    });
-  }
-
-  saveState(serviceId: string, state: EvaluationState): Promise<void> {
-    this.saveStateCalls += 1;
-    this.states.set(serviceId, { ...state });
-    return Promise.resolve();
-  }
-
-  saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean> {
-    const key = `${rollup.serviceId}/${rollup.day}`;
-    const stored = this.rollups.get(key);
-    if ((stored?.through ?? null) !== expectedThrough) return Promise.resolve(false);
-    this.rollups.set(key, structuredClone(rollup));
-    return Promise.resolve(true);
-  }
-
-  remove(serviceId: string): Promise<void> {
-    this.states.delete(serviceId);
-    for (const [key, rollup] of this.rollups) if (rollup.serviceId === serviceId) this.rollups.delete(key);
-    return Promise.resolve();
-  }
-
-  rollup(serviceId: string, day: string): DailyRollup | undefined {
-    return this.rollups.get(`${serviceId}/${day}`);
-  }
-}
-
-class FixedMaintenance extends MaintenanceCalendar {
-  readonly ids = new Set<string>();
-  isInMaintenance(serviceId: string): boolean {
-    return this.ids.has(serviceId);
-  }
-}
 
 function service(id: string, overrides: Partial<MonitoredService> = {}): MonitoredService {
   return monitoredService(id, {
@@ -166,14 +49,11 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
 }
 
-const FAIL: Outcome = { ok: false, latencyMs: 30 };
-const OK: Outcome = { ok: true, latencyMs: 20 };
-
 describe('MonitorService', () => {
   let prober: FakeProber;
-  let checks: FakeCheckStore;
-  let states: FakeStateStore;
-  let maintenance: MaintenanceCalendar;
+  let checks: InMemoryCheckStore;
+  let states: InMemoryStateAndRollupStore;
+  let maintenance: MaintenanceCache;
   let events: MonitoringEvents;
   let changes: ServiceStateChanged[];
   let monitor: MonitorService;
@@ -188,15 +68,11 @@ describe('MonitorService', () => {
     await settle();
   }
 
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
-
   beforeEach(() => {
-    prober = new FakeProber();
-    checks = new FakeCheckStore();
-    states = new FakeStateStore();
-    maintenance = new NoMaintenance();
+    prober = new FakeProber(BASE);
+    checks = new InMemoryCheckStore();
+    states = new InMemoryStateAndRollupStore();
+    maintenance = new MaintenanceCache();
     events = new MonitoringEvents();
     changes = [];
     events.stateChanged$.subscribe((change) => changes.push(change));
@@ -391,7 +267,7 @@ describe('MonitorService', () => {
       monitor.remove('api');
       prober.release();
       await settle();
-      await monitor.flushAll();
+      await monitor.shutdown(0);
       expect(changes).toEqual([]);
       expect(checks.items).toEqual([]);
     });
@@ -434,7 +310,7 @@ describe('MonitorService', () => {
       monitor.upsert(service('api'), BASE);
       const due = monitor.get('api')!.nextDueAt;
       for (let i = 0; i < 3; i += 1) await tickAt(due + i * SECOND);
-      await monitor.flushAll();
+      await monitor.shutdown(0); // writes everything buffered
       expect(checks.items.map(({ at, ok, state, maintenance: m }) => ({ at, ok, state, m }))).toEqual([
         { at: due, ok: true, state: 'up', m: false },
         { at: due + SECOND, ok: false, state: 'up', m: false },
@@ -443,10 +319,7 @@ describe('MonitorService', () => {
     });
 
     it('flags checks and events taken during maintenance and keeps them out of the uptime counters', async () => {
-      const calendar = new FixedMaintenance();
-      calendar.ids.add('api');
-      maintenance = calendar;
-      monitor = create();
+      maintenance.set([maintenanceWindow(['api'], BASE - MINUTE, BASE + DAY)]);
       prober.outcomes(service('api').url, FAIL, FAIL);
       monitor.upsert(service('api'), BASE);
       const due = monitor.get('api')!.nextDueAt;
@@ -486,20 +359,6 @@ describe('MonitorService', () => {
       await tickAt(due + 3 * SECOND); // this tick sees 3 pending checks and writes them
       await settle();
       expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 3, failures: 1, through: due + 2 * SECOND });
-    });
-
-    it('adopts a rollup written by another process and overwrites it on the next flush', async () => {
-      monitor.upsert(service('api'), BASE);
-      const due = monitor.get('api')!.nextDueAt;
-      await tickAt(due);
-      const other = emptyRollup('api', dayOf(due));
-      foldCheck(other, { at: due - 5 * SECOND, ok: true, latencyMs: 1, maintenance: false });
-      await states.saveRollup(other, null);
-
-      await monitor.flushAll();
-      expect(states.rollup('api', dayOf(due))).toEqual(other);
-      await monitor.flushAll();
-      expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 1, through: due });
     });
   });
 
@@ -561,7 +420,7 @@ describe('MonitorService', () => {
         through: BASE - MINUTE,
       });
 
-      await monitor.flushAll();
+      await monitor.shutdown(0); // writes every rollup with pending checks
       expect(states.rollup('api', today)).toMatchObject({ total: 5, failures: 2, through: BASE - MINUTE });
 
       // A second restart finds nothing newer than the rollup it just wrote.

@@ -1,23 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MonitoredService } from './catalog/service-definition.js';
 import { evaluate, INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.js';
+import { StateWriter } from './evaluation/state-writer.js';
 import { CheckWriter } from './history/check-writer.js';
-import { dayOf, emptyRollup, foldCheck, lastDays, startOfDay, type DailyRollup } from './history/rollup.js';
+import { lastDays, startOfDay } from './history/rollup.js';
+import { RollupWriter, type RollupSlot } from './history/rollup-writer.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
-import { CheckStore, MaintenanceCalendar, ServiceStateStore, type StoredCheck } from './ports.js';
+import { MonitorView, type ServiceView } from './monitor-view.js';
+import { MaintenanceCache } from './maintenance/maintenance-cache.js';
+import { CheckStore, StateAndRollupStore, type StoredCheck } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
 import { advanceDue, firstDueAt } from './scheduling/schedule.js';
 import { SlipStats } from './scheduling/slip-stats.js';
-
-interface RollupSlot {
-  rollup: DailyRollup;
-  /** `through` of the stored copy, null when never stored. */
-  persistedThrough: number | null;
-  pending: number;
-  lastFlushAt: number;
-  saving: boolean;
-}
 
 /** Everything the process knows about one service; the status snapshot is built from these. */
 export interface ServiceRuntime {
@@ -25,22 +20,21 @@ export interface ServiceRuntime {
   evaluation: EvaluationState;
   /** Newest first, at most `recentChecks`. */
   recent: StoredCheck[];
+  /** Daily rollups by day, kept and written by the RollupWriter. */
   rollups: Map<string, RollupSlot>;
   nextDueAt: number;
   running: boolean;
   queued: boolean;
-  stateDirty: boolean;
-  /** The state write in flight (writes of one service are chained, never concurrent). */
-  stateWrite: Promise<void> | null;
 }
 
 /**
  * The runner: keeps the catalog's runtimes, dispatches due checks with bounded concurrency (never two checks of
- * one service at once), evaluates results, buffers writes, keeps rollups and emits state-change events.
- * The @Cron tick in MonitoringScheduler calls tick() once a second; nothing here blocks on the database.
+ * one service at once), evaluates results and emits state-change events. Persistence is delegated: checks to the
+ * CheckWriter, evaluation states to the StateWriter, rollups to the RollupWriter. The @Cron tick in
+ * MonitoringScheduler calls tick() once a second; nothing here blocks on the database.
  */
 @Injectable()
-export class MonitorService {
+export class MonitorService implements MonitorView {
   private readonly logger = new Logger('Monitor');
   private readonly runtimes = new Map<string, ServiceRuntime>();
   private queue: ServiceRuntime[] = [];
@@ -48,8 +42,10 @@ export class MonitorService {
   private inFlight = 0;
   private readonly inFlightDone = new Set<Promise<void>>();
   private stopped = false;
-  readonly slip = new SlipStats();
-  readonly writer: CheckWriter;
+  private readonly slip = new SlipStats();
+  private readonly checkWriter: CheckWriter;
+  private readonly stateWriter: StateWriter;
+  private readonly rollupWriter: RollupWriter;
   /** Bumped on every change that the public snapshot shows. */
   version = 0;
   lastTickAt: number | null = null;
@@ -57,12 +53,18 @@ export class MonitorService {
   constructor(
     private readonly prober: Prober,
     private readonly checks: CheckStore,
-    private readonly stateStore: ServiceStateStore,
-    private readonly maintenance: MaintenanceCalendar,
+    private readonly stateStore: StateAndRollupStore,
+    private readonly maintenance: MaintenanceCache,
     private readonly events: MonitoringEvents,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
   ) {
-    this.writer = new CheckWriter(checks);
+    this.checkWriter = new CheckWriter(checks);
+    this.stateWriter = new StateWriter(stateStore, this.logger);
+    this.rollupWriter = new RollupWriter(
+      stateStore,
+      { flushChecks: options.rollupFlushChecks, flushMs: options.rollupFlushMs, historyDays: options.historyDays },
+      this.logger,
+    );
   }
 
   /** Loads stored state, rollups and recent checks for the catalog, then starts scheduling it. */
@@ -82,15 +84,7 @@ export class MonitorService {
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
     const runtime = this.createRuntime(service, state ?? INITIAL_EVALUATION, recent, now);
-    for (const rollup of rollups) {
-      runtime.rollups.set(rollup.day, {
-        rollup,
-        persistedThrough: rollup.through,
-        pending: 0,
-        lastFlushAt: now,
-        saving: false,
-      });
-    }
+    this.rollupWriter.restore(runtime, rollups, now);
     // Checks stored after the newest rollup write (a crash lost the in-memory part) are folded in again.
     const yesterday = startOfDay(now) - 86_400_000;
     const through = Math.max(yesterday - 1, ...rollups.map((rollup) => rollup.through));
@@ -101,7 +95,7 @@ export class MonitorService {
     const missed = covered
       ? recent.filter((check) => check.at > through).reverse()
       : await this.checks.since(service.id, through);
-    for (const check of missed) this.fold(runtime, check, now);
+    for (const check of missed) this.rollupWriter.fold(runtime, check, now);
     this.runtimes.set(service.id, runtime);
   }
 
@@ -119,8 +113,6 @@ export class MonitorService {
       nextDueAt: firstDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now),
       running: false,
       queued: false,
-      stateDirty: false,
-      stateWrite: null,
     };
   }
 
@@ -139,9 +131,12 @@ export class MonitorService {
   }
 
   remove(id: string): boolean {
-    const removed = this.runtimes.delete(id);
-    if (removed) this.version += 1;
-    return removed;
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return false;
+    this.runtimes.delete(id);
+    this.stateWriter.forget(runtime);
+    this.version += 1;
+    return true;
   }
 
   get(id: string): ServiceRuntime | undefined {
@@ -156,6 +151,20 @@ export class MonitorService {
     return this.runtimes.size;
   }
 
+  find(id: string): ServiceView | undefined {
+    const runtime = this.runtimes.get(id);
+    return runtime && view(runtime);
+  }
+
+  list(): ServiceView[] {
+    return [...this.runtimes.values()].map(view);
+  }
+
+  async durable(id: string): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    if (runtime) await this.stateWriter.inFlight(runtime);
+  }
+
   /** One scheduler tick: queue due services, start checks up to the concurrency limit, flush state. */
   tick(now = Date.now()): void {
     if (this.stopped) return;
@@ -166,8 +175,8 @@ export class MonitorService {
       this.queue.push(runtime);
     }
     this.pump(now);
-    this.flushStates();
-    void this.flushRollups(now);
+    this.stateWriter.flush();
+    void this.rollupWriter.flush(this.runtimes.values(), now);
   }
 
   private pump(now = Date.now()): void {
@@ -214,7 +223,7 @@ export class MonitorService {
   }
 
   /** Applies one probe result: evaluate, remember, persist (buffered) and announce a state change. */
-  complete(runtime: ServiceRuntime, result: ProbeResult): void {
+  private complete(runtime: ServiceRuntime, result: ProbeResult): void {
     if (this.runtimes.get(runtime.service.id) !== runtime) return;
     const { service } = runtime;
     const previous = runtime.evaluation;
@@ -233,112 +242,27 @@ export class MonitorService {
     runtime.evaluation = next;
     runtime.recent.unshift(check);
     if (runtime.recent.length > this.options.recentChecks) runtime.recent.length = this.options.recentChecks;
-    this.fold(runtime, check, result.startedAt);
-    this.writer.enqueue(check);
-    if (!sameEvaluation(previous, next)) runtime.stateDirty = true;
+    this.rollupWriter.fold(runtime, check, result.startedAt);
+    this.checkWriter.enqueue(check);
     this.version += 1;
-    if (previous.state !== next.state) {
-      // A transition is made durable at once, and listeners (incidents) act only after it is: a crash can never
-      // leave an incident or alert ahead of the stored state (which would reopen or re-page after a restart).
-      const persisted = this.saveStateNow(runtime);
-      this.logger.log(`${service.id}: ${previous.state} -> ${next.state}${check.error ? ` (${check.error})` : ''}`);
-      this.events.emitStateChanged({
-        serviceId: service.id,
-        serviceName: service.name,
-        from: previous.state,
-        to: next.state,
-        at: result.startedAt,
-        check,
-        inMaintenance,
-        persisted,
-      });
+    if (previous.state === next.state) {
+      if (!sameEvaluation(previous, next)) this.stateWriter.changed(runtime);
+      return;
     }
-  }
-
-  private fold(runtime: ServiceRuntime, check: StoredCheck, now: number): void {
-    const day = dayOf(check.at);
-    let slot = runtime.rollups.get(day);
-    if (!slot) {
-      slot = {
-        rollup: emptyRollup(runtime.service.id, day),
-        persistedThrough: null,
-        pending: 0,
-        lastFlushAt: now,
-        saving: false,
-      };
-      runtime.rollups.set(day, slot);
-      const oldest = lastDays(now, this.options.historyDays)[0] as string;
-      for (const key of runtime.rollups.keys()) if (key < oldest) runtime.rollups.delete(key);
-    }
-    if (foldCheck(slot.rollup, check)) slot.pending += 1;
-  }
-
-  private flushStates(): void {
-    for (const runtime of this.runtimes.values()) {
-      if (runtime.stateDirty && runtime.stateWrite === null) void this.saveStateNow(runtime);
-    }
-  }
-
-  /** Queues a write of the service's current evaluation after any write already in flight; never rejects. */
-  private saveStateNow(runtime: ServiceRuntime): Promise<void> {
-    runtime.stateDirty = false;
-    const id = runtime.service.id;
-    const write = (runtime.stateWrite ?? Promise.resolve())
-      .then(() => this.stateStore.saveState(id, runtime.evaluation))
-      .catch((error: unknown) => {
-        runtime.stateDirty = true;
-        this.logger.warn(`saving state of ${id} failed: ${String(error)}`);
-      });
-    runtime.stateWrite = write;
-    void write.finally(() => {
-      if (runtime.stateWrite === write) runtime.stateWrite = null;
+    // A transition is made durable at once, and listeners (incidents) act only after it is: a crash can never
+    // leave an incident or alert ahead of the stored state (which would reopen or re-page after a restart).
+    const persisted = this.stateWriter.saveNow(runtime);
+    this.logger.log(`${service.id}: ${previous.state} -> ${next.state}${check.error ? ` (${check.error})` : ''}`);
+    this.events.emitStateChanged({
+      serviceId: service.id,
+      serviceName: service.name,
+      from: previous.state,
+      to: next.state,
+      at: result.startedAt,
+      check,
+      inMaintenance,
+      persisted,
     });
-    return write;
-  }
-
-  /** Rollups are written every `rollupFlushChecks` checks or `rollupFlushMs`, and when their day is over. */
-  private flushRollups(now: number, force = false): Promise<unknown> {
-    const today = dayOf(now);
-    const writes: Promise<unknown>[] = [];
-    for (const runtime of this.runtimes.values()) {
-      for (const slot of runtime.rollups.values()) {
-        if (slot.pending === 0 || slot.saving) continue;
-        const due =
-          force ||
-          slot.pending >= this.options.rollupFlushChecks ||
-          now - slot.lastFlushAt >= this.options.rollupFlushMs ||
-          slot.rollup.day !== today;
-        if (due) writes.push(this.saveRollup(runtime, slot, now));
-      }
-    }
-    return Promise.all(writes);
-  }
-
-  private async saveRollup(runtime: ServiceRuntime, slot: RollupSlot, now: number): Promise<void> {
-    const copy: DailyRollup = {
-      ...slot.rollup,
-      hourTotal: [...slot.rollup.hourTotal],
-      hourFailures: [...slot.rollup.hourFailures],
-    };
-    const pending = slot.pending;
-    slot.saving = true;
-    try {
-      const stored = await this.stateStore.saveRollup(copy, slot.persistedThrough);
-      if (!stored) {
-        // Another writer moved it (an overlapping deploy): adopt theirs as the base and overwrite next time.
-        this.logger.warn(`rollup ${runtime.service.id}/${copy.day} changed underneath; overwriting on next flush`);
-        const fresh = await this.stateStore.load(runtime.service.id, copy.day);
-        slot.persistedThrough = fresh.rollups.find((rollup) => rollup.day === copy.day)?.through ?? null;
-        return;
-      }
-      slot.persistedThrough = copy.through;
-      slot.pending -= pending;
-      slot.lastFlushAt = now;
-    } catch (error) {
-      this.logger.warn(`saving rollup ${runtime.service.id}/${copy.day} failed: ${String(error)}`);
-    } finally {
-      slot.saving = false;
-    }
   }
 
   /** Stops dispatching, waits (bounded) for running checks, then writes everything still buffered. */
@@ -346,19 +270,10 @@ export class MonitorService {
     this.stopped = true;
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.all([...this.inFlightDone]), grace]);
-    this.flushStates();
-    await Promise.all([this.writer.flush(), this.flushRollups(Date.now(), true)]);
-    this.writer.stop();
-    const deadline = Date.now() + graceMs;
-    while ([...this.runtimes.values()].some((runtime) => runtime.stateWrite !== null) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
-  /** Writes buffered checks, dirty states and all pending rollups now (tests and benchmarks). */
-  async flushAll(): Promise<void> {
-    this.flushStates();
-    await Promise.all([this.writer.flush(), this.flushRollups(Date.now(), true)]);
+    this.stateWriter.flush();
+    await Promise.all([this.checkWriter.flush(), this.rollupWriter.flush(this.runtimes.values(), Date.now(), true)]);
+    this.checkWriter.stop();
+    await this.stateWriter.drain(graceMs);
   }
 
   stats() {
@@ -367,9 +282,13 @@ export class MonitorService {
       inFlight: this.inFlight,
       queued: this.queue.length - this.queueHead,
       slip: this.slip.summary(),
-      writer: { ...this.writer.stats },
+      writer: { ...this.checkWriter.stats },
     };
   }
+}
+
+function view(runtime: ServiceRuntime): ServiceView {
+  return { service: runtime.service, state: runtime.evaluation.state, lastError: runtime.recent[0]?.error ?? null };
 }
 
 function sameEvaluation(a: EvaluationState, b: EvaluationState): boolean {

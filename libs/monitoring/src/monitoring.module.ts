@@ -4,52 +4,58 @@ import { CatalogService } from './catalog/catalog.service.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MonitoringScheduler } from './monitoring.scheduler.js';
 import { MonitorService } from './monitor.service.js';
-import { MaintenanceCalendar, NoMaintenance } from './ports.js';
+import { MonitorView } from './monitor-view.js';
+import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
 import { TargetPolicy } from './probe/target-policy.js';
-import { IncidentFeed, NoIncidents } from './status/incident-feed.js';
+import { ActiveIncidents, NoActiveIncidents } from './status/active-incidents.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
-  /** Modules exporting the storage ports (CheckStore, ServiceStateStore, CatalogStore) and the options tokens. */
+  /** Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore) and the options tokens. */
   imports: ModuleMetadata['imports'];
   /** Providers for MONITORING_OPTIONS, CONFIG_SERVICES and TargetPolicy. */
   providers: Provider[];
-  maintenance?: Type<MaintenanceCalendar>;
-  incidentFeed?: Type<IncidentFeed>;
+  /** The incidents library's cache of open incidents, shown on the status page (none by default). */
+  activeIncidents?: Type<ActiveIncidents>;
 }
 
 /** Wires the runner, the @Cron tick and the status snapshot to whatever implements the ports. */
 @Module({})
 export class MonitoringModule {
   static register(options: MonitoringModuleOptions): DynamicModule {
+    const activeIncidents = options.activeIncidents ?? NoActiveIncidents;
     return {
       module: MonitoringModule,
-      // Global so the incidents module (and the app) share the one runner, calendar and feed.
+      // Global so the incidents module (and the app) share the one runner and the two caches.
       global: true,
       imports: [ScheduleModule.forRoot(), ...(options.imports ?? [])],
       providers: [
         ...options.providers,
         { provide: Prober, useFactory: (policy: TargetPolicy) => new HttpProber(policy), inject: [TargetPolicy] },
-        { provide: MaintenanceCalendar, useClass: options.maintenance ?? NoMaintenance },
-        { provide: IncidentFeed, useClass: options.incidentFeed ?? NoIncidents },
+        MaintenanceCache,
+        activeIncidents,
+        { provide: ActiveIncidents, useExisting: activeIncidents },
         MonitoringEvents,
         MonitorService,
+        { provide: MonitorView, useExisting: MonitorService },
         CatalogService,
         StatusSnapshotService,
         MonitoringScheduler,
       ],
       exports: [
         MonitorService,
+        MonitorView,
         MonitoringEvents,
         CatalogService,
         StatusSnapshotService,
         MonitoringScheduler,
         TargetPolicy,
         Prober,
-        MaintenanceCalendar,
-        IncidentFeed,
+        MaintenanceCache,
+        ActiveIncidents,
+        activeIncidents,
       ],
     };
   }

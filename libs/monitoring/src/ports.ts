@@ -1,7 +1,6 @@
-import type { MonitoredService } from './catalog/service-definition.js';
 import type { EvaluationState } from './evaluation/evaluate.js';
 import type { DailyRollup } from './history/rollup.js';
-import type { ServiceState } from '@app/contracts';
+import type { ServiceDefinition, ServiceState } from '@app/contracts';
 
 /** One check result as stored: the probe's outcome plus the state it produced. */
 export interface StoredCheck {
@@ -24,8 +23,11 @@ export abstract class CheckStore {
   abstract since(serviceId: string, afterMs: number): Promise<StoredCheck[]>;
 }
 
-/** Port: current evaluation state and daily rollups per service. */
-export abstract class ServiceStateStore {
+/**
+ * Port: per service, the evaluation state and the daily rollups (one table in AWS, so that one query at boot
+ * returns both).
+ */
+export abstract class StateAndRollupStore {
   /** The service's state item and its rollups for days >= fromDay. */
   abstract load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }>;
   /** The evaluation state (streak counters included) so a restart resumes exactly where it was. */
@@ -38,46 +40,20 @@ export abstract class ServiceStateStore {
   abstract remove(serviceId: string): Promise<void>;
 }
 
+/** A stored service as read back: the definition is not trusted until the catalog has validated it. */
+export interface StoredServiceDefinition {
+  id: string;
+  /** The parsed definition, or the stored text when it is not JSON. */
+  definition: unknown;
+}
+
 /** Port: services created through the admin API (services from the file are never stored). */
 export abstract class CatalogStore {
-  abstract list(): Promise<MonitoredService[]>;
+  /** Every stored definition, unvalidated: an item may predate fields added since, or be damaged. */
+  abstract list(): Promise<StoredServiceDefinition[]>;
   /** Fails with ConflictError when the id exists. */
-  abstract create(service: MonitoredService): Promise<void>;
+  abstract create(definition: ServiceDefinition): Promise<void>;
   /** Fails with NotFoundError when the id does not exist. */
-  abstract replace(service: MonitoredService): Promise<void>;
+  abstract replace(definition: ServiceDefinition): Promise<void>;
   abstract delete(id: string): Promise<boolean>;
-}
-
-export class ConflictError extends Error {}
-export class NotFoundError extends Error {}
-
-/** Port: maintenance windows (filled by the incidents library; none by default). */
-export abstract class MaintenanceCalendar {
-  abstract isInMaintenance(serviceId: string, at: number): boolean;
-}
-
-export class NoMaintenance extends MaintenanceCalendar {
-  isInMaintenance(): boolean {
-    return false;
-  }
-}
-
-/** One admin change. */
-export interface AuditRecord {
-  at: number;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  before: unknown;
-  after: unknown;
-}
-
-/** Port: append-only log of admin changes, listed newest first. */
-export abstract class AuditLog {
-  abstract record(entry: AuditRecord): Promise<void>;
-  abstract list(
-    limit: number,
-    cursor: string | null,
-  ): Promise<{ items: (AuditRecord & { id: string })[]; nextCursor: string | null }>;
 }

@@ -2,13 +2,8 @@ import { registerAs } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import {
-  formatFieldError,
-  parseServicesFile,
-  TargetPolicy,
-  type FieldError,
-  type MonitoredService,
-} from '@app/monitoring';
+import { formatFieldError, type FieldError } from '@app/common';
+import { parseServicesFile, TargetPolicy, type MonitoredService } from '@app/monitoring';
 import { validateEnvironment, type EnvironmentVariables } from './environment.js';
 
 /** Thrown at boot for a bad environment or services file; main.ts prints it and exits non-zero. */
@@ -77,20 +72,10 @@ export function loadConfiguration(processEnv: Record<string, string | undefined>
   return { env, storage, services, servicesFile, policy, publicBaseUrl };
 }
 
-/** Nest config namespaces (ConfigService.get('http.port')), all derived from the validated configuration. */
+/** The Nest config namespace the controllers read (ConfigService.getOrThrow('http.statusCacheSeconds')). */
 export const namespaces = (config: Configuration) => [
   registerAs('http', () => ({
-    port: config.env.PORT,
-    host: config.env.HOST,
-    webDir: resolve(config.env.WEB_DIR),
     statusCacheSeconds: config.env.STATUS_CACHE_SECONDS,
-    trustProxyHops: config.env.TRUST_PROXY_HOPS,
     publicBaseUrl: config.publicBaseUrl,
-  })),
-  registerAs('storage', () => ({
-    mode: config.storage,
-    region: config.env.AWS_REGION,
-    tablePrefix: config.env.DYNAMODB_TABLE_PREFIX,
-    dataDir: resolve(config.env.DATA_DIR),
   })),
 ];

@@ -1,28 +1,14 @@
 import { plainToInstance } from 'class-transformer';
-import {
-  getMetadataStorage,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  validateSync,
-} from 'class-validator';
-import { flattenValidationErrors, IsDuration, parseCidrList, type FieldError } from '@app/monitoring';
-
-const int = (min: number, max: number) => `must be an integer between ${min} and ${max}`;
+import { getMetadataStorage, IsIn, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
+import { flattenValidationErrors, IntInRange, type FieldError } from '@app/common';
+import { IsDuration, parseCidrList } from '@app/monitoring';
 
 /**
  * Every environment variable the process reads, validated at boot. This file and configuration.ts are the
  * only places that look at process.env (the AWS SDK reads its own AWS_* variables).
  */
 export class EnvironmentVariables {
-  @IsInt({ message: int(1, 65535) })
-  @Min(1, { message: int(1, 65535) })
-  @Max(65535, { message: int(1, 65535) })
+  @IntInRange(1, 65535)
   PORT = 3000;
 
   @IsString()
@@ -58,28 +44,20 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_.-]{0,100}$/, { message: 'must be at most 100 characters of A-Z, a-z, 0-9, "_", "-" or "."' })
   DYNAMODB_TABLE_PREFIX = 'statuspage-';
 
-  @IsInt({ message: int(1, 400) })
-  @Min(1, { message: int(1, 400) })
-  @Max(400, { message: int(1, 400) })
+  @IntInRange(1, 400)
   CHECK_RETENTION_DAYS = 30;
 
-  @IsInt({ message: int(1, 5000) })
-  @Min(1, { message: int(1, 5000) })
-  @Max(5000, { message: int(1, 5000) })
+  @IntInRange(1, 5000)
   CHECK_CONCURRENCY = 256;
 
   @IsString()
   @MaxLength(1024)
   WEB_DIR = 'dist/web/browser';
 
-  @IsInt({ message: int(0, 3600) })
-  @Min(0, { message: int(0, 3600) })
-  @Max(3600, { message: int(0, 3600) })
+  @IntInRange(0, 3600)
   STATUS_CACHE_SECONDS = 10;
 
-  @IsInt({ message: int(0, 5) })
-  @Min(0, { message: int(0, 5) })
-  @Max(5, { message: int(0, 5) })
+  @IntInRange(0, 5)
   TRUST_PROXY_HOPS = 0;
 
   @IsIn(['text', 'json'], { message: 'must be "text" or "json"' })
@@ -100,9 +78,7 @@ export class EnvironmentVariables {
   })
   ADMIN_TOKEN_HASHES = '';
 
-  @IsInt({ message: int(1, 1000) })
-  @Min(1, { message: int(1, 1000) })
-  @Max(1000, { message: int(1, 1000) })
+  @IntInRange(1, 1000)
   ADMIN_AUTH_FAILURES_PER_MINUTE = 10;
 
   /** Origins allowed to call the API cross-origin (comma-separated); empty = same origin only. */

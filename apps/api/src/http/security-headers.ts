@@ -1,4 +1,5 @@
 import helmet, { type HelmetOptions } from 'helmet';
+import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
@@ -43,4 +44,13 @@ export function helmetHeaders(options: Readonly<HelmetOptions> = HELMET_OPTIONS)
   });
   if (!completed) throw new Error('helmet did not complete synchronously');
   return headers;
+}
+
+/** Sets the security headers and the request id on every response, before anything else runs. */
+export function registerSecurityHeaders(fastify: FastifyInstance): void {
+  const headers = helmetHeaders();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers).header('x-request-id', request.id);
+    done();
+  });
 }

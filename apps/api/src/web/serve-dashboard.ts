@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { apiError, sendApiError } from '../http/errors/api-error.js';
 
 /**
  * Local mode: the same process serves the dashboard build at /. In AWS the dashboard lives on S3 behind
@@ -29,11 +30,11 @@ export async function serveDashboard(app: NestFastifyApplication, webDir: string
   // Client-side routes (/services/:id) get index.html; static files above win over this wildcard.
   fastify.get('/*', (request, reply) => {
     if (request.url.startsWith('/api/') || request.url === '/api') {
-      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such API route' });
+      return sendApiError(reply, apiError(404, 'no such API route'));
     }
     // A missing asset (e.g. a bundle from an older build) must 404, not get index.html as JavaScript.
     if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0] ?? '')) {
-      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such file' });
+      return sendApiError(reply, apiError(404, 'no such file'));
     }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });

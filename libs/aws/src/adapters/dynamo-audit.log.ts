@@ -1,6 +1,7 @@
 import { PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { AuditLog, type AuditRecord } from '@app/monitoring';
+import type { Page } from '@app/contracts';
+import { AuditLog, type AuditRecord } from '@app/common';
 import { get, put } from '../dynamodb/attributes.js';
 
 const PARTITION = 'audit';
@@ -38,10 +39,7 @@ export class DynamoAuditLog extends AuditLog {
     );
   }
 
-  async list(
-    limit: number,
-    cursor: string | null,
-  ): Promise<{ items: (AuditRecord & { id: string })[]; nextCursor: string | null }> {
+  async list(limit: number, cursor: string | null): Promise<Page<AuditRecord & { id: string }>> {
     const start =
       cursor === null
         ? undefined

@@ -1,14 +1,14 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import { CatalogStore, ConflictError, NotFoundError, type MonitoredService } from '@app/monitoring';
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ServiceDefinition } from '@app/contracts';
+import { ConflictError, NotFoundError } from '@app/common';
+import { CatalogStore, type StoredServiceDefinition } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
+import { conditionHolds, scanAll } from '../dynamodb/requests.js';
 
-/** Services created through the admin API: one item per service, the normalised definition as JSON. */
+/**
+ * Services created through the admin API: one item per service, its definition (input form, defaults explicit) as
+ * JSON. Items are handed back unvalidated; the catalog validates them like the services file.
+ */
 export class DynamoCatalogStore extends CatalogStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -17,49 +17,21 @@ export class DynamoCatalogStore extends CatalogStore {
     super();
   }
 
-  async list(): Promise<MonitoredService[]> {
-    const out: MonitoredService[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new ScanCommand({ TableName: this.table, ...(start ? { ExclusiveStartKey: start } : {}) }),
-      );
-      for (const item of result.Items ?? []) out.push(JSON.parse(get.s(item, 'definition')) as MonitoredService);
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+  async list(): Promise<StoredServiceDefinition[]> {
+    const items = await scanAll(this.client, { TableName: this.table });
+    return items
+      .map((item) => ({ id: get.s(item, 'id'), definition: parsed(item) }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async create(service: MonitoredService): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: this.toItem(service),
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
-      throw error;
-    }
+  async create(service: ServiceDefinition): Promise<void> {
+    if (!(await this.put(service, 'attribute_not_exists(id)')))
+      throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
   }
 
-  async replace(service: MonitoredService): Promise<void> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: this.toItem(service),
-          ConditionExpression: 'attribute_exists(id)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException)
-        throw new NotFoundError(`service ${JSON.stringify(service.id)} does not exist`);
-      throw error;
-    }
+  async replace(service: ServiceDefinition): Promise<void> {
+    if (!(await this.put(service, 'attribute_exists(id)')))
+      throw new NotFoundError(`service ${JSON.stringify(service.id)} does not exist`);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -69,7 +41,25 @@ export class DynamoCatalogStore extends CatalogStore {
     return result.Attributes !== undefined;
   }
 
-  private toItem(service: MonitoredService): Item {
-    return { id: put.s(service.id), definition: put.s(JSON.stringify(service)), updatedAt: put.n(Date.now()) };
+  private put(service: ServiceDefinition, condition: string): Promise<boolean> {
+    const item: Item = {
+      id: put.s(service.id),
+      definition: put.s(JSON.stringify(service)),
+      updatedAt: put.n(Date.now()),
+    };
+    return conditionHolds(
+      this.client.send(new PutItemCommand({ TableName: this.table, Item: item, ConditionExpression: condition })),
+    );
+  }
+}
+
+/** The stored definition, or its text as stored when that is not JSON (the catalog then reports it). */
+function parsed(item: Item): unknown {
+  const text = get.optS(item, 'definition');
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }

@@ -1,8 +1,10 @@
-import { BatchWriteItemCommand, QueryCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CheckStore, type StoredCheck } from '@app/monitoring';
 import type { ServiceState } from '@app/contracts';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
+import { batchWrite } from '../dynamodb/batch-write.js';
+import { queryAll } from '../dynamodb/requests.js';
 
 /**
  * Check history: one item per check (serviceId, at), < 1 KB so one write unit each, expiring via TTL on
@@ -19,17 +21,11 @@ export class DynamoCheckStore extends CheckStore {
 
   /** Writes in BatchWriteItem chunks of 25 (DynamoDB's limit), retrying unprocessed items with backoff. */
   async append(checks: StoredCheck[]): Promise<void> {
-    for (let index = 0; index < checks.length; index += 25) await this.appendBatch(checks.slice(index, index + 25));
-  }
-
-  private async appendBatch(checks: StoredCheck[]): Promise<void> {
-    let requests: WriteRequest[] = checks.map((check) => ({ PutRequest: { Item: this.toItem(check) } }));
-    for (let attempt = 0; requests.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      if (attempt > 5) throw new Error(`${requests.length} check writes stayed unprocessed`);
-      const result = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } }));
-      requests = result.UnprocessedItems?.[this.table] ?? [];
-    }
+    await batchWrite(
+      this.client,
+      this.table,
+      checks.map((check) => ({ PutRequest: { Item: this.toItem(check) } })),
+    );
   }
 
   async recent(serviceId: string, limit: number): Promise<StoredCheck[]> {
@@ -46,22 +42,13 @@ export class DynamoCheckStore extends CheckStore {
   }
 
   async since(serviceId: string, afterMs: number): Promise<StoredCheck[]> {
-    const out: StoredCheck[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'serviceId = :id AND #at > :after',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':id': put.s(serviceId), ':after': put.n(afterMs) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      out.push(...(result.Items ?? []).map((item) => this.fromItem(item)));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'serviceId = :id AND #at > :after',
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':id': put.s(serviceId), ':after': put.n(afterMs) },
+    });
+    return items.map((item) => this.fromItem(item));
   }
 
   private toItem(check: StoredCheck): Item {

@@ -1,15 +1,8 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type DynamoDBClient,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MaintenanceWindow } from '@app/contracts';
 import { IncidentStore, type Incident, type OpenLock } from '@app/incidents';
 import { get, put, type Item } from '../dynamodb/attributes.js';
+import { conditionHolds, queryAll } from '../dynamodb/requests.js';
 
 /**
  * One table, three item kinds (see libs/aws/README.md):
@@ -27,8 +20,8 @@ export class DynamoIncidentStore extends IncidentStore {
   }
 
   async acquireOpenLock(lock: OpenLock): Promise<OpenLock | null> {
-    try {
-      await this.client.send(
+    const taken = await conditionHolds(
+      this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: {
@@ -42,11 +35,9 @@ export class DynamoIncidentStore extends IncidentStore {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return null;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
+    if (taken) return null;
     const { Item: existing } = await this.client.send(
       new GetItemCommand({
         TableName: this.table,
@@ -59,43 +50,38 @@ export class DynamoIncidentStore extends IncidentStore {
   }
 
   async releaseOpenLock(serviceId: string, incidentId: string): Promise<void> {
-    try {
-      await this.client.send(
+    // A lock that belongs to another incident by now is left alone (the condition fails quietly).
+    await conditionHolds(
+      this.client.send(
         new DeleteItemCommand({
           TableName: this.table,
           Key: { pk: put.s(`open#${serviceId}`), sk: put.s('auto') },
           ConditionExpression: 'incidentId = :id',
           ExpressionAttributeValues: { ':id': put.s(incidentId) },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async listOpenLocks(): Promise<OpenLock[]> {
     return (await this.queryGsi({ pk: 'open-auto' })).map(lockFrom);
   }
 
-  async createIncident(incident: Incident): Promise<boolean> {
-    try {
-      await this.client.send(
+  createIncident(incident: Incident): Promise<boolean> {
+    return conditionHolds(
+      this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: this.incidentItem(incident),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
-  async updateIncident(incident: Incident, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.client.send(
+  updateIncident(incident: Incident, expectedVersion: number): Promise<boolean> {
+    return conditionHolds(
+      this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: this.incidentItem(incident),
@@ -103,12 +89,8 @@ export class DynamoIncidentStore extends IncidentStore {
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': put.n(expectedVersion) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async getIncident(id: string): Promise<Incident | null> {
@@ -170,26 +152,17 @@ export class DynamoIncidentStore extends IncidentStore {
     };
   }
 
-  private async queryGsi(query: { pk: string; from?: string; newestFirst?: boolean }): Promise<Item[]> {
-    const out: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const input: QueryCommandInput = {
-        TableName: this.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: query.from === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk >= :from',
-        ExpressionAttributeValues: {
-          ':pk': put.s(query.pk),
-          ...(query.from === undefined ? {} : { ':from': put.s(query.from) }),
-        },
-        ScanIndexForward: !query.newestFirst,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      };
-      const result = await this.client.send(new QueryCommand(input));
-      out.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return out;
+  private queryGsi(query: { pk: string; from?: string; newestFirst?: boolean }): Promise<Item[]> {
+    return queryAll(this.client, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: query.from === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk >= :from',
+      ExpressionAttributeValues: {
+        ':pk': put.s(query.pk),
+        ...(query.from === undefined ? {} : { ':from': put.s(query.from) }),
+      },
+      ScanIndexForward: !query.newestFirst,
+    });
   }
 }
 

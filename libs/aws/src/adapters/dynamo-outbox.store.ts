@@ -1,14 +1,14 @@
 import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
   type DynamoDBClient,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { OutboxStore, type IncidentNotification, type NotificationChannel, type OutboxItem } from '@app/incidents';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
+import { conditionHolds } from '../dynamodb/requests.js';
 
 const CHANNELS: NotificationChannel[] = ['sns', 'slack'];
 /** One pending partition per channel: a hung channel's backlog never hides the other channel's items. */
@@ -27,9 +27,9 @@ export class DynamoOutboxStore extends OutboxStore {
     super();
   }
 
-  async enqueue(item: OutboxItem): Promise<boolean> {
-    try {
-      await this.client.send(
+  enqueue(item: OutboxItem): Promise<boolean> {
+    return conditionHolds(
+      this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: {
@@ -46,12 +46,8 @@ export class DynamoOutboxStore extends OutboxStore {
           },
           ConditionExpression: 'attribute_not_exists(id)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async due(now: number, limit: number, channel?: NotificationChannel): Promise<OutboxItem[]> {
@@ -71,29 +67,21 @@ export class DynamoOutboxStore extends OutboxStore {
     return (result.Items ?? []).map(fromItem);
   }
 
-  async claim(id: string, leaseUntil: number, now: number): Promise<boolean> {
-    return this.conditional(
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key: { id: put.s(id) },
-        UpdateExpression: 'SET leaseUntil = :lease',
-        ConditionExpression: 'attribute_exists(pendingKey) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-        ExpressionAttributeValues: { ':lease': put.n(leaseUntil), ':now': put.n(now) },
-      }),
-    );
+  claim(id: string, leaseUntil: number, now: number): Promise<boolean> {
+    return this.update(id, {
+      UpdateExpression: 'SET leaseUntil = :lease',
+      ConditionExpression: 'attribute_exists(pendingKey) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+      ExpressionAttributeValues: { ':lease': put.n(leaseUntil), ':now': put.n(now) },
+    });
   }
 
-  async markSent(id: string, leaseUntil: number, now: number): Promise<boolean> {
-    return this.conditional(
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key: { id: put.s(id) },
-        UpdateExpression: 'SET #status = :sent, sentAt = :now REMOVE pendingKey, leaseUntil',
-        ConditionExpression: 'leaseUntil = :lease',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': put.s('sent'), ':now': put.n(now), ':lease': put.n(leaseUntil) },
-      }),
-    );
+  markSent(id: string, leaseUntil: number, now: number): Promise<boolean> {
+    return this.update(id, {
+      UpdateExpression: 'SET #status = :sent, sentAt = :now REMOVE pendingKey, leaseUntil',
+      ConditionExpression: 'leaseUntil = :lease',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sent': put.s('sent'), ':now': put.n(now), ':lease': put.n(leaseUntil) },
+    });
   }
 
   async reschedule(
@@ -101,40 +89,26 @@ export class DynamoOutboxStore extends OutboxStore {
     leaseUntil: number,
     update: { dueAt: number; attempts: number; error: string; giveUp: boolean },
   ): Promise<void> {
-    await this.conditional(
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key: { id: put.s(id) },
-        UpdateExpression: update.giveUp
-          ? 'SET attempts = :attempts, lastError = :error, #status = :failed REMOVE leaseUntil, pendingKey'
-          : 'SET attempts = :attempts, lastError = :error, dueAt = :due REMOVE leaseUntil',
-        ConditionExpression: 'leaseUntil = :lease',
-        ...(update.giveUp ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ExpressionAttributeValues: {
-          ':attempts': put.n(update.attempts),
-          ':error': put.s(update.error || 'unknown error'),
-          ':lease': put.n(leaseUntil),
-          ...(update.giveUp ? { ':failed': put.s('failed') } : { ':due': put.n(update.dueAt) }),
-        },
-      }),
-    );
+    await this.update(id, {
+      UpdateExpression: update.giveUp
+        ? 'SET attempts = :attempts, lastError = :error, #status = :failed REMOVE leaseUntil, pendingKey'
+        : 'SET attempts = :attempts, lastError = :error, dueAt = :due REMOVE leaseUntil',
+      ConditionExpression: 'leaseUntil = :lease',
+      ...(update.giveUp ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+      ExpressionAttributeValues: {
+        ':attempts': put.n(update.attempts),
+        ':error': put.s(update.error || 'unknown error'),
+        ':lease': put.n(leaseUntil),
+        ...(update.giveUp ? { ':failed': put.s('failed') } : { ':due': put.n(update.dueAt) }),
+      },
+    });
   }
 
-  async get(id: string): Promise<OutboxItem | null> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { id: put.s(id) }, ConsistentRead: true }),
+  /** A conditional update of one item: false when it was not in the expected state (lease lost, already sent). */
+  private update(id: string, update: Omit<UpdateItemCommandInput, 'TableName' | 'Key'>): Promise<boolean> {
+    return conditionHolds(
+      this.client.send(new UpdateItemCommand({ TableName: this.table, Key: { id: put.s(id) }, ...update })),
     );
-    return Item ? fromItem(Item) : null;
-  }
-
-  private async conditional(command: UpdateItemCommand): Promise<boolean> {
-    try {
-      await this.client.send(command);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 }
 

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -9,101 +10,101 @@ import {
   IsOptional,
   IsString,
   Matches,
-  MaxLength,
-  MinLength,
 } from 'class-validator';
+import { StringLength } from '@app/common';
+import {
+  INCIDENT_IMPACTS,
+  INCIDENT_STATUSES,
+  type CreateIncidentRequest,
+  type EditIncidentRequest,
+  type IncidentImpact,
+  type IncidentStatus,
+  type IncidentUpdateRequest,
+  type MaintenanceRequest,
+} from '@app/contracts';
+import { LIMITS } from '@app/monitoring';
 
-const STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
-const IMPACTS = ['none', 'minor', 'major', 'critical'] as const;
-const SERVICE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const oneOf = (values: readonly string[]) => ({ message: `must be one of ${values.join(', ')}` });
 
-export class CreateIncidentDto {
+/** Ids of monitored services: a list of at most 100 (at least `min`), each a valid service id. */
+function ServiceIds(min = 0): PropertyDecorator {
+  // Applied in the order stacked decorators would be (bottom up), so messages keep their order.
+  return applyDecorators(
+    Matches(LIMITS.idPattern, { each: true, message: 'must contain service ids (a-z, 0-9, "-", "_")' }),
+    IsString({ each: true, message: 'must contain service ids' }),
+    ArrayMaxSize(100, { message: 'must list at most 100 services' }),
+    ...(min > 0 ? [ArrayMinSize(min, { message: 'must list at least one service' })] : []),
+    IsArray({ message: 'must be a list of service ids' }),
+  );
+}
+
+const Notify = () => applyDecorators(IsBoolean({ message: 'must be true or false' }), IsOptional());
+
+export class CreateIncidentDto implements CreateIncidentRequest {
   @ApiProperty({ example: 'Elevated error rates on checkout', maxLength: 200 })
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-200 characters' })
-  @MaxLength(200, { message: 'must be 1-200 characters' })
+  @StringLength(1, 200)
   title!: string;
 
-  @ApiPropertyOptional({ enum: STATUSES, default: 'investigating' })
+  @ApiPropertyOptional({ enum: INCIDENT_STATUSES, default: 'investigating' })
   @IsOptional()
-  @IsIn(STATUSES, { message: `must be one of ${STATUSES.join(', ')}` })
-  status?: (typeof STATUSES)[number];
+  @IsIn(INCIDENT_STATUSES, oneOf(INCIDENT_STATUSES))
+  status?: IncidentStatus;
 
-  @ApiProperty({ enum: IMPACTS, example: 'major' })
-  @IsIn(IMPACTS, { message: `must be one of ${IMPACTS.join(', ')}` })
-  impact!: (typeof IMPACTS)[number];
+  @ApiProperty({ enum: INCIDENT_IMPACTS, example: 'major' })
+  @IsIn(INCIDENT_IMPACTS, oneOf(INCIDENT_IMPACTS))
+  impact!: IncidentImpact;
 
   @ApiProperty({ example: ['checkout-api'], description: 'Ids of affected monitored services (may be empty)' })
-  @IsArray({ message: 'must be a list of service ids' })
-  @ArrayMaxSize(100, { message: 'must list at most 100 services' })
-  @IsString({ each: true, message: 'must contain service ids' })
-  @Matches(SERVICE_ID, { each: true, message: 'must contain service ids (a-z, 0-9, "-", "_")' })
+  @ServiceIds()
   serviceIds!: string[];
 
   @ApiProperty({ example: 'We are investigating elevated error rates.', maxLength: 5000 })
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-5000 characters' })
-  @MaxLength(5000, { message: 'must be 1-5000 characters' })
+  @StringLength(1, 5000)
   message!: string;
 
   @ApiPropertyOptional({ default: false, description: 'Send this to on-call (SNS, Slack)' })
-  @IsOptional()
-  @IsBoolean({ message: 'must be true or false' })
+  @Notify()
   notify?: boolean;
 }
 
-export class IncidentUpdateDto {
-  @ApiProperty({ enum: STATUSES, example: 'identified' })
-  @IsIn(STATUSES, { message: `must be one of ${STATUSES.join(', ')}` })
-  status!: (typeof STATUSES)[number];
+export class IncidentUpdateDto implements IncidentUpdateRequest {
+  @ApiProperty({ enum: INCIDENT_STATUSES, example: 'identified' })
+  @IsIn(INCIDENT_STATUSES, oneOf(INCIDENT_STATUSES))
+  status!: IncidentStatus;
 
   @ApiProperty({ example: 'The cause is a bad deploy; rolling back.', maxLength: 5000 })
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-5000 characters' })
-  @MaxLength(5000, { message: 'must be 1-5000 characters' })
+  @StringLength(1, 5000)
   message!: string;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @IsBoolean({ message: 'must be true or false' })
+  @Notify()
   notify?: boolean;
 }
 
-export class EditIncidentDto {
+export class EditIncidentDto implements EditIncidentRequest {
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-200 characters' })
-  @MaxLength(200, { message: 'must be 1-200 characters' })
+  @StringLength(1, 200)
   title?: string;
 
-  @ApiPropertyOptional({ enum: IMPACTS })
+  @ApiPropertyOptional({ enum: INCIDENT_IMPACTS })
   @IsOptional()
-  @IsIn(IMPACTS, { message: `must be one of ${IMPACTS.join(', ')}` })
-  impact?: (typeof IMPACTS)[number];
+  @IsIn(INCIDENT_IMPACTS, oneOf(INCIDENT_IMPACTS))
+  impact?: IncidentImpact;
 
   @ApiPropertyOptional({ example: ['checkout-api'] })
   @IsOptional()
-  @IsArray({ message: 'must be a list of service ids' })
-  @ArrayMaxSize(100, { message: 'must list at most 100 services' })
-  @IsString({ each: true, message: 'must contain service ids' })
-  @Matches(SERVICE_ID, { each: true, message: 'must contain service ids (a-z, 0-9, "-", "_")' })
+  @ServiceIds()
   serviceIds?: string[];
 }
 
-export class MaintenanceDto {
+export class MaintenanceDto implements MaintenanceRequest {
   @ApiProperty({ example: 'Database upgrade', maxLength: 200 })
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-200 characters' })
-  @MaxLength(200, { message: 'must be 1-200 characters' })
+  @StringLength(1, 200)
   title!: string;
 
   @ApiProperty({ example: ['checkout-api'] })
-  @IsArray({ message: 'must be a list of service ids' })
-  @ArrayMinSize(1, { message: 'must list at least one service' })
-  @ArrayMaxSize(100, { message: 'must list at most 100 services' })
-  @IsString({ each: true, message: 'must contain service ids' })
-  @Matches(SERVICE_ID, { each: true, message: 'must contain service ids (a-z, 0-9, "-", "_")' })
+  @ServiceIds(1)
   serviceIds!: string[];
 
   @ApiProperty({ example: '2026-12-01T02:00:00Z' })
@@ -115,7 +116,6 @@ export class MaintenanceDto {
   endsAt!: string;
 
   @ApiProperty({ example: 'Checkout may be unavailable for up to 10 minutes.', maxLength: 5000 })
-  @IsString({ message: 'must be a string' })
-  @MaxLength(5000, { message: 'must be at most 5000 characters' })
+  @StringLength(0, 5000)
   message!: string;
 }

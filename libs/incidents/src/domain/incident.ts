@@ -1,7 +1,10 @@
-import type { IncidentImpact, IncidentStatus, IncidentSummary, MaintenanceWindow } from '@app/contracts';
-
-export const STATUS_ORDER: readonly IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
-export const IMPACTS: readonly IncidentImpact[] = ['none', 'minor', 'major', 'critical'];
+import {
+  INCIDENT_IMPACTS,
+  INCIDENT_STATUSES,
+  type IncidentImpact,
+  type IncidentStatus,
+  type IncidentSummary,
+} from '@app/contracts';
 
 /** An incident as stored: the public summary plus what only the server needs. */
 export interface Incident extends IncidentSummary {
@@ -21,11 +24,14 @@ export interface OpenLock {
   openedAt: number;
 }
 
-export type { MaintenanceWindow };
-
 /** A manual status may only move forward (investigating → identified → monitoring → resolved) or stay. */
 export function canMoveTo(from: IncidentStatus, to: IncidentStatus): boolean {
-  return STATUS_ORDER.indexOf(to) >= STATUS_ORDER.indexOf(from);
+  return INCIDENT_STATUSES.indexOf(to) >= INCIDENT_STATUSES.indexOf(from);
+}
+
+/** How severe an impact is: none 0 … critical 3. */
+export function impactRank(impact: IncidentImpact): number {
+  return INCIDENT_IMPACTS.indexOf(impact);
 }
 
 export function toSummary(incident: Incident): IncidentSummary {

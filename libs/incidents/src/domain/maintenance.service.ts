@@ -1,17 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
-import {
-  AuditLog,
-  InvalidInputError,
-  MaintenanceCalendar,
-  MonitorService,
-  NotFoundError,
-  validateDto,
-} from '@app/monitoring';
+import { AuditLog, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
+import { MaintenanceCache, MonitorView } from '@app/monitoring';
 import { IncidentStore } from '../ports.js';
 import { MaintenanceDto } from './incident.dto.js';
 import { newId } from './incident.js';
-import type { MaintenanceBook } from './maintenance-book.js';
 
 const MAX_WINDOW_MS = 7 * 86_400_000;
 
@@ -22,23 +15,21 @@ export class MaintenanceService {
 
   constructor(
     private readonly store: IncidentStore,
-    private readonly monitor: MonitorService,
-    @Inject(MaintenanceCalendar) private readonly book: MaintenanceBook,
+    private readonly monitor: MonitorView,
+    private readonly cache: MaintenanceCache,
     private readonly audit: AuditLog,
   ) {}
 
   list(): MaintenanceWindow[] {
-    return this.book.all();
+    return this.cache.all();
   }
 
   async create(body: unknown, actor: string, now = Date.now()): Promise<MaintenanceWindow> {
-    const result = validateDto(MaintenanceDto, body);
-    if (result.value === null) throw new InvalidInputError(result.errors);
-    const dto = result.value;
+    const dto = parseDto(MaintenanceDto, body);
     const starts = Date.parse(dto.startsAt);
     const ends = Date.parse(dto.endsAt);
     const errors = dto.serviceIds
-      .filter((id) => !this.monitor.get(id))
+      .filter((id) => !this.monitor.find(id))
       .map((id) => ({ path: 'serviceIds', value: id, rule: 'is not a monitored service id' }));
     if (ends <= starts) errors.push({ path: 'endsAt', value: dto.endsAt, rule: 'must be after startsAt' });
     else if (ends - starts > MAX_WINDOW_MS)
@@ -54,22 +45,28 @@ export class MaintenanceService {
       message: dto.message,
     };
     await this.store.putMaintenance(window);
-    this.book.set([...this.book.all(), window]);
+    this.cache.set([...this.cache.all(), window]);
     await this.auditChange(actor, 'maintenance.create', window.id, null, window);
     return window;
   }
 
   async delete(id: string, actor: string): Promise<void> {
-    const before = this.book.all().find((window) => window.id === id);
+    const before = this.cache.all().find((window) => window.id === id);
     if (!before || !(await this.store.deleteMaintenance(id)))
       throw new NotFoundError(`maintenance window ${JSON.stringify(id.slice(0, 100))} does not exist`);
-    this.book.set(this.book.all().filter((window) => window.id !== id));
+    this.cache.set(this.cache.all().filter((window) => window.id !== id));
     await this.auditChange(actor, 'maintenance.delete', id, before, null);
   }
 
   private async auditChange(actor: string, action: string, id: string, before: unknown, after: unknown): Promise<void> {
-    await this.audit
-      .record({ at: Date.now(), actor, action, targetType: 'maintenance', targetId: id, before, after })
-      .catch((error: unknown) => this.logger.error(`audit write failed for ${action} ${id}: ${String(error)}`));
+    await recordChange(this.audit, this.logger, {
+      at: Date.now(),
+      actor,
+      action,
+      targetType: 'maintenance',
+      targetId: id,
+      before,
+      after,
+    });
   }
 }

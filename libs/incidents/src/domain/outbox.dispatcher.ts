@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '@app/common';
 import { INCIDENT_OPTIONS, NOTIFIERS, type IncidentOptions } from '../incidents.options.js';
 import type { IncidentNotification, Notifier, NotificationChannel } from '../notify/notifier.js';
 import { OutboxStore, type OutboxItem } from '../ports.js';
@@ -19,12 +20,12 @@ export class OutboxDispatcher {
   private polling = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly stats = { sent: 0, failedAttempts: 0, givenUp: 0 };
 
   constructor(
     private readonly outbox: OutboxStore,
     @Inject(NOTIFIERS) notifiers: Notifier[],
     @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
+    private readonly clock: Clock,
   ) {
     for (const notifier of notifiers) {
       this.channels.set(notifier.channel, notifier);
@@ -49,7 +50,7 @@ export class OutboxDispatcher {
   }
 
   /** Queues one notification per enabled channel; idempotent by (incident, transition key, channel). */
-  async enqueue(notification: IncidentNotification, transitionKey: string, now = Date.now()): Promise<void> {
+  async enqueue(notification: IncidentNotification, transitionKey: string, now = this.clock.now()): Promise<void> {
     await Promise.all(
       this.enabledChannels.map((channel) =>
         this.outbox.enqueue({
@@ -70,7 +71,7 @@ export class OutboxDispatcher {
   }
 
   /** One pass: per channel, fetch due items and start deliveries within that channel's budget. */
-  async poll(now = Date.now()): Promise<void> {
+  async poll(now = this.clock.now()): Promise<void> {
     if (this.polling || this.stopped || this.channels.size === 0) return;
     this.polling = true;
     try {
@@ -95,18 +96,16 @@ export class OutboxDispatcher {
   private async deliver(item: OutboxItem): Promise<void> {
     const notifier = this.channels.get(item.channel);
     if (!notifier) return;
-    const leaseUntil = Date.now() + LEASE_MS;
-    if (!(await this.outbox.claim(item.id, leaseUntil, Date.now()))) return;
+    const leaseUntil = this.clock.now() + LEASE_MS;
+    if (!(await this.outbox.claim(item.id, leaseUntil, this.clock.now()))) return;
     try {
       await notifier.send(item.notification);
     } catch (error) {
       const attempts = item.attempts + 1;
-      const now = Date.now();
+      const now = this.clock.now();
       const giveUp = now - item.createdAt >= this.options.giveUpAfterMs;
       const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
       const reason = error instanceof Error ? error.message : String(error);
-      this.stats.failedAttempts += 1;
-      if (giveUp) this.stats.givenUp += 1;
       (giveUp ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger))(
         `${item.channel} delivery of ${JSON.stringify(item.id)} failed (attempt ${attempts}): ${reason.slice(0, 200)}${giveUp ? '; giving up' : `; retrying in ${delay} ms`}`,
       );
@@ -117,10 +116,7 @@ export class OutboxDispatcher {
     }
     // Delivered. If this write is lost (crash now), the lease expires and the item is sent again: the only way a
     // message can repeat, and it can't be lost.
-    if (await this.outbox.markSent(item.id, leaseUntil, Date.now()).catch(() => false)) {
-      this.stats.sent += 1;
-    } else {
+    if (!(await this.outbox.markSent(item.id, leaseUntil, this.clock.now()).catch(() => false)))
       this.logger.warn(`delivered ${JSON.stringify(item.id)} but could not record it`);
-    }
   }
 }

@@ -1,4 +1,4 @@
-import type { IncidentImpact, IncidentStatus } from '@app/contracts';
+import type { IncidentImpact, IncidentKind, IncidentStatus } from '@app/contracts';
 
 export type NotificationChannel = 'sns' | 'slack';
 export type NotificationTransition = 'opened' | 'resolved' | 'update' | 'reminder';
@@ -13,7 +13,7 @@ export interface IncidentNotification {
   /** Incident impact: none | minor | major | critical (SNS attribute `severity`). */
   severity: IncidentImpact;
   status: IncidentStatus;
-  kind: 'auto' | 'manual';
+  kind: IncidentKind;
   title: string;
   /** The affected services (ids and display names, same order). */
   serviceIds: string[];

@@ -1,23 +1,9 @@
 import type { IncidentNotification } from './notifier.js';
 import { humanDuration, plainTextBody, subjectLine, SUBJECT_MAX_LENGTH } from './render.js';
+import { notification as fixture } from '../testing/index.js';
 
-const base: IncidentNotification = {
-  incidentId: 'inc-1',
-  transition: 'opened',
-  severity: 'major',
-  status: 'investigating',
-  kind: 'auto',
-  title: 'Checkout API is down',
-  serviceIds: ['checkout'],
-  serviceNames: ['Checkout API'],
-  startedAt: '2026-01-10T12:00:00.000Z',
-  resolvedAt: null,
-  message: 'We are investigating failed checks.',
-  lastError: 'HTTP 503',
-  url: 'https://status.example.com/incidents/inc-1',
-  at: '2026-01-10T12:00:00.000Z',
-};
-const notification = (patch: Partial<IncidentNotification>): IncidentNotification => ({ ...base, ...patch });
+const notification = (patch: Partial<IncidentNotification> = {}) =>
+  fixture({ message: 'We are investigating failed checks.', ...patch });
 
 const PRINTABLE_ASCII = /^[\x21-\x7e][\x20-\x7e]*$/;
 
@@ -40,7 +26,7 @@ describe('humanDuration', () => {
 
 describe('subjectLine', () => {
   it('leads with the transition and says what happened', () => {
-    expect(subjectLine(base)).toBe('[DOWN] Checkout API is down');
+    expect(subjectLine(notification())).toBe('[DOWN] Checkout API is down');
     expect(
       subjectLine(notification({ transition: 'resolved', status: 'resolved', resolvedAt: '2026-01-10T12:12:30.000Z' })),
     ).toBe('[RESOLVED] Checkout API recovered after 12m');

@@ -1,23 +1,14 @@
 import type { IncidentNotification } from './notifier.js';
 import { escapeSlack, fitSlack, SLACK_LIMITS, SlackNotifier, slackPayload, type SlackBlock } from './slack.notifier.js';
+import { notification as fixture } from '../testing/index.js';
 
-const base: IncidentNotification = {
-  incidentId: 'inc-1',
-  transition: 'opened',
-  severity: 'critical',
-  status: 'investigating',
-  kind: 'auto',
-  title: 'Checkout API is down',
-  serviceIds: ['checkout'],
-  serviceNames: ['Checkout API'],
-  startedAt: '2026-01-10T12:00:00.000Z',
-  resolvedAt: null,
-  message: 'We are investigating failed checks.',
-  lastError: 'HTTP 503',
-  url: 'https://status.example.com/incidents/inc-1',
-  at: '2026-01-10T12:05:00.000Z',
-};
-const notification = (patch: Partial<IncidentNotification>): IncidentNotification => ({ ...base, ...patch });
+const notification = (patch: Partial<IncidentNotification> = {}) =>
+  fixture({
+    severity: 'critical',
+    message: 'We are investigating failed checks.',
+    at: '2026-01-10T12:05:00.000Z',
+    ...patch,
+  });
 
 /** Every string in the payload, wherever Slack might render it. */
 function allTexts(value: unknown): string[] {
@@ -32,7 +23,7 @@ const blockOf = <T extends SlackBlock['type']>(blocks: SlackBlock[], type: T) =>
 
 describe('slackPayload', () => {
   it('has a header, a fields section (status, severity, services, since, last error), the message and a link button', () => {
-    const payload = slackPayload(base);
+    const payload = slackPayload(notification());
     expect(blockOf(payload.blocks, 'header')[0]?.text.text).toBe(':red_circle: [DOWN] Checkout API is down');
     const sections = blockOf(payload.blocks, 'section');
     expect(sections[0]?.fields?.map((field) => field.text)).toEqual([
@@ -43,9 +34,12 @@ describe('slackPayload', () => {
       '*Last error*\nHTTP 503',
     ]);
     expect(sections[1]?.text).toEqual({ type: 'mrkdwn', text: 'We are investigating failed checks.' });
-    expect(blockOf(payload.blocks, 'actions')[0]?.elements[0]).toMatchObject({ type: 'button', url: base.url });
+    expect(blockOf(payload.blocks, 'actions')[0]?.elements[0]).toMatchObject({
+      type: 'button',
+      url: notification().url,
+    });
     expect(payload.text).toContain('[DOWN] Checkout API is down');
-    expect(payload.text).toContain(base.url);
+    expect(payload.text).toContain(notification().url);
   });
 
   it('escapes <!channel> and disguised links in every user-provided string', () => {

@@ -6,10 +6,14 @@ import type { IncidentStatus, IncidentSummary } from '@app/contracts';
  */
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
+/** The text without the characters an XML 1.0 document cannot contain. */
+export function stripNonXmlChars(text: string): string {
+  return text.replace(NOT_XML_CHAR, '');
+}
+
 /** Text safe inside XML character data and attribute values (either quote style). */
 export function escapeXml(text: string): string {
-  return text
-    .replace(NOT_XML_CHAR, '')
+  return stripNonXmlChars(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -19,8 +23,7 @@ export function escapeXml(text: string): string {
 
 /** HTML for the content of an entry; it is XML-escaped again when written into the feed. */
 function escapeHtml(text: string): string {
-  return text
-    .replace(NOT_XML_CHAR, '')
+  return stripNonXmlChars(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -1,6 +1,6 @@
 import type { ServiceState } from '@app/contracts';
 import { findElements, parseXml, type XmlElement } from '../../../../test/support/xml.js';
-import { BADGE_COLORS, formatUptime, statusBadge, textWidth, uptimeBadge } from './badge.js';
+import { BADGE_COLORS, formatUptime, renderBadge, statusBadge, uptimeBadge } from './badge.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -8,10 +8,12 @@ const find = findElements;
 
 const parseSvg = parseXml;
 const fills = (svg: XmlElement) => find(svg, 'rect').map((rect) => rect.attributes.fill);
-const texts = (svg: XmlElement) =>
-  find(svg, 'text')
-    .filter((text) => text.attributes['aria-hidden'] === undefined)
-    .map((text) => text.text);
+/** The texts a reader sees: those outside the aria-hidden shadow groups. */
+const texts = (svg: XmlElement): string[] =>
+  svg.attributes['aria-hidden'] === 'true'
+    ? []
+    : svg.children.flatMap((child) => (child.name === 'text' ? [child.text] : texts(child)));
+const width = (svg: XmlElement) => Number(svg.attributes.width);
 
 describe('statusBadge', () => {
   it('is a standalone, well-formed SVG with role, aria-label and title', () => {
@@ -22,8 +24,6 @@ describe('statusBadge', () => {
     expect(svg.attributes['aria-label']).toBe('checkout: up');
     expect(find(svg, 'title')[0]?.text).toBe('checkout: up');
     expect(texts(svg)).toEqual(['checkout', 'up']);
-    // Each text is drawn twice: a shadow and the text itself.
-    expect(find(svg, 'text')).toHaveLength(4);
   });
 
   it.each<[ServiceState, string, string]>([
@@ -46,14 +46,28 @@ describe('statusBadge', () => {
     expect(texts(svg)[0]).toBe(`<script>alert("x")</script> & 'co'`);
   });
 
-  it('is wider for a longer label, and the two boxes add up to the whole width', () => {
+  it('sizes each box to its text, glyph by glyph, and the two boxes add up to the whole width', () => {
     const short = parseSvg(statusBadge('api', 'up'));
     const long = parseSvg(statusBadge('checkout-service-eu-west', 'up'));
-    const width = (svg: XmlElement) => Number(svg.attributes.width);
     expect(width(long)).toBeGreaterThan(width(short));
     const rects = find(find(long, 'g')[0]!, 'rect');
     expect(Number(rects[0]!.attributes.width) + Number(rects[1]!.attributes.width)).toBe(width(long));
-    expect(textWidth('WWW')).toBeGreaterThan(textWidth('iii'));
+    // Same number of characters, different glyphs: a service name is measured, not counted.
+    expect(width(parseSvg(statusBadge('WWWWWWWW', 'up')))).toBeGreaterThan(
+      width(parseSvg(statusBadge('iiiiiiii', 'up'))),
+    );
+  });
+
+  it('keeps a service name to 64 characters and drops control characters', () => {
+    const svg = parseSvg(statusBadge(`${'x'.repeat(100)}\u0007`, 'up'));
+    expect(texts(svg)[0]).toBe(`${'x'.repeat(63)}…`);
+    expect(parseSvg(statusBadge('a\u0000b\uFFFEc', 'up')).attributes['aria-label']).toBe('a bc: up');
+  });
+
+  it('collapses an empty label to the value alone', () => {
+    const svg = parseSvg(renderBadge('', 'no data', BADGE_COLORS.grey));
+    expect(texts(svg)).toEqual(['no data']);
+    expect(svg.attributes['aria-label']).toBe('no data');
   });
 });
 

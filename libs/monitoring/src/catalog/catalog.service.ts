@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MonitorService } from '../monitor.service.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
-import { AuditLog, CatalogStore, ConflictError, NotFoundError, ServiceStateStore } from '../ports.js';
+import { AuditLog, ConflictError, formatFieldError, InvalidInputError, NotFoundError, recordChange } from '@app/common';
+import { CatalogStore, StateAndRollupStore } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
-import { toDefinition, type MonitoredService } from './service-definition.js';
-import { InvalidInputError, parseServiceDefinition } from './validation.js';
+import { definitionInput, toDefinition, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
+import { parseServiceDefinition } from './validation.js';
 
 export const CONFIG_SERVICES = Symbol('CONFIG_SERVICES');
 
@@ -25,7 +26,7 @@ export class CatalogService {
   constructor(
     @Inject(CONFIG_SERVICES) private readonly configServices: MonitoredService[],
     private readonly store: CatalogStore,
-    private readonly stateStore: ServiceStateStore,
+    private readonly stateStore: StateAndRollupStore,
     private readonly monitor: MonitorService,
     private readonly audit: AuditLog,
     private readonly policy: TargetPolicy,
@@ -34,15 +35,25 @@ export class CatalogService {
     this.configIds = new Set(configServices.map((service) => service.id));
   }
 
+  /**
+   * The file's services plus the stored ones, each stored definition validated (with defaults) exactly like the
+   * file's: an invalid item is named with its problems and skipped, never trusted and never fatal.
+   */
   async load(): Promise<MonitoredService[]> {
-    const stored = await this.store.list();
     const merged = [...this.configServices];
-    for (const service of stored) {
-      if (this.configIds.has(service.id)) {
-        this.logger.warn(`stored service ${JSON.stringify(service.id)} is shadowed by the services file`);
+    for (const { id, definition } of await this.store.list()) {
+      if (this.configIds.has(id)) {
+        this.logger.warn(`stored service ${JSON.stringify(id)} is shadowed by the services file`);
         continue;
       }
-      merged.push(service);
+      const result = parseServiceDefinition(upgradeStoredDefinition(definition), this.policy, 'api', '', '(stored)');
+      if (result.value === null) {
+        this.logger.error(
+          `stored service ${JSON.stringify(id)} skipped: ${result.errors.map(formatFieldError).join('; ')}`,
+        );
+        continue;
+      }
+      merged.push(result.value);
     }
     return merged;
   }
@@ -60,11 +71,8 @@ export class CatalogService {
   async create(body: unknown, actor: string): Promise<MonitoredService> {
     const service = this.validate(body);
     if (this.monitor.get(service.id)) throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
-    await this.store.create(service);
-    this.monitor.upsert(service);
-    this.snapshot.refresh(Date.now(), true);
-    await this.record(actor, 'service.create', service.id, null, service);
-    return service;
+    await this.store.create(definitionInput(service));
+    return this.applied(service, actor, 'service.create', null);
   }
 
   /** PUT: the body is the whole new definition (omitted fields take their defaults). */
@@ -73,11 +81,8 @@ export class CatalogService {
     const withId =
       body !== null && typeof body === 'object' && !Array.isArray(body) && !('id' in body) ? { ...body, id } : body;
     const service = this.validate(withId, id);
-    await this.store.replace(service);
-    this.monitor.upsert(service);
-    this.snapshot.refresh(Date.now(), true);
-    await this.record(actor, 'service.replace', id, before, service);
-    return service;
+    await this.store.replace(definitionInput(service));
+    return this.applied(service, actor, 'service.replace', before);
   }
 
   /** PATCH: the body's fields are merged into the current definition, then the result is validated as a whole. */
@@ -86,19 +91,14 @@ export class CatalogService {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new InvalidInputError([{ path: '(body)', value: body, rule: 'must be an object' }]);
     }
-    const current: Record<string, unknown> = { ...toDefinition(before) };
-    for (const key of ['group', 'latencyThresholdMs'] as const) if (current[key] === null) delete current[key];
-    const merged: Record<string, unknown> = { ...current };
+    const merged: Record<string, unknown> = { ...definitionInput(before) };
     for (const [key, value] of Object.entries(body)) {
       if (value === null && (key === 'group' || key === 'latencyThresholdMs')) delete merged[key];
       else merged[key] = value;
     }
     const service = this.validate(merged, id);
-    await this.store.replace(service);
-    this.monitor.upsert(service);
-    this.snapshot.refresh(Date.now(), true);
-    await this.record(actor, 'service.update', id, before, service);
-    return service;
+    await this.store.replace(definitionInput(service));
+    return this.applied(service, actor, 'service.update', before);
   }
 
   async delete(id: string, actor: string): Promise<void> {
@@ -110,6 +110,19 @@ export class CatalogService {
       .remove(id)
       .catch((error: unknown) => this.logger.warn(`removing state of ${JSON.stringify(id)} failed: ${String(error)}`));
     await this.record(actor, 'service.delete', id, before, null);
+  }
+
+  /** A stored change takes effect: the runner checks the new definition from the next tick, the page shows it. */
+  private async applied(
+    service: MonitoredService,
+    actor: string,
+    action: string,
+    before: MonitoredService | null,
+  ): Promise<MonitoredService> {
+    this.monitor.upsert(service);
+    this.snapshot.refresh(Date.now(), true);
+    await this.record(actor, action, service.id, before, service);
+    return service;
   }
 
   private writable(id: string): MonitoredService {
@@ -148,18 +161,14 @@ export class CatalogService {
     before: MonitoredService | null,
     after: MonitoredService | null,
   ): Promise<void> {
-    await this.audit
-      .record({
-        at: Date.now(),
-        actor,
-        action,
-        targetType: 'service',
-        targetId,
-        before: before && toDefinition(before),
-        after: after && toDefinition(after),
-      })
-      .catch((error: unknown) =>
-        this.logger.error(`audit write failed for ${action} ${JSON.stringify(targetId)}: ${String(error)}`),
-      );
+    await recordChange(this.audit, this.logger, {
+      at: Date.now(),
+      actor,
+      action,
+      targetType: 'service',
+      targetId,
+      before: before && toDefinition(before),
+      after: after && toDefinition(after),
+    });
   }
 }

@@ -1,10 +1,8 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
-  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -12,11 +10,12 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateBy,
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { OptionalIntInRange, StringLength } from '@app/common';
+import { HTTP_METHODS, type HttpMethod, type ServiceDefinition, type SloDefinition } from '@app/contracts';
 import { formatDuration, parseDuration } from './duration.js';
 
 /** Rule text shared by the decorators and the docs, so the error a user sees is the rule that was applied. */
@@ -94,7 +93,7 @@ export function parseStatusList(value: unknown): [number, number][] | null {
   return ranges;
 }
 
-export class SloDto {
+export class SloDto implements SloDefinition {
   @ApiProperty({ description: 'Availability target in percent', example: 99.9, minimum: 50, maximum: 99.999 })
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
   @Min(LIMITS.sloTarget.min, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
@@ -108,19 +107,11 @@ export class SloDto {
   window?: string;
 }
 
-const intRule = (min: number, max: number) => `must be an integer between ${min} and ${max}`;
-
-/** An optional integer in [min, max], with the one error message a user sees for all three checks. */
-function OptionalIntInRange(min: number, max: number): PropertyDecorator {
-  const message = intRule(min, max);
-  return applyDecorators(IsOptional(), IsInt({ message }), Min(min, { message }), Max(max, { message }));
-}
-
 /**
  * One monitored service as written in the services file and sent to the admin API (one schema, two doors).
  * Everything but id, name and url has a default.
  */
-export class ServiceDefinitionDto {
+export class ServiceDefinitionDto implements ServiceDefinition {
   @ApiProperty({
     description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"',
     example: 'checkout-api',
@@ -133,16 +124,12 @@ export class ServiceDefinitionDto {
   id!: string;
 
   @ApiProperty({ description: 'Display name', example: 'Checkout API', maxLength: 100 })
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-100 characters' })
-  @MaxLength(100, { message: 'must be 1-100 characters' })
+  @StringLength(1, 100)
   name!: string;
 
   @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments', maxLength: 60 })
   @IsOptional()
-  @IsString({ message: 'must be a string' })
-  @MinLength(1, { message: 'must be 1-60 characters' })
-  @MaxLength(60, { message: 'must be 1-60 characters' })
+  @StringLength(1, 60)
   group?: string;
 
   @ApiProperty({
@@ -154,10 +141,10 @@ export class ServiceDefinitionDto {
   @MaxLength(LIMITS.urlMaxLength, { message: `must be at most ${LIMITS.urlMaxLength} characters` })
   url!: string;
 
-  @ApiPropertyOptional({ enum: ['GET', 'HEAD'], default: 'GET' })
+  @ApiPropertyOptional({ enum: HTTP_METHODS, default: 'GET' })
   @IsOptional()
-  @IsIn(['GET', 'HEAD'], { message: 'must be GET or HEAD' })
-  method?: 'GET' | 'HEAD';
+  @IsIn(HTTP_METHODS, { message: `must be ${HTTP_METHODS.join(' or ')}` })
+  method?: HttpMethod;
 
   @ApiPropertyOptional({ description: 'Check interval, whole seconds, 1s to 24h', example: '30s', default: '30s' })
   @IsOptional()

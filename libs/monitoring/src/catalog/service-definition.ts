@@ -1,13 +1,8 @@
-import type { ServiceState } from '@app/contracts';
+import type { HttpMethod, ResolvedServiceDefinition, ServiceDefinition, ServiceSource } from '@app/contracts';
 import { formatDuration } from './duration.js';
-
-export type HttpMethod = 'GET' | 'HEAD';
 
 /** A status range, inclusive: [200, 299]. */
 export type StatusRange = readonly [number, number];
-
-/** Where a service definition came from: the services file (read-only at run time) or the admin API. */
-export type ServiceSource = 'config' | 'api';
 
 /** A fully normalised monitored service, as the scheduler and evaluator use it. */
 export interface MonitoredService {
@@ -43,15 +38,8 @@ export function isExpectedStatus(service: Pick<MonitoredService, 'expectedStatus
   return service.expectedStatus.some(([low, high]) => status >= low && status <= high);
 }
 
-export type { ServiceState };
-
 /** The file/API form of a normalised service (defaults made explicit): what GET returns and PATCH merges into. */
-export function toDefinition(service: MonitoredService): Required<
-  Omit<ServiceDefinitionShape, 'group' | 'latencyThresholdMs'>
-> & {
-  group: string | null;
-  latencyThresholdMs: number | null;
-} {
+export function toDefinition(service: MonitoredService): ResolvedServiceDefinition {
   return {
     id: service.id,
     name: service.name,
@@ -70,19 +58,51 @@ export function toDefinition(service: MonitoredService): Required<
   };
 }
 
-interface ServiceDefinitionShape {
-  id: string;
-  name: string;
-  group?: string;
-  url: string;
-  method?: HttpMethod;
-  interval?: string;
-  timeout?: string;
-  latencyThresholdMs?: number;
-  failureThreshold?: number;
-  recoveryThreshold?: number;
-  expectedStatus?: (number | string)[];
-  slo?: { target: number; window: string };
-  degradedOpensIncident?: boolean;
-  paused?: boolean;
+/**
+ * The definition as a client would send it: defaults explicit, unset optional fields omitted. What PATCH merges into
+ * and what the catalog stores, so a stored service is read back through the same validation as a new one.
+ */
+export function definitionInput(service: MonitoredService): ServiceDefinition {
+  const { group, latencyThresholdMs, ...rest } = toDefinition(service);
+  return {
+    ...rest,
+    ...(group === null ? {} : { group }),
+    ...(latencyThresholdMs === null ? {} : { latencyThresholdMs }),
+  };
+}
+
+/**
+ * Stored items written before definitions were stored in their input form held the normalised service
+ * (intervalMs, windowDays, status ranges as pairs). Renames what it can; whatever does not fit is left for the
+ * validation to report.
+ */
+export function upgradeStoredDefinition(plain: unknown): unknown {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain) || !('intervalMs' in plain)) return plain;
+  const {
+    intervalMs,
+    timeoutMs,
+    expectedStatus,
+    slo,
+    group,
+    latencyThresholdMs,
+    source: _source,
+    ...rest
+  } = plain as Record<string, unknown>;
+  const duration = (ms: unknown) => (typeof ms === 'number' ? formatDuration(ms) : ms);
+  const upgraded: Record<string, unknown> = { ...rest, interval: duration(intervalMs) };
+  if (timeoutMs !== undefined) upgraded.timeout = duration(timeoutMs);
+  if (group !== null && group !== undefined) upgraded.group = group;
+  if (latencyThresholdMs !== null && latencyThresholdMs !== undefined) upgraded.latencyThresholdMs = latencyThresholdMs;
+  if (Array.isArray(expectedStatus))
+    upgraded.expectedStatus = (expectedStatus as unknown[]).map((range) => {
+      if (!Array.isArray(range) || range.length !== 2) return range;
+      const [low, high] = range as [unknown, unknown];
+      return low === high ? low : `${String(low)}-${String(high)}`;
+    });
+  else if (expectedStatus !== undefined) upgraded.expectedStatus = expectedStatus;
+  if (slo !== null && typeof slo === 'object' && 'windowDays' in slo) {
+    const { windowDays, ...sloRest } = slo as Record<string, unknown>;
+    upgraded.slo = { ...sloRest, window: typeof windowDays === 'number' ? `${windowDays}d` : windowDays };
+  } else if (slo !== undefined) upgraded.slo = slo;
+  return upgraded;
 }

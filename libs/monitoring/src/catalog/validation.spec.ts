@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { TargetPolicy } from '../probe/target-policy.js';
-import type { MonitoredService } from './service-definition.js';
-import { formatFieldError, parseServiceDefinition, parseServicesFile, renderValue } from './validation.js';
+import { definitionInput, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
+import { formatFieldError } from '@app/common';
+import { parseServiceDefinition, parseServicesFile } from './validation.js';
 
 const strict = new TargetPolicy('');
 const loopbackAllowed = new TargetPolicy('127.0.0.0/8');
@@ -19,21 +20,6 @@ function accepted(service: Record<string, unknown>, policy = strict): MonitoredS
   if (result.value === null) throw new Error(`unexpectedly refused: ${result.errors.map(formatFieldError).join('; ')}`);
   return result.value;
 }
-
-describe('formatFieldError', () => {
-  it('writes path, JSON value and rule on one line', () => {
-    expect(formatFieldError({ path: 'services[0].interval', value: '0s', rule: 'must be positive' })).toBe(
-      'services[0].interval: "0s" must be positive',
-    );
-  });
-
-  it('shows a missing value as (missing) and cuts long values at 80 characters', () => {
-    expect(renderValue(undefined)).toBe('(missing)');
-    const long = renderValue('x'.repeat(200));
-    expect(long).toHaveLength(80);
-    expect(long.endsWith('...')).toBe(true);
-  });
-});
 
 describe('parseServiceDefinition', () => {
   it('applies the defaults to a minimal definition', () => {
@@ -355,5 +341,43 @@ describe('target URL checks (SSRF) at validation time', () => {
     expect(fileErrors({ ...minimal, url })).toEqual([
       `services[0].url: ${JSON.stringify(url)} must be an absolute http:// or https:// URL`,
     ]);
+  });
+});
+
+describe('stored definitions', () => {
+  const full = {
+    ...minimal,
+    group: 'Core',
+    method: 'HEAD',
+    interval: '45s',
+    timeout: '5s',
+    latencyThresholdMs: 900,
+    failureThreshold: 4,
+    recoveryThreshold: 3,
+    expectedStatus: ['200-299', 301],
+    slo: { target: 99.5, window: '7d' },
+    degradedOpensIncident: true,
+    paused: true,
+  };
+
+  it.each([
+    ['a minimal definition', minimal],
+    ['a full definition', full],
+  ])('read %s back as the same service', (_case, definition) => {
+    const service = accepted(definition);
+    expect(accepted(definitionInput(service) as unknown as Record<string, unknown>)).toEqual(service);
+  });
+
+  it('upgrade the normalised shape earlier versions stored, keeping every value', () => {
+    const service = accepted(full);
+    const { source: _source, ...normalised } = service;
+    expect(
+      accepted(upgradeStoredDefinition(JSON.parse(JSON.stringify(normalised))) as Record<string, unknown>),
+    ).toEqual(service);
+  });
+
+  it('leave a definition in input form as it is', () => {
+    expect(upgradeStoredDefinition(full)).toBe(full);
+    expect(upgradeStoredDefinition('{"torn":')).toBe('{"torn":');
   });
 });

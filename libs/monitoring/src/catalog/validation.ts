@@ -1,87 +1,10 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import { isIP } from 'node:net';
+import { joinPath, validateDto, type FieldError } from '@app/common';
 import type { TargetPolicy } from '../probe/target-policy.js';
 import { parseDuration } from './duration.js';
 import { LIMITS, parseStatusList, ServiceDefinitionDto } from './service-definition.dto.js';
-import { DEFAULTS, type MonitoredService, type ServiceSource } from './service-definition.js';
-
-/** One problem with user input: where, what was there, and the rule it broke. */
-export interface FieldError {
-  path: string;
-  value: unknown;
-  rule: string;
-}
-
-export const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
-
-/** `services[0].interval: "0s" must be a duration ...` — the one error line format users see everywhere. */
-export function formatFieldError(error: FieldError): string {
-  return `${error.path}: ${renderValue(error.value)} ${error.rule}`;
-}
-
-export function renderValue(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  let text: string;
-  try {
-    // JSON.stringify gives undefined for functions and symbols, and throws on cycles and BigInt.
-    text = JSON.stringify(value) ?? typeof value;
-  } catch {
-    text = `(${typeof value})`;
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function joinPath(parent: string, property: string): string {
-  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
-  return parent === '' ? property : `${parent}.${property}`;
-}
-
-/** Flattens class-validator's tree into path/value/rule triples, one per broken rule. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  const out: FieldError[] = [];
-  for (const error of errors) {
-    const path = joinPath(parent, error.property);
-    for (const [name, message] of Object.entries(error.constraints ?? {})) {
-      const rule = name === 'whitelistValidation' ? 'is not a known field' : message;
-      out.push({ path, value: error.value, rule });
-    }
-    if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, path));
-  }
-  return out;
-}
-
-/** Validates a plain object against a DTO class; returns the instance or the field errors. */
-export function validateDto<T extends object>(
-  cls: new () => T,
-  plain: unknown,
-  path = '',
-): { value: T; errors: [] } | { value: null; errors: FieldError[] } {
-  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-    return { value: null, errors: [{ path: path || '(body)', value: plain, rule: 'must be an object' }] };
-  }
-  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
-  const errors = [
-    ...inheritedKeyErrors(plain, path, 0),
-    ...flattenValidationErrors(validateSync(instance, VALIDATOR_OPTIONS), path),
-  ];
-  return errors.length === 0 ? { value: instance, errors: [] } : { value: null, errors };
-}
-
-/** Keys every object inherits ("toString", "constructor", ...): class-transformer drops them silently, so the
- * whitelist never sees them; refuse them like any other unknown field. */
-const INHERITED_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-function inheritedKeyErrors(plain: unknown, parent: string, depth: number): FieldError[] {
-  if (plain === null || typeof plain !== 'object' || Array.isArray(plain) || depth > 4) return [];
-  const out: FieldError[] = [];
-  for (const [key, value] of Object.entries(plain)) {
-    const path = joinPath(parent, key);
-    if (INHERITED_KEYS.has(key)) out.push({ path, value, rule: 'is not a known field' });
-    else out.push(...inheritedKeyErrors(value, path, depth + 1));
-  }
-  return out;
-}
+import type { ServiceSource } from '@app/contracts';
+import { DEFAULTS, type MonitoredService } from './service-definition.js';
 
 /** Checks the URL beyond its type: scheme, no credentials, literal IPs against the SSRF policy. */
 export function checkTargetUrl(url: string, policy: TargetPolicy, path: string): FieldError[] {
@@ -166,14 +89,15 @@ export function normaliseService(
   };
 }
 
-/** Validates one service definition from any door (file or admin API). */
+/** Validates one service definition from any door (file, admin API, the stored catalog). */
 export function parseServiceDefinition(
   plain: unknown,
   policy: TargetPolicy,
   source: ServiceSource,
   path = '',
+  whole?: string,
 ): { value: MonitoredService; errors: [] } | { value: null; errors: FieldError[] } {
-  const dto = validateDto(ServiceDefinitionDto, plain, path);
+  const dto = validateDto(ServiceDefinitionDto, plain, path, whole);
   // ValidateNested also accepts a list, so `slo: []` or `slo: [{...}]` would silently mean "the default SLO".
   const slo = plain !== null && typeof plain === 'object' ? (plain as { slo?: unknown }).slo : undefined;
   if (slo !== undefined && slo !== null && (typeof slo !== 'object' || Array.isArray(slo))) {
@@ -234,11 +158,4 @@ export function parseServicesFile(
     services.push(result.value);
   });
   return errors.length > 0 ? { value: null, errors } : { value: services, errors: [] };
-}
-
-/** Bad user input: carries every field error; the API answers 400 with them, the boot path exits with them. */
-export class InvalidInputError extends Error {
-  constructor(readonly errors: FieldError[]) {
-    super(errors.map(formatFieldError).join('; '));
-  }
 }

@@ -1,45 +1,6 @@
-import { CheckStore, type StoredCheck } from '../ports.js';
+import type { StoredCheck } from '../ports.js';
+import { InMemoryCheckStore } from '../testing/index.js';
 import { CheckWriter } from './check-writer.js';
-
-/** In-memory CheckStore that can be told to refuse the next calls, as a DynamoDB outage would. */
-class FakeCheckStore extends CheckStore {
-  readonly batches: StoredCheck[][] = [];
-  failNext = 0;
-  /** Refuse any batch holding a check with this `at` (one bad batch among parallel ones). */
-  failBatchWith: number | null = null;
-  calls = 0;
-
-  append(checks: StoredCheck[]): Promise<void> {
-    this.calls += 1;
-    if (this.failNext > 0) {
-      this.failNext -= 1;
-      return Promise.reject(new Error('ProvisionedThroughputExceededException'));
-    }
-    if (this.failBatchWith !== null && checks.some((check) => check.at === this.failBatchWith)) {
-      this.failBatchWith = null;
-      return Promise.reject(new Error('one batch refused'));
-    }
-    this.batches.push([...checks]);
-    return Promise.resolve();
-  }
-
-  recent(serviceId: string, limit: number): Promise<StoredCheck[]> {
-    return Promise.resolve(
-      this.stored()
-        .filter((check) => check.serviceId === serviceId)
-        .reverse()
-        .slice(0, limit),
-    );
-  }
-
-  since(serviceId: string, afterMs: number): Promise<StoredCheck[]> {
-    return Promise.resolve(this.stored().filter((check) => check.serviceId === serviceId && check.at > afterMs));
-  }
-
-  stored(): StoredCheck[] {
-    return this.batches.flat();
-  }
-}
 
 const check = (at: number): StoredCheck => ({
   serviceId: 'api',
@@ -75,11 +36,11 @@ async function eventually(assertion: () => void, timeoutMs = 900): Promise<void>
 }
 
 describe('CheckWriter', () => {
-  let store: FakeCheckStore;
+  let store: InMemoryCheckStore;
   let writer: CheckWriter;
 
   beforeEach(() => {
-    store = new FakeCheckStore();
+    store = new InMemoryCheckStore();
   });
 
   afterEach(() => writer.stop());
@@ -90,7 +51,7 @@ describe('CheckWriter', () => {
     expect(store.calls).toBe(0);
     await writer.flush();
     expect(store.batches.map((batch) => batch.length)).toEqual([25, 25, 10]);
-    expect(ats(store.stored())).toEqual(ats(checks(1, 60)));
+    expect(ats(store.items)).toEqual(ats(checks(1, 60)));
     expect(writer.stats).toMatchObject({ buffered: 0, written: 60, dropped: 0, failedAttempts: 0 });
     expect(writer.stats.lastSuccessAt).not.toBeNull();
   });
@@ -100,7 +61,7 @@ describe('CheckWriter', () => {
     for (const c of checks(1, 437)) writer.enqueue(c);
     await writer.flush();
     expect(store.batches.every((batch) => batch.length <= 25)).toBe(true);
-    expect(ats(store.stored()).sort((a, b) => a - b)).toEqual(ats(checks(1, 437)));
+    expect(ats(store.items).sort((a, b) => a - b)).toEqual(ats(checks(1, 437)));
     expect(writer.stats.written).toBe(437);
   });
 
@@ -109,7 +70,7 @@ describe('CheckWriter', () => {
     for (const c of checks(1, 30)) writer.enqueue(c);
     store.failNext = 2; // both batches of the first attempt fail
     await writer.flush();
-    expect(store.stored()).toEqual([]);
+    expect(store.items).toEqual([]);
     expect(writer.stats).toMatchObject({
       buffered: 30,
       written: 0,
@@ -118,7 +79,7 @@ describe('CheckWriter', () => {
     });
 
     await writer.flush();
-    expect(ats(store.stored())).toEqual(ats(checks(1, 30)));
+    expect(ats(store.items)).toEqual(ats(checks(1, 30)));
     expect(writer.stats).toMatchObject({ buffered: 0, written: 30, dropped: 0 });
   });
 
@@ -135,7 +96,7 @@ describe('CheckWriter', () => {
     });
 
     await writer.flush();
-    const written = ats(store.stored());
+    const written = ats(store.items);
     expect(written).toHaveLength(100);
     expect(new Set(written).size).toBe(100);
     expect([...written].sort((a, b) => a - b)).toEqual(ats(checks(1, 100)));
@@ -146,7 +107,7 @@ describe('CheckWriter', () => {
     for (const c of checks(1, 15)) writer.enqueue(c);
     expect(writer.stats).toMatchObject({ buffered: 10, dropped: 5 });
     await writer.flush();
-    expect(ats(store.stored())).toEqual(ats(checks(6, 10)));
+    expect(ats(store.items)).toEqual(ats(checks(6, 10)));
     expect(writer.stats).toMatchObject({ written: 10, dropped: 5 });
   });
 
@@ -158,14 +119,14 @@ describe('CheckWriter', () => {
     for (const c of checks(41, 20)) writer.enqueue(c);
     expect(writer.stats).toMatchObject({ buffered: 50, dropped: 10 });
     await writer.flush();
-    expect(ats(store.stored())).toEqual(ats(checks(11, 50)));
+    expect(ats(store.items)).toEqual(ats(checks(11, 50)));
   });
 
   it('writes on its own shortly after checks arrive (debounced)', async () => {
     writer = new CheckWriter(store, options({ debounceMs: 20 }));
     for (const c of checks(1, 3)) writer.enqueue(c);
     expect(store.calls).toBe(0);
-    await eventually(() => expect(ats(store.stored())).toEqual([1, 2, 3]));
+    await eventually(() => expect(ats(store.items)).toEqual([1, 2, 3]));
     expect(store.calls).toBe(1);
   });
 
@@ -173,7 +134,7 @@ describe('CheckWriter', () => {
     writer = new CheckWriter(store, options({ debounceMs: 10, maxBackoffMs: 50 }));
     store.failNext = 1;
     for (const c of checks(1, 5)) writer.enqueue(c);
-    await eventually(() => expect(ats(store.stored())).toEqual([1, 2, 3, 4, 5]));
+    await eventually(() => expect(ats(store.items)).toEqual([1, 2, 3, 4, 5]));
     expect(writer.stats).toMatchObject({ failedAttempts: 1, written: 5, buffered: 0 });
   });
 

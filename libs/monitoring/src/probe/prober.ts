@@ -1,4 +1,5 @@
-import type { HttpMethod, StatusRange } from '../catalog/service-definition.js';
+import type { HttpMethod } from '@app/contracts';
+import type { StatusRange } from '../catalog/service-definition.js';
 
 export interface ProbeTarget {
   url: string;

@@ -47,12 +47,4 @@ export class SlipStats {
       skippedSlots: this.skippedSlots,
     };
   }
-
-  reset(): void {
-    this.count = 0;
-    this.next = 0;
-    this.maxMs = 0;
-    this.dispatched = 0;
-    this.skippedSlots = 0;
-  }
 }

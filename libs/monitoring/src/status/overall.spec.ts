@@ -1,4 +1,4 @@
-import type { OverallStatus, ServiceState } from '@app/contracts';
+import type { IncidentImpact, IncidentStatus, OverallStatus, ServiceState } from '@app/contracts';
 import { overallStatus } from './overall.js';
 
 describe('overallStatus', () => {
@@ -20,7 +20,7 @@ describe('overallStatus', () => {
     [['down', 'up', 'unknown', 'unknown', 'unknown'], 'major_outage'],
     [['down', 'up', 'up', 'unknown'], 'partial_outage'],
   ])('%j -> %s', (states, expected) => {
-    expect(overallStatus(states)).toBe(expected);
+    expect(overallStatus(states, [])).toBe(expected);
   });
 
   it('is a major outage exactly from half of the checked services down', () => {
@@ -28,7 +28,31 @@ describe('overallStatus', () => {
       ...Array<ServiceState>(down).fill('down'),
       ...Array<ServiceState>(up).fill('up'),
     ];
-    expect(overallStatus(states(4, 6))).toBe('partial_outage');
-    expect(overallStatus(states(5, 5))).toBe('major_outage');
+    expect(overallStatus(states(4, 6), [])).toBe('partial_outage');
+    expect(overallStatus(states(5, 5), [])).toBe('major_outage');
+  });
+});
+
+describe('overallStatus with open incidents', () => {
+  const open = (impact: IncidentImpact, status: IncidentStatus = 'investigating') => ({ impact, status });
+
+  it.each<[ServiceState[], IncidentImpact, OverallStatus]>([
+    // A manual incident while every check passes: the headline must not say "All systems operational".
+    [['up', 'up'], 'major', 'partial_outage'],
+    [['up', 'up'], 'critical', 'major_outage'],
+    [['up', 'up'], 'minor', 'degraded'],
+    [['up', 'up'], 'none', 'operational'],
+    // Maintenance shows only when nothing is worse; an incident never lowers what the services say.
+    [['up', 'maintenance'], 'minor', 'degraded'],
+    [['up', 'maintenance'], 'none', 'maintenance'],
+    [['down', 'up'], 'minor', 'major_outage'],
+    [['down', 'up', 'up'], 'major', 'partial_outage'],
+  ])('%j with an open %s incident -> %s', (states, impact, expected) => {
+    expect(overallStatus(states, [open(impact)])).toBe(expected);
+  });
+
+  it('ignores resolved incidents and takes the worst open one', () => {
+    expect(overallStatus(['up'], [open('critical', 'resolved')])).toBe('operational');
+    expect(overallStatus(['up'], [open('minor'), open('critical'), open('major')])).toBe('major_outage');
   });
 });

@@ -1,103 +1,37 @@
-import { Logger } from '@nestjs/common';
-import type { IncidentSummary, MaintenanceWindow } from '@app/contracts';
 import type { MonitoredService } from '../catalog/service-definition.js';
 import type { EvaluationState } from '../evaluation/evaluate.js';
-import { dayOf, emptyRollup, foldCheck, type DailyRollup } from '../history/rollup.js';
+import { dayOf, type DailyRollup } from '../history/rollup.js';
 import { MonitoringEvents } from '../monitoring.events.js';
+import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
 import { MonitorService } from '../monitor.service.js';
-import { CheckStore, MaintenanceCalendar, ServiceStateStore, type StoredCheck } from '../ports.js';
-import { Prober, type ProbeResult } from '../probe/prober.js';
-import { IncidentFeed } from './incident-feed.js';
+import type { StoredCheck } from '../ports.js';
+import {
+  dayRollup,
+  FakeActiveIncidents,
+  FakeProber,
+  InMemoryCheckStore,
+  InMemoryStateAndRollupStore,
+  maintenanceWindow,
+  monitoredService,
+} from '../testing/index.js';
 import { StatusSnapshotService } from './status-snapshot.service.js';
-import { monitoredService } from '../testing/monitored-service.js';
+
+/** A stored rollup holding `checks` checks (the first `failures` of them failed) in one hour of a day. */
+const rollupFor = (
+  serviceId: string,
+  day: string,
+  hour: number,
+  checks: number,
+  failures: number,
+  into?: DailyRollup,
+) => dayRollup(serviceId, day, { hour, checks, failures }, into);
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
-const at = (day: string, hour: number, index = 0) => Date.parse(`${day}T00:00:00Z`) + hour * HOUR + index * 1000;
-
-class UnusedProber extends Prober {
-  probe(): Promise<ProbeResult> {
-    return Promise.reject(new Error('the snapshot tests never dispatch checks'));
-  }
-}
-
-class FakeCheckStore extends CheckStore {
-  readonly items: StoredCheck[] = [];
-  append(checks: StoredCheck[]): Promise<void> {
-    this.items.push(...checks);
-    return Promise.resolve();
-  }
-  recent(serviceId: string, limit: number): Promise<StoredCheck[]> {
-    return Promise.resolve(
-      this.items
-        .filter((check) => check.serviceId === serviceId)
-        .sort((a, b) => b.at - a.at)
-        .slice(0, limit),
-    );
-  }
-  since(): Promise<StoredCheck[]> {
-    return Promise.resolve([]); // the rollups below are complete
-  }
-}
-
-class FakeStateStore extends ServiceStateStore {
-  readonly states = new Map<string, EvaluationState>();
-  readonly rollups: DailyRollup[] = [];
-  load(serviceId: string, fromDay: string) {
-    return Promise.resolve({
-      state: this.states.get(serviceId) ?? null,
-      rollups: this.rollups
-        .filter((rollup) => rollup.serviceId === serviceId && rollup.day >= fromDay)
-        .map((rollup) => structuredClone(rollup)),
-    });
-  }
-  saveState(): Promise<void> {
-    return Promise.resolve();
-  }
-  saveRollup(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  remove(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-class Calendar extends MaintenanceCalendar {
-  readonly ids = new Set<string>();
-  isInMaintenance(serviceId: string): boolean {
-    return this.ids.has(serviceId);
-  }
-}
-
-class FakeIncidents extends IncidentFeed {
-  incidents: IncidentSummary[] = [];
-  maintenance: MaintenanceWindow[] = [];
-  private counter = 0;
-  activeIncidents(): IncidentSummary[] {
-    return this.incidents;
-  }
-  upcomingMaintenance(): MaintenanceWindow[] {
-    return this.maintenance;
-  }
-  get version(): number {
-    return this.counter;
-  }
-  bump(): void {
-    this.counter += 1;
-  }
-}
 
 function service(id: string, overrides: Partial<MonitoredService> = {}): MonitoredService {
   return monitoredService(id, { url: `https://${id}.example.com/`, ...overrides });
-}
-
-/** A stored rollup holding `checks` checks (the first `failures` of them failed) in one hour of a day. */
-function rollupFor(serviceId: string, day: string, hour: number, checks: number, failures: number, into?: DailyRollup) {
-  const rollup = into ?? emptyRollup(serviceId, day);
-  for (let index = 0; index < checks; index += 1)
-    foldCheck(rollup, { at: at(day, hour, index), ok: index >= failures, latencyMs: 100 + index, maintenance: false });
-  return rollup;
 }
 
 const up = (since: number): EvaluationState => ({
@@ -110,23 +44,19 @@ const up = (since: number): EvaluationState => ({
 });
 
 describe('StatusSnapshotService', () => {
-  let checks: FakeCheckStore;
-  let states: FakeStateStore;
-  let calendar: Calendar;
-  let incidents: FakeIncidents;
+  let checks: InMemoryCheckStore;
+  let states: InMemoryStateAndRollupStore;
+  let maintenance: MaintenanceCache;
+  let incidents: FakeActiveIncidents;
   let monitor: MonitorService;
   let snapshot: StatusSnapshotService;
 
-  beforeAll(() => {
-    Logger.overrideLogger(false);
-  });
-
   beforeEach(() => {
-    checks = new FakeCheckStore();
-    states = new FakeStateStore();
-    calendar = new Calendar();
-    incidents = new FakeIncidents();
-    monitor = new MonitorService(new UnusedProber(), checks, states, calendar, new MonitoringEvents(), {
+    checks = new InMemoryCheckStore();
+    states = new InMemoryStateAndRollupStore();
+    maintenance = new MaintenanceCache();
+    incidents = new FakeActiveIncidents();
+    monitor = new MonitorService(new FakeProber(NOW), checks, states, maintenance, new MonitoringEvents(), {
       concurrency: 4,
       recentChecks: 30,
       rollupFlushChecks: 10,
@@ -134,16 +64,16 @@ describe('StatusSnapshotService', () => {
       historyDays: 90,
       bootConcurrency: 2,
     });
-    snapshot = new StatusSnapshotService(monitor, incidents, calendar);
+    snapshot = new StatusSnapshotService(monitor, incidents, maintenance);
   });
 
-  afterEach(() => monitor.writer.stop());
+  afterEach(() => monitor.shutdown(0));
 
   describe('uptime and SLO numbers from the rollups', () => {
     beforeEach(async () => {
       const yesterday = rollupFor('api', '2026-01-30', 5, 10, 5); // 05:00 yesterday: outside the last 24 h
       rollupFor('api', '2026-01-30', 20, 10, 2, yesterday); // 20:00 yesterday: inside
-      states.rollups.push(
+      states.seed(
         rollupFor('api', '2026-01-31', 11, 10, 1),
         yesterday,
         rollupFor('api', '2026-01-25', 3, 100, 10), // 7 days back, today included
@@ -194,7 +124,7 @@ describe('StatusSnapshotService', () => {
         ['spent', 10],
         ['overspent', 20],
       ] as const) {
-        states.rollups.push(rollupFor(id, '2026-01-28', 8, 1000, failures));
+        states.seed(rollupFor(id, '2026-01-28', 8, 1000, failures));
         await monitor.load([service(id, { slo: { target: 99, windowDays: 7 } })], NOW);
       }
       await monitor.load([service('nodata', { slo: { target: 99.5, windowDays: 30 } })], NOW);
@@ -206,7 +136,7 @@ describe('StatusSnapshotService', () => {
     });
 
     it('counts only the SLO window: failures older than the window do not spend the budget', async () => {
-      states.rollups.push(rollupFor('weekly', '2026-01-20', 8, 100, 100), rollupFor('weekly', '2026-01-30', 8, 100, 0));
+      states.seed(rollupFor('weekly', '2026-01-20', 8, 100, 100), rollupFor('weekly', '2026-01-30', 8, 100, 0));
       await monitor.load([service('weekly', { slo: { target: 99, windowDays: 7 } })], NOW);
       const weekly = snapshot.currentStatus(NOW).data.services.find((s) => s.id === 'weekly')!;
       expect(weekly.slo.errorBudgetRemaining).toBe(100);
@@ -265,7 +195,7 @@ describe('StatusSnapshotService', () => {
     it('shows a service in a maintenance window as maintenance, unless it is paused', async () => {
       states.states.set('api', up(NOW - HOUR));
       states.states.set('web', up(NOW - HOUR));
-      calendar.ids.add('api').add('web');
+      maintenance.set([maintenanceWindow(['api', 'web'], NOW - HOUR, NOW + HOUR)]);
       await monitor.load([service('api'), service('web', { paused: true })], NOW);
       const status = snapshot.currentStatus(NOW).data;
       expect(status.services.map((s) => [s.id, s.state])).toEqual([
@@ -298,18 +228,32 @@ describe('StatusSnapshotService', () => {
       expect(snapshot.currentStatus(NOW).data.services.map((s) => s.name)).toEqual(['Mu', 'Beta', 'Zeta', 'Alpha']);
     });
 
-    it('includes the active incidents and upcoming maintenance from the incident feed', async () => {
-      const window: MaintenanceWindow = {
-        id: 'mw1',
-        title: 'Database upgrade',
-        serviceIds: ['api'],
-        startsAt: new Date(NOW + DAY).toISOString(),
-        endsAt: new Date(NOW + DAY + HOUR).toISOString(),
-        message: 'Short read-only period',
-      };
-      incidents.maintenance = [window];
+    it('includes the active incidents and the current and upcoming maintenance windows', async () => {
+      const window = maintenanceWindow(['api'], NOW + DAY, NOW + DAY + HOUR);
+      maintenance.set([maintenanceWindow(['api'], NOW - 2 * HOUR, NOW - HOUR), window]);
       await monitor.load([service('api')], NOW);
       expect(snapshot.currentStatus(NOW).data).toMatchObject({ activeIncidents: [], upcomingMaintenance: [window] });
+    });
+
+    it('raises the headline to the impact of an open incident while every check passes', async () => {
+      states.states.set('api', up(NOW - HOUR));
+      incidents.incidents = [
+        {
+          id: 'inc-manual',
+          title: 'Payments delayed',
+          status: 'identified',
+          impact: 'major',
+          kind: 'manual',
+          serviceIds: ['api'],
+          startedAt: new Date(NOW - HOUR).toISOString(),
+          resolvedAt: null,
+          updates: [],
+        },
+      ];
+      await monitor.load([service('api')], NOW);
+      const status = snapshot.currentStatus(NOW).data;
+      expect(status.services.map((s) => s.state)).toEqual(['up']);
+      expect(status.overall).toBe('partial_outage');
     });
 
     it('returns no detail for an unknown id', () => {
@@ -320,7 +264,7 @@ describe('StatusSnapshotService', () => {
   describe('ETag', () => {
     beforeEach(async () => {
       states.states.set('api', up(NOW - HOUR));
-      states.rollups.push(rollupFor('api', dayOf(NOW), 10, 10, 0));
+      states.seed(rollupFor('api', dayOf(NOW), 10, 10, 0));
       await monitor.load([service('api')], NOW);
     });
 
@@ -338,7 +282,7 @@ describe('StatusSnapshotService', () => {
     });
 
     it('is the same for the same data at the same time (a second replica agrees)', () => {
-      const other = new StatusSnapshotService(monitor, incidents, calendar);
+      const other = new StatusSnapshotService(monitor, incidents, maintenance);
       expect(other.currentStatus(NOW).etag).toBe(snapshot.currentStatus(NOW).etag);
       expect(snapshot.detail('api', NOW)!.etag).toBe(snapshot.detail('api', NOW)!.etag);
     });
@@ -352,7 +296,15 @@ describe('StatusSnapshotService', () => {
       expect(after.data.services.map((s) => s.id)).toEqual(['api', 'web']);
     });
 
-    it('changes when the incident feed changes', () => {
+    it('changes at once when the maintenance windows change', () => {
+      const before = snapshot.currentStatus(NOW).etag;
+      maintenance.set([maintenanceWindow(['api'], NOW + DAY, NOW + DAY + HOUR)]);
+      snapshot.refresh(NOW + 1_000);
+      expect(snapshot.currentStatus(NOW + 1_000).etag).not.toBe(before);
+      expect(snapshot.currentStatus(NOW + 1_000).data.upcomingMaintenance).toHaveLength(1);
+    });
+
+    it('changes when the active incidents change', () => {
       const before = snapshot.currentStatus(NOW).etag;
       incidents.incidents = [
         {
@@ -374,8 +326,8 @@ describe('StatusSnapshotService', () => {
     });
 
     it('is rebuilt at least every 15 s so maintenance windows that start show up', () => {
+      maintenance.set([maintenanceWindow(['api'], NOW + 10_000, NOW + HOUR)]);
       const before = snapshot.currentStatus(NOW);
-      calendar.ids.add('api');
       snapshot.refresh(NOW + 14_999);
       expect(snapshot.currentStatus(NOW + 14_999).data.services[0]!.state).toBe('up');
       snapshot.refresh(NOW + 15_000);

@@ -12,8 +12,9 @@ import type {
 import { formatDuration } from '../catalog/duration.js';
 import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
 import { MonitorService, type ServiceRuntime } from '../monitor.service.js';
-import { MaintenanceCalendar, type StoredCheck } from '../ports.js';
-import { IncidentFeed } from './incident-feed.js';
+import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
+import type { StoredCheck } from '../ports.js';
+import { ActiveIncidents } from './active-incidents.js';
 import { overallStatus } from './overall.js';
 
 /** A serialised response ready to send: bytes, a strong ETag, and the object for in-process readers. */
@@ -49,38 +50,48 @@ function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
 export class StatusSnapshotService {
   private status: CachedDocument<StatusResponse> | null = null;
   private history: CachedDocument<HistoryResponse> | null = null;
-  private builtFrom = { monitor: -1, incidents: -1 };
+  private builtFrom = { monitor: -1, incidents: -1, maintenance: -1 };
   private historyFrom = -1;
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
   private lastBuildMs = 0;
 
   constructor(
     private readonly monitor: MonitorService,
-    private readonly incidents: IncidentFeed,
-    private readonly maintenance: MaintenanceCalendar,
+    private readonly incidents: ActiveIncidents,
+    private readonly maintenance: MaintenanceCache,
   ) {}
 
   /**
-   * Rebuilds the status document if the runner or incidents changed. Called every 200 ms by the scheduler (so a
+   * Rebuilds the status document if the runner, incidents or maintenance changed. Called every 200 ms by the scheduler (so a
    * finished check shows quickly), at most once per 20× the last build's duration, and forced after admin changes.
    */
   refresh(now = Date.now(), force = false): void {
     const unchanged =
-      this.builtFrom.monitor === this.monitor.version && this.builtFrom.incidents === this.incidents.version;
+      this.builtFrom.monitor === this.monitor.version &&
+      this.builtFrom.incidents === this.incidents.version &&
+      this.builtFrom.maintenance === this.maintenance.version;
     // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up.
     if (this.status && unchanged && now - this.status.builtAt < 15_000) return;
     if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
     const started = performance.now();
-    this.builtFrom = { monitor: this.monitor.version, incidents: this.incidents.version };
+    this.builtFrom = {
+      monitor: this.monitor.version,
+      incidents: this.incidents.version,
+      maintenance: this.maintenance.version,
+    };
     const services = [...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now));
     services.sort((a, b) => (a.group ?? '').localeCompare(b.group ?? '') || a.name.localeCompare(b.name));
+    const activeIncidents = this.incidents.list();
     this.status = cache<StatusResponse>(
       {
         generatedAt: new Date(now).toISOString(),
-        overall: overallStatus(services.map((service) => service.state)),
+        overall: overallStatus(
+          services.map((service) => service.state),
+          activeIncidents,
+        ),
         services,
-        activeIncidents: this.incidents.activeIncidents(),
-        upcomingMaintenance: this.incidents.upcomingMaintenance(now),
+        activeIncidents,
+        upcomingMaintenance: this.maintenance.upcoming(now),
       },
       now,
     );

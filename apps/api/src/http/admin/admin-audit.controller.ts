@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AuditEntry, Page } from '@app/contracts';
-import { AuditLog, InvalidInputError } from '@app/monitoring';
+import { AuditLog, InvalidInputError } from '@app/common';
 import { toAuditEntry } from './admin-views.js';
 
 @ApiTags('admin')

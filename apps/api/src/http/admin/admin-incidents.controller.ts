@@ -4,7 +4,7 @@ import type { IncidentSummary, MaintenanceWindow } from '@app/contracts';
 import {
   CreateIncidentDto,
   EditIncidentDto,
-  IncidentService,
+  IncidentCommands,
   IncidentUpdateDto,
   MaintenanceDto,
   MaintenanceService,
@@ -16,14 +16,14 @@ import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 @ApiBearerAuth()
 @Controller('admin/incidents')
 export class AdminIncidentsController {
-  constructor(private readonly incidents: IncidentService) {}
+  constructor(private readonly incidents: IncidentCommands) {}
 
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Open a manual incident (notify: true also alerts on-call)' })
   @ApiBody({ type: CreateIncidentDto })
   async create(@Body() body: unknown, @Req() request: AdminRequest): Promise<IncidentSummary> {
-    return toSummary(await this.incidents.createManual(body, actorOf(request)));
+    return toSummary(await this.incidents.create(body, actorOf(request)));
   }
 
   @Post(':id/updates')

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AdminService } from '@app/contracts';
-import { CatalogService, MonitorService, ServiceDefinitionDto } from '@app/monitoring';
+import { CatalogService, MonitorView, ServiceDefinitionDto } from '@app/monitoring';
 import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { toAdminService } from './admin-views.js';
 
@@ -18,7 +18,7 @@ const ERRORS = [
 export class AdminServicesController {
   constructor(
     private readonly catalog: CatalogService,
-    private readonly monitor: MonitorService,
+    private readonly monitor: MonitorView,
   ) {}
 
   @Get()

@@ -1,12 +1,12 @@
 import type { AdminService, AuditEntry } from '@app/contracts';
-import { toDefinition, type AuditRecord, type MonitorService, type MonitoredService } from '@app/monitoring';
+import { type AuditRecord } from '@app/common';
+import { toDefinition, type MonitorView, type MonitoredService } from '@app/monitoring';
 
-export function toAdminService(service: MonitoredService, monitor: MonitorService): AdminService {
-  const runtime = monitor.get(service.id);
+export function toAdminService(service: MonitoredService, monitor: MonitorView): AdminService {
   return {
     ...toDefinition(service),
     source: service.source,
-    state: service.paused ? 'unknown' : (runtime?.evaluation.state ?? 'unknown'),
+    state: service.paused ? 'unknown' : (monitor.find(service.id)?.state ?? 'unknown'),
   };
 }
 

@@ -2,10 +2,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const ADMIN_TOKENS = Symbol('ADMIN_TOKENS');
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /**
  * The server knows only SHA-256 hashes of admin tokens. A presented token is hashed and compared with every
  * known hash in constant time (no early exit), so timing reveals neither a prefix nor which hash matched.
@@ -24,10 +20,6 @@ export class AdminTokens {
         .map((part) => part.trim())
         .filter((part) => part !== ''),
     );
-  }
-
-  get configured(): boolean {
-    return this.hashes.length > 0;
   }
 
   /** Returns the token's fingerprint (first 12 hex chars of its hash) when valid, else null. */

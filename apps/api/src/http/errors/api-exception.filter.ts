@@ -1,23 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiError, sendApiError } from './api-error.js';
 import type { ApiError } from '@app/contracts';
-import { ConflictError, formatFieldError, InvalidInputError, NotFoundError, renderValue } from '@app/monitoring';
+import { ConflictError, formatFieldError, InvalidInputError, NotFoundError, renderValue } from '@app/common';
 
 const MAX_DETAILS = 20;
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 /**
  * One error shape for every failure ({ statusCode, error, message, details? }), domain errors mapped to their
@@ -36,10 +23,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
         `request ${request.id} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
     }
-    void reply
-      .code(body.statusCode)
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(JSON.stringify(body));
+    void sendApiError(reply, body);
   }
 
   private toBody(exception: unknown): ApiError {
@@ -47,44 +31,25 @@ export class ApiExceptionFilter implements ExceptionFilter {
       // A body with thousands of unknown fields must not buy a response many times its size.
       const shown = exception.errors.slice(0, MAX_DETAILS);
       const more = exception.errors.length - shown.length;
-      return {
-        statusCode: 400,
-        error: REASONS[400]!,
-        message:
-          more > 0 ? `${shown.map(formatFieldError).join('; ')}; ... and ${more} more problems` : exception.message,
-        details: shown.map(({ path, value, rule }) => ({ path, value: clip(value), rule })),
-      };
+      return apiError(
+        400,
+        more > 0 ? `${shown.map(formatFieldError).join('; ')}; ... and ${more} more problems` : exception.message,
+        shown.map(({ path, value, rule }) => ({ path, value: clip(value), rule })),
+      );
     }
-    if (exception instanceof ConflictError)
-      return { statusCode: 409, error: REASONS[409]!, message: exception.message };
-    if (exception instanceof NotFoundError)
-      return { statusCode: 404, error: REASONS[404]!, message: exception.message };
+    if (exception instanceof ConflictError) return apiError(409, exception.message);
+    if (exception instanceof NotFoundError) return apiError(404, exception.message);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const message =
         typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? exception.message);
-      if (status === 413)
-        return {
-          statusCode: 413,
-          error: REASONS[413]!,
-          message: describeFastifyError('FST_ERR_CTP_BODY_TOO_LARGE', ''),
-        };
-      if (status === 415)
-        return {
-          statusCode: 415,
-          error: REASONS[415]!,
-          message: describeFastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', ''),
-        };
-      return {
-        statusCode: status,
-        error: REASONS[status] ?? 'Error',
-        message: Array.isArray(message)
-          ? message.join('; ')
-          : typeof message === 'string'
-            ? message
-            : JSON.stringify(message),
-      };
+      if (status === 413) return apiError(413, describeFastifyError('FST_ERR_CTP_BODY_TOO_LARGE', ''));
+      if (status === 415) return apiError(415, describeFastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', ''));
+      return apiError(
+        status,
+        Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : JSON.stringify(message),
+      );
     }
     // Errors raised by Fastify before routing (body parser, size limit, media type) carry a statusCode.
     const { statusCode, code, message } = (exception ?? {}) as {
@@ -93,17 +58,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       message?: unknown;
     };
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-      return {
-        statusCode,
-        error: REASONS[statusCode] ?? 'Error',
-        message: describeFastifyError(String(code), String(message)),
-      };
+      return apiError(statusCode, describeFastifyError(String(code), String(message)));
     }
-    return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      error: REASONS[500]!,
-      message: 'internal error; see the server log for this request id',
-    };
+    return apiError(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error; see the server log for this request id');
   }
 }
 

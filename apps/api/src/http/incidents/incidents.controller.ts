@@ -3,15 +3,9 @@ import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { IncidentSummary, Page, ServiceStatus } from '@app/contracts';
-import { IncidentBoard, renderAtomFeed, statusBadge, toSummary, uptimeBadge } from '@app/incidents';
-import {
-  IncidentFeed,
-  InvalidInputError,
-  NotFoundError,
-  StatusSnapshotService,
-  type CachedDocument,
-} from '@app/monitoring';
-import { Inject } from '@nestjs/common';
+import { IncidentCache, renderAtomFeed, statusBadge, toSummary, uptimeBadge } from '@app/incidents';
+import { InvalidInputError, NotFoundError } from '@app/common';
+import { StatusSnapshotService, type CachedDocument } from '@app/monitoring';
 import { ConfigService } from '@nestjs/config';
 import { Public } from '../auth/public.decorator.js';
 import { sendCached } from '../status/cached-reply.js';
@@ -24,8 +18,8 @@ function document<T>(data: T, body: string | Buffer, now: number): CachedDocumen
 }
 
 /**
- * Public incident history, Atom feed and SVG badges — from memory (IncidentBoard, status snapshot), never from
- * the database, and memoised per board version so a burst costs one render.
+ * Public incident history, Atom feed and SVG badges — from memory (IncidentCache, status snapshot), never from
+ * the database, and memoised per cache version so a burst costs one render.
  */
 @Public()
 @ApiTags('public')
@@ -36,7 +30,7 @@ export class IncidentsController {
   private readonly baseUrl: string;
 
   constructor(
-    @Inject(IncidentFeed) private readonly board: IncidentBoard,
+    private readonly cache: IncidentCache,
     private readonly snapshot: StatusSnapshotService,
     config: ConfigService,
   ) {
@@ -56,7 +50,7 @@ export class IncidentsController {
     if (!Number.isInteger(size) || size < 1 || size > 100)
       throw new InvalidInputError([{ path: 'limit', value: limit, rule: 'must be an integer between 1 and 100' }]);
     const doc = this.memoised(`list:${size}:${cursor ?? ''}`, () => {
-      const all = this.board.all();
+      const all = this.cache.all();
       const start = cursor === undefined ? 0 : all.findIndex((incident) => incident.id === cursor) + 1;
       if (cursor !== undefined && start === 0)
         throw new InvalidInputError([
@@ -75,7 +69,7 @@ export class IncidentsController {
   @Get('incidents/feed.atom')
   feed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const doc = this.memoised('feed', (now) => {
-      const incidents = this.board.all().slice(0, 50).map(toSummary);
+      const incidents = this.cache.all().slice(0, 50).map(toSummary);
       // The feed's <updated> is its newest change, not the render time: same content, same bytes, same ETag.
       const changes = incidents.flatMap((incident) => incident.updates.map((update) => update.at));
       return renderAtomFeed({
@@ -92,7 +86,7 @@ export class IncidentsController {
   @Get('incidents/:id')
   get(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const doc = this.memoised(`incident:${id}`, () => {
-      const incident = this.board.get(id);
+      const incident = this.cache.get(id);
       if (!incident) throw new NotFoundError(`incident ${JSON.stringify(id.slice(0, 100))} does not exist`);
       return toSummary(incident);
     });
@@ -129,7 +123,7 @@ export class IncidentsController {
   }
 
   private memoised<T>(key: string, build: (now: number) => T | string): CachedDocument<unknown> {
-    const version = this.board.version;
+    const version = this.cache.version;
     if (version !== this.memoVersion || this.memo.size > 1000) {
       this.memo = new Map();
       this.memoVersion = version;

@@ -1,5 +1,4 @@
 import { TestBed } from '@angular/core/testing';
-import { service } from '../../../testing/fixtures';
 import { OverallBanner } from './overall-banner';
 
 describe('OverallBanner', () => {
@@ -16,18 +15,10 @@ describe('OverallBanner', () => {
     expect(element.querySelector('h1')?.textContent).toContain('Loading current status');
   });
 
-  it("states the server's verdict in words, not only in colour", () => {
-    const element = render({ serverOverall: 'partial_outage', services: [service({ state: 'down' })] });
+  it("states the server's headline in words, not only in colour", () => {
+    const element = render({ overall: 'partial_outage' });
     expect(element.getAttribute('data-overall')).toBe('partial_outage');
     expect(element.querySelector('h1')?.textContent?.trim()).toBe('Partial outage');
     expect(element.querySelector('app-state-icon svg')).not.toBeNull();
-  });
-
-  it('computes the banner from the services when the server sends no verdict', () => {
-    const element = render({
-      serverOverall: null,
-      services: [service({ id: 'a', state: 'down' }), service({ id: 'b', state: 'up' })],
-    });
-    expect(element.querySelector('h1')?.textContent?.trim()).toBe('Major outage');
   });
 });

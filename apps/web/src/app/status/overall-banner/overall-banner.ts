@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
-import type { IncidentSummary, OverallStatus, ServiceStatus } from '@app/contracts';
+import type { OverallStatus } from '@app/contracts';
 import { StateIcon } from '../../shared/state-icon';
-import { overallIcon, overallTitle, resolveOverallStatus } from './overall-status';
+import { overallIcon, overallTitle } from './overall-status';
 
 /** The headline: one sentence, an icon and a colour, all three saying the same thing. */
 @Component({
@@ -9,7 +9,7 @@ import { overallIcon, overallTitle, resolveOverallStatus } from './overall-statu
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [StateIcon],
   // Polite live region: a screen-reader user hears the headline change (e.g. to "Partial outage") without a reload.
-  host: { '[attr.data-overall]': 'overall() ?? "loading"', 'aria-live': 'polite' },
+  host: { class: 'banner-box', '[attr.data-overall]': 'overall() ?? "loading"', 'aria-live': 'polite' },
   template: `
     @if (overall(); as status) {
       <app-state-icon class="icon" [kind]="icon()" />
@@ -22,16 +22,8 @@ import { overallIcon, overallTitle, resolveOverallStatus } from './overall-statu
   styleUrl: './overall-banner.css',
 })
 export class OverallBanner {
-  /** Server verdict, `null` before the first answer. */
-  readonly serverOverall = input<OverallStatus | null>(null);
-  readonly services = input<readonly ServiceStatus[] | null>(null);
-  readonly activeIncidents = input<readonly IncidentSummary[]>([]);
-
-  readonly overall = computed<OverallStatus | null>(() => {
-    const services = this.services();
-    if (services === null) return null;
-    return resolveOverallStatus(this.serverOverall(), services, this.activeIncidents());
-  });
+  /** The server's headline (services and open incidents already weighed), `null` before the first answer. */
+  readonly overall = input<OverallStatus | null>(null);
   protected readonly title = computed(() => {
     const overall = this.overall();
     return overall === null ? '' : overallTitle(overall);

@@ -1,11 +1,11 @@
 import { TestBed } from '@angular/core/testing';
+import { service } from '../../../testing/fixtures';
 import { UptimeBars } from './uptime-bars';
 
 describe('UptimeBars', () => {
   function render(days: { date: string; uptime: number | null }[]) {
     const fixture = TestBed.createComponent(UptimeBars);
-    fixture.componentRef.setInput('serviceId', 'api');
-    fixture.componentRef.setInput('serviceName', 'Public API');
+    fixture.componentRef.setInput('service', service());
     fixture.componentRef.setInput('days', days);
     fixture.detectChanges();
     return fixture;

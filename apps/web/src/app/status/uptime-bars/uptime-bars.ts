@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
-import type { IncidentSummary } from '@app/contracts';
+import type { IncidentSummary, ServiceStatus } from '@app/contracts';
 import { formatDay, formatPercent } from '../../shared/format';
 import { BarInput, buildBars, lastDays } from './bar-level';
 
@@ -19,8 +19,8 @@ function barIndex(target: EventTarget | null): number | null {
   styleUrl: './uptime-bars.css',
 })
 export class UptimeBars {
-  readonly serviceId = input.required<string>();
-  readonly serviceName = input.required<string>();
+  /** Whose days these are: the id (incidents), the name (accessible label) and the 30 / 90 day captions. */
+  readonly service = input.required<Pick<ServiceStatus, 'id' | 'name' | 'uptime'>>();
   /** Days oldest first; empty while loading (placeholders of `placeholderDays` keep the layout stable). */
   readonly days = input<readonly BarInput[]>([]);
   readonly incidents = input<readonly IncidentSummary[]>([]);
@@ -29,18 +29,16 @@ export class UptimeBars {
   protected readonly bars = computed(() => {
     const days = this.days();
     const input = days.length > 0 ? days : lastDays(this.placeholderDays()).map((date) => ({ date, uptime: null }));
-    return buildBars(input, this.serviceId(), this.incidents());
+    return buildBars(input, this.service().id, this.incidents());
   });
   /**
    * Server-computed uptime of the windows the row can show (a narrow row shows only the last 30 days). Taken from
    * /api/status rather than averaged from the bars, so the caption is there with the first paint and does not move
    * when the history arrives.
    */
-  readonly uptime30d = input<number | null>(null);
-  readonly uptime90d = input<number | null>(null);
-  protected readonly caption30 = computed(() => formatPercent(this.uptime30d()));
-  protected readonly caption90 = computed(() => formatPercent(this.uptime90d()));
-  protected readonly label = computed(() => `Daily uptime of ${this.serviceName()}, oldest to newest`);
+  protected readonly caption30 = computed(() => formatPercent(this.service().uptime['30d']));
+  protected readonly caption90 = computed(() => formatPercent(this.service().uptime['90d']));
+  protected readonly label = computed(() => `Daily uptime of ${this.service().name}, oldest to newest`);
   /** Bar that owns the tab stop; today by default. */
   protected readonly focusIndex = signal<number | null>(null);
   protected readonly tooltipIndex = signal<number | null>(null);

@@ -1,24 +1,13 @@
 import 'reflect-metadata';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoStateStore, ensureTables, tableNames } from '@app/aws';
-import { emptyRollup, foldCheck, type DailyRollup, type EvaluationState } from '@app/monitoring';
+import { DynamoStateAndRollupStore } from '@app/aws';
+import { foldCheck, type EvaluationState } from '@app/monitoring';
+import { dayRollup } from '@app/monitoring/testing';
+import { dynamoClient, rawItem, recordCommands, testDynamo, throttleBatchWrites } from '../support/dynamo.js';
 
-describe('DynamoStateStore against DynamoDB (dynalite)', () => {
-  const names = tableNames('medium-state-');
-  const client = new DynamoDBClient({
-    endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  const store = new DynamoStateStore(client, names.state);
-  const sent: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      sent.push(context.commandName ?? '?');
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCommands' },
-  );
+describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
+  const { client, names, ready, destroy } = testDynamo('medium-state-');
+  const store = new DynamoStateAndRollupStore(client, names.state);
+  const sent = recordCommands(client);
 
   const down: EvaluationState = {
     state: 'down',
@@ -30,23 +19,13 @@ describe('DynamoStateStore against DynamoDB (dynalite)', () => {
   };
 
   /** A rollup with `checks` checks in hour 9 of the day, the first `failures` of them failed. */
-  function rollup(serviceId: string, day: string, checks = 3, failures = 1): DailyRollup {
-    const result = emptyRollup(serviceId, day);
-    const start = Date.parse(`${day}T09:00:00Z`);
-    for (let index = 0; index < checks; index += 1)
-      foldCheck(result, { at: start + index * 1000, ok: index >= failures, latencyMs: 50 + index, maintenance: false });
-    return result;
-  }
+  const rollup = (serviceId: string, day: string, checks = 3, failures = 1) =>
+    dayRollup(serviceId, day, { checks, failures });
 
-  async function rawRollup(serviceId: string, day: string) {
-    const { Item } = await client.send(
-      new GetItemCommand({ TableName: names.state, Key: { serviceId: { S: serviceId }, key: { S: `day#${day}` } } }),
-    );
-    return Item;
-  }
+  const rawRollup = (serviceId: string, day: string) => rawItem(client, names.state, { serviceId, key: `day#${day}` });
 
-  beforeAll(() => ensureTables(client, names));
-  afterAll(() => client.destroy());
+  beforeAll(ready);
+  afterAll(destroy);
 
   describe('evaluation state', () => {
     it('loads nothing for a service never saved', async () => {
@@ -140,7 +119,7 @@ describe('DynamoStateStore against DynamoDB (dynalite)', () => {
     it('stores rollups with an expiry about 400 days after their day', async () => {
       await store.saveRollup(rollup('expiry', '2026-01-10'), null);
       const item = await rawRollup('expiry', '2026-01-10');
-      expect(item?.expiresAt).toEqual({ N: String(Date.UTC(2026, 0, 10) / 1000 + 400 * 86_400) });
+      expect(item?.expiresAt).toBe(Date.UTC(2026, 0, 10) / 1000 + 400 * 86_400);
     });
   });
 
@@ -159,6 +138,23 @@ describe('DynamoStateStore against DynamoDB (dynalite)', () => {
       const kept = await store.load('kept', '0000-00-00');
       expect(kept.state).toEqual(down);
       expect(kept.rollups).toHaveLength(1);
+    });
+
+    // Was a bug: remove() ignored the UnprocessedItems of its batch deletes, so a throttled delete left state behind
+    // that a service re-created with the same id inherited at the next boot.
+    it('retries the deletes DynamoDB hands back unprocessed, leaving nothing behind', async () => {
+      const throttledClient = dynamoClient();
+      const throttled = new DynamoStateAndRollupStore(throttledClient, names.state);
+      await throttled.saveState('throttled', down);
+      for (let day = 1; day <= 30; day += 1)
+        await throttled.saveRollup(rollup('throttled', `2026-03-${String(day).padStart(2, '0')}`), null);
+      const batches = throttleBatchWrites(throttledClient, 3);
+
+      await throttled.remove('throttled');
+
+      expect(await store.load('throttled', '0000-00-00')).toEqual({ state: null, rollups: [] });
+      expect(batches.throttled).toBe(3); // three batch writes were cut short and retried
+      throttledClient.destroy();
     });
 
     it('is a no-op for an unknown service', async () => {

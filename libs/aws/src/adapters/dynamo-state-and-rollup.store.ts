@@ -1,13 +1,9 @@
-import {
-  ConditionalCheckFailedException,
-  PutItemCommand,
-  QueryCommand,
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import { ServiceStateStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StateAndRollupStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
+import { batchWrite } from '../dynamodb/batch-write.js';
+import { conditionHolds, queryAll } from '../dynamodb/requests.js';
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = 'day#';
@@ -17,7 +13,7 @@ const ROLLUP_RETENTION_DAYS = 400;
  * Per service: one `state` item (evaluation state + streak counters) and one `day#YYYY-MM-DD` item per day of
  * rollups. "state" sorts after every "day#…" key, so one Query with `key >= day#<from>` returns both.
  */
-export class DynamoStateStore extends ServiceStateStore {
+export class DynamoStateAndRollupStore extends StateAndRollupStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
@@ -28,25 +24,18 @@ export class DynamoStateStore extends ServiceStateStore {
   async load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
     let state: EvaluationState | null = null;
     const rollups: DailyRollup[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'serviceId = :id AND #key >= :from',
-          ExpressionAttributeNames: { '#key': 'key' },
-          ExpressionAttributeValues: { ':id': put.s(serviceId), ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const key = get.s(item, 'key');
-        if (key === STATE_KEY) state = this.stateFromItem(item);
-        else if (key.startsWith(DAY_PREFIX))
-          rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
-      }
-      start = result.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'serviceId = :id AND #key >= :from',
+      ExpressionAttributeNames: { '#key': 'key' },
+      ExpressionAttributeValues: { ':id': put.s(serviceId), ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
+    });
+    for (const item of items) {
+      const key = get.s(item, 'key');
+      if (key === STATE_KEY) state = this.stateFromItem(item);
+      else if (key.startsWith(DAY_PREFIX))
+        rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
+    }
     return { state, rollups };
   }
 
@@ -70,8 +59,8 @@ export class DynamoStateStore extends ServiceStateStore {
 
   async saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean> {
     const expiresAt = Math.floor(Date.parse(`${rollup.day}T00:00:00Z`) / 1000) + ROLLUP_RETENTION_DAYS * 86_400;
-    try {
-      await this.client.send(
+    return conditionHolds(
+      this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: {
@@ -95,34 +84,23 @@ export class DynamoStateStore extends ServiceStateStore {
                 ExpressionAttributeValues: { ':expected': put.n(expectedThrough) },
               }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async remove(serviceId: string): Promise<void> {
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'serviceId = :id',
-          ExpressionAttributeValues: { ':id': put.s(serviceId) },
-          ProjectionExpression: 'serviceId, #key',
-          ExpressionAttributeNames: { '#key': 'key' },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      const keys = result.Items ?? [];
-      for (let index = 0; index < keys.length; index += 25) {
-        const batch = keys.slice(index, index + 25).map((Key) => ({ DeleteRequest: { Key } }));
-        await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: batch } }));
-      }
-      start = result.LastEvaluatedKey;
-    } while (start);
+    const keys = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'serviceId = :id',
+      ExpressionAttributeValues: { ':id': put.s(serviceId) },
+      ProjectionExpression: 'serviceId, #key',
+      ExpressionAttributeNames: { '#key': 'key' },
+    });
+    await batchWrite(
+      this.client,
+      this.table,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
   }
 
   private stateFromItem(item: Item): EvaluationState {

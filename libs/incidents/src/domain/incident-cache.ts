@@ -1,30 +1,19 @@
-import type { IncidentSummary, MaintenanceWindow } from '@app/contracts';
-import { IncidentFeed, MaintenanceCalendar } from '@app/monitoring';
-import { Inject, Injectable } from '@nestjs/common';
+import type { IncidentSummary } from '@app/contracts';
+import { ActiveIncidents } from '@app/monitoring';
+import { Injectable } from '@nestjs/common';
 import { toSummary, type Incident } from './incident.js';
-import type { MaintenanceBook } from './maintenance-book.js';
 
 /**
  * Every recent incident in memory: the public incident endpoints and the status snapshot read only this (no
- * database on the read path). IncidentService writes through to it after each stored change.
+ * database on the read path). The incident writer puts each stored change here.
  */
 @Injectable()
-export class IncidentBoard extends IncidentFeed {
+export class IncidentCache extends ActiveIncidents {
   private readonly incidents = new Map<string, Incident>();
   private sorted: Incident[] | null = null;
   private counter = 0;
-  private lastMaintenanceVersion = -1;
-
-  constructor(@Inject(MaintenanceCalendar) private readonly maintenance: MaintenanceBook) {
-    super();
-  }
 
   get version(): number {
-    // Maintenance changes show on the status page too.
-    if (this.maintenance.version !== this.lastMaintenanceVersion) {
-      this.lastMaintenanceVersion = this.maintenance.version;
-      this.counter += 1;
-    }
     return this.counter;
   }
 
@@ -46,14 +35,11 @@ export class IncidentBoard extends IncidentFeed {
     return this.sorted;
   }
 
-  activeIncidents(): IncidentSummary[] {
+  /** The open ones, as the status page shows them. */
+  list(): IncidentSummary[] {
     return this.all()
       .filter((incident) => incident.status !== 'resolved')
       .map(toSummary);
-  }
-
-  upcomingMaintenance(now: number): MaintenanceWindow[] {
-    return this.maintenance.upcoming(now);
   }
 
   prune(olderThanIso: string): void {

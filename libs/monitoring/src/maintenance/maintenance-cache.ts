@@ -1,9 +1,14 @@
+import { Injectable } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
-import { MaintenanceCalendar } from '@app/monitoring';
 
-/** In-memory maintenance windows (loaded and kept current by MaintenanceService): the runner asks it per check. */
-export class MaintenanceBook extends MaintenanceCalendar {
+/**
+ * Every current and future maintenance window, in memory: the runner asks it per check, the status snapshot lists
+ * the upcoming ones. The incidents library loads it at boot and keeps it current as admins change windows.
+ */
+@Injectable()
+export class MaintenanceCache {
   private windows: (MaintenanceWindow & { starts: number; ends: number })[] = [];
+  /** Bumped on every change, so the snapshot knows to rebuild. */
   version = 0;
 
   set(windows: MaintenanceWindow[]): void {
@@ -26,10 +31,5 @@ export class MaintenanceBook extends MaintenanceCalendar {
   /** Active and future windows, soonest first. */
   upcoming(now: number): MaintenanceWindow[] {
     return this.windows.filter((window) => window.ends > now).map(({ starts: _s, ends: _e, ...window }) => window);
-  }
-
-  /** Start/end instants, so the snapshot can rebuild when a window begins or ends. */
-  boundaries(): number[] {
-    return this.windows.flatMap((window) => [window.starts, window.ends]);
   }
 }

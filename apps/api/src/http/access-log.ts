@@ -1,0 +1,20 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { AdminRequest } from './auth/admin-auth.guard.js';
+
+/**
+ * One log line per admin request and per server error (the public read path is CDN traffic and is not logged):
+ * request id, method, URL, status, time, the admin token fingerprint and the client address.
+ */
+export function registerAccessLog(fastify: FastifyInstance): void {
+  const http = new Logger('Http');
+  fastify.addHook('onResponse', (request, reply, done) => {
+    done();
+    if (!request.url.startsWith('/api/admin') && reply.statusCode < 500) return;
+    // User-controlled text is JSON-encoded so it cannot forge log lines.
+    const actor = (request as AdminRequest).adminActor ?? '-';
+    http.log(
+      `${request.id} ${request.method} ${JSON.stringify(request.url.slice(0, 300))} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms actor=${actor} ip=${request.ip}`,
+    );
+  });
+}

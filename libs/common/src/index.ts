@@ -1,0 +1,6 @@
+export * from './audit.js';
+export * from './clock.js';
+export * from './decorators.js';
+export * from './errors.js';
+export * from './field-error.js';
+export * from './validation.js';

@@ -1,0 +1,4 @@
+/** Test support for specs. Never imported by production code (lint rule). */
+export * from './fake-clock.js';
+export * from './in-memory-audit-log.js';
+export * from './settle.js';

@@ -1,0 +1,267 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import type { IncidentImpact } from '@app/contracts';
+import { MaintenanceCache, MonitoringEvents, MonitorView, type ServiceStateChanged } from '@app/monitoring';
+import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
+import { humanDuration } from '../notify/render.js';
+import { IncidentStore } from '../ports.js';
+import { IncidentCache } from './incident-cache.js';
+import { IncidentWriter, iso } from './incident-writer.js';
+import { impactRank, newId, type Incident, type OpenLock } from './incident.js';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Automatic incidents follow the monitor: a service entering `down` (or `degraded` when configured) opens one,
+ * recovery resolves it. "One open automatic incident per service" is a DynamoDB conditional write on a
+ * per-service lock item, not process memory. Every transition is stored first, then its notifications are queued
+ * with ids derived from the transition, so replays are no-ops. A reconcile pass (at boot and every few seconds)
+ * repairs whatever a crash interrupted and catches maintenance windows that ended while a service was down.
+ */
+@Injectable()
+export class IncidentReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Incidents');
+  private readonly locks = new Map<string, OpenLock>();
+  /** Per-service promise chain: events and reconcile passes for one service never interleave. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private subscription: Subscription | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: IncidentStore,
+    private readonly writer: IncidentWriter,
+    private readonly outbox: OutboxDispatcher,
+    private readonly monitor: MonitorView,
+    private readonly events: MonitoringEvents,
+    private readonly cache: IncidentCache,
+    private readonly maintenance: MaintenanceCache,
+    @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
+  ) {}
+
+  /** Loads recent incidents, open locks and maintenance, repairs what a crash left, then follows the monitor. */
+  async onApplicationBootstrap(): Promise<void> {
+    const now = Date.now();
+    const since = new Date(now - this.options.historyDays * DAY_MS).toISOString();
+    const [incidents, locks, windows] = await Promise.all([
+      this.store.listIncidentsSince(since),
+      this.store.listOpenLocks(),
+      this.store.listMaintenance(new Date(now - 14 * DAY_MS).toISOString()),
+    ]);
+    this.maintenance.set(windows);
+    for (const incident of incidents) this.cache.put(incident);
+    for (const lock of locks) this.locks.set(lock.serviceId, lock);
+    // Boot repair: finish what a crash interrupted (missing incident item, unqueued notifications).
+    for (const lock of locks) await this.serial(lock.serviceId, () => this.repair(lock, now));
+    await this.reconcileAll(now);
+    this.subscription = this.events.stateChanged$.subscribe((event) => {
+      void this.serial(event.serviceId, () => this.onStateChanged(event)).catch((error: unknown) =>
+        this.logger.error(`handling ${event.serviceId} ${event.from}->${event.to} failed: ${String(error)}`),
+      );
+    });
+    this.outbox.start();
+    this.timer = setInterval(() => void this.reconcileAll(Date.now()), 5000);
+    this.timer.unref();
+    this.logger.log(
+      `${incidents.length} incidents loaded, ${locks.length} open; alert channels: ${this.outbox.enabledChannels.join(', ') || 'none'}`,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+    if (this.timer) clearInterval(this.timer);
+    this.outbox.stop();
+  }
+
+  /** The open lock of an automatic incident, if it is still open. */
+  openLockOf(incidentId: string): OpenLock | undefined {
+    return [...this.locks.values()].find((lock) => lock.incidentId === incidentId);
+  }
+
+  /** The periodic pass (every 5 s): every service with a lock or a bad state is made what it should be. */
+  async reconcileAll(now: number): Promise<void> {
+    const ids = new Set<string>(this.locks.keys());
+    for (const { service, state } of this.monitor.list()) {
+      if (state === 'down' || state === 'degraded') ids.add(service.id);
+    }
+    for (const id of ids) {
+      await this.serial(id, () => this.reconcileService(id, now)).catch((error: unknown) =>
+        this.logger.warn(`reconcile of ${id} failed: ${String(error)}`),
+      );
+    }
+    if (this.options.reminderEveryMs !== null) await this.remind(now, this.options.reminderEveryMs);
+    this.cache.prune(new Date(now - this.options.historyDays * DAY_MS).toISOString());
+  }
+
+  private async onStateChanged(event: ServiceStateChanged): Promise<void> {
+    await event.persisted;
+    await this.reconcileService(event.serviceId, event.at);
+  }
+
+  /** What the incident for one service should be right now, made so. Idempotent. */
+  private async reconcileService(serviceId: string, now: number): Promise<void> {
+    await this.monitor.durable(serviceId); // decide only on durable state
+    const watched = this.monitor.find(serviceId);
+    const service = watched?.service;
+    const state = watched?.state ?? 'unknown';
+    const impact: IncidentImpact | null =
+      !service || service.paused
+        ? null
+        : state === 'down'
+          ? 'major'
+          : state === 'degraded' && service.degradedOpensIncident
+            ? 'minor'
+            : null;
+    const lock = this.locks.get(serviceId);
+    if (impact !== null && !lock) {
+      // Maintenance suppresses opening (and so paging); an incident opened before the window stays open.
+      if (!this.maintenance.isInMaintenance(serviceId, now)) await this.open(serviceId, impact, now);
+      return;
+    }
+    if (!lock) return;
+    const incident = this.cache.get(lock.incidentId);
+    if (incident?.status === 'resolved') {
+      // A crash left the lock behind a resolved incident: finish resolving; the next pass may open a new one.
+      await this.resolve(lock, now, 'recovered');
+      return;
+    }
+    // Escalate only (degraded → down): never undo an operator's impact or title edit, never downgrade on its own.
+    if (impact !== null && incident && incident.kind === 'auto' && impactRank(impact) > impactRank(incident.impact)) {
+      const name = service?.name ?? serviceId;
+      const message = `Automated check: ${name} is now ${state}.`;
+      const escalated = await this.writer.change(incident, (draft) => {
+        if (impactRank(draft.impact) >= impactRank(impact)) return false; // another replica escalated it meanwhile
+        draft.impact = impact;
+        draft.title = `${name} is ${state}`;
+        draft.updates.push({ at: iso(now), status: draft.status, message });
+      });
+      // On-call hears about the escalation once (idempotent key per impact).
+      await this.writer.notify(escalated, 'update', `escalated-${impact}`, message, now);
+      return;
+    }
+    // Resolve when the service is healthy again, paused or gone; an unknown state (e.g. just restarted) waits.
+    if (impact === null && (!service || service.paused || state === 'up' || state === 'degraded')) {
+      await this.resolve(lock, now, !service ? 'removed from monitoring' : service.paused ? 'paused' : 'recovered');
+    }
+  }
+
+  private async open(serviceId: string, impact: IncidentImpact, now: number): Promise<void> {
+    const lastError = this.monitor.find(serviceId)?.lastError ?? null;
+    const lock: OpenLock = { serviceId, incidentId: newId('inc', now), openedAt: now };
+    const existing = await this.store.acquireOpenLock(lock);
+    // Taken, then released before we could read it (empty incident id): nothing to adopt; the next pass retries.
+    if (existing?.incidentId === '') return;
+    if (existing) {
+      // Someone (an earlier run, another replica) already holds it: adopt and repair.
+      this.locks.set(serviceId, existing);
+      await this.repair(existing, now);
+      return;
+    }
+    this.locks.set(serviceId, lock);
+    await this.createFromLock(lock, impact, lastError, now);
+  }
+
+  private async createFromLock(
+    lock: OpenLock,
+    impact: IncidentImpact,
+    lastError: string | null,
+    now: number,
+  ): Promise<Incident> {
+    const name = this.monitor.find(lock.serviceId)?.service.name ?? lock.serviceId;
+    const state = impact === 'minor' ? 'degraded' : 'down';
+    const incident: Incident = {
+      id: lock.incidentId,
+      title: `${name} is ${state}`,
+      status: 'investigating',
+      impact,
+      kind: 'auto',
+      serviceIds: [lock.serviceId],
+      startedAt: iso(lock.openedAt),
+      resolvedAt: null,
+      updates: [
+        {
+          at: iso(lock.openedAt),
+          status: 'investigating',
+          message: `Automated check: ${name} is ${state}${lastError ? ` (${lastError})` : ''}. We are looking into it.`,
+        },
+      ],
+      lastError,
+      version: 1,
+    };
+    if (!(await this.writer.create(incident))) {
+      const stored = await this.store.getIncident(lock.incidentId);
+      if (stored) {
+        this.cache.put(stored);
+        return stored;
+      }
+      this.cache.put(incident);
+    }
+    await this.writer.notify(incident, 'opened', 'opened', incident.updates[0]!.message, now);
+    return incident;
+  }
+
+  private async resolve(lock: OpenLock, now: number, reason: string): Promise<void> {
+    let incident = this.cache.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
+    if (incident && incident.status !== 'resolved') {
+      const name = this.monitor.find(lock.serviceId)?.service.name ?? lock.serviceId;
+      const message =
+        reason === 'recovered'
+          ? `Automated check: ${name} has recovered after ${humanDuration(now - lock.openedAt)}.`
+          : `Automated check: ${name} was ${reason}; closing this incident.`;
+      incident = await this.writer.change(incident, (draft) => {
+        if (draft.status === 'resolved') return false; // another replica resolved it meanwhile
+        draft.status = 'resolved';
+        draft.resolvedAt = iso(now);
+        draft.updates.push({ at: iso(now), status: 'resolved', message });
+      });
+    }
+    if (incident)
+      await this.writer.notify(incident, 'resolved', 'resolved', incident.updates.at(-1)?.message ?? 'Resolved.', now);
+    await this.store.releaseOpenLock(lock.serviceId, lock.incidentId);
+    this.locks.delete(lock.serviceId);
+  }
+
+  /** After a crash: make sure the locked incident exists and its notifications are queued. */
+  private async repair(lock: OpenLock, now: number): Promise<void> {
+    const incident = this.cache.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
+    if (!incident) {
+      const state = this.monitor.find(lock.serviceId)?.state;
+      await this.createFromLock(lock, state === 'degraded' ? 'minor' : 'major', null, lock.openedAt);
+      return;
+    }
+    this.cache.put(incident);
+    await this.writer.notify(
+      incident,
+      'opened',
+      'opened',
+      incident.updates[0]?.message ?? incident.title,
+      lock.openedAt,
+    );
+    if (incident.status === 'resolved') await this.resolve(lock, now, 'recovered');
+  }
+
+  private async remind(now: number, every: number): Promise<void> {
+    for (const lock of this.locks.values()) {
+      const incident = this.cache.get(lock.incidentId);
+      const count = Math.floor((now - lock.openedAt) / every);
+      if (!incident || incident.status === 'resolved' || count < 1) continue;
+      await this.writer.notify(
+        incident,
+        'reminder',
+        `reminder-${count}`,
+        `Still open after ${humanDuration(now - lock.openedAt)}.`,
+        now,
+      );
+    }
+  }
+
+  private serial(serviceId: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.queues.get(serviceId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(task);
+    this.queues.set(serviceId, next);
+    void next.finally(() => {
+      if (this.queues.get(serviceId) === next) this.queues.delete(serviceId);
+    });
+    return next;
+  }
+}

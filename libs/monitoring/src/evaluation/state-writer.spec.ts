@@ -1,0 +1,115 @@
+import { INITIAL_EVALUATION, type EvaluationState } from './evaluate.js';
+import { StateWriter } from './state-writer.js';
+import { InMemoryStateAndRollupStore } from '../testing/index.js';
+
+/** Yields until queued promise callbacks have run. */
+const settle = async () => {
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** A store whose state writes wait until released, counting how many run at once. */
+class GatedStore extends InMemoryStateAndRollupStore {
+  private readonly gates: (() => void)[] = [];
+  running = 0;
+  maxRunning = 0;
+  failNext = false;
+
+  override async saveState(serviceId: string, state: EvaluationState): Promise<void> {
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    await new Promise<void>((resolve) => this.gates.push(resolve));
+    this.running -= 1;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('throttled');
+    }
+    await super.saveState(serviceId, state);
+  }
+
+  release(): void {
+    this.gates.splice(0).forEach((open) => open());
+  }
+}
+
+describe('StateWriter', () => {
+  let store: GatedStore;
+  let writer: StateWriter;
+  let warnings: string[];
+  const api = (
+    evaluation: EvaluationState = INITIAL_EVALUATION,
+  ): { service: { id: string }; evaluation: EvaluationState } => ({
+    service: { id: 'api' },
+    evaluation,
+  });
+  const down: EvaluationState = { state: 'down', since: 1000, failStreak: 3, badStreak: 3, okStreak: 0, fastStreak: 0 };
+
+  beforeEach(() => {
+    store = new GatedStore();
+    warnings = [];
+    writer = new StateWriter(store, { warn: (message: string) => void warnings.push(message) });
+  });
+
+  it('chains writes of one service and writes the evaluation current when each starts', async () => {
+    const target = api();
+    const first = writer.saveNow(target);
+    target.evaluation = down;
+    const second = writer.saveNow(target);
+    await settle();
+    expect(store.running).toBe(1);
+    store.release();
+    await first;
+    await settle();
+    store.release();
+    await second;
+    expect(store.maxRunning).toBe(1);
+    expect(store.states.get('api')).toEqual(down);
+    expect(writer.inFlight(target)).toBeNull();
+  });
+
+  it('writes a changed evaluation only at the next flush, once', async () => {
+    const target = api(down);
+    writer.changed(target);
+    await settle();
+    expect(store.saveStateCalls).toBe(0);
+    writer.flush();
+    writer.flush(); // in flight already: no second write
+    await settle();
+    store.release();
+    await writer.inFlight(target);
+    expect(store.saveStateCalls).toBe(1);
+  });
+
+  it('logs a failed write and retries it at the next flush', async () => {
+    const target = api(down);
+    store.failNext = true;
+    const write = writer.saveNow(target);
+    await settle();
+    store.release();
+    await expect(write).resolves.toBeUndefined();
+    expect(warnings).toEqual(['saving state of api failed: Error: throttled']);
+    writer.flush();
+    await settle();
+    store.release();
+    await writer.inFlight(target);
+    expect(store.states.get('api')).toEqual(down);
+  });
+
+  it('drops the pending change of a removed service', async () => {
+    const target = api(down);
+    writer.changed(target);
+    writer.forget(target);
+    writer.flush();
+    await settle();
+    expect(store.running).toBe(0);
+  });
+
+  it('drains: flushes and waits for the writes in flight', async () => {
+    const target = api(down);
+    writer.changed(target);
+    const drained = writer.drain(1000);
+    await settle();
+    store.release();
+    await drained;
+    expect(store.states.get('api')).toEqual(down);
+  });
+});

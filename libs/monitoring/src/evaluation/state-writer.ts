@@ -1,0 +1,71 @@
+import type { Logger } from '@nestjs/common';
+import type { StateAndRollupStore } from '../ports.js';
+import type { EvaluationState } from './evaluate.js';
+
+/** What the writer persists: a service's id and its evaluation as it is when the write starts. */
+export interface EvaluatedService {
+  readonly service: { readonly id: string };
+  readonly evaluation: EvaluationState;
+}
+
+/**
+ * Persists each service's evaluation state (streak counters included, so a restart resumes exactly where it was).
+ * A transition is written at once (`saveNow`); a streak change is marked and written by the next `flush`. Writes of
+ * one service are chained, never concurrent, and always write the evaluation current when they start; a failed
+ * write is logged and retried by the next flush.
+ */
+export class StateWriter {
+  private readonly dirty = new Set<EvaluatedService>();
+  private readonly writes = new Map<EvaluatedService, Promise<void>>();
+
+  constructor(
+    private readonly store: StateAndRollupStore,
+    private readonly logger: Pick<Logger, 'warn'>,
+  ) {}
+
+  /** The evaluation changed but not the state: written at the next flush. */
+  changed(target: EvaluatedService): void {
+    this.dirty.add(target);
+  }
+
+  /** Queues a write after any write in flight for this service; settles when it is done and never rejects. */
+  saveNow(target: EvaluatedService): Promise<void> {
+    this.dirty.delete(target);
+    const id = target.service.id;
+    const write = (this.writes.get(target) ?? Promise.resolve())
+      .then(() => this.store.saveState(id, target.evaluation))
+      .catch((error: unknown) => {
+        this.dirty.add(target);
+        this.logger.warn(`saving state of ${id} failed: ${String(error)}`);
+      });
+    this.writes.set(target, write);
+    void write.finally(() => {
+      if (this.writes.get(target) === write) this.writes.delete(target);
+    });
+    return write;
+  }
+
+  /** A removed service: its pending change is dropped (a write already in flight still finishes). */
+  forget(target: EvaluatedService): void {
+    this.dirty.delete(target);
+  }
+
+  /** Starts a write for every changed service that has none in flight. */
+  flush(): void {
+    for (const target of this.dirty) if (!this.writes.has(target)) void this.saveNow(target);
+  }
+
+  /** The write in flight for this service, or null when its stored state is current. */
+  inFlight(target: EvaluatedService): Promise<void> | null {
+    return this.writes.get(target) ?? null;
+  }
+
+  /** Flushes, then waits (at most `graceMs`) until no write is in flight. */
+  async drain(graceMs: number): Promise<void> {
+    this.flush();
+    const deadline = Date.now() + graceMs;
+    while (this.writes.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.all(this.writes.values()), new Promise((resolve) => setTimeout(resolve, 10))]);
+    }
+  }
+}

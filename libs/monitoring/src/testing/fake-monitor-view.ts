@@ -1,0 +1,93 @@
+import type { MonitoredService } from '../catalog/service-definition.js';
+import type { MonitoringEvents } from '../monitoring.events.js';
+import { MonitorView, type ServiceView } from '../monitor-view.js';
+
+/**
+ * The runner as other libraries see it, driven by the spec: `add` services, `transition` them (which emits the
+ * state-change event as the runner does, already persisted), `hold` their state writes to test that listeners
+ * wait for durable state.
+ */
+export class FakeMonitorView extends MonitorView {
+  private readonly services = new Map<string, ServiceView>();
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(private readonly events?: MonitoringEvents) {
+    super();
+  }
+
+  add(service: MonitoredService, state: ServiceView['state'] = 'unknown', lastError: string | null = null): void {
+    this.services.set(service.id, { service, state, lastError });
+  }
+
+  /** Replaces the definition (e.g. paused), keeping the state. */
+  edit(service: MonitoredService): void {
+    const current = this.services.get(service.id);
+    this.services.set(service.id, {
+      service,
+      state: current?.state ?? 'unknown',
+      lastError: current?.lastError ?? null,
+    });
+  }
+
+  remove(id: string): void {
+    this.services.delete(id);
+  }
+
+  /** Sets the state without an event (as after a restart, or between reconcile passes). */
+  set(id: string, state: ServiceView['state'], lastError: string | null = null): void {
+    const current = this.required(id);
+    this.services.set(id, { ...current, state, lastError });
+  }
+
+  /** The runner's transition: new state, then a ServiceStateChanged event. */
+  transition(id: string, to: ServiceView['state'], at: number, error?: string): void {
+    const from = this.required(id).state;
+    this.set(id, to, error ?? null);
+    this.events?.emitStateChanged({
+      serviceId: id,
+      serviceName: this.required(id).service.name,
+      from,
+      to,
+      at,
+      check: {
+        serviceId: id,
+        at,
+        ok: error === undefined,
+        latencyMs: 40,
+        ...(error === undefined ? {} : { error }),
+        state: to,
+        maintenance: false,
+      },
+      inMaintenance: false,
+      persisted: this.durable(id),
+    });
+  }
+
+  /** Holds `durable(id)` until the returned function is called (a state write in flight). */
+  hold(id: string): () => void {
+    let release = () => undefined as void;
+    this.writes.set(id, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.writes.delete(id);
+      release();
+    };
+  }
+
+  find(id: string): ServiceView | undefined {
+    return this.services.get(id);
+  }
+
+  list(): ServiceView[] {
+    return [...this.services.values()];
+  }
+
+  durable(id: string): Promise<void> {
+    return this.writes.get(id) ?? Promise.resolve();
+  }
+
+  private required(id: string): ServiceView {
+    const view = this.services.get(id);
+    if (!view) throw new Error(`FakeMonitorView: no service ${JSON.stringify(id)}`);
+    return view;
+  }
+}

@@ -1,0 +1,60 @@
+import { Prober, type ProbeResult, type ProbeTarget } from '../probe/prober.js';
+
+export interface Outcome {
+  ok: boolean;
+  latencyMs: number;
+}
+
+export const OK: Outcome = { ok: true, latencyMs: 20 };
+export const FAIL: Outcome = { ok: false, latencyMs: 30 };
+
+/**
+ * Prober double: scripted outcomes per URL (OK once the script runs out), stamped with `clock`, optionally held
+ * open to simulate slow targets. Records every call and the most checks it saw in flight.
+ */
+export class FakeProber extends Prober {
+  readonly calls: ProbeTarget[] = [];
+  readonly maxInFlightPerUrl = new Map<string, number>();
+  maxInFlight = 0;
+  hold = false;
+  private readonly inFlight = new Map<string, number>();
+  private readonly held: (() => void)[] = [];
+  private readonly script = new Map<string, Outcome[]>();
+
+  constructor(public clock = Date.now()) {
+    super();
+  }
+
+  outcomes(url: string, ...outcomes: Outcome[]): void {
+    this.script.set(url, [...(this.script.get(url) ?? []), ...outcomes]);
+  }
+
+  /** Lets `count` held probes finish (oldest first). */
+  release(count = Number.POSITIVE_INFINITY): void {
+    this.held.splice(0, count).forEach((resolve) => resolve());
+  }
+
+  callsTo(url: string): number {
+    return this.calls.filter((call) => call.url === url).length;
+  }
+
+  async probe(target: ProbeTarget): Promise<ProbeResult> {
+    this.calls.push(target);
+    const startedAt = this.clock;
+    const now = (this.inFlight.get(target.url) ?? 0) + 1;
+    this.inFlight.set(target.url, now);
+    this.maxInFlightPerUrl.set(target.url, Math.max(now, this.maxInFlightPerUrl.get(target.url) ?? 0));
+    this.maxInFlight = Math.max(
+      this.maxInFlight,
+      [...this.inFlight.values()].reduce((a, b) => a + b, 0),
+    );
+    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
+    this.inFlight.set(target.url, (this.inFlight.get(target.url) ?? 1) - 1);
+    const outcome = this.script.get(target.url)?.shift() ?? OK;
+    return {
+      startedAt,
+      ...outcome,
+      ...(outcome.ok ? { statusCode: 200 } : { statusCode: 503, error: 'HTTP 503' }),
+    };
+  }
+}
