@@ -165,7 +165,9 @@ describe('.gitlab-ci.yml jobs', () => {
 
   it('builds the API release archive and the dashboard as artifacts', () => {
     expect(scriptOf(jobs['build:release']!)).toContain('npm run release -- --version "$CI_COMMIT_SHORT_SHA"');
-    expect((jobs['build:release']!.artifacts as Yaml).paths).toEqual(['artifacts/statuspage-$CI_COMMIT_SHORT_SHA.tar.gz']);
+    expect((jobs['build:release']!.artifacts as Yaml).paths).toEqual([
+      'artifacts/statuspage-$CI_COMMIT_SHORT_SHA.tar.gz',
+    ]);
     expect((jobs['build:web']!.artifacts as Yaml).paths).toEqual(['dist/web/browser/']);
   });
 
