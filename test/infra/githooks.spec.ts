@@ -220,12 +220,17 @@ describe('the pre-push hook', () => {
     TIMEOUT,
   );
 
-  it('runs the unit tier that package.json defines as Jest over libs/ and apps/api only', () => {
+  it('runs the unit tier that package.json defines as the Jest project over libs/ and apps/api only', async () => {
     const scripts = (
       JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
     expect(readFileSync(join(HOOKS, 'pre-push'), 'utf8')).toMatch(/^if ! npm run --silent test:unit; then$/m);
-    expect(scripts['test:unit']).toMatch(/jest\.js --roots libs --roots apps\/api$/);
+    expect(scripts['test:unit']).toBe('npm run test:jest -- --selectProjects unit');
+    const config = (await import(join(repoRoot, 'jest.config.mjs'))) as {
+      default: { projects: { displayName: string; roots: string[] }[] };
+    };
+    const unit = config.default.projects.find((project) => project.displayName === 'unit');
+    expect(unit?.roots).toEqual(['<rootDir>/libs', '<rootDir>/apps/api']);
     expect(scripts.test).toBe('npm run build && npm run test:web && npm run test:jest');
   });
 });
