@@ -51,5 +51,6 @@ describe('service rows', () => {
     expect(ids(null, 'unknown')).toEqual([]);
     expect(ids('Core', 'down')).toEqual([]);
     expect(groupsOf(services)).toEqual(['Core', 'Data', '']);
+    expect(filterRows(rows, { group: null, state: 'all', text: ' CD' }).map((row) => row.service.id)).toEqual(['cdn']);
   });
 });

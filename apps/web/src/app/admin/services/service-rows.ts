@@ -7,6 +7,8 @@ export interface ServiceFilter {
   /** null: every group; '': services without a group. */
   readonly group: string | null;
   readonly state: StateFilter;
+  /** Part of the name or id, any case; '' matches all. */
+  readonly text?: string;
 }
 
 export interface ServiceRow {
@@ -46,8 +48,10 @@ export function buildRows(
 }
 
 export function filterRows(rows: readonly ServiceRow[], filter: ServiceFilter): ServiceRow[] {
+  const text = (filter.text ?? '').trim().toLowerCase();
   return rows.filter((row) => {
     if (filter.group !== null && (row.service.group ?? '') !== filter.group) return false;
+    if (text !== '' && !`${row.service.name}\n${row.service.id}`.toLowerCase().includes(text)) return false;
     switch (filter.state) {
       case 'all':
         return true;

@@ -134,4 +134,38 @@ describe('ServicesPage', () => {
       'Shop: Refused (HTTP 409): service "shop" is defined in the services file.',
     );
   });
+
+  it('renders a large catalog a hundred rows at a time, and finds a service by name or id', async () => {
+    services = Array.from({ length: 250 }, (_, index) =>
+      adminService({ id: `svc-${String(index).padStart(3, '0')}`, name: `Service ${index}` }),
+    );
+    const { fixture, element } = await render();
+    const rows = () => element.querySelectorAll('tbody tr').length;
+    expect(rows()).toBe(100);
+    const more = () => element.querySelector<HTMLButtonElement>('[data-testid="more-services"]');
+    expect(more()?.textContent).toContain('Show 100 more of 150 not shown');
+    more()!.click();
+    more()!.click();
+    await settle(fixture);
+    expect(rows()).toBe(250);
+    expect(more()).toBeNull();
+
+    const search = element.querySelector<HTMLInputElement>('#filter-text')!;
+    search.value = 'svc-24';
+    search.dispatchEvent(new Event('input'));
+    await settle(fixture);
+    expect([...element.querySelectorAll('tbody tr')].map((row) => row.getAttribute('data-service-id'))).toEqual([
+      'svc-240',
+      'svc-241',
+      'svc-242',
+      'svc-243',
+      'svc-244',
+      'svc-245',
+      'svc-246',
+      'svc-247',
+      'svc-248',
+      'svc-249',
+    ]);
+    expect(element.querySelector('[data-testid="service-count"]')?.textContent).toBe('Showing 10 of 250 services');
+  });
 });

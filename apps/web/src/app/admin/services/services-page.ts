@@ -12,6 +12,8 @@ import { describeError } from '../shared/describe-error';
 import { liveResource } from '../shared/live';
 import { buildRows, filterRows, groupsOf, type ServiceFilter, type StateFilter } from './service-rows';
 
+const PAGE = 100;
+
 /** Every monitored service with its live state and last check; filters; pause/resume and delete. */
 @Component({
   selector: 'app-services-page',
@@ -30,7 +32,9 @@ export class ServicesPage {
   /** The public snapshot carries each service's last check (and maintenance), which the admin list does not. */
   private readonly status = liveResource((signal) => this.api.status(signal));
 
-  protected readonly filter = signal<ServiceFilter>({ group: null, state: 'all' });
+  protected readonly filter = signal<ServiceFilter>({ group: null, state: 'all', text: '' });
+  /** Rows rendered at once: a catalog of thousands stays responsive; "Show more" adds a page. */
+  protected readonly limit = signal(PAGE);
   protected readonly busy = signal<string | null>(null);
   protected readonly actionError = signal<string | null>(null);
 
@@ -44,9 +48,11 @@ export class ServicesPage {
   private readonly rows = computed(() =>
     buildRows(this.services.value() ?? [], this.status.value()?.services ?? [], this.clock.now()),
   );
-  protected readonly visible = computed(() => filterRows(this.rows(), this.filter()));
+  private readonly matching = computed(() => filterRows(this.rows(), this.filter()));
+  protected readonly visible = computed(() => this.matching().slice(0, this.limit()));
+  protected readonly hidden = computed(() => this.matching().length - this.visible().length);
   protected readonly counts = computed(() => {
-    const shown = this.visible().length;
+    const shown = this.matching().length;
     const total = this.rows().length;
     return shown === total
       ? `${total} ${total === 1 ? 'service' : 'services'}`
@@ -55,6 +61,15 @@ export class ServicesPage {
 
   protected editRoute(service: AdminService) {
     return adminRoute({ kind: 'service', id: service.id });
+  }
+
+  protected setText(event: Event): void {
+    const text = (event.target as HTMLInputElement).value;
+    this.filter.update((filter) => ({ ...filter, text }));
+  }
+
+  protected showMore(): void {
+    this.limit.update((limit) => limit + PAGE);
   }
 
   protected setGroup(event: Event): void {
