@@ -31,6 +31,7 @@ import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
 import { ApiExceptionFilter } from './http/errors/api-exception.filter.js';
 import { HealthController } from './http/health/health.controller.js';
 import { StatusController } from './http/status/status.controller.js';
+import { StatuspageController } from './http/statuspage/statuspage.controller.js';
 
 export interface AppOverrides {
   /** Tests: talk to this DynamoDB endpoint instead of starting the embedded one. */
@@ -97,6 +98,7 @@ export class AppModule {
       ],
       controllers: [
         StatusController,
+        StatuspageController,
         HealthController,
         IncidentsController,
         AdminServicesController,

@@ -254,3 +254,4 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+export * from './statuspage.js';

@@ -14,3 +14,4 @@ export * from './notify/render.js';
 export * from './notify/slack.notifier.js';
 export * from './public/atom-feed.js';
 export * from './public/badge.js';
+export * from './public/statuspage.js';
