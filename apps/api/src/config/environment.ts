@@ -95,6 +95,24 @@ export class EnvironmentVariables {
   })
   SNS_TOPIC_ARN?: string;
 
+  /**
+   * Visitor subscriptions ("Subscribe to updates"): SNS topic the API subscribes e-mail addresses to (with a filter
+   * policy on the chosen services) and publishes visitor notices to. Unset = subscriptions disabled.
+   */
+  @IsOptional()
+  @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
+    message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+  })
+  SUBSCRIBERS_TOPIC_ARN?: string;
+
+  /** Subscribe requests one client IP may make per hour (valid or not). */
+  @IntInRange(1, 1000)
+  SUBSCRIBE_PER_IP_PER_HOUR = 5;
+
+  /** Subscriptions the whole page accepts per hour (each one makes AWS send a confirmation e-mail). */
+  @IntInRange(1, 100_000)
+  SUBSCRIBE_GLOBAL_PER_HOUR = 100;
+
   /** Alerts: Slack incoming webhook. Unset = no Slack alerts. A secret: keep it in SSM, not in files. */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL (a Slack incoming webhook)' })
@@ -122,6 +140,8 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'STATUS_CACHE_SECONDS',
   'TRUST_PROXY_HOPS',
   'ADMIN_AUTH_FAILURES_PER_MINUTE',
+  'SUBSCRIBE_PER_IP_PER_HOUR',
+  'SUBSCRIBE_GLOBAL_PER_HOUR',
 ];
 
 /**
