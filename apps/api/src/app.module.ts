@@ -34,6 +34,8 @@ import { StatusController } from './http/status/status.controller.js';
 import { StatuspageController } from './http/statuspage/statuspage.controller.js';
 import { SubscriptionsController } from './http/subscriptions/subscriptions.controller.js';
 import { SubscribeLimits } from './http/subscriptions/subscribe-limits.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { METRICS_OPTIONS, StatusMetrics } from './metrics/status-metrics.js';
 
 export interface AppOverrides {
   /** Tests: talk to this DynamoDB endpoint instead of starting the embedded one. */
@@ -124,6 +126,9 @@ export class AppModule {
             globalPerHour: config.env.SUBSCRIBE_GLOBAL_PER_HOUR,
           }),
         },
+        { provide: METRICS_OPTIONS, useValue: { port: config.env.METRICS_PORT, host: config.env.METRICS_HOST } },
+        StatusMetrics,
+        MetricsServer,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

@@ -46,6 +46,8 @@ export abstract class OutboxStore {
    * so a backlog on a hung channel can never hide the other channel's new alerts).
    */
   abstract due(now: number, limit: number, channel?: NotificationChannel): Promise<OutboxItem[]>;
+  /** How many items of the channel still wait for delivery (due now or later); for the metrics endpoint. */
+  abstract pendingCount(channel: NotificationChannel): Promise<number>;
   /** Leases a pending item until `leaseUntil` if nobody holds a live lease; returns whether we got it. */
   abstract claim(id: string, leaseUntil: number, now: number): Promise<boolean>;
   /** Marks it sent, only while we still hold the lease. */

@@ -58,4 +58,12 @@ describe('environment validation', () => {
     );
     expect(errors).toHaveLength(6);
   });
+
+  it('keeps the metrics listener off the public port', () => {
+    expect(validateEnvironment({}).value).toMatchObject({ METRICS_PORT: 0, METRICS_HOST: '127.0.0.1' });
+    expect(validateEnvironment({ PORT: '3000', METRICS_PORT: '3000' }).errors).toEqual([
+      { path: 'METRICS_PORT', value: 3000, rule: 'must differ from PORT (or be 0 for off)' },
+    ]);
+    expect(validateEnvironment({ PORT: '3000', METRICS_PORT: '9464' }).errors).toEqual([]);
+  });
 });

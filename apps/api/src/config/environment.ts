@@ -15,6 +15,18 @@ export class EnvironmentVariables {
   @Matches(/^[\w.:-]+$/, { message: 'must be an IP address or host name to listen on' })
   HOST = '0.0.0.0';
 
+  /**
+   * Prometheus GET /metrics on a listener of its own; 0 = off. Never the public PORT: the ALB and CloudFront only
+   * reach PORT, so no routing change there can expose the metrics.
+   */
+  @IntInRange(0, 65535)
+  METRICS_PORT = 0;
+
+  /** Where the metrics listener binds: loopback by default (a scraper on the host); 0.0.0.0 for one in the VPC. */
+  @IsString()
+  @Matches(/^[\w.:-]+$/, { message: 'must be an IP address or host name to listen on' })
+  METRICS_HOST = '127.0.0.1';
+
   @IsString()
   @MaxLength(1024)
   STATUS_CONFIG = 'config/services.yaml';
@@ -142,6 +154,7 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'ADMIN_AUTH_FAILURES_PER_MINUTE',
   'SUBSCRIBE_PER_IP_PER_HOUR',
   'SUBSCRIBE_GLOBAL_PER_HOUR',
+  'METRICS_PORT',
 ];
 
 /**
@@ -176,5 +189,7 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
       errors.push({ path: key, value: value[key], rule: `must be comma-separated CIDRs: ${(error as Error).message}` });
     }
   }
+  if (value.METRICS_PORT !== 0 && value.METRICS_PORT === value.PORT)
+    errors.push({ path: 'METRICS_PORT', value: value.METRICS_PORT, rule: 'must differ from PORT (or be 0 for off)' });
   return { value, errors };
 }

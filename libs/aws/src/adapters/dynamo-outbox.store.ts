@@ -72,6 +72,27 @@ export class DynamoOutboxStore extends OutboxStore {
     return (result.Items ?? []).map(fromItem);
   }
 
+  /** A COUNT query on the sparse `pending` index: it holds only undelivered items, so this reads little. */
+  async pendingCount(channel: NotificationChannel): Promise<number> {
+    let count = 0;
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'pending',
+          KeyConditionExpression: 'pendingKey = :pending',
+          ExpressionAttributeValues: { ':pending': put.s(pendingKey(channel)) },
+          Select: 'COUNT',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   claim(id: string, leaseUntil: number, now: number): Promise<boolean> {
     return this.update(id, {
       UpdateExpression: 'SET leaseUntil = :lease',
