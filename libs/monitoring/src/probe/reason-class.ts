@@ -9,7 +9,6 @@ export const REASON_CLASSES = [
   'dns',
   'tls',
   'redirects',
-  'body',
   'blocked',
   'other',
 ] as const;
@@ -27,6 +26,5 @@ export function reasonClass(error: string | undefined): ReasonClass {
   if (/certificate|TLS|SSL/i.test(error)) return 'tls';
   if (/redirect/i.test(error)) return 'redirects';
   if (/^blocked target/.test(error)) return 'blocked';
-  if (/body|too large|MiB/i.test(error)) return 'body';
   return 'other';
 }
