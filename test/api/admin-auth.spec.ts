@@ -74,6 +74,15 @@ describe('admin authentication (deny by default)', () => {
         '/api/openapi.json',
         '/api/services/:id',
         '/api/status',
+        '/api/subscriptions',
+        '/api/v2/components.json',
+        '/api/v2/incidents.json',
+        '/api/v2/incidents/unresolved.json',
+        '/api/v2/scheduled-maintenances.json',
+        '/api/v2/scheduled-maintenances/active.json',
+        '/api/v2/scheduled-maintenances/upcoming.json',
+        '/api/v2/status.json',
+        '/api/v2/summary.json',
       ].sort(),
     );
   });

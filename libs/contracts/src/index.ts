@@ -254,3 +254,19 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+export * from './statuspage.js';
+
+/** POST /api/subscriptions: e-mail updates for visitors (AWS sends the confirmation and the unsubscribe links). */
+export interface SubscribeRequest {
+  email: string;
+  /** Ids of the services to hear about; left out for all services. */
+  services?: string[];
+}
+
+/** 202 answer of POST /api/subscriptions. */
+export interface SubscribeResponse {
+  status: 'confirmation_sent';
+  /** What the subscription covers. */
+  services: string[] | 'all';
+  message: string;
+}

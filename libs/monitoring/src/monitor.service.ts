@@ -195,7 +195,8 @@ export class MonitorService implements MonitorView {
   }
 
   private start(runtime: ServiceRuntime, now: number): void {
-    this.slip.record(Math.max(0, now - runtime.nextDueAt));
+    const slipMs = Math.max(0, now - runtime.nextDueAt);
+    this.slip.record(slipMs);
     const { nextDueAt, skipped } = advanceDue(runtime.nextDueAt, runtime.service.intervalMs, now);
     runtime.nextDueAt = nextDueAt;
     this.slip.skippedSlots += skipped;
@@ -210,7 +211,7 @@ export class MonitorService implements MonitorView {
         expectedStatus: service.expectedStatus,
       })
       .then(
-        (result) => this.complete(runtime, result),
+        (result) => this.complete(runtime, result, slipMs),
         (error: unknown) => this.logger.error(`probe of ${JSON.stringify(service.id)} threw: ${String(error)}`),
       )
       .finally(() => {
@@ -223,9 +224,16 @@ export class MonitorService implements MonitorView {
   }
 
   /** Applies one probe result: evaluate, remember, persist (buffered) and announce a state change. */
-  private complete(runtime: ServiceRuntime, result: ProbeResult): void {
+  private complete(runtime: ServiceRuntime, result: ProbeResult, slipMs: number): void {
     if (this.runtimes.get(runtime.service.id) !== runtime) return;
     const { service } = runtime;
+    this.events.emitCheckCompleted({
+      serviceId: service.id,
+      ok: result.ok,
+      latencyMs: result.latencyMs,
+      error: result.error,
+      slipMs,
+    });
     const previous = runtime.evaluation;
     const next = evaluate(previous, result, service, result.startedAt);
     const inMaintenance = this.maintenance.isInMaintenance(service.id, result.startedAt);

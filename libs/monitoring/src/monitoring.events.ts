@@ -18,12 +18,29 @@ export interface ServiceStateChanged {
   persisted: Promise<void>;
 }
 
+/** Emitted after every check (for metrics): what it saw and how late it started. */
+export interface CheckCompleted {
+  serviceId: string;
+  ok: boolean;
+  latencyMs: number;
+  /** The probe's short failure reason, undefined on success. */
+  error: string | undefined;
+  /** How late the check started after its due time (ms). */
+  slipMs: number;
+}
+
 /** Typed in-process event bus of the monitoring library. */
 export class MonitoringEvents {
   private readonly stateChangedSubject = new Subject<ServiceStateChanged>();
+  private readonly checkCompletedSubject = new Subject<CheckCompleted>();
   readonly stateChanged$: Observable<ServiceStateChanged> = this.stateChangedSubject.asObservable();
+  readonly checkCompleted$: Observable<CheckCompleted> = this.checkCompletedSubject.asObservable();
 
   emitStateChanged(event: ServiceStateChanged): void {
     this.stateChangedSubject.next(event);
+  }
+
+  emitCheckCompleted(event: CheckCompleted): void {
+    this.checkCompletedSubject.next(event);
   }
 }

@@ -117,3 +117,9 @@ variable "tags" {
   description = "Tags added to every resource."
   default     = {}
 }
+
+variable "subscribers_topic_arn" {
+  type        = string
+  description = "ARN of the visitor subscribers topic: the instance may subscribe e-mail addresses to it and publish to it (null: no grant)."
+  default     = null
+}

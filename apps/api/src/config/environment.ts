@@ -15,6 +15,18 @@ export class EnvironmentVariables {
   @Matches(/^[\w.:-]+$/, { message: 'must be an IP address or host name to listen on' })
   HOST = '0.0.0.0';
 
+  /**
+   * Prometheus GET /metrics on a listener of its own; 0 = off. Never the public PORT: the ALB and CloudFront only
+   * reach PORT, so no routing change there can expose the metrics.
+   */
+  @IntInRange(0, 65535)
+  METRICS_PORT = 0;
+
+  /** Where the metrics listener binds: loopback by default (a scraper on the host); 0.0.0.0 for one in the VPC. */
+  @IsString()
+  @Matches(/^[\w.:-]+$/, { message: 'must be an IP address or host name to listen on' })
+  METRICS_HOST = '127.0.0.1';
+
   @IsString()
   @MaxLength(1024)
   STATUS_CONFIG = 'config/services.yaml';
@@ -95,6 +107,24 @@ export class EnvironmentVariables {
   })
   SNS_TOPIC_ARN?: string;
 
+  /**
+   * Visitor subscriptions ("Subscribe to updates"): SNS topic the API subscribes e-mail addresses to (with a filter
+   * policy on the chosen services) and publishes visitor notices to. Unset = subscriptions disabled.
+   */
+  @IsOptional()
+  @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
+    message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+  })
+  SUBSCRIBERS_TOPIC_ARN?: string;
+
+  /** Subscribe requests one client IP may make per hour (valid or not). */
+  @IntInRange(1, 1000)
+  SUBSCRIBE_PER_IP_PER_HOUR = 5;
+
+  /** Subscriptions the whole page accepts per hour (each one makes AWS send a confirmation e-mail). */
+  @IntInRange(1, 100_000)
+  SUBSCRIBE_GLOBAL_PER_HOUR = 100;
+
   /** Alerts: Slack incoming webhook. Unset = no Slack alerts. A secret: keep it in SSM, not in files. */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL (a Slack incoming webhook)' })
@@ -122,6 +152,9 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'STATUS_CACHE_SECONDS',
   'TRUST_PROXY_HOPS',
   'ADMIN_AUTH_FAILURES_PER_MINUTE',
+  'SUBSCRIBE_PER_IP_PER_HOUR',
+  'SUBSCRIBE_GLOBAL_PER_HOUR',
+  'METRICS_PORT',
 ];
 
 /**
@@ -156,5 +189,7 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
       errors.push({ path: key, value: value[key], rule: `must be comma-separated CIDRs: ${(error as Error).message}` });
     }
   }
+  if (value.METRICS_PORT !== 0 && value.METRICS_PORT === value.PORT)
+    errors.push({ path: 'METRICS_PORT', value: value.METRICS_PORT, rule: 'must differ from PORT (or be 0 for off)' });
   return { value, errors };
 }

@@ -27,7 +27,7 @@ import { LIMITS } from '@app/monitoring';
 const oneOf = (values: readonly string[]) => ({ message: `must be one of ${values.join(', ')}` });
 
 /** Ids of monitored services: a list of at most 100 (at least `min`), each a valid service id. */
-function ServiceIds(min = 0): PropertyDecorator {
+export function ServiceIds(min = 0): PropertyDecorator {
   // Applied in the order stacked decorators would be (bottom up), so messages keep their order.
   return applyDecorators(
     Matches(LIMITS.idPattern, { each: true, message: 'must contain service ids (a-z, 0-9, "-", "_")' }),

@@ -43,3 +43,10 @@ export function toSummary(incident: Incident): IncidentSummary {
 export function newId(prefix: string, now: number): string {
   return `${prefix}-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** The creation time a newId() carries (epoch ms), or null for an id of another shape. */
+export function idTime(id: string): number | null {
+  const encoded = /^[a-z]+-([0-9a-z]{1,11})-[0-9a-z]*$/.exec(id)?.[1];
+  const at = encoded === undefined ? NaN : parseInt(encoded, 36);
+  return Number.isSafeInteger(at) && at > 0 ? at : null;
+}

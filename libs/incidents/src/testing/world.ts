@@ -28,6 +28,8 @@ export interface IncidentsWorld {
   maintenance: MaintenanceCache;
   sns: RecordingNotifier;
   slack: RecordingNotifier;
+  /** The visitors' channel: wired only into replicas that ask for it (incidentsReplica's `channels`). */
+  subscribers: RecordingNotifier;
 }
 
 export function incidentsWorld(): IncidentsWorld {
@@ -40,6 +42,7 @@ export function incidentsWorld(): IncidentsWorld {
     maintenance: new MaintenanceCache(),
     sns: new RecordingNotifier('sns'),
     slack: new RecordingNotifier('slack'),
+    subscribers: new RecordingNotifier('subscribers', true),
   };
 }
 
@@ -53,11 +56,12 @@ export function incidentsReplica(
   world: IncidentsWorld,
   clock: Clock = new SystemClock(),
   overrides: Partial<IncidentOptions> = {},
+  channels: RecordingNotifier[] = [world.sns, world.slack],
 ) {
   const options = { ...INCIDENT_TEST_OPTIONS, ...overrides };
   const cache = new IncidentCache();
   const audit = new InMemoryAuditLog();
-  const dispatcher = new OutboxDispatcher(world.outboxStore, [world.sns, world.slack], options, clock);
+  const dispatcher = new OutboxDispatcher(world.outboxStore, channels, options, clock);
   const writer = new IncidentWriter(world.store, cache, dispatcher, world.monitor, audit, options);
   const reconciler = new IncidentReconciler(
     world.store,

@@ -1,6 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CachedDocument } from '@app/monitoring';
 
+/**
+ * Cache-Control of the live status documents (/api/status and the Statuspage-compatible /api/v2): browsers keep
+ * them at most 5 s, the CDN `seconds` (STATUS_CACHE_SECONDS), and may serve a stale copy while the origin is down.
+ */
+export function statusCacheControl(seconds: number): string {
+  return `public, max-age=${Math.min(seconds, 5)}, s-maxage=${seconds}, stale-while-revalidate=30, stale-if-error=86400`;
+}
+
 /** Sends a pre-serialised document with its ETag, answering 304 when the client already has it. */
 export function sendCached<T>(
   request: FastifyRequest,

@@ -4,7 +4,7 @@ import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/com
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StatusSnapshotService } from '@app/monitoring';
-import { sendCached } from './cached-reply.js';
+import { sendCached, statusCacheControl } from './cached-reply.js';
 
 /** Public read API: every answer comes from memory (0 database reads), with ETag/304 and CDN-friendly caching. */
 @Public()
@@ -18,8 +18,7 @@ export class StatusController {
     private readonly snapshot: StatusSnapshotService,
     config: ConfigService,
   ) {
-    const seconds = config.getOrThrow<number>('http.statusCacheSeconds');
-    this.statusCache = `public, max-age=${Math.min(seconds, 5)}, s-maxage=${seconds}, stale-while-revalidate=30, stale-if-error=86400`;
+    this.statusCache = statusCacheControl(config.getOrThrow<number>('http.statusCacheSeconds'));
   }
 
   @Get('status')
