@@ -1,5 +1,28 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+
+/**
+ * The null rule (README → "null"): `null` is never a value. A field is either absent (it takes its default) or
+ * valid; the one documented exception — PATCH clearing `group` / `latencyThresholdMs` — is handled before
+ * validation. Used by every request DTO and the services file.
+ */
+export const NULL_RULE = 'must not be null (leave the field out to get its default)';
+/** Name of the constraint the null rule adds, so the flattener can show it alone. */
+export const NOT_NULL = 'notNull';
+
+/**
+ * An optional field: absent (undefined) skips its other rules; `null` does not. class-validator's IsOptional
+ * treats null as absent, which let `"interval": null` through to code that assumed a string — never use it.
+ */
+export function Optional(): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy({
+      name: NOT_NULL,
+      validator: { validate: (value: unknown) => value !== null, defaultMessage: () => NULL_RULE },
+    }),
+    ValidateIf((_object: object, value: unknown) => value !== undefined),
+  );
+}
 
 /** An integer in [min, max], with the one error message a user sees for all three checks. */
 export function IntInRange(min: number, max: number): PropertyDecorator {
@@ -9,7 +32,7 @@ export function IntInRange(min: number, max: number): PropertyDecorator {
 
 /** An optional integer in [min, max]. */
 export function OptionalIntInRange(min: number, max: number): PropertyDecorator {
-  return applyDecorators(IsOptional(), IntInRange(min, max));
+  return applyDecorators(Optional(), IntInRange(min, max));
 }
 
 /** A string of min..max characters: "must be 1-200 characters" (or "at most 5000" when any length from 0 will do). */

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsIn, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
-import { flattenValidationErrors, IntInRange, type FieldError } from '@app/common';
+import { getMetadataStorage, IsIn, IsString, Matches, MaxLength, validateSync } from 'class-validator';
+import { flattenValidationErrors, IntInRange, Optional, type FieldError } from '@app/common';
 import { IsDuration, parseCidrList } from '@app/monitoring';
 
 /**
@@ -27,12 +27,12 @@ export class EnvironmentVariables {
   @MaxLength(4096)
   TARGET_ALLOW_CIDRS = '';
 
-  @IsOptional()
+  @Optional()
   @IsIn(['embedded', 'aws'], { message: 'must be "embedded" or "aws"' })
   STORAGE?: 'embedded' | 'aws';
 
   /** Read only to choose the mode; the SDK uses it itself. */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   AWS_ENDPOINT_URL_DYNAMODB?: string;
 
@@ -89,19 +89,19 @@ export class EnvironmentVariables {
   CORS_ORIGINS = '';
 
   /** Alerts: SNS topic (email subscriptions etc.). Unset = no SNS alerts. */
-  @IsOptional()
+  @Optional()
   @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
     message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
   })
   SNS_TOPIC_ARN?: string;
 
   /** Alerts: Slack incoming webhook. Unset = no Slack alerts. A secret: keep it in SSM, not in files. */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL (a Slack incoming webhook)' })
   SLACK_WEBHOOK_URL?: string;
 
   /** Re-alert while an automatic incident stays open, e.g. "1h". Unset = never. */
-  @IsOptional()
+  @Optional()
   @IsDuration(60_000, 7 * 86_400_000)
   ALERT_REMINDER_EVERY?: string;
 
@@ -110,7 +110,7 @@ export class EnvironmentVariables {
   ALERT_RETRY_MIN = '2s';
 
   /** Public URL of the status page, used in links (alerts, feeds). */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   PUBLIC_BASE_URL?: string;
 }

@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Matches,
-} from 'class-validator';
-import { StringLength } from '@app/common';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsString, Matches } from 'class-validator';
+import { Optional, StringLength } from '@app/common';
 import {
   INCIDENT_IMPACTS,
   INCIDENT_STATUSES,
@@ -38,7 +28,7 @@ function ServiceIds(min = 0): PropertyDecorator {
   );
 }
 
-const Notify = () => applyDecorators(IsBoolean({ message: 'must be true or false' }), IsOptional());
+const Notify = () => applyDecorators(IsBoolean({ message: 'must be true or false' }), Optional());
 
 export class CreateIncidentDto implements CreateIncidentRequest {
   @ApiProperty({ example: 'Elevated error rates on checkout', maxLength: 200 })
@@ -46,7 +36,7 @@ export class CreateIncidentDto implements CreateIncidentRequest {
   title!: string;
 
   @ApiPropertyOptional({ enum: INCIDENT_STATUSES, default: 'investigating' })
-  @IsOptional()
+  @Optional()
   @IsIn(INCIDENT_STATUSES, oneOf(INCIDENT_STATUSES))
   status?: IncidentStatus;
 
@@ -83,17 +73,17 @@ export class IncidentUpdateDto implements IncidentUpdateRequest {
 
 export class EditIncidentDto implements EditIncidentRequest {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @StringLength(1, 200)
   title?: string;
 
   @ApiPropertyOptional({ enum: INCIDENT_IMPACTS })
-  @IsOptional()
+  @Optional()
   @IsIn(INCIDENT_IMPACTS, oneOf(INCIDENT_IMPACTS))
   impact?: IncidentImpact;
 
   @ApiPropertyOptional({ example: ['checkout-api'] })
-  @IsOptional()
+  @Optional()
   @ServiceIds()
   serviceIds?: string[];
 }

@@ -4,7 +4,6 @@ import {
   IsBoolean,
   IsIn,
   IsNumber,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -14,7 +13,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { OptionalIntInRange, StringLength } from '@app/common';
+import { Optional, OptionalIntInRange, StringLength } from '@app/common';
 import { HTTP_METHODS, type HttpMethod, type ServiceDefinition, type SloDefinition } from '@app/contracts';
 import { formatDuration, parseDuration } from './duration.js';
 
@@ -101,7 +100,7 @@ export class SloDto implements SloDefinition {
   target!: number;
 
   @ApiPropertyOptional({ description: 'SLO window in whole days', example: '30d', default: '30d' })
-  @IsOptional()
+  @Optional()
   @IsDuration(LIMITS.sloWindowDays.min * 86_400_000, LIMITS.sloWindowDays.max * 86_400_000)
   @Matches(/^\d+d$/, { message: 'must be a whole number of days, e.g. "30d"' })
   window?: string;
@@ -128,7 +127,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   name!: string;
 
   @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments', maxLength: 60 })
-  @IsOptional()
+  @Optional()
   @StringLength(1, 60)
   group?: string;
 
@@ -142,12 +141,12 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   url!: string;
 
   @ApiPropertyOptional({ enum: HTTP_METHODS, default: 'GET' })
-  @IsOptional()
+  @Optional()
   @IsIn(HTTP_METHODS, { message: `must be ${HTTP_METHODS.join(' or ')}` })
   method?: HttpMethod;
 
   @ApiPropertyOptional({ description: 'Check interval, whole seconds, 1s to 24h', example: '30s', default: '30s' })
-  @IsOptional()
+  @Optional()
   @IsDuration(LIMITS.intervalMs.min, LIMITS.intervalMs.max, true)
   interval?: string;
 
@@ -156,7 +155,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
     example: '5s',
     default: '10s',
   })
-  @IsOptional()
+  @Optional()
   @IsDuration(LIMITS.timeoutMs.min, LIMITS.timeoutMs.max)
   timeout?: string;
 
@@ -188,12 +187,12 @@ export class ServiceDefinitionDto implements ServiceDefinition {
     default: ['200-299'],
     type: [Object],
   })
-  @IsOptional()
+  @Optional()
   @IsStatusList()
   expectedStatus?: (number | string)[];
 
   @ApiPropertyOptional({ type: () => SloDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => SloDto)
   slo?: SloDto;
@@ -202,12 +201,12 @@ export class ServiceDefinitionDto implements ServiceDefinition {
     description: 'Open a minor incident (and alert) when the service is degraded',
     default: false,
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'must be true or false' })
   degradedOpensIncident?: boolean;
 
   @ApiPropertyOptional({ description: 'Stop checking without deleting; shown as unknown/paused', default: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'must be true or false' })
   paused?: boolean;
 }
