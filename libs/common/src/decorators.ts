@@ -45,3 +45,40 @@ export function StringLength(min: number, max: number): PropertyDecorator {
     IsString({ message: 'must be a string' }),
   );
 }
+
+/* eslint-disable no-control-regex -- these patterns exist to find control characters */
+/** C0/C1 controls, DEL, line/paragraph separators and bidi embedding/override/isolate controls. */
+const SINGLE_LINE_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** The same, but line breaks (CR, LF) and tabs are text in a multi-line message. */
+const MULTI_LINE_FORBIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/* eslint-enable no-control-regex */
+
+function PlainText(multiLine: boolean, allowEmpty: boolean): PropertyDecorator {
+  const forbidden = multiLine ? MULTI_LINE_FORBIDDEN : SINGLE_LINE_FORBIDDEN;
+  const controls = multiLine
+    ? 'must not contain control characters (line breaks and tabs are fine)'
+    : 'must not contain control characters or line breaks';
+  return ValidateBy({
+    name: multiLine ? 'multiLineText' : 'singleLineText',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value !== 'string' || (!forbidden.test(value) && (allowEmpty || value.trim() !== '')),
+      defaultMessage: (args) =>
+        typeof args?.value === 'string' && !forbidden.test(args.value) ? 'must not be only whitespace' : controls,
+    },
+  });
+}
+
+/**
+ * Text shown on one line (names, groups, titles): min..max characters, not only whitespace, no control
+ * characters, line breaks or bidi overrides — they would reach the page, Slack and e-mail subjects raw.
+ */
+export function SingleLineText(min: number, max: number): PropertyDecorator {
+  return applyDecorators(PlainText(false, min === 0), StringLength(min, max));
+}
+
+/** Text that may span lines (incident and maintenance messages): as SingleLineText, but CR, LF and tab are kept. */
+export function MultiLineText(min: number, max: number): PropertyDecorator {
+  return applyDecorators(PlainText(true, min === 0), StringLength(min, max));
+}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsString, Matches } from 'class-validator';
-import { Optional, StringLength } from '@app/common';
+import { MultiLineText, Optional, SingleLineText } from '@app/common';
 import {
   INCIDENT_IMPACTS,
   INCIDENT_STATUSES,
@@ -32,7 +32,7 @@ const Notify = () => applyDecorators(IsBoolean({ message: 'must be true or false
 
 export class CreateIncidentDto implements CreateIncidentRequest {
   @ApiProperty({ example: 'Elevated error rates on checkout', maxLength: 200 })
-  @StringLength(1, 200)
+  @SingleLineText(1, 200)
   title!: string;
 
   @ApiPropertyOptional({ enum: INCIDENT_STATUSES, default: 'investigating' })
@@ -49,7 +49,7 @@ export class CreateIncidentDto implements CreateIncidentRequest {
   serviceIds!: string[];
 
   @ApiProperty({ example: 'We are investigating elevated error rates.', maxLength: 5000 })
-  @StringLength(1, 5000)
+  @MultiLineText(1, 5000)
   message!: string;
 
   @ApiPropertyOptional({ default: false, description: 'Send this to on-call (SNS, Slack)' })
@@ -63,7 +63,7 @@ export class IncidentUpdateDto implements IncidentUpdateRequest {
   status!: IncidentStatus;
 
   @ApiProperty({ example: 'The cause is a bad deploy; rolling back.', maxLength: 5000 })
-  @StringLength(1, 5000)
+  @MultiLineText(1, 5000)
   message!: string;
 
   @ApiPropertyOptional({ default: false })
@@ -74,7 +74,7 @@ export class IncidentUpdateDto implements IncidentUpdateRequest {
 export class EditIncidentDto implements EditIncidentRequest {
   @ApiPropertyOptional({ maxLength: 200 })
   @Optional()
-  @StringLength(1, 200)
+  @SingleLineText(1, 200)
   title?: string;
 
   @ApiPropertyOptional({ enum: INCIDENT_IMPACTS })
@@ -90,7 +90,7 @@ export class EditIncidentDto implements EditIncidentRequest {
 
 export class MaintenanceDto implements MaintenanceRequest {
   @ApiProperty({ example: 'Database upgrade', maxLength: 200 })
-  @StringLength(1, 200)
+  @SingleLineText(1, 200)
   title!: string;
 
   @ApiProperty({ example: ['checkout-api'] })
@@ -106,6 +106,6 @@ export class MaintenanceDto implements MaintenanceRequest {
   endsAt!: string;
 
   @ApiProperty({ example: 'Checkout may be unavailable for up to 10 minutes.', maxLength: 5000 })
-  @StringLength(0, 5000)
+  @MultiLineText(0, 5000)
   message!: string;
 }

@@ -13,7 +13,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { Optional, OptionalIntInRange, StringLength } from '@app/common';
+import { Optional, OptionalIntInRange, SingleLineText } from '@app/common';
 import { HTTP_METHODS, type HttpMethod, type ServiceDefinition, type SloDefinition } from '@app/contracts';
 import { formatDuration, parseDuration } from './duration.js';
 
@@ -123,12 +123,12 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   id!: string;
 
   @ApiProperty({ description: 'Display name', example: 'Checkout API', maxLength: 100 })
-  @StringLength(1, 100)
+  @SingleLineText(1, 100)
   name!: string;
 
   @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments', maxLength: 60 })
   @Optional()
-  @StringLength(1, 60)
+  @SingleLineText(1, 60)
   group?: string;
 
   @ApiProperty({
