@@ -89,7 +89,8 @@ describe('Authorization parsing', () => {
     t.inject({
       method: 'GET',
       url: '/api/admin/services',
-      headers: { authorization, 'x-forwarded-for': ip },
+      // An array is sent as that many Authorization headers (light-my-request fills rawHeaders like Node does).
+      headers: { authorization: authorization as string, 'x-forwarded-for': ip },
     });
 
   it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])('takes the scheme "%s" (case-insensitive, RFC 9110)', async (s) => {

@@ -28,6 +28,9 @@ describe('environment validation', () => {
       TARGET_ALLOW_CIDRS: '10.0.0.0/',
       TRUSTED_PROXY_CIDRS: 'x',
       ALERT_RETRY_MIN: '0s',
+      HTTP_HEADERS_TIMEOUT: '0s',
+      HTTP_KEEP_ALIVE_TIMEOUT: '1500ms',
+      MAX_CONNECTIONS_PER_IP: '0',
     });
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -35,8 +38,18 @@ describe('environment validation', () => {
         expect.objectContaining({ path: 'TARGET_ALLOW_CIDRS', value: '10.0.0.0/' }),
         expect.objectContaining({ path: 'TRUSTED_PROXY_CIDRS', value: 'x' }),
         expect.objectContaining({ path: 'ALERT_RETRY_MIN', value: '0s' }),
+        expect.objectContaining({ path: 'HTTP_HEADERS_TIMEOUT', value: '0s' }),
+        expect.objectContaining({ path: 'HTTP_KEEP_ALIVE_TIMEOUT', value: '1500ms' }),
+        { path: 'MAX_CONNECTIONS_PER_IP', value: 0, rule: 'must be an integer between 1 and 100000' },
       ]),
     );
-    expect(errors).toHaveLength(4);
+    expect(errors).toHaveLength(7);
+  });
+
+  it('refuses a headers timeout longer than the request timeout (Node would throw at listen)', () => {
+    const { errors } = validateEnvironment({ HTTP_HEADERS_TIMEOUT: '1m', HTTP_REQUEST_TIMEOUT: '30s' });
+    expect(errors).toEqual([
+      { path: 'HTTP_HEADERS_TIMEOUT', value: '1m', rule: 'must not be longer than HTTP_REQUEST_TIMEOUT (30s)' },
+    ]);
   });
 });

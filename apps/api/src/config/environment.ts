@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, IsIn, IsString, Matches, MaxLength, validateSync } from 'class-validator';
 import { flattenValidationErrors, IntInRange, Optional, type FieldError } from '@app/common';
-import { IsDuration, parseCidrList } from '@app/monitoring';
+import { IsDuration, parseCidrList, parseDuration } from '@app/monitoring';
 
 /**
  * Every environment variable the process reads, validated at boot. This file and configuration.ts are the
@@ -109,6 +109,22 @@ export class EnvironmentVariables {
   @IsDuration(100, 60_000)
   ALERT_RETRY_MIN = '2s';
 
+  /** Slow clients: the whole request line and headers must arrive within this (Node's headersTimeout). */
+  @IsDuration(1_000, 300_000, true)
+  HTTP_HEADERS_TIMEOUT = '10s';
+
+  /** Slow clients: the whole request, body included, must arrive within this (requestTimeout); then 408 and close. */
+  @IsDuration(1_000, 600_000, true)
+  HTTP_REQUEST_TIMEOUT = '30s';
+
+  /** An idle keep-alive connection is closed after this; keep it above the load balancer's idle timeout (ALB: 60s). */
+  @IsDuration(1_000, 600_000, true)
+  HTTP_KEEP_ALIVE_TIMEOUT = '72s';
+
+  /** Open connections one client address may hold; more are closed at once (trusted proxies are exempt). */
+  @IntInRange(1, 100_000)
+  MAX_CONNECTIONS_PER_IP = 128;
+
   /** Public URL of the status page, used in links (alerts, feeds). */
   @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
@@ -122,6 +138,7 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'STATUS_CACHE_SECONDS',
   'TRUST_PROXY_HOPS',
   'ADMIN_AUTH_FAILURES_PER_MINUTE',
+  'MAX_CONNECTIONS_PER_IP',
 ];
 
 /**
@@ -155,6 +172,15 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
     } catch (error) {
       errors.push({ path: key, value: value[key], rule: `must be comma-separated CIDRs: ${(error as Error).message}` });
     }
+  }
+  const headersMs = parseDuration(value.HTTP_HEADERS_TIMEOUT);
+  const requestMs = parseDuration(value.HTTP_REQUEST_TIMEOUT);
+  if (headersMs !== null && requestMs !== null && headersMs > requestMs) {
+    errors.push({
+      path: 'HTTP_HEADERS_TIMEOUT',
+      value: value.HTTP_HEADERS_TIMEOUT,
+      rule: `must not be longer than HTTP_REQUEST_TIMEOUT (${value.HTTP_REQUEST_TIMEOUT})`,
+    });
   }
   return { value, errors };
 }
