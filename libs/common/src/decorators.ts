@@ -82,3 +82,18 @@ export function SingleLineText(min: number, max: number): PropertyDecorator {
 export function MultiLineText(min: number, max: number): PropertyDecorator {
   return applyDecorators(PlainText(true, min === 0), StringLength(min, max));
 }
+
+/** RFC 3339 date-time with seconds and a zone, e.g. 2026-12-01T02:00:00Z (what OpenAPI's "date-time" means). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** A date-time string as RFC 3339 writes it: date, time with seconds, and a zone — never just a date. */
+export function IsDateTime(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDateTime',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value)),
+      defaultMessage: () => 'must be an RFC 3339 date-time with a zone, e.g. 2026-12-01T02:00:00Z',
+    },
+  });
+}

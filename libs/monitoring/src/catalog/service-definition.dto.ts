@@ -41,9 +41,11 @@ export function IsDuration(
   return ValidateBy(
     {
       name: 'isDuration',
+      // Read by the OpenAPI schema generator, so the documented range is the enforced one.
+      constraints: [min, max, wholeSeconds],
       validator: {
         validate: (value: unknown) => {
-          if (typeof value !== 'string' || value.length > 32) return false;
+          if (typeof value !== 'string' || value.length > 32 || value.trim() !== value) return false;
           const ms = parseDuration(value);
           return ms !== null && ms >= min && ms <= max && (!wholeSeconds || ms % 1000 === 0);
         },
@@ -93,7 +95,7 @@ export function parseStatusList(value: unknown): [number, number][] | null {
 }
 
 export class SloDto implements SloDefinition {
-  @ApiProperty({ description: 'Availability target in percent', example: 99.9, minimum: 50, maximum: 99.999 })
+  @ApiProperty({ description: 'Availability target in percent', example: 99.9 })
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
   @Min(LIMITS.sloTarget.min, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
   @Max(LIMITS.sloTarget.max, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
@@ -111,22 +113,18 @@ export class SloDto implements SloDefinition {
  * Everything but id, name and url has a default.
  */
 export class ServiceDefinitionDto implements ServiceDefinition {
-  @ApiProperty({
-    description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"',
-    example: 'checkout-api',
-    pattern: LIMITS.idPattern.source,
-  })
+  @ApiProperty({ description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"', example: 'checkout-api' })
   @IsString({ message: 'must be a string' })
   @Matches(LIMITS.idPattern, {
     message: 'must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit',
   })
   id!: string;
 
-  @ApiProperty({ description: 'Display name', example: 'Checkout API', maxLength: 100 })
+  @ApiProperty({ description: 'Display name', example: 'Checkout API' })
   @SingleLineText(1, 100)
   name!: string;
 
-  @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments', maxLength: 60 })
+  @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments' })
   @Optional()
   @SingleLineText(1, 60)
   group?: string;
@@ -140,7 +138,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   @MaxLength(LIMITS.urlMaxLength, { message: `must be at most ${LIMITS.urlMaxLength} characters` })
   url!: string;
 
-  @ApiPropertyOptional({ enum: HTTP_METHODS, default: 'GET' })
+  @ApiPropertyOptional({ default: 'GET', example: 'GET' })
   @Optional()
   @IsIn(HTTP_METHODS, { message: `must be ${HTTP_METHODS.join(' or ')}` })
   method?: HttpMethod;
@@ -166,8 +164,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   @ApiPropertyOptional({
     description: 'Consecutive failures before the service is down',
     default: 3,
-    minimum: 1,
-    maximum: 20,
+    example: 3,
   })
   @OptionalIntInRange(LIMITS.threshold.min, LIMITS.threshold.max)
   failureThreshold?: number;
@@ -175,8 +172,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   @ApiPropertyOptional({
     description: 'Consecutive successes before a down service is up again',
     default: 2,
-    minimum: 1,
-    maximum: 20,
+    example: 2,
   })
   @OptionalIntInRange(LIMITS.threshold.min, LIMITS.threshold.max)
   recoveryThreshold?: number;
@@ -185,7 +181,6 @@ export class ServiceDefinitionDto implements ServiceDefinition {
     description: 'Healthy statuses or ranges',
     example: [200, '300-399'],
     default: ['200-299'],
-    type: [Object],
   })
   @Optional()
   @IsStatusList()
