@@ -97,7 +97,8 @@ describe('admin authentication (deny by default)', () => {
     }>();
     expect(document.components.securitySchemes).toHaveProperty('bearer');
     expect(document.paths['/api/admin/services']?.post?.security).toEqual([{ bearer: [] }]);
-    expect(document.paths['/api/status']?.get?.security).toBeUndefined();
+    // Public operations say so explicitly: an empty security requirement.
+    expect(document.paths['/api/status']?.get?.security).toEqual([]);
   });
 
   it('sets security headers and a request id, and never leaks a stack trace', async () => {
