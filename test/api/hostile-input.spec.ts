@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiError } from '@app/contracts';
@@ -75,6 +76,50 @@ describe('an /api path that matches no route answers the JSON 404, never the das
       expect(response.body).not.toContain('<title>dashboard');
     },
   );
+});
+
+describe('raw request targets on a real socket (no client-side URL normalisation)', () => {
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    const web = mkdtempSync(join(tmpdir(), 'status-web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dashboard</title>');
+    t = await createTestApp({ servicesYaml: SERVICES_YAML, env: { WEB_DIR: web } });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => t.close());
+
+  /** Sends the request line exactly as written and returns the status line, content type and body. */
+  const raw = (target: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port }, () =>
+        socket.write(
+          `GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.token}\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+
+  it.each([
+    '//api/admin/services',
+    '/./api/admin/services',
+    '/api/./admin/services',
+    '/%2e/api/status',
+    '/api;/admin/services',
+    '/API/admin/services',
+    '/api%2fadmin%2fservices',
+    '/api/admin//services',
+  ])('GET %s is answered by the API in JSON, never by the dashboard', async (target) => {
+    const response = await raw(target);
+    expect(response).toMatch(/^HTTP\/1\.1 (200|404) /);
+    expect(response).toMatch(/\r\ncontent-type: application\/json/i);
+    expect(response).not.toContain('<title>dashboard');
+  });
 });
 
 describe('Authorization parsing', () => {
