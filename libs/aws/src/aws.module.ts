@@ -21,7 +21,7 @@ import { DynamoCatalogStore } from './adapters/dynamo-catalog.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
 import { DynamoStateAndRollupStore } from './adapters/dynamo-state-and-rollup.store.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './dynamodb/embedded-dynamo.js';
-import { ensureTables } from './dynamodb/ensure-tables.js';
+import { ensureTables, verifyTables } from './dynamodb/ensure-tables.js';
 import { tableNames, type TableNames } from './dynamodb/tables.js';
 
 export interface AwsModuleOptions {
@@ -132,6 +132,7 @@ export class AwsModule {
           inject: [DynamoDBClient, TABLE_NAMES],
           useFactory: async (client: DynamoDBClient, names: TableNames) => {
             if (options.createTables) await ensureTables(client, names);
+            else await verifyTables(client, names, { region: options.region, prefix: options.tablePrefix });
             return true;
           },
         },

@@ -41,6 +41,9 @@ describe('environment validation', () => {
       ALERT_RETRY_MIN: '0s',
       SUBSCRIBERS_TOPIC_ARN: 'subscribers',
       SUBSCRIBE_PER_IP_PER_HOUR: '0',
+      HTTP_HEADERS_TIMEOUT: '0s',
+      HTTP_KEEP_ALIVE_TIMEOUT: '1500ms',
+      MAX_CONNECTIONS_PER_IP: '0',
     });
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -54,9 +57,12 @@ describe('environment validation', () => {
           rule: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
         },
         expect.objectContaining({ path: 'SUBSCRIBE_PER_IP_PER_HOUR', value: 0 }),
+        expect.objectContaining({ path: 'HTTP_HEADERS_TIMEOUT', value: '0s' }),
+        expect.objectContaining({ path: 'HTTP_KEEP_ALIVE_TIMEOUT', value: '1500ms' }),
+        { path: 'MAX_CONNECTIONS_PER_IP', value: 0, rule: 'must be an integer between 1 and 100000' },
       ]),
     );
-    expect(errors).toHaveLength(6);
+    expect(errors).toHaveLength(9);
   });
 
   it('keeps the metrics listener off the public port', () => {
@@ -65,5 +71,12 @@ describe('environment validation', () => {
       { path: 'METRICS_PORT', value: 3000, rule: 'must differ from PORT (or be 0 for off)' },
     ]);
     expect(validateEnvironment({ PORT: '3000', METRICS_PORT: '9464' }).errors).toEqual([]);
+  });
+
+  it('refuses a headers timeout longer than the request timeout (Node would throw at listen)', () => {
+    const { errors } = validateEnvironment({ HTTP_HEADERS_TIMEOUT: '1m', HTTP_REQUEST_TIMEOUT: '30s' });
+    expect(errors).toEqual([
+      { path: 'HTTP_HEADERS_TIMEOUT', value: '1m', rule: 'must not be longer than HTTP_REQUEST_TIMEOUT (30s)' },
+    ]);
   });
 });

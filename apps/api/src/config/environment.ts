@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsIn, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
-import { flattenValidationErrors, IntInRange, type FieldError } from '@app/common';
-import { IsDuration, parseCidrList } from '@app/monitoring';
+import { getMetadataStorage, IsIn, IsString, Matches, MaxLength, validateSync } from 'class-validator';
+import { flattenValidationErrors, IntInRange, Optional, type FieldError } from '@app/common';
+import { IsDuration, parseCidrList, parseDuration } from '@app/monitoring';
 
 /**
  * Every environment variable the process reads, validated at boot. This file and configuration.ts are the
@@ -39,12 +39,12 @@ export class EnvironmentVariables {
   @MaxLength(4096)
   TARGET_ALLOW_CIDRS = '';
 
-  @IsOptional()
+  @Optional()
   @IsIn(['embedded', 'aws'], { message: 'must be "embedded" or "aws"' })
   STORAGE?: 'embedded' | 'aws';
 
   /** Read only to choose the mode; the SDK uses it itself. */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   AWS_ENDPOINT_URL_DYNAMODB?: string;
 
@@ -101,7 +101,7 @@ export class EnvironmentVariables {
   CORS_ORIGINS = '';
 
   /** Alerts: SNS topic (email subscriptions etc.). Unset = no SNS alerts. */
-  @IsOptional()
+  @Optional()
   @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
     message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
   })
@@ -111,7 +111,7 @@ export class EnvironmentVariables {
    * Visitor subscriptions ("Subscribe to updates"): SNS topic the API subscribes e-mail addresses to (with a filter
    * policy on the chosen services) and publishes visitor notices to. Unset = subscriptions disabled.
    */
-  @IsOptional()
+  @Optional()
   @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
     message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
   })
@@ -126,12 +126,12 @@ export class EnvironmentVariables {
   SUBSCRIBE_GLOBAL_PER_HOUR = 100;
 
   /** Alerts: Slack incoming webhook. Unset = no Slack alerts. A secret: keep it in SSM, not in files. */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL (a Slack incoming webhook)' })
   SLACK_WEBHOOK_URL?: string;
 
   /** Re-alert while an automatic incident stays open, e.g. "1h". Unset = never. */
-  @IsOptional()
+  @Optional()
   @IsDuration(60_000, 7 * 86_400_000)
   ALERT_REMINDER_EVERY?: string;
 
@@ -139,8 +139,24 @@ export class EnvironmentVariables {
   @IsDuration(100, 60_000)
   ALERT_RETRY_MIN = '2s';
 
+  /** Slow clients: the whole request line and headers must arrive within this (Node's headersTimeout). */
+  @IsDuration(1_000, 300_000, true)
+  HTTP_HEADERS_TIMEOUT = '10s';
+
+  /** Slow clients: the whole request, body included, must arrive within this (requestTimeout); then 408 and close. */
+  @IsDuration(1_000, 600_000, true)
+  HTTP_REQUEST_TIMEOUT = '30s';
+
+  /** An idle keep-alive connection is closed after this; keep it above the load balancer's idle timeout (ALB: 60s). */
+  @IsDuration(1_000, 600_000, true)
+  HTTP_KEEP_ALIVE_TIMEOUT = '72s';
+
+  /** Open connections one client address may hold; more are closed at once (trusted proxies are exempt). */
+  @IntInRange(1, 100_000)
+  MAX_CONNECTIONS_PER_IP = 128;
+
   /** Public URL of the status page, used in links (alerts, feeds). */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   PUBLIC_BASE_URL?: string;
 }
@@ -155,6 +171,7 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'SUBSCRIBE_PER_IP_PER_HOUR',
   'SUBSCRIBE_GLOBAL_PER_HOUR',
   'METRICS_PORT',
+  'MAX_CONNECTIONS_PER_IP',
 ];
 
 /**
@@ -191,5 +208,14 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
   }
   if (value.METRICS_PORT !== 0 && value.METRICS_PORT === value.PORT)
     errors.push({ path: 'METRICS_PORT', value: value.METRICS_PORT, rule: 'must differ from PORT (or be 0 for off)' });
+  const headersMs = parseDuration(value.HTTP_HEADERS_TIMEOUT);
+  const requestMs = parseDuration(value.HTTP_REQUEST_TIMEOUT);
+  if (headersMs !== null && requestMs !== null && headersMs > requestMs) {
+    errors.push({
+      path: 'HTTP_HEADERS_TIMEOUT',
+      value: value.HTTP_HEADERS_TIMEOUT,
+      rule: `must not be longer than HTTP_REQUEST_TIMEOUT (${value.HTTP_REQUEST_TIMEOUT})`,
+    });
+  }
   return { value, errors };
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { Optional } from '@app/common';
 import type { SubscribeRequest } from '@app/contracts';
 import { ServiceIds } from '../domain/incident.dto.js';
 
@@ -18,7 +19,7 @@ export class SubscribeDto implements SubscribeRequest {
   email!: string;
 
   @ApiPropertyOptional({ example: ['checkout-api'], description: 'Service ids; leave out for all services' })
-  @IsOptional()
+  @Optional()
   @ServiceIds(1)
   services?: string[];
 }

@@ -18,10 +18,21 @@ export function sendCached<T>(
   contentType = 'application/json; charset=utf-8',
 ): void {
   reply.header('cache-control', cacheControl).header('etag', doc.etag);
-  const match = request.headers['if-none-match'];
-  if (match !== undefined && (match === doc.etag || match.split(/\s*,\s*/).includes(doc.etag) || match === '*')) {
+  if (noneMatch(request.headers['if-none-match'], doc.etag)) {
     reply.code(304).send();
     return;
   }
   reply.header('content-type', contentType).send(doc.body);
+}
+
+/**
+ * If-None-Match with the weak comparison RFC 9110 §13.1.2 prescribes: `W/"x"` matches `"x"`. CDNs and browsers
+ * turn strong validators weak after compressing a response, and then send them back in that form.
+ */
+export function noneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  const ours = opaque(etag);
+  return header.split(',').some((tag) => opaque(tag) === ours);
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Cached } from '../openapi/responses.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { IncidentCache, maintenancePhase, statuspageDocuments, type StatuspageDocuments } from '@app/incidents';
@@ -43,48 +44,56 @@ export class StatuspageController {
 
   @Get('summary.json')
   @ApiOperation({ summary: 'Status indicator, components, unresolved incidents, upcoming and active maintenance' })
+  @Cached('StatuspageSummaryResponse', 'The summary')
   summary(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'summary');
   }
 
   @Get('status.json')
   @ApiOperation({ summary: 'The page status indicator (none, minor, major, critical, maintenance)' })
+  @Cached('StatuspageStatusResponse', 'The page status')
   status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'status');
   }
 
   @Get('components.json')
   @ApiOperation({ summary: 'Every component (service) and component group with its status' })
+  @Cached('StatuspageComponentsResponse', 'The components')
   components(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'components');
   }
 
   @Get('incidents.json')
   @ApiOperation({ summary: 'The 50 most recent incidents, resolved ones included' })
+  @Cached('StatuspageIncidentsResponse', 'The incidents')
   allIncidents(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'incidents');
   }
 
   @Get('incidents/unresolved.json')
   @ApiOperation({ summary: 'Incidents in the investigating, identified or monitoring state' })
+  @Cached('StatuspageIncidentsResponse', 'The unresolved incidents')
   unresolvedIncidents(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'unresolvedIncidents');
   }
 
   @Get('scheduled-maintenances.json')
   @ApiOperation({ summary: 'The 50 most recent scheduled maintenances' })
+  @Cached('StatuspageScheduledMaintenancesResponse', 'The scheduled maintenances')
   scheduledMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'scheduledMaintenances');
   }
 
   @Get('scheduled-maintenances/upcoming.json')
   @ApiOperation({ summary: 'Scheduled maintenances that have not started yet' })
+  @Cached('StatuspageScheduledMaintenancesResponse', 'The upcoming maintenances')
   upcomingMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'upcomingMaintenances');
   }
 
   @Get('scheduled-maintenances/active.json')
   @ApiOperation({ summary: 'Scheduled maintenances in progress' })
+  @Cached('StatuspageScheduledMaintenancesResponse', 'The active maintenances')
   activeMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     this.send(request, reply, 'activeMaintenances');
   }

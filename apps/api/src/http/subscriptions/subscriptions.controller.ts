@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, HttpException, HttpStatus, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SubscribeResponse } from '@app/contracts';
-import { SubscribeDto, SubscriptionService, SubscriptionUnavailableError } from '@app/incidents';
+import { SubscriptionService, SubscriptionUnavailableError } from '@app/incidents';
 import { Public } from '../auth/public.decorator.js';
+import { Fails, Takes } from '../openapi/responses.js';
 import { SubscribeLimits, type SubscribeLimit } from './subscribe-limits.js';
 
 const TOO_MANY: Record<SubscribeLimit, string> = {
@@ -29,12 +30,16 @@ export class SubscriptionsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Subscribe an e-mail address to incident and maintenance notices (double opt-in by AWS)' })
-  @ApiBody({ type: SubscribeDto })
-  @ApiResponse({ status: 202, description: 'AWS is sending a confirmation link to the address' })
-  @ApiResponse({ status: 400, description: 'Bad e-mail address or unknown service id (field, value and rule named)' })
-  @ApiResponse({ status: 409, description: 'The address is subscribed with a different choice of services' })
-  @ApiResponse({ status: 429, description: 'Too many requests from this client, for this address or for the page' })
-  @ApiResponse({ status: 503, description: 'Subscriptions are not enabled, or AWS could not take it right now' })
+  @Takes('SubscribeRequest')
+  @ApiResponse({
+    status: 202,
+    description: 'AWS is sending a confirmation link to the address',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/SubscribeResponse' } } },
+  })
+  @Fails(400, 'Bad e-mail address or unknown service id (field, value and rule named)')
+  @Fails(409, 'The address is subscribed with a different choice of services')
+  @Fails(429, 'Too many requests from this client, for this address or for the page (Retry-After says when)')
+  @Fails(503, 'Subscriptions are not enabled, or AWS could not take it right now')
   async subscribe(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
