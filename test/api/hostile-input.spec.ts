@@ -59,7 +59,7 @@ describe('an /api path that matches no route answers the JSON 404, never the das
     },
   );
 
-  it.each(['/', '/services/shop', '/services/shop/', '/incidents/inc-123'])(
+  it.each(['/', '/services/shop', '/services/shop/', '/incidents/inc-123', '/admin', '/admin/services/shop/edit'])(
     'serves the dashboard for the page route %s',
     async (url) => {
       const response = await t.inject({ method: 'GET', url });
@@ -68,14 +68,19 @@ describe('an /api path that matches no route answers the JSON 404, never the das
     },
   );
 
-  it.each(['/wp-login.php', '/services', '/services/a/b', '/random/page', '/assets/app-OLD12345.js'])(
-    'answers 404 (not the dashboard) for %s, which is no page route',
-    async (url) => {
-      const response = await t.inject({ method: 'GET', url });
-      expect(response.statusCode).toBe(404);
-      expect(response.body).not.toContain('<title>dashboard');
-    },
-  );
+  it.each([
+    '/wp-login.php',
+    '/services',
+    '/services/a/b',
+    '/random/page',
+    '/assets/app-OLD12345.js',
+    '/administrator',
+    '/admin/app.js',
+  ])('answers 404 (not the dashboard) for %s, which is no page route', async (url) => {
+    const response = await t.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(404);
+    expect(response.body).not.toContain('<title>dashboard');
+  });
 });
 
 describe('raw request targets on a real socket (no client-side URL normalisation)', () => {

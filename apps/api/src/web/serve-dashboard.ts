@@ -37,10 +37,11 @@ export async function serveDashboard(app: NestFastifyApplication, webDir: string
 }
 
 /**
- * The dashboard's page routes: "/", "/services/<id>" (a service page) and "/incidents/<id>" (the links in alerts
- * and the feed open the page). Anything else is a 404 — a missing asset must not get index.html as JavaScript.
+ * The dashboard's page routes: "/", "/services/<id>" (a service page), "/incidents/<id>" (the links in alerts
+ * and the feed open the page) and "/admin" with its sub-pages (the console routes them itself). Anything else is a
+ * 404 — a missing asset must not get index.html as JavaScript.
  */
-const PAGE_ROUTE = /^\/(?:(?:services|incidents)\/[^/]+\/?)?$/;
+const PAGE_ROUTE = /^\/(?:(?:services|incidents)\/[^/]+\/?|admin(?:\/[^.]*)?)?$/;
 
 /**
  * Whether a path that matched no route is meant for the API once normalised the ways a client, proxy or CDN
