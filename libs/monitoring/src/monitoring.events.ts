@@ -29,12 +29,26 @@ export interface CheckCompleted {
   slipMs: number;
 }
 
+/** Emitted when a service stops being monitored (deleted, or gone from the services file). */
+export interface ServiceRemoved {
+  serviceId: string;
+  /** Its display name, which nothing else can tell once it is gone. */
+  serviceName: string;
+  at: number;
+}
+
 /** Typed in-process event bus of the monitoring library. */
 export class MonitoringEvents {
   private readonly stateChangedSubject = new Subject<ServiceStateChanged>();
   private readonly checkCompletedSubject = new Subject<CheckCompleted>();
+  private readonly serviceRemovedSubject = new Subject<ServiceRemoved>();
   readonly stateChanged$: Observable<ServiceStateChanged> = this.stateChangedSubject.asObservable();
   readonly checkCompleted$: Observable<CheckCompleted> = this.checkCompletedSubject.asObservable();
+  readonly serviceRemoved$: Observable<ServiceRemoved> = this.serviceRemovedSubject.asObservable();
+
+  emitServiceRemoved(event: ServiceRemoved): void {
+    this.serviceRemovedSubject.next(event);
+  }
 
   emitStateChanged(event: ServiceStateChanged): void {
     this.stateChangedSubject.next(event);
