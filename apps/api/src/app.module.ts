@@ -17,10 +17,14 @@ import {
   DEFAULT_MONITORING_OPTIONS,
   MONITORING_OPTIONS,
   MonitoringModule,
+  PageSettings,
   parseDuration,
   TargetPolicy,
+  TargetResolver,
+  type HostLookup,
 } from '@app/monitoring';
-import { namespaces, type Configuration } from './config/configuration.js';
+import { namespaces, pageInfo, type Configuration } from './config/configuration.js';
+import { RELOAD_CONFIGURATION, ServicesFileReloader } from './config/services-file-reloader.js';
 import { AdminAuditController } from './http/admin/admin-audit.controller.js';
 import { AdminIncidentsController, AdminMaintenanceController } from './http/admin/admin-incidents.controller.js';
 import { IncidentsController } from './http/incidents/incidents.controller.js';
@@ -40,6 +44,8 @@ import { METRICS_OPTIONS, StatusMetrics } from './metrics/status-metrics.js';
 export interface AppOverrides {
   /** Tests: talk to this DynamoDB endpoint instead of starting the embedded one. */
   dynamodbEndpoint?: string;
+  /** Tests: resolve host names with this instead of DNS (validation-time SSRF checks). */
+  lookup?: HostLookup;
 }
 
 /** Composition root: validated configuration in, modules wired to their adapters. */
@@ -69,6 +75,8 @@ export class AppModule {
           imports: [],
           providers: [
             { provide: TargetPolicy, useValue: config.policy },
+            { provide: TargetResolver, useValue: new TargetResolver(config.policy, overrides.lookup) },
+            { provide: PageSettings, useValue: new PageSettings(pageInfo(config, config.page), config.page.order) },
             { provide: CONFIG_SERVICES, useValue: config.services },
             {
               provide: MONITORING_OPTIONS,
@@ -127,6 +135,8 @@ export class AppModule {
           }),
         },
         { provide: METRICS_OPTIONS, useValue: { port: config.env.METRICS_PORT, host: config.env.METRICS_HOST } },
+        { provide: RELOAD_CONFIGURATION, useValue: config },
+        ServicesFileReloader,
         StatusMetrics,
         MetricsServer,
         { provide: APP_GUARD, useClass: AdminAuthGuard },

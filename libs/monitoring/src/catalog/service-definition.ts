@@ -22,6 +22,12 @@ export interface MonitoredService {
   degradedOpensIncident: boolean;
   paused: boolean;
   source: ServiceSource;
+  /**
+   * The definition exactly as the file or the admin wrote it (defaults not filled in): what is stored and what PATCH
+   * merges into, so a default (the timeout follows the interval) keeps applying until someone sets the field.
+   * Absent on services built directly in code (tests); definitionInput then makes every default explicit.
+   */
+  definition?: ServiceDefinition;
 }
 
 export const DEFAULTS = {
@@ -59,10 +65,11 @@ export function toDefinition(service: MonitoredService): ResolvedServiceDefiniti
 }
 
 /**
- * The definition as a client would send it: defaults explicit, unset optional fields omitted. What PATCH merges into
- * and what the catalog stores, so a stored service is read back through the same validation as a new one.
+ * The definition as its author sent it: what the catalog stores and what PATCH merges into, so a stored service is
+ * read back through the same validation as a new one and defaults are applied when it is read, never frozen into it.
  */
 export function definitionInput(service: MonitoredService): ServiceDefinition {
+  if (service.definition !== undefined) return service.definition;
   const { group, latencyThresholdMs, ...rest } = toDefinition(service);
   return {
     ...rest,

@@ -11,6 +11,9 @@ import type {
 } from '@app/contracts';
 import { formatDuration } from '../catalog/duration.js';
 import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
+import { describeFailure } from '../probe/reason-class.js';
+import { latencyHistory } from './latency-history.js';
+import { PageSettings } from './page-settings.js';
 import { MonitorService, type ServiceRuntime } from '../monitor.service.js';
 import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
 import type { StoredCheck } from '../ports.js';
@@ -38,7 +41,7 @@ function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
     ok: check.ok,
     latencyMs: check.latencyMs,
     ...(check.statusCode === undefined ? {} : { statusCode: check.statusCode }),
-    ...(check.error === undefined ? {} : { error: check.error }),
+    ...(check.error === undefined ? {} : { error: check.error, reason: describeFailure(check.error) }),
   };
 }
 
@@ -50,7 +53,7 @@ function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
 export class StatusSnapshotService {
   private status: CachedDocument<StatusResponse> | null = null;
   private history: CachedDocument<HistoryResponse> | null = null;
-  private builtFrom = { monitor: -1, incidents: -1, maintenance: -1 };
+  private builtFrom = { monitor: -1, incidents: -1, maintenance: -1, page: -1 };
   private historyFrom = -1;
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
   private lastBuildMs = 0;
@@ -59,6 +62,7 @@ export class StatusSnapshotService {
     private readonly monitor: MonitorService,
     private readonly incidents: ActiveIncidents,
     private readonly maintenance: MaintenanceCache,
+    private readonly page: PageSettings = new PageSettings(),
   ) {}
 
   /**
@@ -69,7 +73,8 @@ export class StatusSnapshotService {
     const unchanged =
       this.builtFrom.monitor === this.monitor.version &&
       this.builtFrom.incidents === this.incidents.version &&
-      this.builtFrom.maintenance === this.maintenance.version;
+      this.builtFrom.maintenance === this.maintenance.version &&
+      this.builtFrom.page === this.page.version;
     // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up.
     if (this.status && unchanged && now - this.status.builtAt < 15_000) return;
     if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
@@ -78,9 +83,9 @@ export class StatusSnapshotService {
       monitor: this.monitor.version,
       incidents: this.incidents.version,
       maintenance: this.maintenance.version,
+      page: this.page.version,
     };
-    const services = [...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now));
-    services.sort((a, b) => (a.group ?? '').localeCompare(b.group ?? '') || a.name.localeCompare(b.name));
+    const services = this.page.sort([...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now)));
     const activeIncidents = this.incidents.list();
     this.status = cache<StatusResponse>(
       {
@@ -92,6 +97,7 @@ export class StatusSnapshotService {
         services,
         activeIncidents,
         upcomingMaintenance: this.maintenance.upcoming(now),
+        page: this.page.page,
       },
       now,
     );
@@ -129,6 +135,7 @@ export class StatusSnapshotService {
         service: this.serviceStatus(runtime, now),
         recentChecks: runtime.recent.map((check) => ({ ...toLastCheck(check)!, state: check.state })),
         bars,
+        latency: latencyHistory(runtime, now),
       },
       now,
     );
@@ -142,7 +149,8 @@ export class StatusSnapshotService {
     const window = sumDays(byDay, now, service.slo.windowDays);
     const budget = 100 - service.slo.target;
     const failedPercent = window.total === 0 ? null : (window.failures / window.total) * 100;
-    let state: ServiceState = service.paused ? 'unknown' : evaluation.state;
+    // Paused, or misconfigured (the probe refuses its target): no data the public could trust, never an outage.
+    let state: ServiceState = service.paused || runtime.misconfigured !== null ? 'unknown' : evaluation.state;
     if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
     return {
       id: service.id,
