@@ -14,6 +14,8 @@ export interface TestApp {
   routes: { method: string; url: string }[];
   token: string;
   tablePrefix: string;
+  /** The services file the app was started with (rewrite it to test reloads). */
+  servicesFile: string;
   inject: NestFastifyApplication['inject'];
   close(): Promise<void>;
 }
@@ -62,5 +64,13 @@ export async function createTestApp(
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  return { app, routes, token, tablePrefix, inject: app.inject.bind(app), close: () => app.close() };
+  return {
+    app,
+    routes,
+    token,
+    tablePrefix,
+    servicesFile: join(dir, 'services.yaml'),
+    inject: app.inject.bind(app),
+    close: () => app.close(),
+  };
 }

@@ -29,6 +29,7 @@ import { AdminAuditController } from './http/admin/admin-audit.controller.js';
 import { AdminIncidentsController, AdminMaintenanceController } from './http/admin/admin-incidents.controller.js';
 import { IncidentsController } from './http/incidents/incidents.controller.js';
 import { AdminServicesController } from './http/admin/admin-services.controller.js';
+import { AdminSessionController } from './http/admin/admin-session.controller.js';
 import { AdminAuthGuard, AUTH_FAILURES } from './http/auth/admin-auth.guard.js';
 import { FailureLimiter } from './http/auth/failure-limiter.js';
 import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
@@ -117,6 +118,7 @@ export class AppModule {
         HealthController,
         IncidentsController,
         AdminServicesController,
+        AdminSessionController,
         AdminAuditController,
         AdminIncidentsController,
         AdminMaintenanceController,

@@ -36,7 +36,8 @@ export async function createApp(
   });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new RejectMalformedBody());
-  app.enableShutdownHooks();
+  // Not SIGHUP (Nest's default list has it): SIGHUP reloads the services file (ServicesFileReloader).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const origins = config.env.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);

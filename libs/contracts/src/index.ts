@@ -269,7 +269,38 @@ export interface AdminService extends ResolvedServiceDefinition {
   /** "config" services come from the services file and are read-only through the API. */
   source: ServiceSource;
   state: ServiceState;
+  /**
+   * Fields the definition leaves out, shown here with their defaults: they keep following the defaults (the timeout
+   * follows the interval) until someone sets them. A form editing with PUT should leave them out too.
+   */
+  defaulted: (keyof ServiceDefinition)[];
+  /**
+   * Why the probe refuses this service's target at connect time (its host name resolves to an address the SSRF
+   * policy blocks): a configuration problem for admins, shown as "unknown" on the public page. null when none.
+   */
+  misconfigured: string | null;
 }
+
+/** GET /api/admin/whoami: the token's fingerprint, as the audit log records it. */
+export interface AdminIdentity {
+  actor: string;
+}
+
+/**
+ * Defaults of a service definition (what an omitted field means), shared by the API and the console. The timeout
+ * has no fixed default: min(timeoutCeiling, interval − 1s), at least 100ms.
+ */
+export const SERVICE_DEFAULTS = {
+  method: 'GET',
+  interval: '30s',
+  timeoutCeiling: '10s',
+  failureThreshold: 3,
+  recoveryThreshold: 2,
+  expectedStatus: ['200-299'],
+  slo: { target: 99.9, window: '30d' },
+  degradedOpensIncident: false,
+  paused: false,
+} as const;
 
 /** POST /api/admin/incidents. */
 export interface CreateIncidentRequest {

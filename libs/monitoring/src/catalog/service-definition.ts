@@ -1,5 +1,11 @@
-import type { HttpMethod, ResolvedServiceDefinition, ServiceDefinition, ServiceSource } from '@app/contracts';
-import { formatDuration } from './duration.js';
+import {
+  SERVICE_DEFAULTS,
+  type HttpMethod,
+  type ResolvedServiceDefinition,
+  type ServiceDefinition,
+  type ServiceSource,
+} from '@app/contracts';
+import { formatDuration, parseDuration } from './duration.js';
 
 /** A status range, inclusive: [200, 299]. */
 export type StatusRange = readonly [number, number];
@@ -30,15 +36,37 @@ export interface MonitoredService {
   definition?: ServiceDefinition;
 }
 
+/** SERVICE_DEFAULTS (@app/contracts, which the console reads too) in the units the runner uses. */
 export const DEFAULTS = {
-  method: 'GET' as HttpMethod,
-  intervalMs: 30_000,
-  timeoutMs: 10_000,
-  failureThreshold: 3,
-  recoveryThreshold: 2,
+  method: SERVICE_DEFAULTS.method as HttpMethod,
+  intervalMs: parseDuration(SERVICE_DEFAULTS.interval) as number,
+  timeoutMs: parseDuration(SERVICE_DEFAULTS.timeoutCeiling) as number,
+  failureThreshold: SERVICE_DEFAULTS.failureThreshold,
+  recoveryThreshold: SERVICE_DEFAULTS.recoveryThreshold,
   expectedStatus: [[200, 299]] as StatusRange[],
-  slo: { target: 99.9, windowDays: 30 },
+  slo: {
+    target: SERVICE_DEFAULTS.slo.target,
+    windowDays: (parseDuration(SERVICE_DEFAULTS.slo.window) as number) / 86_400_000,
+  },
 };
+
+/** Which optional fields a definition leaves to their defaults. */
+export function defaultedFields(definition: ServiceDefinition): (keyof ServiceDefinition)[] {
+  const optional: (keyof ServiceDefinition)[] = [
+    'group',
+    'method',
+    'interval',
+    'timeout',
+    'latencyThresholdMs',
+    'failureThreshold',
+    'recoveryThreshold',
+    'expectedStatus',
+    'slo',
+    'degradedOpensIncident',
+    'paused',
+  ];
+  return optional.filter((field) => definition[field] === undefined);
+}
 
 export function isExpectedStatus(service: Pick<MonitoredService, 'expectedStatus'>, status: number): boolean {
   return service.expectedStatus.some(([low, high]) => status >= low && status <= high);
