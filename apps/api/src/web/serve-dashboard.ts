@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IncidentCache } from '@app/incidents';
-import { MonitorView, PageSettings } from '@app/monitoring';
+import { MaintenanceCache, MonitorView, PageSettings } from '@app/monitoring';
 import { apiError, sendApiError } from '../http/errors/api-error.js';
 
 /**
@@ -22,6 +22,7 @@ export async function serveDashboard(app: NestFastifyApplication, webDir: string
   const fastify = app.getHttpAdapter().getInstance();
   const monitor = app.get(MonitorView);
   const incidents = app.get(IncidentCache);
+  const maintenance = app.get(MaintenanceCache);
   const page = app.get(PageSettings);
   const template = readFileSync(join(root, 'index.html'), 'utf8');
   let rendered = { version: -1, html: template };
@@ -55,7 +56,9 @@ export async function serveDashboard(app: NestFastifyApplication, webDir: string
           ? monitor.find(route.id) !== undefined
           : route.kind === 'incident'
             ? incidents.get(route.id) !== undefined
-            : true;
+            : route.kind === 'maintenance'
+              ? maintenance.all().some((window) => window.id === route.id)
+              : true;
     return reply
       .code(exists ? 200 : 404)
       .header('cache-control', 'no-cache')
@@ -64,16 +67,20 @@ export async function serveDashboard(app: NestFastifyApplication, webDir: string
   });
 }
 
-type PageRoute = { kind: 'page' } | { kind: 'service'; id: string } | { kind: 'incident'; id: string };
+type PageRoute =
+  | { kind: 'page' }
+  | { kind: 'service'; id: string }
+  | { kind: 'incident'; id: string }
+  | { kind: 'maintenance'; id: string };
 
 /**
  * The dashboard's page routes: "/", "/history", "/services/<id>", "/incidents/<id>" (the links in alerts and the
- * feed) and "/admin" with its sub-pages (the console routes them itself). null for anything else.
+ * feed), "/maintenance/<id>" and "/admin" with its sub-pages (the console routes them itself). null for anything else.
  */
 export function pageRoute(path: string): PageRoute | null {
   if (path === '/' || path === '' || /^\/history\/?$/.test(path) || /^\/admin(?:\/[^.]*)?$/.test(path))
     return { kind: 'page' };
-  const match = /^\/(services|incidents)\/([^/]+)\/?$/.exec(path);
+  const match = /^\/(services|incidents|maintenance)\/([^/]+)\/?$/.exec(path);
   if (!match) return null;
   let id: string;
   try {
@@ -81,7 +88,11 @@ export function pageRoute(path: string): PageRoute | null {
   } catch {
     return null;
   }
-  return match[1] === 'services' ? { kind: 'service', id } : { kind: 'incident', id };
+  return match[1] === 'services'
+    ? { kind: 'service', id }
+    : match[1] === 'incidents'
+      ? { kind: 'incident', id }
+      : { kind: 'maintenance', id };
 }
 
 /** A last segment with a dot ("main-ABC.js", "favicon.ico"): a missing asset must never get index.html. */
