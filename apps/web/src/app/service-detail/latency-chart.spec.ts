@@ -50,6 +50,16 @@ describe('latency chart geometry', () => {
     expect(chartGeometry(rangePoints(history(), '24h')).failures).toHaveLength(1);
     expect(chartGeometry([]).typical).toBe('');
   });
+
+  it('draws a lone point (a new service: only the current hour has checks) as a dot, not as nothing', () => {
+    const hours = Array.from({ length: 24 }, (_, index) =>
+      point(`2026-12-02T${String(index).padStart(2, '0')}:00:00Z`, index === 23 ? 40 : null),
+    );
+    expect(chartGeometry(hours).typical).toBe('M600.0 31.2h0');
+    expect(chartGeometry([point('2026-12-02T00:00:00Z', 40), point('2026-12-02T01:00:00Z', 40)]).typical).toBe(
+      'M0.0 31.2L600.0 31.2',
+    );
+  });
 });
 
 describe('LatencyChart', () => {

@@ -41,6 +41,10 @@ export function chartGeometry(points: readonly LatencyPoint[]): {
       }
       const x = points.length === 1 ? CHART.width / 2 : index * step;
       d += `${pen ? 'L' : 'M'}${x.toFixed(1)} ${y(value).toFixed(1)}`;
+      // A point with no neighbour to join (a new service: only the current hour) would draw nothing; a
+      // zero-length segment with round caps draws it as a dot.
+      const next = points[index + 1];
+      if (!pen && (next === undefined || pick(next) === null)) d += 'h0';
       pen = true;
     });
     return d;
