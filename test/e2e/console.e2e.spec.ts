@@ -564,8 +564,8 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
   it('shows the Retry-After wait after too many failed attempts (429)', async () => {
     for (let attempt = 0; attempt < 6 && !(await page.$('[data-testid="retry-after"]')); attempt += 1) {
       await page.fill('#admin-token', `sp_wrong_${attempt}`);
-      // One answer per attempt (a submit while a check is under way is ignored).
-      const answered = page.waitForResponse((response) => response.url().endsWith('/api/admin/services'));
+      // One answer per attempt (a submit while a check is under way is ignored); sign-in checks GET /api/admin/whoami.
+      const answered = page.waitForResponse((response) => response.url().endsWith('/api/admin/whoami'));
       await page.press('#admin-token', 'Enter');
       await answered;
       await page.waitForFunction(
