@@ -9,6 +9,7 @@ import type { StoredCheck } from './ports.js';
 import {
   FAIL,
   FakeProber,
+  FakeShardLeases,
   InMemoryCheckStore,
   InMemoryStateAndRollupStore,
   maintenanceWindow,
@@ -57,9 +58,10 @@ describe('MonitorService', () => {
   let events: MonitoringEvents;
   let changes: ServiceStateChanged[];
   let monitor: MonitorService;
+  let leases: FakeShardLeases;
 
   const create = (options: Partial<MonitoringOptions> = {}) =>
-    new MonitorService(prober, checks, states, maintenance, events, { ...OPTIONS, ...options });
+    new MonitorService(prober, checks, states, maintenance, events, { ...OPTIONS, ...options }, leases);
 
   /** Ticks at `at` (and moves the probe clock there), then lets finished probes complete. */
   async function tickAt(at: number): Promise<void> {
@@ -76,6 +78,7 @@ describe('MonitorService', () => {
     events = new MonitoringEvents();
     changes = [];
     events.stateChanged$.subscribe((change) => changes.push(change));
+    leases = new FakeShardLeases();
     monitor = create();
   });
 
@@ -387,8 +390,8 @@ describe('MonitorService', () => {
       const rollup = emptyRollup('api', today);
       for (const at of [BASE - 30 * MINUTE, BASE - 20 * MINUTE, BASE - 10 * MINUTE])
         foldCheck(rollup, { at, ok: at !== BASE - 20 * MINUTE, latencyMs: 40, maintenance: false });
-      await states.saveRollup(rollup, null);
-      await states.saveState('api', storedState);
+      await states.saveRollup(rollup, null, 1);
+      await states.saveState('api', storedState, 1);
       await checks.append([
         storedCheck(BASE - 30 * MINUTE, true),
         storedCheck(BASE - 20 * MINUTE, false),

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { InMemoryAuditLog } from '@app/common/testing';
 import { MaintenanceCache } from '@app/monitoring';
-import { FakeMonitorView, monitoredService } from '@app/monitoring/testing';
+import { FakeMonitorView, monitoredService, testChangeFeed } from '@app/monitoring/testing';
 import { InMemoryIncidentStore } from '../testing/index.js';
 import { MaintenanceService } from './maintenance.service.js';
 
@@ -22,7 +22,7 @@ describe('MaintenanceService', () => {
     audit = new InMemoryAuditLog();
     const monitor = new FakeMonitorView();
     monitor.add(monitoredService('checkout'), 'up');
-    maintenance = new MaintenanceService(store, monitor, cache, audit);
+    maintenance = new MaintenanceService(store, monitor, cache, audit, testChangeFeed());
   });
 
   const at = (minutes: number) => new Date(NOW + minutes * MINUTE).toISOString();

@@ -1,14 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
 import { AuditLog, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
-import { MaintenanceCache, MonitorView } from '@app/monitoring';
+import { ChangeFeed, MaintenanceCache, MonitorView } from '@app/monitoring';
 import { IncidentStore } from '../ports.js';
 import { MaintenanceDto } from './incident.dto.js';
 import { newId } from './incident.js';
 
 const MAX_WINDOW_MS = 7 * 86_400_000;
+/** Windows that ended longer ago than this are not loaded (the same horizon as at boot). */
+const ENDED_HORIZON_MS = 14 * 86_400_000;
 
-/** Scheduled maintenance: stored in DynamoDB, mirrored in memory for the runner and the status page. */
+/**
+ * Scheduled maintenance: stored in DynamoDB, mirrored in memory for the runner and the status page; a change made
+ * on another replica is reloaded when the change feed announces it.
+ */
 @Injectable()
 export class MaintenanceService {
   private readonly logger = new Logger('Maintenance');
@@ -18,7 +23,15 @@ export class MaintenanceService {
     private readonly monitor: MonitorView,
     private readonly cache: MaintenanceCache,
     private readonly audit: AuditLog,
-  ) {}
+    private readonly feed: ChangeFeed,
+  ) {
+    feed.on('maintenance', () => this.reload());
+  }
+
+  /** Takes the stored windows as they are now. */
+  async reload(now = Date.now()): Promise<void> {
+    this.cache.set(await this.store.listMaintenance(new Date(now - ENDED_HORIZON_MS).toISOString()));
+  }
 
   list(): MaintenanceWindow[] {
     return this.cache.all();
@@ -46,6 +59,7 @@ export class MaintenanceService {
     };
     await this.store.putMaintenance(window);
     this.cache.set([...this.cache.all(), window]);
+    this.feed.publish({ kind: 'maintenance' });
     await this.auditChange(actor, 'maintenance.create', window.id, null, window);
     return window;
   }
@@ -55,6 +69,7 @@ export class MaintenanceService {
     if (!before || !(await this.store.deleteMaintenance(id)))
       throw new NotFoundError(`maintenance window ${JSON.stringify(id.slice(0, 100))} does not exist`);
     this.cache.set(this.cache.all().filter((window) => window.id !== id));
+    this.feed.publish({ kind: 'maintenance' });
     await this.auditChange(actor, 'maintenance.delete', id, before, null);
   }
 

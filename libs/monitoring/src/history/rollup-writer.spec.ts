@@ -25,7 +25,7 @@ describe('RollupWriter', () => {
   beforeEach(() => {
     store = new InMemoryStateAndRollupStore();
     writer = new RollupWriter(store, { flushChecks: 3, flushMs: 30 * MINUTE, historyDays: 90 }, quiet);
-    api = { service: { id: 'api' }, rollups: new Map<string, RollupSlot>() };
+    api = { service: { id: 'api' }, rollups: new Map<string, RollupSlot>(), epoch: 1 };
   });
 
   it('folds checks into the day they were taken', () => {

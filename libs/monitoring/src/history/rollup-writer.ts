@@ -17,6 +17,8 @@ export interface RollupSlot {
 export interface ServiceRollups {
   readonly service: { readonly id: string };
   readonly rollups: Map<string, RollupSlot>;
+  /** The fencing epoch this replica works the service under; null when it does not (nothing is written then). */
+  readonly epoch: number | null;
 }
 
 export interface RollupWriterOptions {
@@ -31,13 +33,15 @@ export interface RollupWriterOptions {
 /**
  * Keeps the daily rollups of every service current in memory and writes them behind: every `flushChecks` checks,
  * after `flushMs`, and when their day is over. Each write is conditional on the stored copy's `through`, so two
- * writers (an overlapping deploy) never lose each other's checks silently.
+ * writers (an overlapping deploy) never lose each other's checks silently, and on the fencing epoch, so a former
+ * owner of the service's shard cannot overwrite its new owner (`fenced` is told instead).
  */
 export class RollupWriter {
   constructor(
     private readonly store: StateAndRollupStore,
     private readonly options: RollupWriterOptions,
     private readonly logger: Pick<Logger, 'warn'>,
+    private readonly fenced: (target: ServiceRollups, epoch: number) => void = () => undefined,
   ) {}
 
   /** Takes the stored rollups of a service as the in-memory starting point. */
@@ -53,8 +57,11 @@ export class RollupWriter {
     }
   }
 
-  /** Counts one check into its day (creating the day, and dropping days older than the history, as needed). */
-  fold(target: ServiceRollups, check: StoredCheck, now: number): void {
+  /**
+   * Counts one check into its day (creating the day, and dropping days older than the history, as needed).
+   * `pending` false: a check another replica took and stores itself (shown here, never written from here).
+   */
+  fold(target: ServiceRollups, check: StoredCheck, now: number, pending = true): void {
     const day = dayOf(check.at);
     let slot = target.rollups.get(day);
     if (!slot) {
@@ -69,7 +76,7 @@ export class RollupWriter {
       const oldest = lastDays(now, this.options.historyDays)[0] as string;
       for (const key of target.rollups.keys()) if (key < oldest) target.rollups.delete(key);
     }
-    if (foldCheck(slot.rollup, check)) slot.pending += 1;
+    if (foldCheck(slot.rollup, check) && pending) slot.pending += 1;
   }
 
   /** Writes every rollup that is due (all with pending checks when `force`); settles when the writes are done. */
@@ -77,6 +84,8 @@ export class RollupWriter {
     const today = dayOf(now);
     const writes: Promise<void>[] = [];
     for (const target of targets) {
+      const epoch = target.epoch;
+      if (epoch === null) continue;
       for (const slot of target.rollups.values()) {
         if (slot.pending === 0 || slot.saving) continue;
         const due =
@@ -84,13 +93,13 @@ export class RollupWriter {
           slot.pending >= this.options.flushChecks ||
           now - slot.lastFlushAt >= this.options.flushMs ||
           slot.rollup.day !== today;
-        if (due) writes.push(this.save(target, slot, now));
+        if (due) writes.push(this.save(target, slot, epoch, now));
       }
     }
     return Promise.all(writes);
   }
 
-  private async save(target: ServiceRollups, slot: RollupSlot, now: number): Promise<void> {
+  private async save(target: ServiceRollups, slot: RollupSlot, epoch: number, now: number): Promise<void> {
     const copy: DailyRollup = {
       ...slot.rollup,
       hourTotal: [...slot.rollup.hourTotal],
@@ -99,7 +108,12 @@ export class RollupWriter {
     const pending = slot.pending;
     slot.saving = true;
     try {
-      if (!(await this.store.saveRollup(copy, slot.persistedThrough))) {
+      const result = await this.store.saveRollup(copy, slot.persistedThrough, epoch);
+      if (result === 'fenced') {
+        this.fenced(target, epoch);
+        return;
+      }
+      if (result === 'conflict') {
         // Another writer moved it (an overlapping deploy): adopt theirs as the base and overwrite next time.
         this.logger.warn(`rollup ${target.service.id}/${copy.day} changed underneath; overwriting on next flush`);
         const fresh = await this.store.load(target.service.id, copy.day);

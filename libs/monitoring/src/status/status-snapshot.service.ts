@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type {
   DailyBar,
@@ -10,6 +10,7 @@ import type {
   StatusResponse,
 } from '@app/contracts';
 import { formatDuration } from '../catalog/duration.js';
+import { CLUSTER_OPTIONS, DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../cluster/cluster.options.js';
 import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
 import { MonitorService, type ServiceRuntime } from '../monitor.service.js';
 import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
@@ -55,11 +56,16 @@ export class StatusSnapshotService {
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
   private lastBuildMs = 0;
 
+  private readonly leaseMs: number;
+
   constructor(
     private readonly monitor: MonitorService,
     private readonly incidents: ActiveIncidents,
     private readonly maintenance: MaintenanceCache,
-  ) {}
+    @Optional() @Inject(CLUSTER_OPTIONS) cluster?: Pick<ClusterOptions, 'leaseMs'>,
+  ) {
+    this.leaseMs = cluster?.leaseMs ?? DEFAULT_CLUSTER_OPTIONS.leaseMs;
+  }
 
   /**
    * Rebuilds the status document if the runner, incidents or maintenance changed. Called every 200 ms by the scheduler (so a
@@ -144,6 +150,8 @@ export class StatusSnapshotService {
     const failedPercent = window.total === 0 ? null : (window.failures / window.total) * 100;
     let state: ServiceState = service.paused ? 'unknown' : evaluation.state;
     if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
+    const last = runtime.recent[0];
+    const stale = !service.paused && last !== undefined && now - last.at > 2 * service.intervalMs + this.leaseMs;
     return {
       id: service.id,
       name: service.name,
@@ -164,6 +172,7 @@ export class StatusSnapshotService {
         window: formatDuration(service.slo.windowDays * 86_400_000),
         errorBudgetRemaining: failedPercent === null ? null : Math.round((1 - failedPercent / budget) * 10_000) / 100,
       },
+      ...(stale ? { stale: true as const } : {}),
     };
   }
 }

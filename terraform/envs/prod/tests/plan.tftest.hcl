@@ -129,8 +129,8 @@ run "apply" {
   }
 
   assert {
-    condition     = length(module.data.table_names) == 6
-    error_message = "Expected the six app tables."
+    condition     = length(module.data.table_names) == 7
+    error_message = "Expected the seven app tables."
   }
 
   assert {
