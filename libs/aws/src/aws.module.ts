@@ -117,7 +117,7 @@ export class AwsModule {
               maxAttempts: 3,
               // A request that hangs (a network partition, a stopped endpoint) fails instead of waiting forever:
               // buffered writes retry, and the lease logic sees the heartbeat fail.
-              requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+              requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
               ...(endpoint ? { endpoint } : {}),
               // Embedded dynalite and explicit test endpoints ignore credentials; AWS uses the default chain.
               ...(embedded || options.endpoint ? { credentials: LOCAL_CREDENTIALS } : {}),

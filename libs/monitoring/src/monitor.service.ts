@@ -78,7 +78,7 @@ export class MonitorService implements MonitorView, ShardHost {
       this.leases.lost(shardOf(target.service.id), epoch);
     this.checkWriter = new CheckWriter(checks, undefined, {
       admit: (check, epoch) => this.leases.admit(shardOf(check.serviceId), epoch),
-      written: (written) => this.events.emitChecksStored(written),
+      written: (written) => this.stored(written),
     });
     this.stateWriter = new StateWriter(stateStore, this.logger, fenced);
     this.rollupWriter = new RollupWriter(
@@ -150,7 +150,10 @@ export class MonitorService implements MonitorView, ShardHost {
     const missed = covered
       ? recent.filter((check) => check.at > through).reverse()
       : await this.checks.since(service.id, through);
-    for (const check of missed) this.rollupWriter.fold(runtime, check, now);
+    for (const check of missed) {
+      this.rollupWriter.fold(runtime, check, now);
+      this.rollupWriter.stored(runtime, check, now);
+    }
     this.install(runtime);
   }
 
@@ -266,11 +269,26 @@ export class MonitorService implements MonitorView, ShardHost {
     }
     this.pump(now);
     this.stateWriter.flush();
-    void this.rollupWriter.flush(this.owned(), now);
+    void this.rollupWriter.flush(this.writable(), now);
+  }
+
+  /** Checks the store accepted: counted into the rollups that get written, and told to the other replicas. */
+  private stored(checks: StoredCheck[], now = Date.now()): void {
+    for (const check of checks) {
+      const runtime = this.runtimes.get(check.serviceId);
+      if (runtime && runtime.epoch !== null) this.rollupWriter.stored(runtime, check, now);
+    }
+    this.events.emitChecksStored(checks);
   }
 
   private *owned(): Iterable<ServiceRuntime> {
     for (const runtime of this.runtimes.values()) if (runtime.epoch !== null) yield runtime;
+  }
+
+  /** Owned services whose writes the lease admits now (not while it cannot be confirmed). */
+  private *writable(): Iterable<ServiceRuntime> {
+    for (const runtime of this.owned())
+      if (this.leases.admit(runtime.shard, runtime.epoch as number) === 'write') yield runtime;
   }
 
   private pump(now = Date.now()): void {
@@ -380,7 +398,7 @@ export class MonitorService implements MonitorView, ShardHost {
       if (state !== runtime.evaluation.state) runtime.evaluation = { ...runtime.evaluation, state, since: check.at };
       runtime.recent.unshift(check);
       if (runtime.recent.length > this.options.recentChecks) runtime.recent.length = this.options.recentChecks;
-      this.rollupWriter.fold(runtime, check, now, false);
+      this.rollupWriter.fold(runtime, check, now);
       changed = true;
     }
     if (changed) this.version += 1;
@@ -413,12 +431,20 @@ export class MonitorService implements MonitorView, ShardHost {
   }
 
   drop(shard: number): void {
+    let dropped = false;
     for (const runtime of this.runtimes.values()) {
-      if (runtime.shard !== shard) continue;
+      if (runtime.shard !== shard || runtime.epoch === null) continue;
       runtime.epoch = null;
       runtime.releasing = false;
       this.stateWriter.forget(runtime);
+      dropped = true;
     }
+    // What memory shows may include checks that were never stored (held, then superseded): from now on the
+    // stored history plus the new owner's checks (change feed) are what every replica shows.
+    if (dropped && !this.stopped)
+      void this.resync(shard).catch((error: unknown) =>
+        this.logger.warn(`reloading shard ${shard} after losing it failed: ${String(error)}`),
+      );
   }
 
   async handOver(shard: number, graceMs = 15_000): Promise<void> {
@@ -428,7 +454,8 @@ export class MonitorService implements MonitorView, ShardHost {
     await Promise.race([Promise.all(running), sleep(graceMs)]);
     const ids = new Set(runtimes.map((runtime) => runtime.service.id));
     await this.stateWriter.drain(graceMs, (target) => ids.has(target.service.id));
-    await Promise.all([this.checkWriter.flush(), this.rollupWriter.flush(runtimes, Date.now(), true)]);
+    await this.checkWriter.flush();
+    await this.rollupWriter.flush(runtimes, Date.now(), true);
   }
 
   async resync(shard: number, now = Date.now()): Promise<void> {
@@ -467,7 +494,9 @@ export class MonitorService implements MonitorView, ShardHost {
     this.stopped = true;
     await Promise.race([Promise.all([...this.inFlightDone.values()]), sleep(graceMs)]);
     this.stateWriter.flush();
-    await Promise.all([this.checkWriter.flush(), this.rollupWriter.flush(this.owned(), Date.now(), true)]);
+    // Checks first: a rollup write counts only checks already stored.
+    await this.checkWriter.flush();
+    await this.rollupWriter.flush(this.writable(), Date.now(), true);
     this.checkWriter.stop();
     await this.stateWriter.drain(graceMs);
   }

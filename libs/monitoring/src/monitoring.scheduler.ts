@@ -54,6 +54,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     const wasReady = this.ready;
     this.ready = false;
     if (this.refresher) clearInterval(this.refresher);
+    if (wasReady) await this.cluster.confirm();
     await this.monitor.shutdown();
     if (wasReady) await this.cluster.leave();
   }

@@ -58,6 +58,7 @@ export class ChangeFeed {
   private startedAt: number;
   private readonly positions = new Map<string, string>();
   private resyncAll: (() => Promise<void>) | null = null;
+  private lastWarnAt = 0;
   readonly stats: FeedStats = { published: 0, applied: 0, lastPollOkAt: null, pendingChecks: 0 };
 
   constructor(
@@ -181,7 +182,7 @@ export class ChangeFeed {
     try {
       await this.store.append(entry);
     } catch (error) {
-      this.logger.warn(`publishing ${changes.length} changes failed, retrying: ${String(error)}`);
+      this.warn(`publishing ${changes.length} changes failed, retrying: ${String(error)}`);
       return;
     }
     this.seq += 1;
@@ -200,28 +201,33 @@ export class ChangeFeed {
     this.polling = true;
     try {
       const now = this.clock.now();
-      const last = this.stats.lastPollOkAt;
-      if (last !== null && now - last > FEED_RETENTION_MS / 2 && this.resyncAll) {
-        this.logger.warn(`the feed was unreadable for ${Math.round((now - last) / 1000)} s: reloading from the tables`);
-        this.positions.clear();
-        this.startedAt = now;
-        await this.resyncAll();
-      }
       const peers = this.cluster.peers();
       if (peers.length === 0) {
         this.stats.lastPollOkAt = now;
         return;
       }
-      const floorAt = now - LANDING_MS;
+      // Anything that landed before our last successful read was read then; what landed since carries a key of at
+      // least (that read - LANDING_MS). So a silent peer never holds the cursor further back than that.
+      const floor = feedKey((this.stats.lastPollOkAt ?? this.startedAt) - LANDING_MS, '', 0);
       let cursor: string | null = null;
       for (const peer of peers) {
-        const from = Math.max(Math.min(peer.startedAt, peer.firstSeenAt), this.startedAt) - LANDING_MS;
-        const fromKey = feedKey(from, '', 0);
-        // A silent peer's later items land after now - LANDING_MS: no need to read further back for it.
-        const position = [this.positions.get(peer.replicaId) ?? fromKey, feedKey(floorAt, '', 0)].sort()[1] as string;
+        const known = this.positions.get(peer.replicaId);
+        const position =
+          known === undefined
+            ? // A peer we have not read yet: from when it (or we) started.
+              feedKey(Math.max(Math.min(peer.startedAt, peer.firstSeenAt), this.startedAt) - LANDING_MS, '', 0)
+            : known > floor
+              ? known
+              : floor;
         if (cursor === null || position < cursor) cursor = position;
       }
       const entries = await this.store.readAfter(cursor as string);
+      const last = this.stats.lastPollOkAt;
+      if (last !== null && now - last > FEED_RETENTION_MS / 2 && this.resyncAll) {
+        // Items may have expired unread: what the tables hold now is the truth; what was read folds in on top.
+        this.warn(`the feed was unreadable for ${Math.round((now - last) / 1000)} s: reloading from the tables`);
+        await this.resyncAll();
+      }
       this.stats.lastPollOkAt = now;
       for (const entry of entries) {
         if (entry.writer === this.cluster.replicaId) continue;
@@ -231,10 +237,18 @@ export class ChangeFeed {
         for (const change of entry.changes) await this.apply(change);
       }
     } catch (error) {
-      this.logger.warn(`reading the change feed failed: ${String(error)}`);
+      this.warn(`reading the change feed failed: ${String(error)}`);
     } finally {
       this.polling = false;
     }
+  }
+
+  /** At most one warning per 30 s: while storage is down every poll and publish fails. */
+  private warn(message: string): void {
+    const now = this.clock.now();
+    if (now - this.lastWarnAt < 30_000) return;
+    this.lastWarnAt = now;
+    this.logger.warn(message);
   }
 
   private async apply(change: ClusterChange): Promise<void> {

@@ -40,6 +40,11 @@ export class ClusterSync implements OnModuleDestroy {
     this.feed.start(loadStartedAt);
   }
 
+  /** One more round before the last writes at shutdown: holds are lifted if the lease can be confirmed now. */
+  confirm(): Promise<void> {
+    return this.coordinator.round();
+  }
+
   /** After the runner wrote everything: publish the rest, free the shards, leave. */
   async leave(): Promise<void> {
     await this.feed.flush();

@@ -10,6 +10,8 @@ interface Owned {
   epoch: number;
   /** The runner works it (fenced and restored); until then nothing of it is dispatched. */
   adopted: boolean;
+  /** The runner is fencing and restoring it now. */
+  adopting: boolean;
   /** A clean handover is in progress. */
   releasing: boolean;
 }
@@ -34,7 +36,10 @@ export interface ClusterStatus {
   exclusive: boolean;
   leaseMs: number;
   liveReplicas: number;
+  /** Shards this replica works. */
   shards: number[];
+  /** Shards claimed but still being fenced and restored (not checked yet). */
+  adopting: number[];
   /** Unconditional writes are held: the lease could not be confirmed for a while (storage unreachable). */
   holding: boolean;
   lastHeartbeatAgeMs: number | null;
@@ -77,6 +82,8 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
   private lastFailureLogAt = 0;
   private lastJanitorAt = 0;
   private readonly stats = { takeovers: 0, handovers: 0 };
+  /** Adoptions and handovers run beside the rounds: the heartbeat must never wait for them. */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly store: CoordinationStore,
@@ -123,12 +130,21 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     });
   }
 
-  /** Starts the periodic rounds (after the runner has loaded and adopted what join() claimed). */
-  start(): void {
+  /**
+   * Starts the periodic rounds (after the runner has loaded and adopted what join() claimed). Specs pass false and
+   * drive `round()` themselves.
+   */
+  start(periodic = true): void {
     this.started = true;
+    if (!periodic) return;
     this.timer = setInterval(() => void this.round(), this.timing.roundMs);
     this.timer.unref();
     void this.round();
+  }
+
+  /** Settles once the adoptions and handovers started so far are done (specs, and leave()). */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
   /** A clean exit (after the runner wrote everything): frees every shard and deletes the membership item. */
@@ -136,6 +152,7 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    await this.idle();
     if (this.superseded) return;
     const now = this.clock.now();
     await Promise.all(
@@ -145,10 +162,12 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
         }),
       ),
     );
+    const released = this.owned.size;
     this.owned.clear();
     await this.store.leave(this.replicaId, this.incarnation).catch((error: unknown) => {
       this.logger.warn(`could not leave the cluster cleanly: ${String(error)}`);
     });
+    this.logger.log(`left the cluster, ${released} shards released`);
   }
 
   // ---- ShardLeases -------------------------------------------------------------------------------------------
@@ -204,7 +223,14 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
       exclusive: this.options.exclusive,
       leaseMs: this.options.leaseMs,
       liveReplicas: this.liveReplicas(),
-      shards: [...this.owned.keys()].sort((a, b) => a - b),
+      shards: [...this.owned]
+        .filter(([, entry]) => entry.adopted)
+        .map(([shard]) => shard)
+        .sort((a, b) => a - b),
+      adopting: [...this.owned]
+        .filter(([, entry]) => !entry.adopted)
+        .map(([shard]) => shard)
+        .sort((a, b) => a - b),
       holding: !this.options.exclusive && !this.confirmed(),
       lastHeartbeatAgeMs: this.lastBeatSentAt === null ? null : now - this.lastBeatSentAt,
       takeovers: this.stats.takeovers,
@@ -226,19 +252,40 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     return this.running;
   }
 
+  /**
+   * A store call that gives up after lease/3: a round must end (and the next heartbeat go out) even when a request
+   * hangs. A write that lands after we gave up is harmless: a heartbeat only moves forward, and a shard claimed
+   * behind our back names us as its owner, which the next round re-claims under a new epoch.
+   */
+  private bounded<T>(call: Promise<T>, what: string): Promise<T> {
+    call.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${what} got no answer within ${this.timing.holdAfterMs} ms`)),
+        this.timing.holdAfterMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([call, limit]).finally(() => clearTimeout(timer));
+  }
+
   private async roundOnce(): Promise<void> {
     const sentAt = this.clock.now();
     this.seq += 1;
-    const beat = await this.store.heartbeat(this.replicaId, this.incarnation, this.seq, sentAt);
+    const beat = await this.bounded(
+      this.store.heartbeat(this.replicaId, this.incarnation, this.seq, sentAt),
+      'the heartbeat',
+    );
     if (beat === 'superseded') {
       this.supersede();
       return;
     }
-    if (beat === 'missing') await this.register();
+    if (beat === 'missing') await this.bounded(this.register(), 'registering');
     this.lastBeatSentAt = sentAt;
     // Shards before replicas: an owner we see in a shard item registered before it claimed, so it is listed.
-    const shards = await this.store.shards();
-    const replicas = await this.store.replicas();
+    const shards = await this.bounded(this.store.shards(), 'reading the shards');
+    const replicas = await this.bounded(this.store.replicas(), 'reading the replicas');
     const seenAt = this.clock.now();
     const previous = this.viewed ? this.shardView : null;
     this.shardView = new Map(shards.map((record) => [record.shard, record]));
@@ -247,9 +294,32 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     this.observe(replicas, seenAt);
     this.noticeLost();
     if (previous && this.started) this.noticeTakeovers(previous);
-    if (this.started) await this.adoptPending();
     await this.balance(seenAt);
-    if (this.started) await this.janitor(seenAt);
+    await this.releaseStrays(seenAt);
+    if (this.started) {
+      this.adoptPending();
+      await this.janitor(seenAt);
+    }
+  }
+
+  /**
+   * Shards the table says are ours that we do not work (a claim or release whose answer we never got, or an
+   * earlier incarnation under our REPLICA_ID) and did not claim back this round: freed, or nobody would work them.
+   */
+  private async releaseStrays(now: number): Promise<void> {
+    if (!this.confirmed()) return;
+    for (const record of this.shardView.values()) {
+      if (record.owner !== this.replicaId || this.owned.has(record.shard)) continue;
+      await this.bounded(
+        this.store.release(record.shard, this.replicaId, record.epoch, now),
+        'releasing a stray shard',
+      );
+    }
+  }
+
+  private inBackground(task: Promise<void>): void {
+    const tracked = task.finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
   }
 
   private failed(error: unknown): void {
@@ -337,13 +407,29 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     }
   }
 
-  private async adoptPending(): Promise<void> {
+  /** Starts adopting every claimed shard that is neither adopted nor being adopted (in the background). */
+  private adoptPending(): void {
+    const host = this.host;
+    if (!host || this.stopped) return;
     for (const [shard, entry] of [...this.owned]) {
-      if (entry.adopted || !this.host) continue;
-      const result = await this.host.adopt(shard, entry.epoch, !this.options.exclusive);
-      if (this.owned.get(shard) !== entry) continue;
-      if (result === 'adopted') entry.adopted = true;
-      else this.lost(shard, entry.epoch);
+      if (entry.adopted || entry.adopting) continue;
+      entry.adopting = true;
+      this.inBackground(
+        host
+          .adopt(shard, entry.epoch, !this.options.exclusive)
+          .then((result) => {
+            if (this.owned.get(shard) !== entry) return;
+            if (result === 'adopted') entry.adopted = true;
+            else this.lost(shard, entry.epoch);
+          })
+          .catch((error: unknown) => {
+            // Storage failed midway: nothing of the shard is dispatched yet; the next round tries again.
+            this.logger.warn(`adopting shard ${shard} failed, retrying: ${String(error)}`);
+          })
+          .finally(() => {
+            entry.adopting = false;
+          }),
+      );
     }
   }
 
@@ -365,7 +451,7 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     }
     // Hand over only when someone is short and there is nothing free for them to take.
     if (!this.started || wanted >= 0 || candidates.length > 0) return;
-    if ([...this.owned.values()].some((entry) => !entry.adopted || entry.releasing)) return;
+    if ([...this.owned.values()].some((entry) => !entry.adopted || entry.adopting || entry.releasing)) return;
     const counts = new Map<string, number>();
     for (const record of this.shardView.values())
       if (record.owner !== null) counts.set(record.owner, (counts.get(record.owner) ?? 0) + 1);
@@ -373,7 +459,7 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
       .filter((id) => id !== this.replicaId)
       .reduce((sum, id) => sum + Math.max(0, this.quotaOf(id, live) - (counts.get(id) ?? 0)), 0);
     const surplus = [...this.owned.keys()].sort((a, b) => b - a).slice(0, Math.min(-wanted, short));
-    for (const shard of surplus) await this.handOver(shard);
+    for (const shard of surplus) this.inBackground(this.handOver(shard));
   }
 
   /** Free, never claimed, held by a previous incarnation of us, or held by a replica we saw die; free first. */
@@ -399,14 +485,14 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
   }
 
   private async claim(shard: number, seen: SeenShard | null, now: number): Promise<void> {
-    const epoch = await this.store.nextEpoch();
-    if (!(await this.store.claim(shard, seen, this.replicaId, epoch, now))) return;
-    this.owned.set(shard, { epoch, adopted: false, releasing: false });
+    const epoch = await this.bounded(this.store.nextEpoch(), 'the epoch counter');
+    if (!(await this.bounded(this.store.claim(shard, seen, this.replicaId, epoch, now), `claiming shard ${shard}`)))
+      return;
+    this.owned.set(shard, { epoch, adopted: false, adopting: false, releasing: false });
     if (seen?.owner && seen.owner !== this.replicaId) {
       this.stats.takeovers += 1;
       this.logger.log(`took over shard ${shard} from ${seen.owner} (epoch ${epoch})`);
     }
-    if (this.started) await this.adoptPending();
   }
 
   private async handOver(shard: number): Promise<void> {
@@ -416,7 +502,12 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     try {
       await this.host.handOver(shard);
       await this.releaseHook();
-      if (await this.store.release(shard, this.replicaId, entry.epoch, this.clock.now())) this.stats.handovers += 1;
+      if (await this.bounded(this.store.release(shard, this.replicaId, entry.epoch, this.clock.now()), 'a release')) {
+        this.stats.handovers += 1;
+        this.logger.log(`handed over shard ${shard} (epoch ${entry.epoch}): another replica is short of work`);
+      }
+    } catch (error) {
+      this.logger.warn(`handing over shard ${shard} failed: ${String(error)}`);
     } finally {
       if (this.owned.get(shard) === entry) this.owned.delete(shard);
       this.host.drop(shard);
@@ -431,7 +522,8 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     for (const [id, record] of this.replicaView) {
       const seen = this.observations.get(id);
       if (id === this.replicaId || owners.has(id) || !seen) continue;
-      if (now - seen.firstSeenAt >= 10 * this.options.leaseMs) await this.store.forget(id, record.seq);
+      if (now - seen.firstSeenAt >= 10 * this.options.leaseMs)
+        await this.bounded(this.store.forget(id, record.seq), 'forgetting a replica');
     }
   }
 }

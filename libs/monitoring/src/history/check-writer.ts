@@ -17,13 +17,17 @@ export type Admission = 'write' | 'hold' | 'drop';
 export interface CheckWriterHooks {
   /** Asked per check at write time with the epoch it was taken under (default: always write). */
   admit?: (check: StoredCheck, epoch: number) => Admission;
-  /** Told about every batch once it is stored (the change feed publishes them). */
+  /**
+   * Told about stored checks in the order they were enqueued (so per service in time order), even when batches
+   * complete out of order or a failed one is retried later: the rollups and the change feed rely on it.
+   */
   written?: (checks: StoredCheck[]) => void;
 }
 
 interface Buffered {
   check: StoredCheck;
   epoch: number;
+  seq: number;
 }
 
 const HOLD_RETRY_MS = 250;
@@ -40,6 +44,10 @@ export class CheckWriter {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private backoffMs = 0;
+  private nextSeq = 0;
+  /** Resolved checks not yet reported to `written`, by enqueue number (null: dropped, nothing to report). */
+  private readonly resolved = new Map<number, StoredCheck | null>();
+  private reportedUpTo = 0;
   readonly stats: CheckWriterStats = {
     buffered: 0,
     written: 0,
@@ -63,11 +71,13 @@ export class CheckWriter {
   ) {}
 
   enqueue(check: StoredCheck, epoch = 0): void {
-    this.buffer.push({ check, epoch });
+    this.buffer.push({ check, epoch, seq: this.nextSeq });
+    this.nextSeq += 1;
     if (this.buffer.length > this.options.capacity) {
       const excess = this.buffer.length - this.options.capacity;
-      this.buffer.splice(0, excess);
+      for (const entry of this.buffer.splice(0, excess)) this.resolved.set(entry.seq, null);
       this.stats.dropped += excess;
+      this.report();
     }
     this.stats.buffered = this.buffer.length;
     this.schedule(this.options.debounceMs);
@@ -112,7 +122,10 @@ export class CheckWriter {
       const admission = this.hooks.admit?.(entry.check, entry.epoch) ?? 'write';
       if (admission === 'write') admitted.push(entry);
       else if (admission === 'hold') held.push(entry);
-      else this.stats.superseded += 1;
+      else {
+        this.stats.superseded += 1;
+        this.resolved.set(entry.seq, null);
+      }
     }
     const batches: Buffered[][] = [];
     for (let index = 0; index < admitted.length; index += this.options.batchSize)
@@ -126,7 +139,7 @@ export class CheckWriter {
       if (result.status === 'fulfilled') {
         this.stats.written += batch.length;
         this.stats.lastSuccessAt = Date.now();
-        this.hooks.written?.(batch.map((entry) => entry.check));
+        for (const entry of batch) this.resolved.set(entry.seq, entry.check);
       } else {
         failed.push(...batch);
         this.stats.failedAttempts += 1;
@@ -134,8 +147,9 @@ export class CheckWriter {
       }
     });
     // Back in front, in their original order: what failed or waits for the lease is written before newer checks.
-    const back = [...failed, ...held].sort((a, b) => take.indexOf(a) - take.indexOf(b));
+    const back = [...failed, ...held].sort((a, b) => a.seq - b.seq);
     if (back.length > 0) this.buffer.unshift(...back);
+    this.report();
     if (failed.length > 0) {
       this.backoffMs = Math.min(this.options.maxBackoffMs, Math.max(500, this.backoffMs * 2));
     } else if (held.length > 0 && admitted.length === 0) {
@@ -145,5 +159,18 @@ export class CheckWriter {
     }
     this.stats.buffered = this.buffer.length;
     return failed.length === 0 && (admitted.length > 0 || held.length === 0);
+  }
+
+  /** Reports, in enqueue order, every resolved check before the oldest one still buffered. */
+  private report(): void {
+    const limit = this.buffer[0]?.seq ?? this.nextSeq;
+    const stored: StoredCheck[] = [];
+    while (this.reportedUpTo < limit && this.resolved.has(this.reportedUpTo)) {
+      const check = this.resolved.get(this.reportedUpTo);
+      this.resolved.delete(this.reportedUpTo);
+      if (check) stored.push(check);
+      this.reportedUpTo += 1;
+    }
+    if (stored.length > 0) this.hooks.written?.(stored);
   }
 }

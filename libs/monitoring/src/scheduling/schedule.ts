@@ -37,8 +37,9 @@ export function advanceDue(dueAt: number, intervalMs: number, now: number): { ne
 
 /**
  * Due time of a service taken over from another replica. While the previous owner's next slot is still ahead,
- * that slot (the rhythm continues). When it has passed (the owner died), one catch-up check within the next two
- * seconds, spread by id, and `resumeAt` = the missed slot, so the check after it returns to the owner's grid.
+ * that slot (the rhythm continues). When it has passed (the owner died), one catch-up check at the next tick, and
+ * `resumeAt` = the missed slot, so the check after it returns to the owner's grid. Not spread: the lease bound
+ * (checked again within lease + interval) leaves no room, and the concurrency limit already smooths the burst.
  */
 export function takeoverDueAt(
   id: string,
@@ -50,7 +51,7 @@ export function takeoverDueAt(
   const nextSecond = Math.ceil(now / SECOND) * SECOND;
   const slot = Math.ceil((lastCheckAt + intervalMs) / SECOND) * SECOND;
   if (slot >= nextSecond) return { nextDueAt: slot, resumeAt: null };
-  return { nextDueAt: nextSecond + phaseOf(id, Math.min(intervalMs, 2000) / SECOND) * SECOND, resumeAt: slot };
+  return { nextDueAt: now, resumeAt: slot };
 }
 
 /**

@@ -53,6 +53,8 @@ export class StatusSnapshotService {
   private history: CachedDocument<HistoryResponse> | null = null;
   private builtFrom = { monitor: -1, incidents: -1, maintenance: -1 };
   private historyFrom = -1;
+  /** When the next service shown as fresh turns stale (the document must be rebuilt then, changed or not). */
+  private nextStaleAt = Number.POSITIVE_INFINITY;
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
   private lastBuildMs = 0;
 
@@ -76,10 +78,12 @@ export class StatusSnapshotService {
       this.builtFrom.monitor === this.monitor.version &&
       this.builtFrom.incidents === this.incidents.version &&
       this.builtFrom.maintenance === this.maintenance.version;
-    // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up.
-    if (this.status && unchanged && now - this.status.builtAt < 15_000) return;
+    // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up, and when a
+    // service's data turns stale.
+    if (this.status && unchanged && now - this.status.builtAt < 15_000 && now < this.nextStaleAt) return;
     if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
     const started = performance.now();
+    this.nextStaleAt = Number.POSITIVE_INFINITY;
     this.builtFrom = {
       monitor: this.monitor.version,
       incidents: this.incidents.version,
@@ -151,7 +155,10 @@ export class StatusSnapshotService {
     let state: ServiceState = service.paused ? 'unknown' : evaluation.state;
     if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
     const last = runtime.recent[0];
-    const stale = !service.paused && last !== undefined && now - last.at > 2 * service.intervalMs + this.leaseMs;
+    const staleAt =
+      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
+    const stale = now > staleAt;
+    if (!stale && staleAt < this.nextStaleAt) this.nextStaleAt = staleAt;
     return {
       id: service.id,
       name: service.name,
