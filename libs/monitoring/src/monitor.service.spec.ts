@@ -549,6 +549,27 @@ describe('MonitorService', () => {
       expect(runtime.nextDueAt).toBe(BASE + 20 * SECOND);
     });
 
+    it('keeps a check heard while it reloads a service from storage (the read may predate the check)', async () => {
+      const api = service('api');
+      leases.lose(shardOf('api'));
+      await monitor.load([api], BASE);
+      let release = () => undefined as void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const load = states.load.bind(states);
+      states.load = async (...args) => {
+        const result = await load(...args);
+        await gate; // the read happened before the check below was stored
+        return result;
+      };
+      const reload = monitor.resync(shardOf('api'), BASE);
+      await settle();
+      monitor.applyRemote([storedCheck('api', BASE + SECOND)]);
+      release();
+      await reload;
+      expect(monitor.get('api')!.recent.map((check) => check.at)).toEqual([BASE + SECOND]);
+      expect(monitor.get('api')!.rollups.get(dayOf(BASE))!.rollup.total).toBe(1);
+    });
+
     it('gives a shard up when a state write meets a newer epoch (another replica took it meanwhile)', async () => {
       const api = service('api');
       await monitor.load([api], BASE);

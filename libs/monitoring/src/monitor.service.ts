@@ -52,6 +52,8 @@ export interface ServiceRuntime {
 export class MonitorService implements MonitorView, ShardHost {
   private readonly logger = new Logger('Monitor');
   private readonly runtimes = new Map<string, ServiceRuntime>();
+  /** Services being reloaded from storage: feed checks arriving meanwhile are applied after the reload. */
+  private readonly reloading = new Map<string, StoredCheck[]>();
   private queue: ServiceRuntime[] = [];
   private queueHead = 0;
   private inFlight = 0;
@@ -122,6 +124,24 @@ export class MonitorService implements MonitorView, ShardHost {
    * caught up at once.
    */
   private async restore(
+    service: MonitoredService,
+    now: number,
+    epoch: number | null,
+    schedule: 'boot' | 'takeover',
+  ): Promise<void> {
+    // A check another replica stores while we read could miss both the read and (once we replace memory) the
+    // feed: hold such checks back and apply them on top of what was read.
+    if (epoch === null && !this.reloading.has(service.id)) this.reloading.set(service.id, []);
+    try {
+      await this.read(service, now, epoch, schedule);
+    } finally {
+      const held = this.reloading.get(service.id);
+      this.reloading.delete(service.id);
+      if (held && held.length > 0) this.applyRemote(held, now);
+    }
+  }
+
+  private async read(
     service: MonitoredService,
     now: number,
     epoch: number | null,
@@ -391,6 +411,11 @@ export class MonitorService implements MonitorView, ShardHost {
   applyRemote(checks: StoredCheck[], now = Date.now()): void {
     let changed = false;
     for (const check of checks) {
+      const held = this.reloading.get(check.serviceId);
+      if (held) {
+        held.push(check);
+        continue;
+      }
       const runtime = this.runtimes.get(check.serviceId);
       if (!runtime || runtime.epoch !== null) continue;
       if (runtime.recent[0] !== undefined && check.at <= runtime.recent[0].at) continue;

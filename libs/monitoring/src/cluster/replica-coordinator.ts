@@ -293,7 +293,7 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     this.viewed = true;
     this.observe(replicas, seenAt);
     this.noticeLost();
-    if (previous && this.started) this.noticeTakeovers(previous);
+    if (previous && this.started) this.noticeMoves(previous);
     await this.balance(seenAt);
     await this.releaseStrays(seenAt);
     if (this.started) {
@@ -396,10 +396,14 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     }
   }
 
-  /** Shards another replica took from a crashed owner: our copies of their services may lack its last checks. */
-  private noticeTakeovers(previous: Map<number, ShardRecord>): void {
+  /**
+   * Shards that changed hands between two of our rounds (a takeover from a crashed owner, or a takeover and a
+   * handover in quick succession): our copies of their services may lack checks the previous owner stored but
+   * never published, so they are reloaded from the tables.
+   */
+  private noticeMoves(previous: Map<number, ShardRecord>): void {
     for (const [shard, record] of this.shardView) {
-      if (record.owner === this.replicaId || record.takenFrom === null) continue;
+      if (record.owner === this.replicaId || record.owner === null) continue;
       if (previous.get(shard)?.epoch === record.epoch) continue;
       void this.host?.resync(shard).catch((error: unknown) => {
         this.logger.warn(`resync of shard ${shard} failed: ${String(error)}`);
