@@ -388,8 +388,15 @@ export async function runChaos(
 
   const gapBoundMs = leaseMs + intervalMs;
   const gapReport = gaps(stored, { from: outage.from, to: outage.to + plan.recoveryMs }, gapBoundMs);
+  // Gaps that overlap the rolling restart (including the last check before it and the first after).
   const rollingGaps = gaps(
-    new Map([...stored].map(([id, list]) => [id, list.filter((at) => at >= rollingFrom && at <= rollingTo)])),
+    new Map(
+      [...stored].map(([id, list]) => {
+        const first = Math.max(0, list.findIndex((at) => at >= rollingFrom) - 1);
+        const after = list.findIndex((at) => at > rollingTo);
+        return [id, list.slice(first, after === -1 ? undefined : after + 1)];
+      }),
+    ),
     null,
     gapBoundMs,
   );

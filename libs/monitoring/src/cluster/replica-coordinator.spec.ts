@@ -174,6 +174,26 @@ describe('ReplicaCoordinator (membership and shard leases)', () => {
     expect(solo.coordinator.admit(shard!, solo.coordinator.epochOf(shard!)!)).toBe('write'); // nothing to fence
   });
 
+  it('a replica booting next to the items of crashed replicas takes the freed shards at once, not a ninth of them', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    await rounds([a, b], 6);
+    for (const ghost of ['dead-1', 'dead-2', 'dead-3', 'dead-4', 'dead-5', 'dead-6'])
+      await store.register({
+        replicaId: ghost,
+        incarnation: 'x',
+        startedAt: 0,
+        heartbeatAt: 0,
+        seq: 7,
+        leaseMs: LEASE,
+      });
+    await b.coordinator.leave(); // a rolling restart: b frees its 16 shards ...
+    const c = await replica('c'); // ... and its successor boots among 8 listed replicas, 6 of them long dead
+    expect(c.coordinator.claimed().size).toBe(16);
+    await rounds([a, c], 6);
+    expect(owned(a.coordinator)).toHaveLength(16);
+    expect(owned(c.coordinator)).toHaveLength(16);
+  });
+
   it('a clean leave frees its shards for the others at once', async () => {
     const [a, b] = [await replica('a'), await replica('b')];
     await rounds([a, b], 6);

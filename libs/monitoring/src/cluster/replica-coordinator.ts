@@ -25,6 +25,11 @@ interface Observation {
   /** Our clock when we first saw the replica at all. */
   knownSince: number;
   /**
+   * We have seen its heartbeat move: it is alive for sure (a replica listed but never seen moving may be a crashed
+   * one we just happen to start watching). Only these count when shares are computed.
+   */
+  moving: boolean;
+  /**
    * Set when one of our rounds failed: we could not watch it meanwhile, so it counts as alive until we have seen
    * it stand still for a whole expiry period after we can read again.
    */
@@ -367,6 +372,7 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
           firstSeenAt: seenAt,
           knownSince: seen?.knownSince ?? seenAt,
           unsure: false,
+          moving: (seen?.moving ?? false) || (seen !== undefined && seen.seq !== replica.seq),
         });
       }
     }
@@ -445,7 +451,10 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
 
   private async balance(now: number): Promise<void> {
     if (!this.confirmed() && !this.options.exclusive) return;
-    const live = [this.replicaId, ...this.livePeers()].sort();
+    // Shares count only replicas seen alive for sure: a replica that just booted next to the items of crashed
+    // ones would otherwise take too small a share and leave freed shards unworked until those expire. Taking too
+    // much is harmless (only free or orphaned shards are claimed, and the surplus is handed over).
+    const live = [this.replicaId, ...this.livePeers().filter((id) => this.observations.get(id)?.moving)].sort();
     const quota = this.options.exclusive ? SHARD_COUNT : this.quotaOf(this.replicaId, live);
     const candidates = this.claimable(now, new Set(live));
     const wanted = quota - this.owned.size;

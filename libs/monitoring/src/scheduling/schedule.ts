@@ -49,7 +49,8 @@ export function takeoverDueAt(
 ): { nextDueAt: number; resumeAt: number | null } {
   if (lastCheckAt === null) return { nextDueAt: firstDueAt(id, intervalMs, null, now), resumeAt: null };
   const nextSecond = Math.ceil(now / SECOND) * SECOND;
-  const slot = Math.ceil((lastCheckAt + intervalMs) / SECOND) * SECOND;
+  // The check started just after its due second: that second + the interval is the owner's next slot.
+  const slot = Math.floor(lastCheckAt / SECOND) * SECOND + intervalMs;
   if (slot >= nextSecond) return { nextDueAt: slot, resumeAt: null };
   return { nextDueAt: now, resumeAt: slot };
 }
