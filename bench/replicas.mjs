@@ -133,6 +133,8 @@ export async function replicasRun({
   let quiet = 0;
   while (Date.now() - settleStart < settleMaxMs) {
     await sleep(1000);
+    const dead = apps.find((app) => app.proc.child.exitCode !== null || app.proc.child.signalCode !== null);
+    if (dead) throw new Error(`a replica exited while settling:\n${dead.proc.output().slice(-3000)}`);
     const views = await Promise.all(
       apps.map(async (app) => ({ cluster: await cluster(app.base), health: await health(app.base).catch(() => null) })),
     );
