@@ -1,9 +1,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The null rule (README): class-validator's IsOptional lets null through; Optional() from @app/common does not. */
+const NO_IS_OPTIONAL = {
+  name: 'class-validator',
+  importNames: ['IsOptional'],
+  message: 'use Optional() from @app/common: IsOptional accepts null, which the null rule refuses',
+};
+
 /** Layer rules: contracts <- common <- monitoring <- incidents <- aws <- apps/api; apps/web imports contracts only. */
 const forbid = (groups, message, paths = []) => ({
-  'no-restricted-imports': ['error', { paths, patterns: groups.map((group) => ({ group: [group], message })) }],
+  'no-restricted-imports': [
+    'error',
+    { paths: [...paths, NO_IS_OPTIONAL], patterns: groups.map((group) => ({ group: [group], message })) },
+  ],
 });
 
 export default tseslint.config(

@@ -30,10 +30,14 @@ export type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET';
 export interface BadCase {
   name: string;
   method: Method;
-  /** Path under /api/admin/services ('' for the collection). */
+  /** Path under `base` ('' for the collection); ":incident" stands for the incident the spec opens first. */
   path: string;
-  /** A raw string is sent as is; anything else is JSON-encoded; undefined sends no body. */
-  body?: { raw: string } | { json: unknown };
+  /** The collection: /api/admin/services unless given. */
+  base?: '/api/admin/services' | '/api/admin/incidents' | '/api/admin/maintenance';
+  /** A raw string or bytes are sent as they are; anything else is JSON-encoded; undefined sends no body. */
+  body?: { raw: string } | { bytes: number[] } | { json: unknown };
+  /** Extra request headers; an array sends the header that many times. */
+  headers?: Record<string, string | string[]>;
   /** Content-Type header; null sends none. Defaults to application/json when there is a body. */
   contentType?: string | null;
   auth?: 'wrong' | 'none';
@@ -691,6 +695,136 @@ cases.push({
   auth: 'none',
   status: 401,
   field: 'token',
+});
+
+// ---------------------------------------------------------------- issue 15: the outside probe's cases
+// The null rule: null is never a value (only PATCH may clear group / latencyThresholdMs with it).
+for (const field of [
+  'interval',
+  'timeout',
+  'expectedStatus',
+  'slo',
+  'method',
+  'paused',
+  'group',
+  'latencyThresholdMs',
+]) {
+  post(`${field} null`, { [field]: null }, 400, field, 'null');
+  put(`${field} null`, { [field]: null }, 400, field, 'null');
+}
+for (const field of ['interval', 'timeout', 'expectedStatus', 'slo', 'name', 'failureThreshold', 'paused']) {
+  patch(`${field} null`, { [field]: null }, 400, field, 'null');
+}
+post('slo.window null', { slo: { target: 99, window: null } }, 400, 'slo.window', 'null');
+// Text that reaches the page and Slack raw.
+for (const [label, name] of [
+  ['only spaces', '   '],
+  ['only a tab and a newline', '\t\n'],
+  ['a NUL byte', 'Shop\u0000'],
+  ['a newline', 'Shop\nInjected'],
+  ['an ANSI escape', 'Shop\u001b[31m'],
+  ['a bidi override', '\u202eShop'],
+  ['a line separator', 'Shop\u2028x'],
+] as const) {
+  post(`name with ${label}`, { name }, 400, 'name');
+}
+patch('group of only spaces', { group: '  ' }, 400, 'group');
+// URLs that WHATWG parsing would silently rewrite.
+for (const [label, url] of [
+  ['CR LF (header injection)', 'https://example.com/\r\nX-Injected: 1'],
+  ['a tab in the host', 'https://exa\tmple.com/'],
+  ['a newline in the path', 'https://example.com/a\nb'],
+  ['a leading space', ' https://example.com/'],
+  ['a space in the path', 'https://example.com/a b'],
+] as const) {
+  post(`url with ${label}`, { url }, 400, 'url', JSON.stringify(url));
+}
+// Bytes and encodings.
+cases.push({
+  name: 'POST invalid UTF-8',
+  method: 'POST',
+  path: '',
+  body: {
+    bytes: [...Buffer.from('{"id":"utf","name":"a'), 0xc3, 0x28, ...Buffer.from('","url":"https://example.com/"}')],
+  },
+  status: 400,
+  field: '(body)',
+});
+for (const charset of ['utf-7', 'latin1', 'iso-8859-1']) {
+  postRaw(`charset=${charset}`, validRaw, 415, 'charset', `application/json; charset=${charset}`);
+}
+cases.push({
+  name: 'POST gzip-encoded',
+  method: 'POST',
+  path: '',
+  body: { raw: validRaw },
+  headers: { 'content-encoding': 'gzip' },
+  status: 415,
+  field: 'content-encoding',
+});
+postRaw('duplicate key', '{"id":"dup-1","name":"A","name":"B","url":"https://example.com/"}', 400, 'name');
+postRaw(
+  'duplicate key in slo',
+  '{"id":"dup-2","name":"A","url":"https://example.com/","slo":{"target":99,"target":98}}',
+  400,
+  'slo.target',
+);
+patchRaw('duplicate key', '{"paused":true,"paused":false}', 400, 'paused');
+// Authorization sent twice: refused, whichever token comes first.
+cases.push({
+  name: 'PATCH with two Authorization headers',
+  method: 'PATCH',
+  path: `/${API_ONE.id}`,
+  body: { json: { paused: false } },
+  headers: { authorization: ['Bearer :token', 'Bearer wrong'] },
+  status: 400,
+  field: 'authorization',
+});
+// Incidents and maintenance: the same rules on the other admin doors.
+const incident = (name: string, method: Method, path: string, json: unknown, field: string, echo?: string) =>
+  cases.push({ name, method, base: '/api/admin/incidents', path, body: { json }, status: 400, field, echo });
+const openIncident = { title: 'Down', impact: 'minor', serviceIds: [], message: 'Looking.' };
+incident('PATCH incident title and impact null', 'PATCH', '/:incident', { title: null, impact: null }, 'title', 'null');
+incident('PATCH incident impact null', 'PATCH', '/:incident', { impact: null }, 'impact', 'null');
+incident('PATCH incident serviceIds null', 'PATCH', '/:incident', { serviceIds: null }, 'serviceIds', 'null');
+incident('PATCH incident title of only spaces', 'PATCH', '/:incident', { title: '   ' }, 'title');
+incident('POST incident notify null', 'POST', '', { ...openIncident, notify: null }, 'notify', 'null');
+incident('POST incident status null', 'POST', '', { ...openIncident, status: null }, 'status', 'null');
+incident('POST incident title with a control character', 'POST', '', { ...openIncident, title: 'Down\u0007' }, 'title');
+incident('POST incident message of only whitespace', 'POST', '', { ...openIncident, message: ' \n ' }, 'message');
+incident(
+  'POST update message null',
+  'POST',
+  '/:incident/updates',
+  { status: 'identified', message: null },
+  'message',
+  'null',
+);
+incident(
+  'POST update notify null',
+  'POST',
+  '/:incident/updates',
+  { status: 'identified', message: 'x', notify: null },
+  'notify',
+  'null',
+);
+cases.push({
+  name: 'POST maintenance title null',
+  method: 'POST',
+  base: '/api/admin/maintenance',
+  path: '',
+  body: {
+    json: {
+      title: null,
+      serviceIds: [API_ONE.id],
+      startsAt: '2099-01-01T00:00:00Z',
+      endsAt: '2099-01-01T01:00:00Z',
+      message: '',
+    },
+  },
+  status: 400,
+  field: 'title',
+  echo: 'null',
 });
 
 export const CORPUS: readonly BadCase[] = cases;

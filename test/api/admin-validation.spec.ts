@@ -18,9 +18,10 @@ interface ErrorBody {
 describe('admin services API refuses bad input and leaves the catalog untouched', () => {
   let t: TestApp;
   let dynamo: DynamoDBClient;
-  const before: { list?: string; scan?: string; audit?: string } = {};
+  const before: { list?: string; scan?: string; audit?: string; incidents?: string; maintenance?: string } = {};
+  let incidentId = '';
 
-  const admin = (method: 'GET' | 'POST', url: string, json?: unknown) =>
+  const admin = (method: 'GET' | 'POST' | 'PATCH', url: string, json?: unknown) =>
     t.inject({
       method,
       url,
@@ -57,6 +58,16 @@ describe('admin services API refuses bad input and leaves the catalog untouched'
       const created = await admin('POST', '/api/admin/services', service);
       expect({ id: service.id, status: created.statusCode }).toEqual({ id: service.id, status: 201 });
     }
+    const opened = await admin('POST', '/api/admin/incidents', {
+      title: 'Corpus target',
+      impact: 'minor',
+      serviceIds: [API_ONE.id],
+      message: 'Open while the corpus runs.',
+    });
+    expect(opened.statusCode).toBe(201);
+    incidentId = opened.json<{ id: string }>().id;
+    before.incidents = (await admin('GET', `/api/incidents/${incidentId}`)).body;
+    before.maintenance = (await admin('GET', '/api/admin/maintenance')).body;
     before.list = (await admin('GET', '/api/admin/services')).body;
     before.scan = await scanServices();
     before.audit = (await admin('GET', '/api/admin/audit?limit=100')).body;
@@ -74,7 +85,7 @@ describe('admin services API refuses bad input and leaves the catalog untouched'
       { id: CONFIG_ID, source: 'config', state: 'unknown' },
     ]);
     expect(JSON.parse(before.scan!)).toHaveLength(2);
-    expect((JSON.parse(before.audit!) as { items: unknown[] }).items).toHaveLength(2);
+    expect((JSON.parse(before.audit!) as { items: unknown[] }).items).toHaveLength(3);
   });
 
   it('has a corpus of at least 150 bad requests with unique names', () => {
@@ -84,18 +95,22 @@ describe('admin services API refuses bad input and leaves the catalog untouched'
 
   describe.each(CORPUS.map((c) => [c.name, c] as const))('%s', (_name, c: BadCase) => {
     it(`answers ${c.status} naming ${c.field}`, async () => {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string | string[]> = {};
       if (c.auth === undefined) headers.authorization = `Bearer ${t.token}`;
       else if (c.auth === 'wrong') headers.authorization = `Bearer ${t.token.slice(0, -1)}x`;
-      let payload: string | undefined;
-      if (c.body !== undefined) payload = 'raw' in c.body ? c.body.raw : JSON.stringify(c.body.json);
+      for (const [name, value] of Object.entries(c.headers ?? {}))
+        headers[name] = Array.isArray(value) ? value.map((v) => v.replace(':token', t.token)) : value;
+      let payload: string | Buffer | undefined;
+      if (c.body !== undefined)
+        payload =
+          'raw' in c.body ? c.body.raw : 'bytes' in c.body ? Buffer.from(c.body.bytes) : JSON.stringify(c.body.json);
       const contentType = c.contentType === undefined ? (c.body ? 'application/json' : undefined) : c.contentType;
       if (contentType !== undefined && contentType !== null) headers['content-type'] = contentType;
 
       const response = await t.inject({
         method: c.method,
-        url: `/api/admin/services${c.path}`,
-        headers,
+        url: `${c.base ?? '/api/admin/services'}${c.path.replace(':incident', incidentId)}`,
+        headers: headers as Record<string, string>,
         ...(payload === undefined ? {} : { payload }),
       });
 
@@ -131,6 +146,12 @@ describe('admin services API refuses bad input and leaves the catalog untouched'
   it('leaves the catalog byte-for-byte unchanged: the API view and the DynamoDB items', async () => {
     expect((await admin('GET', '/api/admin/services')).body).toBe(before.list);
     expect(await scanServices()).toBe(before.scan);
+  });
+
+  it('leaves the incident and the maintenance list unchanged (nothing null or blank was stored)', async () => {
+    expect((await admin('GET', `/api/incidents/${incidentId}`)).body).toBe(before.incidents);
+    expect((await admin('GET', '/api/admin/maintenance')).body).toBe(before.maintenance);
+    expect((await t.inject({ method: 'GET', url: '/api/incidents/feed.atom' })).statusCode).toBe(200);
   });
 
   it('audits none of the refused requests', async () => {

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +21,8 @@ services:
   - { id: web, name: Web app, group: Core platform, url: "${base}/t/web", interval: 1s, timeout: 800ms, failureThreshold: ${FAILURE_THRESHOLD}, recoveryThreshold: 1 }
   - { id: db, name: Database, group: Data, url: "${base}/t/db", interval: 1s, timeout: 800ms, failureThreshold: ${FAILURE_THRESHOLD}, recoveryThreshold: 1 }
 `;
+
+const TOKEN = `sp_${randomBytes(24).toString('base64url')}`;
 
 const card = (id: string) => `app-service-card[data-service-id="${id}"]`;
 
@@ -60,7 +63,10 @@ describe('status dashboard end to end (real Nest process, embedded DynamoDB, Deb
   beforeAll(async () => {
     if (!existsSync(resolve('dist/web/browser/index.html'))) throw new Error('run npm run build:web first');
     await targets.start();
-    app = await startApp({ servicesYaml: servicesYaml(targets.baseUrl) });
+    app = await startApp({
+      servicesYaml: servicesYaml(targets.baseUrl),
+      env: { ADMIN_TOKEN_HASHES: createHash('sha256').update(TOKEN).digest('hex') },
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await openDashboard(browser, app.baseUrl);
   }, 60_000);
@@ -170,6 +176,37 @@ describe('status dashboard end to end (real Nest process, embedded DynamoDB, Deb
     expect(await page.textContent('app-overall-banner h1')).not.toContain('All systems operational');
     // Same document: the change arrived by polling, not by a navigation.
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  }, 30_000);
+
+  // Issue 15, item 8: a 200-character title without spaces made the page 2,500 px wide on a phone, and the line
+  // breaks of an incident message collapsed into spaces.
+  it('wraps a 200-character word and keeps message line breaks on a 390 px phone', async () => {
+    const word = 'Unbroken'.repeat(25);
+    const created = await fetch(`${app!.baseUrl}/api/admin/incidents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: word,
+        impact: 'minor',
+        serviceIds: ['api'],
+        message: `First line.\nSecond line with ${word}.`,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const phone = await openDashboard(browser!, app!.baseUrl, { width: 390, height: 844 });
+    await phone.waitForSelector('app-incident-card .message', { timeout: 10_000 });
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    expect(await horizontalOverflow(phone)).toBeLessThanOrEqual(0);
+    const message = phone.locator('app-incident-card .message').first();
+    expect(await message.evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre-line');
+    // innerText follows the rendering: a kept line break is a "\n", a collapsed one a space.
+    expect(await message.evaluate((element) => (element as HTMLElement).innerText)).toMatch(
+      /^First line\.\nSecond line/,
+    );
+    const title = await phone.locator('app-incident-card .title').first().boundingBox();
+    expect(title!.x + title!.width).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: `${SCREENSHOTS}/dashboard-mobile-long-words.png`, fullPage: true });
+    await phone.close();
   }, 30_000);
 
   it('keeps the last data and shows a stale warning when the API stops', async () => {

@@ -195,4 +195,26 @@ describe('incidents and alerting end to end (real process, local Slack and SNS r
     const again = await fetch(`${app.baseUrl}/api/incidents/feed.atom`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
   });
+
+  // Was a bug: "[UPDATE] … — investigating" with transition=update, which an SNS filter policy on "opened" dropped.
+  it('alerts a manually opened incident with notify: true as opened, on both channels', async () => {
+    const before = sns.messages.length;
+    const response = await fetch(`${app.baseUrl}/api/admin/incidents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        title: 'Payments delayed',
+        impact: 'critical',
+        serviceIds: ['checkout'],
+        message: 'Card payments are delayed.',
+        notify: true,
+      }),
+    });
+    expect(response.status).toBe(201);
+    await Promise.all([slack.waitFor(before + 1, 8000), sns.waitFor(before + 1, 8000)]);
+    const published = sns.messages[before];
+    expect(published?.subject).toBe('[INCIDENT] Payments delayed');
+    expect(published?.attributes).toMatchObject({ transition: 'opened', severity: 'critical', service: 'checkout' });
+    expect(slackTexts()[before]).toMatch(/^\[INCIDENT\] Payments delayed/);
+  });
 });

@@ -1,3 +1,6 @@
+import dynalite from 'dynalite';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ServiceDetailResponse, StatusResponse } from '@app/contracts';
 import { getJson, startApp, waitFor, type AppProcess } from '../support/app-process.js';
 import { TargetServer } from '../support/targets.js';
@@ -126,5 +129,32 @@ describe('monitoring end to end (real process, embedded DynamoDB, local targets)
     expect(bad.output()).toMatch(
       /services\[1\]\.url: "http:\/\/169\.254\.169\.254\/latest\/meta-data\/" points at a blocked address 169\.254\.169\.254 \(link-local\)/,
     );
+  });
+
+  it('refuses to start on real DynamoDB without its tables, naming table, region and prefix (no stack trace)', async () => {
+    const dynamo = (dynalite as unknown as (options: object) => Server)({ createTableMs: 0 });
+    await new Promise<void>((done) => dynamo.listen(0, '127.0.0.1', done));
+    try {
+      const bad = await startApp({
+        servicesYaml: 'services: []\n',
+        env: {
+          STORAGE: 'aws',
+          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+          AWS_REGION: 'eu-central-1',
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          DYNAMODB_TABLE_PREFIX: 'prod-sp-',
+        },
+        waitHealthy: false,
+      });
+      const code = await new Promise<number | null>((done) => bad.child.once('exit', done));
+      expect(code).toBe(1);
+      expect(bad.output()).toMatch(
+        /fatal: DynamoDB tables "prod-sp-audit", .*"prod-sp-state" do not exist in region eu-central-1 \(DYNAMODB_TABLE_PREFIX="prod-sp-"\)\. In AWS, Terraform creates the tables \(terraform\/modules\/data/,
+      );
+      expect(bad.output()).not.toMatch(/ResourceNotFoundException|\n\s+at /);
+    } finally {
+      await new Promise((done) => dynamo.close(done));
+    }
   });
 });

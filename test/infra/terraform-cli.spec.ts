@@ -95,6 +95,9 @@ if (!availability.ok && onCi) {
         const runs = [...readFileSync(workspace.path(`${dir}/tests/plan.tftest.hcl`), 'utf8').matchAll(/^run "/gm)];
         expect(runs.length).toBeGreaterThanOrEqual(15);
         expect(result.output).toContain(`Success! ${runs.length} passed, 0 failed.`);
+        // The visitor subscriptions' grant and topic policy (the runs that assert sns:Subscribe is scoped).
+        for (const run of ['apply', 'compute', 'compute_without_subscriptions', 'alerts'])
+          expect(result.output).toMatch(new RegExp(`run "${run}"\\.\\.\\. pass`));
       },
       TEST_TIMEOUT_MS,
     );

@@ -355,8 +355,17 @@ describe('compute', () => {
     ]);
     const attachments = resources(compute, 'aws_iam_role_policy_attachment').map((a) => text(a.body.policy_arn));
     expect(attachments).toEqual([expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/)]);
-    const logs = nested(first(doc.body, 'dynamic'), 'statement').flatMap((d) => nested(d, 'content'));
+    const dynamic = nested(first(doc.body, 'dynamic'), 'statement');
+    const logs = dynamic.flatMap((d) => nested(d, 'content'));
     expect(strings(logs[0]?.actions)).toEqual(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']);
+    // sns:Subscribe exists only in the visitor statement, whose one resource is the subscribers topic variable.
+    const visitors = logs.find((content) => text(content.sid) === 'VisitorSubscriptions');
+    expect(strings(visitors?.actions)).toEqual(['sns:Publish', 'sns:Subscribe']);
+    expect(strings(visitors?.resources).map(ref)).toEqual(['statement.value']);
+    expect(dynamic.map((d) => ref(d.for_each))).toContain(
+      'var.subscribers_topic_arn == null ? [] : [var.subscribers_topic_arn]',
+    );
+    expect(statements.filter((s) => strings(s.actions).includes('sns:Subscribe'))).toEqual([]);
   });
 
   it('attaches IAM policies only from policy documents (so the wildcard check sees them)', () => {

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, TABLES, type EmbeddedDynamo } from '@app/aws';
 import type { StoredCheck } from '@app/monitoring';
-import { dynamoClient } from '../support/dynamo.js';
+import { OperatorError } from '@app/common';
+import { dynamoClient, testDynamo } from '../support/dynamo.js';
+import { createTestApp } from '../support/in-process-app.js';
 
 describe('ensureTables', () => {
   const client = dynamoClient();
@@ -98,5 +100,28 @@ describe('startEmbeddedDynamo', () => {
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(TableNames).toEqual([]);
     client.destroy();
+  });
+});
+
+describe('startup against real DynamoDB (STORAGE=aws) with a missing table', () => {
+  it('names the table, the region, the prefix and what creates it, instead of ResourceNotFoundException', async () => {
+    const prefix = `missing-${Date.now().toString(36)}-`;
+    const db = testDynamo(prefix);
+    // Every table but one exists: the error must name exactly the missing one.
+    await ensureTables(db.client, { ...db.names, audit: `${prefix}audit-elsewhere` });
+    db.destroy();
+    const outcome = await createTestApp({ tablePrefix: prefix, env: { STORAGE: 'aws', AWS_REGION: 'eu-west-1' } }).then(
+      async (app) => {
+        await app.close();
+        return new Error('the app started without its audit table');
+      },
+      (error: unknown) => error as Error,
+    );
+    expect(outcome).toBeInstanceOf(OperatorError);
+    expect(outcome.message).toContain(
+      `DynamoDB table "${prefix}audit" does not exist in region eu-west-1 (DYNAMODB_TABLE_PREFIX="${prefix}")`,
+    );
+    expect(outcome.message).toContain('Terraform creates the tables (terraform/modules/data');
+    expect(outcome.message).toMatch(/AWS_ENDPOINT_URL_DYNAMODB/);
   });
 });

@@ -157,4 +157,33 @@ describe('DynamoOutboxStore against DynamoDB (dynalite)', () => {
     expect(ids(await store.due(now + 1_000_000_000, 1000))).not.toContain(id);
     expect(await store.claim(id, now + 200_000, now + 100_000)).toBe(false);
   });
+
+  it('counts the undelivered items of one channel, and keeps a maintenance notice as queued', async () => {
+    const now = T + 9_000_000;
+    const notice: OutboxItem = item('mnt-1#scheduled#subscribers', now, {
+      incidentId: 'mnt-1',
+      channel: 'subscribers',
+      notification: {
+        subject: 'maintenance',
+        maintenanceId: 'mnt-1',
+        transition: 'scheduled',
+        title: 'Database upgrade',
+        serviceIds: ['db'],
+        serviceNames: ['Database'],
+        startsAt: '2026-06-02T02:00:00.000Z',
+        endsAt: '2026-06-02T03:00:00.000Z',
+        message: 'Short.',
+        url: 'https://status.example.com',
+        at: '2026-06-01T12:00:00.000Z',
+      },
+    });
+    await store.enqueue(notice);
+    await store.enqueue(item('inc-count#opened#subscribers', now + 60_000, { channel: 'subscribers' }));
+    await store.enqueue(item('inc-count#sent#subscribers', now, { channel: 'subscribers' }));
+    expect(await store.pendingCount('subscribers')).toBe(3);
+    expect(await store.claim('inc-count#sent#subscribers', now + 60_000, now)).toBe(true);
+    expect(await store.markSent('inc-count#sent#subscribers', now + 60_000, now)).toBe(true);
+    expect(await store.pendingCount('subscribers')).toBe(2);
+    expect((await store.due(now, 10, 'subscribers')).find((entry) => entry.id === notice.id)).toEqual(notice);
+  });
 });

@@ -6,7 +6,21 @@ export interface ReceivedSnsMessage {
   topicArn: string;
   subject: string | undefined;
   message: string;
+  /** StringValue of each message attribute (a String.Array is its JSON text). */
   attributes: Record<string, string>;
+  /** DataType of each message attribute. */
+  attributeTypes: Record<string, string>;
+}
+
+/** One Subscribe call as SNS received it. */
+export interface ReceivedSubscription {
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  returnSubscriptionArn: boolean;
+  /** Attributes.entry.N.key/value (FilterPolicy, FilterPolicyScope, ...). */
+  attributes: Record<string, string>;
+  subscriptionArn: string;
 }
 
 const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -16,7 +30,7 @@ function xml(text: string): string {
 }
 
 /**
- * A tiny local SNS endpoint (Publish only) on 127.0.0.1. It speaks the AWS Query protocol the v3 SDK uses for SNS
+ * A tiny local SNS endpoint (Publish and Subscribe) on 127.0.0.1. It speaks the AWS Query protocol the v3 SDK uses for SNS
  * (form-encoded POST, XML answer) and, should a future SDK switch, the JSON protocol (`X-Amz-Target:
  * AmazonSNS.Publish`). Signatures are not checked.
  */
@@ -25,6 +39,10 @@ export class SnsReceiver extends MessageReceiver<ReceivedSnsMessage> {
   readonly requests: { contentType: string | undefined; target: string | undefined; body: string }[] = [];
   url = '';
   private failStatus: number | null = null;
+  /** Every Subscribe call, in order (repeats included). */
+  readonly subscribeCalls: ReceivedSubscription[] = [];
+  /** Subscriptions by topic and endpoint, as SNS keeps them: a repeat with other attributes is refused. */
+  private readonly subscriptions = new Map<string, ReceivedSubscription>();
 
   async start(): Promise<this> {
     this.url = await this.listen();
@@ -54,34 +72,97 @@ export class SnsReceiver extends MessageReceiver<ReceivedSnsMessage> {
     const form = new URLSearchParams(body);
     const requestId = randomUUID();
     const action = form.get('Action');
-    if (this.failStatus !== null || action !== 'Publish') {
-      const status = this.failStatus ?? 400;
-      const [code, message] =
-        status >= 500 ? ['InternalError', 'Injected failure'] : ['InvalidAction', `Unsupported action ${action ?? ''}`];
+    const fail = (status: number, code: string, message: string) =>
       response
         .writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
         .end(
           `<ErrorResponse xmlns="${SNS_NS}"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
             `<Code>${code}</Code><Message>${xml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
         );
+    if (this.failStatus !== null) {
+      const status = this.failStatus;
+      if (status >= 500) fail(status, 'InternalError', 'Injected failure');
+      else fail(status, 'InvalidParameter', 'Injected failure');
+      return;
+    }
+    if (action === 'Subscribe') {
+      this.handleSubscribe(form, requestId, response, fail);
+      return;
+    }
+    if (action !== 'Publish') {
+      fail(400, 'InvalidAction', `Unsupported action ${action ?? ''}`);
       return;
     }
     const attributes: Record<string, string> = {};
+    const attributeTypes: Record<string, string> = {};
     for (let index = 1; form.has(`MessageAttributes.entry.${index}.Name`); index += 1) {
       const prefix = `MessageAttributes.entry.${index}`;
-      attributes[form.get(`${prefix}.Name`)!] = form.get(`${prefix}.Value.StringValue`) ?? '';
+      const name = form.get(`${prefix}.Name`)!;
+      attributes[name] = form.get(`${prefix}.Value.StringValue`) ?? '';
+      attributeTypes[name] = form.get(`${prefix}.Value.DataType`) ?? '';
     }
     const messageId = this.record({
       topicArn: form.get('TopicArn') ?? '',
       subject: form.get('Subject') ?? undefined,
       message: form.get('Message') ?? '',
       attributes,
+      attributeTypes,
     });
     response
       .writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
       .end(
         `<PublishResponse xmlns="${SNS_NS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult>` +
           `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
+      );
+  }
+
+  /**
+   * Subscribe as SNS answers it: an email endpoint is pending confirmation (the ARN only with
+   * ReturnSubscriptionArn), a repeat with the same attributes returns the same subscription, a repeat with other
+   * attributes is refused with InvalidParameter.
+   */
+  private handleSubscribe(
+    form: URLSearchParams,
+    requestId: string,
+    response: ServerResponse,
+    fail: (status: number, code: string, message: string) => void,
+  ): void {
+    const attributes: Record<string, string> = {};
+    for (let index = 1; form.has(`Attributes.entry.${index}.key`); index += 1)
+      attributes[form.get(`Attributes.entry.${index}.key`)!] = form.get(`Attributes.entry.${index}.value`) ?? '';
+    const topicArn = form.get('TopicArn') ?? '';
+    const protocol = form.get('Protocol') ?? '';
+    const endpoint = form.get('Endpoint') ?? '';
+    if (!topicArn || !protocol || !endpoint) {
+      fail(400, 'InvalidParameter', 'Invalid parameter: TopicArn, Protocol and Endpoint are required');
+      return;
+    }
+    const key = `${topicArn}\n${protocol}\n${endpoint.toLowerCase()}`;
+    const existing = this.subscriptions.get(key);
+    if (existing && JSON.stringify(existing.attributes) !== JSON.stringify(attributes)) {
+      fail(
+        400,
+        'InvalidParameter',
+        'Invalid parameter: Attributes Reason: Subscription already exists with different attributes',
+      );
+      return;
+    }
+    const subscription: ReceivedSubscription = {
+      topicArn,
+      protocol,
+      endpoint,
+      returnSubscriptionArn: form.get('ReturnSubscriptionArn') === 'true',
+      attributes,
+      subscriptionArn: existing?.subscriptionArn ?? `${topicArn}:${randomUUID()}`,
+    };
+    this.subscriptions.set(key, subscription);
+    this.subscribeCalls.push(subscription);
+    const arn = subscription.returnSubscriptionArn ? subscription.subscriptionArn : 'pending confirmation';
+    response
+      .writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
+      .end(
+        `<SubscribeResponse xmlns="${SNS_NS}"><SubscribeResult><SubscriptionArn>${xml(arn)}</SubscriptionArn>` +
+          `</SubscribeResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></SubscribeResponse>`,
       );
   }
 
@@ -98,16 +179,20 @@ export class SnsReceiver extends MessageReceiver<ReceivedSnsMessage> {
       TopicArn?: string;
       Subject?: string;
       Message?: string;
-      MessageAttributes?: Record<string, { StringValue?: string }>;
+      MessageAttributes?: Record<string, { StringValue?: string; DataType?: string }>;
     };
     const attributes: Record<string, string> = {};
-    for (const [name, value] of Object.entries(input.MessageAttributes ?? {}))
+    const attributeTypes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(input.MessageAttributes ?? {})) {
       attributes[name] = value.StringValue ?? '';
+      attributeTypes[name] = value.DataType ?? '';
+    }
     const messageId = this.record({
       topicArn: input.TopicArn ?? '',
       subject: input.Subject,
       message: input.Message ?? '',
       attributes,
+      attributeTypes,
     });
     response.writeHead(200, headers).end(JSON.stringify({ MessageId: messageId }));
   }

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { AwsModule, SNS_NOTIFIER } from '@app/aws';
+import { AwsModule, SNS_NOTIFIER, SUBSCRIBER_NOTIFIER } from '@app/aws';
 import {
   DEFAULT_INCIDENT_OPTIONS,
   INCIDENT_OPTIONS,
@@ -33,6 +33,11 @@ import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
 import { ApiExceptionFilter } from './http/errors/api-exception.filter.js';
 import { HealthController } from './http/health/health.controller.js';
 import { StatusController } from './http/status/status.controller.js';
+import { StatuspageController } from './http/statuspage/statuspage.controller.js';
+import { SubscriptionsController } from './http/subscriptions/subscriptions.controller.js';
+import { SubscribeLimits } from './http/subscriptions/subscribe-limits.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { METRICS_OPTIONS, StatusMetrics } from './metrics/status-metrics.js';
 
 export interface AppOverrides {
   /** Tests: talk to this DynamoDB endpoint instead of starting the embedded one. */
@@ -60,6 +65,7 @@ export class AppModule {
               config.env.STORAGE !== 'aws'),
           checkRetentionDays: config.env.CHECK_RETENTION_DAYS,
           ...(config.env.SNS_TOPIC_ARN ? { snsTopicArn: config.env.SNS_TOPIC_ARN } : {}),
+          ...(config.env.SUBSCRIBERS_TOPIC_ARN ? { subscribersTopicArn: config.env.SUBSCRIBERS_TOPIC_ARN } : {}),
         }),
         MonitoringModule.register({
           imports: [],
@@ -98,10 +104,11 @@ export class AppModule {
             },
             {
               provide: NOTIFIERS,
-              inject: [SNS_NOTIFIER],
-              useFactory: (sns: Notifier | null): Notifier[] => [
+              inject: [SNS_NOTIFIER, SUBSCRIBER_NOTIFIER],
+              useFactory: (sns: Notifier | null, subscribers: Notifier | null): Notifier[] => [
                 ...(sns ? [sns] : []),
                 ...(config.env.SLACK_WEBHOOK_URL ? [new SlackNotifier(config.env.SLACK_WEBHOOK_URL)] : []),
+                ...(subscribers ? [subscribers] : []),
               ],
             },
           ],
@@ -109,6 +116,8 @@ export class AppModule {
       ],
       controllers: [
         StatusController,
+        StatuspageController,
+        SubscriptionsController,
         HealthController,
         IncidentsController,
         AdminServicesController,
@@ -122,6 +131,16 @@ export class AppModule {
           provide: AUTH_FAILURES,
           useValue: new FailureLimiter(config.env.ADMIN_AUTH_FAILURES_PER_MINUTE, 60_000, 60_000),
         },
+        {
+          provide: SubscribeLimits,
+          useValue: new SubscribeLimits({
+            perIpPerHour: config.env.SUBSCRIBE_PER_IP_PER_HOUR,
+            globalPerHour: config.env.SUBSCRIBE_GLOBAL_PER_HOUR,
+          }),
+        },
+        { provide: METRICS_OPTIONS, useValue: { port: config.env.METRICS_PORT, host: config.env.METRICS_HOST } },
+        StatusMetrics,
+        MetricsServer,
         { provide: APP_GUARD, useClass: AdminAuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

@@ -5,7 +5,8 @@ import { AppModule, type AppOverrides } from './app.module.js';
 import type { Configuration } from './config/configuration.js';
 import { registerAccessLog } from './http/access-log.js';
 import { registerJsonBodyParser, RejectMalformedBody } from './http/errors/json-body-parser.js';
-import { createFastifyAdapter } from './http/fastify-adapter.js';
+import { limitConnectionsPerAddress } from './http/connection-limits.js';
+import { createFastifyAdapter, trustedPeer } from './http/fastify-adapter.js';
 import { setupOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { serveDashboard } from './web/serve-dashboard.js';
@@ -41,6 +42,8 @@ export async function createApp(
   if (origins.length > 0) {
     app.enableCors({ origin: origins, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
   }
+  const exempt = config.env.TRUST_PROXY_HOPS > 0 ? trustedPeer(config.env.TRUSTED_PROXY_CIDRS) : () => false;
+  limitConnectionsPerAddress(app.getHttpServer(), config.env.MAX_CONNECTIONS_PER_IP, exempt);
   const fastify = app.getHttpAdapter().getInstance();
   registerSecurityHeaders(fastify);
   registerJsonBodyParser(fastify);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { OperatorError } from '@app/common';
 import { createApp } from './bootstrap.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
 
@@ -36,6 +37,13 @@ function logProcessWarningsAsJson(): void {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // An OperatorError already says what to do; a stack trace would only bury it.
+  const text =
+    error instanceof OperatorError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`fatal: ${text}\n`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { IncidentStore, OutboxStore } from '@app/incidents';
+import { DisabledSubscriptionGateway, IncidentStore, OutboxStore, SubscriptionGateway } from '@app/incidents';
 import {
   Inject,
   Injectable,
@@ -18,11 +18,12 @@ import { DynamoCoordinationStore } from './adapters/dynamo-coordination.store.js
 import { DynamoIncidentStore } from './adapters/dynamo-incident.store.js';
 import { DynamoOutboxStore } from './adapters/dynamo-outbox.store.js';
 import { SnsNotifier } from './adapters/sns.notifier.js';
+import { SnsSubscriberNotifier, SnsSubscriptionGateway } from './adapters/sns-subscribers.js';
 import { DynamoCatalogStore } from './adapters/dynamo-catalog.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
 import { DynamoStateAndRollupStore } from './adapters/dynamo-state-and-rollup.store.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './dynamodb/embedded-dynamo.js';
-import { ensureTables } from './dynamodb/ensure-tables.js';
+import { ensureTables, verifyTables } from './dynamodb/ensure-tables.js';
 import { tableNames, type TableNames } from './dynamodb/tables.js';
 
 export interface AwsModuleOptions {
@@ -37,6 +38,8 @@ export interface AwsModuleOptions {
   checkRetentionDays: number;
   /** Alerts go to this SNS topic when set (endpoint overridable with the SDK's AWS_ENDPOINT_URL_SNS). */
   snsTopicArn?: string;
+  /** Visitor subscriptions and notices use this SNS topic when set; unset = subscriptions disabled. */
+  subscribersTopicArn?: string;
 }
 
 export const AWS_OPTIONS = Symbol('AWS_OPTIONS');
@@ -44,9 +47,14 @@ export const EMBEDDED_DYNAMO = Symbol('EMBEDDED_DYNAMO');
 export const TABLE_NAMES = Symbol('TABLE_NAMES');
 /** The SNS notifier, or null when SNS_TOPIC_ARN is not set. */
 export const SNS_NOTIFIER = Symbol('SNS_NOTIFIER');
+/** The visitors' notifier (subscribers topic), or null when SUBSCRIBERS_TOPIC_ARN is not set. */
+export const SUBSCRIBER_NOTIFIER = Symbol('SUBSCRIBER_NOTIFIER');
 const TABLES_READY = Symbol('TABLES_READY');
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** An SNS client with the SDK's own endpoint and credential resolution (AWS_ENDPOINT_URL_SNS locally). */
+const snsClient = (region: string) => new SNSClient({ region, maxAttempts: 2 });
 
 /** Storage readiness for /api/health: a GetItem on a key that never exists (no extra IAM permission). */
 @Injectable()
@@ -129,6 +137,7 @@ export class AwsModule {
           inject: [DynamoDBClient, TABLE_NAMES],
           useFactory: async (client: DynamoDBClient, names: TableNames) => {
             if (options.createTables) await ensureTables(client, names);
+            else await verifyTables(client, names, { region: options.region, prefix: options.tablePrefix });
             return true;
           },
         },
@@ -143,9 +152,21 @@ export class AwsModule {
         {
           provide: SNS_NOTIFIER,
           useFactory: () =>
-            options.snsTopicArn
-              ? new SnsNotifier(new SNSClient({ region: options.region, maxAttempts: 2 }), options.snsTopicArn)
+            options.snsTopicArn ? new SnsNotifier(snsClient(options.region), options.snsTopicArn) : null,
+        },
+        {
+          provide: SUBSCRIBER_NOTIFIER,
+          useFactory: () =>
+            options.subscribersTopicArn
+              ? new SnsSubscriberNotifier(snsClient(options.region), options.subscribersTopicArn)
               : null,
+        },
+        {
+          provide: SubscriptionGateway,
+          useFactory: () =>
+            options.subscribersTopicArn
+              ? new SnsSubscriptionGateway(snsClient(options.region), options.subscribersTopicArn)
+              : new DisabledSubscriptionGateway(),
         },
         DynamoHealth,
         AwsLifecycle,
@@ -162,6 +183,8 @@ export class AwsModule {
         CoordinationStore,
         ChangeFeedStore,
         SNS_NOTIFIER,
+        SUBSCRIBER_NOTIFIER,
+        SubscriptionGateway,
         DynamoHealth,
         AWS_OPTIONS,
       ],

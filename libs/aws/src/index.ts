@@ -11,3 +11,4 @@ export * from './aws.module.js';
 export * from './dynamodb/embedded-dynamo.js';
 export * from './dynamodb/ensure-tables.js';
 export * from './dynamodb/tables.js';
+export * from './adapters/sns-subscribers.js';

@@ -12,3 +12,15 @@ export class InvalidInputError extends Error {
     super(errors.map(formatFieldError).join('; '));
   }
 }
+
+/**
+ * A startup problem whose message already says what is wrong and what to do (which table, which setting): the
+ * process prints the message alone, without a stack trace, and exits non-zero.
+ */
+export class OperatorError extends Error {
+  constructor(message: string) {
+    super(message);
+    // Nest's startup exception handler logs `stack` when there is one: here it would bury the message.
+    this.stack = undefined;
+  }
+}

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { InvalidInputError } from './errors.js';
 import { joinPath, type FieldError } from './field-error.js';
+import { NULL_RULE } from './decorators.js';
 
 /** Unknown fields are errors, never silently dropped. */
 export const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
@@ -11,7 +12,13 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   const out: FieldError[] = [];
   for (const error of errors) {
     const path = joinPath(parent, error.property);
-    for (const [name, message] of Object.entries(error.constraints ?? {})) {
+    const constraints = Object.entries(error.constraints ?? {});
+    // The null rule: a null field is one problem ("must not be null"), not every type rule it also breaks.
+    if (error.value === null && constraints.length > 0 && !('whitelistValidation' in (error.constraints ?? {}))) {
+      out.push({ path, value: null, rule: NULL_RULE });
+      continue;
+    }
+    for (const [name, message] of constraints) {
       const rule = name === 'whitelistValidation' ? 'is not a known field' : message;
       out.push({ path, value: error.value, rule });
     }

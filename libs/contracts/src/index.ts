@@ -157,8 +157,8 @@ export interface ApiError {
   statusCode: number;
   error: string;
   message: string;
-  /** Field-level problems for 400s: path, offending value and the rule. */
-  details?: { path: string; value: unknown; rule: string }[];
+  /** Field-level problems for 400s (and 415s): path, offending value (absent when the field was missing), rule. */
+  details?: { path: string; value?: unknown; rule: string }[];
 }
 
 export const HTTP_METHODS = ['GET', 'HEAD'] as const;
@@ -258,4 +258,40 @@ export interface AuditEntry {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+export * from './statuspage.js';
+
+/** POST /api/subscriptions: e-mail updates for visitors (AWS sends the confirmation and the unsubscribe links). */
+export interface SubscribeRequest {
+  email: string;
+  /** Ids of the services to hear about; left out for all services. */
+  services?: string[];
+}
+
+/** 202 answer of POST /api/subscriptions. */
+export interface SubscribeResponse {
+  status: 'confirmation_sent';
+  /** What the subscription covers. */
+  services: string[] | 'all';
+  message: string;
+}
+
+/** GET /api/incidents. */
+export type IncidentPage = Page<IncidentSummary>;
+
+/** GET /api/admin/audit. */
+export type AuditPage = Page<AuditEntry>;
+
+/** One readiness check of GET /api/health: its status and what it measured. */
+export interface HealthIndicator {
+  status: 'up' | 'down';
+  [measure: string]: unknown;
+}
+
+/** GET /api/health: 200 when storage and scheduler are up, 503 otherwise (same shape). */
+export interface HealthResponse {
+  status: 'ok' | 'error' | 'shutting_down';
+  info?: Record<string, HealthIndicator>;
+  error?: Record<string, HealthIndicator>;
+  details: Record<string, HealthIndicator>;
 }

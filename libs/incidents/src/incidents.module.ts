@@ -5,10 +5,11 @@ import { IncidentReconciler } from './domain/incident-reconciler.js';
 import { IncidentWriter } from './domain/incident-writer.js';
 import { MaintenanceService } from './domain/maintenance.service.js';
 import { OutboxDispatcher } from './domain/outbox.dispatcher.js';
+import { SubscriptionService } from './subscriptions/subscription.service.js';
 
 /**
  * Incidents, maintenance and alerting. Needs the (global) monitoring module's exports and the storage ports
- * IncidentStore, OutboxStore and AuditLog; `providers` supplies INCIDENT_OPTIONS and NOTIFIERS. Automatic
+ * IncidentStore, OutboxStore, AuditLog and SubscriptionGateway; `providers` supplies INCIDENT_OPTIONS and NOTIFIERS. Automatic
  * incidents: IncidentReconciler; admin commands: IncidentCommands; both write through IncidentWriter.
  */
 @Module({})
@@ -24,8 +25,9 @@ export class IncidentsModule {
         IncidentReconciler,
         IncidentCommands,
         MaintenanceService,
+        SubscriptionService,
       ],
-      exports: [IncidentCommands, MaintenanceService, OutboxDispatcher],
+      exports: [IncidentCommands, MaintenanceService, OutboxDispatcher, SubscriptionService],
     };
   }
 }

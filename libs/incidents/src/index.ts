@@ -14,3 +14,8 @@ export * from './notify/render.js';
 export * from './notify/slack.notifier.js';
 export * from './public/atom-feed.js';
 export * from './public/badge.js';
+export * from './public/statuspage.js';
+export * from './notify/visitor-render.js';
+export * from './subscriptions/subscribe.dto.js';
+export * from './subscriptions/subscription-gateway.js';
+export * from './subscriptions/subscription.service.js';

@@ -1,6 +1,6 @@
 import type { MaintenanceWindow } from '@app/contracts';
 import type { Incident, OpenLock } from './domain/incident.js';
-import type { IncidentNotification, NotificationChannel } from './notify/notifier.js';
+import type { Notification, NotificationChannel } from './notify/notifier.js';
 
 /** Port: incidents, the per-service open lock, and maintenance windows (one DynamoDB table in AWS). */
 export abstract class IncidentStore {
@@ -25,11 +25,12 @@ export abstract class IncidentStore {
 }
 
 export interface OutboxItem {
-  /** `<incidentId>#<transition key>#<channel>`: one item per (incident, transition, channel), ever. */
+  /** `<subject id>#<transition key>#<channel>`: one item per (incident or window, transition, channel), ever. */
   id: string;
+  /** The incident, or for a maintenance notice the maintenance window, the item is about. */
   incidentId: string;
   channel: NotificationChannel;
-  notification: IncidentNotification;
+  notification: Notification;
   createdAt: number;
   attempts: number;
   dueAt: number;
@@ -47,6 +48,8 @@ export abstract class OutboxStore {
    * so a backlog on a hung channel can never hide the other channel's new alerts).
    */
   abstract due(now: number, limit: number, channel?: NotificationChannel): Promise<OutboxItem[]>;
+  /** How many items of the channel still wait for delivery (due now or later); for the metrics endpoint. */
+  abstract pendingCount(channel: NotificationChannel): Promise<number>;
   /** Leases a pending item until `leaseUntil` if nobody holds a live lease; returns whether we got it. */
   abstract claim(id: string, leaseUntil: number, now: number): Promise<boolean>;
   /** Marks it sent, only while we still hold the lease. */

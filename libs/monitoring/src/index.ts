@@ -30,3 +30,4 @@ export * from './monitor-view.js';
 export * from './monitor.service.js';
 export * from './monitoring.scheduler.js';
 export * from './monitoring.module.js';
+export * from './probe/reason-class.js';

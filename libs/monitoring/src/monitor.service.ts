@@ -327,7 +327,8 @@ export class MonitorService implements MonitorView, ShardHost {
   }
 
   private start(runtime: ServiceRuntime, now: number): void {
-    this.slip.record(Math.max(0, now - runtime.nextDueAt));
+    const slipMs = Math.max(0, now - runtime.nextDueAt);
+    this.slip.record(slipMs);
     // After a takeover the catch-up check is followed by the previous owner's slot grid.
     const { nextDueAt, skipped } =
       runtime.resumeAt === null
@@ -348,7 +349,7 @@ export class MonitorService implements MonitorView, ShardHost {
         expectedStatus: service.expectedStatus,
       })
       .then(
-        (result) => this.complete(runtime, result, epoch),
+        (result) => this.complete(runtime, result, epoch, slipMs),
         (error: unknown) => this.logger.error(`probe of ${JSON.stringify(service.id)} threw: ${String(error)}`),
       )
       .finally(() => {
@@ -361,10 +362,17 @@ export class MonitorService implements MonitorView, ShardHost {
   }
 
   /** Applies one probe result: evaluate, remember, persist (buffered) and announce a state change. */
-  private complete(runtime: ServiceRuntime, result: ProbeResult, epoch: number): void {
+  private complete(runtime: ServiceRuntime, result: ProbeResult, epoch: number, slipMs: number): void {
     // Removed meanwhile, or its shard went to another replica (which checks it now): the result is not ours.
     if (this.runtimes.get(runtime.service.id) !== runtime || runtime.epoch !== epoch) return;
     const { service } = runtime;
+    this.events.emitCheckCompleted({
+      serviceId: service.id,
+      ok: result.ok,
+      latencyMs: result.latencyMs,
+      error: result.error,
+      slipMs,
+    });
     const previous = runtime.evaluation;
     const next = evaluate(previous, result, service, result.startedAt);
     const inMaintenance = this.maintenance.isInMaintenance(service.id, result.startedAt);

@@ -24,6 +24,17 @@ export interface ShardAdopted {
   serviceIds: string[];
 }
 
+/** Emitted after every check (for metrics): what it saw and how late it started. */
+export interface CheckCompleted {
+  serviceId: string;
+  ok: boolean;
+  latencyMs: number;
+  /** The probe's short failure reason, undefined on success. */
+  error: string | undefined;
+  /** How late the check started after its due time (ms). */
+  slipMs: number;
+}
+
 /** Typed in-process event bus of the monitoring library. */
 export class MonitoringEvents {
   private readonly stateChangedSubject = new Subject<ServiceStateChanged>();
@@ -34,6 +45,8 @@ export class MonitoringEvents {
   readonly checksStored$: Observable<StoredCheck[]> = this.checksStoredSubject.asObservable();
   /** Services this replica now works (the incident reconciler repairs what their previous owner left). */
   readonly adopted$: Observable<ShardAdopted> = this.adoptedSubject.asObservable();
+  private readonly checkCompletedSubject = new Subject<CheckCompleted>();
+  readonly checkCompleted$: Observable<CheckCompleted> = this.checkCompletedSubject.asObservable();
 
   emitStateChanged(event: ServiceStateChanged): void {
     this.stateChangedSubject.next(event);
@@ -45,5 +58,9 @@ export class MonitoringEvents {
 
   emitAdopted(event: ShardAdopted): void {
     this.adoptedSubject.next(event);
+  }
+
+  emitCheckCompleted(event: CheckCompleted): void {
+    this.checkCompletedSubject.next(event);
   }
 }

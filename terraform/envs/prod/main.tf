@@ -91,6 +91,7 @@ module "compute" {
   dynamodb_table_arns        = values(module.data.table_arns)
   dynamodb_index_arns        = module.data.index_arns
   sns_topic_arn              = module.alerts.sns_topic_arn
+  subscribers_topic_arn      = module.alerts.subscribers_topic_arn
   ssm_parameter_path         = local.ssm_parameter_path
   log_group_arn              = module.alerts.log_group_arn
   deletion_protection        = var.deletion_protection

@@ -65,6 +65,7 @@ output "ansible_extra_vars" {
     app_public_base_url             = module.edge.public_url
     app_dynamodb_table_prefix       = module.data.table_prefix
     app_sns_topic_arn               = module.alerts.sns_topic_arn
+    app_subscribers_topic_arn       = module.alerts.subscribers_topic_arn
     app_ssm_parameter_path          = local.ssm_parameter_path
     app_trusted_proxy_cidrs         = var.vpc_cidr
     cloudwatch_agent_log_group_name = module.alerts.log_group_name

@@ -14,6 +14,77 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = var.alert_email
 }
 
+################################################################################
+# Visitor subscriptions: the app subscribes e-mail addresses (each with a filter policy on the services chosen)
+# and publishes visitor notices here. AWS keeps the addresses, mails the confirmation and the unsubscribe links.
+################################################################################
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+# Not KMS-encrypted, like the alerts topic: the notices are what the public status page shows anyway.
+resource "aws_sns_topic" "subscribers" {
+  name = "${var.name}-subscribers"
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "subscribers" {
+  # Only this account's principals (and of them, only those IAM allows: the app's instance role) may use it.
+  statement {
+    sid       = "OwnerAccountOnly"
+    actions   = ["sns:GetTopicAttributes", "sns:Publish", "sns:Subscribe"]
+    resources = [aws_sns_topic.subscribers.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  # Visitors subscribe e-mail addresses, nothing else (no HTTP, SMS, Lambda or SQS endpoints), whoever asks.
+  statement {
+    sid       = "EmailSubscriptionsOnly"
+    effect    = "Deny"
+    actions   = ["sns:Subscribe"]
+    resources = [aws_sns_topic.subscribers.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "sns:Protocol"
+      values   = ["email"]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sns:Publish", "sns:Subscribe"]
+    resources = [aws_sns_topic.subscribers.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "subscribers" {
+  arn    = aws_sns_topic.subscribers.arn
+  policy = data.aws_iam_policy_document.subscribers.json
+}
+
 resource "aws_cloudwatch_log_group" "app" {
   count = var.create_log_group ? 1 : 0
 

@@ -100,11 +100,21 @@ data "aws_iam_policy_document" "app" {
       resources = ["${aws_s3_bucket.releases[0].arn}/releases/*"]
     }
   }
+
+  # "Subscribe to updates": SNS e-mail subscriptions and visitor notices, on the subscribers topic only.
+  dynamic "statement" {
+    for_each = var.subscribers_topic_arn == null ? [] : [var.subscribers_topic_arn]
+    content {
+      sid       = "VisitorSubscriptions"
+      actions   = ["sns:Publish", "sns:Subscribe"]
+      resources = [statement.value]
+    }
+  }
 }
 
 resource "aws_iam_role" "this" {
   name               = "${var.name}-instance"
-  description        = "Status page app instance: its DynamoDB tables, its SNS topic, its SSM parameters, its logs"
+  description        = "Status page app instance: its DynamoDB tables, its SNS topics, its SSM parameters, its logs"
   assume_role_policy = data.aws_iam_policy_document.assume.json
 
   tags = var.tags

@@ -146,3 +146,9 @@ variable "autoscaling" {
     error_message = "autoscaling needs 1 <= min_size <= desired_capacity <= max_size <= 10, min_healthy_percentage between 0 and 100, and a release_version of letters, digits, '.', '_' or '-'."
   }
 }
+
+variable "subscribers_topic_arn" {
+  type        = string
+  description = "ARN of the visitor subscribers topic: the instance may subscribe e-mail addresses to it and publish to it (null: no grant)."
+  default     = null
+}

@@ -6,15 +6,26 @@ describe('environment validation', () => {
     const optional = {
       STORAGE: 'aws',
       SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      SUBSCRIBERS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:subscribers',
       SLACK_WEBHOOK_URL: 'https://hooks.example.com/x',
       ALERT_REMINDER_EVERY: '1h',
       PUBLIC_BASE_URL: 'https://status.example.com',
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
       REPLICA_ID: 'i-0123456789abcdef0',
     };
-    const { value, errors } = validateEnvironment({ PORT: '8080', ...optional });
+    const { value, errors } = validateEnvironment({
+      PORT: '8080',
+      SUBSCRIBE_PER_IP_PER_HOUR: '3',
+      SUBSCRIBE_GLOBAL_PER_HOUR: '50',
+      ...optional,
+    });
     expect(errors).toEqual([]);
-    expect(value).toMatchObject({ PORT: 8080, ...optional });
+    expect(value).toMatchObject({
+      PORT: 8080,
+      SUBSCRIBE_PER_IP_PER_HOUR: 3,
+      SUBSCRIBE_GLOBAL_PER_HOUR: 50,
+      ...optional,
+    });
   });
 
   it('keeps the defaults for unset and empty variables', () => {
@@ -30,6 +41,11 @@ describe('environment validation', () => {
       TARGET_ALLOW_CIDRS: '10.0.0.0/',
       TRUSTED_PROXY_CIDRS: 'x',
       ALERT_RETRY_MIN: '0s',
+      SUBSCRIBERS_TOPIC_ARN: 'subscribers',
+      SUBSCRIBE_PER_IP_PER_HOUR: '0',
+      HTTP_HEADERS_TIMEOUT: '0s',
+      HTTP_KEEP_ALIVE_TIMEOUT: '1500ms',
+      MAX_CONNECTIONS_PER_IP: '0',
     });
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -37,9 +53,33 @@ describe('environment validation', () => {
         expect.objectContaining({ path: 'TARGET_ALLOW_CIDRS', value: '10.0.0.0/' }),
         expect.objectContaining({ path: 'TRUSTED_PROXY_CIDRS', value: 'x' }),
         expect.objectContaining({ path: 'ALERT_RETRY_MIN', value: '0s' }),
+        {
+          path: 'SUBSCRIBERS_TOPIC_ARN',
+          value: 'subscribers',
+          rule: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+        },
+        expect.objectContaining({ path: 'SUBSCRIBE_PER_IP_PER_HOUR', value: 0 }),
+        expect.objectContaining({ path: 'HTTP_HEADERS_TIMEOUT', value: '0s' }),
+        expect.objectContaining({ path: 'HTTP_KEEP_ALIVE_TIMEOUT', value: '1500ms' }),
+        { path: 'MAX_CONNECTIONS_PER_IP', value: 0, rule: 'must be an integer between 1 and 100000' },
       ]),
     );
-    expect(errors).toHaveLength(4);
+    expect(errors).toHaveLength(9);
+  });
+
+  it('keeps the metrics listener off the public port', () => {
+    expect(validateEnvironment({}).value).toMatchObject({ METRICS_PORT: 0, METRICS_HOST: '127.0.0.1' });
+    expect(validateEnvironment({ PORT: '3000', METRICS_PORT: '3000' }).errors).toEqual([
+      { path: 'METRICS_PORT', value: 3000, rule: 'must differ from PORT (or be 0 for off)' },
+    ]);
+    expect(validateEnvironment({ PORT: '3000', METRICS_PORT: '9464' }).errors).toEqual([]);
+  });
+
+  it('refuses a headers timeout longer than the request timeout (Node would throw at listen)', () => {
+    const { errors } = validateEnvironment({ HTTP_HEADERS_TIMEOUT: '1m', HTTP_REQUEST_TIMEOUT: '30s' });
+    expect(errors).toEqual([
+      { path: 'HTTP_HEADERS_TIMEOUT', value: '1m', rule: 'must not be longer than HTTP_REQUEST_TIMEOUT (30s)' },
+    ]);
   });
 
   it('accepts no REPLICA_ID (one is generated at boot) and checks a given one and the lease', () => {

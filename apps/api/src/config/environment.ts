@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsIn, IsOptional, IsString, Matches, MaxLength, validateSync } from 'class-validator';
-import { flattenValidationErrors, IntInRange, type FieldError } from '@app/common';
-import { IsDuration, parseCidrList } from '@app/monitoring';
+import { getMetadataStorage, IsIn, IsString, Matches, MaxLength, validateSync } from 'class-validator';
+import { flattenValidationErrors, IntInRange, Optional, type FieldError } from '@app/common';
+import { IsDuration, parseCidrList, parseDuration } from '@app/monitoring';
 
 /**
  * Every environment variable the process reads, validated at boot. This file and configuration.ts are the
@@ -15,6 +15,18 @@ export class EnvironmentVariables {
   @Matches(/^[\w.:-]+$/, { message: 'must be an IP address or host name to listen on' })
   HOST = '0.0.0.0';
 
+  /**
+   * Prometheus GET /metrics on a listener of its own; 0 = off. Never the public PORT: the ALB and CloudFront only
+   * reach PORT, so no routing change there can expose the metrics.
+   */
+  @IntInRange(0, 65535)
+  METRICS_PORT = 0;
+
+  /** Where the metrics listener binds: loopback by default (a scraper on the host); 0.0.0.0 for one in the VPC. */
+  @IsString()
+  @Matches(/^[\w.:-]+$/, { message: 'must be an IP address or host name to listen on' })
+  METRICS_HOST = '127.0.0.1';
+
   @IsString()
   @MaxLength(1024)
   STATUS_CONFIG = 'config/services.yaml';
@@ -27,12 +39,12 @@ export class EnvironmentVariables {
   @MaxLength(4096)
   TARGET_ALLOW_CIDRS = '';
 
-  @IsOptional()
+  @Optional()
   @IsIn(['embedded', 'aws'], { message: 'must be "embedded" or "aws"' })
   STORAGE?: 'embedded' | 'aws';
 
   /** Read only to choose the mode; the SDK uses it itself. */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   AWS_ENDPOINT_URL_DYNAMODB?: string;
 
@@ -89,19 +101,37 @@ export class EnvironmentVariables {
   CORS_ORIGINS = '';
 
   /** Alerts: SNS topic (email subscriptions etc.). Unset = no SNS alerts. */
-  @IsOptional()
+  @Optional()
   @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
     message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
   })
   SNS_TOPIC_ARN?: string;
 
+  /**
+   * Visitor subscriptions ("Subscribe to updates"): SNS topic the API subscribes e-mail addresses to (with a filter
+   * policy on the chosen services) and publishes visitor notices to. Unset = subscriptions disabled.
+   */
+  @Optional()
+  @Matches(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
+    message: 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+  })
+  SUBSCRIBERS_TOPIC_ARN?: string;
+
+  /** Subscribe requests one client IP may make per hour (valid or not). */
+  @IntInRange(1, 1000)
+  SUBSCRIBE_PER_IP_PER_HOUR = 5;
+
+  /** Subscriptions the whole page accepts per hour (each one makes AWS send a confirmation e-mail). */
+  @IntInRange(1, 100_000)
+  SUBSCRIBE_GLOBAL_PER_HOUR = 100;
+
   /** Alerts: Slack incoming webhook. Unset = no Slack alerts. A secret: keep it in SSM, not in files. */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL (a Slack incoming webhook)' })
   SLACK_WEBHOOK_URL?: string;
 
   /** Re-alert while an automatic incident stays open, e.g. "1h". Unset = never. */
-  @IsOptional()
+  @Optional()
   @IsDuration(60_000, 7 * 86_400_000)
   ALERT_REMINDER_EVERY?: string;
 
@@ -114,7 +144,7 @@ export class EnvironmentVariables {
    * to something stable per host (Ansible uses the inventory name) and a crashed replica that restarts takes its
    * shards back at once instead of after the lease.
    */
-  @IsOptional()
+  @Optional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
     message: 'must be 1-63 characters of A-Z, a-z, 0-9, ".", "_" or "-", starting with a letter or digit',
   })
@@ -123,9 +153,24 @@ export class EnvironmentVariables {
   /** A dead replica's services are checked again by the others within this lease plus their interval. */
   @IsDuration(3_000, 120_000)
   REPLICA_LEASE = '15s';
+  /** Slow clients: the whole request line and headers must arrive within this (Node's headersTimeout). */
+  @IsDuration(1_000, 300_000, true)
+  HTTP_HEADERS_TIMEOUT = '10s';
+
+  /** Slow clients: the whole request, body included, must arrive within this (requestTimeout); then 408 and close. */
+  @IsDuration(1_000, 600_000, true)
+  HTTP_REQUEST_TIMEOUT = '30s';
+
+  /** An idle keep-alive connection is closed after this; keep it above the load balancer's idle timeout (ALB: 60s). */
+  @IsDuration(1_000, 600_000, true)
+  HTTP_KEEP_ALIVE_TIMEOUT = '72s';
+
+  /** Open connections one client address may hold; more are closed at once (trusted proxies are exempt). */
+  @IntInRange(1, 100_000)
+  MAX_CONNECTIONS_PER_IP = 128;
 
   /** Public URL of the status page, used in links (alerts, feeds). */
-  @IsOptional()
+  @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   PUBLIC_BASE_URL?: string;
 }
@@ -137,6 +182,10 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'STATUS_CACHE_SECONDS',
   'TRUST_PROXY_HOPS',
   'ADMIN_AUTH_FAILURES_PER_MINUTE',
+  'SUBSCRIBE_PER_IP_PER_HOUR',
+  'SUBSCRIBE_GLOBAL_PER_HOUR',
+  'METRICS_PORT',
+  'MAX_CONNECTIONS_PER_IP',
 ];
 
 /**
@@ -170,6 +219,17 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
     } catch (error) {
       errors.push({ path: key, value: value[key], rule: `must be comma-separated CIDRs: ${(error as Error).message}` });
     }
+  }
+  if (value.METRICS_PORT !== 0 && value.METRICS_PORT === value.PORT)
+    errors.push({ path: 'METRICS_PORT', value: value.METRICS_PORT, rule: 'must differ from PORT (or be 0 for off)' });
+  const headersMs = parseDuration(value.HTTP_HEADERS_TIMEOUT);
+  const requestMs = parseDuration(value.HTTP_REQUEST_TIMEOUT);
+  if (headersMs !== null && requestMs !== null && headersMs > requestMs) {
+    errors.push({
+      path: 'HTTP_HEADERS_TIMEOUT',
+      value: value.HTTP_HEADERS_TIMEOUT,
+      rule: `must not be longer than HTTP_REQUEST_TIMEOUT (${value.HTTP_REQUEST_TIMEOUT})`,
+    });
   }
   return { value, errors };
 }

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import { parseCidrList } from '@app/monitoring';
+import { parseCidrList, parseDuration } from '@app/monitoring';
 import type { EnvironmentVariables } from '../config/environment.js';
 import { apiError, sendApiError } from './errors/api-error.js';
 
@@ -15,19 +15,58 @@ const REQUEST_ID = /^[\w.:-]{8,128}$/;
  */
 function proxyTrust(hops: number, cidrs: string): false | ((address: string, hop: number) => boolean) {
   if (hops === 0) return false;
+  const peer = trustedPeer(cidrs);
+  return (address, hop) => (hop === 0 ? peer(address) : hop < hops);
+}
+
+/** Whether a socket peer is one of the trusted proxies (TRUSTED_PROXY_CIDRS). */
+export function trustedPeer(cidrs: string): (address: string) => boolean {
   const trusted = new BlockList();
   for (const cidr of parseCidrList(cidrs)) trusted.addSubnet(cidr.address, cidr.prefix, cidr.family);
-  return (address, hop) => (hop === 0 ? trusted.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4') : hop < hops);
+  return (address) => {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    const plain = mapped ?? address;
+    return isIP(plain) !== 0 && trusted.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
+  };
 }
 
 /**
- * Fastify as the API runs it: proxy trust, a 64 KiB body limit, prototype-poisoning keys refused by the JSON
+ * Server-side timeouts against slow clients (slowloris, trickled bodies): the headers must arrive within
+ * HTTP_HEADERS_TIMEOUT and the whole request within HTTP_REQUEST_TIMEOUT (then Node answers 408 and closes), an
+ * idle keep-alive connection closes after HTTP_KEEP_ALIVE_TIMEOUT, and a socket with no traffic at all after the
+ * longest of those plus 5 s. Node checks the first two once a second (connectionsCheckingInterval).
+ */
+export function serverTimeouts(
+  env: Pick<EnvironmentVariables, 'HTTP_HEADERS_TIMEOUT' | 'HTTP_REQUEST_TIMEOUT' | 'HTTP_KEEP_ALIVE_TIMEOUT'>,
+) {
+  const ms = (text: string) => parseDuration(text) ?? 0;
+  const headersTimeout = ms(env.HTTP_HEADERS_TIMEOUT);
+  const requestTimeout = ms(env.HTTP_REQUEST_TIMEOUT);
+  const keepAliveTimeout = ms(env.HTTP_KEEP_ALIVE_TIMEOUT);
+  return {
+    requestTimeout,
+    keepAliveTimeout,
+    connectionTimeout: Math.max(requestTimeout, keepAliveTimeout) + 5_000,
+    http: { headersTimeout, requestTimeout, connectionsCheckingInterval: 1_000 },
+  };
+}
+
+/**
+ * Fastify as the API runs it: proxy trust, timeouts for slow clients, a 64 KiB body limit, prototype-poisoning keys refused by the JSON
  * parser, request ids taken from a well-formed X-Request-Id, and router errors answered in the API's error shape.
  */
 export function createFastifyAdapter(
-  env: Pick<EnvironmentVariables, 'TRUST_PROXY_HOPS' | 'TRUSTED_PROXY_CIDRS'>,
+  env: Pick<
+    EnvironmentVariables,
+    | 'TRUST_PROXY_HOPS'
+    | 'TRUSTED_PROXY_CIDRS'
+    | 'HTTP_HEADERS_TIMEOUT'
+    | 'HTTP_REQUEST_TIMEOUT'
+    | 'HTTP_KEEP_ALIVE_TIMEOUT'
+  >,
 ): FastifyAdapter {
   return new FastifyAdapter({
+    ...serverTimeouts(env),
     trustProxy: proxyTrust(env.TRUST_PROXY_HOPS, env.TRUSTED_PROXY_CIDRS),
     bodyLimit: 64 * 1024,
     onProtoPoisoning: 'error',

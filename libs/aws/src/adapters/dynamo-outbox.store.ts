@@ -5,12 +5,17 @@ import {
   type DynamoDBClient,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { OutboxStore, type IncidentNotification, type NotificationChannel, type OutboxItem } from '@app/incidents';
+import {
+  NOTIFICATION_CHANNELS,
+  OutboxStore,
+  type Notification,
+  type NotificationChannel,
+  type OutboxItem,
+} from '@app/incidents';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 import { conditionHolds } from '../dynamodb/requests.js';
 
-const CHANNELS: NotificationChannel[] = ['sns', 'slack'];
 /** One pending partition per channel: a hung channel's backlog never hides the other channel's items. */
 const pendingKey = (channel: NotificationChannel) => `pending#${channel}`;
 const RETENTION_DAYS = 90;
@@ -52,7 +57,7 @@ export class DynamoOutboxStore extends OutboxStore {
 
   async due(now: number, limit: number, channel?: NotificationChannel): Promise<OutboxItem[]> {
     if (channel === undefined) {
-      const all = (await Promise.all(CHANNELS.map((one) => this.due(now, limit, one)))).flat();
+      const all = (await Promise.all(NOTIFICATION_CHANNELS.map((one) => this.due(now, limit, one)))).flat();
       return all.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit);
     }
     const result = await this.client.send(
@@ -65,6 +70,27 @@ export class DynamoOutboxStore extends OutboxStore {
       }),
     );
     return (result.Items ?? []).map(fromItem);
+  }
+
+  /** A COUNT query on the sparse `pending` index: it holds only undelivered items, so this reads little. */
+  async pendingCount(channel: NotificationChannel): Promise<number> {
+    let count = 0;
+    let start: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'pending',
+          KeyConditionExpression: 'pendingKey = :pending',
+          ExpressionAttributeValues: { ':pending': put.s(pendingKey(channel)) },
+          Select: 'COUNT',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
   }
 
   claim(id: string, leaseUntil: number, now: number): Promise<boolean> {
@@ -117,7 +143,7 @@ function fromItem(item: Item): OutboxItem {
     id: get.s(item, 'id'),
     incidentId: get.s(item, 'incidentId'),
     channel: get.s(item, 'channel') as OutboxItem['channel'],
-    notification: JSON.parse(get.s(item, 'notification')) as IncidentNotification,
+    notification: JSON.parse(get.s(item, 'notification')) as Notification,
     createdAt: get.n(item, 'createdAt'),
     attempts: get.n(item, 'attempts'),
     dueAt: get.n(item, 'dueAt'),

@@ -1,12 +1,12 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
-import { Notifier, plainTextBody, subjectLine, type IncidentNotification } from '@app/incidents';
+import { OnCallNotifier, plainTextBody, subjectLine, type IncidentNotification } from '@app/incidents';
 
 /**
  * SNS channel: one Publish per notification to the alerts topic, which fans out to email (and anything else
  * subscribed). `service`, `transition` and `severity` are message attributes so a subscription filter policy can
  * route, e.g., only `severity = critical` to a pager.
  */
-export class SnsNotifier extends Notifier {
+export class SnsNotifier extends OnCallNotifier {
   readonly channel = 'sns' as const;
 
   constructor(
@@ -16,7 +16,7 @@ export class SnsNotifier extends Notifier {
     super();
   }
 
-  async send(notification: IncidentNotification): Promise<void> {
+  protected async sendIncident(notification: IncidentNotification): Promise<void> {
     const attributes: Record<string, MessageAttributeValue> = {
       transition: { DataType: 'String', StringValue: notification.transition },
       severity: { DataType: 'String', StringValue: notification.severity },

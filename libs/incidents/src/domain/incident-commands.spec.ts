@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { ConflictError, InvalidInputError, NotFoundError } from '@app/common';
 import { settle } from '@app/common/testing';
+import { isIncidentNotification } from '../notify/notifier.js';
+import { subjectLine } from '../notify/render.js';
 import { incidentsReplica, incidentsWorld, watchedService, type IncidentsWorld } from '../testing/index.js';
 
 const MINUTE = 60_000;
@@ -22,7 +24,9 @@ describe('IncidentCommands (manual incidents and updates)', () => {
     world.monitor.add(watchedService('checkout'), 'up');
   });
 
-  it('creates one and, with notify: true, queues exactly one update-0 item per channel', async () => {
+  // Was a bug: it alerted as "[UPDATE] … — investigating" with transition=update, so the README's SNS filter
+  // policy on transition "opened" dropped every manually declared incident.
+  it('creates one and, with notify: true, queues exactly one "opened" item per channel ([INCIDENT])', async () => {
     const incident = await app.commands.create({ ...body, notify: true }, 'alice', BASE);
     expect(incident).toMatchObject({
       kind: 'manual',
@@ -32,9 +36,12 @@ describe('IncidentCommands (manual incidents and updates)', () => {
     });
     expect(world.store.incidents.get(incident.id)).toEqual(incident);
     expect(app.cache.get(incident.id)).toEqual(incident);
-    expect(world.outboxStore.ids()).toEqual([`${incident.id}#update-0#slack`, `${incident.id}#update-0#sns`]);
-    expect(world.outboxStore.item(`${incident.id}#update-0#sns`)!.notification).toMatchObject({
-      transition: 'update',
+    expect(world.outboxStore.ids()).toEqual([`${incident.id}#opened#slack`, `${incident.id}#opened#sns`]);
+    const notification = world.outboxStore.item(`${incident.id}#opened#sns`)!.notification;
+    if (!isIncidentNotification(notification)) throw new Error('an incident alert was expected');
+    expect(subjectLine(notification)).toBe('[INCIDENT] Elevated error rates on checkout');
+    expect(notification).toMatchObject({
+      transition: 'opened',
       message: 'Looking into it.',
       kind: 'manual',
     });

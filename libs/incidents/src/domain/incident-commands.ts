@@ -41,7 +41,12 @@ export class IncidentCommands {
     };
     await this.writer.create(incident);
     await this.writer.audited(actor, 'incident.create', incident.id, null, incident);
-    if (dto.notify) await this.writer.notify(incident, 'update', 'update-0', dto.message, now);
+    // An admin declaring an incident opens it, exactly as the monitor does: "[INCIDENT] <title>", transition
+    // "opened" (what SNS filter policies select on). One recorded already resolved is announced as resolved.
+    if (dto.notify) {
+      const transition: NotificationTransition = status === 'resolved' ? 'resolved' : 'opened';
+      await this.writer.notify(incident, transition, transition, dto.message, now);
+    }
     return incident;
   }
 

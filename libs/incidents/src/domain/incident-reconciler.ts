@@ -14,7 +14,7 @@ import { humanDuration } from '../notify/render.js';
 import { IncidentStore } from '../ports.js';
 import { IncidentCache } from './incident-cache.js';
 import { IncidentWriter, iso } from './incident-writer.js';
-import { impactRank, newId, type Incident, type OpenLock } from './incident.js';
+import { impactRank, newId, renderableIncident, type Incident, type OpenLock } from './incident.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 const DAY_MS = 86_400_000;
@@ -63,7 +63,14 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
       this.store.listMaintenance(new Date(now - 14 * DAY_MS).toISOString()),
     ]);
     this.maintenance.set(windows);
-    for (const incident of incidents) this.cache.put(incident);
+    for (const stored of incidents) {
+      const { incident, problems } = renderableIncident(stored);
+      if (problems.length > 0)
+        this.logger.error(
+          `stored incident ${JSON.stringify(incident.id)} repaired for display: ${problems.join('; ')}`,
+        );
+      this.cache.put(incident);
+    }
     for (const lock of locks) this.locks.set(lock.serviceId, lock);
     // Boot repair: finish what a crash interrupted (missing incident item, unqueued notifications). Shards adopted
     // later are repaired when they are adopted.

@@ -1,17 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Matches,
-} from 'class-validator';
-import { StringLength } from '@app/common';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, Matches } from 'class-validator';
+import { IsDateTime, MultiLineText, Optional, SingleLineText } from '@app/common';
 import {
   INCIDENT_IMPACTS,
   INCIDENT_STATUSES,
@@ -27,7 +17,7 @@ import { LIMITS } from '@app/monitoring';
 const oneOf = (values: readonly string[]) => ({ message: `must be one of ${values.join(', ')}` });
 
 /** Ids of monitored services: a list of at most 100 (at least `min`), each a valid service id. */
-function ServiceIds(min = 0): PropertyDecorator {
+export function ServiceIds(min = 0): PropertyDecorator {
   // Applied in the order stacked decorators would be (bottom up), so messages keep their order.
   return applyDecorators(
     Matches(LIMITS.idPattern, { each: true, message: 'must contain service ids (a-z, 0-9, "-", "_")' }),
@@ -38,19 +28,19 @@ function ServiceIds(min = 0): PropertyDecorator {
   );
 }
 
-const Notify = () => applyDecorators(IsBoolean({ message: 'must be true or false' }), IsOptional());
+const Notify = () => applyDecorators(IsBoolean({ message: 'must be true or false' }), Optional());
 
 export class CreateIncidentDto implements CreateIncidentRequest {
-  @ApiProperty({ example: 'Elevated error rates on checkout', maxLength: 200 })
-  @StringLength(1, 200)
+  @ApiProperty({ example: 'Elevated error rates on checkout' })
+  @SingleLineText(1, 200)
   title!: string;
 
-  @ApiPropertyOptional({ enum: INCIDENT_STATUSES, default: 'investigating' })
-  @IsOptional()
+  @ApiPropertyOptional({ default: 'investigating', example: 'investigating' })
+  @Optional()
   @IsIn(INCIDENT_STATUSES, oneOf(INCIDENT_STATUSES))
   status?: IncidentStatus;
 
-  @ApiProperty({ enum: INCIDENT_IMPACTS, example: 'major' })
+  @ApiProperty({ example: 'major' })
   @IsIn(INCIDENT_IMPACTS, oneOf(INCIDENT_IMPACTS))
   impact!: IncidentImpact;
 
@@ -58,8 +48,8 @@ export class CreateIncidentDto implements CreateIncidentRequest {
   @ServiceIds()
   serviceIds!: string[];
 
-  @ApiProperty({ example: 'We are investigating elevated error rates.', maxLength: 5000 })
-  @StringLength(1, 5000)
+  @ApiProperty({ example: 'We are investigating elevated error rates.' })
+  @MultiLineText(1, 5000)
   message!: string;
 
   @ApiPropertyOptional({ default: false, description: 'Send this to on-call (SNS, Slack)' })
@@ -68,12 +58,12 @@ export class CreateIncidentDto implements CreateIncidentRequest {
 }
 
 export class IncidentUpdateDto implements IncidentUpdateRequest {
-  @ApiProperty({ enum: INCIDENT_STATUSES, example: 'identified' })
+  @ApiProperty({ example: 'identified' })
   @IsIn(INCIDENT_STATUSES, oneOf(INCIDENT_STATUSES))
   status!: IncidentStatus;
 
-  @ApiProperty({ example: 'The cause is a bad deploy; rolling back.', maxLength: 5000 })
-  @StringLength(1, 5000)
+  @ApiProperty({ example: 'The cause is a bad deploy; rolling back.' })
+  @MultiLineText(1, 5000)
   message!: string;
 
   @ApiPropertyOptional({ default: false })
@@ -82,40 +72,40 @@ export class IncidentUpdateDto implements IncidentUpdateRequest {
 }
 
 export class EditIncidentDto implements EditIncidentRequest {
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @StringLength(1, 200)
+  @ApiPropertyOptional({ example: 'Checkout errors (EU only)' })
+  @Optional()
+  @SingleLineText(1, 200)
   title?: string;
 
-  @ApiPropertyOptional({ enum: INCIDENT_IMPACTS })
-  @IsOptional()
+  @ApiPropertyOptional({ example: 'minor' })
+  @Optional()
   @IsIn(INCIDENT_IMPACTS, oneOf(INCIDENT_IMPACTS))
   impact?: IncidentImpact;
 
   @ApiPropertyOptional({ example: ['checkout-api'] })
-  @IsOptional()
+  @Optional()
   @ServiceIds()
   serviceIds?: string[];
 }
 
 export class MaintenanceDto implements MaintenanceRequest {
-  @ApiProperty({ example: 'Database upgrade', maxLength: 200 })
-  @StringLength(1, 200)
+  @ApiProperty({ example: 'Database upgrade' })
+  @SingleLineText(1, 200)
   title!: string;
 
   @ApiProperty({ example: ['checkout-api'] })
   @ServiceIds(1)
   serviceIds!: string[];
 
-  @ApiProperty({ example: '2026-12-01T02:00:00Z' })
-  @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T02:00:00Z' })
+  @ApiProperty({ example: '2099-12-01T02:00:00Z' })
+  @IsDateTime()
   startsAt!: string;
 
-  @ApiProperty({ example: '2026-12-01T03:00:00Z' })
-  @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date-time, e.g. 2026-12-01T03:00:00Z' })
+  @ApiProperty({ example: '2099-12-01T03:00:00Z', description: 'After startsAt, at most 7 days later, in the future' })
+  @IsDateTime()
   endsAt!: string;
 
-  @ApiProperty({ example: 'Checkout may be unavailable for up to 10 minutes.', maxLength: 5000 })
-  @StringLength(0, 5000)
+  @ApiProperty({ example: 'Checkout may be unavailable for up to 10 minutes.' })
+  @MultiLineText(0, 5000)
   message!: string;
 }

@@ -2,9 +2,16 @@ import 'reflect-metadata';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { InMemoryAuditLog } from '@app/common/testing';
 import { MaintenanceCache } from '@app/monitoring';
-import { FakeMonitorView, monitoredService, testChangeFeed } from '@app/monitoring/testing';
-import { InMemoryIncidentStore } from '../testing/index.js';
+import { FakeClusterView, FakeMonitorView, monitoredService, testChangeFeed } from '@app/monitoring/testing';
+import { SystemClock } from '@app/common';
+import {
+  INCIDENT_TEST_OPTIONS,
+  InMemoryIncidentStore,
+  InMemoryOutboxStore,
+  RecordingNotifier,
+} from '../testing/index.js';
 import { MaintenanceService } from './maintenance.service.js';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -15,14 +22,31 @@ describe('MaintenanceService', () => {
   let cache: MaintenanceCache;
   let audit: InMemoryAuditLog;
   let maintenance: MaintenanceService;
+  let outbox: InMemoryOutboxStore;
 
   beforeEach(() => {
+    outbox = new InMemoryOutboxStore();
+    const dispatcher = new OutboxDispatcher(
+      outbox,
+      [new RecordingNotifier('sns'), new RecordingNotifier('subscribers', true)],
+      INCIDENT_TEST_OPTIONS,
+      new SystemClock(),
+      new FakeClusterView(),
+    );
     store = new InMemoryIncidentStore();
     cache = new MaintenanceCache();
     audit = new InMemoryAuditLog();
     const monitor = new FakeMonitorView();
     monitor.add(monitoredService('checkout'), 'up');
-    maintenance = new MaintenanceService(store, monitor, cache, audit, testChangeFeed());
+    maintenance = new MaintenanceService(
+      store,
+      monitor,
+      cache,
+      audit,
+      testChangeFeed(),
+      dispatcher,
+      INCIDENT_TEST_OPTIONS,
+    );
   });
 
   const at = (minutes: number) => new Date(NOW + minutes * MINUTE).toISOString();
@@ -85,5 +109,28 @@ describe('MaintenanceService', () => {
     expect(store.windows.size).toBe(0);
     expect(cache.all()).toEqual([]);
     await expect(maintenance.delete(created.id, 'alice')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('announces a new window to subscribed visitors only (on-call is not paged for maintenance)', async () => {
+    const created = await maintenance.create(window({}), 'alice', NOW);
+    expect(outbox.ids()).toEqual([`${created.id}#scheduled#subscribers`]);
+    expect(outbox.item(`${created.id}#scheduled#subscribers`)?.notification).toMatchObject({
+      subject: 'maintenance',
+      maintenanceId: created.id,
+      transition: 'scheduled',
+      serviceIds: ['checkout'],
+      serviceNames: ['CHECKOUT'],
+      startsAt: at(60),
+      endsAt: at(120),
+      url: 'https://status.example.com',
+    });
+  });
+
+  it('tells visitors a window was cancelled when it is deleted before it ends, not after', async () => {
+    const planned = await maintenance.create(window({}), 'alice', NOW);
+    const over = await maintenance.create(window({ title: 'Old' }), 'alice', NOW);
+    await maintenance.delete(planned.id, 'alice', NOW + 90 * MINUTE);
+    await maintenance.delete(over.id, 'alice', NOW + 121 * MINUTE);
+    expect(outbox.ids().filter((id) => id.includes('#cancelled#'))).toEqual([`${planned.id}#cancelled#subscribers`]);
   });
 });

@@ -1,18 +1,22 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
 import { AuditLog, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
 import { ChangeFeed, MaintenanceCache, MonitorView } from '@app/monitoring';
+import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
+import type { MaintenanceNotification, MaintenanceTransition } from '../notify/notifier.js';
 import { IncidentStore } from '../ports.js';
 import { MaintenanceDto } from './incident.dto.js';
 import { newId } from './incident.js';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 const MAX_WINDOW_MS = 7 * 86_400_000;
 /** Windows that ended longer ago than this are not loaded (the same horizon as at boot). */
 const ENDED_HORIZON_MS = 14 * 86_400_000;
 
 /**
- * Scheduled maintenance: stored in DynamoDB, mirrored in memory for the runner and the status page; a change made
- * on another replica is reloaded when the change feed announces it.
+ * Scheduled maintenance: stored in DynamoDB, mirrored in memory for the runner and the status page (a change made
+ * on another replica is reloaded when the change feed announces it), and announced to subscribed visitors
+ * (scheduled, and cancelled when deleted before it ended) through the outbox.
  */
 @Injectable()
 export class MaintenanceService {
@@ -24,6 +28,8 @@ export class MaintenanceService {
     private readonly cache: MaintenanceCache,
     private readonly audit: AuditLog,
     private readonly feed: ChangeFeed,
+    private readonly outbox: OutboxDispatcher,
+    @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
   ) {
     feed.on('maintenance', () => this.reload());
   }
@@ -61,16 +67,42 @@ export class MaintenanceService {
     this.cache.set([...this.cache.all(), window]);
     this.feed.publish({ kind: 'maintenance' });
     await this.auditChange(actor, 'maintenance.create', window.id, null, window);
+    await this.announce(window, 'scheduled', now);
     return window;
   }
 
-  async delete(id: string, actor: string): Promise<void> {
+  async delete(id: string, actor: string, now = Date.now()): Promise<void> {
     const before = this.cache.all().find((window) => window.id === id);
     if (!before || !(await this.store.deleteMaintenance(id)))
       throw new NotFoundError(`maintenance window ${JSON.stringify(id.slice(0, 100))} does not exist`);
     this.cache.set(this.cache.all().filter((window) => window.id !== id));
     this.feed.publish({ kind: 'maintenance' });
     await this.auditChange(actor, 'maintenance.delete', id, before, null);
+    // A window that is over needs no "cancelled"; one that is planned or running does.
+    if (Date.parse(before.endsAt) > now) await this.announce(before, 'cancelled', now);
+  }
+
+  /** Queues the visitor notice (only the subscribers channel takes maintenance notifications). */
+  private async announce(window: MaintenanceWindow, transition: MaintenanceTransition, now: number): Promise<void> {
+    const notification: MaintenanceNotification = {
+      subject: 'maintenance',
+      maintenanceId: window.id,
+      transition,
+      title: window.title,
+      serviceIds: window.serviceIds,
+      serviceNames: window.serviceIds.map((id) => this.monitor.find(id)?.service.name ?? id),
+      startsAt: window.startsAt,
+      endsAt: window.endsAt,
+      message: window.message,
+      url: this.options.publicBaseUrl,
+      at: new Date(now).toISOString(),
+    };
+    try {
+      await this.outbox.enqueue(notification, transition, now);
+    } catch (error) {
+      // The window itself is stored; a lost notice is logged rather than failing the admin's request.
+      this.logger.error(`could not queue the ${transition} notice of ${window.id}: ${String(error)}`);
+    }
   }
 
   private async auditChange(actor: string, action: string, id: string, before: unknown, after: unknown): Promise<void> {

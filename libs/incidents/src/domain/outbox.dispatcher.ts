@@ -2,10 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@app/common';
 import { ClusterView } from '@app/monitoring';
 import { INCIDENT_OPTIONS, NOTIFIERS, type IncidentOptions } from '../incidents.options.js';
-import type { IncidentNotification, Notifier, NotificationChannel } from '../notify/notifier.js';
+import { subjectId, type Notification, type Notifier, type NotificationChannel } from '../notify/notifier.js';
 import { OutboxStore, type OutboxItem } from '../ports.js';
 
 const LEASE_MS = 60_000;
+
+/** Delivery attempts of one channel: accepted, failed and rescheduled, failed and given up. */
+export interface DeliveryCounts {
+  sent: number;
+  retried: number;
+  failed: number;
+}
 const PER_CHANNEL_IN_FLIGHT = 4;
 
 /**
@@ -21,6 +28,7 @@ export class OutboxDispatcher {
   private readonly logger = new Logger('Alerts');
   private readonly channels = new Map<NotificationChannel, Notifier>();
   private readonly inFlight = new Map<NotificationChannel, Set<string>>();
+  private readonly counts = new Map<NotificationChannel, DeliveryCounts>();
   private polling = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -36,11 +44,17 @@ export class OutboxDispatcher {
     for (const notifier of notifiers) {
       this.channels.set(notifier.channel, notifier);
       this.inFlight.set(notifier.channel, new Set());
+      this.counts.set(notifier.channel, { sent: 0, retried: 0, failed: 0 });
     }
   }
 
   get enabledChannels(): NotificationChannel[] {
     return [...this.channels.keys()];
+  }
+
+  /** Deliveries by this process since it started, per enabled channel (for the metrics endpoint). */
+  deliveryCounts(): ReadonlyMap<NotificationChannel, Readonly<DeliveryCounts>> {
+    return this.counts;
   }
 
   start(intervalMs = 1000): void {
@@ -67,23 +81,29 @@ export class OutboxDispatcher {
     this.timer.unref();
   }
 
-  /** Queues one notification per enabled channel; idempotent by (incident, transition key, channel). */
-  async enqueue(notification: IncidentNotification, transitionKey: string, now = this.clock.now()): Promise<void> {
+  /**
+   * Queues one notification per enabled channel that takes it (on-call: incidents; subscribers: what visitors are
+   * told); idempotent by (incident or window, transition key, channel).
+   */
+  async enqueue(notification: Notification, transitionKey: string, now = this.clock.now()): Promise<void> {
+    const subject = subjectId(notification);
     await Promise.all(
-      this.enabledChannels.map((channel) =>
-        this.outbox.enqueue({
-          id: `${notification.incidentId}#${transitionKey}#${channel}`,
-          incidentId: notification.incidentId,
-          channel,
-          notification,
-          createdAt: now,
-          attempts: 0,
-          dueAt: now,
-          status: 'pending',
-          lastError: null,
-          sentAt: null,
-        }),
-      ),
+      [...this.channels.values()]
+        .filter((notifier) => notifier.accepts(notification))
+        .map(({ channel }) =>
+          this.outbox.enqueue({
+            id: `${subject}#${transitionKey}#${channel}`,
+            incidentId: subject,
+            channel,
+            notification,
+            createdAt: now,
+            attempts: 0,
+            dueAt: now,
+            status: 'pending',
+            lastError: null,
+            sentAt: null,
+          }),
+        ),
     );
     void this.poll();
   }
@@ -124,6 +144,8 @@ export class OutboxDispatcher {
       const giveUp = now - item.createdAt >= this.options.giveUpAfterMs;
       const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
       const reason = error instanceof Error ? error.message : String(error);
+      const counts = this.counts.get(item.channel);
+      if (counts) counts[giveUp ? 'failed' : 'retried'] += 1;
       (giveUp ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger))(
         `${item.channel} delivery of ${JSON.stringify(item.id)} failed (attempt ${attempts}): ${reason.slice(0, 200)}${giveUp ? '; giving up' : `; retrying in ${delay} ms`}`,
       );
@@ -132,6 +154,8 @@ export class OutboxDispatcher {
         .catch((storeError: unknown) => this.logger.warn(`could not reschedule ${item.id}: ${String(storeError)}`));
       return;
     }
+    const counts = this.counts.get(item.channel);
+    if (counts) counts.sent += 1;
     // Delivered. If this write is lost (crash now), the lease expires and the item is sent again: the only way a
     // message can repeat, and it can't be lost.
     if (!(await this.outbox.markSent(item.id, leaseUntil, this.clock.now()).catch(() => false)))

@@ -1,6 +1,8 @@
 import type { IncidentImpact, IncidentKind, IncidentStatus } from '@app/contracts';
 
-export type NotificationChannel = 'sns' | 'slack';
+/** On-call: `sns` (alerts topic) and `slack`; visitors: `subscribers` (the subscribers topic). */
+export type NotificationChannel = 'sns' | 'slack' | 'subscribers';
+export const NOTIFICATION_CHANNELS: readonly NotificationChannel[] = ['sns', 'slack', 'subscribers'];
 export type NotificationTransition = 'opened' | 'resolved' | 'update' | 'reminder';
 
 /**
@@ -8,6 +10,8 @@ export type NotificationTransition = 'opened' | 'resolved' | 'update' | 'reminde
  * stored in the outbox item, so a delivery after a restart says exactly what it would have said then.
  */
 export interface IncidentNotification {
+  /** Absent on items queued before maintenance notices existed; never 'maintenance'. */
+  subject?: 'incident';
   incidentId: string;
   transition: NotificationTransition;
   /** Incident impact: none | minor | major | critical (SNS attribute `severity`). */
@@ -31,8 +35,54 @@ export interface IncidentNotification {
   at: string;
 }
 
+export type MaintenanceTransition = 'scheduled' | 'cancelled';
+
+/** A scheduled maintenance window announced to (or withdrawn from) visitors; on-call channels never get these. */
+export interface MaintenanceNotification {
+  subject: 'maintenance';
+  maintenanceId: string;
+  transition: MaintenanceTransition;
+  title: string;
+  serviceIds: string[];
+  serviceNames: string[];
+  /** ISO-8601. */
+  startsAt: string;
+  endsAt: string;
+  /** The public message an admin wrote for the window. */
+  message: string;
+  /** The status page. */
+  url: string;
+  at: string;
+}
+
+/** Everything the outbox delivers. */
+export type Notification = IncidentNotification | MaintenanceNotification;
+
+export function isIncidentNotification(notification: Notification): notification is IncidentNotification {
+  return notification.subject !== 'maintenance';
+}
+
+/** The incident or maintenance window a notification is about (outbox item ids start with it). */
+export function subjectId(notification: Notification): string {
+  return isIncidentNotification(notification) ? notification.incidentId : notification.maintenanceId;
+}
+
 /** Port: one delivery channel. `send` resolves only when the channel accepted the message; it throws otherwise. */
 export abstract class Notifier {
   abstract readonly channel: NotificationChannel;
-  abstract send(notification: IncidentNotification): Promise<void>;
+  /** Whether this channel tells anyone about it; on-call channels take every incident notification and nothing else. */
+  accepts(notification: Notification): boolean {
+    return isIncidentNotification(notification);
+  }
+  abstract send(notification: Notification): Promise<void>;
+}
+
+/** An on-call channel: incident notifications only (the dispatcher never hands it anything else). */
+export abstract class OnCallNotifier extends Notifier {
+  async send(notification: Notification): Promise<void> {
+    if (!isIncidentNotification(notification))
+      throw new Error(`${this.channel} carries incident notifications only, not ${notification.subject}`);
+    await this.sendIncident(notification);
+  }
+  protected abstract sendIncident(notification: IncidentNotification): Promise<void>;
 }

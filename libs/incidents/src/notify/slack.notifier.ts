@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { Notifier, type IncidentNotification } from './notifier.js';
+import { OnCallNotifier, type IncidentNotification } from './notifier.js';
 import { humanDuration, headline, oneLine, serviceList, truncate } from './render.js';
 
 /** Slack Block Kit limits (characters) we stay within; Slack rejects the whole message when one is exceeded. */
@@ -119,7 +119,7 @@ export function slackPayload(n: IncidentNotification): SlackPayload {
  * Slack incoming-webhook channel. The webhook URL is a credential (anyone holding it can post to the channel), so
  * it lives in a true private field and never appears in an error message or log line.
  */
-export class SlackNotifier extends Notifier {
+export class SlackNotifier extends OnCallNotifier {
   readonly channel = 'slack' as const;
   readonly #webhookUrl: string;
   private readonly timeoutMs: number;
@@ -137,7 +137,7 @@ export class SlackNotifier extends Notifier {
     this.timeoutMs = timeoutMs;
   }
 
-  async send(notification: IncidentNotification): Promise<void> {
+  protected async sendIncident(notification: IncidentNotification): Promise<void> {
     let status: number;
     let body: string;
     try {

@@ -26,6 +26,12 @@ export class InMemoryOutboxStore extends OutboxStore {
     );
   }
 
+  pendingCount(channel: NotificationChannel): Promise<number> {
+    return Promise.resolve(
+      [...this.items.values()].filter((item) => item.status === 'pending' && item.channel === channel).length,
+    );
+  }
+
   claim(id: string, leaseUntil: number, now: number): Promise<boolean> {
     const item = this.items.get(id);
     if (!item || item.status !== 'pending' || (item.leaseUntil !== null && item.leaseUntil >= now))

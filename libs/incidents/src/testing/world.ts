@@ -34,6 +34,8 @@ export interface IncidentsWorld {
   maintenance: MaintenanceCache;
   sns: RecordingNotifier;
   slack: RecordingNotifier;
+  /** The visitors' channel: wired only into replicas that ask for it (incidentsReplica's `channels`). */
+  subscribers: RecordingNotifier;
 }
 
 export function incidentsWorld(): IncidentsWorld {
@@ -46,6 +48,7 @@ export function incidentsWorld(): IncidentsWorld {
     maintenance: new MaintenanceCache(),
     sns: new RecordingNotifier('sns'),
     slack: new RecordingNotifier('slack'),
+    subscribers: new RecordingNotifier('subscribers', true),
   };
 }
 
@@ -63,6 +66,7 @@ export function incidentsReplica(
   clock: Clock = new SystemClock(),
   overrides: Partial<IncidentOptions> = {},
   cluster: { feed?: ChangeFeed; view?: ClusterView; monitor?: IncidentsWorld['monitor'] } = {},
+  channels: RecordingNotifier[] = [world.sns, world.slack],
 ) {
   const options = { ...INCIDENT_TEST_OPTIONS, ...overrides };
   const monitor = cluster.monitor ?? world.monitor;
@@ -71,7 +75,7 @@ export function incidentsReplica(
   const audit = new InMemoryAuditLog();
   const dispatcher = new OutboxDispatcher(
     world.outboxStore,
-    [world.sns, world.slack],
+    channels,
     options,
     clock,
     cluster.view ?? new FakeClusterView(),

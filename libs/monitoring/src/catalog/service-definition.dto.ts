@@ -4,7 +4,6 @@ import {
   IsBoolean,
   IsIn,
   IsNumber,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -14,7 +13,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { OptionalIntInRange, StringLength } from '@app/common';
+import { Optional, OptionalIntInRange, SingleLineText } from '@app/common';
 import { HTTP_METHODS, type HttpMethod, type ServiceDefinition, type SloDefinition } from '@app/contracts';
 import { formatDuration, parseDuration } from './duration.js';
 
@@ -42,9 +41,11 @@ export function IsDuration(
   return ValidateBy(
     {
       name: 'isDuration',
+      // Read by the OpenAPI schema generator, so the documented range is the enforced one.
+      constraints: [min, max, wholeSeconds],
       validator: {
         validate: (value: unknown) => {
-          if (typeof value !== 'string' || value.length > 32) return false;
+          if (typeof value !== 'string' || value.length > 32 || value.trim() !== value) return false;
           const ms = parseDuration(value);
           return ms !== null && ms >= min && ms <= max && (!wholeSeconds || ms % 1000 === 0);
         },
@@ -94,14 +95,14 @@ export function parseStatusList(value: unknown): [number, number][] | null {
 }
 
 export class SloDto implements SloDefinition {
-  @ApiProperty({ description: 'Availability target in percent', example: 99.9, minimum: 50, maximum: 99.999 })
+  @ApiProperty({ description: 'Availability target in percent', example: 99.9 })
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
   @Min(LIMITS.sloTarget.min, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
   @Max(LIMITS.sloTarget.max, { message: `must be between ${LIMITS.sloTarget.min} and ${LIMITS.sloTarget.max}` })
   target!: number;
 
   @ApiPropertyOptional({ description: 'SLO window in whole days', example: '30d', default: '30d' })
-  @IsOptional()
+  @Optional()
   @IsDuration(LIMITS.sloWindowDays.min * 86_400_000, LIMITS.sloWindowDays.max * 86_400_000)
   @Matches(/^\d+d$/, { message: 'must be a whole number of days, e.g. "30d"' })
   window?: string;
@@ -112,24 +113,20 @@ export class SloDto implements SloDefinition {
  * Everything but id, name and url has a default.
  */
 export class ServiceDefinitionDto implements ServiceDefinition {
-  @ApiProperty({
-    description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"',
-    example: 'checkout-api',
-    pattern: LIMITS.idPattern.source,
-  })
+  @ApiProperty({ description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"', example: 'checkout-api' })
   @IsString({ message: 'must be a string' })
   @Matches(LIMITS.idPattern, {
     message: 'must be 1-63 characters of a-z, 0-9, "-" or "_", starting with a letter or digit',
   })
   id!: string;
 
-  @ApiProperty({ description: 'Display name', example: 'Checkout API', maxLength: 100 })
-  @StringLength(1, 100)
+  @ApiProperty({ description: 'Display name', example: 'Checkout API' })
+  @SingleLineText(1, 100)
   name!: string;
 
-  @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments', maxLength: 60 })
-  @IsOptional()
-  @StringLength(1, 60)
+  @ApiPropertyOptional({ description: 'Group heading on the status page', example: 'Payments' })
+  @Optional()
+  @SingleLineText(1, 60)
   group?: string;
 
   @ApiProperty({
@@ -141,13 +138,13 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   @MaxLength(LIMITS.urlMaxLength, { message: `must be at most ${LIMITS.urlMaxLength} characters` })
   url!: string;
 
-  @ApiPropertyOptional({ enum: HTTP_METHODS, default: 'GET' })
-  @IsOptional()
+  @ApiPropertyOptional({ default: 'GET', example: 'GET' })
+  @Optional()
   @IsIn(HTTP_METHODS, { message: `must be ${HTTP_METHODS.join(' or ')}` })
   method?: HttpMethod;
 
   @ApiPropertyOptional({ description: 'Check interval, whole seconds, 1s to 24h', example: '30s', default: '30s' })
-  @IsOptional()
+  @Optional()
   @IsDuration(LIMITS.intervalMs.min, LIMITS.intervalMs.max, true)
   interval?: string;
 
@@ -156,7 +153,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
     example: '5s',
     default: '10s',
   })
-  @IsOptional()
+  @Optional()
   @IsDuration(LIMITS.timeoutMs.min, LIMITS.timeoutMs.max)
   timeout?: string;
 
@@ -167,8 +164,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   @ApiPropertyOptional({
     description: 'Consecutive failures before the service is down',
     default: 3,
-    minimum: 1,
-    maximum: 20,
+    example: 3,
   })
   @OptionalIntInRange(LIMITS.threshold.min, LIMITS.threshold.max)
   failureThreshold?: number;
@@ -176,8 +172,7 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   @ApiPropertyOptional({
     description: 'Consecutive successes before a down service is up again',
     default: 2,
-    minimum: 1,
-    maximum: 20,
+    example: 2,
   })
   @OptionalIntInRange(LIMITS.threshold.min, LIMITS.threshold.max)
   recoveryThreshold?: number;
@@ -186,14 +181,13 @@ export class ServiceDefinitionDto implements ServiceDefinition {
     description: 'Healthy statuses or ranges',
     example: [200, '300-399'],
     default: ['200-299'],
-    type: [Object],
   })
-  @IsOptional()
+  @Optional()
   @IsStatusList()
   expectedStatus?: (number | string)[];
 
   @ApiPropertyOptional({ type: () => SloDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => SloDto)
   slo?: SloDto;
@@ -202,12 +196,12 @@ export class ServiceDefinitionDto implements ServiceDefinition {
     description: 'Open a minor incident (and alert) when the service is degraded',
     default: false,
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'must be true or false' })
   degradedOpensIncident?: boolean;
 
   @ApiPropertyOptional({ description: 'Stop checking without deleting; shown as unknown/paused', default: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'must be true or false' })
   paused?: boolean;
 }

@@ -8,6 +8,12 @@ import { DEFAULTS, type MonitoredService } from './service-definition.js';
 
 /** Checks the URL beyond its type: scheme, no credentials, literal IPs against the SSRF policy. */
 export function checkTargetUrl(url: string, policy: TargetPolicy, path: string): FieldError[] {
+  // WHATWG parsing silently drops tabs and line breaks and trims spaces, so "https://exa\tmple.com/" would be
+  // stored as one URL and probed as another: refuse anything the parser would rewrite that way.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0020\u007f]/.test(url)) {
+    return [{ path, value: url, rule: 'must not contain spaces, tabs, line breaks or control characters' }];
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -134,6 +134,16 @@ run "apply" {
     values = { random_password = "FirstSecretGeneratedByAws000000000000000000000000" }
   }
 
+  override_resource {
+    target = module.alerts.aws_sns_topic.subscribers
+    values = { arn = "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-subscribers" }
+  }
+
+  assert {
+    condition     = output.ansible_extra_vars.app_subscribers_topic_arn == "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-subscribers"
+    error_message = "The app must subscribe visitors on (and publish notices to) the alerts module's subscribers topic."
+  }
+
   assert {
     condition     = length(module.data.table_names) == 7
     error_message = "Expected the seven app tables."
@@ -417,6 +427,7 @@ run "compute" {
     dynamodb_table_arns        = ["arn:aws:dynamodb:eu-central-1:123456789012:table/statuspage-checks", "arn:aws:dynamodb:eu-central-1:123456789012:table/statuspage-outbox"]
     dynamodb_index_arns        = ["arn:aws:dynamodb:eu-central-1:123456789012:table/statuspage-outbox/index/pending"]
     sns_topic_arn              = "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-alerts"
+    subscribers_topic_arn      = "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-subscribers"
     ssm_parameter_path         = "/statuspage/prod/"
     log_group_arn              = "arn:aws:logs:eu-central-1:123456789012:log-group:/statuspage-prod/app"
   }
@@ -470,9 +481,21 @@ run "compute" {
   assert {
     condition = (
       [for statement in data.aws_iam_policy_document.app.statement : statement.sid] ==
-      ["DynamoDbDataPlane", "DynamoDbIndexQueries", "PublishAlerts", "ReadAppParameters", "ShipAppLogs"]
+      ["DynamoDbDataPlane", "DynamoDbIndexQueries", "PublishAlerts", "ReadAppParameters", "ShipAppLogs", "VisitorSubscriptions"]
     )
-    error_message = "The instance policy must hold exactly the DynamoDB, SNS, SSM and logs statements."
+    error_message = "The instance policy must hold exactly the DynamoDB, SNS, SSM, logs and visitor subscription statements."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.app.statement[5].actions == toset(["sns:Publish", "sns:Subscribe"]) &&
+      data.aws_iam_policy_document.app.statement[5].resources == toset(["arn:aws:sns:eu-central-1:123456789012:statuspage-prod-subscribers"]) &&
+      alltrue([
+        for statement in data.aws_iam_policy_document.app.statement :
+        !contains(statement.actions, "sns:Subscribe") || statement.resources == toset(["arn:aws:sns:eu-central-1:123456789012:statuspage-prod-subscribers"])
+      ])
+    )
+    error_message = "sns:Subscribe (and the visitor notices' sns:Publish) must be granted on the subscribers topic only."
   }
 
   assert {
@@ -1008,5 +1031,97 @@ run "ci_reuses_an_existing_oidc_provider" {
       contains(flatten([for condition in data.aws_iam_policy_document.assume.statement[0].condition : condition.values]), "project_path:acme/status-page:ref_type:branch:ref:production")
     )
     error_message = "With create_oidc_provider = false the role must trust the given provider, and gitlab_branch must reach the sub claim."
+  }
+}
+
+run "compute_without_subscriptions" {
+  command = plan
+
+  module {
+    source = "../../modules/compute"
+  }
+
+  variables {
+    name                       = "statuspage-prod"
+    vpc_id                     = "vpc-1"
+    subnet_ids                 = ["subnet-a", "subnet-b"]
+    alb_security_group_id      = "sg-alb"
+    instance_security_group_id = "sg-instance"
+    zone_id                    = "Z123456"
+    origin_domain_name         = "origin.status.example.com"
+    origin_verify_secret       = "OriginSecret"
+    dynamodb_table_arns        = ["arn:aws:dynamodb:eu-central-1:123456789012:table/statuspage-checks"]
+    dynamodb_index_arns        = ["arn:aws:dynamodb:eu-central-1:123456789012:table/statuspage-outbox/index/pending"]
+    sns_topic_arn              = "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-alerts"
+    ssm_parameter_path         = "/statuspage/prod/"
+  }
+
+  assert {
+    condition = !anytrue([
+      for statement in data.aws_iam_policy_document.app.statement : contains(statement.actions, "sns:Subscribe")
+    ])
+    error_message = "Without a subscribers topic the instance must not be allowed to subscribe anything."
+  }
+}
+
+run "alerts" {
+  command = apply
+
+  module {
+    source = "../../modules/alerts"
+  }
+
+  variables {
+    name                    = "statuspage-prod"
+    alb_arn_suffix          = "app/statuspage-prod/1"
+    target_group_arn_suffix = "targetgroup/statuspage-prod/1"
+    instance_id             = "i-1"
+    dynamodb_table_names    = { checks = "statuspage-checks" }
+  }
+
+  override_resource {
+    target = aws_sns_topic.subscribers
+    values = { arn = "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-subscribers" }
+  }
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "123456789012" }
+  }
+
+  override_data {
+    target = data.aws_partition.current
+    values = { partition = "aws" }
+  }
+
+  assert {
+    condition     = aws_sns_topic.subscribers.name == "statuspage-prod-subscribers" && output.subscribers_topic_arn == aws_sns_topic.subscribers.arn
+    error_message = "The subscribers topic must be <name>-subscribers and be the module's subscribers_topic_arn."
+  }
+
+  assert {
+    condition = (
+      [for statement in data.aws_iam_policy_document.subscribers.statement : statement.sid] == ["OwnerAccountOnly", "EmailSubscriptionsOnly", "DenyInsecureTransport"] &&
+      [for principal in data.aws_iam_policy_document.subscribers.statement[0].principals : principal.identifiers] == [toset(["arn:aws:iam::123456789012:root"])] &&
+      data.aws_iam_policy_document.subscribers.statement[0].resources == toset(["arn:aws:sns:eu-central-1:123456789012:statuspage-prod-subscribers"])
+    )
+    error_message = "Only this account may use the subscribers topic."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.subscribers.statement[1].effect == "Deny" &&
+      data.aws_iam_policy_document.subscribers.statement[1].actions == toset(["sns:Subscribe"]) &&
+      length(data.aws_iam_policy_document.subscribers.statement[1].condition) == 1 &&
+      one(data.aws_iam_policy_document.subscribers.statement[1].condition).test == "StringNotEquals" &&
+      one(data.aws_iam_policy_document.subscribers.statement[1].condition).variable == "sns:Protocol" &&
+      tolist(one(data.aws_iam_policy_document.subscribers.statement[1].condition).values) == tolist(["email"])
+    )
+    error_message = "The topic policy must refuse every subscription protocol but e-mail."
+  }
+
+  assert {
+    condition     = aws_sns_topic_policy.subscribers.arn == aws_sns_topic.subscribers.arn
+    error_message = "The policy must be attached to the subscribers topic."
   }
 }

@@ -8,6 +8,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InvalidInputError } from '@app/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_TOKENS, AdminTokens } from './admin-tokens.js';
 import { FailureLimiter } from './failure-limiter.js';
@@ -28,7 +29,8 @@ export function actorOf(request: AdminRequest): string {
 /**
  * Global, deny-by-default guard: a route is reachable without a token only when marked @Public(), so a new route
  * can never ship open. Failed attempts are counted per client IP (request.ip honours only the configured proxy
- * hops); past the limit the IP gets 429 (with Retry-After) until the block expires.
+ * hops); past the limit the IP's failures get 429 (with Retry-After) until the block expires, while a valid token
+ * still passes.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
@@ -43,16 +45,28 @@ export class AdminAuthGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const blockedMs = this.failures.blockedFor(request.ip);
-    if (blockedMs > 0) this.tooMany(reply, blockedMs);
-
+    // Node keeps the first of repeated Authorization headers and drops the rest; "first one wins" is ambiguous
+    // between proxies and servers, so a request carrying two is refused outright.
+    const sent = request.raw.rawHeaders.filter(
+      (name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization',
+    );
+    if (sent.length > 1) {
+      throw new InvalidInputError([
+        { path: 'authorization', value: `(${sent.length} headers)`, rule: 'must be sent once' },
+      ]);
+    }
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
+    // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are "Bearer".
+    const match = typeof header === 'string' ? /^Bearer +([\x21-\x7e]{1,512})$/i.exec(header) : null;
     const actor = match?.[1] ? this.tokens.verify(match[1]) : null;
+    // A valid token passes even from an address blocked for failures: anyone behind the same NAT could otherwise
+    // lock an admin out. Tokens are 192 random bits, so the limit is about noise, not about guessing.
     if (actor !== null) {
       request.adminActor = actor;
       return true;
     }
+    const blockedMs = this.failures.blockedFor(request.ip);
+    if (blockedMs > 0) this.tooMany(reply, blockedMs);
     const newlyBlockedMs = this.failures.fail(request.ip);
     if (newlyBlockedMs > 0) this.tooMany(reply, newlyBlockedMs);
     reply.header(

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, sendApiError } from './api-error.js';
+import { UnsupportedMediaType } from './json-body-parser.js';
 import type { ApiError } from '@app/contracts';
 import { ConflictError, formatFieldError, InvalidInputError, NotFoundError, renderValue } from '@app/common';
 
@@ -37,6 +38,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
         shown.map(({ path, value, rule }) => ({ path, value: clip(value), rule })),
       );
     }
+    if (exception instanceof UnsupportedMediaType)
+      return apiError(415, exception.errors.map(formatFieldError).join('; '), exception.errors);
     if (exception instanceof ConflictError) return apiError(409, exception.message);
     if (exception instanceof NotFoundError) return apiError(404, exception.message);
     if (exception instanceof HttpException) {

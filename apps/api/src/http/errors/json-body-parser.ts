@@ -23,8 +23,16 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
   const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
-    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
+    const unsupported = unsupportedEncoding(request.headers);
+    if (unsupported) return done(unsupported);
+    let text: string;
+    try {
+      text = UTF8.decode(typeof raw === 'string' ? Buffer.from(raw) : raw);
+    } catch {
+      const at = firstInvalidUtf8(raw as Buffer);
+      return done(null, new MalformedBody([{ path: '(body)', value: `(byte ${at})`, rule: 'is not valid UTF-8' }]));
+    }
     if (text.trim() === '') return done(null, undefined);
     const refused = refuseBeforeParsing(text);
     if (refused) return done(null, new MalformedBody([refused]));
@@ -32,9 +40,103 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     (parseJson as (req: unknown, body: string, cb: (error: Error | null, value?: unknown) => void) => void)(
       request,
       text,
-      (error, value) => done(null, error ? new MalformedBody([explainRefusal(text)]) : value),
+      (error, value) => {
+        if (error) return done(null, new MalformedBody([explainRefusal(text)]));
+        const duplicate = duplicateKey(text);
+        done(null, duplicate ? new MalformedBody([duplicate]) : value);
+      },
     );
   });
+}
+
+/** Strict decoding: invalid bytes throw instead of turning into U+FFFD; a byte-order mark is kept (and refused). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Offset of the first byte that breaks UTF-8, for the error message. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  // The longest valid prefix: decoding is monotonic in the prefix length (up to a split character at the end).
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
+  }
+  return low;
+}
+
+/** A request the API cannot read as UTF-8 JSON: 415 naming the header (the charset or Content-Encoding). */
+export class UnsupportedMediaType extends Error {
+  readonly statusCode = 415;
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((error) => `${error.path}: ${error.rule}`).join('; '));
+  }
+}
+
+/**
+ * JSON is UTF-8 (RFC 8259 §8.1): a body labelled with another charset would be misread, and a compressed one
+ * (any Content-Encoding) is not decoded here — both are refused rather than guessed at.
+ */
+function unsupportedEncoding(headers: Record<string, string | string[] | undefined>): UnsupportedMediaType | null {
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && String(encoding).trim().toLowerCase() !== 'identity') {
+    return new UnsupportedMediaType([
+      { path: 'content-encoding', value: String(encoding), rule: 'is not supported: send the body uncompressed' },
+    ]);
+  }
+  const contentType = String(headers['content-type'] ?? '');
+  const charset = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType)?.[2];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    return new UnsupportedMediaType([
+      { path: 'content-type', value: contentType.slice(0, 100), rule: 'charset must be utf-8 (JSON is UTF-8)' },
+    ]);
+  }
+  return null;
+}
+
+/**
+ * The first key that appears twice in one object, which JSON.parse resolves silently (last wins). Keys are
+ * compared after unescaping ("n\\u0061me" is "name"). Runs on text the parser already accepted.
+ */
+function duplicateKey(text: string): FieldError | null {
+  const stack: { keys: Set<string> | null; path: string; index: number }[] = [];
+  let expectKey = false;
+  let pendingKey: string | null = null;
+  const pathOf = (frame: (typeof stack)[number], key: string) => (frame.path === '' ? key : `${frame.path}.${key}`);
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const top = stack.at(-1);
+      if (expectKey && top?.keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (top.keys.has(key))
+          return { path: pathOf(top, key), value: key, rule: 'appears more than once in one object' };
+        top.keys.add(key);
+        pendingKey = key;
+        expectKey = false;
+      }
+      i = end;
+    } else if (char === '{' || char === '[') {
+      const top = stack.at(-1);
+      const path = top === undefined ? '' : top.keys ? pathOf(top, pendingKey ?? '') : `${top.path}[${top.index}]`;
+      stack.push({ keys: char === '{' ? new Set() : null, path, index: 0 });
+      expectKey = char === '{';
+    } else if (char === '}' || char === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (char === ',') {
+      const top = stack.at(-1);
+      if (top?.keys) expectKey = true;
+      else if (top) top.index += 1;
+    }
+  }
+  return null;
 }
 
 /** Deeper than any request body of this API; deeper documents are refused before anything walks them. */

@@ -1,4 +1,5 @@
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Fails, Returns } from '../openapi/responses.js';
 import { Public } from '../auth/public.decorator.js';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -24,7 +25,10 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Readiness: storage reachable and the scheduler ticking (for the load balancer)' })
   @HealthCheck()
+  @Returns(200, 'HealthResponse', 'Ready')
+  @Fails(503, 'Not ready: storage unreachable or the scheduler not ticking (the load balancer takes it out)')
   check() {
     return this.health.check([
       () =>

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Cached } from '../openapi/responses.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { IncidentSummary, Page, ServiceStatus } from '@app/contracts';
@@ -38,8 +39,15 @@ export class IncidentsController {
   }
 
   @Get('incidents')
-  @ApiQuery({ name: 'limit', required: false, description: '1-100, default 20' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @ApiOperation({ summary: 'Incident history, newest first (last 90 days)' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'nextCursor from the previous page',
+    schema: { type: 'string' },
+  })
+  @Cached('IncidentPage', 'A page of incidents')
   list(
     @Query('limit') limit: string | undefined,
     @Query('cursor') cursor: string | undefined,
@@ -67,6 +75,8 @@ export class IncidentsController {
   }
 
   @Get('incidents/feed.atom')
+  @ApiOperation({ summary: 'Atom feed of the last 50 incidents' })
+  @Cached({ mediaType: 'application/atom+xml', description: 'An Atom 1.0 feed' }, 'The feed')
   feed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const doc = this.memoised('feed', (now) => {
       const incidents = this.cache.all().slice(0, 50).map(toSummary);
@@ -84,6 +94,8 @@ export class IncidentsController {
   }
 
   @Get('incidents/:id')
+  @ApiOperation({ summary: 'One incident with its updates' })
+  @Cached('IncidentSummary', 'The incident')
   get(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const doc = this.memoised(`incident:${id}`, () => {
       const incident = this.cache.get(id);
@@ -94,6 +106,8 @@ export class IncidentsController {
   }
 
   @Get('badges/:serviceId/uptime.svg')
+  @ApiOperation({ summary: '30-day uptime badge of a service' })
+  @Cached({ mediaType: 'image/svg+xml', description: 'An SVG badge' }, 'The badge')
   uptime(@Param('serviceId') serviceId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const doc = this.badge(`uptime:${serviceId}`, serviceId, (service) =>
       uptimeBadge(`${service.name} 30d`, service.uptime['30d']),
@@ -102,6 +116,8 @@ export class IncidentsController {
   }
 
   @Get('badges/:file')
+  @ApiOperation({ summary: 'Status badge of a service: /api/badges/<serviceId>.svg' })
+  @Cached({ mediaType: 'image/svg+xml', description: 'An SVG badge' }, 'The badge')
   status(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const id = /^(.+)\.svg$/.exec(file)?.[1];
     if (id === undefined)

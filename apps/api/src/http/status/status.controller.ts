@@ -1,10 +1,11 @@
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Cached } from '../openapi/responses.js';
 import { Public } from '../auth/public.decorator.js';
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StatusSnapshotService } from '@app/monitoring';
-import { sendCached } from './cached-reply.js';
+import { sendCached, statusCacheControl } from './cached-reply.js';
 
 /** Public read API: every answer comes from memory (0 database reads), with ETag/304 and CDN-friendly caching. */
 @Public()
@@ -18,21 +19,26 @@ export class StatusController {
     private readonly snapshot: StatusSnapshotService,
     config: ConfigService,
   ) {
-    const seconds = config.getOrThrow<number>('http.statusCacheSeconds');
-    this.statusCache = `public, max-age=${Math.min(seconds, 5)}, s-maxage=${seconds}, stale-while-revalidate=30, stale-if-error=86400`;
+    this.statusCache = statusCacheControl(config.getOrThrow<number>('http.statusCacheSeconds'));
   }
 
   @Get('status')
+  @ApiOperation({ summary: 'The whole page: every service, open incidents, upcoming maintenance (from memory)' })
+  @Cached('StatusResponse', 'The current status')
   status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     sendCached(request, reply, this.snapshot.currentStatus(), this.statusCache);
   }
 
   @Get('history')
+  @ApiOperation({ summary: '90 daily uptime bars and a latency sparkline per service' })
+  @Cached('HistoryResponse', 'The history')
   history(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     sendCached(request, reply, this.snapshot.currentHistory(), this.historyCache);
   }
 
   @Get('services/:id')
+  @ApiOperation({ summary: 'One service: status, recent checks, 90 daily bars' })
+  @Cached('ServiceDetailResponse', 'The service')
   service(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const doc = this.snapshot.detail(id);
     if (!doc) throw new NotFoundException(`service ${JSON.stringify(id.slice(0, 100))} does not exist`);

@@ -14,5 +14,18 @@ describe('parseRoute', () => {
 
   it('round-trips through routePath', () => {
     expect(parseRoute(`/${routePath({ kind: 'service', id: 'a/b' })}`)).toEqual({ kind: 'service', id: 'a/b' });
+    expect(parseRoute(`/${routePath({ kind: 'admin', path: 'services/a%2Fb/edit' })}`)).toEqual({
+      kind: 'admin',
+      path: 'services/a%2Fb/edit',
+    });
+  });
+
+  it('hands everything below /admin to the console, still encoded and without a trailing slash', () => {
+    expect(parseRoute('/admin')).toEqual({ kind: 'admin', path: '' });
+    expect(parseRoute('/admin/')).toEqual({ kind: 'admin', path: '' });
+    expect(parseRoute('/admin/incidents/inc-1/')).toEqual({ kind: 'admin', path: 'incidents/inc-1' });
+    expect(parseRoute('/status/admin/audit', '/status/')).toEqual({ kind: 'admin', path: 'audit' });
+    // Only the exact segment: /administrators is not the console.
+    expect(parseRoute('/administrators')).toEqual({ kind: 'status' });
   });
 });

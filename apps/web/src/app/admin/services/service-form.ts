@@ -1,0 +1,150 @@
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import type { AdminService } from '@app/contracts';
+import { AppLink } from '../../core/navigation/app-link';
+import { Navigation } from '../../core/navigation/navigation';
+import { AdminApi, AdminApiError, type FieldProblem } from '../api/admin-api';
+import { adminRoute } from '../admin-route';
+import { Announcer } from '../shared/announcer';
+import { describeError } from '../shared/describe-error';
+import { ErrorSummary, type SummaryItem } from '../shared/error-summary';
+import { describeProblem, mapProblems, type MappedProblems } from '../shared/field-problems';
+import { FieldControl, FormField } from '../shared/form-field';
+import {
+  emptyServiceForm,
+  SERVICE_DEFAULTS,
+  SERVICE_FIELD_LABELS,
+  SERVICE_FIELDS,
+  serviceFormFrom,
+  toServiceDefinition,
+  type ServiceField,
+  type ServiceFormValue,
+} from './service-form-model';
+
+type TextField = Exclude<
+  { [K in keyof ServiceFormValue]: ServiceFormValue[K] extends string ? K : never }[keyof ServiceFormValue],
+  'method'
+>;
+
+/** The control id of a field: `svc-slo-target` for `slo.target`. */
+export const controlIdOf = (field: ServiceField): string => `svc-${field.replace('.', '-')}`;
+
+/**
+ * Create (`serviceId` null) or edit a service with every field of the API's definition. The API validates: its
+ * `details` appear next to the fields and in a summary that takes focus. File-owned services are shown read-only.
+ */
+@Component({
+  selector: 'app-service-form',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [AppLink, ErrorSummary, FormField, FieldControl],
+  templateUrl: './service-form.html',
+})
+export class ServiceForm {
+  readonly serviceId = input<string | null>(null);
+
+  private readonly api = inject(AdminApi);
+  private readonly navigation = inject(Navigation);
+  private readonly announcer = inject(Announcer);
+
+  protected readonly defaults = SERVICE_DEFAULTS;
+  protected readonly labels = SERVICE_FIELD_LABELS;
+  protected readonly id = controlIdOf;
+  protected readonly servicesRoute = adminRoute({ kind: 'services' });
+
+  protected readonly loaded = signal<AdminService | null>(null);
+  protected readonly loadError = signal<string | null>(null);
+  protected readonly form = signal<ServiceFormValue>(emptyServiceForm());
+  protected readonly problems = signal<MappedProblems>({ byField: {}, other: [] });
+  protected readonly message = signal<string | null>(null);
+  protected readonly attempt = signal(0);
+  protected readonly saving = signal(false);
+
+  protected readonly creating = computed(() => this.serviceId() === null);
+  protected readonly readOnly = computed(() => this.loaded()?.source === 'config');
+  protected readonly ready = computed(() => this.creating() || this.loaded() !== null);
+  protected readonly summary = computed<SummaryItem[]>(() => {
+    const { byField, other } = this.problems();
+    return [
+      ...SERVICE_FIELDS.flatMap((field) =>
+        (byField[field] ?? []).map((text) => ({ label: this.labels[field], text, controlId: controlIdOf(field) })),
+      ),
+      ...other.map((problem) => ({ label: problem.path, text: describeProblem(problem), controlId: null })),
+    ];
+  });
+
+  constructor() {
+    effect(() => {
+      const id = this.serviceId();
+      untracked(() => void this.load(id));
+    });
+  }
+
+  protected errors(field: ServiceField): readonly string[] {
+    return this.problems().byField[field] ?? [];
+  }
+
+  protected setText(field: TextField, event: Event): void {
+    const value = (event.target as HTMLInputElement | HTMLTextAreaElement).value;
+    this.form.update((form) => ({ ...form, [field]: value }));
+  }
+
+  protected setMethod(event: Event): void {
+    const value = (event.target as HTMLSelectElement).value;
+    this.form.update((form) => ({ ...form, method: value === 'HEAD' ? 'HEAD' : 'GET' }));
+  }
+
+  protected setFlag(field: 'degradedOpensIncident' | 'paused', event: Event): void {
+    const checked = (event.target as HTMLInputElement).checked;
+    this.form.update((form) => ({ ...form, [field]: checked }));
+  }
+
+  protected async submit(event: Event): Promise<void> {
+    event.preventDefault();
+    if (this.saving() || this.readOnly()) return;
+    const result = toServiceDefinition(this.form());
+    if (!result.ok) return this.show(result.problems, null);
+    this.saving.set(true);
+    const id = this.serviceId();
+    try {
+      const saved =
+        id === null
+          ? await this.api.createService(result.definition)
+          : await this.api.replaceService(id, result.definition);
+      this.announcer.announce(
+        id === null
+          ? `Service ${saved.name} (${saved.id}) created. Its first check appears in the list within ${saved.interval}.`
+          : `Service ${saved.name} (${saved.id}) saved.`,
+      );
+      this.navigation.navigate(this.servicesRoute);
+    } catch (error) {
+      if (error instanceof AdminApiError && error.details.length > 0) this.show(error.details, null);
+      else if (!(error instanceof AdminApiError && error.status === 401)) this.show([], describeError(error));
+    } finally {
+      this.saving.set(false);
+    }
+  }
+
+  private show(problems: readonly FieldProblem[], message: string | null): void {
+    this.problems.set(mapProblems(problems, SERVICE_FIELDS));
+    this.message.set(message);
+    this.attempt.update((count) => count + 1);
+  }
+
+  private async load(id: string | null): Promise<void> {
+    this.problems.set({ byField: {}, other: [] });
+    this.message.set(null);
+    this.loaded.set(null);
+    this.loadError.set(null);
+    if (id === null) {
+      this.form.set(emptyServiceForm());
+      return;
+    }
+    try {
+      const service = await this.api.getService(id);
+      if (this.serviceId() !== id) return;
+      this.loaded.set(service);
+      this.form.set(serviceFormFrom(service));
+    } catch (error) {
+      if (this.serviceId() === id) this.loadError.set(describeError(error));
+    }
+  }
+}
