@@ -1,6 +1,11 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { Clock, SystemClock } from '@app/common';
 import { CatalogService } from './catalog/catalog.service.js';
+import { ChangeFeed } from './cluster/change-feed.js';
+import { ClusterSync } from './cluster/cluster-sync.js';
+import { ReplicaCoordinator } from './cluster/replica-coordinator.js';
+import { ClusterView, ShardLeases } from './cluster/shard-leases.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MonitoringScheduler } from './monitoring.scheduler.js';
 import { MonitorService } from './monitor.service.js';
@@ -15,9 +20,12 @@ import { PageSettings } from './status/page-settings.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
-  /** Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore) and the options tokens. */
+  /**
+   * Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore, CoordinationStore,
+   * ChangeFeedStore) and the options tokens.
+   */
   imports: ModuleMetadata['imports'];
-  /** Providers for MONITORING_OPTIONS, CONFIG_SERVICES and TargetPolicy (and optionally TargetResolver). */
+  /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy (and optionally TargetResolver). */
   providers: Provider[];
   /** The incidents library's cache of open incidents, shown on the status page (none by default). */
   activeIncidents?: Type<ActiveIncidents>;
@@ -43,6 +51,12 @@ export class MonitoringModule {
         { provide: PageSettings, useFactory: () => new PageSettings() },
         ...options.providers,
         { provide: Prober, useFactory: (policy: TargetPolicy) => new HttpProber(policy), inject: [TargetPolicy] },
+        { provide: Clock, useClass: SystemClock },
+        ReplicaCoordinator,
+        { provide: ShardLeases, useExisting: ReplicaCoordinator },
+        { provide: ClusterView, useExisting: ReplicaCoordinator },
+        ChangeFeed,
+        ClusterSync,
         MaintenanceCache,
         activeIncidents,
         { provide: ActiveIncidents, useExisting: activeIncidents },
@@ -54,6 +68,9 @@ export class MonitoringModule {
         MonitoringScheduler,
       ],
       exports: [
+        ReplicaCoordinator,
+        ClusterView,
+        ChangeFeed,
         MonitorService,
         MonitorView,
         MonitoringEvents,

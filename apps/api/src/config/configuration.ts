@@ -1,11 +1,14 @@
 import { registerAs } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { formatFieldError, type FieldError } from '@app/common';
 import type { PageInfo } from '@app/contracts';
 import {
   checkTargetUrl,
+  parseDuration,
   parseServicesFile,
   TargetPolicy,
   TargetResolver,
@@ -38,6 +41,19 @@ export interface Configuration {
   policy: TargetPolicy;
   /** The page's public URL without a trailing slash (links in alerts and the feed). */
   publicBaseUrl: string;
+  /** REPLICA_ID, or a name generated for this boot. */
+  replicaId: string;
+  leaseMs: number;
+}
+
+/** A replica name for this boot: the host name (cut to what REPLICA_ID allows) and a random suffix. */
+export function generatedReplicaId(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 40) || 'replica';
+  return `${host}-${randomBytes(3).toString('hex')}`;
 }
 
 /** What the services file holds, validated. */
@@ -142,7 +158,9 @@ export async function loadConfiguration(
   const { services, page } = await readServicesFile(servicesFile, new TargetResolver(policy, options.lookup));
   const storage: StorageMode = env.STORAGE ?? (env.AWS_ENDPOINT_URL_DYNAMODB ? 'aws' : 'embedded');
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-  return { env, storage, services, page, servicesFile, policy, publicBaseUrl };
+  const replicaId = env.REPLICA_ID ?? generatedReplicaId();
+  const leaseMs = parseDuration(env.REPLICA_LEASE) as number;
+  return { env, storage, services, page, servicesFile, policy, publicBaseUrl, replicaId, leaseMs };
 }
 
 /** The page as the snapshot publishes it: the file's branding plus what the environment switches on. */

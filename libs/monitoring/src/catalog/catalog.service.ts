@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChangeFeed } from '../cluster/change-feed.js';
 import { MonitorService } from '../monitor.service.js';
 import { PageSettings } from '../status/page-settings.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
 import { AuditLog, ConflictError, formatFieldError, InvalidInputError, NotFoundError, recordChange } from '@app/common';
-import { CatalogStore, StateAndRollupStore } from '../ports.js';
+import { CatalogStore, StateAndRollupStore, type StoredServiceDefinition } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
 import { TargetResolver } from '../probe/target-resolution.js';
 import { definitionInput, toDefinition, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
@@ -25,7 +26,7 @@ export interface FileReloadResult {
  * The service catalog: services from the file (read-only at run time, `source: "config"`) merged with services
  * created through the admin API and stored in the database (`source: "api"`). The file wins on an id clash.
  * Every change is validated with the same DTOs as the file, stored, handed to the runner (effective on the next
- * tick) and audited.
+ * tick), published to the other replicas and audited.
  */
 @Injectable()
 export class CatalogService {
@@ -43,6 +44,7 @@ export class CatalogService {
     private readonly snapshot: StatusSnapshotService,
     private readonly resolver: TargetResolver,
     private readonly page: PageSettings,
+    private readonly feed: ChangeFeed,
   ) {
     this.configIds = new Set(configServices.map((service) => service.id));
     page.setFileOrder(this.fileOrder());
@@ -106,21 +108,45 @@ export class CatalogService {
    */
   async load(): Promise<MonitoredService[]> {
     const merged = [...this.configServices];
-    for (const { id, definition } of await this.store.list()) {
-      if (this.configIds.has(id)) {
-        this.logger.warn(`stored service ${JSON.stringify(id)} is shadowed by the services file`);
-        continue;
-      }
-      const result = parseServiceDefinition(upgradeStoredDefinition(definition), this.policy, 'api', '', '(stored)');
-      if (result.value === null) {
-        this.logger.error(
-          `stored service ${JSON.stringify(id)} skipped: ${result.errors.map(formatFieldError).join('; ')}`,
-        );
-        continue;
-      }
-      merged.push(result.value);
+    for (const stored of await this.store.list()) {
+      const service = this.fromStore(stored);
+      if (service) merged.push(service);
     }
     return merged;
+  }
+
+  /** A stored definition validated like the file's; null (with a log line naming the problems) when unusable. */
+  private fromStore({ id, definition }: StoredServiceDefinition): MonitoredService | null {
+    if (this.configIds.has(id)) {
+      this.logger.warn(`stored service ${JSON.stringify(id)} is shadowed by the services file`);
+      return null;
+    }
+    const result = parseServiceDefinition(upgradeStoredDefinition(definition), this.policy, 'api', '', '(stored)');
+    if (result.value === null) {
+      this.logger.error(
+        `stored service ${JSON.stringify(id)} skipped: ${result.errors.map(formatFieldError).join('; ')}`,
+      );
+      return null;
+    }
+    return result.value;
+  }
+
+  /**
+   * Another replica created, changed or deleted a stored service: take its stored definition (or its absence)
+   * as it is now. Its owner stops checking a deleted service within a feed poll, and removes what it wrote since.
+   */
+  async applyRemote(id: string): Promise<void> {
+    if (this.configIds.has(id)) return;
+    const stored = await this.store.get(id);
+    const service = stored ? this.fromStore(stored) : null;
+    if (service) {
+      this.monitor.upsert(service);
+    } else {
+      const owned = this.monitor.owns(id);
+      if (!this.monitor.remove(id)) return;
+      if (owned) await this.stateStore.remove(id).catch(() => undefined);
+    }
+    this.snapshot.refresh(Date.now(), true);
   }
 
   list(): MonitoredService[] {
@@ -170,6 +196,7 @@ export class CatalogService {
     const before = this.writable(id);
     if (!(await this.store.delete(id))) throw new NotFoundError(`service ${JSON.stringify(id)} does not exist`);
     this.monitor.remove(id);
+    this.feed.publish({ kind: 'service', id });
     this.snapshot.refresh(Date.now(), true);
     await this.stateStore
       .remove(id)
@@ -185,6 +212,7 @@ export class CatalogService {
     before: MonitoredService | null,
   ): Promise<MonitoredService> {
     this.monitor.upsert(service);
+    this.feed.publish({ kind: 'service', id: service.id });
     this.snapshot.refresh(Date.now(), true);
     await this.record(actor, action, service.id, before, service);
     return service;

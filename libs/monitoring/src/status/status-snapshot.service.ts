@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type {
   DailyBar,
@@ -10,6 +10,7 @@ import type {
   StatusResponse,
 } from '@app/contracts';
 import { formatDuration } from '../catalog/duration.js';
+import { CLUSTER_OPTIONS, DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../cluster/cluster.options.js';
 import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
 import { describeFailure } from '../probe/reason-class.js';
 import { latencyHistory } from './latency-history.js';
@@ -55,15 +56,22 @@ export class StatusSnapshotService {
   private history: CachedDocument<HistoryResponse> | null = null;
   private builtFrom = { monitor: -1, incidents: -1, maintenance: -1, page: -1 };
   private historyFrom = -1;
+  /** When the next service shown as fresh turns stale (the document must be rebuilt then, changed or not). */
+  private nextStaleAt = Number.POSITIVE_INFINITY;
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
   private lastBuildMs = 0;
+
+  private readonly leaseMs: number;
 
   constructor(
     private readonly monitor: MonitorService,
     private readonly incidents: ActiveIncidents,
     private readonly maintenance: MaintenanceCache,
     private readonly page: PageSettings = new PageSettings(),
-  ) {}
+    @Optional() @Inject(CLUSTER_OPTIONS) cluster?: Pick<ClusterOptions, 'leaseMs'>,
+  ) {
+    this.leaseMs = cluster?.leaseMs ?? DEFAULT_CLUSTER_OPTIONS.leaseMs;
+  }
 
   /**
    * Rebuilds the status document if the runner, incidents or maintenance changed. Called every 200 ms by the scheduler (so a
@@ -75,10 +83,12 @@ export class StatusSnapshotService {
       this.builtFrom.incidents === this.incidents.version &&
       this.builtFrom.maintenance === this.maintenance.version &&
       this.builtFrom.page === this.page.version;
-    // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up.
-    if (this.status && unchanged && now - this.status.builtAt < 15_000) return;
+    // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up, and when a
+    // service's data turns stale.
+    if (this.status && unchanged && now - this.status.builtAt < 15_000 && now < this.nextStaleAt) return;
     if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
     const started = performance.now();
+    this.nextStaleAt = Number.POSITIVE_INFINITY;
     this.builtFrom = {
       monitor: this.monitor.version,
       incidents: this.incidents.version,
@@ -152,6 +162,11 @@ export class StatusSnapshotService {
     // Paused, or misconfigured (the probe refuses its target): no data the public could trust, never an outage.
     let state: ServiceState = service.paused || runtime.misconfigured !== null ? 'unknown' : evaluation.state;
     if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
+    const last = runtime.recent[0];
+    const staleAt =
+      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
+    const stale = now > staleAt;
+    if (!stale && staleAt < this.nextStaleAt) this.nextStaleAt = staleAt;
     return {
       id: service.id,
       name: service.name,
@@ -172,6 +187,7 @@ export class StatusSnapshotService {
         window: formatDuration(service.slo.windowDays * 86_400_000),
         errorBudgetRemaining: failedPercent === null ? null : Math.round((1 - failedPercent / budget) * 10_000) / 100,
       },
+      ...(stale ? { stale: true as const } : {}),
     };
   }
 }
