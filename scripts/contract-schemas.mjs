@@ -24,6 +24,7 @@ export const RESPONSE_TYPES = [
   'IncidentPage',
   'MaintenanceWindow',
   'AdminService',
+  'AdminIdentity',
   'AuditPage',
   'ApiError',
   'HealthResponse',

@@ -220,7 +220,7 @@ postRaw(
 );
 
 // ---------------------------------------------------------------- id
-post('missing id', { id: undefined }, 400, 'id', '(missing)');
+post('missing id', { id: undefined }, 400, 'id', 'is required');
 post('id as a number', { id: 123 }, 400, 'id', '123');
 post('id null', { id: null }, 400, 'id', 'null');
 post('empty id', { id: '' }, 400, 'id', '""');
@@ -239,7 +239,7 @@ post('id with non-ASCII', { id: 'café' }, 400, 'id');
 post('id as an array', { id: ['a'] }, 400, 'id');
 
 // ---------------------------------------------------------------- name and group
-post('missing name', { name: undefined }, 400, 'name', '(missing)');
+post('missing name', { name: undefined }, 400, 'name', 'is required');
 post('empty name', { name: '' }, 400, 'name', '""');
 post('name of 101 characters', { name: 'n'.repeat(101) }, 400, 'name');
 post('name as a number', { name: 5 }, 400, 'name', '5');
@@ -259,7 +259,7 @@ patch('group of 61 characters', { group: 'g'.repeat(61) }, 400, 'group');
 put('missing name', { name: undefined }, 400, 'name');
 
 // ---------------------------------------------------------------- url: shape, scheme, credentials, size
-post('missing url', { url: undefined }, 400, 'url', '(missing)');
+post('missing url', { url: undefined }, 400, 'url', 'is required');
 post('url as a number', { url: 42 }, 400, 'url');
 post('url as an object', { url: { href: 'https://example.com/' } }, 400, 'url');
 post('empty url', { url: '' }, 400, 'url');

@@ -14,7 +14,9 @@ import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
 import { TargetPolicy } from './probe/target-policy.js';
+import { TargetResolver } from './probe/target-resolution.js';
 import { ActiveIncidents, NoActiveIncidents } from './status/active-incidents.js';
+import { PageSettings } from './status/page-settings.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
@@ -23,7 +25,7 @@ export interface MonitoringModuleOptions {
    * ChangeFeedStore) and the options tokens.
    */
   imports: ModuleMetadata['imports'];
-  /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy. */
+  /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy (and optionally TargetResolver). */
   providers: Provider[];
   /** The incidents library's cache of open incidents, shown on the status page (none by default). */
   activeIncidents?: Type<ActiveIncidents>;
@@ -40,6 +42,13 @@ export class MonitoringModule {
       global: true,
       imports: [ScheduleModule.forRoot(), ...(options.imports ?? [])],
       providers: [
+        // Before the caller's providers, so a test can supply its own resolver.
+        {
+          provide: TargetResolver,
+          useFactory: (policy: TargetPolicy) => new TargetResolver(policy),
+          inject: [TargetPolicy],
+        },
+        { provide: PageSettings, useFactory: () => new PageSettings() },
         ...options.providers,
         { provide: Prober, useFactory: (policy: TargetPolicy) => new HttpProber(policy), inject: [TargetPolicy] },
         { provide: Clock, useClass: SystemClock },
@@ -69,6 +78,8 @@ export class MonitoringModule {
         StatusSnapshotService,
         MonitoringScheduler,
         TargetPolicy,
+        TargetResolver,
+        PageSettings,
         Prober,
         MaintenanceCache,
         ActiveIncidents,

@@ -19,6 +19,8 @@ export function adminService(overrides: Partial<AdminService> = {}): AdminServic
     paused: false,
     source: 'api',
     state: 'up',
+    defaulted: ['group', 'timeout', 'latencyThresholdMs'],
+    misconfigured: null,
     ...overrides,
   };
 }

@@ -1,5 +1,11 @@
-import type { HttpMethod, ResolvedServiceDefinition, ServiceDefinition, ServiceSource } from '@app/contracts';
-import { formatDuration } from './duration.js';
+import {
+  SERVICE_DEFAULTS,
+  type HttpMethod,
+  type ResolvedServiceDefinition,
+  type ServiceDefinition,
+  type ServiceSource,
+} from '@app/contracts';
+import { formatDuration, parseDuration } from './duration.js';
 
 /** A status range, inclusive: [200, 299]. */
 export type StatusRange = readonly [number, number];
@@ -22,17 +28,45 @@ export interface MonitoredService {
   degradedOpensIncident: boolean;
   paused: boolean;
   source: ServiceSource;
+  /**
+   * The definition exactly as the file or the admin wrote it (defaults not filled in): what is stored and what PATCH
+   * merges into, so a default (the timeout follows the interval) keeps applying until someone sets the field.
+   * Absent on services built directly in code (tests); definitionInput then makes every default explicit.
+   */
+  definition?: ServiceDefinition;
 }
 
+/** SERVICE_DEFAULTS (@app/contracts, which the console reads too) in the units the runner uses. */
 export const DEFAULTS = {
-  method: 'GET' as HttpMethod,
-  intervalMs: 30_000,
-  timeoutMs: 10_000,
-  failureThreshold: 3,
-  recoveryThreshold: 2,
+  method: SERVICE_DEFAULTS.method as HttpMethod,
+  intervalMs: parseDuration(SERVICE_DEFAULTS.interval) as number,
+  timeoutMs: parseDuration(SERVICE_DEFAULTS.timeoutCeiling) as number,
+  failureThreshold: SERVICE_DEFAULTS.failureThreshold,
+  recoveryThreshold: SERVICE_DEFAULTS.recoveryThreshold,
   expectedStatus: [[200, 299]] as StatusRange[],
-  slo: { target: 99.9, windowDays: 30 },
+  slo: {
+    target: SERVICE_DEFAULTS.slo.target,
+    windowDays: (parseDuration(SERVICE_DEFAULTS.slo.window) as number) / 86_400_000,
+  },
 };
+
+/** Which optional fields a definition leaves to their defaults. */
+export function defaultedFields(definition: ServiceDefinition): (keyof ServiceDefinition)[] {
+  const optional: (keyof ServiceDefinition)[] = [
+    'group',
+    'method',
+    'interval',
+    'timeout',
+    'latencyThresholdMs',
+    'failureThreshold',
+    'recoveryThreshold',
+    'expectedStatus',
+    'slo',
+    'degradedOpensIncident',
+    'paused',
+  ];
+  return optional.filter((field) => definition[field] === undefined);
+}
 
 export function isExpectedStatus(service: Pick<MonitoredService, 'expectedStatus'>, status: number): boolean {
   return service.expectedStatus.some(([low, high]) => status >= low && status <= high);
@@ -59,10 +93,11 @@ export function toDefinition(service: MonitoredService): ResolvedServiceDefiniti
 }
 
 /**
- * The definition as a client would send it: defaults explicit, unset optional fields omitted. What PATCH merges into
- * and what the catalog stores, so a stored service is read back through the same validation as a new one.
+ * The definition as its author sent it: what the catalog stores and what PATCH merges into, so a stored service is
+ * read back through the same validation as a new one and defaults are applied when it is read, never frozen into it.
  */
 export function definitionInput(service: MonitoredService): ServiceDefinition {
+  if (service.definition !== undefined) return service.definition;
   const { group, latencyThresholdMs, ...rest } = toDefinition(service);
   return {
     ...rest,

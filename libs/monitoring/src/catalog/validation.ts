@@ -1,22 +1,24 @@
 import { isIP } from 'node:net';
-import { joinPath, validateDto, type FieldError } from '@app/common';
+import { joinPath, validateDto, withoutPassword, type FieldError } from '@app/common';
 import type { TargetPolicy } from '../probe/target-policy.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { LIMITS, parseStatusList, ServiceDefinitionDto } from './service-definition.dto.js';
-import type { ServiceSource } from '@app/contracts';
+import type { ServiceDefinition, ServiceSource } from '@app/contracts';
 import { DEFAULTS, type MonitoredService } from './service-definition.js';
 
 /** Checks the URL beyond its type: scheme, no credentials, literal IPs against the SSRF policy. */
-export function checkTargetUrl(url: string, policy: TargetPolicy, path: string): FieldError[] {
+export function checkTargetUrl(rawUrl: string, policy: TargetPolicy, path: string): FieldError[] {
+  // An error names the URL, but never a password embedded in it.
+  const url = withoutPassword(rawUrl);
   // WHATWG parsing silently drops tabs and line breaks and trims spaces, so "https://exa\tmple.com/" would be
   // stored as one URL and probed as another: refuse anything the parser would rewrite that way.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f]/.test(url)) {
+  if (/[\u0000-\u0020\u007f]/.test(rawUrl)) {
     return [{ path, value: url, rule: 'must not contain spaces, tabs, line breaks or control characters' }];
   }
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(rawUrl);
   } catch {
     return [{ path, value: url, rule: 'must be an absolute http:// or https:// URL' }];
   }
@@ -59,7 +61,7 @@ export function normaliseService(
     errors.push({
       path: at('timeout'),
       value: dto.timeout,
-      rule: `must be shorter than the interval (${dto.interval ?? '30s'})`,
+      rule: `must be shorter than the interval (${dto.interval ?? formatDuration(DEFAULTS.intervalMs)})`,
     });
   }
   if (dto.latencyThresholdMs !== undefined && dto.latencyThresholdMs >= timeoutMs) {
@@ -90,9 +92,29 @@ export function normaliseService(
       degradedOpensIncident: dto.degradedOpensIncident ?? false,
       paused: dto.paused ?? false,
       source,
+      definition: asWritten(dto),
     },
     errors: [],
   };
+}
+
+/** The fields the author set, in a plain object (no DTO instances): what is stored for an API service. */
+function asWritten(dto: ServiceDefinitionDto): ServiceDefinition {
+  const definition: ServiceDefinition = { id: dto.id, name: dto.name, url: dto.url };
+  if (dto.group !== undefined) definition.group = dto.group;
+  if (dto.method !== undefined) definition.method = dto.method;
+  if (dto.interval !== undefined) definition.interval = dto.interval;
+  if (dto.timeout !== undefined) definition.timeout = dto.timeout;
+  if (dto.latencyThresholdMs !== undefined) definition.latencyThresholdMs = dto.latencyThresholdMs;
+  if (dto.failureThreshold !== undefined) definition.failureThreshold = dto.failureThreshold;
+  if (dto.recoveryThreshold !== undefined) definition.recoveryThreshold = dto.recoveryThreshold;
+  if (dto.expectedStatus !== undefined) definition.expectedStatus = [...dto.expectedStatus];
+  if (dto.slo !== undefined)
+    definition.slo =
+      dto.slo.window === undefined ? { target: dto.slo.target } : { target: dto.slo.target, window: dto.slo.window };
+  if (dto.degradedOpensIncident !== undefined) definition.degradedOpensIncident = dto.degradedOpensIncident;
+  if (dto.paused !== undefined) definition.paused = dto.paused;
+  return definition;
 }
 
 /** Validates one service definition from any door (file, admin API, the stored catalog). */
@@ -132,12 +154,13 @@ export function parseServicesFile(
       errors: [{ path: '(file)', value: plain, rule: 'must be a mapping with a "services" list' }],
     };
   }
+  // `page` (branding) is the app's to validate; the services are this library's.
   const errors: FieldError[] = Object.keys(plain)
-    .filter((key) => key !== 'services')
+    .filter((key) => key !== 'services' && key !== 'page')
     .map((key) => ({
       path: key,
       value: (plain as Record<string, unknown>)[key],
-      rule: 'is not a known field (allowed: services)',
+      rule: 'is not a known field (allowed: services, page)',
     }));
   const list = (plain as { services?: unknown }).services ?? [];
   if (!Array.isArray(list))
