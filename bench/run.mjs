@@ -373,9 +373,7 @@ function report() {
     goals.push([
       'coordination writes per check as the formula says (within 25 %), for 1 and 3 replicas',
       `${fmt(one.writeUnitsPerCheckByTable.coord, 3)} / ${fmt(three.writeUnitsPerCheckByTable.coord, 3)} vs ${fmt(coordFormula(one), 3)} / ${fmt(coordFormula(three), 3)}`,
-      verdict(
-        [one, three].every((r) => Math.abs(r.writeUnitsPerCheckByTable.coord / coordFormula(r) - 1) <= 0.25),
-      ),
+      verdict([one, three].every((r) => Math.abs(r.writeUnitsPerCheckByTable.coord / coordFormula(r) - 1) <= 0.25)),
     ]);
     goals.push([
       'a check shows on every replica within 3 s (p99)',
