@@ -205,10 +205,11 @@ export class MonitorService implements MonitorView {
     const { service } = runtime;
     const done = this.prober
       .probe({
+        serviceId: service.id,
         url: service.url,
-        method: service.method,
         timeoutMs: service.timeoutMs,
-        expectedStatus: service.expectedStatus,
+        intervalMs: service.intervalMs,
+        check: service.check,
       })
       .then(
         (result) => this.complete(runtime, result, slipMs),
@@ -225,7 +226,8 @@ export class MonitorService implements MonitorView {
 
   /** Applies one probe result: evaluate, remember, persist (buffered) and announce a state change. */
   private complete(runtime: ServiceRuntime, result: ProbeResult, slipMs: number): void {
-    if (this.runtimes.get(runtime.service.id) !== runtime) return;
+    // A heartbeat service whose first ping is not due yet: nothing happened that could be judged or stored.
+    if (this.runtimes.get(runtime.service.id) !== runtime || result.pending) return;
     const { service } = runtime;
     this.events.emitCheckCompleted({
       serviceId: service.id,
@@ -233,6 +235,7 @@ export class MonitorService implements MonitorView {
       latencyMs: result.latencyMs,
       error: result.error,
       slipMs,
+      ...(result.certificateNotAfter === undefined ? {} : { certificateNotAfter: result.certificateNotAfter }),
     });
     const previous = runtime.evaluation;
     const next = evaluate(previous, result, service, result.startedAt);
@@ -244,6 +247,8 @@ export class MonitorService implements MonitorView {
       latencyMs: result.latencyMs,
       ...(result.statusCode === undefined ? {} : { statusCode: result.statusCode }),
       ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.warning === undefined ? {} : { warning: result.warning }),
+      ...(result.certificateNotAfter === undefined ? {} : { certificateNotAfter: result.certificateNotAfter }),
       state: next.state,
       maintenance: inMaintenance,
     };

@@ -27,6 +27,8 @@ export interface CheckCompleted {
   error: string | undefined;
   /** How late the check started after its due time (ms). */
   slipMs: number;
+  /** Epoch ms notAfter of the certificate the check saw (the certificate alerts follow it). */
+  certificateNotAfter?: number;
 }
 
 /** Typed in-process event bus of the monitoring library. */

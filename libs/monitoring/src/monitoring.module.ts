@@ -6,14 +6,23 @@ import { MonitoringScheduler } from './monitoring.scheduler.js';
 import { MonitorService } from './monitor.service.js';
 import { MonitorView } from './monitor-view.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
+import { HeartbeatService } from './heartbeat/heartbeat.service.js';
+import { HeartbeatStore } from './ports.js';
+import { DispatchingProber } from './probe/dispatching-prober.js';
+import { DnsProber } from './probe/dns-prober.js';
+import { HeartbeatProber } from './probe/heartbeat-prober.js';
 import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
+import { TcpProber } from './probe/tcp-prober.js';
 import { TargetPolicy } from './probe/target-policy.js';
 import { ActiveIncidents, NoActiveIncidents } from './status/active-incidents.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
-  /** Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore) and the options tokens. */
+  /**
+   * Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore, HeartbeatStore) and the
+   * options tokens.
+   */
   imports: ModuleMetadata['imports'];
   /** Providers for MONITORING_OPTIONS, CONFIG_SERVICES and TargetPolicy. */
   providers: Provider[];
@@ -33,7 +42,18 @@ export class MonitoringModule {
       imports: [ScheduleModule.forRoot(), ...(options.imports ?? [])],
       providers: [
         ...options.providers,
-        { provide: Prober, useFactory: (policy: TargetPolicy) => new HttpProber(policy), inject: [TargetPolicy] },
+        {
+          provide: Prober,
+          useFactory: (policy: TargetPolicy, heartbeats: HeartbeatStore) =>
+            new DispatchingProber({
+              http: new HttpProber(policy),
+              tcp: new TcpProber(policy),
+              dns: new DnsProber(policy),
+              heartbeat: new HeartbeatProber(heartbeats),
+            }),
+          inject: [TargetPolicy, HeartbeatStore],
+        },
+        HeartbeatService,
         MaintenanceCache,
         activeIncidents,
         { provide: ActiveIncidents, useExisting: activeIncidents },
@@ -49,6 +69,7 @@ export class MonitoringModule {
         MonitorView,
         MonitoringEvents,
         CatalogService,
+        HeartbeatService,
         StatusSnapshotService,
         MonitoringScheduler,
         TargetPolicy,

@@ -7,3 +7,4 @@ export * from './in-memory-state-and-rollup-store.js';
 export * from './maintenance-window.js';
 export * from './monitored-service.js';
 export * from './rollups.js';
+export * from './in-memory-heartbeat-store.js';
