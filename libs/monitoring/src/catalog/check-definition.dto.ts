@@ -225,6 +225,15 @@ export class HttpHeaderDto implements HttpHeaderDefinition {
   @IsString({ message: 'must be a string' })
   @MaxLength(CHECK_LIMITS.headerValueLength, { message: HEADER_VALUE_RULE })
   @Matches(HEADER_VALUE_PATTERN, { message: HEADER_VALUE_RULE })
+  @ValidateBy({
+    name: 'notRedacted',
+    validator: {
+      // Only a secret header's value can be the placeholder (it is what GET shows for it).
+      validate: (value: unknown, args) => value !== REDACTED || (args?.object as { secret?: unknown }).secret !== true,
+      defaultMessage: () =>
+        `is the redaction placeholder ${JSON.stringify(REDACTED)} but there is no stored secret to keep; send the real value`,
+    },
+  })
   value!: string;
 
   @ApiPropertyOptional({ description: 'Redact the value in answers, logs and the audit log', default: false })

@@ -172,7 +172,7 @@ function normaliseHttp(
         });
   const headers = (dto.headers ?? []).map(({ name, value, secret }) => ({ name, value, secret: secret ?? false }));
   const seen = new Map<string, number>();
-  headers.forEach(({ name, value, secret }, index) => {
+  headers.forEach(({ name }, index) => {
     const lower = name.toLowerCase();
     const first = seen.get(lower);
     if (first !== undefined)
@@ -180,12 +180,6 @@ function normaliseHttp(
     else seen.set(lower, index);
     if (lower === 'authorization' && dto.auth !== undefined)
       errors.push({ path: at(`headers[${index}].name`), value: name, rule: 'must not be set together with auth' });
-    if (secret && value === REDACTED)
-      errors.push({
-        path: at(`headers[${index}].value`),
-        value,
-        rule: `is the redaction placeholder ${JSON.stringify(REDACTED)} but there is no stored secret to keep; send the real value`,
-      });
   });
   let auth: HttpCheck['auth'] = null;
   if (dto.auth) {

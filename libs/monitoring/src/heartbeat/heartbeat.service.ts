@@ -8,8 +8,11 @@ const MESSAGE_MAX = 200;
 /** A ping's message as stored and shown: one line, no control characters, at most 200 characters. */
 export function cleanMessage(message: string | undefined): string | null {
   if (message === undefined) return null;
-  // eslint-disable-next-line no-control-regex
-  const text = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  const text = message
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   return text === '' ? null : text.slice(0, MESSAGE_MAX);
 }
 
