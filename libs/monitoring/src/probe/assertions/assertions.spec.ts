@@ -113,6 +113,9 @@ describe('response assertions', () => {
       'assertion matches "(a+)+$" failed: gave up after 250ms',
     );
     expect(slow.calls).toEqual([{ pattern: '(a+)+$', budgetMs: 250 }]);
+    expect(await judge({ matches: ['^OK$'] }, 'x', {}, new ScriptedRegex('deadline'))).toBe(
+      `assertion matches "^OK$" failed: no time left before the check's deadline`,
+    );
     expect(await judge({ matches: ['^OK$'] }, 'NOT OK', {}, new ScriptedRegex('no-match'))).toBe(
       'assertion matches "^OK$" failed: body starts "NOT OK"',
     );

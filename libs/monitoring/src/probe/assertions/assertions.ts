@@ -154,10 +154,13 @@ export async function firstFailedAssertion(
     }
   }
   for (const pattern of assertions.matches) {
-    const budget = Math.min(REGEX_BUDGET_MS, context.remainingMs());
-    const outcome = await context.regex.test(pattern, body, budget);
+    const remaining = context.remainingMs();
+    const budget = Math.min(REGEX_BUDGET_MS, remaining);
+    // The probe's deadline also bounds the wait for the (shared) regex worker.
+    const outcome = await context.regex.test(pattern, body, budget, performance.now() + remaining);
     if (outcome === 'timeout')
       return failed(`matches ${shown(pattern)}`, `gave up after ${Math.max(0, Math.round(budget))}ms`);
+    if (outcome === 'deadline') return failed(`matches ${shown(pattern)}`, `no time left before the check's deadline`);
     if (outcome === 'no-match') return failed(`matches ${shown(pattern)}`, `body starts ${shown(body.slice(0, 80))}`);
   }
   return null;

@@ -18,12 +18,16 @@ export function compileError(pattern: string): string | null {
   }
 }
 
-export type RegexOutcome = 'match' | 'no-match' | 'timeout';
+/** `timeout`: ran out of its own budget; `deadline`: the probe's deadline came first (while waiting or running). */
+export type RegexOutcome = 'match' | 'no-match' | 'timeout' | 'deadline';
 
 /** Port: runs a `matches` assertion. The worker implementation never blocks the event loop. */
 export abstract class RegexRunner {
-  /** Searches `input` for `pattern`, giving up (`timeout`) after `budgetMs`. */
-  abstract test(pattern: string, input: string, budgetMs: number): Promise<RegexOutcome>;
+  /**
+   * Searches `input` for `pattern`, giving up (`timeout`) after `budgetMs` of running, or when `deadline`
+   * (performance.now() time, the probe's) passes first — also while it waits for its turn.
+   */
+  abstract test(pattern: string, input: string, budgetMs: number, deadline?: number): Promise<RegexOutcome>;
   abstract close(): Promise<void>;
 }
 
@@ -34,6 +38,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { RE2JS } = require(workerData.re2js);
 const compiled = new Map();
+parentPort.postMessage({ ready: true });
 parentPort.on('message', ({ id, pattern, input }) => {
   try {
     let re = compiled.get(pattern);
@@ -54,39 +59,80 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+interface RunningWorker {
+  worker: Worker;
+  /** Settles once re2js is loaded: a pattern's clock starts then, never during the worker's start-up. */
+  ready: Promise<void>;
+}
+
+/** Patterns remembered as slow (they ran out of budget once): at most this many. */
+const MAX_SLOW_PATTERNS = 1000;
+
 /**
- * Runs patterns in one worker thread, one at a time, each with a hard deadline: a pattern that would take too long
- * is abandoned by terminating the worker (a fresh one starts for the next pattern), so an admin's pattern can cost
- * at most its budget of one other core, never the runner's event loop.
+ * Runs patterns in worker threads, one at a time per lane, each with a hard deadline: a pattern that would take
+ * too long is abandoned by terminating its worker (a fresh one starts for the next pattern), so an admin's
+ * pattern can cost at most its budget of another core, never the runner's event loop. A pattern that ran out of
+ * time once moves to a lane of its own, so the other services' patterns never queue behind it again.
  */
 export class WorkerRegexRunner extends RegexRunner {
-  private worker: Worker | null = null;
-  private chain: Promise<unknown> = Promise.resolve();
-  private serial = 0;
-  private readonly pending = new Map<number, Pending>();
-  private readonly re2js = createRequire(import.meta.url).resolve('re2js');
+  private readonly fast = new RegexLane(this);
+  private readonly slow = new RegexLane(this);
+  private readonly slowPatterns = new Set<string>();
+  readonly re2js = createRequire(import.meta.url).resolve('re2js');
   /** Workers terminated because a pattern ran out of time (for tests and logs). */
   terminated = 0;
 
-  test(pattern: string, input: string, budgetMs: number): Promise<RegexOutcome> {
-    const queuedAt = performance.now();
-    const run = this.chain.then(() => this.run(pattern, input, budgetMs - (performance.now() - queuedAt)));
+  async test(
+    pattern: string,
+    input: string,
+    budgetMs: number,
+    deadline = performance.now() + budgetMs,
+  ): Promise<RegexOutcome> {
+    const lane = this.slowPatterns.has(pattern) ? this.slow : this.fast;
+    const outcome = await lane.test(pattern, input, budgetMs, deadline);
+    if (outcome === 'timeout' && lane === this.fast) {
+      if (this.slowPatterns.size >= MAX_SLOW_PATTERNS) this.slowPatterns.clear();
+      this.slowPatterns.add(pattern);
+    }
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.fast.close(), this.slow.close()]);
+  }
+}
+
+/** One worker and the queue of patterns waiting for it. */
+class RegexLane {
+  private running: RunningWorker | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private serial = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly owner: WorkerRegexRunner) {}
+
+  test(pattern: string, input: string, budgetMs: number, deadline: number): Promise<RegexOutcome> {
+    const run = this.chain.then(() => this.run(pattern, input, budgetMs, deadline));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private run(pattern: string, input: string, budgetMs: number): Promise<RegexOutcome> {
-    if (budgetMs <= 0) return Promise.resolve('timeout');
-    const worker = this.ensureWorker();
+  private async run(pattern: string, input: string, budgetMs: number, deadline: number): Promise<RegexOutcome> {
+    if (deadline - performance.now() <= 0) return 'deadline';
+    const running = this.ensureWorker();
+    await running.ready;
+    const left = deadline - performance.now();
+    if (left <= 0) return 'deadline';
+    const allowed = Math.min(budgetMs, left);
     const id = (this.serial += 1);
     return new Promise<RegexOutcome>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        this.terminated += 1;
-        this.worker = null;
-        void worker.terminate();
-        resolve('timeout');
-      }, budgetMs);
+        this.owner.terminated += 1;
+        if (this.running === running) this.running = null;
+        void running.worker.terminate();
+        resolve(allowed < budgetMs ? 'deadline' : 'timeout');
+      }, allowed);
       this.pending.set(id, {
         resolve: (outcome) => {
           clearTimeout(timer);
@@ -97,39 +143,47 @@ export class WorkerRegexRunner extends RegexRunner {
           reject(error);
         },
       });
-      worker.postMessage({ id, pattern, input });
+      running.worker.postMessage({ id, pattern, input });
     });
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
+  private ensureWorker(): RunningWorker {
+    if (this.running) return this.running;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { re2js: this.re2js },
+      workerData: { re2js: this.owner.re2js },
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
     });
     worker.unref();
-    worker.on('message', (message: { id: number; matched?: boolean; error?: string }) => {
-      const waiter = this.pending.get(message.id);
-      if (!waiter) return;
+    let markReady: () => void = () => undefined;
+    let failStart: (error: Error) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failStart = reject;
+    });
+    worker.on('message', (message: { id?: number; ready?: true; matched?: boolean; error?: string }) => {
+      if (message.ready) return markReady();
+      const waiter = message.id === undefined ? undefined : this.pending.get(message.id);
+      if (!waiter || message.id === undefined) return;
       this.pending.delete(message.id);
       if (message.error !== undefined) waiter.reject(new Error(message.error));
       else waiter.resolve(message.matched ? 'match' : 'no-match');
     });
     worker.on('error', (error) => {
-      if (this.worker === worker) this.worker = null;
+      if (this.running?.worker === worker) this.running = null;
+      failStart(error);
       for (const [id, waiter] of this.pending) {
         this.pending.delete(id);
         waiter.reject(error);
       }
     });
-    this.worker = worker;
-    return worker;
+    this.running = { worker, ready };
+    return this.running;
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+    const running = this.running;
+    this.running = null;
+    if (running) await running.worker.terminate();
   }
 }
