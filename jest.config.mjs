@@ -1,6 +1,7 @@
 /**
  * Backend, infrastructure and end-to-end suites, one Jest project per test tier (ESM mode, SWC transform):
- * `npm run test:unit | test:medium | test:e2e | test:infra | rehearse` run one tier, `npm run test:jest` runs them all.
+ * `npm run test:unit | test:medium | test:e2e | test:infra | test:chaos | rehearse` run one tier, `npm run test:jest`
+ * runs them all (`npm run chaos` is the long chaos run).
  */
 const swc = {
   jsc: {
@@ -51,6 +52,8 @@ export default {
     { ...shared, displayName: 'e2e', roots: ['<rootDir>/test/e2e'] },
     // Infrastructure: Terraform policies and CLI, Ansible syntax/lint, the pipeline as GitLab evaluates it.
     { ...shared, displayName: 'infra', roots: ['<rootDir>/test/infra'] },
+    // Chaos: dynalite and three replicas of the compiled app as processes, SIGKILLs and a storage outage.
+    { ...shared, displayName: 'chaos', roots: ['<rootDir>/test/chaos'] },
     // The deploy rehearsal: Ansible converging a booted Debian host (root, systemd-nspawn; npm run build first).
     { ...shared, displayName: 'rehearsal', roots: ['<rootDir>/test/rehearsal'] },
   ],

@@ -4,12 +4,15 @@
 //   node bench/dynalite-server.mjs <dataPath|-> [port]       prints "READY <port>"
 //
 // Counted per request (X-Amz-Target) and per table: requests, items written, request body bytes and write
-// units. GET /__bench/stats returns the counters as JSON (the path never reaches dynalite).
+// units, and read units of GetItem / Query / Scan answers. GET /__bench/stats returns the counters as JSON (the
+// path never reaches dynalite).
 //
 // Write units follow DynamoDB's on-demand rule: ceil(itemSize / 1 KB) per item put/updated/deleted, charged even
 // when a condition fails. Item size is computed with DynamoDB's documented sizing (attribute name bytes + value
 // bytes; numbers ~ 1 byte per 2 significant digits + 1; booleans/null 1 byte; lists/maps 3 bytes + 1 per element),
 // with the JSON byte length of the item's attributes kept as a cross-check (`jsonWcu`).
+// Read units follow the on-demand rule too: per request, ceil(bytes of the items returned / 4 KB) (at least 1),
+// halved for eventually consistent reads (DynamoDB rounds per request, not per item, for Query and Scan).
 import dynalite from 'dynalite';
 import { mkdirSync } from 'node:fs';
 
@@ -19,7 +22,16 @@ const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTab
 const [handler] = server.listeners('request');
 server.removeAllListeners('request');
 
-const stats = { requests: {}, tables: {}, writeUnits: 0, jsonWriteUnits: 0, itemsWritten: 0, bytesIn: 0 };
+const stats = {
+  requests: {},
+  tables: {},
+  writeUnits: 0,
+  jsonWriteUnits: 0,
+  itemsWritten: 0,
+  bytesIn: 0,
+  readUnits: 0,
+  reads: {},
+};
 
 function numberSize(text) {
   const digits = text
@@ -82,6 +94,30 @@ function count(target, body) {
         else charge(table, 'BatchDelete', request.DeleteRequest?.Key, true);
 }
 
+const READS = new Set(['GetItem', 'Query', 'Scan']);
+
+function chargeRead(op, requestBody, responseBody) {
+  let input;
+  let output;
+  try {
+    input = JSON.parse(requestBody);
+    output = JSON.parse(responseBody);
+  } catch {
+    return;
+  }
+  const items = op === 'GetItem' ? (output.Item ? [output.Item] : []) : (output.Items ?? []);
+  const bytes = items.reduce((sum, item) => sum + itemSize(item), 0);
+  const units = Math.max(1, Math.ceil(bytes / 4096)) * (input.ConsistentRead ? 1 : 0.5);
+  const key = `${input.TableName}${input.IndexName ? `/${input.IndexName}` : ''}`;
+  const entry = (stats.reads[key] ??= { readUnits: 0, requests: 0, items: 0, bytes: 0, byOp: {} });
+  entry.readUnits += units;
+  entry.requests += 1;
+  entry.items += items.length;
+  entry.bytes += bytes;
+  entry.byOp[op] = (entry.byOp[op] ?? 0) + 1;
+  stats.readUnits += units;
+}
+
 server.on('request', (request, response) => {
   if (request.url?.startsWith('/__bench/stats')) {
     response.writeHead(200, { 'content-type': 'application/json' });
@@ -91,11 +127,29 @@ server.on('request', (request, response) => {
   const target = String(request.headers['x-amz-target'] ?? '');
   const chunks = [];
   request.on('data', (chunk) => chunks.push(chunk));
+  const op = target.split('.').pop();
+  let requestText = '';
   request.on('end', () => {
     const body = Buffer.concat(chunks);
     stats.bytesIn += body.length;
-    count(target, body.toString('utf8'));
+    requestText = body.toString('utf8');
+    count(target, requestText);
   });
+  if (READS.has(op)) {
+    // Read units depend on what is returned: keep the answer as it is written out.
+    const out = [];
+    const write = response.write.bind(response);
+    const end = response.end.bind(response);
+    response.write = (chunk, ...rest) => {
+      if (chunk) out.push(Buffer.from(chunk));
+      return write(chunk, ...rest);
+    };
+    response.end = (chunk, ...rest) => {
+      if (chunk && typeof chunk !== 'function') out.push(Buffer.from(chunk));
+      if (response.statusCode === 200) chargeRead(op, requestText, Buffer.concat(out).toString('utf8'));
+      return end(chunk, ...rest);
+    };
+  }
   handler(request, response);
 });
 server.listen(Number(process.argv[3] ?? 0), '127.0.0.1', () => {

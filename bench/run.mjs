@@ -1,7 +1,7 @@
 // npm run bench — every benchmark of the status page in one bounded run (about 7-8 minutes on 2 cores).
 //
 //   node bench/run.mjs                       everything
-//   node bench/run.mjs --only status,1000    a subset: status, 1000, 2000, 10000, wcu
+//   node bench/run.mjs --only status,1000    a subset: status, 1000, 2000, 10000, wcu, replicas
 //   node bench/run.mjs --quick               short windows (smoke test of the harness, numbers not comparable)
 //   node bench/run.mjs --source head|worktree  what to measure; default auto = committed HEAD if it builds and
 //                                            its imports resolve in node_modules, else the files on disk
@@ -16,15 +16,16 @@ import { parseArgs } from 'node:util';
 import { BENCH_DIR, removeTemps } from './app.mjs';
 import { buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
+import { replicasRun } from './replicas.mjs';
 import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
 import { statusBench } from './status.mjs';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'status,1000,2000,10000,wcu' },
+    only: { type: 'string', default: 'status,1000,2000,10000,wcu,replicas' },
     quick: { type: 'boolean', default: false },
     source: { type: 'string', default: 'auto' },
-    'budget-seconds': { type: 'string', default: '570' },
+    'budget-seconds': { type: 'string', default: '1080' },
   },
 });
 const only = new Set(values.only.split(',').map((entry) => entry.trim()));
@@ -75,6 +76,13 @@ async function step(name, fn) {
   }
 }
 
+/** Coordination write units per check predicted by the README formula (lease 15 s). */
+const coordFormula = (r) =>
+  ((6 * r.replicas) / 15 + (r.replicas >= 2 ? Math.min(r.replicas, r.expectedChecksPerSecond) : 0)) /
+  r.expectedChecksPerSecond;
+/** Read units per replica per second predicted by the README formula (no alert channel configured). */
+const readFormula = (r) => 12 / 15 + (r.replicas >= 2 ? 1 : 0);
+
 const verdict = (ok) => (ok === null || ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS');
 
 async function main() {
@@ -109,6 +117,15 @@ async function main() {
     results.writeUnits = await step('write units', () =>
       writeUnitsRun({ n: 100, warmMs: quick ? 5_000 : 8_000, windowMs: quick ? 8_000 : 20_000, log }),
     );
+  }
+  if (only.has('replicas')) {
+    results.replicas = [];
+    for (const replicas of [1, 3]) {
+      const run = await step(`replicas x${replicas}`, () =>
+        replicasRun({ n: quick ? 200 : 2000, replicas, windowMs: quick ? 15_000 : 75_000, log }),
+      );
+      if (run) results.replicas.push(run);
+    }
   }
   report();
 }
@@ -257,6 +274,50 @@ function report() {
     );
   }
 
+  if (results.replicas?.length > 0) {
+    out.push(
+      `\nReplicas: ${results.replicas[0].n} services at 60 s on one dynalite, 1 vs 3 replicas (lease 15 s), ${fmt(results.replicas[0].windowSeconds, 0)} s window after the cluster settled`,
+    );
+    out.push(
+      table(
+        [
+          'replicas',
+          'checks/s (exp.)',
+          'late p50/p99 ms',
+          'WCU/check checks+coord (formula)',
+          'coord WCU/s',
+          'state WCU/check (boot)',
+          'RCU/s per replica (formula)',
+          'converged p50/p99/max ms',
+          'CPU % each',
+        ],
+        results.replicas.map((r) => [
+          r.replicas,
+          `${fmt(r.checksPerSecond, 1)} (${fmt(r.expectedChecksPerSecond, 1)})`,
+          `${fmt(r.lateness.p50Ms, 0)}/${fmt(r.lateness.p99Ms, 0)}`,
+          `${fmt(r.writeUnitsPerCheckByTable.checks + r.writeUnitsPerCheckByTable.coord, 3)} (${fmt(1 + coordFormula(r), 3)})`,
+          fmt(r.coordWriteUnitsPerSecond, 2),
+          fmt(r.writeUnitsPerCheckByTable.state, 3),
+          `${fmt(r.readUnitsPerSecondPerReplica, 2)} (${fmt(readFormula(r), 2)})`,
+          `${fmt(r.convergence.p50Ms, 0)}/${fmt(r.convergence.p99Ms, 0)}/${fmt(r.convergence.maxMs, 0)}`,
+          r.cpuPercentPerReplica.map((c) => fmt(c, 0)).join(', '),
+        ]),
+      ),
+    );
+    out.push(
+      '  formulas (C checks/s, N replicas, L = 15 s): coord WCU/check = (6N/L + [N>=2]·min(N, C)) / C (heartbeats + one feed item per replica per second);',
+    );
+    out.push(
+      '  RCU/s per replica = 12/L (rounds) + [N>=2]·1 (feed Query, < 4 KB) (+ 1/N for the outbox when a channel is configured: none here).',
+    );
+    out.push(
+      '  state WCU/check is the boot transient (streak counters climb for the first checks of every service); steady state: transitions only. Rollups: 0.1/check once services have 10 checks a day.',
+    );
+    out.push(
+      "  converged: from a check's start until every replica's /api/status shows it (sampled every 0.5 s; includes the feed's 1 s publish and 1 s poll and the snapshot's self-throttled rebuild).",
+    );
+  }
+
   // Goals.
   const byN = (n) => results.scheduler.find((r) => r.n === n);
   const goals = [];
@@ -301,6 +362,27 @@ function report() {
       `${fmt(burst.slipDuring.p99Ms, 0)} ms during vs ${fmt(burst.slipBefore.p99Ms, 0)} ms before`,
       verdict(burst.slipDuring.p99Ms <= 1000),
     ]);
+  const one = results.replicas?.find((r) => r.replicas === 1);
+  const three = results.replicas?.find((r) => r.replicas === 3);
+  if (one && three) {
+    goals.push([
+      '3 replicas check at the same rate as 1 (checks/s within 5 %)',
+      `${fmt(three.checksPerSecond, 1)} vs ${fmt(one.checksPerSecond, 1)}`,
+      verdict(Math.abs(three.checksPerSecond / one.checksPerSecond - 1) <= 0.05),
+    ]);
+    goals.push([
+      'coordination writes per check as the formula says (within 25 %), for 1 and 3 replicas',
+      `${fmt(one.writeUnitsPerCheckByTable.coord, 3)} / ${fmt(three.writeUnitsPerCheckByTable.coord, 3)} vs ${fmt(coordFormula(one), 3)} / ${fmt(coordFormula(three), 3)}`,
+      verdict(
+        [one, three].every((r) => Math.abs(r.writeUnitsPerCheckByTable.coord / coordFormula(r) - 1) <= 0.25),
+      ),
+    ]);
+    goals.push([
+      'a check shows on every replica within 3 s (p99)',
+      `${fmt(three.convergence.p99Ms, 0)} ms`,
+      verdict(three.convergence.p99Ms !== null && three.convergence.p99Ms <= 3000),
+    ]);
+  }
   out.push('\nSummary');
   out.push(table(['goal', 'measured', 'verdict'], goals));
   if (results.errors.length > 0) out.push(`\nErrors:\n${results.errors.map((e) => `  - ${e}`).join('\n')}`);

@@ -339,6 +339,8 @@ describe('the app role', () => {
       'TRUST_PROXY_HOPS',
       'TARGET_ALLOW_CIDRS',
       'LOG_FORMAT',
+      'REPLICA_ID',
+      'REPLICA_LEASE',
     ]) {
       expect(env).toMatch(new RegExp(`^${variable}=`, 'm'));
     }
@@ -371,6 +373,14 @@ describe('the app role', () => {
     const health = flatten(load('roles/app/tasks/health.yml'))[0]!;
     expect(health['ansible.builtin.uri']).toMatchObject({ url: '{{ app_health_check_url }}', status_code: 200 });
     expect(health.until).toBe('app_health.status == 200');
+  });
+
+  it('deploys one replica at a time and stops the rolling deploy at the first host that fails (rolled back)', () => {
+    const [play] = load('playbooks/deploy.yml') as Yaml[];
+    expect(play).toMatchObject({ hosts: 'role_app', serial: 1, max_fail_percentage: 0, any_errors_fatal: true });
+    // every host gets a stable replica name (a restarted replica takes its shards back at once)
+    const defaults = load('roles/app/defaults/main.yml') as Yaml;
+    expect(defaults.app_replica_id).toContain('inventory_hostname');
   });
 
   it('verifies the unit file with systemd before the app is restarted with it', () => {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { repoRoot } from './hcl.js';
 
 const TIMEOUT = 90_000;
@@ -25,9 +26,16 @@ interface Run {
   output: string;
 }
 
-/** git without the surrounding repository's or user's settings (the spec may itself run inside a hook). */
+/**
+ * git without the surrounding repository's or user's settings (the spec may itself run inside a hook), and
+ * without colour: Jest workers inherit FORCE_COLOR when the runner's terminal (or CI) supports colour, and the
+ * assertions below read Prettier's and ESLint's plain text.
+ */
 const gitEnv = (): NodeJS.ProcessEnv => ({
-  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_'))),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_') && key !== 'FORCE_COLOR'),
+  ),
+  NO_COLOR: '1',
   GIT_CONFIG_GLOBAL: '/dev/null',
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_AUTHOR_NAME: 'Hook Spec',
@@ -40,7 +48,9 @@ function git(cwd: string, ...args: string[]): Run {
   const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: gitEnv(), timeout: TIMEOUT - 10_000 });
   return {
     status: result.status,
-    output: `$ git ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+    output: stripVTControlCharacters(
+      `$ git ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+    ),
   };
 }
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { repoRoot } from './hcl.js';
 
@@ -67,7 +68,7 @@ const pipelineText = readFileSync(join(repoRoot, '.gitlab-ci.yml'), 'utf8');
 
 /** The environment without the variables of a surrounding GitLab job and without gitlab-ci-local's GCL_* options. */
 const cleanEnv = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(CI_|GITLAB_|GCL_)/.test(key)));
+  Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(CI_|GITLAB_|GCL_|FORCE_COLOR$)/.test(key)));
 
 interface Run {
   status: number | null;
@@ -97,7 +98,10 @@ function gitlabCiLocal(yamlText: string, args: string[], context: PipelineContex
       ],
       { cwd: dir, encoding: 'utf8', timeout: TIMEOUT - 10_000, env: cleanEnv() },
     );
-    const output = `$ gitlab-ci-local ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`;
+    // --no-color is not honoured by every message (Jest workers may inherit FORCE_COLOR): read plain text.
+    const output = stripVTControlCharacters(
+      `$ gitlab-ci-local ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+    );
     return { status: result.status, stdout: result.stdout ?? '', output };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -191,6 +191,14 @@ export function checkEncryption(files: TfFile[]): string[] {
       if (ebs.encrypted !== true) problems.push(`${where(instance)}: every ebs_block_device must be encrypted`);
     }
   }
+  for (const template of resources(files, 'aws_launch_template')) {
+    for (const mapping of nested(template.body, 'block_device_mappings')) {
+      const ebs = first(mapping, 'ebs');
+      if (ebs?.encrypted !== true)
+        problems.push(`${where(template)}: every block_device_mappings ebs must be encrypted`);
+      if (ebs?.volume_type !== 'gp3') problems.push(`${where(template)}: block_device_mappings ebs must be gp3`);
+    }
+  }
   for (const table of resources(files, 'aws_dynamodb_table')) {
     if (first(table.body, 'server_side_encryption')?.enabled !== true) {
       problems.push(`${where(table)}: server_side_encryption.enabled must be true`);
@@ -201,7 +209,8 @@ export function checkEncryption(files: TfFile[]): string[] {
   }
   for (const bucket of resources(files, 'aws_s3_bucket')) {
     const sameDir = files.filter((file) => file.dir === bucket.file.dir);
-    const bucketRef = new RegExp(`^aws_s3_bucket\\.${bucket.name}\\.(id|bucket)$`);
+    // aws_s3_bucket.x.id, or aws_s3_bucket.x[0].id for a bucket that exists only in one mode (count)
+    const bucketRef = new RegExp(`^aws_s3_bucket\\.${bucket.name}(\\[0\\])?\\.(id|bucket)$`);
     const sse = resources(sameDir, 'aws_s3_bucket_server_side_encryption_configuration').find((config) =>
       bucketRef.test(ref(config.body.bucket) ?? ''),
     );

@@ -248,6 +248,24 @@ describe('compute', () => {
     expect(instance.body.key_name).toBeUndefined();
   });
 
+  it('offers replicas as an Auto Scaling group: every subnet, the target group, ELB health checks, instance refresh', () => {
+    const compute = moduleFiles('compute');
+    const group = one(resources(compute, 'aws_autoscaling_group'), 'Auto Scaling group');
+    expect(ref(group.body.count)).toBe('local.autoscaling ? 1 : 0');
+    expect(ref(group.body.vpc_zone_identifier)).toBe('var.subnet_ids');
+    expect(strings(group.body.target_group_arns).map(ref)).toEqual(['aws_lb_target_group.this.arn']);
+    expect(group.body.health_check_type).toBe('ELB');
+    expect(ref(group.body.health_check_grace_period)).toBe('var.autoscaling.health_check_grace_period');
+    expect(first(group.body, 'instance_refresh')?.strategy).toBe('Rolling');
+    const template = one(resources(compute, 'aws_launch_template'), 'launch template');
+    expect(ref(first(template.body, 'iam_instance_profile')?.name)).toBe('aws_iam_instance_profile.this.name');
+    // the single instance and its target group attachment exist only without the group
+    for (const type of ['aws_instance', 'aws_lb_target_group_attachment'])
+      expect(ref(one(resources(compute, type), type).body.count)).toBe('local.autoscaling ? 0 : 1');
+    const prod = singleLabelled(inDir('terraform/envs/prod'), 'variable').find((v) => v.name === 'replicas');
+    expect(prod?.body.default).toBe(1);
+  });
+
   it('health-checks /api/health on the target group', () => {
     const compute = moduleFiles('compute');
     const group = one(resources(compute, 'aws_lb_target_group'), 'target group');
@@ -606,6 +624,27 @@ describe('the policy checks can fail', () => {
       expect.stringContaining('no server-side encryption'),
       expect.stringContaining('restrict_public_buckets'),
     ]);
+  });
+
+  it('flags an unencrypted or non-gp3 launch template volume and IMDSv1 on a launch template', async () => {
+    const bad = await fixture(`
+      resource "aws_launch_template" "lt" {
+        metadata_options {
+          http_tokens = "optional"
+          http_put_response_hop_limit = 1
+        }
+        block_device_mappings {
+          device_name = "/dev/xvda"
+          ebs {
+            volume_type = "gp2"
+          }
+        }
+      }`);
+    expect(checkEncryption(bad)).toEqual([
+      expect.stringContaining('must be encrypted'),
+      expect.stringContaining('must be gp3'),
+    ]);
+    expect(checkImdsV2(bad)).toEqual([expect.stringContaining('http_tokens')]);
   });
 
   it('flags wildcard DynamoDB and SNS grants', async () => {

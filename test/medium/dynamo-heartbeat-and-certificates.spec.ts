@@ -44,7 +44,7 @@ describe('heartbeat and certificate-alert items in the state table (dynalite)', 
     await certificates.save('backup', { notAfter: 123_000, threshold: 7 });
     await certificates.save('backup', { notAfter: 123_000, threshold: 1 });
     expect(await certificates.get('backup')).toEqual({ notAfter: 123_000, threshold: 1 });
-    await states.saveState('backup', { ...INITIAL_EVALUATION, state: 'down', since: 5 });
+    await states.saveState('backup', { ...INITIAL_EVALUATION, state: 'down', since: 5 }, 1);
     expect(await states.load('backup', '2026-01-01')).toEqual({
       state: { ...INITIAL_EVALUATION, state: 'down', since: 5 },
       rollups: [],

@@ -33,18 +33,18 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     });
 
     it('round trips the state with its streak counters', async () => {
-      await store.saveState('roundtrip', down);
+      await store.saveState('roundtrip', down, 1);
       expect((await store.load('roundtrip', '2026-01-01')).state).toEqual(down);
     });
 
     it('round trips a null since (never checked)', async () => {
       const unknown: EvaluationState = { ...down, state: 'unknown', since: null, failStreak: 2, badStreak: 2 };
-      await store.saveState('unknown', unknown);
+      await store.saveState('unknown', unknown, 1);
       expect((await store.load('unknown', '2026-01-01')).state).toEqual(unknown);
     });
 
     it('replaces the previous state', async () => {
-      await store.saveState('replaced', down);
+      await store.saveState('replaced', down, 1);
       const up: EvaluationState = {
         state: 'up',
         since: down.since! + 60_000,
@@ -53,7 +53,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
         okStreak: 2,
         fastStreak: 2,
       };
-      await store.saveState('replaced', up);
+      await store.saveState('replaced', up, 1);
       expect((await store.load('replaced', '2026-01-01')).state).toEqual(up);
     });
   });
@@ -61,9 +61,9 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
   describe('rollups', () => {
     it('loads the rollups from the given day on together with the state item, in one query', async () => {
       for (const day of ['2025-12-31', '2026-01-01', '2026-01-15', '2026-01-31'])
-        expect(await store.saveRollup(rollup('loaded', day), null)).toBe(true);
-      await store.saveState('loaded', down);
-      await store.saveRollup(rollup('loaded-other', '2026-01-20'), null);
+        expect(await store.saveRollup(rollup('loaded', day), null, 1)).toBe('saved');
+      await store.saveState('loaded', down, 1);
+      await store.saveRollup(rollup('loaded-other', '2026-01-20'), null, 1);
 
       sent.length = 0;
       const { state, rollups } = await store.load('loaded', '2026-01-01');
@@ -77,7 +77,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       const full = rollup('counters', '2026-02-01', 7, 3);
       foldCheck(full, { at: Date.parse('2026-02-01T23:30:00Z'), ok: false, latencyMs: 1, maintenance: false });
       foldCheck(full, { at: Date.parse('2026-02-01T23:31:00Z'), ok: true, latencyMs: 1, maintenance: true });
-      await store.saveRollup(full, null);
+      await store.saveRollup(full, null, 1);
       const [back] = (await store.load('counters', '2026-02-01')).rollups;
       expect(back).toEqual(full);
       expect(back?.hourTotal).toHaveLength(24);
@@ -85,52 +85,86 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
 
     it('writes a new rollup only when none exists (expectedThrough null)', async () => {
       const first = rollup('cond-new', '2026-01-10', 3, 0);
-      expect(await store.saveRollup(first, null)).toBe(true);
+      expect(await store.saveRollup(first, null, 1)).toBe('saved');
       const second = rollup('cond-new', '2026-01-10', 5, 5);
-      expect(await store.saveRollup(second, null)).toBe(false);
+      expect(await store.saveRollup(second, null, 1)).toBe('conflict');
       expect((await store.load('cond-new', '2026-01-10')).rollups).toEqual([first]);
     });
 
     it('refuses an update from a writer holding a stale `through`, leaving the stored item unchanged', async () => {
       const stored = rollup('cond-stale', '2026-01-10', 3, 0);
-      await store.saveRollup(stored, null);
+      await store.saveRollup(stored, null, 1);
       const before = await rawRollup('cond-stale', '2026-01-10');
 
       const newer = rollup('cond-stale', '2026-01-10', 6, 1);
-      expect(await store.saveRollup(newer, stored.through - 1000)).toBe(false);
+      expect(await store.saveRollup(newer, stored.through - 1000, 1)).toBe('conflict');
       expect(await rawRollup('cond-stale', '2026-01-10')).toEqual(before);
     });
 
     it('accepts an update from the writer holding the stored `through`', async () => {
       const stored = rollup('cond-ok', '2026-01-10', 3, 0);
-      await store.saveRollup(stored, null);
+      await store.saveRollup(stored, null, 1);
       const newer = rollup('cond-ok', '2026-01-10', 6, 1);
-      expect(await store.saveRollup(newer, stored.through)).toBe(true);
+      expect(await store.saveRollup(newer, stored.through, 1)).toBe('saved');
       expect((await store.load('cond-ok', '2026-01-10')).rollups).toEqual([newer]);
       // ... and only once: the old `through` no longer matches
-      expect(await store.saveRollup(rollup('cond-ok', '2026-01-10', 9, 9), stored.through)).toBe(false);
+      expect(await store.saveRollup(rollup('cond-ok', '2026-01-10', 9, 9), stored.through, 1)).toBe('conflict');
     });
 
     it('refuses an update of a rollup that does not exist yet', async () => {
-      expect(await store.saveRollup(rollup('cond-missing', '2026-01-10'), 12345)).toBe(false);
+      expect(await store.saveRollup(rollup('cond-missing', '2026-01-10'), 12345, 1)).toBe('conflict');
       expect((await store.load('cond-missing', '2026-01-01')).rollups).toEqual([]);
     });
 
     it('stores rollups with an expiry about 400 days after their day', async () => {
-      await store.saveRollup(rollup('expiry', '2026-01-10'), null);
+      await store.saveRollup(rollup('expiry', '2026-01-10'), null, 1);
       const item = await rawRollup('expiry', '2026-01-10');
       expect(item?.expiresAt).toBe(Date.UTC(2026, 0, 10) / 1000 + 400 * 86_400);
     });
   });
 
+  describe('fencing epochs (shard ownership between replicas)', () => {
+    it("stamps the writer's epoch on the state and refuses a write carrying an older one", async () => {
+      await store.saveState('fenced-state', down, 4);
+      expect((await rawItem(client, names.state, { serviceId: 'fenced-state', key: 'state' }))?.epoch).toBe(4);
+      const up: EvaluationState = { ...down, state: 'up', failStreak: 0, badStreak: 0, okStreak: 2, fastStreak: 2 };
+      expect(await store.saveState('fenced-state', up, 3)).toBe(false);
+      expect((await store.load('fenced-state', '2026-01-01')).state).toEqual(down);
+      expect(await store.saveState('fenced-state', up, 5)).toBe(true);
+      expect((await store.load('fenced-state', '2026-01-01')).state).toEqual(up);
+    });
+
+    it('fence() makes every later write of an older owner fail, and reads back as nothing stored', async () => {
+      expect(await store.fence('taken', '2026-01-10', 8)).toBe(true);
+      expect(await store.load('taken', '2026-01-01')).toEqual({ state: null, rollups: [] });
+      // the former owner (epoch 7), paused before the takeover, resumes and writes:
+      expect(await store.saveState('taken', down, 7)).toBe(false);
+      expect(await store.saveRollup(rollup('taken', '2026-01-10'), null, 7)).toBe('fenced');
+      // the new owner writes into the stamped (empty) items:
+      expect(await store.saveState('taken', down, 8)).toBe(true);
+      expect(await store.saveRollup(rollup('taken', '2026-01-10'), null, 8)).toBe('saved');
+      expect((await store.load('taken', '2026-01-01')).rollups).toEqual([rollup('taken', '2026-01-10')]);
+      // and a fence with an older epoch is refused
+      expect(await store.fence('taken', '2026-01-10', 6)).toBe(false);
+    });
+
+    it('tells a lost `through` race (conflict) from a takeover (fenced)', async () => {
+      const stored = rollup('race', '2026-01-10', 3, 0);
+      await store.saveRollup(stored, null, 2);
+      expect(await store.saveRollup(rollup('race', '2026-01-10', 4, 0), stored.through - 1, 2)).toBe('conflict');
+      await store.fence('race', '2026-01-10', 3);
+      expect(await store.saveRollup(rollup('race', '2026-01-10', 4, 0), stored.through, 2)).toBe('fenced');
+    });
+  });
+
   describe('remove', () => {
     it('deletes the state and every rollup of the service, and nothing else', async () => {
-      await store.saveState('removed', down);
+      await store.saveState('removed', down, 1);
       // more than one BatchWriteItem worth of items
       for (let day = 1; day <= 31; day += 1)
-        await store.saveRollup(rollup('removed', `2026-01-${String(day).padStart(2, '0')}`), null);
-      await store.saveState('kept', down);
-      await store.saveRollup(rollup('kept', '2026-01-05'), null);
+        await store.saveRollup(rollup('removed', `2026-01-${String(day).padStart(2, '0')}`), null, 1);
+      await store.saveState('kept', down, 1);
+      await store.saveRollup(rollup('kept', '2026-01-05'), null, 1);
 
       await store.remove('removed');
 
@@ -145,9 +179,9 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     it('retries the deletes DynamoDB hands back unprocessed, leaving nothing behind', async () => {
       const throttledClient = dynamoClient();
       const throttled = new DynamoStateAndRollupStore(throttledClient, names.state);
-      await throttled.saveState('throttled', down);
+      await throttled.saveState('throttled', down, 1);
       for (let day = 1; day <= 30; day += 1)
-        await throttled.saveRollup(rollup('throttled', `2026-03-${String(day).padStart(2, '0')}`), null);
+        await throttled.saveRollup(rollup('throttled', `2026-03-${String(day).padStart(2, '0')}`), null, 1);
       const batches = throttleBatchWrites(throttledClient, 3);
 
       await throttled.remove('throttled');

@@ -14,7 +14,12 @@ import {
   WorkerRegexRunner,
   type MonitoredService,
 } from '@app/monitoring';
-import { InMemoryCheckStore, InMemoryStateAndRollupStore, monitoredService } from '@app/monitoring/testing';
+import {
+  FakeShardLeases,
+  InMemoryCheckStore,
+  InMemoryStateAndRollupStore,
+  monitoredService,
+} from '@app/monitoring/testing';
 
 /**
  * An admin's catastrophic pattern must not stall the runner: `(a+)+$` on a long run of "a" followed by "b" takes a
@@ -69,6 +74,7 @@ describe('a ReDoS pattern does not stall the runner', () => {
         ...DEFAULT_MONITORING_OPTIONS,
         rollupFlushMs: 60_000,
       },
+      new FakeShardLeases(),
     );
     const start = Date.now();
     for (const service of services) monitor.upsert(service, start);

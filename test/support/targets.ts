@@ -11,6 +11,9 @@ export type TargetMode = 'ok' | 'fail' | 'slow' | 'hang' | 'reset' | 'loop' | 'b
 export class TargetServer extends LoopbackServer {
   private readonly modes = new Map<string, TargetMode>();
   readonly hits = new Map<string, number>();
+  /** Arrival time (epoch ms) of every request, per path, when `recordTimes` is on (the chaos suite matches them). */
+  readonly hitTimes = new Map<string, number[]>();
+  recordTimes = false;
   slowMs = 400;
   baseUrl = '';
 
@@ -30,6 +33,11 @@ export class TargetServer extends LoopbackServer {
   protected handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
+    if (this.recordTimes) {
+      const times = this.hitTimes.get(path) ?? [];
+      times.push(Date.now());
+      this.hitTimes.set(path, times);
+    }
     const named = /^\/t\/([\w-]+)$/.exec(path);
     const mode: TargetMode = named ? (this.modes.get(named[1] ?? '') ?? 'ok') : ((path.slice(1) || 'ok') as TargetMode);
     switch (mode) {

@@ -13,7 +13,9 @@ import {
   type Notifier,
 } from '@app/incidents';
 import {
+  CLUSTER_OPTIONS,
   CONFIG_SERVICES,
+  DEFAULT_CLUSTER_OPTIONS,
   DEFAULT_MONITORING_OPTIONS,
   MONITORING_OPTIONS,
   MonitoringModule,
@@ -74,6 +76,16 @@ export class AppModule {
             {
               provide: MONITORING_OPTIONS,
               useValue: { ...DEFAULT_MONITORING_OPTIONS, concurrency: config.env.CHECK_CONCURRENCY },
+            },
+            {
+              provide: CLUSTER_OPTIONS,
+              // The embedded DynamoDB lives inside this process: no other replica can share it.
+              useValue: {
+                ...DEFAULT_CLUSTER_OPTIONS,
+                replicaId: config.replicaId,
+                leaseMs: config.leaseMs,
+                exclusive: embedded,
+              },
             },
           ],
           activeIncidents: IncidentCache,

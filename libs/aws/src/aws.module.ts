@@ -17,8 +17,17 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { AuditLog } from '@app/common';
-import { CatalogStore, CheckStore, HeartbeatStore, StateAndRollupStore } from '@app/monitoring';
+import {
+  CatalogStore,
+  ChangeFeedStore,
+  CheckStore,
+  CoordinationStore,
+  HeartbeatStore,
+  StateAndRollupStore,
+} from '@app/monitoring';
 import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
+import { DynamoChangeFeedStore } from './adapters/dynamo-change-feed.store.js';
+import { DynamoCoordinationStore } from './adapters/dynamo-coordination.store.js';
 import { DynamoIncidentStore } from './adapters/dynamo-incident.store.js';
 import { DynamoOutboxStore } from './adapters/dynamo-outbox.store.js';
 import { SnsNotifier } from './adapters/sns.notifier.js';
@@ -129,6 +138,9 @@ export class AwsModule {
             return new DynamoDBClient({
               region: options.region,
               maxAttempts: 3,
+              // A request that hangs (a network partition, a stopped endpoint) fails instead of waiting forever:
+              // buffered writes retry, and the lease logic sees the heartbeat fail.
+              requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
               ...(endpoint ? { endpoint } : {}),
               // Embedded dynalite and explicit test endpoints ignore credentials; AWS uses the default chain.
               ...(embedded || options.endpoint ? { credentials: LOCAL_CREDENTIALS } : {}),
@@ -152,6 +164,8 @@ export class AwsModule {
         adapter(AuditLog, (client, names) => new DynamoAuditLog(client, names.audit)),
         adapter(IncidentStore, (client, names) => new DynamoIncidentStore(client, names.incidents)),
         adapter(OutboxStore, (client, names) => new DynamoOutboxStore(client, names.outbox)),
+        adapter(CoordinationStore, (client, names) => new DynamoCoordinationStore(client, names.coord)),
+        adapter(ChangeFeedStore, (client, names) => new DynamoChangeFeedStore(client, names.coord)),
         {
           provide: SNS_NOTIFIER,
           useFactory: () =>
@@ -185,6 +199,8 @@ export class AwsModule {
         AuditLog,
         IncidentStore,
         OutboxStore,
+        CoordinationStore,
+        ChangeFeedStore,
         SNS_NOTIFIER,
         SUBSCRIBER_NOTIFIER,
         SubscriptionGateway,

@@ -1,5 +1,7 @@
 export * from './adapters/dynamo-audit.log.js';
 export * from './adapters/dynamo-catalog.store.js';
+export * from './adapters/dynamo-change-feed.store.js';
+export * from './adapters/dynamo-coordination.store.js';
 export * from './adapters/dynamo-check.store.js';
 export * from './adapters/dynamo-incident.store.js';
 export * from './adapters/dynamo-outbox.store.js';

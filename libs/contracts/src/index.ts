@@ -58,6 +58,11 @@ export interface ServiceStatus {
   lastCheck: LastCheck | null;
   uptime: UptimeWindows;
   slo: SloStatus;
+  /**
+   * Present (true) only when what is shown may be out of date: the answering replica has heard of no check for
+   * longer than two intervals plus the replica lease (storage unreachable, or a takeover still pending).
+   */
+  stale?: true;
 }
 
 /** In the order a manual incident may move through them. */

@@ -9,6 +9,8 @@ export abstract class IncidentStore {
   /** Removes the lock only if it still belongs to this incident. */
   abstract releaseOpenLock(serviceId: string, incidentId: string): Promise<void>;
   abstract listOpenLocks(): Promise<OpenLock[]>;
+  /** The service's open lock (strongly consistent), or null when there is none. */
+  abstract getOpenLock(serviceId: string): Promise<OpenLock | null>;
   /** Creates the incident; false when an incident with this id already exists. */
   abstract createIncident(incident: Incident): Promise<boolean>;
   /** Stores a new version; false when the stored version is not `expectedVersion` (someone else changed it). */

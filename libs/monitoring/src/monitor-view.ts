@@ -17,6 +17,11 @@ export interface ServiceView {
 export abstract class MonitorView {
   abstract find(id: string): ServiceView | undefined;
   abstract list(): ServiceView[];
-  /** Settles once the state `find` reports is stored: act on a state only when a restart would see it too. */
-  abstract durable(id: string): Promise<void>;
+  /** True when this replica works the service (its shard is ours): only the owner acts on its state. */
+  abstract owns(id: string): boolean;
+  /**
+   * Settles once no write of the service's state is in flight: true when the state `find` reports is stored by
+   * this replica as the service's owner. Act on a state only then, when a restart or a new owner would see it too.
+   */
+  abstract durable(id: string): Promise<boolean>;
 }

@@ -3,12 +3,14 @@ import { INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.
 import { dayOf, emptyRollup, foldCheck, startOfDay } from './history/rollup.js';
 import { MonitoringEvents, type ServiceStateChanged } from './monitoring.events.js';
 import type { MonitoringOptions } from './monitoring.options.js';
+import { shardOf } from './cluster/shards.js';
 import { MonitorService } from './monitor.service.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import type { StoredCheck } from './ports.js';
 import {
   FAIL,
   FakeProber,
+  FakeShardLeases,
   InMemoryCheckStore,
   InMemoryStateAndRollupStore,
   maintenanceWindow,
@@ -57,9 +59,10 @@ describe('MonitorService', () => {
   let events: MonitoringEvents;
   let changes: ServiceStateChanged[];
   let monitor: MonitorService;
+  let leases: FakeShardLeases;
 
   const create = (options: Partial<MonitoringOptions> = {}) =>
-    new MonitorService(prober, checks, states, maintenance, events, { ...OPTIONS, ...options });
+    new MonitorService(prober, checks, states, maintenance, events, { ...OPTIONS, ...options }, leases);
 
   /** Ticks at `at` (and moves the probe clock there), then lets finished probes complete. */
   async function tickAt(at: number): Promise<void> {
@@ -76,6 +79,7 @@ describe('MonitorService', () => {
     events = new MonitoringEvents();
     changes = [];
     events.stateChanged$.subscribe((change) => changes.push(change));
+    leases = new FakeShardLeases();
     monitor = create();
   });
 
@@ -354,7 +358,8 @@ describe('MonitorService', () => {
       const due = monitor.get('api')!.nextDueAt;
       for (let i = 0; i < 3; i += 1) await tickAt(due + i * SECOND);
       expect(states.rollup('api', dayOf(due))).toBeUndefined();
-      await tickAt(due + 3 * SECOND); // this tick sees 3 pending checks and writes them
+      await new Promise((resolve) => setTimeout(resolve, 80)); // the checks are stored (write-behind, ~50 ms) ...
+      await tickAt(due + 3 * SECOND); // ... so this tick sees 3 pending checks and writes them
       await settle();
       expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 3, failures: 1, through: due + 2 * SECOND });
     });
@@ -385,8 +390,8 @@ describe('MonitorService', () => {
       const rollup = emptyRollup('api', today);
       for (const at of [BASE - 30 * MINUTE, BASE - 20 * MINUTE, BASE - 10 * MINUTE])
         foldCheck(rollup, { at, ok: at !== BASE - 20 * MINUTE, latencyMs: 40, maintenance: false });
-      await states.saveRollup(rollup, null);
-      await states.saveState('api', storedState);
+      await states.saveRollup(rollup, null, 1);
+      await states.saveState('api', storedState, 1);
       await checks.append([
         storedCheck(BASE - 30 * MINUTE, true),
         storedCheck(BASE - 20 * MINUTE, false),
@@ -458,6 +463,141 @@ describe('MonitorService', () => {
       );
       expect(monitor.size).toBe(6);
       expect(monitor.version).toBeGreaterThan(before);
+    });
+  });
+
+  describe('as one of several replicas (shards)', () => {
+    const storedCheck = (id: string, at: number, ok = true): StoredCheck => ({
+      serviceId: id,
+      at,
+      ok,
+      latencyMs: 25,
+      ...(ok ? { statusCode: 200 } : { statusCode: 503, error: 'HTTP 503' }),
+      state: ok ? 'up' : 'down',
+      maintenance: false,
+    });
+
+    it('checks only the services of the shards it works; the others only from what it hears', async () => {
+      const mine = service('mine');
+      const theirs = service('theirs');
+      leases.lose(shardOf('theirs'));
+      await monitor.load([mine, theirs], BASE);
+      expect(monitor.owns('mine')).toBe(true);
+      expect(monitor.owns('theirs')).toBe(false);
+      for (let at = BASE; at < BASE + 5 * SECOND; at += SECOND) await tickAt(at);
+      expect(prober.callsTo(mine.url)).toBeGreaterThan(0);
+      expect(prober.callsTo(theirs.url)).toBe(0);
+
+      monitor.applyRemote([
+        storedCheck('theirs', BASE + SECOND, false),
+        storedCheck('theirs', BASE + 2 * SECOND, false),
+      ]);
+      monitor.applyRemote([storedCheck('theirs', BASE + SECOND, false)]); // replayed: ignored
+      monitor.applyRemote([storedCheck('mine', BASE + 3 * SECOND, false)]); // ours: never taken from the feed
+      const runtime = monitor.get('theirs')!;
+      expect(runtime.recent.map((check) => check.at)).toEqual([BASE + 2 * SECOND, BASE + SECOND]);
+      expect(runtime.evaluation).toMatchObject({ state: 'down', since: BASE + SECOND });
+      expect(runtime.rollups.get(dayOf(BASE))!.rollup).toMatchObject({ total: 2, failures: 2 });
+      expect(monitor.get('mine')!.recent.every((check) => check.ok)).toBe(true);
+      // nothing of the other replica's service is ever written from here
+      await tickAt(BASE + 10 * MINUTE);
+      await monitor.shutdown(50);
+      expect(states.rollup('theirs', dayOf(BASE))).toBeUndefined();
+      expect(checks.items.filter((check) => check.serviceId === 'theirs')).toEqual([]);
+    });
+
+    it('stops checking a shard the moment it is lost, and discards the result of a check still running', async () => {
+      const api = service('api');
+      await monitor.load([api], BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      prober.hold = true;
+      await tickAt(due);
+      expect(prober.calls).toHaveLength(1);
+      leases.lose(shardOf('api'));
+      prober.hold = false;
+      prober.release();
+      await settle();
+      expect(monitor.get('api')!.recent).toEqual([]);
+      for (let at = due + SECOND; at < due + 5 * SECOND; at += SECOND) await tickAt(at);
+      expect(prober.calls).toHaveLength(1);
+    });
+
+    it('adopts a shard taken over from a crashed owner: fences, restores, catches up at once, then keeps its rhythm', async () => {
+      const api = service('api', { intervalMs: 10 * SECOND });
+      leases.fencing = true;
+      leases.lose(shardOf('api'));
+      await monitor.load([api], BASE);
+      // the previous owner stored two checks and its state, then died; its last slot (BASE + 10 s) was missed
+      await checks.append([storedCheck('api', BASE - 10 * SECOND), storedCheck('api', BASE)]);
+      await states.saveState(
+        'api',
+        { ...INITIAL_EVALUATION, state: 'up', since: BASE - 10 * SECOND, okStreak: 2, fastStreak: 2 },
+        3,
+      );
+      const now = BASE + 14_500;
+      expect(await leases.takeOver(shardOf('api'), 7)).toBe('adopted');
+      expect(states.epochs.get('api')).toBe(7); // an older owner's writes are refused from now on
+      const runtime = monitor.get('api')!;
+      expect(runtime.epoch).toBe(7);
+      expect(runtime.recent.map((check) => check.at)).toEqual([BASE, BASE - 10 * SECOND]);
+      expect(runtime.evaluation.state).toBe('up');
+      // catch-up at the next tick, then back on the old grid (BASE + 20 s, not 10 s after the catch-up)
+      await tickAt(now);
+      expect(prober.calls).toHaveLength(1);
+      expect(runtime.nextDueAt).toBe(BASE + 20 * SECOND);
+    });
+
+    it('keeps a check heard while it reloads a service from storage (the read may predate the check)', async () => {
+      const api = service('api');
+      leases.lose(shardOf('api'));
+      await monitor.load([api], BASE);
+      let release = () => undefined as void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const load = states.load.bind(states);
+      states.load = async (...args) => {
+        const result = await load(...args);
+        await gate; // the read happened before the check below was stored
+        return result;
+      };
+      const reload = monitor.resync(shardOf('api'), BASE);
+      await settle();
+      monitor.applyRemote([storedCheck('api', BASE + SECOND)]);
+      release();
+      await reload;
+      expect(monitor.get('api')!.recent.map((check) => check.at)).toEqual([BASE + SECOND]);
+      expect(monitor.get('api')!.rollups.get(dayOf(BASE))!.rollup.total).toBe(1);
+    });
+
+    it('gives a shard up when a state write meets a newer epoch (another replica took it meanwhile)', async () => {
+      const api = service('api');
+      await monitor.load([api], BASE);
+      await states.fence('api', dayOf(BASE), 99);
+      prober.outcomes(api.url, FAIL, FAIL);
+      const due = monitor.get('api')!.nextDueAt;
+      await tickAt(due);
+      await tickAt(due + SECOND); // down: the transition write is refused
+      await settle();
+      expect(leases.lostCalls).toContainEqual({ shard: shardOf('api'), epoch: 1 });
+      expect(monitor.owns('api')).toBe(false);
+      expect(await monitor.durable('api')).toBe(false); // incidents will not act on it
+    });
+
+    it('holds its checks while the lease cannot be confirmed, and writes them (and only then the rollup) after', async () => {
+      const api = service('api');
+      await monitor.load([api], BASE);
+      leases.holding = true;
+      const due = monitor.get('api')!.nextDueAt;
+      for (let at = due; at < due + 12 * SECOND; at += SECOND) await tickAt(at);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      await tickAt(due + 12 * SECOND);
+      expect(checks.items).toEqual([]);
+      expect(states.rollup('api', dayOf(due))).toBeUndefined();
+      leases.holding = false;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(checks.items).toHaveLength(13);
+      await tickAt(due + 13 * SECOND);
+      await settle();
+      expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 13 });
     });
   });
 });

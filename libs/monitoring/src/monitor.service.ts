@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MonitoredService } from './catalog/service-definition.js';
+import { ShardLeases, type ShardHost } from './cluster/shard-leases.js';
+import { shardOf } from './cluster/shards.js';
 import { evaluate, INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.js';
 import { StateWriter } from './evaluation/state-writer.js';
 import { CheckWriter } from './history/check-writer.js';
-import { lastDays, startOfDay } from './history/rollup.js';
+import { dayOf, lastDays, startOfDay } from './history/rollup.js';
 import { RollupWriter, type RollupSlot } from './history/rollup-writer.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
@@ -11,36 +13,51 @@ import { MonitorView, type ServiceView } from './monitor-view.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import { CheckStore, StateAndRollupStore, type StoredCheck } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
-import { advanceDue, firstDueAt } from './scheduling/schedule.js';
+import { advanceDue, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';
 import { SlipStats } from './scheduling/slip-stats.js';
 
 /** Everything the process knows about one service; the status snapshot is built from these. */
 export interface ServiceRuntime {
   service: MonitoredService;
+  /** Its shard (the unit of ownership between replicas). */
+  shard: number;
+  /**
+   * The fencing epoch under which this replica checks the service; null when another replica does (or nobody
+   * yet): it is then shown from what the change feed brings, and nothing of it is written from here.
+   */
+  epoch: number | null;
   evaluation: EvaluationState;
   /** Newest first, at most `recentChecks`. */
   recent: StoredCheck[];
   /** Daily rollups by day, kept and written by the RollupWriter. */
   rollups: Map<string, RollupSlot>;
   nextDueAt: number;
+  /** After a takeover: the slot grid the previous owner kept, resumed after one catch-up check. */
+  resumeAt: number | null;
   running: boolean;
   queued: boolean;
+  /** A clean handover of its shard is in progress: no new dispatch. */
+  releasing: boolean;
 }
 
 /**
- * The runner: keeps the catalog's runtimes, dispatches due checks with bounded concurrency (never two checks of
- * one service at once), evaluates results and emits state-change events. Persistence is delegated: checks to the
- * CheckWriter, evaluation states to the StateWriter, rollups to the RollupWriter. The @Cron tick in
- * MonitoringScheduler calls tick() once a second; nothing here blocks on the database.
+ * The runner: keeps the catalog's runtimes, dispatches due checks of the services whose shard this replica works
+ * (bounded concurrency, never two checks of one service at once), evaluates results and emits state-change
+ * events. Services of other replicas' shards are kept current from their checks (`applyRemote`). Persistence is
+ * delegated: checks to the CheckWriter, evaluation states to the StateWriter, rollups to the RollupWriter; every
+ * write carries the shard's fencing epoch. The @Cron tick in MonitoringScheduler calls tick() once a second;
+ * nothing here blocks on the database.
  */
 @Injectable()
-export class MonitorService implements MonitorView {
+export class MonitorService implements MonitorView, ShardHost {
   private readonly logger = new Logger('Monitor');
   private readonly runtimes = new Map<string, ServiceRuntime>();
+  /** Services being reloaded from storage: feed checks arriving meanwhile are applied after the reload. */
+  private readonly reloading = new Map<string, StoredCheck[]>();
   private queue: ServiceRuntime[] = [];
   private queueHead = 0;
   private inFlight = 0;
-  private readonly inFlightDone = new Set<Promise<void>>();
+  private readonly inFlightDone = new Map<ServiceRuntime, Promise<void>>();
   private stopped = false;
   private readonly slip = new SlipStats();
   private readonly checkWriter: CheckWriter;
@@ -57,33 +74,91 @@ export class MonitorService implements MonitorView {
     private readonly maintenance: MaintenanceCache,
     private readonly events: MonitoringEvents,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
+    private readonly leases: ShardLeases,
   ) {
-    this.checkWriter = new CheckWriter(checks);
-    this.stateWriter = new StateWriter(stateStore, this.logger);
+    const fenced = (target: { service: { id: string } }, epoch: number) =>
+      this.leases.lost(shardOf(target.service.id), epoch);
+    this.checkWriter = new CheckWriter(checks, undefined, {
+      admit: (check, epoch) => this.leases.admit(shardOf(check.serviceId), epoch),
+      written: (written) => this.stored(written),
+    });
+    this.stateWriter = new StateWriter(stateStore, this.logger, fenced);
     this.rollupWriter = new RollupWriter(
       stateStore,
       { flushChecks: options.rollupFlushChecks, flushMs: options.rollupFlushMs, historyDays: options.historyDays },
       this.logger,
+      fenced,
     );
+    leases.attach(this);
   }
 
-  /** Loads stored state, rollups and recent checks for the catalog, then starts scheduling it. */
+  /**
+   * Loads stored state, rollups and recent checks for the catalog, then starts scheduling it. Services of the
+   * shards this replica has claimed are fenced first (unless it has the storage to itself) and worked from then on.
+   */
   async load(services: MonitoredService[], now = Date.now()): Promise<void> {
+    const claimed = this.leases.claimed();
+    const fenced = new Set<number>();
     const pending = [...services];
     const worker = async () => {
-      for (let service = pending.shift(); service; service = pending.shift()) await this.restore(service, now);
+      for (let service = pending.shift(); service; service = pending.shift()) {
+        const shard = shardOf(service.id);
+        const epoch = claimed.get(shard) ?? null;
+        if (epoch !== null && this.leases.fencing && !(await this.stateStore.fence(service.id, dayOf(now), epoch)))
+          fenced.add(shard);
+        await this.restore(service, now, epoch, 'boot');
+      }
     };
     await Promise.all(Array.from({ length: this.options.bootConcurrency }, worker));
+    for (const [shard, epoch] of claimed) {
+      if (fenced.has(shard)) this.leases.lost(shard, epoch);
+      else this.leases.adopted(shard, epoch);
+    }
+    this.applyOwnership();
     this.version += 1;
   }
 
-  private async restore(service: MonitoredService, now: number): Promise<void> {
+  /**
+   * Reads one service's stored state, rollups and recent checks and installs them (replacing what memory had).
+   * At boot the first check follows the boot rule (rhythm kept, or spread); after a takeover, a missed slot is
+   * caught up at once.
+   */
+  private async restore(
+    service: MonitoredService,
+    now: number,
+    epoch: number | null,
+    schedule: 'boot' | 'takeover',
+  ): Promise<void> {
+    // A check another replica stores while we read could miss both the read and (once we replace memory) the
+    // feed: hold such checks back and apply them on top of what was read.
+    if (epoch === null && !this.reloading.has(service.id)) this.reloading.set(service.id, []);
+    try {
+      await this.read(service, now, epoch, schedule);
+    } finally {
+      const held = this.reloading.get(service.id);
+      this.reloading.delete(service.id);
+      if (held && held.length > 0) this.applyRemote(held, now);
+    }
+  }
+
+  private async read(
+    service: MonitoredService,
+    now: number,
+    epoch: number | null,
+    schedule: 'boot' | 'takeover',
+  ): Promise<void> {
     const days = lastDays(now, this.options.historyDays);
     const [{ state, rollups }, recent] = await Promise.all([
       this.stateStore.load(service.id, days[0] as string),
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
     const runtime = this.createRuntime(service, state ?? INITIAL_EVALUATION, recent, now);
+    runtime.epoch = epoch;
+    if (schedule === 'takeover') {
+      const due = takeoverDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now);
+      runtime.nextDueAt = due.nextDueAt;
+      runtime.resumeAt = due.resumeAt;
+    }
     this.rollupWriter.restore(runtime, rollups, now);
     // Checks stored after the newest rollup write (a crash lost the in-memory part) are folded in again.
     const yesterday = startOfDay(now) - 86_400_000;
@@ -95,8 +170,30 @@ export class MonitorService implements MonitorView {
     const missed = covered
       ? recent.filter((check) => check.at > through).reverse()
       : await this.checks.since(service.id, through);
-    for (const check of missed) this.rollupWriter.fold(runtime, check, now);
-    this.runtimes.set(service.id, runtime);
+    for (const check of missed) {
+      this.rollupWriter.fold(runtime, check, now);
+      this.rollupWriter.stored(runtime, check, now);
+    }
+    this.install(runtime);
+  }
+
+  /** Puts a restored runtime in place; an existing one is updated in place (queues and writers hold references). */
+  private install(fresh: ServiceRuntime): void {
+    const existing = this.runtimes.get(fresh.service.id);
+    if (!existing) {
+      this.runtimes.set(fresh.service.id, fresh);
+      return;
+    }
+    // The catalog may have changed the definition while the restore read storage: keep the newer definition.
+    existing.evaluation = fresh.evaluation;
+    existing.recent = fresh.recent;
+    existing.rollups = fresh.rollups;
+    existing.epoch = fresh.epoch;
+    existing.releasing = false;
+    if (!existing.running) {
+      existing.nextDueAt = fresh.nextDueAt;
+      existing.resumeAt = fresh.resumeAt;
+    }
   }
 
   private createRuntime(
@@ -107,12 +204,16 @@ export class MonitorService implements MonitorView {
   ): ServiceRuntime {
     return {
       service,
+      shard: shardOf(service.id),
+      epoch: null,
       evaluation,
       recent,
       rollups: new Map(),
       nextDueAt: firstDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now),
+      resumeAt: null,
       running: false,
       queued: false,
+      releasing: false,
     };
   }
 
@@ -120,12 +221,16 @@ export class MonitorService implements MonitorView {
   upsert(service: MonitoredService, now = Date.now()): void {
     const existing = this.runtimes.get(service.id);
     if (!existing) {
-      this.runtimes.set(service.id, this.createRuntime(service, INITIAL_EVALUATION, [], now));
+      const runtime = this.createRuntime(service, INITIAL_EVALUATION, [], now);
+      runtime.epoch = this.leases.epochOf(runtime.shard);
+      this.runtimes.set(service.id, runtime);
     } else {
       const intervalChanged = existing.service.intervalMs !== service.intervalMs;
       existing.service = service;
-      if (intervalChanged)
+      if (intervalChanged) {
         existing.nextDueAt = firstDueAt(service.id, service.intervalMs, existing.recent[0]?.at ?? null, now);
+        existing.resumeAt = null;
+      }
     }
     this.version += 1;
   }
@@ -160,9 +265,17 @@ export class MonitorService implements MonitorView {
     return [...this.runtimes.values()].map(view);
   }
 
-  async durable(id: string): Promise<void> {
+  owns(id: string): boolean {
     const runtime = this.runtimes.get(id);
-    if (runtime) await this.stateWriter.inFlight(runtime);
+    // A service no longer in the catalog still belongs to its shard (its incident must be closed by someone).
+    return runtime ? runtime.epoch !== null : this.leases.epochOf(shardOf(id)) !== null;
+  }
+
+  async durable(id: string): Promise<boolean> {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return this.owns(id);
+    await this.stateWriter.inFlight(runtime);
+    return runtime.epoch !== null && this.stateWriter.current(runtime);
   }
 
   /** One scheduler tick: queue due services, start checks up to the concurrency limit, flush state. */
@@ -170,13 +283,32 @@ export class MonitorService implements MonitorView {
     if (this.stopped) return;
     this.lastTickAt = now;
     for (const runtime of this.runtimes.values()) {
-      if (runtime.service.paused || runtime.running || runtime.queued || runtime.nextDueAt > now) continue;
+      if (!dispatchable(runtime) || runtime.running || runtime.queued || runtime.nextDueAt > now) continue;
       runtime.queued = true;
       this.queue.push(runtime);
     }
     this.pump(now);
     this.stateWriter.flush();
-    void this.rollupWriter.flush(this.runtimes.values(), now);
+    void this.rollupWriter.flush(this.writable(), now);
+  }
+
+  /** Checks the store accepted: counted into the rollups that get written, and told to the other replicas. */
+  private stored(checks: StoredCheck[], now = Date.now()): void {
+    for (const check of checks) {
+      const runtime = this.runtimes.get(check.serviceId);
+      if (runtime && runtime.epoch !== null) this.rollupWriter.stored(runtime, check, now);
+    }
+    this.events.emitChecksStored(checks);
+  }
+
+  private *owned(): Iterable<ServiceRuntime> {
+    for (const runtime of this.runtimes.values()) if (runtime.epoch !== null) yield runtime;
+  }
+
+  /** Owned services whose writes the lease admits now (not while it cannot be confirmed). */
+  private *writable(): Iterable<ServiceRuntime> {
+    for (const runtime of this.owned())
+      if (this.leases.admit(runtime.shard, runtime.epoch as number) === 'write') yield runtime;
   }
 
   private pump(now = Date.now()): void {
@@ -184,8 +316,8 @@ export class MonitorService implements MonitorView {
       const runtime = this.queue[this.queueHead] as ServiceRuntime;
       this.queueHead += 1;
       runtime.queued = false;
-      // Skip entries whose service was removed, paused or edited while they waited.
-      if (this.runtimes.get(runtime.service.id) !== runtime || runtime.service.paused || runtime.running) continue;
+      // Skip entries whose service was removed, paused, edited or handed over while they waited.
+      if (this.runtimes.get(runtime.service.id) !== runtime || !dispatchable(runtime) || runtime.running) continue;
       this.start(runtime, now);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
@@ -197,12 +329,18 @@ export class MonitorService implements MonitorView {
   private start(runtime: ServiceRuntime, now: number): void {
     const slipMs = Math.max(0, now - runtime.nextDueAt);
     this.slip.record(slipMs);
-    const { nextDueAt, skipped } = advanceDue(runtime.nextDueAt, runtime.service.intervalMs, now);
+    // After a takeover the catch-up check is followed by the previous owner's slot grid.
+    const { nextDueAt, skipped } =
+      runtime.resumeAt === null
+        ? advanceDue(runtime.nextDueAt, runtime.service.intervalMs, now)
+        : resumeGrid(runtime.resumeAt, runtime.service.intervalMs, now);
     runtime.nextDueAt = nextDueAt;
+    runtime.resumeAt = null;
     this.slip.skippedSlots += skipped;
     runtime.running = true;
     this.inFlight += 1;
     const { service } = runtime;
+    const epoch = runtime.epoch as number;
     const done = this.prober
       .probe({
         serviceId: service.id,
@@ -212,22 +350,24 @@ export class MonitorService implements MonitorView {
         check: service.check,
       })
       .then(
-        (result) => this.complete(runtime, result, slipMs),
+        (result) => this.complete(runtime, result, epoch, slipMs),
         (error: unknown) => this.logger.error(`probe of ${JSON.stringify(service.id)} threw: ${String(error)}`),
       )
       .finally(() => {
         runtime.running = false;
         this.inFlight -= 1;
-        this.inFlightDone.delete(done);
+        this.inFlightDone.delete(runtime);
         if (!this.stopped) this.pump();
       });
-    this.inFlightDone.add(done);
+    this.inFlightDone.set(runtime, done);
   }
 
   /** Applies one probe result: evaluate, remember, persist (buffered) and announce a state change. */
-  private complete(runtime: ServiceRuntime, result: ProbeResult, slipMs: number): void {
+  private complete(runtime: ServiceRuntime, result: ProbeResult, epoch: number, slipMs: number): void {
+    // Removed meanwhile, or its shard went to another replica (which checks it now): the result is not ours.
+    if (this.runtimes.get(runtime.service.id) !== runtime || runtime.epoch !== epoch) return;
     // A heartbeat service whose first ping is not due yet: nothing happened that could be judged or stored.
-    if (this.runtimes.get(runtime.service.id) !== runtime || result.pending) return;
+    if (result.pending) return;
     const { service } = runtime;
     this.events.emitCheckCompleted({
       serviceId: service.id,
@@ -256,7 +396,7 @@ export class MonitorService implements MonitorView {
     runtime.recent.unshift(check);
     if (runtime.recent.length > this.options.recentChecks) runtime.recent.length = this.options.recentChecks;
     this.rollupWriter.fold(runtime, check, result.startedAt);
-    this.checkWriter.enqueue(check);
+    this.checkWriter.enqueue(check, epoch);
     this.version += 1;
     if (previous.state === next.state) {
       if (!sameEvaluation(previous, next)) this.stateWriter.changed(runtime);
@@ -278,26 +418,148 @@ export class MonitorService implements MonitorView {
     });
   }
 
+  /**
+   * Checks another replica took (from the change feed): shown here as if taken here, written nowhere. Checks of
+   * services this replica works, unknown services and anything not newer than what is shown are ignored.
+   */
+  applyRemote(checks: StoredCheck[], now = Date.now()): void {
+    let changed = false;
+    for (const check of checks) {
+      const held = this.reloading.get(check.serviceId);
+      if (held) {
+        held.push(check);
+        continue;
+      }
+      const runtime = this.runtimes.get(check.serviceId);
+      if (!runtime || runtime.epoch !== null) continue;
+      if (runtime.recent[0] !== undefined && check.at <= runtime.recent[0].at) continue;
+      const state = check.state === 'maintenance' ? runtime.evaluation.state : check.state;
+      if (state !== runtime.evaluation.state) runtime.evaluation = { ...runtime.evaluation, state, since: check.at };
+      runtime.recent.unshift(check);
+      if (runtime.recent.length > this.options.recentChecks) runtime.recent.length = this.options.recentChecks;
+      this.rollupWriter.fold(runtime, check, now);
+      changed = true;
+    }
+    if (changed) this.version += 1;
+  }
+
+  // ---- ShardHost: what the coordinator asks when ownership changes --------------------------------------------
+
+  async adopt(shard: number, epoch: number, fence: boolean, now = Date.now()): Promise<'adopted' | 'fenced'> {
+    const services = this.servicesOf(shard);
+    let fenced = false;
+    await this.forEach(services, async (service) => {
+      if (fenced) return;
+      if (fence && !(await this.stateStore.fence(service.id, dayOf(now), epoch))) {
+        fenced = true;
+        return;
+      }
+      if (fence) await this.restore(service, now, epoch, 'takeover');
+      else {
+        const runtime = this.runtimes.get(service.id);
+        if (runtime) runtime.epoch = epoch;
+      }
+    });
+    if (fenced) {
+      this.drop(shard);
+      return 'fenced';
+    }
+    this.version += 1;
+    this.events.emitAdopted({ shard, serviceIds: services.map((service) => service.id) });
+    return 'adopted';
+  }
+
+  drop(shard: number): void {
+    let dropped = false;
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.shard !== shard || runtime.epoch === null) continue;
+      runtime.epoch = null;
+      runtime.releasing = false;
+      this.stateWriter.forget(runtime);
+      dropped = true;
+    }
+    // What memory shows may include checks that were never stored (held, then superseded): from now on the
+    // stored history plus the new owner's checks (change feed) are what every replica shows.
+    if (dropped && !this.stopped)
+      void this.resync(shard).catch((error: unknown) =>
+        this.logger.warn(`reloading shard ${shard} after losing it failed: ${String(error)}`),
+      );
+  }
+
+  async handOver(shard: number, graceMs = 15_000): Promise<void> {
+    const runtimes = [...this.runtimes.values()].filter((runtime) => runtime.shard === shard && runtime.epoch !== null);
+    for (const runtime of runtimes) runtime.releasing = true;
+    const running = runtimes.map((runtime) => this.inFlightDone.get(runtime)).filter((done) => done !== undefined);
+    await Promise.race([Promise.all(running), sleep(graceMs)]);
+    const ids = new Set(runtimes.map((runtime) => runtime.service.id));
+    await this.stateWriter.drain(graceMs, (target) => ids.has(target.service.id));
+    await this.checkWriter.flush();
+    await this.rollupWriter.flush(runtimes, Date.now(), true);
+  }
+
+  async resync(shard: number, now = Date.now()): Promise<void> {
+    await this.forEach(this.servicesOf(shard), async (service) => {
+      if (this.runtimes.get(service.id)?.epoch === null) await this.restore(service, now, null, 'boot');
+    });
+    this.version += 1;
+  }
+
+  /** Reloads every service this replica does not work (after it could not read the change feed for too long). */
+  async resyncAll(now = Date.now()): Promise<void> {
+    const services = [...this.runtimes.values()].filter((runtime) => runtime.epoch === null).map((r) => r.service);
+    await this.forEach(services, (service) => this.restore(service, now, null, 'boot'));
+    this.version += 1;
+  }
+
+  private servicesOf(shard: number): MonitoredService[] {
+    return [...this.runtimes.values()].filter((runtime) => runtime.shard === shard).map((runtime) => runtime.service);
+  }
+
+  private async forEach(services: MonitoredService[], task: (service: MonitoredService) => Promise<void>) {
+    const pending = [...services];
+    const worker = async () => {
+      for (let service = pending.shift(); service; service = pending.shift()) await task(service);
+    };
+    await Promise.all(Array.from({ length: this.options.bootConcurrency }, worker));
+  }
+
+  /** Sets each runtime's epoch from the leases (after load). */
+  private applyOwnership(): void {
+    for (const runtime of this.runtimes.values()) runtime.epoch = this.leases.epochOf(runtime.shard);
+  }
+
   /** Stops dispatching, waits (bounded) for running checks, then writes everything still buffered. */
   async shutdown(graceMs = 5000): Promise<void> {
     this.stopped = true;
-    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([Promise.all([...this.inFlightDone]), grace]);
+    await Promise.race([Promise.all([...this.inFlightDone.values()]), sleep(graceMs)]);
     this.stateWriter.flush();
-    await Promise.all([this.checkWriter.flush(), this.rollupWriter.flush(this.runtimes.values(), Date.now(), true)]);
+    // Checks first: a rollup write counts only checks already stored.
+    await this.checkWriter.flush();
+    await this.rollupWriter.flush(this.writable(), Date.now(), true);
     this.checkWriter.stop();
     await this.stateWriter.drain(graceMs);
   }
 
   stats() {
+    let owned = 0;
+    for (const runtime of this.runtimes.values()) if (runtime.epoch !== null) owned += 1;
     return {
       services: this.runtimes.size,
+      owned,
       inFlight: this.inFlight,
       queued: this.queue.length - this.queueHead,
       slip: this.slip.summary(),
       writer: { ...this.checkWriter.stats },
     };
   }
+}
+
+function dispatchable(runtime: ServiceRuntime): boolean {
+  return runtime.epoch !== null && !runtime.releasing && !runtime.service.paused;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function view(runtime: ServiceRuntime): ServiceView {

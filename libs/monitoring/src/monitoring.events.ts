@@ -18,6 +18,12 @@ export interface ServiceStateChanged {
   persisted: Promise<void>;
 }
 
+/** Emitted when this replica starts working a shard (after a claim or takeover, its services restored). */
+export interface ShardAdopted {
+  shard: number;
+  serviceIds: string[];
+}
+
 /** Emitted after every check (for metrics): what it saw and how late it started. */
 export interface CheckCompleted {
   serviceId: string;
@@ -34,12 +40,26 @@ export interface CheckCompleted {
 /** Typed in-process event bus of the monitoring library. */
 export class MonitoringEvents {
   private readonly stateChangedSubject = new Subject<ServiceStateChanged>();
-  private readonly checkCompletedSubject = new Subject<CheckCompleted>();
+  private readonly checksStoredSubject = new Subject<StoredCheck[]>();
+  private readonly adoptedSubject = new Subject<ShardAdopted>();
   readonly stateChanged$: Observable<ServiceStateChanged> = this.stateChangedSubject.asObservable();
+  /** Checks this replica has just stored (the change feed tells the other replicas). */
+  readonly checksStored$: Observable<StoredCheck[]> = this.checksStoredSubject.asObservable();
+  /** Services this replica now works (the incident reconciler repairs what their previous owner left). */
+  readonly adopted$: Observable<ShardAdopted> = this.adoptedSubject.asObservable();
+  private readonly checkCompletedSubject = new Subject<CheckCompleted>();
   readonly checkCompleted$: Observable<CheckCompleted> = this.checkCompletedSubject.asObservable();
 
   emitStateChanged(event: ServiceStateChanged): void {
     this.stateChangedSubject.next(event);
+  }
+
+  emitChecksStored(checks: StoredCheck[]): void {
+    this.checksStoredSubject.next(checks);
+  }
+
+  emitAdopted(event: ShardAdopted): void {
+    this.adoptedSubject.next(event);
   }
 
   emitCheckCompleted(event: CheckCompleted): void {

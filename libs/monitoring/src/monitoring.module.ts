@@ -1,6 +1,11 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider, type Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { Clock, SystemClock } from '@app/common';
 import { CatalogService } from './catalog/catalog.service.js';
+import { ChangeFeed } from './cluster/change-feed.js';
+import { ClusterSync } from './cluster/cluster-sync.js';
+import { ReplicaCoordinator } from './cluster/replica-coordinator.js';
+import { ClusterView, ShardLeases } from './cluster/shard-leases.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MonitoringScheduler } from './monitoring.scheduler.js';
 import { MonitorService } from './monitor.service.js';
@@ -20,11 +25,11 @@ import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
   /**
-   * Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore, HeartbeatStore) and the
-   * options tokens.
+   * Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore, HeartbeatStore,
+   * CoordinationStore, ChangeFeedStore) and the options tokens.
    */
   imports: ModuleMetadata['imports'];
-  /** Providers for MONITORING_OPTIONS, CONFIG_SERVICES and TargetPolicy. */
+  /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy. */
   providers: Provider[];
   /** The incidents library's cache of open incidents, shown on the status page (none by default). */
   activeIncidents?: Type<ActiveIncidents>;
@@ -54,6 +59,12 @@ export class MonitoringModule {
           inject: [TargetPolicy, HeartbeatStore],
         },
         HeartbeatService,
+        { provide: Clock, useClass: SystemClock },
+        ReplicaCoordinator,
+        { provide: ShardLeases, useExisting: ReplicaCoordinator },
+        { provide: ClusterView, useExisting: ReplicaCoordinator },
+        ChangeFeed,
+        ClusterSync,
         MaintenanceCache,
         activeIncidents,
         { provide: ActiveIncidents, useExisting: activeIncidents },
@@ -65,6 +76,9 @@ export class MonitoringModule {
         MonitoringScheduler,
       ],
       exports: [
+        ReplicaCoordinator,
+        ClusterView,
+        ChangeFeed,
         MonitorService,
         MonitorView,
         MonitoringEvents,

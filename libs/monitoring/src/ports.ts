@@ -27,20 +27,32 @@ export abstract class CheckStore {
   abstract since(serviceId: string, afterMs: number): Promise<StoredCheck[]>;
 }
 
+/** How a conditional rollup write ended: stored, lost to a concurrent writer, or refused by a newer epoch. */
+export type RollupWrite = 'saved' | 'conflict' | 'fenced';
+
 /**
  * Port: per service, the evaluation state and the daily rollups (one table in AWS, so that one query at boot
- * returns both).
+ * returns both). Writes carry the fencing epoch of the replica working the service's shard: an item stamped with
+ * a newer epoch refuses them (the shard was taken over).
  */
 export abstract class StateAndRollupStore {
   /** The service's state item and its rollups for days >= fromDay. */
   abstract load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }>;
-  /** The evaluation state (streak counters included) so a restart resumes exactly where it was. */
-  abstract saveState(serviceId: string, state: EvaluationState): Promise<void>;
+  /**
+   * The evaluation state (streak counters included) so a restart resumes exactly where it was; false when a newer
+   * epoch owns the service.
+   */
+  abstract saveState(serviceId: string, state: EvaluationState, epoch: number): Promise<boolean>;
   /**
    * Writes a rollup only if the stored copy is still the one we started from (its `through` equals
-   * `expectedThrough`, or it does not exist when null). Returns false when someone else wrote it meanwhile.
+   * `expectedThrough`, or it has none when null) and no newer epoch owns it.
    */
-  abstract saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean>;
+  abstract saveRollup(rollup: DailyRollup, expectedThrough: number | null, epoch: number): Promise<RollupWrite>;
+  /**
+   * Stamps `epoch` on the service's state item and on its rollup of `day` (creating them empty if needed), so an
+   * older owner's later writes fail; false when a newer epoch is already there.
+   */
+  abstract fence(serviceId: string, day: string, epoch: number): Promise<boolean>;
   abstract remove(serviceId: string): Promise<void>;
 }
 
@@ -55,6 +67,8 @@ export interface StoredServiceDefinition {
 export abstract class CatalogStore {
   /** Every stored definition, unvalidated: an item may predate fields added since, or be damaged. */
   abstract list(): Promise<StoredServiceDefinition[]>;
+  /** One stored definition, unvalidated (strongly consistent); null when it does not exist. */
+  abstract get(id: string): Promise<StoredServiceDefinition | null>;
   /** Fails with ConflictError when the id exists. */
   abstract create(definition: ServiceDefinition): Promise<void>;
   /** Fails with NotFoundError when the id does not exist. */

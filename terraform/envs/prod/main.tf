@@ -66,6 +66,7 @@ module "alerts" {
   alb_arn_suffix          = module.compute.alb_arn_suffix
   target_group_arn_suffix = module.compute.target_group_arn_suffix
   instance_id             = module.compute.instance_id
+  autoscaling_group_name  = module.compute.autoscaling_group_name
   dynamodb_table_names    = module.data.table_names
   create_log_group        = var.create_log_group
   log_retention_days      = var.log_retention_days
@@ -95,6 +96,29 @@ module "compute" {
   log_group_arn              = module.alerts.log_group_arn
   deletion_protection        = var.deletion_protection
   tags                       = local.tags
+
+  # replicas > 1: an Auto Scaling group (one spare for instance refresh), each new instance bootstrapped with the
+  # same Ansible variables the pipeline passes (outputs.tf ansible_extra_vars, minus what only the controller needs).
+  autoscaling = var.replicas == 1 ? null : {
+    min_size           = var.replicas
+    max_size           = var.replicas + 1
+    desired_capacity   = var.replicas
+    release_version    = var.release_version
+    ansible_extra_vars = local.replica_bootstrap_vars
+  }
+}
+
+locals {
+  replica_bootstrap_vars = {
+    app_port                        = tostring(var.app_port)
+    app_aws_region                  = var.aws_region
+    app_public_base_url             = "https://${var.domain_name}"
+    app_dynamodb_table_prefix       = module.data.table_prefix
+    app_sns_topic_arn               = module.alerts.sns_topic_arn
+    app_ssm_parameter_path          = local.ssm_parameter_path
+    app_trusted_proxy_cidrs         = var.vpc_cidr
+    cloudwatch_agent_log_group_name = module.alerts.log_group_name
+  }
 }
 
 module "edge" {

@@ -9,8 +9,18 @@ output "public_url" {
 }
 
 output "instance_id" {
-  description = "App instance ID (aws ssm start-session --target <id>)."
+  description = "App instance ID (aws ssm start-session --target <id>); null with replicas > 1 (see autoscaling_group_name)."
   value       = module.compute.instance_id
+}
+
+output "autoscaling_group_name" {
+  description = "With replicas > 1: the Auto Scaling group (aws autoscaling start-instance-refresh, describe-auto-scaling-groups)."
+  value       = module.compute.autoscaling_group_name
+}
+
+output "releases_bucket" {
+  description = "With replicas > 1: upload releases/<version>/release.tar.gz and ansible.tar.gz here before rolling."
+  value       = module.compute.releases_bucket
 }
 
 output "dashboard_bucket" {

@@ -95,6 +95,29 @@ variable "instance_type" {
   }
 }
 
+variable "replicas" {
+  type        = number
+  description = "App hosts. 1 (default) = the single t2.small instance. 2-5 = an Auto Scaling group of that many over the two AZs behind the ALB; the app's replicas share the DynamoDB tables (see README \"Replicas\" for the cost per month)."
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.replicas >= 1 && var.replicas <= 5 && floor(var.replicas) == var.replicas
+    error_message = "replicas must be a whole number from 1 to 5 (the app shares 32 shards; beyond 5 a replica idles)."
+  }
+}
+
+variable "release_version" {
+  type        = string
+  description = "With replicas > 1: the release a new replica installs at boot, releases/<release_version>/ in the releases bucket. Changing it rolls the group (instance refresh)."
+  default     = "current"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.release_version))
+    error_message = "release_version must be 1-64 letters, digits, '.', '_' or '-' (a commit SHA, a tag)."
+  }
+}
+
 variable "root_volume_size" {
   type        = number
   description = "Size of the encrypted gp3 root volume in GiB."

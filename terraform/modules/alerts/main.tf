@@ -162,7 +162,11 @@ resource "aws_cloudwatch_metric_alarm" "unhealthy_hosts" {
   tags = var.tags
 }
 
+# The single instance only: in an Auto Scaling group a failing replica is replaced by the group (ELB health check)
+# and the unhealthy-hosts alarm above covers the page.
 resource "aws_cloudwatch_metric_alarm" "status_check" {
+  count = var.autoscaling_group_name == null ? 1 : 0
+
   alarm_name          = "${var.name}-ec2-status-check"
   alarm_description   = "EC2 system or instance status check failed."
   namespace           = "AWS/EC2"

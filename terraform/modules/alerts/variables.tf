@@ -21,7 +21,14 @@ variable "target_group_arn_suffix" {
 
 variable "instance_id" {
   type        = string
-  description = "ID of the app instance, for the status check alarm."
+  description = "ID of the app instance, for the status check alarm (null with an Auto Scaling group)."
+  default     = null
+}
+
+variable "autoscaling_group_name" {
+  type        = string
+  description = "Name of the app's Auto Scaling group when it runs replicas (then no per-instance status check alarm)."
+  default     = null
 }
 
 variable "dynamodb_table_names" {

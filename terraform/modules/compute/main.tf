@@ -24,6 +24,8 @@ locals {
   ssm_path     = trimsuffix(var.ssm_parameter_path, "/")
   ssm_path_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${local.ssm_path}"
   short_name   = substr(var.name, 0, 28)
+  # One instance (the default) or an Auto Scaling group of replicas (autoscaling.tf).
+  autoscaling = var.autoscaling != null
 }
 
 ################################################################################
@@ -89,6 +91,16 @@ data "aws_iam_policy_document" "app" {
     }
   }
 
+  # Auto Scaling group only: a new instance installs the release it finds here (autoscaling.tf).
+  dynamic "statement" {
+    for_each = local.autoscaling ? [1] : []
+    content {
+      sid       = "ReadReleases"
+      actions   = ["s3:GetObject"]
+      resources = ["${aws_s3_bucket.releases[0].arn}/releases/*"]
+    }
+  }
+
   # "Subscribe to updates": SNS e-mail subscriptions and visitor notices, on the subscribers topic only.
   dynamic "statement" {
     for_each = var.subscribers_topic_arn == null ? [] : [var.subscribers_topic_arn]
@@ -128,10 +140,12 @@ resource "aws_iam_instance_profile" "this" {
 }
 
 ################################################################################
-# EC2 instance
+# EC2 instance (unless the Auto Scaling group of autoscaling.tf runs the replicas)
 ################################################################################
 
 resource "aws_instance" "this" {
+  count = local.autoscaling ? 0 : 1
+
   ami                         = data.aws_ami.al2023.id
   instance_type               = var.instance_type
   subnet_id                   = var.subnet_ids[0]
@@ -160,6 +174,12 @@ resource "aws_instance" "this" {
   lifecycle {
     ignore_changes = [ami]
   }
+}
+
+# The instance became optional (count): existing state moves, nothing is replaced.
+moved {
+  from = aws_instance.this
+  to   = aws_instance.this[0]
 }
 
 ################################################################################
@@ -233,9 +253,16 @@ resource "aws_lb_target_group" "this" {
 }
 
 resource "aws_lb_target_group_attachment" "this" {
+  count = local.autoscaling ? 0 : 1
+
   target_group_arn = aws_lb_target_group.this.arn
-  target_id        = aws_instance.this.id
+  target_id        = aws_instance.this[0].id
   port             = var.app_port
+}
+
+moved {
+  from = aws_lb_target_group_attachment.this
+  to   = aws_lb_target_group_attachment.this[0]
 }
 
 resource "aws_lb_listener" "this" {

@@ -1,6 +1,16 @@
 output "instance_id" {
-  description = "ID of the app instance (SSM target for Ansible and Session Manager)."
-  value       = aws_instance.this.id
+  description = "ID of the app instance (SSM target for Ansible and Session Manager); null with an Auto Scaling group."
+  value       = one(aws_instance.this[*].id)
+}
+
+output "autoscaling_group_name" {
+  description = "Name of the Auto Scaling group of replicas; null with the single instance."
+  value       = one(aws_autoscaling_group.this[*].name)
+}
+
+output "releases_bucket" {
+  description = "Bucket new replicas install their release from (releases/<version>/{release,ansible}.tar.gz); null with the single instance."
+  value       = one(aws_s3_bucket.releases[*].bucket)
 }
 
 output "instance_role_arn" {

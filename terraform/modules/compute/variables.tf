@@ -118,6 +118,35 @@ variable "tags" {
   default     = {}
 }
 
+variable "autoscaling" {
+  type = object({
+    min_size         = number
+    max_size         = number
+    desired_capacity = number
+    # Seconds after launch before a failing ALB health check replaces an instance (bootstrap + boot).
+    health_check_grace_period = optional(number, 600)
+    # Instance refresh (a new launch template version): keep this share of the group healthy, one batch at a time.
+    min_healthy_percentage = optional(number, 66)
+    instance_warmup        = optional(number, 300)
+    # releases/<release_version>/release.tar.gz and ansible.tar.gz in the releases bucket, installed at boot.
+    release_version = optional(string, "current")
+    # Ansible extra vars for the bootstrap (the same keys envs/prod outputs as ansible_extra_vars).
+    ansible_extra_vars = optional(map(string), {})
+  })
+  description = "null (default): one EC2 instance. Set: an Auto Scaling group of replicas over every subnet (two AZs) behind the ALB target group, launched from a launch template whose user data installs the release with the Ansible roles; a new release_version or AMI rolls the group by instance refresh."
+  default     = null
+
+  validation {
+    condition = var.autoscaling == null ? true : (
+      var.autoscaling.min_size >= 1 && var.autoscaling.min_size <= var.autoscaling.desired_capacity &&
+      var.autoscaling.desired_capacity <= var.autoscaling.max_size && var.autoscaling.max_size <= 10 &&
+      var.autoscaling.min_healthy_percentage >= 0 && var.autoscaling.min_healthy_percentage <= 100 &&
+      can(regex("^[A-Za-z0-9._-]{1,64}$", var.autoscaling.release_version))
+    )
+    error_message = "autoscaling needs 1 <= min_size <= desired_capacity <= max_size <= 10, min_healthy_percentage between 0 and 100, and a release_version of letters, digits, '.', '_' or '-'."
+  }
+}
+
 variable "subscribers_topic_arn" {
   type        = string
   description = "ARN of the visitor subscribers topic: the instance may subscribe e-mail addresses to it and publish to it (null: no grant)."

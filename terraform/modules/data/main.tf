@@ -42,6 +42,12 @@ locals {
       range_key = { name = "sk", type = "S" }
       gsis      = {}
     }
+    # Replicas: membership, shard leases, the fencing-epoch counter and the change feed (see libs/aws/README.md).
+    coord = {
+      hash_key  = { name = "pk", type = "S" }
+      range_key = { name = "sk", type = "S" }
+      gsis      = {}
+    }
   }
 
   ttl_attribute = "expiresAt"

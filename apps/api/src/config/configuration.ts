@@ -1,9 +1,11 @@
 import { registerAs } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { formatFieldError, type FieldError } from '@app/common';
-import { parseServicesFile, TargetPolicy, type MonitoredService } from '@app/monitoring';
+import { parseDuration, parseServicesFile, TargetPolicy, type MonitoredService } from '@app/monitoring';
 import { validateEnvironment, type EnvironmentVariables } from './environment.js';
 
 /** Thrown at boot for a bad environment or services file; main.ts prints it and exits non-zero. */
@@ -27,6 +29,19 @@ export interface Configuration {
   policy: TargetPolicy;
   /** The page's public URL without a trailing slash (links in alerts and the feed). */
   publicBaseUrl: string;
+  /** REPLICA_ID, or a name generated for this boot. */
+  replicaId: string;
+  leaseMs: number;
+}
+
+/** A replica name for this boot: the host name (cut to what REPLICA_ID allows) and a random suffix. */
+export function generatedReplicaId(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 40) || 'replica';
+  return `${host}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Reads and validates the services file (YAML) against the same DTOs the admin API uses. */
@@ -69,7 +84,9 @@ export function loadConfiguration(processEnv: Record<string, string | undefined>
   const services = loadServicesFile(servicesFile, policy);
   const storage: StorageMode = env.STORAGE ?? (env.AWS_ENDPOINT_URL_DYNAMODB ? 'aws' : 'embedded');
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-  return { env, storage, services, servicesFile, policy, publicBaseUrl };
+  const replicaId = env.REPLICA_ID ?? generatedReplicaId();
+  const leaseMs = parseDuration(env.REPLICA_LEASE) as number;
+  return { env, storage, services, servicesFile, policy, publicBaseUrl, replicaId, leaseMs };
 }
 
 /** The Nest config namespace the controllers read (ConfigService.getOrThrow('http.statusCacheSeconds')). */

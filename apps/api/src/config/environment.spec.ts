@@ -1,3 +1,4 @@
+import { generatedReplicaId } from './configuration.js';
 import { validateEnvironment } from './environment.js';
 
 describe('environment validation', () => {
@@ -10,6 +11,7 @@ describe('environment validation', () => {
       ALERT_REMINDER_EVERY: '1h',
       PUBLIC_BASE_URL: 'https://status.example.com',
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+      REPLICA_ID: 'i-0123456789abcdef0',
     };
     const { value, errors } = validateEnvironment({
       PORT: '8080',
@@ -78,5 +80,23 @@ describe('environment validation', () => {
     expect(errors).toEqual([
       { path: 'HTTP_HEADERS_TIMEOUT', value: '1m', rule: 'must not be longer than HTTP_REQUEST_TIMEOUT (30s)' },
     ]);
+  });
+
+  it('accepts no REPLICA_ID (one is generated at boot) and checks a given one and the lease', () => {
+    expect(validateEnvironment({}).value).toMatchObject({ REPLICA_LEASE: '15s' });
+    expect(validateEnvironment({}).value.REPLICA_ID).toBeUndefined();
+    const { errors } = validateEnvironment({ REPLICA_ID: 'web#1', REPLICA_LEASE: '1s' });
+    expect(errors).toEqual([
+      expect.objectContaining({
+        path: 'REPLICA_ID',
+        value: 'web#1',
+        rule: expect.stringContaining('1-63 characters') as unknown,
+      }),
+      expect.objectContaining({ path: 'REPLICA_LEASE', value: '1s' }),
+    ]);
+    // a generated name obeys the same rule, and differs per boot
+    const generated = generatedReplicaId();
+    expect(validateEnvironment({ REPLICA_ID: generated }).errors).toEqual([]);
+    expect(generatedReplicaId()).not.toBe(generated);
   });
 });

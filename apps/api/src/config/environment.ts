@@ -147,6 +147,20 @@ export class EnvironmentVariables {
   @IsDuration(100, 60_000)
   ALERT_RETRY_MIN = '2s';
 
+  /**
+   * This replica's name in the coordination table; unset = generated at boot (host name + random suffix). Set it
+   * to something stable per host (Ansible uses the inventory name) and a crashed replica that restarts takes its
+   * shards back at once instead of after the lease.
+   */
+  @Optional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+    message: 'must be 1-63 characters of A-Z, a-z, 0-9, ".", "_" or "-", starting with a letter or digit',
+  })
+  REPLICA_ID?: string;
+
+  /** A dead replica's services are checked again by the others within this lease plus their interval. */
+  @IsDuration(3_000, 120_000)
+  REPLICA_LEASE = '15s';
   /** Slow clients: the whole request line and headers must arrive within this (Node's headersTimeout). */
   @IsDuration(1_000, 300_000, true)
   HTTP_HEADERS_TIMEOUT = '10s';

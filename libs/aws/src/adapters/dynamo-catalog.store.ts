@@ -1,4 +1,4 @@
-import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ServiceDefinition } from '@app/contracts';
 import { ConflictError, NotFoundError } from '@app/common';
 import { CatalogStore, type StoredServiceDefinition } from '@app/monitoring';
@@ -22,6 +22,13 @@ export class DynamoCatalogStore extends CatalogStore {
     return items
       .map((item) => ({ id: get.s(item, 'id'), definition: parsed(item) }))
       .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async get(id: string): Promise<StoredServiceDefinition | null> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: { id: put.s(id) }, ConsistentRead: true }),
+    );
+    return Item ? { id: get.s(Item, 'id'), definition: parsed(Item) } : null;
   }
 
   async create(service: ServiceDefinition): Promise<void> {

@@ -63,6 +63,17 @@ export class DynamoIncidentStore extends IncidentStore {
     );
   }
 
+  async getOpenLock(serviceId: string): Promise<OpenLock | null> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { pk: put.s(`open#${serviceId}`), sk: put.s('auto') },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? lockFrom(Item) : null;
+  }
+
   async listOpenLocks(): Promise<OpenLock[]> {
     return (await this.queryGsi({ pk: 'open-auto' })).map(lockFrom);
   }

@@ -1,5 +1,5 @@
-import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { StateAndRollupStore, type DailyRollup, type EvaluationState } from '@app/monitoring';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StateAndRollupStore, type DailyRollup, type EvaluationState, type RollupWrite } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
@@ -8,10 +8,15 @@ import { conditionHolds, queryAll } from '../dynamodb/requests.js';
 const STATE_KEY = 'state';
 const DAY_PREFIX = 'day#';
 const ROLLUP_RETENTION_DAYS = 400;
+/** Every write of the shard's owner: refused once a newer owner stamped a higher fencing epoch on the item. */
+const NOT_NEWER = '(attribute_not_exists(#epoch) OR #epoch <= :epoch)';
 
 /**
  * Per service: one `state` item (evaluation state + streak counters) and one `day#YYYY-MM-DD` item per day of
- * rollups. "state" sorts after every "day#…" key, so one Query with `key >= day#<from>` returns both.
+ * rollups. "state" sorts after every "day#…" key, so one Query with `key >= day#<from>` returns both. Every item
+ * carries `epoch`, the fencing token of the replica that wrote it last; a write with an older epoch is refused.
+ * A new owner stamps its epoch first (`fence`), which may leave an item with only its key and epoch: such stubs
+ * read as "nothing stored".
  */
 export class DynamoStateAndRollupStore extends StateAndRollupStore {
   constructor(
@@ -32,34 +37,40 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     });
     for (const item of items) {
       const key = get.s(item, 'key');
-      if (key === STATE_KEY) state = this.stateFromItem(item);
-      else if (key.startsWith(DAY_PREFIX))
+      if (key === STATE_KEY) state = item.state ? this.stateFromItem(item) : null;
+      else if (key.startsWith(DAY_PREFIX) && item.through)
         rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
     }
     return { state, rollups };
   }
 
-  async saveState(serviceId: string, state: EvaluationState): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.table,
-        Item: {
-          serviceId: put.s(serviceId),
-          key: put.s(STATE_KEY),
-          state: put.s(state.state),
-          ...(state.since === null ? {} : { since: put.n(state.since) }),
-          failStreak: put.n(state.failStreak),
-          badStreak: put.n(state.badStreak),
-          okStreak: put.n(state.okStreak),
-          fastStreak: put.n(state.fastStreak),
-        },
-      }),
+  async saveState(serviceId: string, state: EvaluationState, epoch: number): Promise<boolean> {
+    return conditionHolds(
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            serviceId: put.s(serviceId),
+            key: put.s(STATE_KEY),
+            state: put.s(state.state),
+            ...(state.since === null ? {} : { since: put.n(state.since) }),
+            failStreak: put.n(state.failStreak),
+            badStreak: put.n(state.badStreak),
+            okStreak: put.n(state.okStreak),
+            fastStreak: put.n(state.fastStreak),
+            epoch: put.n(epoch),
+          },
+          ConditionExpression: NOT_NEWER,
+          ExpressionAttributeNames: { '#epoch': 'epoch' },
+          ExpressionAttributeValues: { ':epoch': put.n(epoch) },
+        }),
+      ),
     );
   }
 
-  async saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean> {
+  async saveRollup(rollup: DailyRollup, expectedThrough: number | null, epoch: number): Promise<RollupWrite> {
     const expiresAt = Math.floor(Date.parse(`${rollup.day}T00:00:00Z`) / 1000) + ROLLUP_RETENTION_DAYS * 86_400;
-    return conditionHolds(
+    const saved = await conditionHolds(
       this.client.send(
         new PutItemCommand({
           TableName: this.table,
@@ -74,18 +85,48 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
             hourTotal: put.ns(rollup.hourTotal),
             hourFailures: put.ns(rollup.hourFailures),
             through: put.n(rollup.through),
+            epoch: put.n(epoch),
             [TTL_ATTRIBUTE]: put.n(expiresAt),
           },
-          ...(expectedThrough === null
-            ? { ConditionExpression: 'attribute_not_exists(serviceId)' }
-            : {
-                ConditionExpression: '#through = :expected',
-                ExpressionAttributeNames: { '#through': 'through' },
-                ExpressionAttributeValues: { ':expected': put.n(expectedThrough) },
-              }),
+          ConditionExpression: `${expectedThrough === null ? 'attribute_not_exists(#through)' : '#through = :expected'} AND ${NOT_NEWER}`,
+          ExpressionAttributeNames: { '#through': 'through', '#epoch': 'epoch' },
+          ExpressionAttributeValues: {
+            ':epoch': put.n(epoch),
+            ...(expectedThrough === null ? {} : { ':expected': put.n(expectedThrough) }),
+          },
         }),
       ),
     );
+    if (saved) return 'saved';
+    // Which condition failed? (Rare: a concurrent writer or a takeover; one consistent read tells them apart.)
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { serviceId: put.s(rollup.serviceId), key: put.s(`${DAY_PREFIX}${rollup.day}`) },
+        ConsistentRead: true,
+        ProjectionExpression: '#epoch',
+        ExpressionAttributeNames: { '#epoch': 'epoch' },
+      }),
+    );
+    return (Item ? (get.optN(Item, 'epoch') ?? 0) : 0) > epoch ? 'fenced' : 'conflict';
+  }
+
+  async fence(serviceId: string, day: string, epoch: number): Promise<boolean> {
+    const stamp = (key: string) =>
+      conditionHolds(
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: { serviceId: put.s(serviceId), key: put.s(key) },
+            UpdateExpression: 'SET #epoch = :epoch',
+            ConditionExpression: NOT_NEWER,
+            ExpressionAttributeNames: { '#epoch': 'epoch' },
+            ExpressionAttributeValues: { ':epoch': put.n(epoch) },
+          }),
+        ),
+      );
+    const [state, today] = await Promise.all([stamp(STATE_KEY), stamp(`${DAY_PREFIX}${day}`)]);
+    return state && today;
   }
 
   async remove(serviceId: string): Promise<void> {

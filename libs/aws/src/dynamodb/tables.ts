@@ -20,6 +20,7 @@ export const TABLES = {
   },
   outbox: { hash: ['id', 'S'], gsi: [{ name: 'pending', hash: ['pendingKey', 'S'], range: ['dueAt', 'N'] }] },
   audit: { hash: ['pk', 'S'], range: ['sk', 'S'] },
+  coord: { hash: ['pk', 'S'], range: ['sk', 'S'] },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = readonly [string, 'S' | 'N'];

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { settle } from '@app/common/testing';
 import { httpCheck } from '@app/monitoring';
+import { FakeClusterView } from '@app/monitoring/testing';
 import { InMemoryCertificateAlertStore } from '../testing/in-memory-certificate-alert-store.js';
 import { incidentsWorld, INCIDENT_TEST_OPTIONS, watchedService, type IncidentsWorld } from '../testing/world.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
@@ -25,6 +26,7 @@ describe('certificate expiry alerts', () => {
       [world.sns, world.slack],
       INCIDENT_TEST_OPTIONS,
       new SystemClock(),
+      new FakeClusterView(),
     );
     const alerts = new CertificateAlerts(store, dispatcher, world.monitor, world.events, INCIDENT_TEST_OPTIONS);
     return { alerts, dispatcher };

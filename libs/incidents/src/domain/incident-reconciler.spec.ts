@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { settle } from '@app/common/testing';
-import { maintenanceWindow } from '@app/monitoring/testing';
+import { FakeClusterView, InMemoryChangeFeedStore, maintenanceWindow, testChangeFeed } from '@app/monitoring/testing';
 import { incident, incidentsReplica, incidentsWorld, watchedService, type IncidentsWorld } from '../testing/index.js';
 import type { Incident } from './incident.js';
 import type { IncidentReconciler } from './incident-reconciler.js';
@@ -423,6 +423,68 @@ describe('IncidentReconciler (automatic incidents)', () => {
       expect(resolved.status).toBe('resolved');
       expect(resolved.updates.map((update) => update.status)).toEqual(['investigating', 'resolved']);
       expect(world.store.locks.size).toBe(0);
+    });
+  });
+
+  describe("several replicas: only the service's owner acts", () => {
+    it('a replica that does not work the service opens nothing, even if it sees it down', async () => {
+      world.monitor.disown('checkout');
+      await boot();
+      await transition('checkout', 'down', BASE + 3 * SECOND, 'HTTP 503');
+      await app.reconciler.reconcileAll(BASE + 10 * SECOND);
+      expect(incidents()).toEqual([]);
+      expect(world.outboxStore.ids()).toEqual([]);
+    });
+
+    it('repairs what a crashed owner left when it adopts the service: creates the incident, queues the alert once', async () => {
+      world.monitor.disown('checkout');
+      world.monitor.set('checkout', 'down');
+      await boot();
+      // the previous owner took the lock and died before writing the incident
+      world.store.locks.set('checkout', { serviceId: 'checkout', incidentId: 'inc-orphan', openedAt: BASE - MINUTE });
+      world.monitor.adopt('checkout');
+      world.events.emitAdopted({ shard: 0, serviceIds: ['checkout'] });
+      await settle();
+      expect(world.store.incidents.get('inc-orphan')).toMatchObject({
+        status: 'investigating',
+        serviceIds: ['checkout'],
+      });
+      expect(world.outboxStore.ids()).toEqual(['inc-orphan#opened#slack', 'inc-orphan#opened#sns']);
+      world.events.emitAdopted({ shard: 0, serviceIds: ['checkout'] }); // adopted again later: nothing new
+      await settle();
+      expect(world.outboxStore.ids()).toHaveLength(2);
+      expect(incidents()).toHaveLength(1);
+    });
+
+    it('learns of a lock another replica took or released from the change feed (for manual updates)', async () => {
+      const store = new InMemoryChangeFeedStore();
+      const feedOf = (id: string, peer: string) => {
+        const cluster = new FakeClusterView(id);
+        cluster.peerList.push({ replicaId: peer, startedAt: 0, firstSeenAt: 0 });
+        return testChangeFeed({ store, cluster, exclusive: false });
+      };
+      const elsewhere = feedOf('elsewhere', 'here');
+      const here = feedOf('here', 'elsewhere');
+      here.start(BASE - MINUTE);
+      const replica = incidentsReplica(world, undefined, {}, { feed: here });
+      await boot(replica.reconciler);
+
+      world.store.locks.set('checkout', { serviceId: 'checkout', incidentId: 'inc-elsewhere', openedAt: BASE });
+      world.store.incidents.set('inc-elsewhere', incident('inc-elsewhere', new Date(BASE).toISOString()));
+      elsewhere.publish({ kind: 'lock', serviceId: 'checkout' });
+      await elsewhere.flush();
+      await here.poll();
+      await settle();
+      expect(replica.reconciler.openLockOf('inc-elsewhere')).toMatchObject({ serviceId: 'checkout' });
+      expect(replica.cache.get('inc-elsewhere')).toBeDefined();
+
+      world.store.locks.delete('checkout');
+      elsewhere.publish({ kind: 'lock', serviceId: 'checkout' });
+      await elsewhere.flush();
+      await here.poll();
+      await settle();
+      expect(replica.reconciler.openLockOf('inc-elsewhere')).toBeUndefined();
+      await Promise.all([here.stop(), elsewhere.stop()]);
     });
   });
 });

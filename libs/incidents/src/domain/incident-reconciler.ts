@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { IncidentImpact } from '@app/contracts';
-import { MaintenanceCache, MonitoringEvents, MonitorView, type ServiceStateChanged } from '@app/monitoring';
+import {
+  ChangeFeed,
+  MaintenanceCache,
+  MonitoringEvents,
+  MonitorView,
+  type ServiceStateChanged,
+  type ShardAdopted,
+} from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import { humanDuration } from '../notify/render.js';
 import { IncidentStore } from '../ports.js';
@@ -18,6 +25,9 @@ const DAY_MS = 86_400_000;
  * per-service lock item, not process memory. Every transition is stored first, then its notifications are queued
  * with ids derived from the transition, so replays are no-ops. A reconcile pass (at boot and every few seconds)
  * repairs whatever a crash interrupted and catches maintenance windows that ended while a service was down.
+ * With several replicas, each acts only for the services whose shard it works (`MonitorView.owns`), and repairs
+ * what a crashed previous owner left when it adopts a shard; the lock and the outbox ids keep every transition to
+ * one incident and one message per channel even if two replicas ever act on the same service at once.
  */
 @Injectable()
 export class IncidentReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,7 +35,8 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
   private readonly locks = new Map<string, OpenLock>();
   /** Per-service promise chain: events and reconcile passes for one service never interleave. */
   private readonly queues = new Map<string, Promise<void>>();
-  private subscription: Subscription | null = null;
+  private subscriptions: Subscription[] = [];
+  private ready = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -37,7 +48,10 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     private readonly cache: IncidentCache,
     private readonly maintenance: MaintenanceCache,
     @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
-  ) {}
+    private readonly feed: ChangeFeed,
+  ) {
+    feed.on('lock', ({ serviceId }) => this.serial(serviceId, () => this.refreshLock(serviceId)));
+  }
 
   /** Loads recent incidents, open locks and maintenance, repairs what a crash left, then follows the monitor. */
   async onApplicationBootstrap(): Promise<void> {
@@ -58,14 +72,20 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
       this.cache.put(incident);
     }
     for (const lock of locks) this.locks.set(lock.serviceId, lock);
-    // Boot repair: finish what a crash interrupted (missing incident item, unqueued notifications).
-    for (const lock of locks) await this.serial(lock.serviceId, () => this.repair(lock, now));
+    // Boot repair: finish what a crash interrupted (missing incident item, unqueued notifications). Shards adopted
+    // later are repaired when they are adopted.
+    for (const lock of locks)
+      if (this.monitor.owns(lock.serviceId)) await this.serial(lock.serviceId, () => this.repair(lock, now));
     await this.reconcileAll(now);
-    this.subscription = this.events.stateChanged$.subscribe((event) => {
-      void this.serial(event.serviceId, () => this.onStateChanged(event)).catch((error: unknown) =>
-        this.logger.error(`handling ${event.serviceId} ${event.from}->${event.to} failed: ${String(error)}`),
-      );
-    });
+    this.ready = true;
+    this.subscriptions.push(
+      this.events.stateChanged$.subscribe((event) => {
+        void this.serial(event.serviceId, () => this.onStateChanged(event)).catch((error: unknown) =>
+          this.logger.error(`handling ${event.serviceId} ${event.from}->${event.to} failed: ${String(error)}`),
+        );
+      }),
+      this.events.adopted$.subscribe((event) => void this.onAdopted(event)),
+    );
     this.outbox.start();
     this.timer = setInterval(() => void this.reconcileAll(Date.now()), 5000);
     this.timer.unref();
@@ -75,7 +95,7 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationShutdown(): void {
-    this.subscription?.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     this.outbox.stop();
   }
@@ -85,11 +105,11 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     return [...this.locks.values()].find((lock) => lock.incidentId === incidentId);
   }
 
-  /** The periodic pass (every 5 s): every service with a lock or a bad state is made what it should be. */
+  /** The periodic pass (every 5 s): every service of ours with a lock or a bad state is made what it should be. */
   async reconcileAll(now: number): Promise<void> {
-    const ids = new Set<string>(this.locks.keys());
+    const ids = new Set<string>([...this.locks.keys()].filter((id) => this.monitor.owns(id)));
     for (const { service, state } of this.monitor.list()) {
-      if (state === 'down' || state === 'degraded') ids.add(service.id);
+      if ((state === 'down' || state === 'degraded') && this.monitor.owns(service.id)) ids.add(service.id);
     }
     for (const id of ids) {
       await this.serial(id, () => this.reconcileService(id, now)).catch((error: unknown) =>
@@ -105,9 +125,41 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     await this.reconcileService(event.serviceId, event.at);
   }
 
+  /**
+   * This replica now works these services: the previous owner may have crashed between storing a transition and
+   * opening, resolving or notifying. Read their locks as stored, finish what was interrupted, reconcile.
+   */
+  private async onAdopted({ serviceIds }: ShardAdopted): Promise<void> {
+    if (!this.ready) return; // the boot repair covers what is adopted before it
+    const now = Date.now();
+    for (const serviceId of serviceIds) {
+      await this.serial(serviceId, async () => {
+        await this.refreshLock(serviceId);
+        const lock = this.locks.get(serviceId);
+        if (lock) await this.repair(lock, now);
+        await this.reconcileService(serviceId, now);
+      }).catch((error: unknown) => this.logger.warn(`repair of adopted ${serviceId} failed: ${String(error)}`));
+    }
+  }
+
+  /** Takes the service's lock as stored (another replica opened or resolved its incident), with its incident. */
+  private async refreshLock(serviceId: string): Promise<void> {
+    const lock = await this.store.getOpenLock(serviceId);
+    if (!lock) {
+      this.locks.delete(serviceId);
+      return;
+    }
+    this.locks.set(serviceId, lock);
+    if (!this.cache.get(lock.incidentId)) {
+      const incident = await this.store.getIncident(lock.incidentId);
+      if (incident) this.cache.put(incident);
+    }
+  }
+
   /** What the incident for one service should be right now, made so. Idempotent. */
   private async reconcileService(serviceId: string, now: number): Promise<void> {
-    await this.monitor.durable(serviceId); // decide only on durable state
+    // Decide only on durable state, and only as the service's owner (another replica acts for its own services).
+    if (!(await this.monitor.durable(serviceId))) return;
     const watched = this.monitor.find(serviceId);
     const service = watched?.service;
     const state = watched?.state ?? 'unknown';
@@ -166,6 +218,7 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     }
     this.locks.set(serviceId, lock);
     await this.createFromLock(lock, impact, lastError, now);
+    this.feed.publish({ kind: 'lock', serviceId });
   }
 
   private async createFromLock(
@@ -226,6 +279,7 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
       await this.writer.notify(incident, 'resolved', 'resolved', incident.updates.at(-1)?.message ?? 'Resolved.', now);
     await this.store.releaseOpenLock(lock.serviceId, lock.incidentId);
     this.locks.delete(lock.serviceId);
+    this.feed.publish({ kind: 'lock', serviceId: lock.serviceId });
   }
 
   /** After a crash: make sure the locked incident exists and its notifications are queued. */
@@ -249,6 +303,7 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
 
   private async remind(now: number, every: number): Promise<void> {
     for (const lock of this.locks.values()) {
+      if (!this.monitor.owns(lock.serviceId)) continue;
       const incident = this.cache.get(lock.incidentId);
       const count = Math.floor((now - lock.openedAt) / every);
       if (!incident || incident.status === 'resolved' || count < 1) continue;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog, ConflictError, NotFoundError, recordChange } from '@app/common';
-import { MonitorView } from '@app/monitoring';
+import { ChangeFeed, MonitorView } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import type { IncidentNotification, NotificationTransition } from '../notify/notifier.js';
 import { IncidentStore } from '../ports.js';
@@ -9,8 +9,9 @@ import type { Incident } from './incident.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 /**
- * What automatic and manual incidents both do: store a change (optimistic version check) and show it, queue its
- * notifications in the outbox under an idempotent transition key, and audit admin changes.
+ * What automatic and manual incidents both do: store a change (optimistic version check) and show it, tell the
+ * other replicas, queue its notifications in the outbox under an idempotent transition key, and audit admin
+ * changes. Another replica's change is read back (consistently) when the change feed names it.
  */
 @Injectable()
 export class IncidentWriter {
@@ -23,13 +24,23 @@ export class IncidentWriter {
     private readonly monitor: MonitorView,
     private readonly audit: AuditLog,
     @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
-  ) {}
+    private readonly feed: ChangeFeed,
+  ) {
+    feed.on('incident', ({ id }) => this.refresh(id));
+  }
 
   /** Stores a new incident and shows it; false (nothing changed) when one with its id exists. */
   async create(incident: Incident): Promise<boolean> {
     if (!(await this.store.createIncident(incident))) return false;
     this.cache.put(incident);
+    this.feed.publish({ kind: 'incident', id: incident.id });
     return true;
+  }
+
+  /** Shows the stored copy of an incident another replica changed (unless ours is already as new). */
+  async refresh(id: string): Promise<void> {
+    const stored = await this.store.getIncident(id);
+    if (stored && (this.cache.get(id)?.version ?? 0) < stored.version) this.cache.put(stored);
   }
 
   /**
@@ -46,6 +57,7 @@ export class IncidentWriter {
       draft.version = incident.version + 1;
       if (await this.store.updateIncident(draft, incident.version)) {
         this.cache.put(draft);
+        this.feed.publish({ kind: 'incident', id: draft.id });
         return draft;
       }
       const fresh = await this.store.getIncident(incident.id);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { InMemoryAuditLog } from '@app/common/testing';
 import { MaintenanceCache } from '@app/monitoring';
-import { FakeMonitorView, monitoredService } from '@app/monitoring/testing';
+import { FakeClusterView, FakeMonitorView, monitoredService, testChangeFeed } from '@app/monitoring/testing';
 import { SystemClock } from '@app/common';
 import {
   INCIDENT_TEST_OPTIONS,
@@ -31,13 +31,22 @@ describe('MaintenanceService', () => {
       [new RecordingNotifier('sns'), new RecordingNotifier('subscribers', true)],
       INCIDENT_TEST_OPTIONS,
       new SystemClock(),
+      new FakeClusterView(),
     );
     store = new InMemoryIncidentStore();
     cache = new MaintenanceCache();
     audit = new InMemoryAuditLog();
     const monitor = new FakeMonitorView();
     monitor.add(monitoredService('checkout'), 'up');
-    maintenance = new MaintenanceService(store, monitor, cache, audit, dispatcher, INCIDENT_TEST_OPTIONS);
+    maintenance = new MaintenanceService(
+      store,
+      monitor,
+      cache,
+      audit,
+      testChangeFeed(),
+      dispatcher,
+      INCIDENT_TEST_OPTIONS,
+    );
   });
 
   const at = (minutes: number) => new Date(NOW + minutes * MINUTE).toISOString();

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MaintenanceWindow } from '@app/contracts';
 import { AuditLog, InvalidInputError, NotFoundError, parseDto, recordChange } from '@app/common';
-import { MaintenanceCache, MonitorView } from '@app/monitoring';
+import { ChangeFeed, MaintenanceCache, MonitorView } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import type { MaintenanceNotification, MaintenanceTransition } from '../notify/notifier.js';
 import { IncidentStore } from '../ports.js';
@@ -10,10 +10,13 @@ import { newId } from './incident.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 const MAX_WINDOW_MS = 7 * 86_400_000;
+/** Windows that ended longer ago than this are not loaded (the same horizon as at boot). */
+const ENDED_HORIZON_MS = 14 * 86_400_000;
 
 /**
- * Scheduled maintenance: stored in DynamoDB, mirrored in memory for the runner and the status page, and announced
- * to subscribed visitors (scheduled, and cancelled when deleted before it ended) through the outbox.
+ * Scheduled maintenance: stored in DynamoDB, mirrored in memory for the runner and the status page (a change made
+ * on another replica is reloaded when the change feed announces it), and announced to subscribed visitors
+ * (scheduled, and cancelled when deleted before it ended) through the outbox.
  */
 @Injectable()
 export class MaintenanceService {
@@ -24,9 +27,17 @@ export class MaintenanceService {
     private readonly monitor: MonitorView,
     private readonly cache: MaintenanceCache,
     private readonly audit: AuditLog,
+    private readonly feed: ChangeFeed,
     private readonly outbox: OutboxDispatcher,
     @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
-  ) {}
+  ) {
+    feed.on('maintenance', () => this.reload());
+  }
+
+  /** Takes the stored windows as they are now. */
+  async reload(now = Date.now()): Promise<void> {
+    this.cache.set(await this.store.listMaintenance(new Date(now - ENDED_HORIZON_MS).toISOString()));
+  }
 
   list(): MaintenanceWindow[] {
     return this.cache.all();
@@ -54,6 +65,7 @@ export class MaintenanceService {
     };
     await this.store.putMaintenance(window);
     this.cache.set([...this.cache.all(), window]);
+    this.feed.publish({ kind: 'maintenance' });
     await this.auditChange(actor, 'maintenance.create', window.id, null, window);
     await this.announce(window, 'scheduled', now);
     return window;
@@ -64,6 +76,7 @@ export class MaintenanceService {
     if (!before || !(await this.store.deleteMaintenance(id)))
       throw new NotFoundError(`maintenance window ${JSON.stringify(id.slice(0, 100))} does not exist`);
     this.cache.set(this.cache.all().filter((window) => window.id !== id));
+    this.feed.publish({ kind: 'maintenance' });
     await this.auditChange(actor, 'maintenance.delete', id, before, null);
     // A window that is over needs no "cancelled"; one that is planned or running does.
     if (Date.parse(before.endsAt) > now) await this.announce(before, 'cancelled', now);

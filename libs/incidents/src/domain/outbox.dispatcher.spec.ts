@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { FakeClock, settle } from '@app/common/testing';
+import { FakeClusterView } from '@app/monitoring/testing';
 import { INCIDENT_TEST_OPTIONS, InMemoryOutboxStore, notification, RecordingNotifier } from '../testing/index.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
@@ -19,7 +20,7 @@ describe('OutboxDispatcher', () => {
   });
 
   const dispatcher = (notifiers: RecordingNotifier[], options = {}) =>
-    new OutboxDispatcher(store, notifiers, { ...INCIDENT_TEST_OPTIONS, ...options }, clock);
+    new OutboxDispatcher(store, notifiers, { ...INCIDENT_TEST_OPTIONS, ...options }, clock, new FakeClusterView());
 
   /** One delivery pass at the clock's time, with its deliveries finished. */
   async function pass(subject: OutboxDispatcher): Promise<void> {

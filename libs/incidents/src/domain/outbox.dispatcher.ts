@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@app/common';
+import { ClusterView } from '@app/monitoring';
 import { INCIDENT_OPTIONS, NOTIFIERS, type IncidentOptions } from '../incidents.options.js';
 import { subjectId, type Notification, type Notifier, type NotificationChannel } from '../notify/notifier.js';
 import { OutboxStore, type OutboxItem } from '../ports.js';
@@ -18,6 +19,9 @@ const PER_CHANNEL_IN_FLIGHT = 4;
  * Delivers outbox items: lease (conditional write) → send → mark sent (conditional on the lease). Failures back
  * off exponentially per item; each channel has its own in-flight budget, so a channel that hangs or answers 500
  * for minutes delays neither the other channel nor any check. Pending items survive restarts in DynamoDB.
+ * Every replica runs a dispatcher (the lease decides who sends an item): each polls right after it queued
+ * something itself, and otherwise every `interval × live replicas` (jittered), so the cluster as a whole reads the
+ * outbox about once per interval whatever its size.
  */
 @Injectable()
 export class OutboxDispatcher {
@@ -28,12 +32,14 @@ export class OutboxDispatcher {
   private polling = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private intervalMs = 1000;
 
   constructor(
     private readonly outbox: OutboxStore,
     @Inject(NOTIFIERS) notifiers: Notifier[],
     @Inject(INCIDENT_OPTIONS) private readonly options: IncidentOptions,
     private readonly clock: Clock,
+    private readonly cluster: ClusterView,
   ) {
     for (const notifier of notifiers) {
       this.channels.set(notifier.channel, notifier);
@@ -53,14 +59,26 @@ export class OutboxDispatcher {
 
   start(intervalMs = 1000): void {
     this.stopped = false;
-    this.timer = setInterval(() => void this.poll(), intervalMs);
-    this.timer.unref();
+    this.intervalMs = intervalMs;
+    this.schedule();
     void this.poll();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const spread = this.intervalMs * Math.max(1, this.cluster.liveReplicas());
+    this.timer = setTimeout(
+      () => {
+        void this.poll().finally(() => this.schedule());
+      },
+      spread === this.intervalMs ? spread : spread * (0.5 + Math.random()),
+    );
+    this.timer.unref();
   }
 
   /**

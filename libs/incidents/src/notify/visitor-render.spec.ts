@@ -98,7 +98,7 @@ describe('the subscribers channel in the outbox', () => {
     world = incidentsWorld();
     world.monitor.add(watchedService('checkout'), 'up');
     world.monitor.add(watchedService('search'), 'up');
-    app = incidentsReplica(world, undefined, { reminderEveryMs: 60_000 }, [world.sns, world.subscribers]);
+    app = incidentsReplica(world, undefined, { reminderEveryMs: 60_000 }, {}, [world.sns, world.subscribers]);
     await app.reconciler.onApplicationBootstrap();
   });
 

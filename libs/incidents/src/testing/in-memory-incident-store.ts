@@ -32,6 +32,12 @@ export class InMemoryIncidentStore extends IncidentStore {
     if (this.locks.get(serviceId)?.incidentId === incidentId) this.locks.delete(serviceId);
   }
 
+  async getOpenLock(serviceId: string): Promise<OpenLock | null> {
+    await roundTrip();
+    const lock = this.locks.get(serviceId);
+    return lock ? { ...lock } : null;
+  }
+
   listOpenLocks(): Promise<OpenLock[]> {
     return Promise.resolve([...this.locks.values()].map((lock) => ({ ...lock })));
   }

@@ -1,7 +1,13 @@
 import { Clock, SystemClock } from '@app/common';
 import { InMemoryAuditLog } from '@app/common/testing';
-import { MaintenanceCache, MonitoringEvents, type MonitoredService } from '@app/monitoring';
-import { FakeMonitorView, monitoredService } from '@app/monitoring/testing';
+import {
+  MaintenanceCache,
+  MonitoringEvents,
+  type ChangeFeed,
+  type ClusterView,
+  type MonitoredService,
+} from '@app/monitoring';
+import { FakeClusterView, FakeMonitorView, monitoredService, testChangeFeed } from '@app/monitoring/testing';
 import { IncidentCache } from '../domain/incident-cache.js';
 import { IncidentCommands } from '../domain/incident-commands.js';
 import { IncidentReconciler } from '../domain/incident-reconciler.js';
@@ -51,28 +57,41 @@ export function watchedService(id: string, overrides: Partial<MonitoredService> 
   return monitoredService(id, { name: id === 'checkout' ? 'Checkout API' : id.toUpperCase(), ...overrides });
 }
 
-/** One replica of the incidents library wired over the world: the real cache, writer, reconciler and commands. */
+/**
+ * One replica of the incidents library wired over the world: the real cache, writer, reconciler and commands.
+ * Its change feed publishes nothing unless one is passed (replicas of the world share the stores anyway).
+ */
 export function incidentsReplica(
   world: IncidentsWorld,
   clock: Clock = new SystemClock(),
   overrides: Partial<IncidentOptions> = {},
+  cluster: { feed?: ChangeFeed; view?: ClusterView; monitor?: IncidentsWorld['monitor'] } = {},
   channels: RecordingNotifier[] = [world.sns, world.slack],
 ) {
   const options = { ...INCIDENT_TEST_OPTIONS, ...overrides };
+  const monitor = cluster.monitor ?? world.monitor;
+  const feed = cluster.feed ?? testChangeFeed();
   const cache = new IncidentCache();
   const audit = new InMemoryAuditLog();
-  const dispatcher = new OutboxDispatcher(world.outboxStore, channels, options, clock);
-  const writer = new IncidentWriter(world.store, cache, dispatcher, world.monitor, audit, options);
+  const dispatcher = new OutboxDispatcher(
+    world.outboxStore,
+    channels,
+    options,
+    clock,
+    cluster.view ?? new FakeClusterView(),
+  );
+  const writer = new IncidentWriter(world.store, cache, dispatcher, monitor, audit, options, feed);
   const reconciler = new IncidentReconciler(
     world.store,
     writer,
     dispatcher,
-    world.monitor,
+    monitor,
     world.events,
     cache,
     world.maintenance,
     options,
+    feed,
   );
-  const commands = new IncidentCommands(writer, cache, reconciler, world.monitor);
+  const commands = new IncidentCommands(writer, cache, reconciler, monitor);
   return { cache, audit, dispatcher, writer, reconciler, commands };
 }

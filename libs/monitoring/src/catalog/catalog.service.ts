@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChangeFeed } from '../cluster/change-feed.js';
 import { MonitorService } from '../monitor.service.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
 import { AuditLog, ConflictError, formatFieldError, InvalidInputError, NotFoundError, recordChange } from '@app/common';
 import { REDACTED } from '@app/contracts';
 import { newHeartbeatToken } from '../heartbeat/heartbeat-token.js';
 import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
-import { CatalogStore, StateAndRollupStore } from '../ports.js';
+import { CatalogStore, StateAndRollupStore, type StoredServiceDefinition } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
 import {
   definitionInput,
@@ -78,7 +79,7 @@ function withNewToken(body: unknown, id: unknown): { body: unknown; token?: stri
  * The service catalog: services from the file (read-only at run time, `source: "config"`) merged with services
  * created through the admin API and stored in the database (`source: "api"`). The file wins on an id clash.
  * Every change is validated with the same DTOs as the file, stored, handed to the runner (effective on the next
- * tick) and audited.
+ * tick), published to the other replicas and audited.
  */
 @Injectable()
 export class CatalogService {
@@ -94,6 +95,7 @@ export class CatalogService {
     private readonly policy: TargetPolicy,
     private readonly snapshot: StatusSnapshotService,
     private readonly heartbeats: HeartbeatService,
+    private readonly feed: ChangeFeed,
   ) {
     this.configIds = new Set(configServices.map((service) => service.id));
   }
@@ -104,22 +106,46 @@ export class CatalogService {
    */
   async load(): Promise<MonitoredService[]> {
     const merged = [...this.configServices];
-    for (const { id, definition } of await this.store.list()) {
-      if (this.configIds.has(id)) {
-        this.logger.warn(`stored service ${JSON.stringify(id)} is shadowed by the services file`);
-        continue;
-      }
-      const result = parseServiceDefinition(upgradeStoredDefinition(definition), this.policy, 'api', '', '(stored)');
-      if (result.value === null) {
-        this.logger.error(
-          `stored service ${JSON.stringify(id)} skipped: ${result.errors.map(formatFieldError).join('; ')}`,
-        );
-        continue;
-      }
-      merged.push(result.value);
+    for (const stored of await this.store.list()) {
+      const service = this.fromStore(stored);
+      if (service) merged.push(service);
     }
     await this.heartbeats.sync(merged);
     return merged;
+  }
+
+  /** A stored definition validated like the file's; null (with a log line naming the problems) when unusable. */
+  private fromStore({ id, definition }: StoredServiceDefinition): MonitoredService | null {
+    if (this.configIds.has(id)) {
+      this.logger.warn(`stored service ${JSON.stringify(id)} is shadowed by the services file`);
+      return null;
+    }
+    const result = parseServiceDefinition(upgradeStoredDefinition(definition), this.policy, 'api', '', '(stored)');
+    if (result.value === null) {
+      this.logger.error(
+        `stored service ${JSON.stringify(id)} skipped: ${result.errors.map(formatFieldError).join('; ')}`,
+      );
+      return null;
+    }
+    return result.value;
+  }
+
+  /**
+   * Another replica created, changed or deleted a stored service: take its stored definition (or its absence)
+   * as it is now. Its owner stops checking a deleted service within a feed poll, and removes what it wrote since.
+   */
+  async applyRemote(id: string): Promise<void> {
+    if (this.configIds.has(id)) return;
+    const stored = await this.store.get(id);
+    const service = stored ? this.fromStore(stored) : null;
+    if (service) {
+      this.monitor.upsert(service);
+    } else {
+      const owned = this.monitor.owns(id);
+      if (!this.monitor.remove(id)) return;
+      if (owned) await this.stateStore.remove(id).catch(() => undefined);
+    }
+    this.snapshot.refresh(Date.now(), true);
   }
 
   list(): MonitoredService[] {
@@ -189,6 +215,7 @@ export class CatalogService {
     const before = this.writable(id);
     if (!(await this.store.delete(id))) throw new NotFoundError(`service ${JSON.stringify(id)} does not exist`);
     this.monitor.remove(id);
+    this.feed.publish({ kind: 'service', id });
     this.snapshot.refresh(Date.now(), true);
     await this.stateStore
       .remove(id)
@@ -206,6 +233,7 @@ export class CatalogService {
   ): Promise<CatalogChange> {
     if (service.check.kind === 'heartbeat') await this.heartbeats.setToken(service.id, service.check.tokenHash);
     this.monitor.upsert(service);
+    this.feed.publish({ kind: 'service', id: service.id });
     this.snapshot.refresh(Date.now(), true);
     await this.record(actor, action, service.id, before, service);
     return { service, ...(heartbeatToken === undefined ? {} : { heartbeatToken }) };

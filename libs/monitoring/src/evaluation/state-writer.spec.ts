@@ -14,7 +14,7 @@ class GatedStore extends InMemoryStateAndRollupStore {
   maxRunning = 0;
   failNext = false;
 
-  override async saveState(serviceId: string, state: EvaluationState): Promise<void> {
+  override async saveState(serviceId: string, state: EvaluationState, epoch: number): Promise<boolean> {
     this.running += 1;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     await new Promise<void>((resolve) => this.gates.push(resolve));
@@ -23,7 +23,7 @@ class GatedStore extends InMemoryStateAndRollupStore {
       this.failNext = false;
       throw new Error('throttled');
     }
-    await super.saveState(serviceId, state);
+    return super.saveState(serviceId, state, epoch);
   }
 
   release(): void {
@@ -35,18 +35,26 @@ describe('StateWriter', () => {
   let store: GatedStore;
   let writer: StateWriter;
   let warnings: string[];
+  let fenced: string[];
   const api = (
     evaluation: EvaluationState = INITIAL_EVALUATION,
-  ): { service: { id: string }; evaluation: EvaluationState } => ({
+    epoch: number | null = 7,
+  ): { service: { id: string }; evaluation: EvaluationState; epoch: number | null } => ({
     service: { id: 'api' },
     evaluation,
+    epoch,
   });
   const down: EvaluationState = { state: 'down', since: 1000, failStreak: 3, badStreak: 3, okStreak: 0, fastStreak: 0 };
 
   beforeEach(() => {
     store = new GatedStore();
     warnings = [];
-    writer = new StateWriter(store, { warn: (message: string) => void warnings.push(message) });
+    fenced = [];
+    writer = new StateWriter(
+      store,
+      { warn: (message: string) => void warnings.push(message) },
+      (target, epoch) => void fenced.push(`${target.service.id}@${epoch}`),
+    );
   });
 
   it('chains writes of one service and writes the evaluation current when each starts', async () => {
@@ -101,6 +109,34 @@ describe('StateWriter', () => {
     writer.flush();
     await settle();
     expect(store.running).toBe(0);
+  });
+
+  it('stamps the epoch on the stored state, and a write with an older epoch is refused and reported once', async () => {
+    const target = api(down, 7);
+    const write = writer.saveNow(target);
+    await settle();
+    store.release();
+    await write;
+    expect(store.epochs.get('api')).toBe(7);
+    expect(writer.current(target)).toBe(true);
+
+    await store.fence('api', '2026-01-10', 9); // another replica took the shard over
+    const stale = writer.saveNow(api(INITIAL_EVALUATION, 7));
+    await settle();
+    store.release();
+    await stale;
+    expect(store.states.get('api')).toEqual(down);
+    expect(fenced).toEqual(['api@7']);
+    writer.flush();
+    await settle();
+    expect(store.running).toBe(0); // not retried: the service is someone else's
+  });
+
+  it('writes nothing for a service this replica does not work (no epoch)', async () => {
+    const target = api(down, null);
+    await writer.saveNow(target);
+    expect(store.saveStateCalls).toBe(0);
+    expect(fenced).toEqual([]);
   });
 
   it('drains: flushes and waits for the writes in flight', async () => {

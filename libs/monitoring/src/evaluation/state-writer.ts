@@ -2,17 +2,20 @@ import type { Logger } from '@nestjs/common';
 import type { StateAndRollupStore } from '../ports.js';
 import type { EvaluationState } from './evaluate.js';
 
-/** What the writer persists: a service's id and its evaluation as it is when the write starts. */
+/** What the writer persists: a service's id, its evaluation as it is when the write starts, and its epoch. */
 export interface EvaluatedService {
   readonly service: { readonly id: string };
   readonly evaluation: EvaluationState;
+  /** The fencing epoch this replica works the service under; null when it does not (nothing is written then). */
+  readonly epoch: number | null;
 }
 
 /**
  * Persists each service's evaluation state (streak counters included, so a restart resumes exactly where it was).
  * A transition is written at once (`saveNow`); a streak change is marked and written by the next `flush`. Writes of
  * one service are chained, never concurrent, and always write the evaluation current when they start; a failed
- * write is logged and retried by the next flush.
+ * write is logged and retried by the next flush. A write refused for a newer epoch is not retried: `fenced` is
+ * told, and the service is someone else's from then on.
  */
 export class StateWriter {
   private readonly dirty = new Set<EvaluatedService>();
@@ -21,6 +24,7 @@ export class StateWriter {
   constructor(
     private readonly store: StateAndRollupStore,
     private readonly logger: Pick<Logger, 'warn'>,
+    private readonly fenced: (target: EvaluatedService, epoch: number) => void = () => undefined,
   ) {}
 
   /** The evaluation changed but not the state: written at the next flush. */
@@ -33,7 +37,11 @@ export class StateWriter {
     this.dirty.delete(target);
     const id = target.service.id;
     const write = (this.writes.get(target) ?? Promise.resolve())
-      .then(() => this.store.saveState(id, target.evaluation))
+      .then(async () => {
+        const epoch = target.epoch;
+        if (epoch === null) return;
+        if (!(await this.store.saveState(id, target.evaluation, epoch))) this.fenced(target, epoch);
+      })
       .catch((error: unknown) => {
         this.dirty.add(target);
         this.logger.warn(`saving state of ${id} failed: ${String(error)}`);
@@ -55,17 +63,23 @@ export class StateWriter {
     for (const target of this.dirty) if (!this.writes.has(target)) void this.saveNow(target);
   }
 
-  /** The write in flight for this service, or null when its stored state is current. */
+  /** The write in flight for this service, or null when none is. */
   inFlight(target: EvaluatedService): Promise<void> | null {
     return this.writes.get(target) ?? null;
   }
 
+  /** True when the stored state is the one in memory: no write in flight, none failed or waiting for a flush. */
+  current(target: EvaluatedService): boolean {
+    return !this.dirty.has(target) && !this.writes.has(target);
+  }
+
   /** Flushes, then waits (at most `graceMs`) until no write is in flight. */
-  async drain(graceMs: number): Promise<void> {
+  async drain(graceMs: number, only?: (target: EvaluatedService) => boolean): Promise<void> {
     this.flush();
     const deadline = Date.now() + graceMs;
-    while (this.writes.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.all(this.writes.values()), new Promise((resolve) => setTimeout(resolve, 10))]);
+    const pending = () => [...this.writes].filter(([target]) => !only || only(target)).map(([, write]) => write);
+    while (pending().length > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.all(pending()), new Promise((resolve) => setTimeout(resolve, 10))]);
     }
   }
 }

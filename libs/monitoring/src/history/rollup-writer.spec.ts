@@ -17,45 +17,51 @@ const check = (at: number, ok = true): StoredCheck => ({
   maintenance: false,
 });
 
+/** A check taken and stored (the usual order: shown at once, counted for writing once the store has it). */
+function take(subject: RollupWriter, taken: StoredCheck, now = NOW): void {
+  subject.fold(api, taken, now);
+  subject.stored(api, taken, now);
+}
+let api: ServiceRollups;
+
 describe('RollupWriter', () => {
   let store: InMemoryStateAndRollupStore;
   let writer: RollupWriter;
-  let api: ServiceRollups;
 
   beforeEach(() => {
     store = new InMemoryStateAndRollupStore();
     writer = new RollupWriter(store, { flushChecks: 3, flushMs: 30 * MINUTE, historyDays: 90 }, quiet);
-    api = { service: { id: 'api' }, rollups: new Map<string, RollupSlot>() };
+    api = { service: { id: 'api' }, rollups: new Map<string, RollupSlot>(), epoch: 1 };
   });
 
   it('folds checks into the day they were taken', () => {
-    writer.fold(api, check(NOW - MINUTE, false), NOW);
-    writer.fold(api, check(NOW), NOW);
-    writer.fold(api, check(NOW - 13 * 60 * MINUTE), NOW); // 23:00 yesterday
+    take(writer, check(NOW - MINUTE, false));
+    take(writer, check(NOW));
+    take(writer, check(NOW - 13 * 60 * MINUTE)); // 23:00 yesterday
     expect(api.rollups.get(TODAY)).toMatchObject({ pending: 2, rollup: { total: 2, failures: 1 } });
     expect(api.rollups.get(dayOf(NOW - 13 * 60 * MINUTE))).toMatchObject({ pending: 1, rollup: { total: 1 } });
   });
 
   it('drops days older than the history it keeps when a new day starts', () => {
     writer.restore(api, [dayRollup('api', '2025-10-01'), dayRollup('api', '2026-01-30')], NOW);
-    writer.fold(api, check(NOW), NOW);
+    take(writer, check(NOW));
     expect([...api.rollups.keys()].sort()).toEqual(['2026-01-30', TODAY]);
   });
 
   it('writes a day after `flushChecks` checks, not before', async () => {
-    writer.fold(api, check(NOW - 2000), NOW);
-    writer.fold(api, check(NOW - 1000), NOW);
+    take(writer, check(NOW - 2000));
+    take(writer, check(NOW - 1000));
     await writer.flush([api], NOW);
     expect(store.rollup('api', TODAY)).toBeUndefined();
-    writer.fold(api, check(NOW), NOW);
+    take(writer, check(NOW));
     await writer.flush([api], NOW);
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, through: NOW });
     expect(api.rollups.get(TODAY)).toMatchObject({ pending: 0, persistedThrough: NOW });
   });
 
   it('writes a day with few checks after `flushMs`, and a finished day at once', async () => {
-    writer.fold(api, check(NOW), NOW);
-    writer.fold(api, check(NOW - 13 * 60 * MINUTE), NOW);
+    take(writer, check(NOW));
+    take(writer, check(NOW - 13 * 60 * MINUTE));
     await writer.flush([api], NOW + MINUTE);
     expect(store.rollup('api', TODAY)).toBeUndefined();
     expect(store.rollup('api', dayOf(NOW - 13 * 60 * MINUTE))).toMatchObject({ total: 1 });
@@ -67,13 +73,13 @@ describe('RollupWriter', () => {
     const stored = dayRollup('api', TODAY, { checks: 2, failures: 0 });
     store.seed(stored);
     writer.restore(api, (await store.load('api', TODAY)).rollups, NOW);
-    writer.fold(api, check(NOW, false), NOW);
+    take(writer, check(NOW, false));
     await writer.flush([api], NOW, true);
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, failures: 1, through: NOW });
   });
 
   it('adopts a rollup written by another process and overwrites it on the next flush', async () => {
-    writer.fold(api, check(NOW), NOW);
+    take(writer, check(NOW));
     const other = emptyRollup('api', TODAY);
     foldCheck(other, { at: NOW - 5000, ok: true, latencyMs: 1, maintenance: false });
     store.seed(other);
@@ -82,6 +88,35 @@ describe('RollupWriter', () => {
     expect(store.rollup('api', TODAY)).toEqual(other);
     await writer.flush([api], NOW, true);
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 1, through: NOW });
+  });
+
+  it('shows a check at once but writes it only once the check store has it', async () => {
+    writer.fold(api, check(NOW - 2000), NOW);
+    writer.fold(api, check(NOW - 1000), NOW);
+    writer.fold(api, check(NOW), NOW);
+    expect(api.rollups.get(TODAY)).toMatchObject({ pending: 0, rollup: { total: 3 }, durable: { total: 0 } });
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toBeUndefined(); // a crash now loses the checks: the rollup must not count them
+    writer.stored(api, check(NOW - 2000), NOW);
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 1, through: NOW - 2000 });
+  });
+
+  it('writes nothing for a service another replica works (no epoch), and reports a newer epoch once', async () => {
+    const fenced: number[] = [];
+    const owner = new RollupWriter(
+      store,
+      { flushChecks: 1, flushMs: 30 * MINUTE, historyDays: 90 },
+      quiet,
+      (_, epoch) => void fenced.push(epoch),
+    );
+    take(owner, check(NOW));
+    await owner.flush([{ ...api, epoch: null }], NOW, true);
+    expect(store.rollup('api', TODAY)).toBeUndefined();
+    await store.fence('api', TODAY, 5);
+    await owner.flush([{ ...api, epoch: 4 }], NOW, true);
+    expect(store.rollup('api', TODAY)).toBeUndefined();
+    expect(fenced).toEqual([4]);
   });
 
   it('keeps the checks pending when a write fails, and writes them at the next flush', async () => {
@@ -93,7 +128,7 @@ describe('RollupWriter', () => {
     );
     const saveRollup = store.saveRollup.bind(store);
     store.saveRollup = () => Promise.reject(new Error('throttled'));
-    failing.fold(api, check(NOW), NOW);
+    take(failing, check(NOW));
     await failing.flush([api], NOW);
     expect(warnings).toEqual([`saving rollup api/${TODAY} failed: Error: throttled`]);
     expect(api.rollups.get(TODAY)?.pending).toBe(1);

@@ -4,10 +4,16 @@ import { dayOf, emptyRollup, foldCheck, lastDays, type DailyRollup } from './rol
 
 /** One day of one service's rollup in memory, and what is known about its stored copy. */
 export interface RollupSlot {
+  /** What the page shows: every check taken (or heard of), stored yet or not. */
   rollup: DailyRollup;
+  /**
+   * What may be written: only checks the check store has accepted. So a stored rollup never counts a check that a
+   * crash (or a lost shard) kept out of the checks table, and after a takeover rollups and checks still agree.
+   */
+  durable: DailyRollup;
   /** `through` of the stored copy, null when never stored. */
   persistedThrough: number | null;
-  /** Checks folded in since the last successful write. */
+  /** Stored checks folded into `durable` since the last successful write. */
   pending: number;
   lastFlushAt: number;
   saving: boolean;
@@ -17,6 +23,8 @@ export interface RollupSlot {
 export interface ServiceRollups {
   readonly service: { readonly id: string };
   readonly rollups: Map<string, RollupSlot>;
+  /** The fencing epoch this replica works the service under; null when it does not (nothing is written then). */
+  readonly epoch: number | null;
 }
 
 export interface RollupWriterOptions {
@@ -29,15 +37,17 @@ export interface RollupWriterOptions {
 }
 
 /**
- * Keeps the daily rollups of every service current in memory and writes them behind: every `flushChecks` checks,
- * after `flushMs`, and when their day is over. Each write is conditional on the stored copy's `through`, so two
- * writers (an overlapping deploy) never lose each other's checks silently.
+ * Keeps the daily rollups of every service current in memory and writes them behind: every `flushChecks` stored
+ * checks, after `flushMs`, and when their day is over. Only checks already in the check store are written. Each write is conditional on the stored copy's `through`, so two
+ * writers (an overlapping deploy) never lose each other's checks silently, and on the fencing epoch, so a former
+ * owner of the service's shard cannot overwrite its new owner (`fenced` is told instead).
  */
 export class RollupWriter {
   constructor(
     private readonly store: StateAndRollupStore,
     private readonly options: RollupWriterOptions,
     private readonly logger: Pick<Logger, 'warn'>,
+    private readonly fenced: (target: ServiceRollups, epoch: number) => void = () => undefined,
   ) {}
 
   /** Takes the stored rollups of a service as the in-memory starting point. */
@@ -45,6 +55,7 @@ export class RollupWriter {
     for (const rollup of stored) {
       target.rollups.set(rollup.day, {
         rollup,
+        durable: structuredClone(rollup),
         persistedThrough: rollup.through,
         pending: 0,
         lastFlushAt: now,
@@ -53,13 +64,27 @@ export class RollupWriter {
     }
   }
 
-  /** Counts one check into its day (creating the day, and dropping days older than the history, as needed). */
+  /**
+   * Shows one check in its day (creating the day, and dropping days older than the history, as needed): a check
+   * this replica took (written later, once `stored`), or one another replica took and stores itself.
+   */
   fold(target: ServiceRollups, check: StoredCheck, now: number): void {
+    foldCheck(this.slot(target, check, now).rollup, check);
+  }
+
+  /** A check the check store accepted: counted into what is written. */
+  stored(target: ServiceRollups, check: StoredCheck, now: number): void {
+    const slot = this.slot(target, check, now);
+    if (foldCheck(slot.durable, check)) slot.pending += 1;
+  }
+
+  private slot(target: ServiceRollups, check: StoredCheck, now: number): RollupSlot {
     const day = dayOf(check.at);
     let slot = target.rollups.get(day);
     if (!slot) {
       slot = {
         rollup: emptyRollup(target.service.id, day),
+        durable: emptyRollup(target.service.id, day),
         persistedThrough: null,
         pending: 0,
         lastFlushAt: now,
@@ -69,7 +94,7 @@ export class RollupWriter {
       const oldest = lastDays(now, this.options.historyDays)[0] as string;
       for (const key of target.rollups.keys()) if (key < oldest) target.rollups.delete(key);
     }
-    if (foldCheck(slot.rollup, check)) slot.pending += 1;
+    return slot;
   }
 
   /** Writes every rollup that is due (all with pending checks when `force`); settles when the writes are done. */
@@ -77,6 +102,8 @@ export class RollupWriter {
     const today = dayOf(now);
     const writes: Promise<void>[] = [];
     for (const target of targets) {
+      const epoch = target.epoch;
+      if (epoch === null) continue;
       for (const slot of target.rollups.values()) {
         if (slot.pending === 0 || slot.saving) continue;
         const due =
@@ -84,22 +111,23 @@ export class RollupWriter {
           slot.pending >= this.options.flushChecks ||
           now - slot.lastFlushAt >= this.options.flushMs ||
           slot.rollup.day !== today;
-        if (due) writes.push(this.save(target, slot, now));
+        if (due) writes.push(this.save(target, slot, epoch, now));
       }
     }
     return Promise.all(writes);
   }
 
-  private async save(target: ServiceRollups, slot: RollupSlot, now: number): Promise<void> {
-    const copy: DailyRollup = {
-      ...slot.rollup,
-      hourTotal: [...slot.rollup.hourTotal],
-      hourFailures: [...slot.rollup.hourFailures],
-    };
+  private async save(target: ServiceRollups, slot: RollupSlot, epoch: number, now: number): Promise<void> {
+    const copy: DailyRollup = structuredClone(slot.durable);
     const pending = slot.pending;
     slot.saving = true;
     try {
-      if (!(await this.store.saveRollup(copy, slot.persistedThrough))) {
+      const result = await this.store.saveRollup(copy, slot.persistedThrough, epoch);
+      if (result === 'fenced') {
+        this.fenced(target, epoch);
+        return;
+      }
+      if (result === 'conflict') {
         // Another writer moved it (an overlapping deploy): adopt theirs as the base and overwrite next time.
         this.logger.warn(`rollup ${target.service.id}/${copy.day} changed underneath; overwriting on next flush`);
         const fresh = await this.store.load(target.service.id, copy.day);

@@ -9,6 +9,7 @@ import {
   dayRollup,
   FakeActiveIncidents,
   FakeProber,
+  FakeShardLeases,
   InMemoryCheckStore,
   InMemoryStateAndRollupStore,
   maintenanceWindow,
@@ -56,14 +57,22 @@ describe('StatusSnapshotService', () => {
     states = new InMemoryStateAndRollupStore();
     maintenance = new MaintenanceCache();
     incidents = new FakeActiveIncidents();
-    monitor = new MonitorService(new FakeProber(NOW), checks, states, maintenance, new MonitoringEvents(), {
-      concurrency: 4,
-      recentChecks: 30,
-      rollupFlushChecks: 10,
-      rollupFlushMs: 30 * 60_000,
-      historyDays: 90,
-      bootConcurrency: 2,
-    });
+    monitor = new MonitorService(
+      new FakeProber(NOW),
+      checks,
+      states,
+      maintenance,
+      new MonitoringEvents(),
+      {
+        concurrency: 4,
+        recentChecks: 30,
+        rollupFlushChecks: 10,
+        rollupFlushMs: 30 * 60_000,
+        historyDays: 90,
+        bootConcurrency: 2,
+      },
+      new FakeShardLeases(),
+    );
     snapshot = new StatusSnapshotService(monitor, incidents, maintenance);
   });
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type {
   CertificateStatus,
@@ -12,6 +12,7 @@ import type {
 } from '@app/contracts';
 import { formatDuration } from '../catalog/duration.js';
 import { certificateWarning, daysLeft } from '../probe/certificate.js';
+import { CLUSTER_OPTIONS, DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../cluster/cluster.options.js';
 import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
 import { MonitorService, type ServiceRuntime } from '../monitor.service.js';
 import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
@@ -72,14 +73,21 @@ export class StatusSnapshotService {
   private history: CachedDocument<HistoryResponse> | null = null;
   private builtFrom = { monitor: -1, incidents: -1, maintenance: -1 };
   private historyFrom = -1;
+  /** When the next service shown as fresh turns stale (the document must be rebuilt then, changed or not). */
+  private nextStaleAt = Number.POSITIVE_INFINITY;
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
   private lastBuildMs = 0;
+
+  private readonly leaseMs: number;
 
   constructor(
     private readonly monitor: MonitorService,
     private readonly incidents: ActiveIncidents,
     private readonly maintenance: MaintenanceCache,
-  ) {}
+    @Optional() @Inject(CLUSTER_OPTIONS) cluster?: Pick<ClusterOptions, 'leaseMs'>,
+  ) {
+    this.leaseMs = cluster?.leaseMs ?? DEFAULT_CLUSTER_OPTIONS.leaseMs;
+  }
 
   /**
    * Rebuilds the status document if the runner, incidents or maintenance changed. Called every 200 ms by the scheduler (so a
@@ -90,10 +98,12 @@ export class StatusSnapshotService {
       this.builtFrom.monitor === this.monitor.version &&
       this.builtFrom.incidents === this.incidents.version &&
       this.builtFrom.maintenance === this.maintenance.version;
-    // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up.
-    if (this.status && unchanged && now - this.status.builtAt < 15_000) return;
+    // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up, and when a
+    // service's data turns stale.
+    if (this.status && unchanged && now - this.status.builtAt < 15_000 && now < this.nextStaleAt) return;
     if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
     const started = performance.now();
+    this.nextStaleAt = Number.POSITIVE_INFINITY;
     this.builtFrom = {
       monitor: this.monitor.version,
       incidents: this.incidents.version,
@@ -165,6 +175,11 @@ export class StatusSnapshotService {
     const failedPercent = window.total === 0 ? null : (window.failures / window.total) * 100;
     let state: ServiceState = service.paused ? 'unknown' : evaluation.state;
     if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
+    const last = runtime.recent[0];
+    const staleAt =
+      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
+    const stale = now > staleAt;
+    if (!stale && staleAt < this.nextStaleAt) this.nextStaleAt = staleAt;
     return {
       id: service.id,
       name: service.name,
@@ -185,6 +200,7 @@ export class StatusSnapshotService {
         window: formatDuration(service.slo.windowDays * 86_400_000),
         errorBudgetRemaining: failedPercent === null ? null : Math.round((1 - failedPercent / budget) * 10_000) / 100,
       },
+      ...(stale ? { stale: true as const } : {}),
     };
   }
 }

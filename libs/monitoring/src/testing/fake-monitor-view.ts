@@ -10,6 +10,8 @@ import { MonitorView, type ServiceView } from '../monitor-view.js';
 export class FakeMonitorView extends MonitorView {
   private readonly services = new Map<string, ServiceView>();
   private readonly writes = new Map<string, Promise<void>>();
+  /** Services another replica works: this one must not act on them. */
+  private readonly foreign = new Set<string>();
 
   constructor(private readonly events?: MonitoringEvents) {
     super();
@@ -59,8 +61,17 @@ export class FakeMonitorView extends MonitorView {
         maintenance: false,
       },
       inMaintenance: false,
-      persisted: this.durable(id),
+      persisted: this.durable(id).then(() => undefined),
     });
+  }
+
+  /** Another replica works the service from now on (`owns` false); `adopt` gives it back. */
+  disown(id: string): void {
+    this.foreign.add(id);
+  }
+
+  adopt(id: string): void {
+    this.foreign.delete(id);
   }
 
   /** Holds `durable(id)` until the returned function is called (a state write in flight). */
@@ -81,8 +92,13 @@ export class FakeMonitorView extends MonitorView {
     return [...this.services.values()];
   }
 
-  durable(id: string): Promise<void> {
-    return this.writes.get(id) ?? Promise.resolve();
+  owns(id: string): boolean {
+    return !this.foreign.has(id);
+  }
+
+  async durable(id: string): Promise<boolean> {
+    await this.writes.get(id);
+    return this.owns(id);
   }
 
   private required(id: string): ServiceView {

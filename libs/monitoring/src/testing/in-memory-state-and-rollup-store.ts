@@ -1,12 +1,18 @@
 import type { EvaluationState } from '../evaluation/evaluate.js';
 import type { DailyRollup } from '../history/rollup.js';
-import { StateAndRollupStore } from '../ports.js';
+import { StateAndRollupStore, type RollupWrite } from '../ports.js';
 
-/** StateAndRollupStore with the adapter's semantics: copies in and out, rollup writes conditional on `through`. */
+/**
+ * StateAndRollupStore with the adapter's semantics: copies in and out, rollup writes conditional on `through`,
+ * every write refused once a newer fencing epoch was stamped on the item.
+ */
 export class InMemoryStateAndRollupStore extends StateAndRollupStore {
   readonly states = new Map<string, EvaluationState>();
   readonly rollups = new Map<string, DailyRollup>();
+  /** Fencing epochs by item key (`<serviceId>` for the state, `<serviceId>/<day>` for a rollup). */
+  readonly epochs = new Map<string, number>();
   saveStateCalls = 0;
+  fenceCalls = 0;
 
   load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
     const state = this.states.get(serviceId);
@@ -19,22 +25,36 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
     });
   }
 
-  saveState(serviceId: string, state: EvaluationState): Promise<void> {
+  saveState(serviceId: string, state: EvaluationState, epoch: number): Promise<boolean> {
     this.saveStateCalls += 1;
+    if (!this.stamp(serviceId, epoch)) return Promise.resolve(false);
     this.states.set(serviceId, { ...state });
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
-  saveRollup(rollup: DailyRollup, expectedThrough: number | null): Promise<boolean> {
+  saveRollup(rollup: DailyRollup, expectedThrough: number | null, epoch: number): Promise<RollupWrite> {
     const key = `${rollup.serviceId}/${rollup.day}`;
-    if ((this.rollups.get(key)?.through ?? null) !== expectedThrough) return Promise.resolve(false);
+    if ((this.epochs.get(key) ?? 0) > epoch) return Promise.resolve('fenced');
+    if ((this.rollups.get(key)?.through ?? null) !== expectedThrough) return Promise.resolve('conflict');
+    this.stamp(key, epoch);
     this.rollups.set(key, structuredClone(rollup));
+    return Promise.resolve('saved');
+  }
+
+  fence(serviceId: string, day: string, epoch: number): Promise<boolean> {
+    this.fenceCalls += 1;
+    const newest = Math.max(this.epochs.get(serviceId) ?? 0, this.epochs.get(`${serviceId}/${day}`) ?? 0);
+    if (newest > epoch) return Promise.resolve(false);
+    this.epochs.set(serviceId, epoch);
+    this.epochs.set(`${serviceId}/${day}`, epoch);
     return Promise.resolve(true);
   }
 
   remove(serviceId: string): Promise<void> {
     this.states.delete(serviceId);
     for (const [key, rollup] of this.rollups) if (rollup.serviceId === serviceId) this.rollups.delete(key);
+    for (const key of [...this.epochs.keys()])
+      if (key === serviceId || key.startsWith(`${serviceId}/`)) this.epochs.delete(key);
     return Promise.resolve();
   }
 
@@ -46,5 +66,11 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
   /** The stored rollup of one service and day. */
   rollup(serviceId: string, day: string): DailyRollup | undefined {
     return this.rollups.get(`${serviceId}/${day}`);
+  }
+
+  private stamp(key: string, epoch: number): boolean {
+    if ((this.epochs.get(key) ?? 0) > epoch) return false;
+    this.epochs.set(key, epoch);
+    return true;
   }
 }

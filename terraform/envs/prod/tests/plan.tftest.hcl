@@ -45,6 +45,12 @@ mock_provider "aws" {
   mock_resource "aws_s3_bucket" {
     defaults = { arn = "arn:aws:s3:::x" }
   }
+  mock_resource "aws_launch_template" {
+    defaults = { id = "lt-0123456789abcdef0", latest_version = 1 }
+  }
+  mock_resource "aws_autoscaling_group" {
+    defaults = { arn = "arn:aws:autoscaling:eu-central-1:123456789012:autoScalingGroup:x:autoScalingGroupName/statuspage-prod" }
+  }
   mock_resource "aws_acm_certificate" {
     defaults = {
       arn                       = "arn:aws:acm:eu-central-1:123456789012:certificate/x"
@@ -139,8 +145,8 @@ run "apply" {
   }
 
   assert {
-    condition     = length(module.data.table_names) == 6
-    error_message = "Expected the six app tables."
+    condition     = length(module.data.table_names) == 7
+    error_message = "Expected the seven app tables."
   }
 
   assert {
@@ -151,6 +157,11 @@ run "apply" {
   assert {
     condition     = output.public_url == "https://status.example.com"
     error_message = "public_url must be https://<domain_name>."
+  }
+
+  assert {
+    condition     = output.instance_id != null && output.autoscaling_group_name == null && output.releases_bucket == null
+    error_message = "By default prod runs the one t2.small instance, no Auto Scaling group."
   }
 
   assert {
@@ -222,6 +233,41 @@ run "rotating_replaces_the_origin_secret" {
     condition     = nonsensitive(local.origin_verify_secret) == "RotatedSecretGeneratedByAws00000000000000000000000"
     error_message = "terraform apply -replace=terraform_data.origin_verify must take the new value."
   }
+}
+
+run "three_replicas" {
+  command = apply
+
+  variables {
+    domain_name         = "status.example.com"
+    route53_zone_name   = "example.com"
+    gitlab_project_path = "acme/status-page"
+    replicas            = 3
+    release_version     = "abc1234"
+  }
+
+  assert {
+    condition     = output.autoscaling_group_name == "statuspage-prod" && output.instance_id == null && output.releases_bucket == "statuspage-prod-releases-123456789012"
+    error_message = "replicas = 3 must run the Auto Scaling group (and no stand-alone instance), with its releases bucket."
+  }
+
+  assert {
+    condition     = local.replica_bootstrap_vars.app_dynamodb_table_prefix == "statuspage-" && local.replica_bootstrap_vars.app_sns_topic_arn == "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-alerts" && local.replica_bootstrap_vars.app_public_base_url == "https://status.example.com"
+    error_message = "A new replica must be configured like the pipeline configures a host (table prefix, topic, public URL)."
+  }
+}
+
+run "rejects_more_than_five_replicas" {
+  command = plan
+
+  variables {
+    domain_name         = "status.example.com"
+    route53_zone_name   = "example.com"
+    gitlab_project_path = "acme/status-page"
+    replicas            = 6
+  }
+
+  expect_failures = [var.replicas]
 }
 
 # Variable validations reject bad input before anything is planned (and these runs prove they can fail).
@@ -387,30 +433,39 @@ run "compute" {
   }
 
   assert {
-    condition     = aws_instance.this.instance_type == "t2.small"
+    condition     = aws_instance.this[0].instance_type == "t2.small"
     error_message = "The default instance type must be t2.small."
   }
 
   assert {
     condition = (
-      aws_instance.this.root_block_device[0].volume_type == "gp3" &&
-      aws_instance.this.root_block_device[0].encrypted == true &&
-      aws_instance.this.root_block_device[0].volume_size == 30
+      length(aws_instance.this) == 1 && length(aws_lb_target_group_attachment.this) == 1 &&
+      aws_lb_target_group_attachment.this[0].target_id == aws_instance.this[0].id &&
+      length(aws_autoscaling_group.this) == 0 && length(aws_launch_template.this) == 0 && length(aws_s3_bucket.releases) == 0
+    )
+    error_message = "Without autoscaling the module must run exactly one instance behind the target group, and no Auto Scaling group."
+  }
+
+  assert {
+    condition = (
+      aws_instance.this[0].root_block_device[0].volume_type == "gp3" &&
+      aws_instance.this[0].root_block_device[0].encrypted == true &&
+      aws_instance.this[0].root_block_device[0].volume_size == 30
     )
     error_message = "The root volume must be an encrypted 30 GiB gp3 volume."
   }
 
   assert {
     condition = (
-      aws_instance.this.metadata_options[0].http_tokens == "required" &&
-      aws_instance.this.metadata_options[0].http_put_response_hop_limit == 1 &&
-      aws_instance.this.metadata_options[0].http_endpoint == "enabled"
+      aws_instance.this[0].metadata_options[0].http_tokens == "required" &&
+      aws_instance.this[0].metadata_options[0].http_put_response_hop_limit == 1 &&
+      aws_instance.this[0].metadata_options[0].http_endpoint == "enabled"
     )
     error_message = "IMDSv2 must be required, with a hop limit of 1."
   }
 
   assert {
-    condition     = aws_instance.this.vpc_security_group_ids == toset(["sg-instance"]) && aws_instance.this.iam_instance_profile == aws_iam_instance_profile.this.name
+    condition     = aws_instance.this[0].vpc_security_group_ids == toset(["sg-instance"]) && aws_instance.this[0].iam_instance_profile == aws_iam_instance_profile.this.name
     error_message = "The instance must carry only the instance security group and the instance profile."
   }
 
@@ -522,6 +577,136 @@ run "compute" {
     condition     = aws_lb_target_group.this.port == 3000 && aws_lb_target_group.this.health_check[0].path == "/api/health"
     error_message = "The target group must send traffic to the app port and health-check /api/health."
   }
+}
+
+################################################################################
+# compute with replicas: an Auto Scaling group over two AZs behind the target group, rolled by instance refresh
+################################################################################
+
+run "compute_autoscaling" {
+  command = apply
+
+  module {
+    source = "../../modules/compute"
+  }
+
+  variables {
+    name                       = "statuspage-prod"
+    vpc_id                     = "vpc-1"
+    subnet_ids                 = ["subnet-a", "subnet-b"]
+    alb_security_group_id      = "sg-alb"
+    instance_security_group_id = "sg-instance"
+    zone_id                    = "Z123456"
+    origin_domain_name         = "origin.status.example.com"
+    origin_verify_secret       = "OriginSecret"
+    dynamodb_table_arns        = ["arn:aws:dynamodb:eu-central-1:123456789012:table/statuspage-coord"]
+    dynamodb_index_arns        = []
+    sns_topic_arn              = "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-alerts"
+    ssm_parameter_path         = "/statuspage/prod/"
+    autoscaling = {
+      min_size           = 3
+      max_size           = 4
+      desired_capacity   = 3
+      release_version    = "abc1234"
+      ansible_extra_vars = { app_dynamodb_table_prefix = "statuspage-" }
+    }
+  }
+
+  assert {
+    condition     = length(aws_instance.this) == 0 && length(aws_lb_target_group_attachment.this) == 0
+    error_message = "With autoscaling there is no stand-alone instance; the group registers its instances itself."
+  }
+
+  assert {
+    condition = (
+      aws_autoscaling_group.this[0].min_size == 3 && aws_autoscaling_group.this[0].max_size == 4 &&
+      aws_autoscaling_group.this[0].desired_capacity == 3 &&
+      aws_autoscaling_group.this[0].vpc_zone_identifier == toset(["subnet-a", "subnet-b"])
+    )
+    error_message = "The group must hold min/max/desired replicas over both subnets (two AZs)."
+  }
+
+  assert {
+    condition = (
+      aws_autoscaling_group.this[0].target_group_arns == toset([aws_lb_target_group.this.arn]) &&
+      aws_autoscaling_group.this[0].health_check_type == "ELB" &&
+      aws_autoscaling_group.this[0].health_check_grace_period == 600
+    )
+    error_message = "Replicas must sit behind the ALB target group and be replaced when they fail its /api/health check (after a grace period)."
+  }
+
+  assert {
+    condition = (
+      aws_autoscaling_group.this[0].instance_refresh[0].strategy == "Rolling" &&
+      aws_autoscaling_group.this[0].instance_refresh[0].preferences[0].min_healthy_percentage == 66 &&
+      aws_autoscaling_group.this[0].instance_refresh[0].preferences[0].auto_rollback == true &&
+      aws_autoscaling_group.this[0].launch_template[0].id == aws_launch_template.this[0].id &&
+      aws_autoscaling_group.this[0].launch_template[0].version == tostring(aws_launch_template.this[0].latest_version)
+    )
+    error_message = "A new launch template version must roll the group by instance refresh, two thirds kept healthy, rolled back on failure."
+  }
+
+  assert {
+    condition = (
+      aws_launch_template.this[0].instance_type == "t2.small" &&
+      aws_launch_template.this[0].metadata_options[0].http_tokens == "required" &&
+      aws_launch_template.this[0].metadata_options[0].http_put_response_hop_limit == 1 &&
+      aws_launch_template.this[0].block_device_mappings[0].ebs[0].encrypted == "true" &&
+      aws_launch_template.this[0].block_device_mappings[0].ebs[0].volume_type == "gp3" &&
+      aws_launch_template.this[0].iam_instance_profile[0].name == aws_iam_instance_profile.this.name &&
+      aws_launch_template.this[0].network_interfaces[0].security_groups == toset(["sg-instance"])
+    )
+    error_message = "Replicas must launch like the single instance: t2.small, IMDSv2 (hop limit 1), encrypted gp3, the instance profile and security group only."
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this[0].user_data), "releases/abc1234/release.tar.gz") && strcontains(base64decode(aws_launch_template.this[0].user_data), "playbooks/site.yml")
+    error_message = "The user data must install the configured release with the Ansible site playbook."
+  }
+
+  assert {
+    condition = (
+      [for statement in data.aws_iam_policy_document.app.statement : statement.sid] ==
+      ["DynamoDbDataPlane", "DynamoDbIndexQueries", "PublishAlerts", "ReadAppParameters", "ReadReleases"] &&
+      data.aws_iam_policy_document.app.statement[4].actions == toset(["s3:GetObject"]) &&
+      data.aws_iam_policy_document.app.statement[4].resources == toset(["arn:aws:s3:::x/releases/*"])
+    )
+    error_message = "Replicas may additionally read releases from their bucket, nothing else."
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.releases[0].block_public_acls && aws_s3_bucket_public_access_block.releases[0].block_public_policy &&
+      aws_s3_bucket_public_access_block.releases[0].restrict_public_buckets && aws_s3_bucket_public_access_block.releases[0].ignore_public_acls
+    )
+    error_message = "The releases bucket must block every kind of public access."
+  }
+}
+
+run "compute_rejects_an_inverted_group_size" {
+  command = plan
+
+  module {
+    source = "../../modules/compute"
+  }
+
+  variables {
+    name                       = "statuspage-prod"
+    vpc_id                     = "vpc-1"
+    subnet_ids                 = ["subnet-a", "subnet-b"]
+    alb_security_group_id      = "sg-alb"
+    instance_security_group_id = "sg-instance"
+    zone_id                    = "Z123456"
+    origin_domain_name         = "origin.status.example.com"
+    origin_verify_secret       = "OriginSecret"
+    dynamodb_table_arns        = []
+    dynamodb_index_arns        = []
+    sns_topic_arn              = "arn:aws:sns:eu-central-1:123456789012:statuspage-prod-alerts"
+    ssm_parameter_path         = "/statuspage/prod/"
+    autoscaling                = { min_size = 3, max_size = 2, desired_capacity = 3 }
+  }
+
+  expect_failures = [var.autoscaling]
 }
 
 run "compute_rejects_a_relative_parameter_path" {
@@ -716,6 +901,54 @@ run "data" {
   assert {
     condition     = length(output.index_arns) == length(flatten([for table in aws_dynamodb_table.this : table.global_secondary_index]))
     error_message = "index_arns must list every global secondary index (the instance role needs them to Query)."
+  }
+}
+
+################################################################################
+# alerts: the per-instance status check alarm exists only with the single instance
+################################################################################
+
+run "alerts_single_instance" {
+  command = plan
+
+  module {
+    source = "../../modules/alerts"
+  }
+
+  variables {
+    name                    = "statuspage-prod"
+    alert_email             = ""
+    alb_arn_suffix          = "app/x/1"
+    target_group_arn_suffix = "targetgroup/x/1"
+    instance_id             = "i-0123456789abcdef0"
+    dynamodb_table_names    = { checks = "statuspage-checks" }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.status_check) == 1 && aws_cloudwatch_metric_alarm.status_check[0].dimensions.InstanceId == "i-0123456789abcdef0"
+    error_message = "The single instance must have its EC2 status check alarm."
+  }
+}
+
+run "alerts_replicas" {
+  command = plan
+
+  module {
+    source = "../../modules/alerts"
+  }
+
+  variables {
+    name                    = "statuspage-prod"
+    alert_email             = ""
+    alb_arn_suffix          = "app/x/1"
+    target_group_arn_suffix = "targetgroup/x/1"
+    autoscaling_group_name  = "statuspage-prod"
+    dynamodb_table_names    = { checks = "statuspage-checks" }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.status_check) == 0 && aws_cloudwatch_metric_alarm.unhealthy_hosts.metric_name == "UnHealthyHostCount"
+    error_message = "Replicas are replaced by their group: no per-instance alarm, the unhealthy-hosts alarm stays."
   }
 }
 

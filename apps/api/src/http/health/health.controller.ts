@@ -4,9 +4,12 @@ import { Public } from '../auth/public.decorator.js';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DynamoHealth } from '@app/aws';
-import { MonitoringScheduler, MonitorService } from '@app/monitoring';
+import { ChangeFeed, MonitoringScheduler, MonitorService, ReplicaCoordinator } from '@app/monitoring';
 
-/** Liveness + readiness for the ALB: storage reachable and the scheduler ticking. */
+/**
+ * Liveness + readiness for the ALB: storage reachable and the scheduler ticking; `cluster` reports this replica's
+ * shards and lease (informational: a replica that owns nothing still serves the page).
+ */
 @Public()
 @ApiTags('public')
 @Controller('health')
@@ -17,6 +20,8 @@ export class HealthController {
     private readonly dynamo: DynamoHealth,
     private readonly monitor: MonitorService,
     private readonly scheduler: MonitoringScheduler,
+    private readonly coordinator: ReplicaCoordinator,
+    private readonly feed: ChangeFeed,
   ) {}
 
   @Get()
@@ -45,9 +50,24 @@ export class HealthController {
           slipP99Ms: stats.slip.p99Ms,
           bufferedWrites: stats.writer.buffered,
           droppedWrites: stats.writer.dropped,
+          supersededWrites: stats.writer.superseded,
           rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
         };
         return this.scheduler.isReady && ageMs !== null && ageMs < 5000 ? session.up(data) : session.down(data);
+      },
+      () => {
+        const cluster = this.coordinator.status();
+        const { lastPollOkAt, published, applied, pendingChecks } = this.feed.stats;
+        return this.indicators.check('cluster').up({
+          ...cluster,
+          checkedServices: this.monitor.stats().owned,
+          feed: {
+            published,
+            applied,
+            pendingChecks,
+            lastReadAgeMs: lastPollOkAt === null ? null : Date.now() - lastPollOkAt,
+          },
+        });
       },
     ]);
   }

@@ -885,6 +885,12 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       slo: {
         $ref: '#/components/schemas/SloStatus',
       },
+      stale: {
+        type: 'boolean',
+        enum: [true],
+        description:
+          'Present (true) only when what is shown may be out of date: the answering replica has heard of no check for longer than two intervals plus the replica lease (storage unreachable, or a takeover still pending).',
+      },
     },
     required: ['id', 'name', 'group', 'state', 'since', 'paused', 'intervalSeconds', 'lastCheck', 'uptime', 'slo'],
     additionalProperties: false,
