@@ -26,6 +26,7 @@ export const RESPONSE_TYPES = [
   'AdminService',
   'HeartbeatTokenResponse',
   'HeartbeatPingResponse',
+  'AdminIdentity',
   'AuditPage',
   'ApiError',
   'HealthResponse',

@@ -220,7 +220,7 @@ postRaw(
 );
 
 // ---------------------------------------------------------------- id
-post('missing id', { id: undefined }, 400, 'id', '(missing)');
+post('missing id', { id: undefined }, 400, 'id', 'is required');
 post('id as a number', { id: 123 }, 400, 'id', '123');
 post('id null', { id: null }, 400, 'id', 'null');
 post('empty id', { id: '' }, 400, 'id', '""');
@@ -239,7 +239,7 @@ post('id with non-ASCII', { id: 'café' }, 400, 'id');
 post('id as an array', { id: ['a'] }, 400, 'id');
 
 // ---------------------------------------------------------------- name and group
-post('missing name', { name: undefined }, 400, 'name', '(missing)');
+post('missing name', { name: undefined }, 400, 'name', 'is required');
 post('empty name', { name: '' }, 400, 'name', '""');
 post('name of 101 characters', { name: 'n'.repeat(101) }, 400, 'name');
 post('name as a number', { name: 5 }, 400, 'name', '5');
@@ -259,7 +259,7 @@ patch('group of 61 characters', { group: 'g'.repeat(61) }, 400, 'group');
 put('missing name', { name: undefined }, 400, 'name');
 
 // ---------------------------------------------------------------- url: shape, scheme, credentials, size
-post('missing url', { url: undefined }, 400, 'url', '(missing)');
+post('missing url', { url: undefined }, 400, 'url', 'is required');
 post('url as a number', { url: 42 }, 400, 'url');
 post('url as an object', { url: { href: 'https://example.com/' } }, 400, 'url');
 post('empty url', { url: '' }, 400, 'url');
@@ -394,8 +394,8 @@ post('heartbeat options on an http service', { heartbeat: { grace: '1m' } }, 400
 post('url on a dns service', { kind: 'dns', dns: { name: 'example.com', type: 'A' } }, 400, 'url');
 post('method on a tcp service', { kind: 'tcp', url: 'tcp://example.com:22', method: 'GET' }, 400, 'method');
 post('assertions on a heartbeat service', { kind: 'heartbeat', url: undefined, assertions: {} }, 400, 'assertions');
-post('dns service without dns', { kind: 'dns', url: undefined }, 400, 'dns', '(missing)');
-post('tcp service without url', { kind: 'tcp', url: undefined }, 400, 'url', '(missing)');
+post('dns service without dns', { kind: 'dns', url: undefined }, 400, 'dns', 'is required');
+post('tcp service without url', { kind: 'tcp', url: undefined }, 400, 'url', 'is required');
 patch('switch to dns without dns', { kind: 'dns' }, 400, 'dns');
 patch('dns options on the http service', { dns: { name: 'example.com', type: 'A' } }, 400, 'dns');
 put('tcp url on an http service', { url: 'tcp://example.com:22' }, 400, 'url', '"tcp://example.com:22"');
@@ -407,7 +407,8 @@ tcp('http scheme', 'https://example.com/');
 tcp('without a port', 'tcp://example.com');
 tcp('port 0', 'tcp://example.com:0');
 tcp('port 70000', 'tcp://example.com:70000');
-tcp('with credentials', 'tcp://user:pass@example.com:22');
+// The password is never echoed back (an error line reaches logs and screens).
+tcp('with credentials', 'tcp://user:pass@example.com:22', '"tcp://user:[redacted]@example.com:22"');
 tcp('with a path', 'tcp://example.com:22/x');
 tcp('with a query', 'tcp://example.com:22?x=1');
 tcp('with a space', 'tcp://exa mple.com:22');
@@ -448,7 +449,7 @@ dns('name with a space', { name: 'bad name', type: 'A' }, 'dns.name', '"bad name
 dns('name with a CR/LF', { name: 'example.com\r\nx', type: 'A' }, 'dns.name');
 dns('name of 300 characters', { name: `${'a'.repeat(60)}.`.repeat(5), type: 'A' }, 'dns.name');
 dns('name with an empty label', { name: 'a..b', type: 'A' }, 'dns.name', '"a..b"');
-dns('name missing', { type: 'A' }, 'dns.name', '(missing)');
+dns('name missing', { type: 'A' }, 'dns.name', 'is required');
 dns('type SRV', { name: 'example.com', type: 'SRV' }, 'dns.type', '"SRV"');
 dns('type in lower case', { name: 'example.com', type: 'a' }, 'dns.type', '"a"');
 dns('server a host name', { name: 'example.com', type: 'A', server: 'dns.example.com' }, 'dns.server');
@@ -558,7 +559,7 @@ header(
   'headers',
 );
 header('not a list', { 'X-A': '1' }, 'headers');
-header('missing value', [{ name: 'X-A' }], 'headers[0].value', '(missing)');
+header('missing value', [{ name: 'X-A' }], 'headers[0].value', 'is required');
 header('secret as text', [{ name: 'X-A', value: '1', secret: 'yes' }], 'headers[0].secret', '"yes"');
 header('unknown field', [{ name: 'X-A', value: '1', sensitive: true }], 'headers[0].sensitive');
 post(
@@ -574,10 +575,10 @@ put('header injection', { headers: [{ name: 'X-A', value: 'a\r\nb' }] }, 400, 'h
 const auth = (name: string, value: unknown, field: string, echo?: string) =>
   post(`auth: ${name}`, { auth: value }, 400, field, echo);
 auth('type digest', { type: 'digest', username: 'u', password: 'p' }, 'auth.type', '"digest"');
-auth('basic without a password', { type: 'basic', username: 'u' }, 'auth.password', '(missing)');
-auth('basic without a user name', { type: 'basic', password: 'p' }, 'auth.username', '(missing)');
+auth('basic without a password', { type: 'basic', username: 'u' }, 'auth.password', 'is required');
+auth('basic without a user name', { type: 'basic', password: 'p' }, 'auth.username', 'is required');
 auth('basic user name with ":"', { type: 'basic', username: 'a:b', password: 'p' }, 'auth.username');
-auth('bearer without a token', { type: 'bearer' }, 'auth.token', '(missing)');
+auth('bearer without a token', { type: 'bearer' }, 'auth.token', 'is required');
 auth('bearer with a user name', { type: 'bearer', token: 't', username: 'u' }, 'auth.username');
 auth(
   'bearer token with CR/LF: refused, never echoed',
@@ -646,7 +647,12 @@ assertions(
   'assertions.json[0].value',
   'true',
 );
-assertions('== without a value', { json: [{ path: '$.a', operator: '==' }] }, 'assertions.json[0].value', '(missing)');
+assertions(
+  '== without a value',
+  { json: [{ path: '$.a', operator: '==' }] },
+  'assertions.json[0].value',
+  'is required',
+);
 assertions('value an object', { json: [{ path: '$.a', operator: '==', value: { b: 1 } }] }, 'assertions.json[0].value');
 assertions('value null', { json: [{ path: '$.a', operator: '==', value: null }] }, 'assertions.json[0].value', 'null');
 assertions(
@@ -664,7 +670,7 @@ assertions(
   'header == without a value',
   { headers: [{ name: 'etag', operator: '==' }] },
   'assertions.headers[0].value',
-  '(missing)',
+  'is required',
 );
 assertions('unknown kind of assertion', { xpath: ['//status'] }, 'assertions.xpath');
 assertions('as a list', [{ contains: 'UP' }], 'assertions');

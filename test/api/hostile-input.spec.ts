@@ -19,7 +19,7 @@ describe('an /api path that matches no route answers the JSON 404, never the das
 
   beforeAll(async () => {
     const web = mkdtempSync(join(tmpdir(), 'status-web-'));
-    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dashboard</title>');
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dashboard</title><!--dashboard-->');
     t = await createTestApp({ servicesYaml: SERVICES_YAML, env: { WEB_DIR: web } });
   });
   afterAll(() => t.close());
@@ -45,7 +45,7 @@ describe('an /api path that matches no route answers the JSON 404, never the das
       type: expect.stringMatching(/^application\/json/) as unknown,
     });
     expect(response.json<ApiError>()).toMatchObject({ statusCode: 404, error: 'Not Found' });
-    expect(response.body).not.toContain('<title>dashboard');
+    expect(response.body).not.toContain('<!--dashboard-->');
   });
 
   // The router itself decodes "%61" and the URL parser resolves "." segments: these reach the real route.
@@ -55,32 +55,40 @@ describe('an /api path that matches no route answers the JSON 404, never the das
       const response = await t.inject({ method: 'GET', url, headers: { authorization: `Bearer ${t.token}` } });
       expect([200, 404]).toContain(response.statusCode);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.body).not.toContain('<title>dashboard');
+      expect(response.body).not.toContain('<!--dashboard-->');
     },
   );
 
-  it.each(['/', '/services/shop', '/services/shop/', '/incidents/inc-123', '/admin', '/admin/services/shop/edit'])(
+  it.each(['/', '/history', '/history/', '/services/shop', '/services/shop/', '/admin', '/admin/services/shop/edit'])(
     'serves the dashboard for the page route %s',
     async (url) => {
       const response = await t.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(200);
-      expect(response.body).toContain('<title>dashboard');
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.body).toContain('<!--dashboard-->');
     },
   );
 
-  it.each([
-    '/wp-login.php',
-    '/services',
-    '/services/a/b',
-    '/random/page',
-    '/assets/app-OLD12345.js',
-    '/administrator',
-    '/admin/app.js',
-  ])('answers 404 (not the dashboard) for %s, which is no page route', async (url) => {
-    const response = await t.inject({ method: 'GET', url });
-    expect(response.statusCode).toBe(404);
-    expect(response.body).not.toContain('<title>dashboard');
-  });
+  // A page that does not exist is a 404 — with the dashboard, whose not-found view says so to a person.
+  it.each(['/services', '/services/a/b', '/services/nobody', '/incidents/inc-123', '/random/page', '/administrator'])(
+    'answers 404 with the dashboard (its not-found view) for %s, which is no page',
+    async (url) => {
+      const response = await t.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.body).toContain('<!--dashboard-->');
+    },
+  );
+
+  it.each(['/wp-login.php', '/assets/app-OLD12345.js', '/admin/app.js', '/favicon.ico'])(
+    'answers a JSON 404 (never index.html) for %s, which looks like a file',
+    async (url) => {
+      const response = await t.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body).not.toContain('<!--dashboard-->');
+    },
+  );
 });
 
 describe('raw request targets on a real socket (no client-side URL normalisation)', () => {
@@ -89,7 +97,7 @@ describe('raw request targets on a real socket (no client-side URL normalisation
 
   beforeAll(async () => {
     const web = mkdtempSync(join(tmpdir(), 'status-web-'));
-    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dashboard</title>');
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dashboard</title><!--dashboard-->');
     t = await createTestApp({ servicesYaml: SERVICES_YAML, env: { WEB_DIR: web } });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
@@ -123,7 +131,7 @@ describe('raw request targets on a real socket (no client-side URL normalisation
     const response = await raw(target);
     expect(response).toMatch(/^HTTP\/1\.1 (200|404) /);
     expect(response).toMatch(/\r\ncontent-type: application\/json/i);
-    expect(response).not.toContain('<title>dashboard');
+    expect(response).not.toContain('<!--dashboard-->');
   });
 });
 

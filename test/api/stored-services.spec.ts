@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LoggerService } from '@nestjs/common';
 import type { AdminService } from '@app/contracts';
 import { randomBytes } from 'node:crypto';
@@ -90,6 +90,19 @@ describe('services created through the admin API, read back at boot', () => {
       paused: true,
       source: 'api',
       state: 'unknown',
+      // An item in the older, normalised shape had every value written out: only what it lacked follows a default
+      // (including the check options that did not exist then).
+      defaulted: [
+        'kind',
+        'group',
+        'latencyThresholdMs',
+        'recoveryThreshold',
+        'degradedOpensIncident',
+        'followRedirects',
+        'insecureTls',
+        'certExpiryWarningDays',
+      ],
+      misconfigured: null,
     });
   });
 
@@ -102,5 +115,81 @@ describe('services created through the admin API, read back at boot', () => {
         expect.stringMatching(/^Catalog: stored service "torn" skipped: \(stored\): "\{\\"id\\":\\"torn\\",.* must be/),
       ]),
     );
+  });
+});
+
+describe('a stored service keeps what the admin set; defaults apply when it is read', () => {
+  const prefix = `t${randomBytes(4).toString('hex')}-`;
+  const db = testDynamo(prefix);
+  let t: TestApp;
+  const admin = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) =>
+    t.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+  const stored = async (id: string): Promise<unknown> => {
+    const item = await db.client.send(new GetItemCommand({ TableName: db.names.services, Key: { id: { S: id } } }));
+    return JSON.parse(item.Item?.definition?.S ?? 'null') as unknown;
+  };
+
+  beforeAll(async () => {
+    await db.ready();
+    t = await createTestApp({ tablePrefix: prefix });
+  });
+  afterAll(async () => {
+    db.destroy();
+    await t?.close();
+  });
+
+  it('lets PATCH shorten the interval of a service created without a timeout (the timeout follows)', async () => {
+    const created = await admin('POST', '/api/admin/services', {
+      id: 'shop',
+      name: 'Shop',
+      url: 'https://shop.example.com/health',
+      interval: '30s',
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json<AdminService>()).toMatchObject({ interval: '30s', timeout: '10s' });
+    expect(created.json<AdminService>().defaulted).toContain('timeout');
+    // Stored as written: no timeout, no defaults frozen in.
+    expect(await stored('shop')).toEqual({
+      id: 'shop',
+      name: 'Shop',
+      url: 'https://shop.example.com/health',
+      interval: '30s',
+    });
+
+    const patched = await admin('PATCH', '/api/admin/services/shop', { interval: '5s' });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json<AdminService>()).toMatchObject({ interval: '5s', timeout: '4s' });
+    expect(await stored('shop')).toEqual({
+      id: 'shop',
+      name: 'Shop',
+      url: 'https://shop.example.com/health',
+      interval: '5s',
+    });
+  });
+
+  it('keeps a timeout the admin did set, and PUT (a full replacement) drops whatever the body leaves out', async () => {
+    expect((await admin('PATCH', '/api/admin/services/shop', { interval: '30s', timeout: '8s' })).statusCode).toBe(200);
+    const refused = await admin('PATCH', '/api/admin/services/shop', { interval: '5s' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json<{ message: string }>().message).toBe('timeout: "8s" must be shorter than the interval (5s)');
+
+    const replaced = await admin('PUT', '/api/admin/services/shop', {
+      name: 'Shop',
+      url: 'https://shop.example.com/health',
+      interval: '5s',
+    });
+    expect(replaced.statusCode).toBe(200);
+    expect(replaced.json<AdminService>()).toMatchObject({ interval: '5s', timeout: '4s', paused: false });
+    expect(await stored('shop')).toEqual({
+      id: 'shop',
+      name: 'Shop',
+      url: 'https://shop.example.com/health',
+      interval: '5s',
+    });
   });
 });

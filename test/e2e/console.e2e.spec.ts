@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AdminService, AuditEntry, MaintenanceWindow, Page as ApiPage } from '@app/contracts';
-import { SERVICE_DEFAULTS } from '../../apps/web/src/app/admin/services/service-form-model.js';
+import { SERVICE_DEFAULTS } from '@app/contracts';
 import { startApp, type AppProcess } from '../support/app-process.js';
 import { axeVersion, axeViolations, type AxeViolation } from '../support/axe.js';
 import { chunksContaining, initialScripts, sizeOf } from '../support/bundle.js';
@@ -211,7 +211,7 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     expect(await page.$$(`${row('from-file')} button`)).toHaveLength(0);
     await page.click(`${row('from-file')} a`);
     await page.waitForSelector('[data-testid="read-only"]');
-    expect(await page.textContent('[data-testid="read-only"]')).toContain('edit the file and restart');
+    expect(await page.textContent('[data-testid="read-only"]')).toContain('edit the file: the server reloads it');
     expect(await page.$eval('#svc-name', (input) => input.matches(':disabled'))).toBe(true);
     expect(await page.$('[data-testid="save-service"]')).toBeNull();
     await expectAccessible('service (read-only)');
@@ -564,8 +564,8 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
   it('shows the Retry-After wait after too many failed attempts (429)', async () => {
     for (let attempt = 0; attempt < 6 && !(await page.$('[data-testid="retry-after"]')); attempt += 1) {
       await page.fill('#admin-token', `sp_wrong_${attempt}`);
-      // One answer per attempt (a submit while a check is under way is ignored).
-      const answered = page.waitForResponse((response) => response.url().endsWith('/api/admin/services'));
+      // One answer per attempt (a submit while a check is under way is ignored); sign-in checks GET /api/admin/whoami.
+      const answered = page.waitForResponse((response) => response.url().endsWith('/api/admin/whoami'));
       await page.press('#admin-token', 'Enter');
       await answered;
       await page.waitForFunction(

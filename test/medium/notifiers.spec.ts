@@ -41,7 +41,11 @@ describe('SlackNotifier against a local incoming webhook', () => {
     expect(message!.text).toContain('[DOWN] Checkout API is down &lt;!channel&gt;');
     expect(message!.blocks.map((block) => block.type)).toEqual(['header', 'section', 'section', 'actions']);
     expect(message!.blocks[1]!.fields!.map((field) => field.text)).toEqual(
-      expect.arrayContaining(['*Services*\nCheckout API, Payments', '*Last error*\nHTTP 503', '*Severity*\ncritical']),
+      expect.arrayContaining([
+        '*Services*\nCheckout API, Payments',
+        '*Last error*\nservice unavailable (HTTP 503)',
+        '*Severity*\ncritical',
+      ]),
     );
     expect(message!.blocks[2]!.text!.text).toBe('Checks fail with HTTP 503 &amp; timeouts.');
     expect(JSON.stringify(message)).not.toContain('<!channel>');

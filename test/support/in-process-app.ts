@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfiguration } from '../../apps/api/src/config/configuration.js';
+import type { HostLookup } from '@app/monitoring';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -13,6 +14,8 @@ export interface TestApp {
   routes: { method: string; url: string }[];
   token: string;
   tablePrefix: string;
+  /** The services file the app was started with (rewrite it to test reloads). */
+  servicesFile: string;
   inject: NestFastifyApplication['inject'];
   close(): Promise<void>;
 }
@@ -29,24 +32,30 @@ export async function createTestApp(
     tablePrefix?: string;
     /** Receives the app's log lines; silent by default. */
     logger?: LoggerService;
+    /** Answers host-name lookups (validation-time SSRF checks) instead of DNS. */
+    lookup?: HostLookup;
   } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'status-api-'));
   writeFileSync(join(dir, 'services.yaml'), options.servicesYaml ?? 'services: []\n');
   const token = `sp_${randomBytes(24).toString('base64url')}`;
   const tablePrefix = options.tablePrefix ?? `t${randomBytes(4).toString('hex')}-`;
-  const config = loadConfiguration({
-    STATUS_CONFIG: join(dir, 'services.yaml'),
-    DATA_DIR: dir,
-    TARGET_ALLOW_CIDRS: '127.0.0.0/8',
-    DYNAMODB_TABLE_PREFIX: tablePrefix,
-    ADMIN_TOKEN_HASHES: createHash('sha256').update(token).digest('hex'),
-    WEB_DIR: join(dir, 'no-web'),
-    ...options.env,
-  });
+  const config = await loadConfiguration(
+    {
+      STATUS_CONFIG: join(dir, 'services.yaml'),
+      DATA_DIR: dir,
+      TARGET_ALLOW_CIDRS: '127.0.0.0/8',
+      DYNAMODB_TABLE_PREFIX: tablePrefix,
+      ADMIN_TOKEN_HASHES: createHash('sha256').update(token).digest('hex'),
+      WEB_DIR: join(dir, 'no-web'),
+      ...options.env,
+    },
+    options.lookup === undefined ? {} : { lookup: options.lookup },
+  );
   const routes: { method: string; url: string }[] = [];
   const app = await createApp(config, {
     dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT!,
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
     logger: options.logger ?? false,
     beforeRoutes: (adapter) =>
       adapter.getInstance().addHook('onRoute', (route) => {
@@ -55,5 +64,13 @@ export async function createTestApp(
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  return { app, routes, token, tablePrefix, inject: app.inject.bind(app), close: () => app.close() };
+  return {
+    app,
+    routes,
+    token,
+    tablePrefix,
+    servicesFile: join(dir, 'services.yaml'),
+    inject: app.inject.bind(app),
+    close: () => app.close(),
+  };
 }

@@ -19,14 +19,19 @@ import {
   DEFAULT_MONITORING_OPTIONS,
   MONITORING_OPTIONS,
   MonitoringModule,
+  PageSettings,
   parseDuration,
   TargetPolicy,
+  TargetResolver,
+  type HostLookup,
 } from '@app/monitoring';
-import { namespaces, type Configuration } from './config/configuration.js';
+import { namespaces, pageInfo, type Configuration } from './config/configuration.js';
+import { RELOAD_CONFIGURATION, ServicesFileReloader } from './config/services-file-reloader.js';
 import { AdminAuditController } from './http/admin/admin-audit.controller.js';
 import { AdminIncidentsController, AdminMaintenanceController } from './http/admin/admin-incidents.controller.js';
 import { IncidentsController } from './http/incidents/incidents.controller.js';
 import { AdminServicesController } from './http/admin/admin-services.controller.js';
+import { AdminSessionController } from './http/admin/admin-session.controller.js';
 import { AdminAuthGuard, AUTH_FAILURES } from './http/auth/admin-auth.guard.js';
 import { FailureLimiter } from './http/auth/failure-limiter.js';
 import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
@@ -43,6 +48,8 @@ import { METRICS_OPTIONS, StatusMetrics } from './metrics/status-metrics.js';
 export interface AppOverrides {
   /** Tests: talk to this DynamoDB endpoint instead of starting the embedded one. */
   dynamodbEndpoint?: string;
+  /** Tests: resolve host names with this instead of DNS (validation-time SSRF checks). */
+  lookup?: HostLookup;
 }
 
 /** Composition root: validated configuration in, modules wired to their adapters. */
@@ -72,6 +79,8 @@ export class AppModule {
           imports: [],
           providers: [
             { provide: TargetPolicy, useValue: config.policy },
+            { provide: TargetResolver, useValue: new TargetResolver(config.policy, overrides.lookup) },
+            { provide: PageSettings, useValue: new PageSettings(pageInfo(config, config.page), config.page.order) },
             { provide: CONFIG_SERVICES, useValue: config.services },
             {
               provide: MONITORING_OPTIONS,
@@ -123,6 +132,7 @@ export class AppModule {
         HealthController,
         IncidentsController,
         AdminServicesController,
+        AdminSessionController,
         AdminAuditController,
         AdminIncidentsController,
         AdminMaintenanceController,
@@ -148,6 +158,8 @@ export class AppModule {
           },
         },
         { provide: METRICS_OPTIONS, useValue: { port: config.env.METRICS_PORT, host: config.env.METRICS_HOST } },
+        { provide: RELOAD_CONFIGURATION, useValue: config },
+        ServicesFileReloader,
         StatusMetrics,
         MetricsServer,
         { provide: APP_GUARD, useClass: AdminAuthGuard },

@@ -1,4 +1,4 @@
-import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOverrides } from './app.module.js';
@@ -10,6 +10,7 @@ import { createFastifyAdapter, trustedPeer } from './http/fastify-adapter.js';
 import { setupOpenApi } from './http/openapi.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { serveDashboard } from './web/serve-dashboard.js';
+import { RedactingLogger } from './logging.js';
 
 export interface CreateAppOptions extends AppOverrides {
   /** Called with the Fastify instance before any route is registered (tests collect the route table). */
@@ -25,17 +26,18 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = createFastifyAdapter(config.env);
   options.beforeRoutes?.(adapter);
-  const logger = options.logger ?? (config.env.LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined);
+  const logger = options.logger ?? new RedactingLogger({ json: config.env.LOG_FORMAT === 'json' });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, options), adapter, {
     // Our own JSON parser (registerJsonBodyParser) replaces Nest's, so errors name the field.
     bodyParser: false,
     // Throw instead of process.exit so main.ts (and tests) report the cause.
     abortOnError: false,
-    ...(logger === undefined ? {} : { logger }),
+    logger,
   });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(new RejectMalformedBody());
-  app.enableShutdownHooks();
+  // Not SIGHUP (Nest's default list has it): SIGHUP reloads the services file (ServicesFileReloader).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const origins = config.env.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);

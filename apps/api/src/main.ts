@@ -3,19 +3,28 @@ import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
 import { createApp } from './bootstrap.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
+import { writeBootMessage } from './logging.js';
+
+/**
+ * JSON logs are decided before the configuration is validated (LOG_FORMAT itself may be what is wrong), so even
+ * "Invalid configuration" and a fatal start-up error stay one JSON object per line.
+ */
+const json = process.env.LOG_FORMAT?.trim() === 'json';
+// Node prints process warnings (the AWS SDK's multi-line Node-version notice) as raw text: route them through
+// the logger from the first line on, before any module that could emit one is constructed.
+if (json) logProcessWarningsAsJson();
 
 async function bootstrap(): Promise<void> {
   let config;
   try {
-    config = loadConfiguration(process.env);
+    config = await loadConfiguration(process.env);
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      process.stderr.write(`${error.message}\n`);
+      writeBootMessage(error.message, { json, context: 'Configuration' });
       process.exit(1);
     }
     throw error;
   }
-  if (config.env.LOG_FORMAT === 'json') logProcessWarningsAsJson();
   const app = await createApp(config);
   await app.listen(config.env.PORT, config.env.HOST);
   const logger = new Logger('Bootstrap');
@@ -26,14 +35,11 @@ async function bootstrap(): Promise<void> {
     logger.warn('ADMIN_TOKEN_HASHES is empty: every /api/admin request is refused');
 }
 
-/**
- * Node prints process warnings (e.g. the AWS SDK's multi-line Node-version notice) as raw text on stderr, which
- * breaks one-JSON-object-per-line logs: route them through the JSON logger instead.
- */
 function logProcessWarningsAsJson(): void {
-  const logger = new Logger('Process');
   process.removeAllListeners('warning');
-  process.on('warning', (warning) => logger.warn(`${warning.name}: ${warning.message}`));
+  process.on('warning', (warning) =>
+    writeBootMessage(`${warning.name}: ${warning.message}`, { json: true, level: 'warn', context: 'Process' }),
+  );
 }
 
 bootstrap().catch((error: unknown) => {
@@ -44,6 +50,6 @@ bootstrap().catch((error: unknown) => {
       : error instanceof Error
         ? (error.stack ?? error.message)
         : String(error);
-  process.stderr.write(`fatal: ${text}\n`);
+  writeBootMessage(`fatal: ${text}`, { json });
   process.exit(1);
 });

@@ -62,8 +62,9 @@ function PlainText(multiLine: boolean, allowEmpty: boolean): PropertyDecorator {
   return ValidateBy({
     name: multiLine ? 'multiLineText' : 'singleLineText',
     validator: {
+      // "" is the length rule's to report ("must be 1-100 characters"); saying "only whitespace" too repeats it.
       validate: (value: unknown) =>
-        typeof value !== 'string' || (!forbidden.test(value) && (allowEmpty || value.trim() !== '')),
+        typeof value !== 'string' || (!forbidden.test(value) && (allowEmpty || value === '' || value.trim() !== '')),
       defaultMessage: (args) =>
         typeof args?.value === 'string' && !forbidden.test(args.value) ? 'must not be only whitespace' : controls,
     },

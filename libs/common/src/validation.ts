@@ -7,6 +7,9 @@ import { NULL_RULE } from './decorators.js';
 /** Unknown fields are errors, never silently dropped. */
 export const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
+/** What a missing required field breaks, whatever its type rules are. */
+export const REQUIRED_RULE = 'is required';
+
 /** Flattens class-validator's tree into path/value/rule triples, one per broken rule. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
@@ -18,10 +21,16 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       out.push({ path, value: null, rule: NULL_RULE });
       continue;
     }
-    for (const [name, message] of constraints) {
-      const rule = name === 'whitelistValidation' ? 'is not a known field' : message;
-      out.push({ path, value: error.value, rule });
+    // A required field that is absent is one problem ("is required"), not every type and length rule it breaks.
+    if (error.value === undefined && constraints.length > 0 && !('whitelistValidation' in (error.constraints ?? {}))) {
+      out.push({ path, value: undefined, rule: REQUIRED_RULE });
+      continue;
     }
+    // Decorators that share one message (an integer range checks type, min and max) say it once.
+    const rules = new Set<string>();
+    for (const [name, message] of constraints)
+      rules.add(name === 'whitelistValidation' ? 'is not a known field' : message);
+    for (const rule of rules) out.push({ path, value: error.value, rule });
     if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, path));
   }
   return out;

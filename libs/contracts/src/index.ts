@@ -22,6 +22,8 @@ export interface LastCheck {
    * "assertion json $.status == \"UP\" failed: saw \"DOWN\"", "no ping for 1h 5m (expected every 1h + 5m grace)".
    */
   error?: string;
+  /** The failure in words for visitors, e.g. "connection refused" for ECONNREFUSED (`error` keeps the code). */
+  reason?: string;
   /** Why a successful check counts as degraded, e.g. "certificate expires in 3 days". */
   warning?: string;
   /** ISO-8601 notAfter of the leaf certificate the check saw (HTTPS and TLS over TCP). */
@@ -103,13 +105,41 @@ export interface MaintenanceWindow {
   message: string;
 }
 
+/** A link in the page's footer. */
+export interface PageLink {
+  label: string;
+  /** http(s) or mailto: URL. */
+  url: string;
+}
+
+/**
+ * Branding of the public page, from the services file's `page:` section (README → "Branding"): changed without a
+ * rebuild, on the next reload of the file.
+ */
+export interface PageInfo {
+  /** Page title and the name in the header, e.g. "Acme Status". */
+  title: string;
+  /** Logo shown instead of the built-in mark: an https URL or a path on the page's own origin; null for the mark. */
+  logoUrl: string | null;
+  /** Accent colours (#rrggbb) for light and dark schemes; null keeps the built-in ones. */
+  colors: { accent: string | null; accentDark: string | null };
+  /** Footer links, in order. */
+  links: PageLink[];
+  /** Where visitors report a problem or get help (http(s) or mailto:), null for none. */
+  supportUrl: string | null;
+  /** Whether visitors can subscribe to e-mail updates (POST /api/subscriptions is switched on). */
+  subscriptions: boolean;
+}
+
 /** GET /api/status — served from memory, never from the database. */
 export interface StatusResponse {
   generatedAt: string;
   overall: OverallStatus;
+  /** Services in display order: by group (the page's group order), then the services file's order. */
   services: ServiceStatus[];
   activeIncidents: IncidentSummary[];
   upcomingMaintenance: MaintenanceWindow[];
+  page: PageInfo;
 }
 
 /** One day of a service's history (UTC). */
@@ -157,6 +187,37 @@ export interface ServiceHistory {
   latency: (number | null)[];
 }
 
+/** Response times of one hour or one UTC day. */
+export interface LatencyPoint {
+  /** ISO-8601 start of the hour or the day. */
+  start: string;
+  checks: number;
+  failures: number;
+  /** Mean of the successful checks (ms), null when there were none. */
+  avgMs: number | null;
+  /**
+   * Median and 95th percentile of the successful checks (ms), estimated from a latency histogram kept per day;
+   * null where there is none (hours; days recorded before the histogram existed).
+   */
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export const LATENCY_RANGES = ['24h', '7d', '30d', '90d'] as const;
+export type LatencyRange = (typeof LATENCY_RANGES)[number];
+
+/** Response times over one range: totals and percentiles as for a LatencyPoint. */
+export type LatencySummary = Omit<LatencyPoint, 'start'>;
+
+export interface LatencyHistory {
+  /** The last 24 hours, one point per hour, oldest first (the current hour last). */
+  hours: LatencyPoint[];
+  /** The last 90 UTC days, one point per day, oldest first (today last); 7d and 30d are its tail. */
+  days: LatencyPoint[];
+  /** Each range as a whole. 24h percentiles are estimated from the days it touches, weighted by their checks. */
+  ranges: Record<LatencyRange, LatencySummary>;
+}
+
 /** GET /api/services/:id — one service in depth. */
 export interface ServiceDetailResponse {
   service: ServiceStatus;
@@ -166,6 +227,8 @@ export interface ServiceDetailResponse {
   bars: DailyBar[];
   /** The certificate seen by the most recent check that saw one; null for services without TLS. */
   certificate: CertificateStatus | null;
+  /** Response times for the 24h / 7d / 30d / 90d ranges. */
+  latency: LatencyHistory;
 }
 
 /** Error body of every 4xx/5xx answer. */
@@ -349,6 +412,16 @@ export interface AdminService extends ResolvedServiceDefinition {
   source: ServiceSource;
   state: ServiceState;
   /**
+   * Fields the definition leaves out, shown here with their defaults: they keep following the defaults (the timeout
+   * follows the interval) until someone sets them. A form editing with PUT should leave them out too.
+   */
+  defaulted: (keyof ServiceDefinition)[];
+  /**
+   * Why the probe refuses this service's target at connect time (its host name resolves to an address the SSRF
+   * policy blocks): a configuration problem for admins, shown as "unknown" on the public page. null when none.
+   */
+  misconfigured: string | null;
+  /**
    * Only in the answer that created the token (creating a heartbeat service, or turning one into it): the ping
    * token, shown this once — only its SHA-256 is kept.
    */
@@ -367,6 +440,27 @@ export interface HeartbeatTokenResponse {
 export interface HeartbeatPingResponse {
   ok: true;
 }
+
+/** GET /api/admin/whoami: the token's fingerprint, as the audit log records it. */
+export interface AdminIdentity {
+  actor: string;
+}
+
+/**
+ * Defaults of a service definition (what an omitted field means), shared by the API and the console. The timeout
+ * has no fixed default: min(timeoutCeiling, interval − 1s), at least 100ms.
+ */
+export const SERVICE_DEFAULTS = {
+  method: 'GET',
+  interval: '30s',
+  timeoutCeiling: '10s',
+  failureThreshold: 3,
+  recoveryThreshold: 2,
+  expectedStatus: ['200-299'],
+  slo: { target: 99.9, window: '30d' },
+  degradedOpensIncident: false,
+  paused: false,
+} as const;
 
 /** POST /api/admin/incidents. */
 export interface CreateIncidentRequest {

@@ -8,6 +8,8 @@ export interface ServiceView {
   state: Exclude<ServiceState, 'maintenance'>;
   /** Error of the most recent check, null when it succeeded or there was none. */
   lastError: string | null;
+  /** Why the probe refuses this service's target (policy), null when it does not: shown to admins only. */
+  misconfigured?: string | null;
 }
 
 /**

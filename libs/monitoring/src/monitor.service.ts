@@ -13,6 +13,7 @@ import { MonitorView, type ServiceView } from './monitor-view.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import { CheckStore, StateAndRollupStore, type StoredCheck } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
+import { reasonClass } from './probe/reason-class.js';
 import { advanceDue, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';
 import { SlipStats } from './scheduling/slip-stats.js';
 
@@ -36,6 +37,11 @@ export interface ServiceRuntime {
   resumeAt: number | null;
   running: boolean;
   queued: boolean;
+  /**
+   * Set while the probe refuses the target by policy (its host name now resolves to a blocked address): a problem
+   * with the service's configuration that admins see, never a failed check or an outage on the public page.
+   */
+  misconfigured: string | null;
   /** A clean handover of its shard is in progress: no new dispatch. */
   releasing: boolean;
 }
@@ -213,6 +219,7 @@ export class MonitorService implements MonitorView, ShardHost {
       resumeAt: null,
       running: false,
       queued: false,
+      misconfigured: null,
       releasing: false,
     };
   }
@@ -241,6 +248,7 @@ export class MonitorService implements MonitorView, ShardHost {
     this.runtimes.delete(id);
     this.stateWriter.forget(runtime);
     this.version += 1;
+    this.events.emitServiceRemoved({ serviceId: id, serviceName: runtime.service.name, at: Date.now() });
     return true;
   }
 
@@ -377,6 +385,21 @@ export class MonitorService implements MonitorView, ShardHost {
       slipMs,
       ...(result.certificateNotAfter === undefined ? {} : { certificateNotAfter: result.certificateNotAfter }),
     });
+    if (reasonClass(result.error) === 'blocked') {
+      // The operator's configuration is at fault, not the service: no check is stored or counted, no state changes.
+      if (runtime.misconfigured !== result.error) {
+        this.logger.warn(
+          `${service.id}: misconfigured, ${result.error ?? 'blocked'} (allow it with TARGET_ALLOW_CIDRS or change the URL)`,
+        );
+        runtime.misconfigured = result.error ?? 'blocked target';
+        this.version += 1;
+      }
+      return;
+    }
+    if (runtime.misconfigured !== null) {
+      runtime.misconfigured = null;
+      this.version += 1;
+    }
     const previous = runtime.evaluation;
     const next = evaluate(previous, result, service, result.startedAt);
     const inMaintenance = this.maintenance.isInMaintenance(service.id, result.startedAt);
@@ -563,7 +586,13 @@ function sleep(ms: number): Promise<void> {
 }
 
 function view(runtime: ServiceRuntime): ServiceView {
-  return { service: runtime.service, state: runtime.evaluation.state, lastError: runtime.recent[0]?.error ?? null };
+  return {
+    service: runtime.service,
+    // A misconfigured service has no trustworthy state: nothing opens (or escalates) an incident for it.
+    state: runtime.misconfigured === null ? runtime.evaluation.state : 'unknown',
+    lastError: runtime.recent[0]?.error ?? null,
+    misconfigured: runtime.misconfigured,
+  };
 }
 
 function sameEvaluation(a: EvaluationState, b: EvaluationState): boolean {

@@ -37,11 +37,20 @@ export interface CheckCompleted {
   certificateNotAfter?: number;
 }
 
+/** Emitted when a service stops being monitored (deleted, or gone from the services file). */
+export interface ServiceRemoved {
+  serviceId: string;
+  /** Its display name, which nothing else can tell once it is gone. */
+  serviceName: string;
+  at: number;
+}
+
 /** Typed in-process event bus of the monitoring library. */
 export class MonitoringEvents {
   private readonly stateChangedSubject = new Subject<ServiceStateChanged>();
   private readonly checksStoredSubject = new Subject<StoredCheck[]>();
   private readonly adoptedSubject = new Subject<ShardAdopted>();
+  private readonly serviceRemovedSubject = new Subject<ServiceRemoved>();
   readonly stateChanged$: Observable<ServiceStateChanged> = this.stateChangedSubject.asObservable();
   /** Checks this replica has just stored (the change feed tells the other replicas). */
   readonly checksStored$: Observable<StoredCheck[]> = this.checksStoredSubject.asObservable();
@@ -49,6 +58,11 @@ export class MonitoringEvents {
   readonly adopted$: Observable<ShardAdopted> = this.adoptedSubject.asObservable();
   private readonly checkCompletedSubject = new Subject<CheckCompleted>();
   readonly checkCompleted$: Observable<CheckCompleted> = this.checkCompletedSubject.asObservable();
+  readonly serviceRemoved$: Observable<ServiceRemoved> = this.serviceRemovedSubject.asObservable();
+
+  emitServiceRemoved(event: ServiceRemoved): void {
+    this.serviceRemovedSubject.next(event);
+  }
 
   emitStateChanged(event: ServiceStateChanged): void {
     this.stateChangedSubject.next(event);

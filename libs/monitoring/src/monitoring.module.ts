@@ -20,7 +20,9 @@ import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
 import { TcpProber } from './probe/tcp-prober.js';
 import { TargetPolicy } from './probe/target-policy.js';
+import { TargetResolver } from './probe/target-resolution.js';
 import { ActiveIncidents, NoActiveIncidents } from './status/active-incidents.js';
+import { PageSettings } from './status/page-settings.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
@@ -29,7 +31,7 @@ export interface MonitoringModuleOptions {
    * CoordinationStore, ChangeFeedStore) and the options tokens.
    */
   imports: ModuleMetadata['imports'];
-  /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy. */
+  /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy (and optionally TargetResolver). */
   providers: Provider[];
   /** The incidents library's cache of open incidents, shown on the status page (none by default). */
   activeIncidents?: Type<ActiveIncidents>;
@@ -46,6 +48,13 @@ export class MonitoringModule {
       global: true,
       imports: [ScheduleModule.forRoot(), ...(options.imports ?? [])],
       providers: [
+        // Before the caller's providers, so a test can supply its own resolver.
+        {
+          provide: TargetResolver,
+          useFactory: (policy: TargetPolicy) => new TargetResolver(policy),
+          inject: [TargetPolicy],
+        },
+        { provide: PageSettings, useFactory: () => new PageSettings() },
         ...options.providers,
         {
           provide: Prober,
@@ -87,6 +96,8 @@ export class MonitoringModule {
         StatusSnapshotService,
         MonitoringScheduler,
         TargetPolicy,
+        TargetResolver,
+        PageSettings,
         Prober,
         MaintenanceCache,
         ActiveIncidents,

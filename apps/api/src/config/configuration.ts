@@ -5,7 +5,17 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { formatFieldError, type FieldError } from '@app/common';
-import { parseDuration, parseServicesFile, TargetPolicy, type MonitoredService } from '@app/monitoring';
+import type { PageInfo } from '@app/contracts';
+import {
+  checkTargetUrl,
+  parseDuration,
+  parseServicesFile,
+  TargetPolicy,
+  TargetResolver,
+  type HostLookup,
+  type MonitoredService,
+} from '@app/monitoring';
+import { parsePageConfig, type PageConfig } from './page-config.js';
 import { validateEnvironment, type EnvironmentVariables } from './environment.js';
 
 /** Thrown at boot for a bad environment or services file; main.ts prints it and exits non-zero. */
@@ -25,6 +35,8 @@ export interface Configuration {
   env: EnvironmentVariables;
   storage: StorageMode;
   services: MonitoredService[];
+  /** The services file's `page:` section: branding and display order. */
+  page: PageConfig;
   servicesFile: string;
   policy: TargetPolicy;
   /** The page's public URL without a trailing slash (links in alerts and the feed). */
@@ -44,8 +56,64 @@ export function generatedReplicaId(): string {
   return `${host}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Reads and validates the services file (YAML) against the same DTOs the admin API uses. */
-export function loadServicesFile(path: string, policy: TargetPolicy): MonitoredService[] {
+/** What the services file holds, validated. */
+export interface ServicesFile {
+  services: MonitoredService[];
+  page: PageConfig;
+}
+
+/**
+ * Reads and validates the services file: syntax, every service against the same DTOs the admin API uses, and
+ * every host name against the SSRF policy (resolved now, as the probe will resolve it at connect time). Used at
+ * boot and for every reload, so both refuse a file with the same lines.
+ */
+export async function readServicesFile(path: string, resolver: TargetResolver): Promise<ServicesFile> {
+  const plain = readYaml(path);
+  // Every URL that is a well-formed http(s) URL is resolved, also when other entries are broken: one run of the
+  // file names every problem, as at boot.
+  const list = (plain as { services?: unknown } | null)?.services;
+  const targets = (Array.isArray(list) ? (list as unknown[]) : []).flatMap((entry, index) => {
+    const url = (entry as { url?: unknown } | null)?.url;
+    const at = `services[${index}].url`;
+    return typeof url === 'string' && checkTargetUrl(url, resolver.policy, at).length === 0 ? [{ path: at, url }] : [];
+  });
+  const resolved = await resolver.check(targets);
+  const parsed = parseFile(plain, resolver.policy);
+  const errors = sortByEntry([...parsed.errors, ...resolved]);
+  if (parsed.value === null || errors.length > 0) throw new ConfigurationError(path, errors);
+  return parsed.value;
+}
+
+/** The services file's syntax and rules, without resolving host names (what can be checked synchronously). */
+export function loadServicesFile(path: string, policy: TargetPolicy): ServicesFile {
+  const parsed = parseFile(readYaml(path), policy);
+  if (parsed.value === null) throw new ConfigurationError(path, parsed.errors);
+  return parsed.value;
+}
+
+function parseFile(
+  plain: unknown,
+  policy: TargetPolicy,
+): { value: ServicesFile; errors: [] } | { value: null; errors: FieldError[] } {
+  const result = parseServicesFile(plain, policy);
+  const page = parsePageConfig(
+    plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>)['page'] : undefined,
+  );
+  const errors = [...result.errors, ...page.errors];
+  if (result.value === null || page.value === null || errors.length > 0) return { value: null, errors };
+  return { value: { services: result.value, page: page.value }, errors: [] };
+}
+
+/** Errors in file order: services[2] before services[10], each entry's own problems in the order found. */
+function sortByEntry(errors: FieldError[]): FieldError[] {
+  const entry = (error: FieldError) => Number(/^services\[(\d+)\]/.exec(error.path)?.[1] ?? -1);
+  return errors
+    .map((error, index) => ({ error, index }))
+    .sort((a, b) => entry(a.error) - entry(b.error) || a.index - b.index)
+    .map(({ error }) => error);
+}
+
+function readYaml(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -71,22 +139,33 @@ export function loadServicesFile(path: string, policy: TargetPolicy): MonitoredS
       },
     ]);
   }
-  const result = parseServicesFile(plain, policy);
-  if (result.value === null) throw new ConfigurationError(path, result.errors);
-  return result.value;
+  return plain;
 }
 
-export function loadConfiguration(processEnv: Record<string, string | undefined>): Configuration {
+export interface ConfigurationOptions {
+  /** Host names are resolved with this (tests answer without DNS); the system resolver by default. */
+  lookup?: HostLookup;
+}
+
+export async function loadConfiguration(
+  processEnv: Record<string, string | undefined>,
+  options: ConfigurationOptions = {},
+): Promise<Configuration> {
   const { value: env, errors } = validateEnvironment(processEnv);
   if (errors.length > 0) throw new ConfigurationError('the environment', errors);
   const policy = new TargetPolicy(env.TARGET_ALLOW_CIDRS);
   const servicesFile = resolve(env.STATUS_CONFIG);
-  const services = loadServicesFile(servicesFile, policy);
+  const { services, page } = await readServicesFile(servicesFile, new TargetResolver(policy, options.lookup));
   const storage: StorageMode = env.STORAGE ?? (env.AWS_ENDPOINT_URL_DYNAMODB ? 'aws' : 'embedded');
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const replicaId = env.REPLICA_ID ?? generatedReplicaId();
   const leaseMs = parseDuration(env.REPLICA_LEASE) as number;
-  return { env, storage, services, servicesFile, policy, publicBaseUrl, replicaId, leaseMs };
+  return { env, storage, services, page, servicesFile, policy, publicBaseUrl, replicaId, leaseMs };
+}
+
+/** The page as the snapshot publishes it: the file's branding plus what the environment switches on. */
+export function pageInfo(config: Pick<Configuration, 'env'>, page: PageConfig): PageInfo {
+  return { ...page.info, subscriptions: config.env.SUBSCRIBERS_TOPIC_ARN !== undefined };
 }
 
 /** The Nest config namespace the controllers read (ConfigService.getOrThrow('http.statusCacheSeconds')). */

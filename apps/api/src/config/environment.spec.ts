@@ -1,3 +1,4 @@
+import { clearSecrets, formatFieldError, redactSecrets } from '@app/common';
 import { generatedReplicaId } from './configuration.js';
 import { validateEnvironment } from './environment.js';
 
@@ -98,5 +99,43 @@ describe('environment validation', () => {
     const generated = generatedReplicaId();
     expect(validateEnvironment({ REPLICA_ID: generated }).errors).toEqual([]);
     expect(generatedReplicaId()).not.toBe(generated);
+  });
+});
+
+describe('secrets in the environment', () => {
+  afterEach(() => clearSecrets());
+
+  it('never echoes a malformed SLACK_WEBHOOK_URL or a token pasted into ADMIN_TOKEN_HASHES', () => {
+    const webhook = 'hxxps://hooks.slack.com/services/T0AAAA/B0BBBB/SECRETSECRETSECRET';
+    const token = 'sp_Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0';
+    const { errors } = validateEnvironment({ SLACK_WEBHOOK_URL: webhook, ADMIN_TOKEN_HASHES: token, PORT: 'abc' });
+    const lines = errors.map(formatFieldError);
+    expect(lines).toEqual([
+      'PORT: "abc" must be an integer between 1 and 65535',
+      `SLACK_WEBHOOK_URL: (hidden, ${webhook.length} characters) must be an http(s) URL (a Slack incoming webhook)`,
+      `ADMIN_TOKEN_HASHES: (hidden, ${token.length} characters) is an admin token, not its hash: put the ADMIN_TOKEN_HASHES=<hash> line npm run admin-token printed here, and keep the token itself secret`,
+    ]);
+    const text = lines.join('\n');
+    expect(text).not.toContain('SECRET');
+    expect(text).not.toContain(token);
+    // Registered: any later log line that carries them is masked too.
+    expect(redactSecrets(`request to ${webhook} failed; token ${token}`)).not.toMatch(/SECRET|Zm9vYmFy/);
+  });
+
+  it('names the bad entry of a hash list without showing it', () => {
+    const good = 'a'.repeat(64);
+    const { errors } = validateEnvironment({ ADMIN_TOKEN_HASHES: `${good}, not-a-hash-value` });
+    expect(errors.map(formatFieldError)).toEqual([
+      'ADMIN_TOKEN_HASHES[1]: (hidden, 16 characters) must be a SHA-256 hex digest (64 characters of 0-9, a-f); generate one with npm run admin-token',
+    ]);
+    expect(validateEnvironment({ ADMIN_TOKEN_HASHES: `${good},${'B'.repeat(64)}` }).errors).toEqual([]);
+  });
+
+  it('reads STATUS_CONFIG_WATCH as a boolean', () => {
+    expect(validateEnvironment({}).value.STATUS_CONFIG_WATCH).toBe(true);
+    expect(validateEnvironment({ STATUS_CONFIG_WATCH: 'false' }).value.STATUS_CONFIG_WATCH).toBe(false);
+    expect(validateEnvironment({ STATUS_CONFIG_WATCH: 'maybe' }).errors.map(formatFieldError)).toEqual([
+      'STATUS_CONFIG_WATCH: "maybe" must be "true" or "false"',
+    ]);
   });
 });

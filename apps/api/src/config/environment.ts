@@ -1,6 +1,13 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, IsIn, IsString, Matches, MaxLength, validateSync } from 'class-validator';
-import { flattenValidationErrors, IntInRange, Optional, type FieldError } from '@app/common';
+import {
+  flattenValidationErrors,
+  IntInRange,
+  Optional,
+  redactedValue,
+  registerSecret,
+  type FieldError,
+} from '@app/common';
 import { IsDuration, parseCidrList, parseDuration } from '@app/monitoring';
 
 /**
@@ -30,6 +37,10 @@ export class EnvironmentVariables {
   @IsString()
   @MaxLength(1024)
   STATUS_CONFIG = 'config/services.yaml';
+
+  /** Reload the services file when it changes (besides SIGHUP). */
+  @IsIn([true, false], { message: 'must be "true" or "false"' })
+  STATUS_CONFIG_WATCH = true;
 
   @IsString()
   @MaxLength(1024)
@@ -183,6 +194,8 @@ export class EnvironmentVariables {
   PUBLIC_BASE_URL?: string;
 }
 
+const BOOLEAN: (keyof EnvironmentVariables)[] = ['STATUS_CONFIG_WATCH'];
+
 const NUMERIC: (keyof EnvironmentVariables)[] = [
   'PORT',
   'CHECK_RETENTION_DAYS',
@@ -210,19 +223,60 @@ const VARIABLES = [
   ),
 ];
 
+/** Variables whose values are credentials: registered for redaction, never echoed in an error line. */
+export const SECRET_VARIABLES: readonly (keyof EnvironmentVariables)[] = ['SLACK_WEBHOOK_URL', 'ADMIN_TOKEN_HASHES'];
+
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * ADMIN_TOKEN_HASHES takes digests, but the likely mistake is pasting the token itself: say which entry is wrong
+ * and what it looks like, never what it is.
+ */
+function adminHashErrors(raw: string | undefined): FieldError[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const entries = raw.split(',').map((entry) => entry.trim());
+  return entries.flatMap((entry, index): FieldError[] => {
+    if (SHA256_HEX.test(entry)) return [];
+    const looksLikeToken = entry.startsWith('sp_');
+    return [
+      {
+        path: entries.length > 1 ? `ADMIN_TOKEN_HASHES[${index}]` : 'ADMIN_TOKEN_HASHES',
+        value: redactedValue(entry),
+        rule: looksLikeToken
+          ? 'is an admin token, not its hash: put the ADMIN_TOKEN_HASHES=<hash> line npm run admin-token printed here, and keep the token itself secret'
+          : 'must be a SHA-256 hex digest (64 characters of 0-9, a-f); generate one with npm run admin-token',
+      },
+    ];
+  });
+}
+
 /** Validates the environment; returns the typed values or field errors naming the variable, value and rule. */
 export function validateEnvironment(env: Record<string, string | undefined>): {
   value: EnvironmentVariables;
   errors: FieldError[];
 } {
+  // Before anything can print them: every later log line or error masks these values wherever they appear.
+  registerSecret(env.SLACK_WEBHOOK_URL);
+  for (const entry of (env.ADMIN_TOKEN_HASHES ?? '').split(','))
+    if (!SHA256_HEX.test(entry.trim())) registerSecret(entry);
   const plain: Record<string, unknown> = {};
   for (const key of VARIABLES) {
     const raw = env[key];
     if (raw === undefined || raw === '') continue;
     plain[key] = NUMERIC.includes(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+    if (BOOLEAN.includes(key) && /^(true|false)$/i.test(raw.trim())) plain[key] = raw.trim().toLowerCase() === 'true';
   }
   const value = plainToInstance(EnvironmentVariables, plain);
-  const errors = flattenValidationErrors(validateSync(value));
+  const errors = [
+    ...flattenValidationErrors(validateSync(value))
+      .filter((error) => error.path !== 'ADMIN_TOKEN_HASHES')
+      .map((error) =>
+        SECRET_VARIABLES.includes(error.path as keyof EnvironmentVariables)
+          ? { ...error, value: redactedValue(error.value) }
+          : error,
+      ),
+    ...adminHashErrors(env.ADMIN_TOKEN_HASHES),
+  ];
   for (const key of ['TRUSTED_PROXY_CIDRS', 'TARGET_ALLOW_CIDRS'] as const) {
     try {
       parseCidrList(value[key]);

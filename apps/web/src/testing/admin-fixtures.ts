@@ -23,6 +23,8 @@ export function adminService(overrides: Partial<AdminService> = {}): AdminServic
     paused: false,
     source: 'api',
     state: 'up',
+    defaulted: ['group', 'timeout', 'latencyThresholdMs'],
+    misconfigured: null,
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import type { IncidentSummary, ServiceStatus, StatusResponse } from '@app/contracts';
+import type { IncidentSummary, PageInfo, ServiceStatus, StatusResponse } from '@app/contracts';
 
 /** Builders for specs; every field has a sensible default so a spec states only what it is about. */
 export function service(overrides: Partial<ServiceStatus> = {}): ServiceStatus {
@@ -39,6 +39,19 @@ export function statusResponse(overrides: Partial<StatusResponse> = {}): StatusR
     services: [service()],
     activeIncidents: [],
     upcomingMaintenance: [],
+    page: pageInfo(),
+    ...overrides,
+  };
+}
+
+export function pageInfo(overrides: Partial<PageInfo> = {}): PageInfo {
+  return {
+    title: 'CloudOps Status',
+    logoUrl: null,
+    colors: { accent: null, accentDark: null },
+    links: [],
+    supportUrl: null,
+    subscriptions: false,
     ...overrides,
   };
 }

@@ -6,8 +6,8 @@ import { get, put, type Item } from '../dynamodb/attributes.js';
 import { conditionHolds, scanAll } from '../dynamodb/requests.js';
 
 /**
- * Services created through the admin API: one item per service, its definition (input form, defaults explicit) as
- * JSON. Items are handed back unvalidated; the catalog validates them like the services file.
+ * Services created through the admin API: one item per service, its definition as the admin wrote it (defaults
+ * are applied when it is read, never stored) as JSON. Items are handed back unvalidated; the catalog validates them like the services file.
  */
 export class DynamoCatalogStore extends CatalogStore {
   constructor(

@@ -1,5 +1,11 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { StateAndRollupStore, type DailyRollup, type EvaluationState, type RollupWrite } from '@app/monitoring';
+import {
+  LATENCY_BUCKETS_MS,
+  StateAndRollupStore,
+  type DailyRollup,
+  type EvaluationState,
+  type RollupWrite,
+} from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
@@ -84,6 +90,10 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
             latencyCount: put.n(rollup.latencyCount),
             hourTotal: put.ns(rollup.hourTotal),
             hourFailures: put.ns(rollup.hourFailures),
+            hourLatencySum: put.ns(rollup.hourLatencySum),
+            ...(rollup.latencyBuckets.some((count) => count > 0)
+              ? { latencyHist: put.s(encodeBuckets(rollup.latencyBuckets)) }
+              : {}),
             through: put.n(rollup.through),
             epoch: put.n(epoch),
             [TTL_ATTRIBUTE]: put.n(expiresAt),
@@ -166,7 +176,30 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
       latencyCount: get.n(item, 'latencyCount'),
       hourTotal: get.ns(item, 'hourTotal'),
       hourFailures: get.ns(item, 'hourFailures'),
+      hourLatencySum: get.ns(item, 'hourLatencySum'),
+      latencyBuckets: decodeBuckets(get.optS(item, 'latencyHist')),
       through: get.n(item, 'through'),
     };
   }
+}
+
+/** The latency histogram as "bucket:count" pairs of its non-empty buckets ("6:118,7:2"): a few bytes per item. */
+export function encodeBuckets(buckets: readonly number[]): string {
+  return buckets
+    .map((count, index) => (count > 0 ? `${index}:${count}` : ''))
+    .filter((pair) => pair !== '')
+    .join(',');
+}
+
+/** The histogram back as one counter per bucket; empty (no percentiles) when the item has none or it is damaged. */
+export function decodeBuckets(text: string | undefined): number[] {
+  if (text === undefined || text === '') return [];
+  const buckets = new Array<number>(LATENCY_BUCKETS_MS.length).fill(0);
+  for (const pair of text.split(',')) {
+    const [index, count] = pair.split(':').map(Number);
+    if (index === undefined || count === undefined || !Number.isInteger(index) || !(count >= 0)) return [];
+    if (index < 0 || index >= buckets.length) return [];
+    buckets[index] = count;
+  }
+  return buckets;
 }

@@ -2,6 +2,7 @@ import dynalite from 'dynalite';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -15,21 +16,32 @@ export interface EmbeddedDynamo {
  */
 export async function startEmbeddedDynamo(dataDir: string | null, port = 0): Promise<EmbeddedDynamo> {
   let path: string | undefined;
+  let lock: DataDirLock | null = null;
   if (dataDir !== null) {
+    mkdirSync(dataDir, { recursive: true });
+    lock = lockDataDir(dataDir);
     path = join(dataDir, 'dynamodb');
     mkdirSync(path, { recursive: true });
   }
   const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const { port: bound } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          lock?.release();
+          resolve();
+        });
         server.closeAllConnections?.();
       }),
   };

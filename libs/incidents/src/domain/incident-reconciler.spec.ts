@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { settle } from '@app/common/testing';
 import { FakeClusterView, InMemoryChangeFeedStore, maintenanceWindow, testChangeFeed } from '@app/monitoring/testing';
 import { incident, incidentsReplica, incidentsWorld, watchedService, type IncidentsWorld } from '../testing/index.js';
+import { plainTextBody, subjectLine } from '../notify/render.js';
 import type { Incident } from './incident.js';
 import type { IncidentReconciler } from './incident-reconciler.js';
 
@@ -262,21 +263,31 @@ describe('IncidentReconciler (automatic incidents)', () => {
 
       const resolved = world.store.incidents.get(id)!;
       expect(resolved.status).toBe('resolved');
-      expect(resolved.updates.at(-1)!.message).toBe('Automated check: Checkout API was paused; closing this incident.');
+      expect(resolved.updates.at(-1)!.message).toBe(
+        'Monitoring of Checkout API was paused while this incident was open; closing it. It did not recover on its own.',
+      );
       expect(world.outboxStore.idsOf(id)).toContain(`${id}#resolved#sns`);
       expect(world.store.locks.size).toBe(0);
+      await app.dispatcher.poll(BASE + MINUTE);
+      await settle();
+      const closed = world.sns.sent.find((n) => n.transition === 'resolved');
+      expect(closed).toMatchObject({ closure: 'paused' });
+      expect(subjectLine(closed!)).toBe('[CLOSED] Checkout API paused while failing; incident closed after 1m');
     });
 
     it('resolves the open incident of a service removed from monitoring', async () => {
       await boot();
       const { id } = await takeDown();
-      world.monitor.remove('checkout');
+      world.monitor.remove('checkout', BASE + 54_000);
+      await settle();
       await app.reconciler.reconcileAll(BASE + MINUTE);
+      await app.reconciler.reconcileAll(BASE + 2 * MINUTE);
 
       const resolved = world.store.incidents.get(id)!;
       expect(resolved.status).toBe('resolved');
+      // Its own wording, under the name the service had — never "recovered", never the bare id.
       expect(resolved.updates.at(-1)!.message).toBe(
-        'Automated check: checkout was removed from monitoring; closing this incident.',
+        'Checkout API was removed from monitoring while this incident was open; closing it. It did not recover on its own.',
       );
       expect(world.outboxStore.idsOf(id)).toEqual([
         `${id}#opened#slack`,
@@ -285,6 +296,18 @@ describe('IncidentReconciler (automatic incidents)', () => {
         `${id}#resolved#sns`,
       ]);
       expect(world.store.locks.size).toBe(0);
+      await app.dispatcher.poll(BASE + 2 * MINUTE);
+      await settle();
+      const closed = world.sns.sent.filter((n) => n.transition === 'resolved');
+      expect(closed).toHaveLength(1);
+      expect(closed[0]).toMatchObject({ closure: 'removed', serviceNames: ['Checkout API'] });
+      expect(subjectLine(closed[0]!)).toBe(
+        '[CLOSED] Checkout API removed from monitoring while failing; incident closed after 54s',
+      );
+      expect(plainTextBody(closed[0]!)).toContain(
+        'closed because its service was removed from monitoring. It did not recover.',
+      );
+      expect(subjectLine(closed[0]!)).not.toMatch(/recovered|checkout\b/);
     });
 
     it('leaves an open incident open while the state is unknown (e.g. just restarted)', async () => {

@@ -11,6 +11,7 @@ import {
 } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import { humanDuration } from '../notify/render.js';
+import type { IncidentClosure } from '../notify/notifier.js';
 import { IncidentStore } from '../ports.js';
 import { IncidentCache } from './incident-cache.js';
 import { IncidentWriter, iso } from './incident-writer.js';
@@ -35,6 +36,8 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
   private readonly locks = new Map<string, OpenLock>();
   /** Per-service promise chain: events and reconcile passes for one service never interleave. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Names of services that stopped being monitored, by id: their incidents close under that name, not the id. */
+  private readonly removedNames = new Map<string, string>();
   private subscriptions: Subscription[] = [];
   private ready = false;
   private timer: NodeJS.Timeout | null = null;
@@ -82,6 +85,14 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
       this.events.stateChanged$.subscribe((event) => {
         void this.serial(event.serviceId, () => this.onStateChanged(event)).catch((error: unknown) =>
           this.logger.error(`handling ${event.serviceId} ${event.from}->${event.to} failed: ${String(error)}`),
+        );
+      }),
+      this.events.serviceRemoved$.subscribe((event) => {
+        // Remembered at once (not queued): whichever pass closes the incident next uses the name.
+        this.removedNames.set(event.serviceId, event.serviceName);
+        void this.serial(event.serviceId, () => this.reconcileService(event.serviceId, event.at)).catch(
+          (error: unknown) =>
+            this.logger.error(`closing the incident of removed ${event.serviceId} failed: ${String(error)}`),
         );
       }),
       this.events.adopted$.subscribe((event) => void this.onAdopted(event)),
@@ -200,8 +211,13 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     }
     // Resolve when the service is healthy again, paused or gone; an unknown state (e.g. just restarted) waits.
     if (impact === null && (!service || service.paused || state === 'up' || state === 'degraded')) {
-      await this.resolve(lock, now, !service ? 'removed from monitoring' : service.paused ? 'paused' : 'recovered');
+      await this.resolve(lock, now, !service ? 'removed' : service.paused ? 'paused' : 'recovered');
     }
+  }
+
+  /** A service's display name, also after it was deleted. */
+  private nameOf(serviceId: string): string {
+    return this.monitor.find(serviceId)?.service.name ?? this.removedNames.get(serviceId) ?? serviceId;
   }
 
   private async open(serviceId: string, impact: IncidentImpact, now: number): Promise<void> {
@@ -260,14 +276,16 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     return incident;
   }
 
-  private async resolve(lock: OpenLock, now: number, reason: string): Promise<void> {
+  private async resolve(lock: OpenLock, now: number, closure: IncidentClosure): Promise<void> {
     let incident = this.cache.get(lock.incidentId) ?? (await this.store.getIncident(lock.incidentId));
+    const name = this.nameOf(lock.serviceId);
     if (incident && incident.status !== 'resolved') {
-      const name = this.monitor.find(lock.serviceId)?.service.name ?? lock.serviceId;
       const message =
-        reason === 'recovered'
+        closure === 'recovered'
           ? `Automated check: ${name} has recovered after ${humanDuration(now - lock.openedAt)}.`
-          : `Automated check: ${name} was ${reason}; closing this incident.`;
+          : closure === 'removed'
+            ? `${name} was removed from monitoring while this incident was open; closing it. It did not recover on its own.`
+            : `Monitoring of ${name} was paused while this incident was open; closing it. It did not recover on its own.`;
       incident = await this.writer.change(incident, (draft) => {
         if (draft.status === 'resolved') return false; // another replica resolved it meanwhile
         draft.status = 'resolved';
@@ -276,9 +294,13 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
       });
     }
     if (incident)
-      await this.writer.notify(incident, 'resolved', 'resolved', incident.updates.at(-1)?.message ?? 'Resolved.', now);
+      await this.writer.notify(incident, 'resolved', 'resolved', incident.updates.at(-1)?.message ?? 'Resolved.', now, {
+        closure: closureOf(incident, closure),
+        names: new Map([[lock.serviceId, name]]),
+      });
     await this.store.releaseOpenLock(lock.serviceId, lock.incidentId);
     this.locks.delete(lock.serviceId);
+    if (this.monitor.find(lock.serviceId) === undefined) this.removedNames.delete(lock.serviceId);
     this.feed.publish({ kind: 'lock', serviceId: lock.serviceId });
   }
 
@@ -326,4 +348,16 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     });
     return next;
   }
+}
+
+/**
+ * How a stored, resolved incident ended, read back from its last update (a repair after a crash re-queues the
+ * notification without knowing why it resolved): the wording resolve() wrote says it.
+ */
+function closureOf(incident: Incident, closure: IncidentClosure): IncidentClosure {
+  if (closure !== 'recovered') return closure;
+  const last = incident.updates.at(-1)?.message ?? '';
+  if (/ was removed from monitoring while this incident was open/.test(last)) return 'removed';
+  if (/^Monitoring of .* was paused while this incident was open/.test(last)) return 'paused';
+  return 'recovered';
 }

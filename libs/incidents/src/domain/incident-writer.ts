@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog, ConflictError, NotFoundError, recordChange } from '@app/common';
 import { ChangeFeed, MonitorView } from '@app/monitoring';
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
-import type { IncidentNotification, NotificationTransition } from '../notify/notifier.js';
+import type { IncidentClosure, IncidentNotification, NotificationTransition } from '../notify/notifier.js';
 import { IncidentStore } from '../ports.js';
 import { IncidentCache } from './incident-cache.js';
 import type { Incident } from './incident.js';
@@ -74,8 +74,15 @@ export class IncidentWriter {
     key: string,
     message: string,
     at: number,
+    extra: {
+      /** Why an automatic incident resolved. */
+      closure?: IncidentClosure;
+      /** Names of services the runner no longer knows (a deleted service), by id. */
+      names?: ReadonlyMap<string, string>;
+    } = {},
   ): Promise<void> {
     const notification: IncidentNotification = {
+      ...(extra.closure === undefined ? {} : { closure: extra.closure }),
       incidentId: incident.id,
       transition,
       severity: incident.impact,
@@ -83,7 +90,7 @@ export class IncidentWriter {
       kind: incident.kind,
       title: incident.title,
       serviceIds: incident.serviceIds,
-      serviceNames: incident.serviceIds.map((id) => this.monitor.find(id)?.service.name ?? id),
+      serviceNames: incident.serviceIds.map((id) => this.monitor.find(id)?.service.name ?? extra.names?.get(id) ?? id),
       startedAt: incident.startedAt,
       resolvedAt: incident.resolvedAt,
       message,

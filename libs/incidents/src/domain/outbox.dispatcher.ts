@@ -137,7 +137,9 @@ export class OutboxDispatcher {
     const leaseUntil = this.clock.now() + LEASE_MS;
     if (!(await this.outbox.claim(item.id, leaseUntil, this.clock.now()))) return;
     try {
-      await notifier.send(item.notification);
+      // Rendered now, not when queued: a delivery that waited (a channel just switched on, retries) says how long
+      // the incident has really been open.
+      await notifier.send({ ...item.notification, sentAt: new Date(this.clock.now()).toISOString() });
     } catch (error) {
       const attempts = item.attempts + 1;
       const now = this.clock.now();

@@ -6,6 +6,12 @@ export const NOTIFICATION_CHANNELS: readonly NotificationChannel[] = ['sns', 'sl
 export type NotificationTransition = 'opened' | 'resolved' | 'update' | 'reminder';
 
 /**
+ * Why an automatic incident ended: its service recovered, or it stopped being monitored while still failing —
+ * deleted (or gone from the services file) or paused. Only "recovered" means it works again.
+ */
+export type IncidentClosure = 'recovered' | 'removed' | 'paused';
+
+/**
  * Everything a channel needs to tell on-call what happened. It is rendered when the transition happens and
  * stored in the outbox item, so a delivery after a restart says exactly what it would have said then.
  */
@@ -33,6 +39,13 @@ export interface IncidentNotification {
   url: string;
   /** ISO-8601 time of this transition. */
   at: string;
+  /** Resolved automatic incidents: why it ended (absent on items queued before this existed = recovered). */
+  closure?: IncidentClosure;
+  /**
+   * ISO-8601 time the channel is sending this, set by the dispatcher for each attempt (never stored): durations
+   * ("since … ago", "still open after …") are computed against it, so a message sent late says how long it really is.
+   */
+  sentAt?: string;
 }
 
 export type MaintenanceTransition = 'scheduled' | 'cancelled';
@@ -53,6 +66,8 @@ export interface MaintenanceNotification {
   /** The status page. */
   url: string;
   at: string;
+  /** Set by the dispatcher when sending (see IncidentNotification.sentAt). */
+  sentAt?: string;
 }
 
 /**
@@ -76,6 +91,8 @@ export interface CertificateNotification {
   /** The service's page on the status page. */
   url: string;
   at: string;
+  /** Set by the dispatcher when sending (see IncidentNotification.sentAt). */
+  sentAt?: string;
 }
 
 /** Everything the outbox delivers. */

@@ -1,5 +1,5 @@
 import type { IncidentNotification } from './notifier.js';
-import { humanDuration, plainTextBody, subjectLine, SUBJECT_MAX_LENGTH } from './render.js';
+import { headline, humanDuration, plainTextBody, subjectLine, SUBJECT_MAX_LENGTH } from './render.js';
 import { notification as fixture } from '../testing/index.js';
 
 const notification = (patch: Partial<IncidentNotification> = {}) =>
@@ -85,7 +85,7 @@ describe('plainTextBody', () => {
     expect(body).toContain('Since:         2026-01-10T12:00:00.000Z (12m ago)');
     expect(body).toContain('Status:        investigating');
     expect(body).toContain('Severity:      major');
-    expect(body).toContain('Last error:    HTTP 503');
+    expect(body).toContain('Last error:    service unavailable (HTTP 503)');
     expect(body).toContain('Message:\nWe are investigating failed checks.');
     expect(body).toContain('Details: https://status.example.com/incidents/inc-1');
   });
@@ -103,6 +103,35 @@ describe('plainTextBody', () => {
     expect(body).toContain('The incident was resolved.');
     expect(body).toContain('Resolved:      2026-01-10T13:05:00.000Z (after 1h 5m)');
     expect(body).not.toContain('Last error');
+  });
+
+  it('computes "since … ago" and reminders at send time', () => {
+    const queued = notification({ at: '2026-01-10T12:00:00.000Z' });
+    const sent = { ...queued, sentAt: '2026-01-10T12:04:00.000Z' };
+    expect(plainTextBody(sent)).toContain('Since:         2026-01-10T12:00:00.000Z (4m ago)');
+    expect(plainTextBody(sent)).toContain('Sent at 2026-01-10T12:04:00.000Z');
+    const reminder = notification({ transition: 'reminder', at: '2026-01-10T13:00:00.000Z' });
+    expect(headline({ ...reminder, sentAt: '2026-01-10T13:30:00.000Z' })).toBe(
+      '[REMINDER] Checkout API is down still open after 1h 30m',
+    );
+  });
+
+  it('says a closed incident did not recover when its service was removed or paused', () => {
+    const closed = notification({
+      kind: 'auto',
+      transition: 'resolved',
+      status: 'resolved',
+      resolvedAt: '2026-01-10T12:00:54.000Z',
+      closure: 'removed',
+    });
+    expect(headline(closed)).toBe(
+      '[CLOSED] Checkout API removed from monitoring while failing; incident closed after 54s',
+    );
+    expect(headline({ ...closed, closure: 'paused' })).toBe(
+      '[CLOSED] Checkout API paused while failing; incident closed after 54s',
+    );
+    expect(headline({ ...closed, closure: 'recovered' })).toBe('[RESOLVED] Checkout API recovered after 54s');
+    expect(plainTextBody(closed)).toContain('removed from monitoring. It did not recover.');
   });
 
   it('keeps the multi-line message but drops control characters from it', () => {

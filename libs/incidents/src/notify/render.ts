@@ -1,3 +1,4 @@
+import { failureWithCode } from '@app/monitoring';
 import type { CertificateNotification, IncidentNotification } from './notifier.js';
 
 /**
@@ -75,13 +76,23 @@ const STATUS_LABEL: Record<IncidentNotification['status'], string> = {
   resolved: 'resolved',
 };
 
-/** Short tag for the transition, as it leads the subject: DOWN / INCIDENT / RESOLVED / UPDATE / REMINDER. */
+/** When the message goes out: durations are measured to it (the transition time for a message rendered early). */
+export function sendTime(n: IncidentNotification): string {
+  return n.sentAt ?? n.at;
+}
+
+/** An automatic incident that ended because its service stopped being monitored, not because it recovered. */
+function closedUnrecovered(n: IncidentNotification): n is IncidentNotification & { closure: 'removed' | 'paused' } {
+  return n.kind === 'auto' && n.transition === 'resolved' && (n.closure === 'removed' || n.closure === 'paused');
+}
+
+/** Short tag for the transition, as it leads the subject: DOWN / INCIDENT / RESOLVED / CLOSED / UPDATE / REMINDER. */
 export function transitionTag(n: IncidentNotification): string {
   switch (n.transition) {
     case 'opened':
       return n.kind === 'auto' ? 'DOWN' : 'INCIDENT';
     case 'resolved':
-      return 'RESOLVED';
+      return closedUnrecovered(n) ? 'CLOSED' : 'RESOLVED';
     case 'update':
       return 'UPDATE';
     case 'reminder':
@@ -103,6 +114,8 @@ export function headline(n: IncidentNotification): string {
       return `${tag} ${title}`;
     case 'resolved': {
       const after = humanDuration(elapsed(n.startedAt, n.resolvedAt ?? n.at));
+      if (closedUnrecovered(n))
+        return `${tag} ${serviceList(n)} ${n.closure === 'removed' ? 'removed from monitoring' : 'paused'} while failing; incident closed after ${after}`;
       return n.kind === 'auto'
         ? `${tag} ${serviceList(n)} recovered after ${after}`
         : `${tag} ${title} (after ${after})`;
@@ -110,7 +123,7 @@ export function headline(n: IncidentNotification): string {
     case 'update':
       return `${tag} ${title} — ${STATUS_LABEL[n.status]}`;
     case 'reminder':
-      return `${tag} ${title} still open after ${humanDuration(elapsed(n.startedAt, n.at))}`;
+      return `${tag} ${title} still open after ${humanDuration(elapsed(n.startedAt, sendTime(n)))}`;
   }
 }
 
@@ -156,9 +169,24 @@ const WHAT_HAPPENED: Record<IncidentNotification['transition'], string> = {
   reminder: 'The incident is still open.',
 };
 
-/** ISO time plus how long before this notification it was, e.g. "2026-01-10T12:00:00.000Z (12m ago)". */
-function since(iso: string, at: string): string {
-  return `${iso} (${humanDuration(elapsed(iso, at))} ago)`;
+/** ISO time plus how long before the message was sent it was, e.g. "2026-01-10T12:00:00.000Z (12m ago)". */
+export function sinceText(n: IncidentNotification): string {
+  return `${n.startedAt} (${humanDuration(elapsed(n.startedAt, sendTime(n)))} ago)`;
+}
+
+/** What happened, in one sentence: a closure that is not a recovery says so. */
+function whatHappened(n: IncidentNotification): string {
+  if (closedUnrecovered(n))
+    return n.closure === 'removed'
+      ? 'The incident was closed because its service was removed from monitoring. It did not recover.'
+      : 'The incident was closed because monitoring of its service was paused. It did not recover.';
+  return WHAT_HAPPENED[n.transition];
+}
+
+/** The last probe error in words with its code, e.g. "connection refused (ECONNREFUSED)". */
+export function lastErrorText(n: IncidentNotification): string | null {
+  if (n.lastError === null || oneLine(n.lastError) === '') return null;
+  return failureWithCode(oneLine(n.lastError));
 }
 
 /** Plain-text body for email (SNS): what happened, which services, since when, status, last error, message, link. */
@@ -170,11 +198,11 @@ export function plainTextBody(n: IncidentNotification): string {
   const lines = [
     oneLine(headline(n)),
     '',
-    WHAT_HAPPENED[n.transition],
+    whatHappened(n),
     '',
     `Incident:      ${truncate(oneLine(n.title), 500)}`,
     `Services:      ${services.length === 0 ? 'none' : services.join(', ')}`,
-    `Since:         ${since(n.startedAt, n.at)}`,
+    `Since:         ${sinceText(n)}`,
   ];
   if (n.resolvedAt !== null)
     lines.push(`Resolved:      ${n.resolvedAt} (after ${humanDuration(elapsed(n.startedAt, n.resolvedAt))})`);
@@ -183,10 +211,11 @@ export function plainTextBody(n: IncidentNotification): string {
     `Severity:      ${n.severity}`,
     `Opened by:     ${n.kind === 'auto' ? 'the monitor (automatic)' : 'an administrator'}`,
   );
-  if (n.lastError !== null && oneLine(n.lastError) !== '') lines.push(`Last error:    ${oneLine(n.lastError)}`);
+  const lastError = lastErrorText(n);
+  if (lastError !== null) lines.push(`Last error:    ${lastError}`);
   const message = truncate(multiLine(n.message).trim(), BODY_MESSAGE_MAX_LENGTH);
   if (message !== '') lines.push('', 'Message:', message);
-  lines.push('', `Details: ${oneLine(n.url)}`, '', `Sent at ${n.at} - incident ${oneLine(n.incidentId)}`);
+  lines.push('', `Details: ${oneLine(n.url)}`, '', `Sent at ${sendTime(n)} - incident ${oneLine(n.incidentId)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -31,7 +31,7 @@ describe('slackPayload', () => {
       '*Severity*\ncritical',
       '*Services*\nCheckout API',
       '*Since*\n2026-01-10T12:00:00.000Z (5m ago)',
-      '*Last error*\nHTTP 503',
+      '*Last error*\nservice unavailable (HTTP 503)',
     ]);
     expect(sections[1]?.text).toEqual({ type: 'mrkdwn', text: 'We are investigating failed checks.' });
     expect(blockOf(payload.blocks, 'actions')[0]?.elements[0]).toMatchObject({
@@ -40,6 +40,16 @@ describe('slackPayload', () => {
     });
     expect(payload.text).toContain('[DOWN] Checkout API is down');
     expect(payload.text).toContain(notification().url);
+  });
+
+  it('measures "since … ago" when it is sent, not when the transition was queued', () => {
+    // Slack switched on with an incident already open 5 minutes: the boot repair queues its "opened" message with
+    // the transition's own time; the message must still say 5m, not 0s.
+    const queued = notification({ at: '2026-01-10T12:00:00.000Z' });
+    const field = (n: typeof queued) =>
+      blockOf(slackPayload(n).blocks, 'section')[0]?.fields?.find((f) => f.text.startsWith('*Since*'))?.text;
+    expect(field(queued)).toBe('*Since*\n2026-01-10T12:00:00.000Z (0s ago)');
+    expect(field({ ...queued, sentAt: '2026-01-10T12:05:30.000Z' })).toBe('*Since*\n2026-01-10T12:00:00.000Z (5m ago)');
   });
 
   it('escapes <!channel> and disguised links in every user-provided string', () => {

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { OnCallNotifier, type CertificateNotification, type IncidentNotification } from './notifier.js';
-import { certificateHeadline, humanDuration, headline, oneLine, serviceList, truncate } from './render.js';
+import { certificateHeadline, headline, lastErrorText, oneLine, serviceList, sinceText, truncate } from './render.js';
 
 /** Slack Block Kit limits (characters) we stay within; Slack rejects the whole message when one is exceeded. */
 export const SLACK_LIMITS = {
@@ -56,14 +56,16 @@ const HEADER_EMOJI: Record<IncidentNotification['transition'], string> = {
   reminder: ':hourglass:',
 };
 
+/** Green only for a recovery: an incident closed because its service is no longer monitored is not good news. */
+function emoji(n: IncidentNotification): string {
+  return n.transition === 'resolved' && n.kind === 'auto' && (n.closure === 'removed' || n.closure === 'paused')
+    ? ':white_circle:'
+    : HEADER_EMOJI[n.transition];
+}
+
 function field(label: string, value: string): SlackText {
   const text = `*${label}*\n${fitSlack(oneLine(value) || '—', SLACK_LIMITS.fieldText - label.length - 3)}`;
   return { type: 'mrkdwn', text };
-}
-
-function sinceText(n: IncidentNotification): string {
-  const ms = Date.parse(n.at) - Date.parse(n.startedAt);
-  return `${n.startedAt} (${humanDuration(ms)} ago)`;
 }
 
 /** Only http(s) links become buttons: anything else (javascript:, slack:) could not be trusted to be ours. */
@@ -86,14 +88,15 @@ export function slackPayload(n: IncidentNotification): SlackPayload {
     field('Since', sinceText(n)),
   ];
   if (n.resolvedAt !== null) fields.push(field('Resolved', n.resolvedAt));
-  if (n.lastError !== null && oneLine(n.lastError) !== '') fields.push(field('Last error', n.lastError));
+  const lastError = lastErrorText(n);
+  if (lastError !== null) fields.push(field('Last error', lastError));
 
   const blocks: SlackBlock[] = [
     {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: fitSlack(`${HEADER_EMOJI[n.transition]} ${title}`, SLACK_LIMITS.headerText),
+        text: fitSlack(`${emoji(n)} ${title}`, SLACK_LIMITS.headerText),
         emoji: true,
       },
     },

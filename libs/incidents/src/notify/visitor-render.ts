@@ -40,7 +40,9 @@ function incidentHeadline(n: IncidentNotification): string {
       case 'opened':
         return `Investigating: ${names(n)} unavailable`;
       case 'resolved':
-        return `Resolved: ${names(n)} available again`;
+        return n.closure === 'removed' || n.closure === 'paused'
+          ? `Closed: ${names(n)} ${n.closure === 'removed' ? 'no longer monitored' : 'monitoring paused'}`
+          : `Resolved: ${names(n)} available again`;
       case 'update':
       case 'reminder':
         return `Update: ${names(n)}`;
@@ -62,6 +64,10 @@ function incidentText(n: IncidentNotification): string {
     case 'opened':
       return `We are seeing problems with ${names(n)} and are looking into it.`;
     case 'resolved':
+      if (n.closure === 'removed')
+        return `${names(n)} ${n.serviceIds.length > 1 ? 'are' : 'is'} no longer monitored on this page, so this incident is closed.`;
+      if (n.closure === 'paused')
+        return `Monitoring of ${names(n)} is paused, so this incident is closed. We cannot confirm from here that the problem is over.`;
       return `${names(n)} ${n.serviceIds.length > 1 ? 'are' : 'is'} working normally again. This incident is resolved.`;
     case 'update':
     case 'reminder':

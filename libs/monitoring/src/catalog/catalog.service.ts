@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChangeFeed } from '../cluster/change-feed.js';
 import { MonitorService } from '../monitor.service.js';
+import { PageSettings } from '../status/page-settings.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
 import { AuditLog, ConflictError, formatFieldError, InvalidInputError, NotFoundError, recordChange } from '@app/common';
 import { REDACTED } from '@app/contracts';
@@ -15,6 +16,7 @@ import {
   upgradeStoredDefinition,
   type MonitoredService,
 } from './service-definition.js';
+import { TargetResolver } from '../probe/target-resolution.js';
 import { parseServiceDefinition } from './validation.js';
 
 export const CONFIG_SERVICES = Symbol('CONFIG_SERVICES');
@@ -75,6 +77,13 @@ function withNewToken(body: unknown, id: unknown): { body: unknown; token?: stri
   return { body: { ...body, heartbeat: { ...heartbeat, tokenHash } }, token };
 }
 
+/** What a services-file reload changed, by id. */
+export interface FileReloadResult {
+  added: string[];
+  changed: string[];
+  removed: string[];
+}
+
 /**
  * The service catalog: services from the file (read-only at run time, `source: "config"`) merged with services
  * created through the admin API and stored in the database (`source: "api"`). The file wins on an id clash.
@@ -84,10 +93,11 @@ function withNewToken(body: unknown, id: unknown): { body: unknown; token?: stri
 @Injectable()
 export class CatalogService {
   private readonly logger = new Logger('Catalog');
-  private readonly configIds: Set<string>;
+  private configIds: Set<string>;
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(CONFIG_SERVICES) private readonly configServices: MonitoredService[],
+    @Inject(CONFIG_SERVICES) private configServices: MonitoredService[],
     private readonly store: CatalogStore,
     private readonly stateStore: StateAndRollupStore,
     private readonly monitor: MonitorService,
@@ -95,9 +105,64 @@ export class CatalogService {
     private readonly policy: TargetPolicy,
     private readonly snapshot: StatusSnapshotService,
     private readonly heartbeats: HeartbeatService,
+    private readonly resolver: TargetResolver,
+    private readonly page: PageSettings,
     private readonly feed: ChangeFeed,
   ) {
     this.configIds = new Set(configServices.map((service) => service.id));
+    page.setFileOrder(this.fileOrder());
+  }
+
+  /** Ids of the services-file entries, in the file's order (the page's default display order). */
+  fileOrder(): string[] {
+    return this.configServices.map((service) => service.id);
+  }
+
+  /**
+   * A services file edited at run time (SIGHUP or the file watcher), already validated like at boot: services that
+   * left the file stop (their open incident closes as "removed from monitoring"), new ones start from their stored
+   * history if they had one, changed ones take effect on the next tick. A stored API service that a file entry was
+   * shadowing comes back when that entry goes. Reloads run one at a time.
+   */
+  reloadFile(services: MonitoredService[]): Promise<FileReloadResult> {
+    const run = this.reloading.then(() => this.applyFile(services));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyFile(services: MonitoredService[]): Promise<FileReloadResult> {
+    const before = new Map(this.configServices.map((service) => [service.id, service]));
+    this.configServices = services;
+    this.configIds = new Set(services.map((service) => service.id));
+    this.page.setFileOrder(this.fileOrder());
+    const wanted = await this.load();
+    const wantedIds = new Set(wanted.map((service) => service.id));
+    const result: FileReloadResult = { added: [], changed: [], removed: [] };
+    for (const runtime of [...this.monitor.all()]) {
+      if (wantedIds.has(runtime.service.id)) continue;
+      this.monitor.remove(runtime.service.id);
+      result.removed.push(runtime.service.id);
+    }
+    const fresh: MonitoredService[] = [];
+    for (const service of wanted) {
+      const current = this.monitor.get(service.id)?.service;
+      if (current === undefined) {
+        fresh.push(service);
+        result.added.push(service.id);
+      } else if (
+        JSON.stringify(toDefinition(current)) !== JSON.stringify(toDefinition(service)) ||
+        current.source !== service.source
+      ) {
+        this.monitor.upsert(service);
+        result.changed.push(service.id);
+      } else if (before.has(service.id)) {
+        // Unchanged, but keep the file's copy (its written definition may differ in form only).
+        this.monitor.upsert(service);
+      }
+    }
+    if (fresh.length > 0) await this.monitor.load(fresh);
+    this.snapshot.refresh(Date.now(), true);
+    return result;
   }
 
   /**
@@ -160,7 +225,7 @@ export class CatalogService {
 
   async create(body: unknown, actor: string): Promise<CatalogChange> {
     const prepared = withNewToken(body, isPlain(body) ? body.id : undefined);
-    const service = this.validate(prepared.body);
+    const service = await this.validate(prepared.body);
     if (this.monitor.get(service.id)) throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
     await this.store.create(definitionInput(service));
     return this.applied(service, actor, 'service.create', null, prepared.token);
@@ -171,7 +236,7 @@ export class CatalogService {
     const before = this.writable(id);
     const withId = isPlain(body) && !('id' in body) ? { ...body, id } : body;
     const prepared = withNewToken(restoreSecrets(withId, before), id);
-    const service = this.validate(prepared.body, id);
+    const service = await this.validate(prepared.body, id);
     await this.store.replace(definitionInput(service));
     return this.applied(service, actor, 'service.replace', before, prepared.token);
   }
@@ -191,7 +256,7 @@ export class CatalogService {
       else merged[key] = value;
     }
     const prepared = withNewToken(restoreSecrets(merged, before), id);
-    const service = this.validate(prepared.body, id);
+    const service = await this.validate(prepared.body, id);
     await this.store.replace(definitionInput(service));
     return this.applied(service, actor, 'service.update', before, prepared.token);
   }
@@ -202,11 +267,19 @@ export class CatalogService {
     if (before.check.kind !== 'heartbeat')
       throw new ConflictError(`service ${JSON.stringify(id)} is a ${before.check.kind} check, not a heartbeat`);
     const { token, tokenHash } = newHeartbeatToken(id);
-    const service: MonitoredService = { ...before, check: { ...before.check, tokenHash } };
+    const definition = before.definition;
+    const service: MonitoredService = {
+      ...before,
+      check: { ...before.check, tokenHash },
+      ...(definition === undefined
+        ? {}
+        : { definition: { ...definition, heartbeat: { ...definition.heartbeat, tokenHash } } }),
+    };
     // The stored token first: from here on only the new token is accepted, even if the catalog write fails.
     await this.heartbeats.setToken(id, tokenHash);
     await this.store.replace(definitionInput(service));
     this.monitor.upsert(service);
+    this.feed.publish({ kind: 'service', id });
     await this.record(actor, 'service.heartbeat-token', id, before, service);
     return { token, service };
   }
@@ -242,15 +315,17 @@ export class CatalogService {
   private writable(id: string): MonitoredService {
     if (this.configIds.has(id)) {
       throw new ConfigOwnedError(
-        `service ${JSON.stringify(id)} is defined in the services file; edit the file and restart to change it`,
+        `service ${JSON.stringify(id)} is defined in the services file; edit the file to change it (it is reloaded on save or SIGHUP)`,
       );
     }
     return this.get(id);
   }
 
-  private validate(body: unknown, expectedId?: string): MonitoredService {
+  private async validate(body: unknown, expectedId?: string): Promise<MonitoredService> {
     const result = parseServiceDefinition(body, this.policy, 'api');
     if (result.value === null) throw new InvalidInputError(result.errors);
+    const resolved = await this.resolver.check([{ path: 'url', url: result.value.url }]);
+    if (resolved.length > 0) throw new InvalidInputError(resolved);
     if (expectedId !== undefined && result.value.id !== expectedId) {
       throw new InvalidInputError([
         {
@@ -262,7 +337,7 @@ export class CatalogService {
     }
     if (this.configIds.has(result.value.id)) {
       throw new ConfigOwnedError(
-        `service ${JSON.stringify(result.value.id)} is defined in the services file; edit the file and restart to change it`,
+        `service ${JSON.stringify(result.value.id)} is defined in the services file; edit the file to change it (it is reloaded on save or SIGHUP)`,
       );
     }
     return result.value;

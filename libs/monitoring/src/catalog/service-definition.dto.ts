@@ -211,9 +211,10 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   interval?: string;
 
   @ApiPropertyOptional({
-    description: 'Hard deadline for connect + headers + body; shorter than the interval',
+    // No fixed default: it follows the interval (min(10s, interval − 1s), at least 100ms) until it is set.
+    description:
+      'Hard deadline for DNS + connect + TLS + headers + body; shorter than the interval. Default: min(10s, interval − 1s), at least 100ms, recomputed when the interval changes while the timeout is not set',
     example: '5s',
-    default: '10s',
   })
   @Optional()
   @IsDuration(LIMITS.timeoutMs.min, LIMITS.timeoutMs.max)

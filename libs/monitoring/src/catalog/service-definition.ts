@@ -1,5 +1,6 @@
 import {
   REDACTED,
+  SERVICE_DEFAULTS,
   type AssertionsDefinition,
   type CheckKind,
   type DnsRecordType,
@@ -11,7 +12,7 @@ import {
   type ServiceSource,
 } from '@app/contracts';
 import { NO_ASSERTIONS, type ResponseAssertions } from '../probe/assertions/assertions.js';
-import { formatDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 /** A status range, inclusive: [200, 299]. */
 export type StatusRange = readonly [number, number];
@@ -79,19 +80,29 @@ export interface MonitoredService {
   degradedOpensIncident: boolean;
   paused: boolean;
   source: ServiceSource;
+  /**
+   * The definition exactly as the file or the admin wrote it (defaults not filled in): what is stored and what PATCH
+   * merges into, so a default (the timeout follows the interval) keeps applying until someone sets the field.
+   * Absent on services built directly in code (tests); definitionInput then makes every default explicit.
+   */
+  definition?: ServiceDefinition;
 }
 
+/** SERVICE_DEFAULTS (@app/contracts, which the console reads too) in the units the runner uses. */
 export const DEFAULTS = {
   kind: 'http' as CheckKind,
-  method: 'GET' as HttpMethod,
-  intervalMs: 30_000,
-  timeoutMs: 10_000,
-  failureThreshold: 3,
-  recoveryThreshold: 2,
+  method: SERVICE_DEFAULTS.method as HttpMethod,
+  intervalMs: parseDuration(SERVICE_DEFAULTS.interval) as number,
+  timeoutMs: parseDuration(SERVICE_DEFAULTS.timeoutCeiling) as number,
+  failureThreshold: SERVICE_DEFAULTS.failureThreshold,
+  recoveryThreshold: SERVICE_DEFAULTS.recoveryThreshold,
   /** A heartbeat is one event per interval: one missed (or failed) ping is down, one good ping is up. */
   heartbeatThresholds: { failureThreshold: 1, recoveryThreshold: 1 },
   expectedStatus: [[200, 299]] as StatusRange[],
-  slo: { target: 99.9, windowDays: 30 },
+  slo: {
+    target: SERVICE_DEFAULTS.slo.target,
+    windowDays: (parseDuration(SERVICE_DEFAULTS.slo.window) as number) / 86_400_000,
+  },
   followRedirects: true,
   insecureTls: false,
   certExpiryWarningDays: 14,
@@ -119,6 +130,33 @@ export const KIND_FIELDS = {
   dns: ['dns'],
   heartbeat: ['heartbeat'],
 } as const satisfies Record<CheckKind, readonly (keyof ServiceDefinition)[]>;
+
+/** Optional fields with a default, common to every kind. */
+const COMMON_DEFAULTED: (keyof ServiceDefinition)[] = [
+  'kind',
+  'group',
+  'interval',
+  'timeout',
+  'latencyThresholdMs',
+  'failureThreshold',
+  'recoveryThreshold',
+  'slo',
+  'degradedOpensIncident',
+  'paused',
+];
+/** Optional fields with a default, by kind (required or default-less ones such as `dns` or `body` are not listed). */
+const KIND_DEFAULTED: Record<CheckKind, (keyof ServiceDefinition)[]> = {
+  http: ['method', 'expectedStatus', 'followRedirects', 'insecureTls', 'certExpiryWarningDays'],
+  tcp: ['insecureTls', 'certExpiryWarningDays'],
+  dns: [],
+  heartbeat: [],
+};
+
+/** Which optional fields a definition leaves to their defaults. */
+export function defaultedFields(definition: ServiceDefinition): (keyof ServiceDefinition)[] {
+  const optional = [...COMMON_DEFAULTED, ...KIND_DEFAULTED[definition.kind ?? DEFAULTS.kind]];
+  return optional.filter((field) => definition[field] === undefined);
+}
 
 /** A default HTTP check (GET, 2xx, strict TLS, no assertions): fixtures and tests start from it. */
 export function httpCheck(overrides: Partial<Omit<HttpCheck, 'kind'>> = {}): HttpCheck {
@@ -243,11 +281,12 @@ export function toDefinition(service: MonitoredService): ResolvedServiceDefiniti
 }
 
 /**
- * The definition as a client would send it: defaults explicit, unset optional fields omitted, secrets kept. What
- * PATCH merges into and what the catalog stores, so a stored service is read back through the same validation as a
- * new one.
+ * The definition as its author sent it (secrets kept): what the catalog stores and what PATCH merges into, so a
+ * stored service is read back through the same validation as a new one and defaults are applied when it is read,
+ * never frozen into it. Services built in code (tests) get every default explicit.
  */
 export function definitionInput(service: MonitoredService): ServiceDefinition {
+  if (service.definition !== undefined) return service.definition;
   const { group, latencyThresholdMs, tokenHash, ...rest } = resolved(service, true);
   const definition: ServiceDefinition = {
     ...rest,

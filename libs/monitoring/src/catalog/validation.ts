@@ -1,25 +1,34 @@
 import { isIP } from 'node:net';
-import { joinPath, validateDto, type FieldError } from '@app/common';
-import { CHECK_KINDS, REDACTED, type CheckKind, type HeaderAssertion, type ServiceSource } from '@app/contracts';
+import { joinPath, validateDto, withoutPassword, type FieldError } from '@app/common';
+import {
+  CHECK_KINDS,
+  REDACTED,
+  type CheckKind,
+  type HeaderAssertion,
+  type ServiceDefinition,
+  type ServiceSource,
+} from '@app/contracts';
 import type { JsonCheck } from '../probe/assertions/assertions.js';
 import { parseJsonPath } from '../probe/assertions/json-path.js';
 import type { TargetPolicy } from '../probe/target-policy.js';
 import { parseDnsServer, type AssertionsDto } from './check-definition.dto.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { LIMITS, parseStatusList, ServiceDefinitionDto } from './service-definition.dto.js';
 import { DEFAULTS, KIND_FIELDS, type CheckSpec, type HttpCheck, type MonitoredService } from './service-definition.js';
 
 /** Checks the URL beyond its type: scheme, no credentials, literal IPs against the SSRF policy. */
-export function checkTargetUrl(url: string, policy: TargetPolicy, path: string): FieldError[] {
+export function checkTargetUrl(rawUrl: string, policy: TargetPolicy, path: string): FieldError[] {
+  // An error names the URL, but never a password embedded in it.
+  const url = withoutPassword(rawUrl);
   // WHATWG parsing silently drops tabs and line breaks and trims spaces, so "https://exa\tmple.com/" would be
   // stored as one URL and probed as another: refuse anything the parser would rewrite that way.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f]/.test(url)) {
+  if (/[\u0000-\u0020\u007f]/.test(rawUrl)) {
     return [{ path, value: url, rule: 'must not contain spaces, tabs, line breaks or control characters' }];
   }
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(rawUrl);
   } catch {
     return [{ path, value: url, rule: 'must be an absolute http:// or https:// URL' }];
   }
@@ -311,7 +320,7 @@ export function normaliseService(
     errors.push({
       path: at('timeout'),
       value: dto.timeout,
-      rule: `must be shorter than the interval (${dto.interval ?? '30s'})`,
+      rule: `must be shorter than the interval (${dto.interval ?? formatDuration(DEFAULTS.intervalMs)})`,
     });
   }
   if (dto.latencyThresholdMs !== undefined && dto.latencyThresholdMs >= timeoutMs) {
@@ -341,6 +350,7 @@ export function normaliseService(
       degradedOpensIncident: dto.degradedOpensIncident ?? false,
       paused: dto.paused ?? false,
       source,
+      definition: asWritten(dto),
     },
     errors: [],
   };
@@ -372,6 +382,14 @@ function redactErrors(plain: unknown, path: string, errors: FieldError[]): Field
     }
     return error;
   });
+}
+
+/**
+ * The fields the author set, as a plain object (no DTO instances, nothing left undefined): what is stored for an API
+ * service, so defaults are applied when it is read and never frozen into it. Secrets are kept (the stored form).
+ */
+function asWritten(dto: ServiceDefinitionDto): ServiceDefinition {
+  return JSON.parse(JSON.stringify(dto)) as ServiceDefinition;
 }
 
 /** Validates one service definition from any door (file, admin API, the stored catalog). */
@@ -413,12 +431,13 @@ export function parseServicesFile(
       errors: [{ path: '(file)', value: plain, rule: 'must be a mapping with a "services" list' }],
     };
   }
+  // `page` (branding) is the app's to validate; the services are this library's.
   const errors: FieldError[] = Object.keys(plain)
-    .filter((key) => key !== 'services')
+    .filter((key) => key !== 'services' && key !== 'page')
     .map((key) => ({
       path: key,
       value: (plain as Record<string, unknown>)[key],
-      rule: 'is not a known field (allowed: services)',
+      rule: 'is not a known field (allowed: services, page)',
     }));
   const list = (plain as { services?: unknown }).services ?? [];
   if (!Array.isArray(list))

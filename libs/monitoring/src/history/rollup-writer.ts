@@ -52,7 +52,11 @@ export class RollupWriter {
 
   /** Takes the stored rollups of a service as the in-memory starting point. */
   restore(target: ServiceRollups, stored: DailyRollup[], now: number): void {
+    // Hourly latency is shown for the last 24 hours only: older days drop it in memory (never rewritten: their
+    // checks are all in), which keeps a 90-day history about 20 KB lighter per service.
+    const yesterday = dayOf(now - 86_400_000);
     for (const rollup of stored) {
+      if (rollup.day < yesterday) rollup.hourLatencySum = [];
       target.rollups.set(rollup.day, {
         rollup,
         durable: structuredClone(rollup),

@@ -46,7 +46,75 @@ export interface DailyRollup {
   latencyCount: number;
   hourTotal: number[];
   hourFailures: number[];
+  /** Latency sum of the successful checks per hour (their count is hourTotal − hourFailures): hourly means. */
+  hourLatencySum: number[];
+  /**
+   * Successful checks per latency bucket (LATENCY_BUCKETS_MS): the day's percentiles, and any range's by adding
+   * days up. Empty for days recorded before it existed.
+   */
+  latencyBuckets: number[];
   through: number;
+}
+
+/**
+ * Upper bounds (ms) of the latency histogram's buckets; the last is open-ended. Roughly 1.5× apart, so an estimated
+ * percentile is within about a quarter of the true one; 20 counters per day per service.
+ */
+export const LATENCY_BUCKETS_MS = [
+  10,
+  20,
+  30,
+  40,
+  50,
+  75,
+  100,
+  150,
+  200,
+  300,
+  400,
+  500,
+  750,
+  1000,
+  1500,
+  2000,
+  3000,
+  5000,
+  10_000,
+  Infinity,
+] as const;
+
+export function latencyBucket(latencyMs: number): number {
+  const index = LATENCY_BUCKETS_MS.findIndex((bound) => latencyMs < bound);
+  return index === -1 ? LATENCY_BUCKETS_MS.length - 1 : index;
+}
+
+/**
+ * The latency below which `fraction` of the counted checks fell (linear within the bucket), null without any.
+ * The open-ended last bucket reports its lower bound: "at least 10 s".
+ */
+export function histogramPercentile(buckets: readonly number[], fraction: number): number | null {
+  const total = buckets.reduce((sum, count) => sum + count, 0);
+  if (total <= 0) return null;
+  const rank = fraction * total;
+  let seen = 0;
+  for (let index = 0; index < buckets.length; index += 1) {
+    const count = buckets[index] ?? 0;
+    if (count <= 0) continue;
+    if (seen + count >= rank) {
+      const low = index === 0 ? 0 : (LATENCY_BUCKETS_MS[index - 1] ?? 0);
+      const high = LATENCY_BUCKETS_MS[index] ?? Infinity;
+      if (!Number.isFinite(high)) return low;
+      return Math.round(low + ((rank - seen) / count) * (high - low));
+    }
+    seen += count;
+  }
+  return null;
+}
+
+/** Adds `source` (scaled by `weight`) into `target`, bucket by bucket. */
+export function addBuckets(target: number[], source: readonly number[], weight = 1): void {
+  for (let index = 0; index < source.length; index += 1)
+    target[index] = (target[index] ?? 0) + (source[index] ?? 0) * weight;
 }
 
 export function emptyRollup(serviceId: string, day: string): DailyRollup {
@@ -60,6 +128,8 @@ export function emptyRollup(serviceId: string, day: string): DailyRollup {
     latencyCount: 0,
     hourTotal: new Array<number>(24).fill(0),
     hourFailures: new Array<number>(24).fill(0),
+    hourLatencySum: new Array<number>(24).fill(0),
+    latencyBuckets: new Array<number>(LATENCY_BUCKETS_MS.length).fill(0),
     through: 0,
   };
 }
@@ -85,6 +155,13 @@ export function foldCheck(rollup: DailyRollup, check: FoldableCheck): boolean {
   if (check.ok) {
     rollup.latencySum += check.latencyMs;
     rollup.latencyCount += 1;
+    if (rollup.hourLatencySum.length !== 24) rollup.hourLatencySum = new Array<number>(24).fill(0);
+    rollup.hourLatencySum[hour] = (rollup.hourLatencySum[hour] ?? 0) + check.latencyMs;
+    // A day stored before the histogram existed gets one from here on (its percentiles cover the rest of the day).
+    if (rollup.latencyBuckets.length === 0)
+      rollup.latencyBuckets = new Array<number>(LATENCY_BUCKETS_MS.length).fill(0);
+    const bucket = latencyBucket(check.latencyMs);
+    rollup.latencyBuckets[bucket] = (rollup.latencyBuckets[bucket] ?? 0) + 1;
   } else {
     rollup.failures += 1;
     rollup.hourFailures[hour] = (rollup.hourFailures[hour] ?? 0) + 1;

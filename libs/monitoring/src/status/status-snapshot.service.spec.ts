@@ -16,6 +16,7 @@ import {
   monitoredService,
 } from '../testing/index.js';
 import { StatusSnapshotService } from './status-snapshot.service.js';
+import { PageSettings } from './page-settings.js';
 
 /** A stored rollup holding `checks` checks (the first `failures` of them failed) in one hour of a day. */
 const rollupFor = (
@@ -224,17 +225,37 @@ describe('StatusSnapshotService', () => {
       });
     });
 
-    it('sorts services by group, then by name', async () => {
+    it('lists services in the display order: groups by first appearance, services in the file order', async () => {
+      const page = new PageSettings();
+      page.setFileOrder(['z', 'a', 'm', 'b']);
+      snapshot = new StatusSnapshotService(monitor, incidents, maintenance, page);
       await monitor.load(
         [
           service('z', { name: 'Zeta', group: 'Core' }),
           service('a', { name: 'Alpha', group: 'Edge' }),
           service('m', { name: 'Mu', group: null }),
           service('b', { name: 'Beta', group: 'Core' }),
+          service('api-made', { name: 'Aardvark', group: 'Edge' }),
         ],
         NOW,
       );
-      expect(snapshot.currentStatus(NOW).data.services.map((s) => s.name)).toEqual(['Mu', 'Beta', 'Zeta', 'Alpha']);
+      // Not alphabetical: the file's order, the API-created service after the file's services of its group.
+      expect(snapshot.currentStatus(NOW).data.services.map((s) => s.name)).toEqual([
+        'Zeta',
+        'Beta',
+        'Alpha',
+        'Aardvark',
+        'Mu',
+      ]);
+      page.set(page.page, { groups: ['Edge'], services: ['b'] });
+      snapshot.refresh(NOW + 1000, true);
+      expect(snapshot.currentStatus(NOW + 1000).data.services.map((s) => s.name)).toEqual([
+        'Alpha',
+        'Aardvark',
+        'Beta',
+        'Zeta',
+        'Mu',
+      ]);
     });
 
     it('includes the active incidents and the current and upcoming maintenance windows', async () => {

@@ -14,6 +14,9 @@ import { formatDuration } from '../catalog/duration.js';
 import { certificateWarning, daysLeft } from '../probe/certificate.js';
 import { CLUSTER_OPTIONS, DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../cluster/cluster.options.js';
 import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
+import { describeFailure } from '../probe/reason-class.js';
+import { latencyHistory } from './latency-history.js';
+import { PageSettings } from './page-settings.js';
 import { MonitorService, type ServiceRuntime } from '../monitor.service.js';
 import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
 import type { StoredCheck } from '../ports.js';
@@ -41,7 +44,7 @@ function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
     ok: check.ok,
     latencyMs: check.latencyMs,
     ...(check.statusCode === undefined ? {} : { statusCode: check.statusCode }),
-    ...(check.error === undefined ? {} : { error: check.error }),
+    ...(check.error === undefined ? {} : { error: check.error, reason: describeFailure(check.error) }),
     ...(check.warning === undefined ? {} : { warning: check.warning }),
     ...(check.certificateNotAfter === undefined
       ? {}
@@ -71,7 +74,7 @@ function certificateOf(runtime: ServiceRuntime, now: number): CertificateStatus 
 export class StatusSnapshotService {
   private status: CachedDocument<StatusResponse> | null = null;
   private history: CachedDocument<HistoryResponse> | null = null;
-  private builtFrom = { monitor: -1, incidents: -1, maintenance: -1 };
+  private builtFrom = { monitor: -1, incidents: -1, maintenance: -1, page: -1 };
   private historyFrom = -1;
   /** When the next service shown as fresh turns stale (the document must be rebuilt then, changed or not). */
   private nextStaleAt = Number.POSITIVE_INFINITY;
@@ -84,6 +87,7 @@ export class StatusSnapshotService {
     private readonly monitor: MonitorService,
     private readonly incidents: ActiveIncidents,
     private readonly maintenance: MaintenanceCache,
+    private readonly page: PageSettings = new PageSettings(),
     @Optional() @Inject(CLUSTER_OPTIONS) cluster?: Pick<ClusterOptions, 'leaseMs'>,
   ) {
     this.leaseMs = cluster?.leaseMs ?? DEFAULT_CLUSTER_OPTIONS.leaseMs;
@@ -97,7 +101,8 @@ export class StatusSnapshotService {
     const unchanged =
       this.builtFrom.monitor === this.monitor.version &&
       this.builtFrom.incidents === this.incidents.version &&
-      this.builtFrom.maintenance === this.maintenance.version;
+      this.builtFrom.maintenance === this.maintenance.version &&
+      this.builtFrom.page === this.page.version;
     // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up, and when a
     // service's data turns stale.
     if (this.status && unchanged && now - this.status.builtAt < 15_000 && now < this.nextStaleAt) return;
@@ -108,9 +113,9 @@ export class StatusSnapshotService {
       monitor: this.monitor.version,
       incidents: this.incidents.version,
       maintenance: this.maintenance.version,
+      page: this.page.version,
     };
-    const services = [...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now));
-    services.sort((a, b) => (a.group ?? '').localeCompare(b.group ?? '') || a.name.localeCompare(b.name));
+    const services = this.page.sort([...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now)));
     const activeIncidents = this.incidents.list();
     this.status = cache<StatusResponse>(
       {
@@ -122,6 +127,7 @@ export class StatusSnapshotService {
         services,
         activeIncidents,
         upcomingMaintenance: this.maintenance.upcoming(now),
+        page: this.page.page,
       },
       now,
     );
@@ -160,6 +166,7 @@ export class StatusSnapshotService {
         recentChecks: runtime.recent.map((check) => ({ ...toLastCheck(check)!, state: check.state })),
         bars,
         certificate: certificateOf(runtime, now),
+        latency: latencyHistory(runtime, now),
       },
       now,
     );
@@ -173,7 +180,8 @@ export class StatusSnapshotService {
     const window = sumDays(byDay, now, service.slo.windowDays);
     const budget = 100 - service.slo.target;
     const failedPercent = window.total === 0 ? null : (window.failures / window.total) * 100;
-    let state: ServiceState = service.paused ? 'unknown' : evaluation.state;
+    // Paused, or misconfigured (the probe refuses its target): no data the public could trust, never an outage.
+    let state: ServiceState = service.paused || runtime.misconfigured !== null ? 'unknown' : evaluation.state;
     if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
     const last = runtime.recent[0];
     const staleAt =

@@ -31,8 +31,11 @@ export class FakeMonitorView extends MonitorView {
     });
   }
 
-  remove(id: string): void {
+  /** The runner's removal (deleted, or gone from the services file): gone, then a ServiceRemoved event. */
+  remove(id: string, at = Date.now()): void {
+    const name = this.services.get(id)?.service.name ?? id;
     this.services.delete(id);
+    this.events?.emitServiceRemoved({ serviceId: id, serviceName: name, at });
   }
 
   /** Sets the state without an event (as after a restart, or between reconcile passes). */

@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { IncidentSummary, MaintenanceWindow } from '@app/contracts';
-import { IncidentCommands, MaintenanceService, toSummary } from '@app/incidents';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { NotFoundError } from '@app/common';
+import type { IncidentSummary, MaintenanceWindow, Page } from '@app/contracts';
+import { IncidentCache, IncidentCommands, MaintenanceService, toSummary } from '@app/incidents';
+import { incidentPage } from '../incidents/incidents.controller.js';
 import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { Fails, NoContent, Returns, Takes } from '../openapi/responses.js';
 
@@ -9,7 +11,33 @@ import { Fails, NoContent, Returns, Takes } from '../openapi/responses.js';
 @ApiBearerAuth()
 @Controller('admin/incidents')
 export class AdminIncidentsController {
-  constructor(private readonly incidents: IncidentCommands) {}
+  constructor(
+    private readonly incidents: IncidentCommands,
+    private readonly cache: IncidentCache,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Incidents of the last 90 days, newest first, uncached (the console reads its own writes)' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'nextCursor from the previous page',
+    schema: { type: 'string' },
+  })
+  @Returns(200, 'IncidentPage', 'A page of incidents')
+  list(@Query('limit') limit?: string, @Query('cursor') cursor?: string): Page<IncidentSummary> {
+    return incidentPage(this.cache, limit, cursor);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One incident with every update, uncached' })
+  @Returns(200, 'IncidentSummary', 'The incident')
+  get(@Param('id') id: string): IncidentSummary {
+    const incident = this.cache.get(id);
+    if (!incident) throw new NotFoundError(`incident ${JSON.stringify(id.slice(0, 100))} does not exist`);
+    return toSummary(incident);
+  }
 
   @Post()
   @HttpCode(201)

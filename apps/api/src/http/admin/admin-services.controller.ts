@@ -6,7 +6,7 @@ import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { Fails, NoContent, Returns, Takes } from '../openapi/responses.js';
 import { toAdminService } from './admin-views.js';
 
-const FILE_OWNED = 'The service comes from the services file: edit the file and restart instead';
+const FILE_OWNED = 'The service comes from the services file: edit the file instead (reloaded on save or SIGHUP)';
 
 /** Manage monitored services at run time. Thin: every rule lives in CatalogService. */
 @ApiTags('admin')
@@ -43,7 +43,9 @@ export class AdminServicesController {
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Replace a service definition (omitted fields take their defaults)' })
+  @ApiOperation({
+    summary: 'Replace the whole definition: omitted fields go back to (and keep following) their defaults',
+  })
   @Takes('ServiceReplacement')
   @Returns(200, 'AdminService', 'Replaced')
   @Fails(409, FILE_OWNED)
@@ -52,7 +54,10 @@ export class AdminServicesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change some fields, e.g. { "paused": true }; null clears group / latencyThresholdMs' })
+  @ApiOperation({
+    summary:
+      'Change the fields sent, keep the rest as set (defaulted fields keep following their defaults); null clears group / latencyThresholdMs',
+  })
   @Takes('ServicePatch')
   @Returns(200, 'AdminService', 'Changed')
   @Fails(409, FILE_OWNED)

@@ -1,12 +1,21 @@
 import type { AdminService, AuditEntry } from '@app/contracts';
 import { type AuditRecord } from '@app/common';
-import { toDefinition, type MonitorView, type MonitoredService } from '@app/monitoring';
+import {
+  defaultedFields,
+  definitionInput,
+  toDefinition,
+  type MonitorView,
+  type MonitoredService,
+} from '@app/monitoring';
 
 export function toAdminService(service: MonitoredService, monitor: MonitorView): AdminService {
+  const view = monitor.find(service.id);
   return {
     ...toDefinition(service),
     source: service.source,
-    state: service.paused ? 'unknown' : (monitor.find(service.id)?.state ?? 'unknown'),
+    state: service.paused ? 'unknown' : (view?.state ?? 'unknown'),
+    defaulted: defaultedFields(definitionInput(service)),
+    misconfigured: view?.misconfigured ?? null,
   };
 }
 

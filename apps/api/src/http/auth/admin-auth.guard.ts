@@ -63,6 +63,8 @@ export class AdminAuthGuard implements CanActivate {
     // lock an admin out. Tokens are 192 random bits, so the limit is about noise, not about guessing.
     if (actor !== null) {
       request.adminActor = actor;
+      // Admin answers are per token and change with every write: never stored by a browser or a CDN.
+      reply.header('cache-control', 'no-store');
       return true;
     }
     const blockedMs = this.failures.blockedFor(request.ip);

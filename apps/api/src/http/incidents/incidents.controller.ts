@@ -6,12 +6,15 @@ import { createHash } from 'node:crypto';
 import type { IncidentSummary, Page, ServiceStatus } from '@app/contracts';
 import { IncidentCache, renderAtomFeed, statusBadge, toSummary, uptimeBadge } from '@app/incidents';
 import { InvalidInputError, NotFoundError } from '@app/common';
-import { StatusSnapshotService, type CachedDocument } from '@app/monitoring';
+import { PageSettings, StatusSnapshotService, type CachedDocument } from '@app/monitoring';
 import { ConfigService } from '@nestjs/config';
 import { Public } from '../auth/public.decorator.js';
-import { sendCached } from '../status/cached-reply.js';
+import { embeddable, sendCached } from '../status/cached-reply.js';
 
 const CACHE = 'public, max-age=30, s-maxage=30, stale-while-revalidate=120, stale-if-error=86400';
+/** Badges sit in READMEs behind image proxies (GitHub's camo): short freshness, long fallbacks. */
+const STATUS_BADGE_CACHE = 'public, max-age=60, s-maxage=60, stale-while-revalidate=300, stale-if-error=86400';
+const UPTIME_BADGE_CACHE = 'public, max-age=300, s-maxage=300, stale-while-revalidate=3600, stale-if-error=86400';
 
 function document<T>(data: T, body: string | Buffer, now: number): CachedDocument<T> {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
@@ -33,6 +36,7 @@ export class IncidentsController {
   constructor(
     private readonly cache: IncidentCache,
     private readonly snapshot: StatusSnapshotService,
+    private readonly page: PageSettings,
     config: ConfigService,
   ) {
     this.baseUrl = config.getOrThrow<string>('http.publicBaseUrl');
@@ -54,23 +58,7 @@ export class IncidentsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): void {
-    const size = limit === undefined ? 20 : Number(limit);
-    if (!Number.isInteger(size) || size < 1 || size > 100)
-      throw new InvalidInputError([{ path: 'limit', value: limit, rule: 'must be an integer between 1 and 100' }]);
-    const doc = this.memoised(`list:${size}:${cursor ?? ''}`, () => {
-      const all = this.cache.all();
-      const start = cursor === undefined ? 0 : all.findIndex((incident) => incident.id === cursor) + 1;
-      if (cursor !== undefined && start === 0)
-        throw new InvalidInputError([
-          { path: 'cursor', value: cursor, rule: 'must be a nextCursor value from a previous page' },
-        ]);
-      const items = all.slice(start, start + size).map(toSummary);
-      const page: Page<IncidentSummary> = {
-        items,
-        nextCursor: start + size < all.length ? (items.at(-1)?.id ?? null) : null,
-      };
-      return page;
-    });
+    const doc = this.memoised(`list:${limit ?? ''}:${cursor ?? ''}`, () => incidentPage(this.cache, limit, cursor));
     sendCached(request, reply, doc, CACHE);
   }
 
@@ -78,7 +66,7 @@ export class IncidentsController {
   @ApiOperation({ summary: 'Atom feed of the last 50 incidents' })
   @Cached({ mediaType: 'application/atom+xml', description: 'An Atom 1.0 feed' }, 'The feed')
   feed(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    const doc = this.memoised('feed', (now) => {
+    const doc = this.memoised(`feed:${this.page.version}`, (now) => {
       const incidents = this.cache.all().slice(0, 50).map(toSummary);
       // The feed's <updated> is its newest change, not the render time: same content, same bytes, same ETag.
       const changes = incidents.flatMap((incident) => incident.updates.map((update) => update.at));
@@ -86,11 +74,11 @@ export class IncidentsController {
         incidents,
         selfUrl: `${this.baseUrl}/api/incidents/feed.atom`,
         siteUrl: this.baseUrl,
-        title: 'Status page incidents',
+        title: `${this.page.page.title} — incidents`,
         updatedAt: changes.length > 0 ? changes.reduce((a, b) => (a > b ? a : b)) : new Date(now).toISOString(),
       });
     });
-    sendCached(request, reply, doc, CACHE, 'application/atom+xml; charset=utf-8');
+    sendCached(request, embeddable(reply), doc, CACHE, 'application/atom+xml; charset=utf-8');
   }
 
   @Get('incidents/:id')
@@ -112,7 +100,7 @@ export class IncidentsController {
     const doc = this.badge(`uptime:${serviceId}`, serviceId, (service) =>
       uptimeBadge(`${service.name} 30d`, service.uptime['30d']),
     );
-    sendCached(request, reply, doc, 'public, max-age=300, s-maxage=300', 'image/svg+xml; charset=utf-8');
+    sendCached(request, embeddable(reply), doc, UPTIME_BADGE_CACHE, 'image/svg+xml; charset=utf-8');
   }
 
   @Get('badges/:file')
@@ -125,7 +113,7 @@ export class IncidentsController {
         `badge ${JSON.stringify(file.slice(0, 100))} does not exist (use /api/badges/<serviceId>.svg)`,
       );
     const doc = this.badge(`status:${id}`, id, (service) => statusBadge(service.name, service.state));
-    sendCached(request, reply, doc, 'public, max-age=60, s-maxage=60', 'image/svg+xml; charset=utf-8');
+    sendCached(request, embeddable(reply), doc, STATUS_BADGE_CACHE, 'image/svg+xml; charset=utf-8');
   }
 
   /** A badge rendered once per status snapshot (keyed by its ETag), not once per request. */
@@ -153,4 +141,26 @@ export class IncidentsController {
     }
     return doc;
   }
+}
+
+/**
+ * One page of the incident history (the cache: last 90 days, newest first), for the public list and the admin
+ * one; `cursor` is the id of the last incident of the previous page.
+ */
+export function incidentPage(
+  cache: IncidentCache,
+  limit: string | undefined,
+  cursor: string | undefined,
+): Page<IncidentSummary> {
+  const size = limit === undefined ? 20 : Number(limit);
+  if (!Number.isInteger(size) || size < 1 || size > 100)
+    throw new InvalidInputError([{ path: 'limit', value: limit, rule: 'must be an integer between 1 and 100' }]);
+  const all = cache.all();
+  const start = cursor === undefined ? 0 : all.findIndex((incident) => incident.id === cursor) + 1;
+  if (cursor !== undefined && start === 0)
+    throw new InvalidInputError([
+      { path: 'cursor', value: cursor, rule: 'must be a nextCursor value from a previous page' },
+    ]);
+  const items = all.slice(start, start + size).map(toSummary);
+  return { items, nextCursor: start + size < all.length ? (items.at(-1)?.id ?? null) : null };
 }

@@ -5,6 +5,17 @@
 import type { SchemaObject } from '@nestjs/swagger';
 
 export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
+  AdminIdentity: {
+    type: 'object',
+    properties: {
+      actor: {
+        type: 'string',
+      },
+    },
+    required: ['actor'],
+    additionalProperties: false,
+    description: "GET /api/admin/whoami: the token's fingerprint, as the audit log records it.",
+  },
   AdminService: {
     type: 'object',
     properties: {
@@ -141,6 +152,47 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       state: {
         $ref: '#/components/schemas/ServiceState',
       },
+      defaulted: {
+        type: 'array',
+        items: {
+          type: 'string',
+          enum: [
+            'id',
+            'name',
+            'group',
+            'kind',
+            'url',
+            'method',
+            'body',
+            'headers',
+            'auth',
+            'followRedirects',
+            'insecureTls',
+            'assertions',
+            'certExpiryWarningDays',
+            'tcp',
+            'dns',
+            'heartbeat',
+            'interval',
+            'timeout',
+            'latencyThresholdMs',
+            'failureThreshold',
+            'recoveryThreshold',
+            'expectedStatus',
+            'slo',
+            'degradedOpensIncident',
+            'paused',
+          ],
+        },
+        description:
+          'Fields the definition leaves out, shown here with their defaults: they keep following the defaults (the timeout follows the interval) until someone sets them. A form editing with PUT should leave them out too.',
+      },
+      misconfigured: {
+        type: 'string',
+        description:
+          'Why the probe refuses this service\'s target at connect time (its host name resolves to an address the SSRF policy blocks): a configuration problem for admins, shown as "unknown" on the public page. null when none.',
+        nullable: true,
+      },
       heartbeatToken: {
         type: 'string',
         description:
@@ -148,6 +200,7 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       },
     },
     required: [
+      'defaulted',
       'degradedOpensIncident',
       'failureThreshold',
       'group',
@@ -155,6 +208,7 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       'interval',
       'kind',
       'latencyThresholdMs',
+      'misconfigured',
       'name',
       'paused',
       'recoveryThreshold',
@@ -343,6 +397,11 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         type: 'string',
         description:
           'Short failure reason, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED", "NXDOMAIN", "assertion json $.status == \\"UP\\" failed: saw \\"DOWN\\"", "no ping for 1h 5m (expected every 1h + 5m grace)".',
+      },
+      reason: {
+        type: 'string',
+        description:
+          'The failure in words for visitors, e.g. "connection refused" for ECONNREFUSED (`error` keeps the code).',
       },
       warning: {
         type: 'string',
@@ -724,6 +783,11 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         description:
           'Short failure reason, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED", "NXDOMAIN", "assertion json $.status == \\"UP\\" failed: saw \\"DOWN\\"", "no ping for 1h 5m (expected every 1h + 5m grace)".',
       },
+      reason: {
+        type: 'string',
+        description:
+          'The failure in words for visitors, e.g. "connection refused" for ECONNREFUSED (`error` keeps the code).',
+      },
       warning: {
         type: 'string',
         description: 'Why a successful check counts as degraded, e.g. "certificate expires in 3 days".',
@@ -735,6 +799,110 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     },
     required: ['at', 'ok', 'latencyMs'],
     additionalProperties: false,
+  },
+  LatencyHistory: {
+    type: 'object',
+    properties: {
+      hours: {
+        type: 'array',
+        items: {
+          $ref: '#/components/schemas/LatencyPoint',
+        },
+        description: 'The last 24 hours, one point per hour, oldest first (the current hour last).',
+      },
+      days: {
+        type: 'array',
+        items: {
+          $ref: '#/components/schemas/LatencyPoint',
+        },
+        description: 'The last 90 UTC days, one point per day, oldest first (today last); 7d and 30d are its tail.',
+      },
+      ranges: {
+        type: 'object',
+        properties: {
+          '24h': {
+            $ref: '#/components/schemas/LatencySummary',
+          },
+          '7d': {
+            $ref: '#/components/schemas/LatencySummary',
+          },
+          '30d': {
+            $ref: '#/components/schemas/LatencySummary',
+          },
+          '90d': {
+            $ref: '#/components/schemas/LatencySummary',
+          },
+        },
+        required: ['24h', '7d', '30d', '90d'],
+        additionalProperties: false,
+        description:
+          'Each range as a whole. 24h percentiles are estimated from the days it touches, weighted by their checks.',
+      },
+    },
+    required: ['hours', 'days', 'ranges'],
+    additionalProperties: false,
+  },
+  LatencyPoint: {
+    type: 'object',
+    properties: {
+      start: {
+        type: 'string',
+        description: 'ISO-8601 start of the hour or the day.',
+      },
+      checks: {
+        type: 'number',
+      },
+      failures: {
+        type: 'number',
+      },
+      avgMs: {
+        type: 'number',
+        description: 'Mean of the successful checks (ms), null when there were none.',
+        nullable: true,
+      },
+      p50Ms: {
+        type: 'number',
+        description:
+          'Median and 95th percentile of the successful checks (ms), estimated from a latency histogram kept per day; null where there is none (hours; days recorded before the histogram existed).',
+        nullable: true,
+      },
+      p95Ms: {
+        type: 'number',
+        nullable: true,
+      },
+    },
+    required: ['start', 'checks', 'failures', 'avgMs', 'p50Ms', 'p95Ms'],
+    additionalProperties: false,
+    description: 'Response times of one hour or one UTC day.',
+  },
+  LatencySummary: {
+    type: 'object',
+    properties: {
+      checks: {
+        type: 'number',
+      },
+      failures: {
+        type: 'number',
+      },
+      avgMs: {
+        type: 'number',
+        description: 'Mean of the successful checks (ms), null when there were none.',
+        nullable: true,
+      },
+      p50Ms: {
+        type: 'number',
+        description:
+          'Median and 95th percentile of the successful checks (ms), estimated from a latency histogram kept per day; null where there is none (hours; days recorded before the histogram existed).',
+        nullable: true,
+      },
+      p95Ms: {
+        type: 'number',
+        nullable: true,
+      },
+    },
+    required: ['checks', 'failures', 'avgMs', 'p50Ms', 'p95Ms'],
+    additionalProperties: false,
+    description: 'Response times over one range: totals and percentiles as for a LatencyPoint.',
   },
   MaintenanceWindow: {
     type: 'object',
@@ -769,6 +937,72 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     enum: ['operational', 'degraded', 'partial_outage', 'major_outage', 'maintenance'],
     description: 'Headline state of the whole page.',
   },
+  PageInfo: {
+    type: 'object',
+    properties: {
+      title: {
+        type: 'string',
+        description: 'Page title and the name in the header, e.g. "Acme Status".',
+      },
+      logoUrl: {
+        type: 'string',
+        description:
+          "Logo shown instead of the built-in mark: an https URL or a path on the page's own origin; null for the mark.",
+        nullable: true,
+      },
+      colors: {
+        type: 'object',
+        properties: {
+          accent: {
+            type: 'string',
+            nullable: true,
+          },
+          accentDark: {
+            type: 'string',
+            nullable: true,
+          },
+        },
+        required: ['accent', 'accentDark'],
+        additionalProperties: false,
+        description: 'Accent colours (#rrggbb) for light and dark schemes; null keeps the built-in ones.',
+      },
+      links: {
+        type: 'array',
+        items: {
+          $ref: '#/components/schemas/PageLink',
+        },
+        description: 'Footer links, in order.',
+      },
+      supportUrl: {
+        type: 'string',
+        description: 'Where visitors report a problem or get help (http(s) or mailto:), null for none.',
+        nullable: true,
+      },
+      subscriptions: {
+        type: 'boolean',
+        description: 'Whether visitors can subscribe to e-mail updates (POST /api/subscriptions is switched on).',
+      },
+    },
+    required: ['title', 'logoUrl', 'colors', 'links', 'supportUrl', 'subscriptions'],
+    additionalProperties: false,
+    description:
+      'Branding of the public page, from the services file\'s `page:` section (README → "Branding"): changed without a rebuild, on the next reload of the file.',
+  },
+  PageLink: {
+    type: 'object',
+    properties: {
+      label: {
+        type: 'string',
+      },
+      url: {
+        type: 'string',
+        description: 'http(s) or mailto: URL.',
+      },
+    },
+    required: ['label', 'url'],
+    additionalProperties: false,
+    description: "A link in the page's footer.",
+  },
   ServiceDetailResponse: {
     type: 'object',
     properties: {
@@ -802,8 +1036,16 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         ],
         description: 'The certificate seen by the most recent check that saw one; null for services without TLS.',
       },
+      latency: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/LatencyHistory',
+          },
+        ],
+        description: 'Response times for the 24h / 7d / 30d / 90d ranges.',
+      },
     },
-    required: ['service', 'recentChecks', 'bars', 'certificate'],
+    required: ['service', 'recentChecks', 'bars', 'certificate', 'latency'],
     additionalProperties: false,
     description: 'GET /api/services/:id — one service in depth.',
   },
@@ -1389,6 +1631,7 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         items: {
           $ref: '#/components/schemas/ServiceStatus',
         },
+        description: "Services in display order: by group (the page's group order), then the services file's order.",
       },
       activeIncidents: {
         type: 'array',
@@ -1402,8 +1645,11 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
           $ref: '#/components/schemas/MaintenanceWindow',
         },
       },
+      page: {
+        $ref: '#/components/schemas/PageInfo',
+      },
     },
-    required: ['generatedAt', 'overall', 'services', 'activeIncidents', 'upcomingMaintenance'],
+    required: ['generatedAt', 'overall', 'services', 'activeIncidents', 'upcomingMaintenance', 'page'],
     additionalProperties: false,
     description: 'GET /api/status — served from memory, never from the database.',
   },

@@ -36,3 +36,15 @@ export function noneMatch(header: string | undefined, etag: string): boolean {
   const ours = opaque(etag);
   return header.split(',').some((tag) => opaque(tag) === ours);
 }
+
+/**
+ * Headers of what other sites embed or read: badges in a README (<img>), the Atom feed in a reader or a widget
+ * (fetch). helmet's `Cross-Origin-Resource-Policy: same-origin` would make every browser refuse them on another
+ * origin; these are public by design.
+ */
+export function embeddable(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('access-control-allow-origin', '*')
+    .header('access-control-expose-headers', 'ETag')
+    .header('cross-origin-resource-policy', 'cross-origin');
+}

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { IncidentCache, maintenancePhase, statuspageDocuments, type StatuspageDocuments } from '@app/incidents';
 import { MaintenanceCache, StatusSnapshotService, type CachedDocument } from '@app/monitoring';
 import { Public } from '../auth/public.decorator.js';
-import { sendCached, statusCacheControl } from '../status/cached-reply.js';
+import { embeddable, sendCached, statusCacheControl } from '../status/cached-reply.js';
 
 type Served = { [K in keyof StatuspageDocuments]: CachedDocument<StatuspageDocuments[K]> };
 
@@ -99,11 +99,7 @@ export class StatuspageController {
   }
 
   private send(request: FastifyRequest, reply: FastifyReply, name: keyof StatuspageDocuments): void {
-    reply
-      .header('access-control-allow-origin', '*')
-      .header('access-control-expose-headers', 'ETag')
-      // helmet's same-origin default would stop no-cors embedding; these documents are public by design.
-      .header('cross-origin-resource-policy', 'cross-origin');
+    embeddable(reply);
     const doc: CachedDocument<unknown> = this.documents()[name];
     sendCached(request, reply, doc, this.cacheControl);
   }

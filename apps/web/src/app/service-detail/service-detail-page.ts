@@ -1,6 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { Title } from '@angular/platform-browser';
 import { AppLink } from '../core/navigation/app-link';
 import type { ServiceDetailResponse } from '@app/contracts';
 import { switchMap, tap } from 'rxjs';
@@ -10,17 +9,20 @@ import { backoffDelay } from '../core/polling/backoff';
 import { PageVisibility } from '../core/polling/page-visibility';
 import { poll } from '../core/polling/poll';
 import { StatusFeed } from '../core/polling/status-feed';
-import { formatLatency, formatPercent, formatTime, stateLabel } from '../shared/format';
+import { Branding } from '../core/branding/branding';
+import { NotFoundView } from '../not-found/not-found-page';
+import { failureText, formatLatency, formatPercent, stateLabel } from '../shared/format';
+import { AgoView, TimeView } from '../shared/time';
+import { LatencyChart } from './latency-chart';
 import { StateBadge } from '../shared/state-badge';
 import { formatBudget } from '../status/service-card/service-card';
-import { LatencySparkline } from '../status/latency-sparkline/latency-sparkline';
 import { UptimeBars } from '../status/uptime-bars/uptime-bars';
 
 /** /services/:id — one service's 90-day history, latency of recent checks and the raw check log. */
 @Component({
   selector: 'app-service-detail-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [AppLink, StateBadge, UptimeBars, LatencySparkline],
+  imports: [AppLink, StateBadge, UptimeBars, LatencyChart, TimeView, AgoView, NotFoundView],
   templateUrl: './service-detail-page.html',
   styleUrl: './service-detail-page.css',
 })
@@ -62,32 +64,16 @@ export class ServiceDetailPage {
             }`,
     })),
   );
-  protected readonly latencies = computed(() =>
-    [...(this.detail()?.recentChecks ?? [])].reverse().map((check) => (check.ok ? check.latencyMs : null)),
-  );
-  /** "min 12 ms · median 30 ms · max 280 ms · 2 failed" under the response-time chart. */
-  protected readonly latencySummary = computed(() => {
-    const values = this.latencies();
-    const ok = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
-    const failed = values.length - ok.length;
-    if (ok.length === 0) return failed > 0 ? `${failed} failed` : '';
-    const median = ok[Math.floor(ok.length / 2)] ?? null;
-    return [
-      `min ${formatLatency(ok[0])}`,
-      `median ${formatLatency(median)}`,
-      `max ${formatLatency(ok[ok.length - 1])}`,
-      ...(failed > 0 ? [`${failed} failed`] : []),
-    ].join(' · ');
-  });
   protected readonly checks = computed(() =>
     (this.detail()?.recentChecks ?? []).slice(0, 50).map((check) => ({
       ...check,
-      time: formatTime(check.at),
       result: check.ok ? 'OK' : 'Failed',
       latency: formatLatency(check.latencyMs),
       stateText: stateLabel(check.state),
+      failure: check.ok ? '' : failureText(check),
     })),
   );
+  protected readonly failure = computed(() => failureText(this.service()?.lastCheck));
   protected readonly incidents = computed(() => {
     const id = this.id();
     return this.feed.knownIncidents().filter((incident) => incident.serviceIds.includes(id));
@@ -97,8 +83,14 @@ export class ServiceDetailPage {
     if (service === null) return [];
     return [
       {
-        label: 'Current latency',
-        value: service.lastCheck === null ? '—' : formatLatency(service.lastCheck.latencyMs),
+        // A failed check has no latency worth showing: how long it took to fail is not how fast the service is.
+        label: service.lastCheck?.ok === false ? 'Last check' : 'Current latency',
+        value:
+          service.lastCheck === null
+            ? '—'
+            : service.lastCheck.ok
+              ? formatLatency(service.lastCheck.latencyMs)
+              : 'Failed',
       },
       { label: 'Uptime 24h', value: formatPercent(service.uptime['24h']) },
       { label: 'Uptime 7d', value: formatPercent(service.uptime['7d']) },
@@ -109,16 +101,12 @@ export class ServiceDetailPage {
       { label: 'Checked every', value: `${service.intervalSeconds} s` },
     ];
   });
-  protected readonly since = computed(() => {
-    const since = this.service()?.since;
-    return since ? formatTime(since) : null;
-  });
 
   constructor() {
     // Active and recent incidents (bar tooltips) come from the shared feed, also when this page is opened directly.
     this.feed.connect();
     const visibility = inject(PageVisibility);
-    const title = inject(Title);
+    const branding = inject(Branding);
     toObservable(this.id)
       .pipe(
         switchMap((id) => {
@@ -150,6 +138,6 @@ export class ServiceDetailPage {
           this.failed.set(true);
         }
       });
-    effect(() => title.setTitle(`${this.service()?.name ?? this.id()} — CloudOps Status`));
+    effect(() => branding.setTitle(this.notFound() ? 'Service not found' : (this.service()?.name ?? this.id())));
   }
 }

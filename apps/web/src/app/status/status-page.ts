@@ -1,7 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { Clock } from '../core/polling/clock';
 import { StatusFeed, secondsBetween } from '../core/polling/status-feed';
-import { formatAgo, formatTime } from '../shared/format';
+import { AppLink } from '../core/navigation/app-link';
+import { formatAgo, visitorTimeZone } from '../shared/format';
+import { TimeView } from '../shared/time';
 import { groupServices } from './group-services';
 import { IncidentCard } from './incidents/incident-card';
 import { PastIncidents } from './incidents/past-incidents';
@@ -13,7 +15,7 @@ const DAY_MS = 86_400_000;
 @Component({
   selector: 'app-status-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [OverallBanner, ServiceCard, IncidentCard, PastIncidents],
+  imports: [AppLink, OverallBanner, ServiceCard, IncidentCard, PastIncidents, TimeView],
   templateUrl: './status-page.html',
   styleUrl: './status-page.css',
 })
@@ -38,10 +40,10 @@ export class StatusPage {
   protected readonly maintenance = computed(() =>
     (this.status()?.upcomingMaintenance ?? []).map((window) => ({
       ...window,
-      when: `${formatTime(window.startsAt)} – ${formatTime(window.endsAt)}`,
       affected: window.serviceIds.map((id) => this.serviceNames().get(id) ?? id).join(', '),
     })),
   );
+  protected readonly timeZone = visitorTimeZone();
 
   constructor() {
     this.feed.connect();

@@ -1,6 +1,11 @@
 import { inject, Injectable } from '@angular/core';
 import type {
+  AdminIdentity,
   AdminService,
+  CreateIncidentRequest,
+  EditIncidentRequest,
+  IncidentUpdateRequest,
+  MaintenanceRequest,
   ApiError,
   AuditEntry,
   IncidentSummary,
@@ -12,12 +17,6 @@ import type {
 import { FETCH } from '../../core/api/status-api';
 import { APP_CONFIG } from '../../core/config/app-config';
 import { AdminSession } from '../session/admin-session';
-import type {
-  CreateIncidentRequest,
-  EditIncidentRequest,
-  IncidentUpdateRequest,
-  MaintenanceRequest,
-} from './admin-requests';
 
 /** One problem the API found with a field: `{ path, value, rule }` from the error body's `details`. */
 export type FieldProblem = NonNullable<ApiError['details']>[number];
@@ -71,7 +70,7 @@ export class AdminApi {
 
   /** Checks a token before keeping it: resolves when the API accepts it, throws AdminApiError (401/429) if not. */
   async verify(token: string): Promise<void> {
-    await this.send<AdminService[]>('GET', '/admin/services', undefined, token);
+    await this.send<AdminIdentity>('GET', '/admin/whoami', undefined, token);
   }
 
   listServices(signal?: AbortSignal): Promise<AdminService[]> {

@@ -5,7 +5,7 @@ import { Navigation } from '../../core/navigation/navigation';
 import { IncidentCard } from '../../status/incidents/incident-card';
 import { impactLabel, incidentStatusLabel } from '../../status/incidents/incident-view';
 import { AdminApi, AdminApiError, type FieldProblem } from '../api/admin-api';
-import { INCIDENT_IMPACTS, INCIDENT_STATUSES, type CreateIncidentRequest } from '../api/admin-requests';
+import { INCIDENT_IMPACTS, INCIDENT_STATUSES, type CreateIncidentRequest } from '@app/contracts';
 import { adminRoute } from '../admin-route';
 import { Announcer } from '../shared/announcer';
 import { describeError } from '../shared/describe-error';

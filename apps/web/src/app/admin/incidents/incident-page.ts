@@ -15,7 +15,7 @@ import { formatTime } from '../../shared/format';
 import { IncidentCard } from '../../status/incidents/incident-card';
 import { impactLabel, incidentStatusLabel } from '../../status/incidents/incident-view';
 import { AdminApi, AdminApiError, type FieldProblem } from '../api/admin-api';
-import { INCIDENT_IMPACTS } from '../api/admin-requests';
+import { INCIDENT_IMPACTS } from '@app/contracts';
 import { adminRoute } from '../admin-route';
 import { Announcer } from '../shared/announcer';
 import { describeError } from '../shared/describe-error';

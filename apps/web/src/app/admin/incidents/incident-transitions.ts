@@ -1,5 +1,5 @@
 import type { IncidentStatus, IncidentSummary } from '@app/contracts';
-import { INCIDENT_STATUSES } from '../api/admin-requests';
+import { INCIDENT_STATUSES } from '@app/contracts';
 
 export interface StatusChoice {
   readonly status: IncidentStatus;

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@a
 import type { MaintenanceWindow } from '@app/contracts';
 import { Clock } from '../../core/polling/clock';
 import { AdminApi, AdminApiError, type FieldProblem } from '../api/admin-api';
-import type { MaintenanceRequest } from '../api/admin-requests';
+import type { MaintenanceRequest } from '@app/contracts';
 import { Announcer } from '../shared/announcer';
 import { Confirmer } from '../shared/confirm-dialog';
 import { describeError } from '../shared/describe-error';

@@ -1,23 +1,5 @@
-import type { AdminService, HttpMethod, ServiceDefinition } from '@app/contracts';
+import { SERVICE_DEFAULTS, type AdminService, type HttpMethod, type ServiceDefinition } from '@app/contracts';
 import type { FieldProblem } from '../api/admin-api';
-
-/**
- * The API's defaults for a service definition (libs/monitoring `DEFAULTS` and the DTO), written down here because
- * the dashboard may import only @app/contracts. The console e2e spec creates a service with only id, name and url
- * and compares the API's answer with these, so a change on either side fails a test.
- */
-export const SERVICE_DEFAULTS = {
-  method: 'GET',
-  interval: '30s',
-  /** The timeout default is min(10s, interval − 1s); shown as a hint, not pre-filled. */
-  timeoutCeiling: '10s',
-  failureThreshold: 3,
-  recoveryThreshold: 2,
-  expectedStatus: ['200-299'],
-  slo: { target: 99.9, window: '30d' },
-  degradedOpensIncident: false,
-  paused: false,
-} as const;
 
 /** The form as typed: text for everything the admin types, so nothing is coerced before the API judges it. */
 export interface ServiceFormValue {
@@ -120,7 +102,10 @@ export function emptyServiceForm(): ServiceFormValue {
   };
 }
 
-/** An existing service (the API sends it with every default applied) as the form shows it. */
+/**
+ * An existing service (the API sends it with every default applied) as the form shows it. The timeout is left
+ * empty while it follows its default (it is derived from the interval): sent back by PUT it would freeze.
+ */
 export function serviceFormFrom(service: AdminService): ServiceFormValue {
   return {
     id: service.id,
@@ -129,7 +114,7 @@ export function serviceFormFrom(service: AdminService): ServiceFormValue {
     url: service.url ?? '',
     method: service.method ?? SERVICE_DEFAULTS.method,
     interval: service.interval,
-    timeout: service.timeout,
+    timeout: service.defaulted.includes('timeout') ? '' : service.timeout,
     latencyThresholdMs: service.latencyThresholdMs === null ? '' : String(service.latencyThresholdMs),
     failureThreshold: String(service.failureThreshold),
     recoveryThreshold: String(service.recoveryThreshold),

@@ -133,9 +133,11 @@ describe('ServiceForm', () => {
     await settle(fixture);
     const put = fake.requests.at(-1)!;
     expect(put.method).toBe('PUT');
-    // An emptied optional field is left out: PUT applies the default (no group).
+    // An emptied optional field is left out: PUT applies the default (no group). So is a timeout that follows
+    // its default (the interval's): sending it back would freeze it.
     expect(put.body).not.toHaveProperty('group');
-    expect(put.body).toMatchObject({ latencyThresholdMs: 800, timeout: '10s' });
+    expect(put.body).not.toHaveProperty('timeout');
+    expect(put.body).toMatchObject({ latencyThresholdMs: 800 });
     expect(element.querySelector('[data-testid="error-summary"]')?.textContent).toContain(
       'Refused (HTTP 409): service "shop" is being changed',
     );
@@ -176,7 +178,9 @@ describe('ServiceForm', () => {
     fake.on('GET', /services\/billing$/, () => json(adminService({ id: 'billing', source: 'config' })));
     const { fixture, element } = render('billing');
     await settle(fixture);
-    expect(element.querySelector('[data-testid="read-only"]')?.textContent).toContain('edit the file and restart');
+    expect(element.querySelector('[data-testid="read-only"]')?.textContent).toContain(
+      'edit the file: the server reloads it',
+    );
     expect(element.querySelector<HTMLInputElement>('#svc-name')!.matches(':disabled')).toBe(true);
     expect(element.querySelector('[data-testid="save-service"]')).toBeNull();
     submit(element);

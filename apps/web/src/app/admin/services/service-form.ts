@@ -9,9 +9,9 @@ import { describeError } from '../shared/describe-error';
 import { ErrorSummary, type SummaryItem } from '../shared/error-summary';
 import { describeProblem, mapProblems, type MappedProblems } from '../shared/field-problems';
 import { FieldControl, FormField } from '../shared/form-field';
+import { SERVICE_DEFAULTS } from '@app/contracts';
 import {
   emptyServiceForm,
-  SERVICE_DEFAULTS,
   SERVICE_FIELD_LABELS,
   SERVICE_FIELDS,
   serviceFormFrom,

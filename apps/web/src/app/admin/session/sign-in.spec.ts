@@ -32,7 +32,7 @@ describe('SignIn', () => {
   }
 
   it('keeps a token only after the API accepted it', async () => {
-    fake.on('GET', /admin\/services$/, () => json([]));
+    fake.on('GET', /admin\/whoami$/, () => json({ actor: 'abcdef012345' }));
     await signInWith('  sp_good  ');
     expect(fake.requests[0]?.headers['authorization']).toBe('Bearer sp_good');
     expect(TestBed.inject(AdminSession).signedIn()).toBe(true);
@@ -40,7 +40,7 @@ describe('SignIn', () => {
   });
 
   it('says why a token was refused (401), at the field, without echoing it', async () => {
-    fake.on('GET', /admin\/services$/, () =>
+    fake.on('GET', /admin\/whoami$/, () =>
       json({ statusCode: 401, error: 'Unauthorized', message: 'the admin token is not valid' }, 401),
     );
     const element = await signInWith('sp_wrong');
@@ -61,7 +61,7 @@ describe('SignIn', () => {
   });
 
   it('holds sign-in back during the Retry-After wait of a 429', async () => {
-    fake.on('GET', /admin\/services$/, () =>
+    fake.on('GET', /admin\/whoami$/, () =>
       json({ statusCode: 429, error: 'Too Many Requests', message: 'retry later' }, 429, { 'retry-after': '30' }),
     );
     const element = await signInWith('sp_any');

@@ -1,5 +1,16 @@
 import { inject, Injectable, InjectionToken } from '@angular/core';
-import type { HistoryResponse, IncidentSummary, Page, ServiceDetailResponse, StatusResponse } from '@app/contracts';
+import type {
+  ApiError,
+  HistoryResponse,
+  IncidentSummary,
+  Page,
+  ServiceDetailResponse,
+  StatuspageScheduledMaintenance,
+  StatuspageScheduledMaintenancesResponse,
+  StatusResponse,
+  SubscribeRequest,
+  SubscribeResponse,
+} from '@app/contracts';
 import { Observable, catchError, map, of, throwError } from 'rxjs';
 import { APP_CONFIG } from '../config/app-config';
 
@@ -54,6 +65,44 @@ export class StatusApi {
         error instanceof HttpError && error.status === 404 ? of(null) : throwError(() => error),
       ),
     );
+  }
+
+  /** One incident; HttpError 404 when there is none with this id. */
+  incident(id: string, etag: string | null = null): Observable<Conditional<IncidentSummary>> {
+    return this.get<IncidentSummary>(`/incidents/${encodeURIComponent(id)}`, etag);
+  }
+
+  /** A page of the incident history (newest first); pass nextCursor back for the next one. */
+  incidentPage(limit: number, cursor: string | null): Observable<IncidentPage> {
+    const query = `limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+    return this.get<IncidentPage>(`/incidents?${query}`, null).pipe(
+      map((result) => (result.kind === 'fresh' ? result.body : { items: [], nextCursor: null })),
+    );
+  }
+
+  /** Recent and upcoming maintenance windows with their updates (the Statuspage-compatible document). */
+  maintenances(): Observable<StatuspageScheduledMaintenance[]> {
+    return this.get<StatuspageScheduledMaintenancesResponse>('/v2/scheduled-maintenances.json', null).pipe(
+      map((result) => (result.kind === 'fresh' ? result.body.scheduled_maintenances : [])),
+    );
+  }
+
+  /** POST /subscriptions: the 202 answer, or the API's error body (400 names the field) with its status. */
+  async subscribe(
+    request: SubscribeRequest,
+  ): Promise<{ ok: true; body: SubscribeResponse } | { ok: false; status: number; error: ApiError | null }> {
+    try {
+      const response = await this.fetchFn(`${this.baseUrl}/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request),
+      });
+      const body = (await response.json().catch(() => null)) as unknown;
+      if (response.status === 202) return { ok: true, body: body as SubscribeResponse };
+      return { ok: false, status: response.status, error: (body as ApiError | null) ?? null };
+    } catch {
+      return { ok: false, status: 0, error: null };
+    }
   }
 
   private get<T>(path: string, etag: string | null): Observable<Conditional<T>> {

@@ -6,10 +6,21 @@ describe('parseRoute', () => {
     expect(parseRoute('/services/api%20gw')).toEqual({ kind: 'service', id: 'api gw' });
   });
 
-  it('honours a base path and falls back to the status page for unknown paths', () => {
+  it('honours a base path and shows the not-found view for unknown paths', () => {
     expect(parseRoute('/status/services/db', '/status/')).toEqual({ kind: 'service', id: 'db' });
-    expect(parseRoute('/nope/deeper')).toEqual({ kind: 'status' });
-    expect(parseRoute('/services/%E0%A4%A')).toEqual({ kind: 'status' });
+    expect(parseRoute('/nope/deeper')).toEqual({ kind: 'not-found', path: '/nope/deeper' });
+    expect(parseRoute('/services/%E0%A4%A')).toEqual({ kind: 'not-found', path: '/services/%E0%A4%A' });
+    expect(parseRoute('/services')).toEqual({ kind: 'not-found', path: '/services' });
+  });
+
+  it('maps incidents, maintenance windows and the paged history', () => {
+    expect(parseRoute('/incidents/inc-1')).toEqual({ kind: 'incident', id: 'inc-1' });
+    expect(parseRoute('/maintenance/mnt-1/')).toEqual({ kind: 'maintenance', id: 'mnt-1' });
+    expect(parseRoute('/history')).toEqual({ kind: 'history', page: 1 });
+    expect(parseRoute('/history', '/', '?page=3')).toEqual({ kind: 'history', page: 3 });
+    expect(parseRoute('/history', '/', '?page=-1')).toEqual({ kind: 'history', page: 1 });
+    expect(routePath({ kind: 'history', page: 2 })).toBe('history?page=2');
+    expect(routePath({ kind: 'incident', id: 'a b' })).toBe('incidents/a%20b');
   });
 
   it('round-trips through routePath', () => {
@@ -26,6 +37,6 @@ describe('parseRoute', () => {
     expect(parseRoute('/admin/incidents/inc-1/')).toEqual({ kind: 'admin', path: 'incidents/inc-1' });
     expect(parseRoute('/status/admin/audit', '/status/')).toEqual({ kind: 'admin', path: 'audit' });
     // Only the exact segment: /administrators is not the console.
-    expect(parseRoute('/administrators')).toEqual({ kind: 'status' });
+    expect(parseRoute('/administrators')).toEqual({ kind: 'not-found', path: '/administrators' });
   });
 });

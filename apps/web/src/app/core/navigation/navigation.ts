@@ -7,13 +7,17 @@ export class Navigation {
   private readonly document = inject(DOCUMENT);
   private readonly window = this.document.defaultView;
   private readonly basePath = new URL(this.document.baseURI).pathname;
-  private readonly current = signal<AppRoute>(parseRoute(this.document.location.pathname, this.basePath));
+  private readonly current = signal<AppRoute>(this.fromLocation());
   readonly route = this.current.asReadonly();
 
   constructor() {
-    const onPopState = (): void => this.current.set(parseRoute(this.document.location.pathname, this.basePath));
+    const onPopState = (): void => this.current.set(this.fromLocation());
     this.window?.addEventListener('popstate', onPopState);
     inject(DestroyRef).onDestroy(() => this.window?.removeEventListener('popstate', onPopState));
+  }
+
+  private fromLocation(): AppRoute {
+    return parseRoute(this.document.location.pathname, this.basePath, this.document.location.search);
   }
 
   href(route: AppRoute): string {

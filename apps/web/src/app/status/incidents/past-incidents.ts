@@ -1,11 +1,14 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import type { IncidentSummary } from '@app/contracts';
-import { formatDay, formatTime } from '../../shared/format';
+import { AppLink } from '../../core/navigation/app-link';
+import { formatDay } from '../../shared/format';
+import { TimeView } from '../../shared/time';
 import { impactLabel, pastIncidentDays } from './incident-view';
 
 @Component({
   selector: 'app-past-incidents',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [AppLink, TimeView],
   template: `
     @if (quiet()) {
       <p class="none quiet">No incidents reported in the last 14 days.</p>
@@ -15,8 +18,17 @@ import { impactLabel, pastIncidentDays } from './incident-view';
           <h3 class="date">{{ day.label }}</h3>
           @for (incident of day.incidents; track incident.id) {
             <div class="incident" [attr.data-impact]="incident.impact">
-              <p class="title">{{ incident.title }}</p>
-              <p class="meta">{{ incident.meta }}</p>
+              <p class="title">
+                <a [appLink]="{ kind: 'incident', id: incident.id }">{{ incident.title }}</a>
+              </p>
+              <p class="meta">
+                {{ incident.impactText }} · <app-time [at]="incident.startedAt" /> –
+                @if (incident.resolvedAt; as resolvedAt) {
+                  <app-time [at]="resolvedAt" />
+                } @else {
+                  ongoing
+                }
+              </p>
             </div>
           } @empty {
             <p class="none">No incidents reported.</p>
@@ -66,6 +78,9 @@ import { impactLabel, pastIncidentDays } from './incident-view';
       font-weight: 600;
       font-size: 0.875rem;
     }
+    .title a {
+      color: var(--text);
+    }
   `,
 })
 export class PastIncidents {
@@ -82,9 +97,9 @@ export class PastIncidents {
         id: incident.id,
         title: incident.title,
         impact: incident.impact,
-        meta: `${impactLabel(incident.impact)} · ${formatTime(incident.startedAt)} – ${
-          incident.resolvedAt === null ? 'ongoing' : formatTime(incident.resolvedAt)
-        }`,
+        impactText: impactLabel(incident.impact),
+        startedAt: incident.startedAt,
+        resolvedAt: incident.resolvedAt,
       })),
     })),
   );

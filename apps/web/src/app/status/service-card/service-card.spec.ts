@@ -28,13 +28,37 @@ describe('ServiceCard', () => {
     expect(element.querySelector('a')?.getAttribute('href')).toBe('/services/api');
   });
 
-  it('shows why the last check failed instead of a latency', () => {
+  it('shows why the last check failed instead of a latency, in words with the code', () => {
     const element = render({
       state: 'down',
-      lastCheck: { at: '2026-11-27T09:00:00Z', ok: false, latencyMs: 800, error: 'timeout after 800ms' },
+      lastCheck: {
+        at: '2026-11-27T09:00:00Z',
+        ok: false,
+        latencyMs: 3,
+        error: 'ECONNREFUSED',
+        reason: 'connection refused',
+      },
     });
-    expect(element.querySelector('dd.latency')?.textContent?.trim()).toBe('timeout after 800ms');
-    expect(element.querySelector('dd.latency')?.classList).toContain('failed');
+    const cell = element.querySelector('dd.latency')!;
+    expect(cell.textContent?.trim()).toBe('Connection refused (ECONNREFUSED)');
+    // Never cut off without a way to read it: the full text is the title, and the cell wraps.
+    expect(cell.getAttribute('title')).toBe('Connection refused (ECONNREFUSED)');
+    expect(cell.classList).toContain('failed');
+    expect(element.querySelector('.stats dt')?.textContent).toBe('Last check');
+  });
+
+  it('words a timeout without repeating the probe text', () => {
+    const element = render({
+      state: 'down',
+      lastCheck: {
+        at: '2026-11-27T09:00:00Z',
+        ok: false,
+        latencyMs: 800,
+        error: 'timeout after 800ms',
+        reason: 'no answer within 800 ms',
+      },
+    });
+    expect(element.querySelector('dd.latency')?.textContent?.trim()).toBe('No answer within 800 ms');
   });
 
   it('marks a paused service', () => {

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { AppLink } from '../../core/navigation/app-link';
 import type { IncidentSummary, ServiceHistory, ServiceStatus } from '@app/contracts';
-import { formatLatency, formatPercent } from '../../shared/format';
+import { failureText, formatLatency, formatPercent } from '../../shared/format';
 import { StateBadge } from '../../shared/state-badge';
 import { LatencySparkline } from '../latency-sparkline/latency-sparkline';
 import { UptimeBars } from '../uptime-bars/uptime-bars';
@@ -28,10 +28,11 @@ export class ServiceCard {
   readonly days = input<readonly string[]>([]);
   readonly incidents = input<readonly IncidentSummary[]>([]);
 
+  /** The last check: its latency, or — failed — why, in words with the code ("Connection refused (ECONNREFUSED)"). */
   protected readonly latency = computed(() => {
     const check = this.service().lastCheck;
     if (check === null) return '—';
-    return check.ok ? formatLatency(check.latencyMs) : (check.error ?? 'failed');
+    return check.ok ? formatLatency(check.latencyMs) : failureText(check);
   });
   protected readonly uptime = computed(() => formatPercent(this.service().uptime['30d']));
   protected readonly slo = computed(() => {
