@@ -11,7 +11,7 @@ import { poll } from '../core/polling/poll';
 import { StatusFeed } from '../core/polling/status-feed';
 import { Branding } from '../core/branding/branding';
 import { NotFoundView } from '../not-found/not-found-page';
-import { failureText, formatLatency, formatPercent, stateLabel } from '../shared/format';
+import { failureText, formatLatency, formatPercent, formatTime, stateLabel } from '../shared/format';
 import { AgoView, TimeView } from '../shared/time';
 import { LatencyChart } from './latency-chart';
 import { StateBadge } from '../shared/state-badge';
