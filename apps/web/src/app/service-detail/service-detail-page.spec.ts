@@ -1,6 +1,6 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { IncidentSummary, ServiceDetailResponse } from '@app/contracts';
+import type { IncidentSummary, ServiceDetailResponse, StatusResponse } from '@app/contracts';
 import { of } from 'rxjs';
 import { service } from '../../testing/fixtures';
 import { StatusApi } from '../core/api/status-api';
@@ -9,10 +9,15 @@ import { ServiceDetailPage } from './service-detail-page';
 
 class FakeFeed {
   readonly knownIncidents = signal<IncidentSummary[]>([]);
+  /** The branding reads the page from the status document (none here: the defaults). */
+  readonly status = signal<StatusResponse | null>(null);
   connect(): void {
     /* the page only needs the incidents signal */
   }
 }
+
+/** No latency data yet (a new service): the chart has nothing to draw. */
+const NO_LATENCY = { checks: 0, failures: 0, avgMs: null, p50Ms: null, p95Ms: null };
 
 function detail(overrides: Partial<ServiceDetailResponse> = {}): ServiceDetailResponse {
   return {
@@ -20,6 +25,11 @@ function detail(overrides: Partial<ServiceDetailResponse> = {}): ServiceDetailRe
     recentChecks: [],
     bars: [],
     certificate: null,
+    latency: {
+      hours: [],
+      days: [],
+      ranges: { '24h': NO_LATENCY, '7d': NO_LATENCY, '30d': NO_LATENCY, '90d': NO_LATENCY },
+    },
     ...overrides,
   };
 }
