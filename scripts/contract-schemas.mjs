@@ -24,6 +24,8 @@ export const RESPONSE_TYPES = [
   'IncidentPage',
   'MaintenanceWindow',
   'AdminService',
+  'HeartbeatTokenResponse',
+  'HeartbeatPingResponse',
   'AdminIdentity',
   'AuditPage',
   'ApiError',

@@ -67,6 +67,8 @@ describe('admin authentication (deny by default)', () => {
         '/api/badges/:file',
         '/api/badges/:serviceId/uptime.svg',
         '/api/health',
+        // Heartbeat pings: the token in the path is the credential; the answer says nothing but "recorded".
+        '/api/heartbeat/:token',
         '/api/history',
         '/api/incidents',
         '/api/incidents/:id',

@@ -377,12 +377,305 @@ put('SSRF loopback', { url: 'http://127.0.0.1:22/' }, 400, 'url');
 put('SSRF IPv4-mapped loopback', { url: 'http://[::ffff:127.0.0.1]/' }, 400, 'url');
 
 // ---------------------------------------------------------------- method
-post('method POST', { method: 'POST' }, 400, 'method', '"POST"');
+post('method PUT', { method: 'PUT' }, 400, 'method', '"PUT"');
 post('method in lower case', { method: 'get' }, 400, 'method', '"get"');
 post('method OPTIONS', { method: 'OPTIONS' }, 400, 'method');
 post('empty method', { method: '' }, 400, 'method');
 post('method as a number', { method: 1 }, 400, 'method');
 patch('method DELETE', { method: 'DELETE' }, 400, 'method');
+
+// ---------------------------------------------------------------- check kinds (issue 12)
+post('kind unknown', { kind: 'smtp' }, 400, 'kind', '"smtp"');
+post('kind as a number', { kind: 5 }, 400, 'kind', '5');
+post('kind null', { kind: null }, 400, 'kind', 'null');
+post('dns options on an http service', { dns: { name: 'example.com', type: 'A' } }, 400, 'dns');
+post('tcp options on an http service', { tcp: { tls: true } }, 400, 'tcp');
+post('heartbeat options on an http service', { heartbeat: { grace: '1m' } }, 400, 'heartbeat');
+post('url on a dns service', { kind: 'dns', dns: { name: 'example.com', type: 'A' } }, 400, 'url');
+post('method on a tcp service', { kind: 'tcp', url: 'tcp://example.com:22', method: 'GET' }, 400, 'method');
+post('assertions on a heartbeat service', { kind: 'heartbeat', url: undefined, assertions: {} }, 400, 'assertions');
+post('dns service without dns', { kind: 'dns', url: undefined }, 400, 'dns', 'is required');
+post('tcp service without url', { kind: 'tcp', url: undefined }, 400, 'url', 'is required');
+patch('switch to dns without dns', { kind: 'dns' }, 400, 'dns');
+patch('dns options on the http service', { dns: { name: 'example.com', type: 'A' } }, 400, 'dns');
+put('tcp url on an http service', { url: 'tcp://example.com:22' }, 400, 'url', '"tcp://example.com:22"');
+
+// ---------------------------------------------------------------- tcp:// targets (shape and SSRF)
+const tcp = (name: string, url: unknown, echo?: string) =>
+  post(`tcp ${name}`, { kind: 'tcp', url }, 400, 'url', echo ?? JSON.stringify(url));
+tcp('http scheme', 'https://example.com/');
+tcp('without a port', 'tcp://example.com');
+tcp('port 0', 'tcp://example.com:0');
+tcp('port 70000', 'tcp://example.com:70000');
+// The password is never echoed back (an error line reaches logs and screens).
+tcp('with credentials', 'tcp://user:pass@example.com:22', '"tcp://user:[redacted]@example.com:22"');
+tcp('with a path', 'tcp://example.com:22/x');
+tcp('with a query', 'tcp://example.com:22?x=1');
+tcp('with a space', 'tcp://exa mple.com:22');
+tcp('with a CR/LF', 'tcp://example.com:22\r\n');
+for (const url of [
+  'tcp://127.0.0.1:22',
+  'tcp://127.1:6379',
+  'tcp://0x7f000001:22',
+  'tcp://2130706433:5432',
+  'tcp://0177.0.0.1:22',
+  'tcp://[::1]:22',
+  'tcp://[::ffff:127.0.0.1]:22',
+  'tcp://169.254.169.254:80',
+  'tcp://0xA9FEA9FE:80',
+  'tcp://[fd00::1]:5432',
+  'tcp://10.0.0.1:5432',
+  'tcp://192.168.1.1:3306',
+  'tcp://0.0.0.0:22',
+]) {
+  post(`SSRF ${JSON.stringify(url)}`, { kind: 'tcp', url }, 400, 'url', JSON.stringify(url));
+}
+patch('SSRF tcp loopback', { kind: 'tcp', url: 'tcp://127.0.0.1:22' }, 400, 'url');
+post(
+  'tcp.send too long',
+  { kind: 'tcp', url: 'tcp://example.com:22', tcp: { send: 'x'.repeat(1025) } },
+  400,
+  'tcp.send',
+);
+post('tcp.expect empty', { kind: 'tcp', url: 'tcp://example.com:22', tcp: { expect: '' } }, 400, 'tcp.expect', '""');
+post('tcp.tls as text', { kind: 'tcp', url: 'tcp://example.com:22', tcp: { tls: 'yes' } }, 400, 'tcp.tls', '"yes"');
+post('tcp as a list', { kind: 'tcp', url: 'tcp://example.com:22', tcp: [{ tls: true }] }, 400, 'tcp');
+post('tcp unknown field', { kind: 'tcp', url: 'tcp://example.com:22', tcp: { banner: 'x' } }, 400, 'tcp.banner');
+
+// ---------------------------------------------------------------- dns
+const dns = (name: string, options: unknown, field: string, echo?: string) =>
+  post(`dns ${name}`, { kind: 'dns', url: undefined, dns: options }, 400, field, echo);
+dns('name with a space', { name: 'bad name', type: 'A' }, 'dns.name', '"bad name"');
+dns('name with a CR/LF', { name: 'example.com\r\nx', type: 'A' }, 'dns.name');
+dns('name of 300 characters', { name: `${'a'.repeat(60)}.`.repeat(5), type: 'A' }, 'dns.name');
+dns('name with an empty label', { name: 'a..b', type: 'A' }, 'dns.name', '"a..b"');
+dns('name missing', { type: 'A' }, 'dns.name', 'is required');
+dns('type SRV', { name: 'example.com', type: 'SRV' }, 'dns.type', '"SRV"');
+dns('type in lower case', { name: 'example.com', type: 'a' }, 'dns.type', '"a"');
+dns('server a host name', { name: 'example.com', type: 'A', server: 'dns.example.com' }, 'dns.server');
+dns('server with port 99999', { name: 'example.com', type: 'A', server: '9.9.9.9:99999' }, 'dns.server');
+dns('server with a path', { name: 'example.com', type: 'A', server: 'https://9.9.9.9/dns-query' }, 'dns.server');
+for (const server of [
+  '127.0.0.1',
+  '127.0.0.53:53',
+  '169.254.169.254',
+  '[::1]:53',
+  '::1',
+  '10.0.0.2',
+  '[fd00::53]:5353',
+  '0.0.0.0',
+]) {
+  dns(`SSRF server ${server}`, { name: 'example.com', type: 'A', server }, 'dns.server', JSON.stringify(server));
+}
+dns('expect not a list', { name: 'example.com', type: 'A', expect: '1.2.3.4' }, 'dns.expect');
+dns(
+  'expect with 21 values',
+  { name: 'example.com', type: 'A', expect: Array.from({ length: 21 }, (_, i) => `1.2.3.${i}`) },
+  'dns.expect',
+);
+dns('expect with an empty value', { name: 'example.com', type: 'A', expect: [''] }, 'dns.expect');
+dns('as a string', 'example.com', 'dns', '"example.com"');
+
+// ---------------------------------------------------------------- heartbeat
+const heartbeat = (name: string, options: unknown, field: string, echo?: string) =>
+  post(`heartbeat ${name}`, { kind: 'heartbeat', url: undefined, heartbeat: options }, 400, field, echo);
+heartbeat('grace of 25h', { grace: '25h' }, 'heartbeat.grace', '"25h"');
+heartbeat('grace as a number', { grace: 60 }, 'heartbeat.grace', '60');
+heartbeat('token hash too short', { tokenHash: 'abc' }, 'heartbeat.tokenHash', '"abc"');
+heartbeat('token hash in upper case', { tokenHash: 'A'.repeat(64) }, 'heartbeat.tokenHash');
+heartbeat('as a list', [{ grace: '1m' }], 'heartbeat');
+heartbeat('unknown field', { token: 'hb.x.y' }, 'heartbeat.token');
+
+// ---------------------------------------------------------------- request options: method, body, redirects, TLS
+post('body with GET', { body: '{}' }, 400, 'body', '"{}"');
+post('body of 4097 bytes', { method: 'POST', body: 'x'.repeat(4097) }, 400, 'body');
+post('body of 2049 two-byte characters (4098 bytes)', { method: 'POST', body: 'é'.repeat(2049) }, 400, 'body');
+post('huge body (60 KB)', { method: 'POST', body: 'x'.repeat(60_000) }, 400, 'body');
+post('body as an object', { method: 'POST', body: { ping: true } }, 400, 'body');
+post('followRedirects as text', { followRedirects: 'yes' }, 400, 'followRedirects', '"yes"');
+post('insecureTls as a number', { insecureTls: 1 }, 400, 'insecureTls', '1');
+post('certExpiryWarningDays 0', { certExpiryWarningDays: 0 }, 400, 'certExpiryWarningDays', '0');
+post('certExpiryWarningDays 366', { certExpiryWarningDays: 366 }, 400, 'certExpiryWarningDays', '366');
+post('certExpiryWarningDays 1.5', { certExpiryWarningDays: 1.5 }, 400, 'certExpiryWarningDays', '1.5');
+post(
+  'certExpiryWarningDays on a heartbeat',
+  { kind: 'heartbeat', url: undefined, certExpiryWarningDays: 7 },
+  400,
+  'certExpiryWarningDays',
+);
+
+// ---------------------------------------------------------------- request headers: injection, reserved names, secrets
+const header = (name: string, headers: unknown, field: string, echo?: string) =>
+  post(`headers: ${name}`, { headers }, 400, field, echo);
+header('name with CR/LF', [{ name: 'X-A\r\nX-Injected', value: '1' }], 'headers[0].name', '"X-A\\r\\nX-Injected"');
+header('name with a space', [{ name: 'X A', value: '1' }], 'headers[0].name', '"X A"');
+header('name with a colon', [{ name: 'X-A:', value: '1' }], 'headers[0].name');
+header('empty name', [{ name: '', value: '1' }], 'headers[0].name', '""');
+header(
+  'value with CR/LF (header injection)',
+  [{ name: 'X-A', value: 'v\r\nX-Injected: 1' }],
+  'headers[0].value',
+  '"v\\r\\nX-Injected: 1"',
+);
+header('value with a bare LF', [{ name: 'X-A', value: 'v\nX-Injected: 1' }], 'headers[0].value');
+header('value with a NUL byte', [{ name: 'X-A', value: 'v\u0000' }], 'headers[0].value');
+header('value with non-ASCII', [{ name: 'X-A', value: 'café' }], 'headers[0].value');
+header('value of 1025 characters', [{ name: 'X-A', value: 'v'.repeat(1025) }], 'headers[0].value');
+header(
+  'secret value with CR/LF: refused, value never echoed',
+  [{ name: 'X-Key', value: 's3cr3t\r\nX: 1', secret: true }],
+  'headers[0].value',
+  '"(redacted)"',
+);
+header(
+  'secret value as the placeholder with nothing stored',
+  [{ name: 'X-Key', value: '(redacted)', secret: true }],
+  'headers[0].value',
+);
+for (const reserved of [
+  'Host',
+  'content-length',
+  'Transfer-Encoding',
+  'Connection',
+  'Upgrade',
+  'TE',
+  'Expect',
+  'Proxy-Authorization',
+]) {
+  header(`reserved name ${reserved}`, [{ name: reserved, value: 'x' }], 'headers[0].name', JSON.stringify(reserved));
+}
+header(
+  'the same name twice (case-insensitive)',
+  [
+    { name: 'X-A', value: '1' },
+    { name: 'x-a', value: '2' },
+  ],
+  'headers[1].name',
+  '"x-a"',
+);
+header(
+  '21 headers',
+  Array.from({ length: 21 }, (_, i) => ({ name: `X-H${i}`, value: 'v' })),
+  'headers',
+);
+header('not a list', { 'X-A': '1' }, 'headers');
+header('missing value', [{ name: 'X-A' }], 'headers[0].value', 'is required');
+header('secret as text', [{ name: 'X-A', value: '1', secret: 'yes' }], 'headers[0].secret', '"yes"');
+header('unknown field', [{ name: 'X-A', value: '1', sensitive: true }], 'headers[0].sensitive');
+post(
+  'Authorization header together with auth',
+  { headers: [{ name: 'Authorization', value: 'Bearer x' }], auth: { type: 'bearer', token: 't' } },
+  400,
+  'headers[0].name',
+);
+patch('header injection', { headers: [{ name: 'X-A', value: 'a\r\nb' }] }, 400, 'headers[0].value');
+put('header injection', { headers: [{ name: 'X-A', value: 'a\r\nb' }] }, 400, 'headers[0].value');
+
+// ---------------------------------------------------------------- auth (always secret)
+const auth = (name: string, value: unknown, field: string, echo?: string) =>
+  post(`auth: ${name}`, { auth: value }, 400, field, echo);
+auth('type digest', { type: 'digest', username: 'u', password: 'p' }, 'auth.type', '"digest"');
+auth('basic without a password', { type: 'basic', username: 'u' }, 'auth.password', 'is required');
+auth('basic without a user name', { type: 'basic', password: 'p' }, 'auth.username', 'is required');
+auth('basic user name with ":"', { type: 'basic', username: 'a:b', password: 'p' }, 'auth.username');
+auth('bearer without a token', { type: 'bearer' }, 'auth.token', 'is required');
+auth('bearer with a user name', { type: 'bearer', token: 't', username: 'u' }, 'auth.username');
+auth(
+  'bearer token with CR/LF: refused, never echoed',
+  { type: 'bearer', token: 'abc\r\nX: 1' },
+  'auth.token',
+  '"(redacted)"',
+);
+auth(
+  'password with CR/LF: refused, never echoed',
+  { type: 'basic', username: 'u', password: 'p\r\nX: 1' },
+  'auth.password',
+  '"(redacted)"',
+);
+auth('token as the placeholder with nothing stored', { type: 'bearer', token: '(redacted)' }, 'auth.token');
+auth('as a string', 'Bearer abc', 'auth', '"(redacted)"');
+auth('token of 1025 characters', { type: 'bearer', token: 't'.repeat(1025) }, 'auth.token');
+
+// ---------------------------------------------------------------- response assertions
+const assertions = (name: string, value: unknown, field: string, echo?: string) =>
+  post(`assertions: ${name}`, { assertions: value }, 400, field, echo);
+assertions('bad regex', { matches: ['(unclosed'] }, 'assertions.matches');
+assertions('backreference (not RE2)', { matches: ['(a)\\1'] }, 'assertions.matches');
+assertions('lookahead (not RE2)', { matches: ['a(?=b)'] }, 'assertions.matches');
+assertions('pattern of 201 characters', { matches: ['a'.repeat(201)] }, 'assertions.matches');
+assertions('empty pattern', { matches: [''] }, 'assertions.matches');
+assertions('11 patterns', { matches: Array.from({ length: 11 }, () => 'a') }, 'assertions.matches');
+assertions('matches not a list', { matches: '^OK' }, 'assertions.matches', '"^OK"');
+assertions('contains an empty string', { contains: [''] }, 'assertions.contains');
+assertions('contains of 201 characters', { contains: ['c'.repeat(201)] }, 'assertions.contains');
+assertions('contains a number', { contains: [5] }, 'assertions.contains');
+assertions('notContains null item', { notContains: [null] }, 'assertions.notContains');
+assertions(
+  'JSONPath without $',
+  { json: [{ path: 'status', operator: 'exists' }] },
+  'assertions.json[0].path',
+  '"status"',
+);
+assertions(
+  'JSONPath recursive descent',
+  { json: [{ path: '$..status', operator: 'exists' }] },
+  'assertions.json[0].path',
+);
+assertions('JSONPath wildcard', { json: [{ path: '$.items[*]', operator: 'exists' }] }, 'assertions.json[0].path');
+assertions('JSONPath filter', { json: [{ path: '$.items[?(@.ok)]', operator: 'exists' }] }, 'assertions.json[0].path');
+assertions('JSONPath unclosed quote', { json: [{ path: "$['a", operator: 'exists' }] }, 'assertions.json[0].path');
+assertions(
+  'JSONPath of 300 characters',
+  { json: [{ path: `$${'.a'.repeat(150)}`, operator: 'exists' }] },
+  'assertions.json[0].path',
+);
+assertions(
+  'JSON operator ~=',
+  { json: [{ path: '$.a', operator: '~=', value: 'x' }] },
+  'assertions.json[0].operator',
+  '"~="',
+);
+assertions(
+  '< with a string',
+  { json: [{ path: '$.a', operator: '<', value: '5' }] },
+  'assertions.json[0].value',
+  '"5"',
+);
+assertions(
+  'exists with a value',
+  { json: [{ path: '$.a', operator: 'exists', value: true }] },
+  'assertions.json[0].value',
+  'true',
+);
+assertions(
+  '== without a value',
+  { json: [{ path: '$.a', operator: '==' }] },
+  'assertions.json[0].value',
+  'is required',
+);
+assertions('value an object', { json: [{ path: '$.a', operator: '==', value: { b: 1 } }] }, 'assertions.json[0].value');
+assertions('value null', { json: [{ path: '$.a', operator: '==', value: null }] }, 'assertions.json[0].value', 'null');
+assertions(
+  'header assertion name with CR/LF',
+  { headers: [{ name: 'a\r\nb', operator: 'exists' }] },
+  'assertions.headers[0].name',
+);
+assertions(
+  'header operator matches',
+  { headers: [{ name: 'etag', operator: 'matches', value: 'x' }] },
+  'assertions.headers[0].operator',
+  '"matches"',
+);
+assertions(
+  'header == without a value',
+  { headers: [{ name: 'etag', operator: '==' }] },
+  'assertions.headers[0].value',
+  'is required',
+);
+assertions('unknown kind of assertion', { xpath: ['//status'] }, 'assertions.xpath');
+assertions('as a list', [{ contains: 'UP' }], 'assertions');
+post('body assertion on HEAD', { method: 'HEAD', assertions: { contains: ['UP'] } }, 400, 'assertions.contains');
+patch('bad regex', { assertions: { matches: ['[z-a]'] } }, 400, 'assertions.matches');
 
 // ---------------------------------------------------------------- interval and timeout
 for (const [interval, echo] of [

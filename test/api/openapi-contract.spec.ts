@@ -84,6 +84,7 @@ describe('the OpenAPI document tells the truth', () => {
         SUBSCRIBERS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:fuzz-subscribers',
         SUBSCRIBE_PER_IP_PER_HOUR: '1000',
         SUBSCRIBE_GLOBAL_PER_HOUR: '100000',
+        HEARTBEAT_PINGS_PER_MINUTE: '600',
       },
     });
     doc = (await t.inject({ method: 'GET', url: '/api/openapi.json' })).json<Document>();
@@ -120,17 +121,29 @@ describe('the OpenAPI document tells the truth', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(String(doc.components.securitySchemes.bearer?.bearerFormat)).not.toMatch(/jwt/i);
     const schemas = doc.components.schemas;
+    // One closed variant per check kind, so an http service cannot carry dns options (and the fuzz can't send them).
+    expect(schemas.ServiceDefinition?.anyOf?.map((variant) => variant.$ref)).toEqual(
+      ['Http', 'Tcp', 'Dns', 'Heartbeat'].map((kind) => `#/components/schemas/${kind}ServiceDefinition`),
+    );
+    const http = schemas.HttpServiceDefinition;
+    expect(http?.properties?.dns).toBeUndefined();
+    expect(schemas.DnsServiceDefinition?.properties?.url).toBeUndefined();
+    expect(schemas.DnsServiceDefinition?.required).toEqual(['id', 'name', 'kind', 'dns']);
     expect(schemas.ServicePatch?.required).toBeUndefined();
-    expect(schemas.ServicePatch?.properties?.group?.nullable).toBe(true);
-    expect(schemas.ServiceDefinition?.properties?.interval?.nullable).toBeUndefined();
-    expect(schemas.ServiceDefinition?.properties?.name).toMatchObject({ minLength: 1, maxLength: 100 });
-    expect(schemas.ServiceDefinition?.properties?.failureThreshold).toMatchObject({
+    expect(schemas.ServicePatch?.anyOf?.every((variant) => variant.required === undefined)).toBe(true);
+    expect(schemas.ServicePatch?.anyOf?.[0]?.properties?.group?.nullable).toBe(true);
+    expect(http?.properties?.interval?.nullable).toBeUndefined();
+    expect(http?.properties?.name).toMatchObject({ minLength: 1, maxLength: 100 });
+    expect(http?.properties?.failureThreshold).toMatchObject({
       type: 'integer',
       minimum: 1,
       maximum: 20,
     });
-    expect(schemas.ServiceDefinition?.properties?.interval?.pattern).toBeDefined();
-    expect(schemas.ServiceDefinition?.properties?.expectedStatus?.items?.anyOf).toHaveLength(2);
+    expect(http?.properties?.interval?.pattern).toBeDefined();
+    expect(http?.properties?.expectedStatus?.items?.anyOf).toHaveLength(2);
+    expect(http?.properties?.body).toMatchObject({ type: 'string', maxLength: 4096 });
+    expect(schemas.AssertionsInput?.properties?.matches?.items).toMatchObject({ maxLength: 200 });
+    expect(schemas.HttpAuthInput?.anyOf).toHaveLength(2);
     expect(schemas.SloDefinition?.properties?.target).toMatchObject({ minimum: 50, maximum: 99.999 });
     expect(schemas.CreateIncidentRequest?.properties?.title).toMatchObject({ minLength: 1, maxLength: 200 });
     expect(schemas.MaintenanceRequest?.properties?.startsAt).toMatchObject({ format: 'date-time' });
@@ -172,6 +185,8 @@ class FuzzRun {
   private readonly validators = new Map<Schema, ValidateFunction>();
   private serial = 0;
   private incidentId = '';
+  /** The ping token of a heartbeat service made for the run (the rotation route gets a service of its own). */
+  private heartbeatToken = '';
 
   constructor(
     private readonly t: TestApp,
@@ -199,6 +214,15 @@ class FuzzRun {
       url: 'https://example.com/',
       paused: true,
     });
+    for (const id of ['hb-fz', 'hb-rotate']) {
+      const created = await this.admin('POST', '/api/admin/services', {
+        id,
+        name: 'Heartbeat',
+        kind: 'heartbeat',
+        paused: true,
+      });
+      if (id === 'hb-fz') this.heartbeatToken = created.json<{ heartbeatToken: string }>().heartbeatToken;
+    }
     const incident = await this.admin('POST', '/api/admin/incidents', {
       title: 'Fuzz target',
       impact: 'minor',
@@ -219,6 +243,8 @@ class FuzzRun {
 
   /** A concrete value for each path parameter, by route: a fresh resource for a DELETE that consumes it. */
   private async pathValue(path: string, method: string, name: string): Promise<string> {
+    if (path === '/api/admin/services/{id}/heartbeat-token') return 'hb-rotate';
+    if (path.startsWith('/api/heartbeat/')) return this.heartbeatToken;
     if (path.startsWith('/api/admin/services/')) {
       if (method !== 'delete') return 'api-fz';
       const id = `del-${(this.serial += 1)}`;
@@ -407,6 +433,9 @@ class FuzzRun {
 
   private resolve(schema: Schema): Schema {
     if (schema.$ref) return this.resolve(this.doc.components.schemas[schema.$ref.split('/').pop()!]!);
+    // A request body that is one of several closed shapes (a service per check kind): fuzz the first.
+    if (schema.anyOf && schema.type === undefined && this.resolve(schema.anyOf[0]!).type === 'object')
+      return this.resolve(schema.anyOf[0]!);
     if (schema.allOf?.length === 1) return { ...this.resolve(schema.allOf[0]!), ...schema, allOf: undefined };
     return schema;
   }

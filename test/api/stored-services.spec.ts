@@ -73,8 +73,12 @@ describe('services created through the admin API, read back at boot', () => {
       id: 'old',
       name: 'Old service',
       group: null,
+      kind: 'http',
       url: 'https://old.example.com/health',
       method: 'GET',
+      followRedirects: true,
+      insecureTls: false,
+      certExpiryWarningDays: 14,
       interval: '45s',
       timeout: '5s',
       latencyThresholdMs: null,
@@ -86,8 +90,18 @@ describe('services created through the admin API, read back at boot', () => {
       paused: true,
       source: 'api',
       state: 'unknown',
-      // An item in the older, normalised shape had every value written out: only what it lacked follows a default.
-      defaulted: ['group', 'latencyThresholdMs', 'recoveryThreshold', 'degradedOpensIncident'],
+      // An item in the older, normalised shape had every value written out: only what it lacked follows a default
+      // (including the check options that did not exist then).
+      defaulted: [
+        'kind',
+        'group',
+        'latencyThresholdMs',
+        'recoveryThreshold',
+        'degradedOpensIncident',
+        'followRedirects',
+        'insecureTls',
+        'certExpiryWarningDays',
+      ],
       misconfigured: null,
     });
   });

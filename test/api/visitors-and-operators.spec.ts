@@ -252,7 +252,7 @@ services:
     expect(log.lines.at(-1)).toBe(
       `Invalid configuration in ${t.servicesFile}:\n` +
         '  - services[0].interval: "0s" must be a duration in whole seconds between 1s and 24h (e.g. "30s", "5m")\n' +
-        '  - services[1].url: is required\n' +
+        '  - services[1].url: is required for kind http\n' +
         'reload refused (test); the 2 services from the last valid file keep running',
     );
     expect((await status()).services.map((service) => service.id)).toEqual(['beta', 'alpha']);

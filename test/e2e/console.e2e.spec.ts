@@ -370,7 +370,20 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
       );
     }
     await nav('Incidents');
-    await page.waitForSelector('[data-testid="resolved-incidents"] li');
+    // The list is loaded when the view opens and refreshed by its poll: wait until both are listed (a loaded
+    // machine may show the first load before the automatic resolution reached it), then read it.
+    await page
+      .waitForFunction(
+        () => {
+          const titles = Array.from(document.querySelectorAll('[data-testid="resolved-incidents"] li a'), (a) =>
+            a.textContent?.trim(),
+          );
+          return titles.includes('Shop is down') && titles.includes('Slow checkout');
+        },
+        undefined,
+        { timeout: 15_000 },
+      )
+      .catch(() => undefined);
     const resolved = await page.$$eval('[data-testid="resolved-incidents"] li', (items) =>
       items.map((item) => item.querySelector('a')?.textContent?.trim()),
     );

@@ -37,6 +37,7 @@ import { FailureLimiter } from './http/auth/failure-limiter.js';
 import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
 import { ApiExceptionFilter } from './http/errors/api-exception.filter.js';
 import { HealthController } from './http/health/health.controller.js';
+import { HEARTBEAT_LIMITS, HeartbeatController } from './http/heartbeat/heartbeat.controller.js';
 import { StatusController } from './http/status/status.controller.js';
 import { StatuspageController } from './http/statuspage/statuspage.controller.js';
 import { SubscriptionsController } from './http/subscriptions/subscriptions.controller.js';
@@ -127,6 +128,7 @@ export class AppModule {
         StatusController,
         StatuspageController,
         SubscriptionsController,
+        HeartbeatController,
         HealthController,
         IncidentsController,
         AdminServicesController,
@@ -147,6 +149,13 @@ export class AppModule {
             perIpPerHour: config.env.SUBSCRIBE_PER_IP_PER_HOUR,
             globalPerHour: config.env.SUBSCRIBE_GLOBAL_PER_HOUR,
           }),
+        },
+        {
+          provide: HEARTBEAT_LIMITS,
+          useValue: {
+            perToken: new FailureLimiter(config.env.HEARTBEAT_PINGS_PER_MINUTE, 60_000, 60_000),
+            unknownPerClient: new FailureLimiter(config.env.HEARTBEAT_UNKNOWN_PER_MINUTE, 60_000, 60_000),
+          },
         },
         { provide: METRICS_OPTIONS, useValue: { port: config.env.METRICS_PORT, host: config.env.METRICS_HOST } },
         { provide: RELOAD_CONFIGURATION, useValue: config },

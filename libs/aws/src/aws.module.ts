@@ -1,6 +1,12 @@
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DisabledSubscriptionGateway, IncidentStore, OutboxStore, SubscriptionGateway } from '@app/incidents';
+import {
+  CertificateAlertStore,
+  DisabledSubscriptionGateway,
+  IncidentStore,
+  OutboxStore,
+  SubscriptionGateway,
+} from '@app/incidents';
 import {
   Inject,
   Injectable,
@@ -11,7 +17,14 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { AuditLog } from '@app/common';
-import { CatalogStore, ChangeFeedStore, CheckStore, CoordinationStore, StateAndRollupStore } from '@app/monitoring';
+import {
+  CatalogStore,
+  ChangeFeedStore,
+  CheckStore,
+  CoordinationStore,
+  HeartbeatStore,
+  StateAndRollupStore,
+} from '@app/monitoring';
 import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
 import { DynamoChangeFeedStore } from './adapters/dynamo-change-feed.store.js';
 import { DynamoCoordinationStore } from './adapters/dynamo-coordination.store.js';
@@ -20,6 +33,8 @@ import { DynamoOutboxStore } from './adapters/dynamo-outbox.store.js';
 import { SnsNotifier } from './adapters/sns.notifier.js';
 import { SnsSubscriberNotifier, SnsSubscriptionGateway } from './adapters/sns-subscribers.js';
 import { DynamoCatalogStore } from './adapters/dynamo-catalog.store.js';
+import { DynamoCertificateAlertStore } from './adapters/dynamo-certificate-alert.store.js';
+import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeat.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
 import { DynamoStateAndRollupStore } from './adapters/dynamo-state-and-rollup.store.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './dynamodb/embedded-dynamo.js';
@@ -144,6 +159,8 @@ export class AwsModule {
         adapter(CheckStore, (client, names) => new DynamoCheckStore(client, names.checks, options.checkRetentionDays)),
         adapter(StateAndRollupStore, (client, names) => new DynamoStateAndRollupStore(client, names.state)),
         adapter(CatalogStore, (client, names) => new DynamoCatalogStore(client, names.services)),
+        adapter(HeartbeatStore, (client, names) => new DynamoHeartbeatStore(client, names.state)),
+        adapter(CertificateAlertStore, (client, names) => new DynamoCertificateAlertStore(client, names.state)),
         adapter(AuditLog, (client, names) => new DynamoAuditLog(client, names.audit)),
         adapter(IncidentStore, (client, names) => new DynamoIncidentStore(client, names.incidents)),
         adapter(OutboxStore, (client, names) => new DynamoOutboxStore(client, names.outbox)),
@@ -177,6 +194,8 @@ export class AwsModule {
         CheckStore,
         StateAndRollupStore,
         CatalogStore,
+        HeartbeatStore,
+        CertificateAlertStore,
         AuditLog,
         IncidentStore,
         OutboxStore,

@@ -12,3 +12,5 @@ export * from './dynamodb/embedded-dynamo.js';
 export * from './dynamodb/ensure-tables.js';
 export * from './dynamodb/tables.js';
 export * from './adapters/sns-subscribers.js';
+export * from './adapters/dynamo-heartbeat.store.js';
+export * from './adapters/dynamo-certificate-alert.store.js';

@@ -17,10 +17,17 @@ export interface LastCheck {
   ok: boolean;
   latencyMs: number;
   statusCode?: number;
-  /** Short failure reason as the probe words it, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED". */
+  /**
+   * Short failure reason, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED", "NXDOMAIN",
+   * "assertion json $.status == \"UP\" failed: saw \"DOWN\"", "no ping for 1h 5m (expected every 1h + 5m grace)".
+   */
   error?: string;
   /** The failure in words for visitors, e.g. "connection refused" for ECONNREFUSED (`error` keeps the code). */
   reason?: string;
+  /** Why a successful check counts as degraded, e.g. "certificate expires in 3 days". */
+  warning?: string;
+  /** ISO-8601 notAfter of the leaf certificate the check saw (HTTPS and TLS over TCP). */
+  certificateExpiresAt?: string;
 }
 
 /** Percent of successful checks in each window, or null when there were no checks. */
@@ -148,16 +155,21 @@ export interface DailyBar {
 }
 
 /** One stored check result. */
-export interface CheckRecord {
-  at: string;
-  ok: boolean;
-  latencyMs: number;
-  statusCode?: number;
-  error?: string;
-  /** The failure in words (see LastCheck.reason). */
-  reason?: string;
+export interface CheckRecord extends LastCheck {
   /** State of the service after this check was evaluated. */
   state: ServiceState;
+}
+
+/** The TLS certificate a service presented most recently (HTTPS and TLS over TCP). */
+export interface CertificateStatus {
+  /** ISO-8601 notAfter of the leaf certificate. */
+  expiresAt: string;
+  /** Whole days left (negative once expired). */
+  daysLeft: number;
+  /** ISO-8601 time of the check that saw it. */
+  checkedAt: string;
+  /** Fewer days left than the service's certExpiryWarningDays. */
+  warning: boolean;
 }
 
 /** GET /api/history — 90 daily bars and a latency sparkline per service (cacheable, refreshed per minute). */
@@ -213,6 +225,8 @@ export interface ServiceDetailResponse {
   recentChecks: CheckRecord[];
   /** 90 daily bars, oldest first. */
   bars: DailyBar[];
+  /** The certificate seen by the most recent check that saw one; null for services without TLS. */
+  certificate: CertificateStatus | null;
   /** Response times for the 24h / 7d / 30d / 90d ranges. */
   latency: LatencyHistory;
 }
@@ -226,11 +240,21 @@ export interface ApiError {
   details?: { path: string; value?: unknown; rule: string }[];
 }
 
-export const HTTP_METHODS = ['GET', 'HEAD'] as const;
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** What a service checks: an HTTP(S) endpoint, a TCP port, a DNS record, or pings pushed by a job (heartbeat). */
+export const CHECK_KINDS = ['http', 'tcp', 'dns', 'heartbeat'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
 
 /** Where a service is defined: the services file (read-only through the API) or the admin API. */
 export type ServiceSource = 'config' | 'api';
+
+/**
+ * What the admin API and the audit log show instead of a secret (a secret header value, a password, a token).
+ * Sent back unchanged in a PUT or PATCH, it keeps the stored secret.
+ */
+export const REDACTED = '(redacted)';
 
 export interface SloDefinition {
   /** Availability target in percent, e.g. 99.9. */
@@ -239,13 +263,114 @@ export interface SloDefinition {
   window?: string;
 }
 
+/** A request header sent with every check; `secret` values are redacted in every answer, log and audit entry. */
+export interface HttpHeaderDefinition {
+  name: string;
+  value: string;
+  secret?: boolean;
+}
+
+export const AUTH_TYPES = ['basic', 'bearer'] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+
+/** Credentials sent with every check: basic (username + password) or bearer (token); always secret. */
+export interface HttpAuthDefinition {
+  type: AuthType;
+  username?: string;
+  password?: string;
+  token?: string;
+}
+
+export const JSON_OPERATORS = ['==', '!=', '<', '<=', '>', '>=', 'exists'] as const;
+export type JsonOperator = (typeof JSON_OPERATORS)[number];
+
+/** A value in the JSON body, found by a JSONPath subset ("$.data.items[0].status"), compared with `value`. */
+export interface JsonAssertion {
+  path: string;
+  operator: JsonOperator;
+  /** Absent for `exists`; a number for <, <=, >, >=. */
+  value?: string | number | boolean;
+}
+
+export const HEADER_OPERATORS = ['exists', '==', '!=', 'contains', 'notContains'] as const;
+export type HeaderOperator = (typeof HEADER_OPERATORS)[number];
+
+/** A response header (name case-insensitive) compared with `value` (absent for `exists`). */
+export interface HeaderAssertion {
+  name: string;
+  operator: HeaderOperator;
+  value?: string;
+}
+
+/** Conditions on the response (HTTP checks); every one must hold for the check to succeed. */
+export interface AssertionsDefinition {
+  /** The body (as read, up to 1 MiB) contains each of these strings. */
+  contains?: string[];
+  /** ... and none of these. */
+  notContains?: string[];
+  /** ... and matches each of these regular expressions (RE2 syntax, linear time, run off the main thread). */
+  matches?: string[];
+  json?: JsonAssertion[];
+  headers?: HeaderAssertion[];
+}
+
+/** TCP checks (`url: tcp://host:port`): connect, optionally TLS, optionally send a line and expect a reply. */
+export interface TcpDefinition {
+  tls?: boolean;
+  /** Sent once connected (and after the TLS handshake). */
+  send?: string;
+  /** Must appear in what the server sends within the timeout. */
+  expect?: string;
+}
+
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
+
+/** DNS checks: resolve `name` as `type`, against the system resolver or `server`. */
+export interface DnsDefinition {
+  name: string;
+  type: DnsRecordType;
+  /** An IP address with an optional port ("9.9.9.9", "[2620:fe::fe]:53"); the system resolver when absent. */
+  server?: string;
+  /** Values every answer must include: addresses, names, "10 mx.example.com" for MX, the text for TXT. */
+  expect?: string[];
+}
+
+/** Heartbeat (push) checks: a job calls /api/heartbeat/<token> at least every `interval` + `grace`. */
+export interface HeartbeatDefinition {
+  /** Extra time after the interval before a missing ping counts, e.g. "5m" (default "1m"). */
+  grace?: string;
+  /**
+   * SHA-256 (hex) of the ping token: required in the services file (npm run heartbeat-token); the admin API
+   * makes a token itself when it is left out, and never shows the hash.
+   */
+  tokenHash?: string;
+}
+
 /** A monitored service as written in the services file and sent to POST/PUT /api/admin/services. */
 export interface ServiceDefinition {
   id: string;
   name: string;
   group?: string;
-  url: string;
+  /** Default "http". */
+  kind?: CheckKind;
+  /** http(s)://… for http, tcp://host:port for tcp; not used by dns and heartbeat. */
+  url?: string;
   method?: HttpMethod;
+  /** Request body for POST, at most 4 KiB. */
+  body?: string;
+  headers?: HttpHeaderDefinition[];
+  auth?: HttpAuthDefinition;
+  /** Follow up to 5 redirects (default true); false judges the redirect itself. */
+  followRedirects?: boolean;
+  /** Accept any certificate (expired, self-signed, wrong host); default false. */
+  insecureTls?: boolean;
+  assertions?: AssertionsDefinition;
+  /** Degraded when the certificate expires in fewer days than this (default 14). */
+  certExpiryWarningDays?: number;
+  tcp?: TcpDefinition;
+  dns?: DnsDefinition;
+  heartbeat?: HeartbeatDefinition;
   /** Duration in whole seconds, 1s … 24h, e.g. "30s". */
   interval?: string;
   /** Duration shorter than the interval, e.g. "5s". */
@@ -260,13 +385,25 @@ export interface ServiceDefinition {
   paused?: boolean;
 }
 
-/** A service definition with every default applied: what the admin API shows and the audit log records. */
-export interface ResolvedServiceDefinition extends Required<
-  Omit<ServiceDefinition, 'group' | 'latencyThresholdMs' | 'slo'>
+/**
+ * A service definition with every default applied: what the admin API shows and the audit log records. The
+ * fields of the service's kind are present (defaults explicit), those of other kinds absent; secrets redacted.
+ */
+export interface ResolvedServiceDefinition extends Omit<
+  ServiceDefinition,
+  'group' | 'latencyThresholdMs' | 'slo' | 'heartbeat'
 > {
+  kind: CheckKind;
   group: string | null;
+  interval: string;
+  timeout: string;
   latencyThresholdMs: number | null;
+  failureThreshold: number;
+  recoveryThreshold: number;
   slo: Required<SloDefinition>;
+  degradedOpensIncident: boolean;
+  paused: boolean;
+  heartbeat?: { grace: string };
 }
 
 /** GET /api/admin/services item: the full definition with defaults applied, where it lives, and its state. */
@@ -284,6 +421,24 @@ export interface AdminService extends ResolvedServiceDefinition {
    * policy blocks): a configuration problem for admins, shown as "unknown" on the public page. null when none.
    */
   misconfigured: string | null;
+  /**
+   * Only in the answer that created the token (creating a heartbeat service, or turning one into it): the ping
+   * token, shown this once — only its SHA-256 is kept.
+   */
+  heartbeatToken?: string;
+}
+
+/** POST /api/admin/services/:id/heartbeat-token: a new ping token (the old one stops working at once). */
+export interface HeartbeatTokenResponse {
+  /** Shown this once; only its SHA-256 is kept. */
+  token: string;
+  /** Path to call, relative to the page's base URL: /api/heartbeat/<token>. */
+  path: string;
+}
+
+/** GET|POST /api/heartbeat/:token. */
+export interface HeartbeatPingResponse {
+  ok: true;
 }
 
 /** GET /api/admin/whoami: the token's fingerprint, as the audit log records it. */

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Clock, SystemClock } from '@app/common';
+import { CertificateAlerts } from './domain/certificate-alerts.js';
 import { IncidentCommands } from './domain/incident-commands.js';
 import { IncidentReconciler } from './domain/incident-reconciler.js';
 import { IncidentWriter } from './domain/incident-writer.js';
@@ -9,7 +10,7 @@ import { SubscriptionService } from './subscriptions/subscription.service.js';
 
 /**
  * Incidents, maintenance and alerting. Needs the (global) monitoring module's exports and the storage ports
- * IncidentStore, OutboxStore, AuditLog and SubscriptionGateway; `providers` supplies INCIDENT_OPTIONS and NOTIFIERS. Automatic
+ * IncidentStore, OutboxStore, CertificateAlertStore, AuditLog and SubscriptionGateway; `providers` supplies INCIDENT_OPTIONS and NOTIFIERS. Automatic
  * incidents: IncidentReconciler; admin commands: IncidentCommands; both write through IncidentWriter.
  */
 @Module({})
@@ -23,6 +24,7 @@ export class IncidentsModule {
         OutboxDispatcher,
         IncidentWriter,
         IncidentReconciler,
+        CertificateAlerts,
         IncidentCommands,
         MaintenanceService,
         SubscriptionService,

@@ -1,3 +1,4 @@
+export * from './domain/certificate-alerts.js';
 export * from './domain/incident.js';
 export * from './domain/incident.dto.js';
 export * from './domain/incident-cache.js';

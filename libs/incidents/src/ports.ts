@@ -61,3 +61,17 @@ export abstract class OutboxStore {
     update: { dueAt: number; attempts: number; error: string; giveUp: boolean },
   ): Promise<void>;
 }
+
+/** The certificate-expiry alert already sent for a service: which certificate, and the lowest threshold told. */
+export interface CertificateAlertMark {
+  /** Epoch ms notAfter of the certificate the alert was about (a renewed certificate starts over). */
+  notAfter: number;
+  /** Days: 14, 7, 1 or 0 (expired). */
+  threshold: number;
+}
+
+/** Port: the last certificate threshold alerted per service, so a restart never alerts the same crossing again. */
+export abstract class CertificateAlertStore {
+  abstract get(serviceId: string): Promise<CertificateAlertMark | null>;
+  abstract save(serviceId: string, mark: CertificateAlertMark): Promise<void>;
+}

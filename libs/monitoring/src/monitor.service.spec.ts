@@ -1,4 +1,4 @@
-import type { MonitoredService } from './catalog/service-definition.js';
+import { httpCheck, type MonitoredService } from './catalog/service-definition.js';
 import { INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.js';
 import { dayOf, emptyRollup, foldCheck, startOfDay } from './history/rollup.js';
 import { MonitoringEvents, type ServiceStateChanged } from './monitoring.events.js';
@@ -136,13 +136,11 @@ describe('MonitorService', () => {
     });
 
     it('passes the service target to the prober', async () => {
-      monitor.upsert(
-        service('api', { method: 'HEAD', timeoutMs: 700, expectedStatus: [[204, 204]], url: 'https://x.test/' }),
-        BASE,
-      );
+      const check = httpCheck({ method: 'HEAD', expectedStatus: [[204, 204]] });
+      monitor.upsert(service('api', { check, timeoutMs: 700, url: 'https://x.test/' }), BASE);
       await tickAt(monitor.get('api')!.nextDueAt);
       expect(prober.calls).toEqual([
-        { url: 'https://x.test/', method: 'HEAD', timeoutMs: 700, expectedStatus: [[204, 204]] },
+        { serviceId: 'api', url: 'https://x.test/', timeoutMs: 700, intervalMs: 1000, check },
       ]);
     });
 

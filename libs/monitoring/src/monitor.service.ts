@@ -351,10 +351,11 @@ export class MonitorService implements MonitorView, ShardHost {
     const epoch = runtime.epoch as number;
     const done = this.prober
       .probe({
+        serviceId: service.id,
         url: service.url,
-        method: service.method,
         timeoutMs: service.timeoutMs,
-        expectedStatus: service.expectedStatus,
+        intervalMs: service.intervalMs,
+        check: service.check,
       })
       .then(
         (result) => this.complete(runtime, result, epoch, slipMs),
@@ -373,6 +374,8 @@ export class MonitorService implements MonitorView, ShardHost {
   private complete(runtime: ServiceRuntime, result: ProbeResult, epoch: number, slipMs: number): void {
     // Removed meanwhile, or its shard went to another replica (which checks it now): the result is not ours.
     if (this.runtimes.get(runtime.service.id) !== runtime || runtime.epoch !== epoch) return;
+    // A heartbeat service whose first ping is not due yet: nothing happened that could be judged or stored.
+    if (result.pending) return;
     const { service } = runtime;
     this.events.emitCheckCompleted({
       serviceId: service.id,
@@ -380,6 +383,7 @@ export class MonitorService implements MonitorView, ShardHost {
       latencyMs: result.latencyMs,
       error: result.error,
       slipMs,
+      ...(result.certificateNotAfter === undefined ? {} : { certificateNotAfter: result.certificateNotAfter }),
     });
     if (reasonClass(result.error) === 'blocked') {
       // The operator's configuration is at fault, not the service: no check is stored or counted, no state changes.
@@ -406,6 +410,8 @@ export class MonitorService implements MonitorView, ShardHost {
       latencyMs: result.latencyMs,
       ...(result.statusCode === undefined ? {} : { statusCode: result.statusCode }),
       ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.warning === undefined ? {} : { warning: result.warning }),
+      ...(result.certificateNotAfter === undefined ? {} : { certificateNotAfter: result.certificateNotAfter }),
       state: next.state,
       maintenance: inMaintenance,
     };

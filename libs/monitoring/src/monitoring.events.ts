@@ -33,6 +33,8 @@ export interface CheckCompleted {
   error: string | undefined;
   /** How late the check started after its due time (ms). */
   slipMs: number;
+  /** Epoch ms notAfter of the certificate the check saw (the certificate alerts follow it). */
+  certificateNotAfter?: number;
 }
 
 /** Emitted when a service stops being monitored (deleted, or gone from the services file). */

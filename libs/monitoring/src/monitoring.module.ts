@@ -11,8 +11,14 @@ import { MonitoringScheduler } from './monitoring.scheduler.js';
 import { MonitorService } from './monitor.service.js';
 import { MonitorView } from './monitor-view.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
+import { HeartbeatService } from './heartbeat/heartbeat.service.js';
+import { HeartbeatStore } from './ports.js';
+import { DispatchingProber } from './probe/dispatching-prober.js';
+import { DnsProber } from './probe/dns-prober.js';
+import { HeartbeatProber } from './probe/heartbeat-prober.js';
 import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
+import { TcpProber } from './probe/tcp-prober.js';
 import { TargetPolicy } from './probe/target-policy.js';
 import { TargetResolver } from './probe/target-resolution.js';
 import { ActiveIncidents, NoActiveIncidents } from './status/active-incidents.js';
@@ -21,8 +27,8 @@ import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 export interface MonitoringModuleOptions {
   /**
-   * Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore, CoordinationStore,
-   * ChangeFeedStore) and the options tokens.
+   * Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore, HeartbeatStore,
+   * CoordinationStore, ChangeFeedStore) and the options tokens.
    */
   imports: ModuleMetadata['imports'];
   /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy (and optionally TargetResolver). */
@@ -50,7 +56,18 @@ export class MonitoringModule {
         },
         { provide: PageSettings, useFactory: () => new PageSettings() },
         ...options.providers,
-        { provide: Prober, useFactory: (policy: TargetPolicy) => new HttpProber(policy), inject: [TargetPolicy] },
+        {
+          provide: Prober,
+          useFactory: (policy: TargetPolicy, heartbeats: HeartbeatStore) =>
+            new DispatchingProber({
+              http: new HttpProber(policy),
+              tcp: new TcpProber(policy),
+              dns: new DnsProber(policy),
+              heartbeat: new HeartbeatProber(heartbeats),
+            }),
+          inject: [TargetPolicy, HeartbeatStore],
+        },
+        HeartbeatService,
         { provide: Clock, useClass: SystemClock },
         ReplicaCoordinator,
         { provide: ShardLeases, useExisting: ReplicaCoordinator },
@@ -75,6 +92,7 @@ export class MonitoringModule {
         MonitorView,
         MonitoringEvents,
         CatalogService,
+        HeartbeatService,
         StatusSnapshotService,
         MonitoringScheduler,
         TargetPolicy,

@@ -10,6 +10,10 @@ export interface StoredCheck {
   latencyMs: number;
   statusCode?: number;
   error?: string;
+  /** Why a success counted as degraded ("certificate expires in 3 days"). */
+  warning?: string;
+  /** Epoch ms notAfter of the leaf certificate the check saw. */
+  certificateNotAfter?: number;
   state: ServiceState;
   maintenance: boolean;
 }
@@ -70,4 +74,31 @@ export abstract class CatalogStore {
   /** Fails with NotFoundError when the id does not exist. */
   abstract replace(definition: ServiceDefinition): Promise<void>;
   abstract delete(id: string): Promise<boolean>;
+}
+
+/** The last ping of a heartbeat service, as one item in storage (written by whichever replica took the ping). */
+export interface HeartbeatRecord {
+  /** SHA-256 hex of the token pings must present. */
+  tokenHash: string;
+  /** Epoch ms the token was first set (a new service has until then + interval + grace for its first ping). */
+  createdAt: number;
+  lastPingAt: number | null;
+  lastStatus: 'ok' | 'fail' | null;
+  lastMessage: string | null;
+}
+
+export interface HeartbeatPing {
+  at: number;
+  status: 'ok' | 'fail';
+  /** Up to 200 characters from `?msg=`, control characters removed; null when none. */
+  message: string | null;
+}
+
+/** Port: heartbeat tokens and last pings, one item per service; every write is a single-item (conditional) update. */
+export abstract class HeartbeatStore {
+  /** Sets the token hash pings must present (a rotation makes the old token fail at once); keeps createdAt. */
+  abstract setToken(serviceId: string, tokenHash: string, now: number): Promise<void>;
+  /** Records a ping only if `tokenHash` is the current one; false when it is not (or the service has none). */
+  abstract recordPing(serviceId: string, tokenHash: string, ping: HeartbeatPing): Promise<boolean>;
+  abstract get(serviceId: string): Promise<HeartbeatRecord | null>;
 }

@@ -136,6 +136,14 @@ export class EnvironmentVariables {
   @IntInRange(1, 100_000)
   SUBSCRIBE_GLOBAL_PER_HOUR = 100;
 
+  /** Heartbeat pings one token may send per minute (more get 429); each accepted ping is one DynamoDB write. */
+  @IntInRange(1, 600)
+  HEARTBEAT_PINGS_PER_MINUTE = 12;
+
+  /** Heartbeat pings with an unknown or revoked token one client IP may send per minute before 429. */
+  @IntInRange(1, 10_000)
+  HEARTBEAT_UNKNOWN_PER_MINUTE = 30;
+
   /** Alerts: Slack incoming webhook. Unset = no Slack alerts. A secret: keep it in SSM, not in files. */
   @Optional()
   @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL (a Slack incoming webhook)' })
@@ -197,6 +205,8 @@ const NUMERIC: (keyof EnvironmentVariables)[] = [
   'ADMIN_AUTH_FAILURES_PER_MINUTE',
   'SUBSCRIBE_PER_IP_PER_HOUR',
   'SUBSCRIBE_GLOBAL_PER_HOUR',
+  'HEARTBEAT_PINGS_PER_MINUTE',
+  'HEARTBEAT_UNKNOWN_PER_MINUTE',
   'METRICS_PORT',
   'MAX_CONNECTIONS_PER_IP',
 ];

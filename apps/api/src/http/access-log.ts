@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { redactHeartbeatToken } from '@app/monitoring';
 import type { AdminRequest } from './auth/admin-auth.guard.js';
 
 /**
@@ -13,8 +14,18 @@ export function registerAccessLog(fastify: FastifyInstance): void {
     if (!request.url.startsWith('/api/admin') && reply.statusCode < 500) return;
     // User-controlled text is JSON-encoded so it cannot forge log lines.
     const actor = (request as AdminRequest).adminActor ?? '-';
+    // A heartbeat URL carries its token: log the service id it names, never the secret part.
+    const url = request.url.replace(/^(\/api\/heartbeat\/)([^/?]*)/, (_all, prefix: string, token: string) => {
+      let decoded = token;
+      try {
+        decoded = decodeURIComponent(token);
+      } catch {
+        /* logged redacted either way */
+      }
+      return `${prefix}${redactHeartbeatToken(decoded)}`;
+    });
     http.log(
-      `${request.id} ${request.method} ${JSON.stringify(request.url.slice(0, 300))} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms actor=${actor} ip=${request.ip}`,
+      `${request.id} ${request.method} ${JSON.stringify(url.slice(0, 300))} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms actor=${actor} ip=${request.ip}`,
     );
   });
 }

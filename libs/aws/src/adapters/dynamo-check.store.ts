@@ -62,6 +62,8 @@ export class DynamoCheckStore extends CheckStore {
     };
     if (check.statusCode !== undefined) item.statusCode = put.n(check.statusCode);
     if (check.error !== undefined) item.error = put.s(check.error.slice(0, 200));
+    if (check.warning !== undefined) item.warning = put.s(check.warning.slice(0, 200));
+    if (check.certificateNotAfter !== undefined) item.certNotAfter = put.n(check.certificateNotAfter);
     if (check.maintenance) item.maintenance = put.b(true);
     return item;
   }
@@ -69,6 +71,8 @@ export class DynamoCheckStore extends CheckStore {
   private fromItem(item: Item): StoredCheck {
     const statusCode = get.optN(item, 'statusCode');
     const error = get.optS(item, 'error');
+    const warning = get.optS(item, 'warning');
+    const certificateNotAfter = get.optN(item, 'certNotAfter');
     return {
       serviceId: get.s(item, 'serviceId'),
       at: get.n(item, 'at'),
@@ -76,6 +80,8 @@ export class DynamoCheckStore extends CheckStore {
       latencyMs: get.n(item, 'latencyMs'),
       ...(statusCode === undefined ? {} : { statusCode }),
       ...(error === undefined ? {} : { error }),
+      ...(warning === undefined ? {} : { warning }),
+      ...(certificateNotAfter === undefined ? {} : { certificateNotAfter }),
       state: get.s(item, 'state') as ServiceState,
       maintenance: get.b(item, 'maintenance'),
     };

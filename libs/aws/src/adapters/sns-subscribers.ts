@@ -34,6 +34,7 @@ export class SnsSubscriberNotifier extends Notifier {
   }
 
   async send(notification: Notification): Promise<void> {
+    if (!acceptsForVisitors(notification)) throw new Error(`subscribers do not take ${notification.subject} notices`);
     const { service, kind, event } = visitorAttributes(notification);
     const attributes: Record<string, MessageAttributeValue> = {
       kind: { DataType: 'String', StringValue: kind },

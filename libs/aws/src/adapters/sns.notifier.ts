@@ -1,5 +1,13 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
-import { OnCallNotifier, plainTextBody, subjectLine, type IncidentNotification } from '@app/incidents';
+import {
+  certificateBody,
+  certificateSubjectLine,
+  OnCallNotifier,
+  plainTextBody,
+  subjectLine,
+  type CertificateNotification,
+  type IncidentNotification,
+} from '@app/incidents';
 
 /**
  * SNS channel: one Publish per notification to the alerts topic, which fans out to email (and anything else
@@ -24,12 +32,25 @@ export class SnsNotifier extends OnCallNotifier {
     // SNS rejects an empty String attribute, so an incident without services simply has no `service` attribute.
     if (notification.serviceIds.length > 0)
       attributes.service = { DataType: 'String', StringValue: notification.serviceIds.join(',') };
+    await this.publish(subjectLine(notification), plainTextBody(notification), attributes);
+  }
+
+  /** A certificate warning: `transition=certificate`, `severity` minor (major once expired), `service` its id. */
+  protected async sendCertificate(notification: CertificateNotification): Promise<void> {
+    await this.publish(certificateSubjectLine(notification), certificateBody(notification), {
+      transition: { DataType: 'String', StringValue: 'certificate' },
+      severity: { DataType: 'String', StringValue: notification.threshold === 0 ? 'major' : 'minor' },
+      service: { DataType: 'String', StringValue: notification.serviceId },
+    });
+  }
+
+  private async publish(subject: string, message: string, attributes: Record<string, MessageAttributeValue>) {
     try {
       await this.client.send(
         new PublishCommand({
           TopicArn: this.topicArn,
-          Subject: subjectLine(notification),
-          Message: plainTextBody(notification),
+          Subject: subject,
+          Message: message,
           MessageAttributes: attributes,
         }),
       );

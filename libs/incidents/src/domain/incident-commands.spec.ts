@@ -90,7 +90,7 @@ describe('IncidentCommands (manual incidents and updates)', () => {
     ]);
     expect(world.store.incidents.get(id)).toEqual(resolved);
     expect(world.outboxStore.ids()).toEqual([`${id}#update-3#slack`, `${id}#update-3#sns`]);
-    expect(world.outboxStore.item(`${id}#update-3#sns`)!.notification.transition).toBe('resolved');
+    expect(world.outboxStore.item(`${id}#update-3#sns`)!.notification).toMatchObject({ transition: 'resolved' });
   });
 
   it('refuses updates to a resolved incident with a ConflictError', async () => {

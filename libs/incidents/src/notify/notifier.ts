@@ -70,34 +70,67 @@ export interface MaintenanceNotification {
   sentAt?: string;
 }
 
-/** Everything the outbox delivers. */
-export type Notification = IncidentNotification | MaintenanceNotification;
-
-export function isIncidentNotification(notification: Notification): notification is IncidentNotification {
-  return notification.subject !== 'maintenance';
+/**
+ * A service's TLS certificate crossed an expiry threshold (14, 7, 1 days, or expired): on-call is told once per
+ * threshold and certificate. Visitors never hear about it.
+ */
+export interface CertificateNotification {
+  subject: 'certificate';
+  serviceId: string;
+  serviceName: string;
+  /** The URL checked (https://… or tcp://…). */
+  target: string;
+  /** ISO-8601 notAfter of the leaf certificate. */
+  expiresAt: string;
+  /** Whole days left when this was sent (negative once expired). */
+  daysLeft: number;
+  /** The threshold crossed: 14, 7, 1, or 0 for "expired". */
+  threshold: number;
+  /** "certificate expires in 6 days". */
+  message: string;
+  /** The service's page on the status page. */
+  url: string;
+  at: string;
+  /** Set by the dispatcher when sending (see IncidentNotification.sentAt). */
+  sentAt?: string;
 }
 
-/** The incident or maintenance window a notification is about (outbox item ids start with it). */
+/** Everything the outbox delivers. */
+export type Notification = IncidentNotification | MaintenanceNotification | CertificateNotification;
+
+export function isIncidentNotification(notification: Notification): notification is IncidentNotification {
+  return notification.subject === undefined || notification.subject === 'incident';
+}
+
+export function isCertificateNotification(notification: Notification): notification is CertificateNotification {
+  return notification.subject === 'certificate';
+}
+
+/** The incident, maintenance window or certificate a notification is about (outbox item ids start with it). */
 export function subjectId(notification: Notification): string {
-  return isIncidentNotification(notification) ? notification.incidentId : notification.maintenanceId;
+  if (isIncidentNotification(notification)) return notification.incidentId;
+  if (isCertificateNotification(notification))
+    return `cert:${notification.serviceId}:${Date.parse(notification.expiresAt)}`;
+  return notification.maintenanceId;
 }
 
 /** Port: one delivery channel. `send` resolves only when the channel accepted the message; it throws otherwise. */
 export abstract class Notifier {
   abstract readonly channel: NotificationChannel;
-  /** Whether this channel tells anyone about it; on-call channels take every incident notification and nothing else. */
+  /** Whether this channel tells anyone about it; on-call channels take incidents and certificate warnings. */
   accepts(notification: Notification): boolean {
-    return isIncidentNotification(notification);
+    return isIncidentNotification(notification) || isCertificateNotification(notification);
   }
   abstract send(notification: Notification): Promise<void>;
 }
 
-/** An on-call channel: incident notifications only (the dispatcher never hands it anything else). */
+/** An on-call channel: incidents and certificate warnings (the dispatcher never hands it anything else). */
 export abstract class OnCallNotifier extends Notifier {
   async send(notification: Notification): Promise<void> {
-    if (!isIncidentNotification(notification))
-      throw new Error(`${this.channel} carries incident notifications only, not ${notification.subject}`);
-    await this.sendIncident(notification);
+    if (isIncidentNotification(notification)) return this.sendIncident(notification);
+    if (isCertificateNotification(notification)) return this.sendCertificate(notification);
+    throw new Error(`${this.channel} carries incident and certificate notifications only, not ${notification.subject}`);
   }
   protected abstract sendIncident(notification: IncidentNotification): Promise<void>;
+  protected abstract sendCertificate(notification: CertificateNotification): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { failureWithCode } from '@app/monitoring';
-import type { IncidentNotification } from './notifier.js';
+import type { CertificateNotification, IncidentNotification } from './notifier.js';
 
 /**
  * Channel-neutral wording of an incident notification. Slack, SNS (email) and anything added later say the same
@@ -217,4 +217,37 @@ export function plainTextBody(n: IncidentNotification): string {
   if (message !== '') lines.push('', 'Message:', message);
   lines.push('', `Details: ${oneLine(n.url)}`, '', `Sent at ${sendTime(n)} - incident ${oneLine(n.incidentId)}`);
   return lines.join('\n') + '\n';
+}
+
+/** "[CERT] Checkout API: certificate expires in 6 days" (threshold 0: "[CERT EXPIRED] …"). */
+export function certificateHeadline(n: CertificateNotification): string {
+  return `[${n.threshold === 0 ? 'CERT EXPIRED' : 'CERT'}] ${oneLine(n.serviceName) || n.serviceId}: ${oneLine(n.message)}`;
+}
+
+/** E-mail subject of a certificate warning: printable ASCII, at most 100 characters. */
+export function certificateSubjectLine(n: CertificateNotification): string {
+  return truncate(toAscii(certificateHeadline(n)), SUBJECT_MAX_LENGTH, '...');
+}
+
+/** Plain-text body of a certificate warning: which service, which certificate, when it expires, what to do. */
+export function certificateBody(n: CertificateNotification): string {
+  const when = n.threshold === 0 ? 'has expired' : `crossed the ${n.threshold}-day warning threshold`;
+  return (
+    [
+      oneLine(certificateHeadline(n)),
+      '',
+      `The TLS certificate of ${oneLine(n.serviceName)} ${when}.`,
+      '',
+      `Service:       ${oneLine(n.serviceName)} (${n.serviceId})`,
+      `Checked:       ${oneLine(n.target)}`,
+      `Expires at:    ${n.expiresAt}`,
+      `Days left:     ${n.daysLeft}`,
+      '',
+      'Renew the certificate; this warning is sent once per threshold (14, 7 and 1 days, and on expiry).',
+      '',
+      `Details: ${oneLine(n.url)}`,
+      '',
+      `Sent at ${n.at}`,
+    ].join('\n') + '\n'
+  );
 }

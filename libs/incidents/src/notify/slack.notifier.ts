@@ -1,6 +1,6 @@
 import axios from 'axios';
-import { OnCallNotifier, type IncidentNotification } from './notifier.js';
-import { headline, lastErrorText, oneLine, serviceList, sinceText, truncate } from './render.js';
+import { OnCallNotifier, type CertificateNotification, type IncidentNotification } from './notifier.js';
+import { certificateHeadline, headline, lastErrorText, oneLine, serviceList, sinceText, truncate } from './render.js';
 
 /** Slack Block Kit limits (characters) we stay within; Slack rejects the whole message when one is exceeded. */
 export const SLACK_LIMITS = {
@@ -118,6 +118,32 @@ export function slackPayload(n: IncidentNotification): SlackPayload {
   return { text: fitSlack(fallback, SLACK_LIMITS.fallbackText), blocks };
 }
 
+/** The Block Kit message for a certificate warning. */
+export function slackCertificatePayload(n: CertificateNotification): SlackPayload {
+  const title = certificateHeadline(n);
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: fitSlack(`:lock: ${title}`, SLACK_LIMITS.headerText), emoji: true },
+    },
+    {
+      type: 'section',
+      fields: [
+        field('Service', `${n.serviceName} (${n.serviceId})`),
+        field('Checked', n.target),
+        field('Expires at', n.expiresAt),
+        field('Days left', String(n.daysLeft)),
+      ],
+    },
+  ];
+  if (isWebUrl(n.url) && n.url.length <= SLACK_LIMITS.buttonUrl)
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'View service' }, url: n.url }],
+    });
+  return { text: fitSlack(`${title}\nExpires at ${n.expiresAt}`, SLACK_LIMITS.fallbackText), blocks };
+}
+
 /**
  * Slack incoming-webhook channel. The webhook URL is a credential (anyone holding it can post to the channel), so
  * it lives in a true private field and never appears in an error message or log line.
@@ -141,10 +167,18 @@ export class SlackNotifier extends OnCallNotifier {
   }
 
   protected async sendIncident(notification: IncidentNotification): Promise<void> {
+    await this.post(slackPayload(notification));
+  }
+
+  protected async sendCertificate(notification: CertificateNotification): Promise<void> {
+    await this.post(slackCertificatePayload(notification));
+  }
+
+  private async post(payload: SlackPayload): Promise<void> {
     let status: number;
     let body: string;
     try {
-      const response = await axios.post<string>(this.#webhookUrl, slackPayload(notification), {
+      const response = await axios.post<string>(this.#webhookUrl, payload, {
         headers: { 'content-type': 'application/json; charset=utf-8' },
         // axios' `timeout` only bounds inactivity on the socket; the abort signal bounds the whole exchange.
         timeout: this.timeoutMs,

@@ -14,8 +14,12 @@ export const VISITOR_SERVICE_ATTRIBUTE = 'service';
 
 const BODY_MESSAGE_MAX_LENGTH = 4000;
 
+/** What visitors can be told about: incidents and maintenance (never certificate warnings, which are on-call's). */
+export type VisitorNotification = IncidentNotification | MaintenanceNotification;
+
 /** Visitors hear when an incident opens, changes and ends, and about maintenance; not on-call reminders. */
-export function acceptsForVisitors(notification: Notification): boolean {
+export function acceptsForVisitors(notification: Notification): notification is VisitorNotification {
+  if (notification.subject === 'certificate') return false;
   return !isIncidentNotification(notification) || notification.transition !== 'reminder';
 }
 
@@ -84,13 +88,13 @@ function maintenanceText(n: MaintenanceNotification): string {
 }
 
 /** E-mail subject: printable ASCII, at most 100 characters. */
-export function visitorSubject(n: Notification): string {
+export function visitorSubject(n: VisitorNotification): string {
   const headline = isIncidentNotification(n) ? incidentHeadline(n) : maintenanceHeadline(n);
   return truncate(toAscii(headline), SUBJECT_MAX_LENGTH, '...') || 'Status update';
 }
 
 /** Plain-text e-mail body. AWS appends its own unsubscribe link to every e-mail it sends for the topic. */
-export function visitorBody(n: Notification): string {
+export function visitorBody(n: VisitorNotification): string {
   const headline = isIncidentNotification(n) ? incidentHeadline(n) : maintenanceHeadline(n);
   const text = isIncidentNotification(n) ? incidentText(n) : maintenanceText(n);
   return [
@@ -106,7 +110,7 @@ export function visitorBody(n: Notification): string {
 }
 
 /** Message attributes of a visitor notice (`service` only when it names services: SNS refuses empty values). */
-export function visitorAttributes(n: Notification): { service?: string[]; kind: string; event: string } {
+export function visitorAttributes(n: VisitorNotification): { service?: string[]; kind: string; event: string } {
   return {
     ...(n.serviceIds.length > 0 ? { service: [...new Set(n.serviceIds)].sort() } : {}),
     kind: isIncidentNotification(n) ? 'incident' : 'maintenance',

@@ -4,3 +4,4 @@ export * from './in-memory-incident-store.js';
 export * from './in-memory-outbox-store.js';
 export * from './recording-notifier.js';
 export * from './world.js';
+export * from './in-memory-certificate-alert-store.js';

@@ -4,16 +4,78 @@ import { MonitorService } from '../monitor.service.js';
 import { PageSettings } from '../status/page-settings.js';
 import { StatusSnapshotService } from '../status/status-snapshot.service.js';
 import { AuditLog, ConflictError, formatFieldError, InvalidInputError, NotFoundError, recordChange } from '@app/common';
+import { REDACTED } from '@app/contracts';
+import { newHeartbeatToken } from '../heartbeat/heartbeat-token.js';
+import { HeartbeatService } from '../heartbeat/heartbeat.service.js';
 import { CatalogStore, StateAndRollupStore, type StoredServiceDefinition } from '../ports.js';
 import { TargetPolicy } from '../probe/target-policy.js';
+import {
+  definitionInput,
+  KIND_FIELDS,
+  toDefinition,
+  upgradeStoredDefinition,
+  type MonitoredService,
+} from './service-definition.js';
 import { TargetResolver } from '../probe/target-resolution.js';
-import { definitionInput, toDefinition, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
 import { parseServiceDefinition } from './validation.js';
 
 export const CONFIG_SERVICES = Symbol('CONFIG_SERVICES');
 
 /** Thrown when the API is asked to change a service that the services file owns. */
 export class ConfigOwnedError extends ConflictError {}
+
+/** A catalog change, and the heartbeat ping token when the change made one (shown to the admin this once). */
+export interface CatalogChange {
+  service: MonitoredService;
+  heartbeatToken?: string;
+}
+
+type Plain = Record<string, unknown>;
+
+const isPlain = (value: unknown): value is Plain =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * A PUT or PATCH body sends secrets back as REDACTED (it is what GET showed): those keep the stored value — a
+ * secret header by its name, the auth secret when the auth type is unchanged — and a heartbeat keeps its token
+ * hash unless a new one is given. Anything else is left for the validation to judge.
+ */
+export function restoreSecrets(body: unknown, before: MonitoredService): unknown {
+  if (!isPlain(body)) return body;
+  const out: Plain = { ...body };
+  const check = before.check;
+  if (check.kind === 'http' && Array.isArray(out.headers)) {
+    out.headers = (out.headers as unknown[]).map((header) => {
+      if (!isPlain(header) || header.value !== REDACTED || typeof header.name !== 'string') return header;
+      const stored = check.headers.find(
+        (h) => h.secret && h.name.toLowerCase() === (header.name as string).toLowerCase(),
+      );
+      return stored ? { ...header, value: stored.value } : header;
+    });
+  }
+  if (check.kind === 'http' && isPlain(out.auth) && check.auth !== null && out.auth.type === check.auth.type) {
+    const auth: Plain = { ...out.auth };
+    if (check.auth.type === 'basic' && auth.password === REDACTED) auth.password = check.auth.password;
+    if (check.auth.type === 'bearer' && auth.token === REDACTED) auth.token = check.auth.token;
+    out.auth = auth;
+  }
+  const kind = out.kind ?? 'http';
+  if (kind === 'heartbeat' && check.kind === 'heartbeat') {
+    const heartbeat = out.heartbeat === undefined ? {} : out.heartbeat;
+    if (isPlain(heartbeat) && heartbeat.tokenHash === undefined)
+      out.heartbeat = { ...heartbeat, tokenHash: check.tokenHash };
+  }
+  return out;
+}
+
+/** A heartbeat definition without a token hash gets a new token (the API makes tokens; the file brings hashes). */
+function withNewToken(body: unknown, id: unknown): { body: unknown; token?: string } {
+  if (!isPlain(body) || body.kind !== 'heartbeat' || typeof id !== 'string') return { body };
+  const heartbeat = body.heartbeat === undefined ? {} : body.heartbeat;
+  if (!isPlain(heartbeat) || heartbeat.tokenHash !== undefined) return { body };
+  const { token, tokenHash } = newHeartbeatToken(id);
+  return { body: { ...body, heartbeat: { ...heartbeat, tokenHash } }, token };
+}
 
 /** What a services-file reload changed, by id. */
 export interface FileReloadResult {
@@ -42,6 +104,7 @@ export class CatalogService {
     private readonly audit: AuditLog,
     private readonly policy: TargetPolicy,
     private readonly snapshot: StatusSnapshotService,
+    private readonly heartbeats: HeartbeatService,
     private readonly resolver: TargetResolver,
     private readonly page: PageSettings,
     private readonly feed: ChangeFeed,
@@ -112,6 +175,7 @@ export class CatalogService {
       const service = this.fromStore(stored);
       if (service) merged.push(service);
     }
+    await this.heartbeats.sync(merged);
     return merged;
   }
 
@@ -159,37 +223,65 @@ export class CatalogService {
     return service;
   }
 
-  async create(body: unknown, actor: string): Promise<MonitoredService> {
-    const service = await this.validate(body);
+  async create(body: unknown, actor: string): Promise<CatalogChange> {
+    const prepared = withNewToken(body, isPlain(body) ? body.id : undefined);
+    const service = await this.validate(prepared.body);
     if (this.monitor.get(service.id)) throw new ConflictError(`service ${JSON.stringify(service.id)} already exists`);
     await this.store.create(definitionInput(service));
-    return this.applied(service, actor, 'service.create', null);
+    return this.applied(service, actor, 'service.create', null, prepared.token);
   }
 
-  /** PUT: the body is the whole new definition (omitted fields take their defaults). */
-  async replace(id: string, body: unknown, actor: string): Promise<MonitoredService> {
+  /** PUT: the body is the whole new definition (omitted fields take their defaults; REDACTED keeps a secret). */
+  async replace(id: string, body: unknown, actor: string): Promise<CatalogChange> {
     const before = this.writable(id);
-    const withId =
-      body !== null && typeof body === 'object' && !Array.isArray(body) && !('id' in body) ? { ...body, id } : body;
-    const service = await this.validate(withId, id);
+    const withId = isPlain(body) && !('id' in body) ? { ...body, id } : body;
+    const prepared = withNewToken(restoreSecrets(withId, before), id);
+    const service = await this.validate(prepared.body, id);
     await this.store.replace(definitionInput(service));
-    return this.applied(service, actor, 'service.replace', before);
+    return this.applied(service, actor, 'service.replace', before, prepared.token);
   }
 
   /** PATCH: the body's fields are merged into the current definition, then the result is validated as a whole. */
-  async patch(id: string, body: unknown, actor: string): Promise<MonitoredService> {
+  async patch(id: string, body: unknown, actor: string): Promise<CatalogChange> {
     const before = this.writable(id);
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    if (!isPlain(body)) {
       throw new InvalidInputError([{ path: '(body)', value: body, rule: 'must be an object' }]);
     }
-    const merged: Record<string, unknown> = { ...definitionInput(before) };
-    for (const [key, value] of Object.entries(body)) {
+    const merged: Plain = { ...definitionInput(before) };
+    // Fields of the old kind do not carry over into another kind.
+    if (body.kind !== undefined && body.kind !== before.check.kind)
+      for (const field of KIND_FIELDS[before.check.kind]) delete merged[field];
+    for (const [key, value] of Object.entries(restoreSecrets(body, before) as Plain)) {
       if (value === null && (key === 'group' || key === 'latencyThresholdMs')) delete merged[key];
       else merged[key] = value;
     }
-    const service = await this.validate(merged, id);
+    const prepared = withNewToken(restoreSecrets(merged, before), id);
+    const service = await this.validate(prepared.body, id);
     await this.store.replace(definitionInput(service));
-    return this.applied(service, actor, 'service.update', before);
+    return this.applied(service, actor, 'service.update', before, prepared.token);
+  }
+
+  /** A new ping token for a heartbeat service: the old one stops working at once. Shown this once. */
+  async rotateHeartbeatToken(id: string, actor: string): Promise<{ token: string; service: MonitoredService }> {
+    const before = this.writable(id);
+    if (before.check.kind !== 'heartbeat')
+      throw new ConflictError(`service ${JSON.stringify(id)} is a ${before.check.kind} check, not a heartbeat`);
+    const { token, tokenHash } = newHeartbeatToken(id);
+    const definition = before.definition;
+    const service: MonitoredService = {
+      ...before,
+      check: { ...before.check, tokenHash },
+      ...(definition === undefined
+        ? {}
+        : { definition: { ...definition, heartbeat: { ...definition.heartbeat, tokenHash } } }),
+    };
+    // The stored token first: from here on only the new token is accepted, even if the catalog write fails.
+    await this.heartbeats.setToken(id, tokenHash);
+    await this.store.replace(definitionInput(service));
+    this.monitor.upsert(service);
+    this.feed.publish({ kind: 'service', id });
+    await this.record(actor, 'service.heartbeat-token', id, before, service);
+    return { token, service };
   }
 
   async delete(id: string, actor: string): Promise<void> {
@@ -210,12 +302,14 @@ export class CatalogService {
     actor: string,
     action: string,
     before: MonitoredService | null,
-  ): Promise<MonitoredService> {
+    heartbeatToken: string | undefined,
+  ): Promise<CatalogChange> {
+    if (service.check.kind === 'heartbeat') await this.heartbeats.setToken(service.id, service.check.tokenHash);
     this.monitor.upsert(service);
     this.feed.publish({ kind: 'service', id: service.id });
     this.snapshot.refresh(Date.now(), true);
     await this.record(actor, action, service.id, before, service);
-    return service;
+    return { service, ...(heartbeatToken === undefined ? {} : { heartbeatToken }) };
   }
 
   private writable(id: string): MonitoredService {

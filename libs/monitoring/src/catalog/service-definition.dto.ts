@@ -14,8 +14,28 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { Optional, OptionalIntInRange, SingleLineText } from '@app/common';
-import { HTTP_METHODS, type HttpMethod, type ServiceDefinition, type SloDefinition } from '@app/contracts';
-import { formatDuration, parseDuration } from './duration.js';
+import {
+  CHECK_KINDS,
+  HTTP_METHODS,
+  type CheckKind,
+  type HttpMethod,
+  type ServiceDefinition,
+  type SloDefinition,
+} from '@app/contracts';
+import { IsDuration } from './duration.validator.js';
+import {
+  AssertionsDto,
+  CHECK_LIMITS,
+  DnsDto,
+  HeartbeatDto,
+  HttpAuthDto,
+  HttpHeaderDto,
+  MaxBytes,
+  NestedList,
+  TcpDto,
+} from './check-definition.dto.js';
+
+export { IsDuration } from './duration.validator.js';
 
 /** Rule text shared by the decorators and the docs, so the error a user sees is the rule that was applied. */
 export const LIMITS = {
@@ -29,32 +49,6 @@ export const LIMITS = {
   expectedStatus: { min: 100, max: 599, maxEntries: 20 },
   urlMaxLength: 2048,
 };
-
-/** A duration string within [min, max]; `wholeSeconds` refuses "1500ms" for intervals. */
-export function IsDuration(
-  min: number,
-  max: number,
-  wholeSeconds = false,
-  options?: ValidationOptions,
-): PropertyDecorator {
-  const rule = `must be a duration${wholeSeconds ? ' in whole seconds' : ''} between ${formatDuration(min)} and ${formatDuration(max)} (e.g. "30s", "5m")`;
-  return ValidateBy(
-    {
-      name: 'isDuration',
-      // Read by the OpenAPI schema generator, so the documented range is the enforced one.
-      constraints: [min, max, wholeSeconds],
-      validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'string' || value.length > 32 || value.trim() !== value) return false;
-          const ms = parseDuration(value);
-          return ms !== null && ms >= min && ms <= max && (!wholeSeconds || ms % 1000 === 0);
-        },
-        defaultMessage: () => rule,
-      },
-    },
-    options,
-  );
-}
 
 /** HTTP statuses expected from a healthy service: numbers (200) or inclusive ranges ("200-299"). */
 export function IsStatusList(options?: ValidationOptions): PropertyDecorator {
@@ -110,7 +104,8 @@ export class SloDto implements SloDefinition {
 
 /**
  * One monitored service as written in the services file and sent to the admin API (one schema, two doors).
- * Everything but id, name and url has a default.
+ * Everything but id and name has a default; which other fields apply depends on `kind` (KIND_FIELDS), and the
+ * rules between fields are checked by normaliseService.
  */
 export class ServiceDefinitionDto implements ServiceDefinition {
   @ApiProperty({ description: 'Stable id: 1-63 of a-z, 0-9, "-", "_"', example: 'checkout-api' })
@@ -129,19 +124,86 @@ export class ServiceDefinitionDto implements ServiceDefinition {
   @SingleLineText(1, 60)
   group?: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
+    description: 'What is checked: an HTTP(S) endpoint, a TCP port, a DNS record, or pings pushed by a job',
+    enum: CHECK_KINDS,
+    default: 'http',
+  })
+  @Optional()
+  @IsIn(CHECK_KINDS, { message: `must be ${CHECK_KINDS.join(', ')}` })
+  kind?: CheckKind;
+
+  @ApiPropertyOptional({
     description:
-      'http(s) URL to probe; private, loopback and link-local targets are refused unless TARGET_ALLOW_CIDRS allows them',
+      'http(s)://… (http) or tcp://host:port (tcp); private, loopback and link-local targets are refused unless TARGET_ALLOW_CIDRS allows them',
     example: 'https://api.example.com/health',
   })
+  @Optional()
   @IsString({ message: 'must be a string' })
   @MaxLength(LIMITS.urlMaxLength, { message: `must be at most ${LIMITS.urlMaxLength} characters` })
-  url!: string;
+  url?: string;
 
-  @ApiPropertyOptional({ default: 'GET', example: 'GET' })
+  @ApiPropertyOptional({ default: 'GET', example: 'POST' })
   @Optional()
-  @IsIn(HTTP_METHODS, { message: `must be ${HTTP_METHODS.join(' or ')}` })
+  @IsIn(HTTP_METHODS, { message: `must be ${HTTP_METHODS.join(', ')}` })
   method?: HttpMethod;
+
+  @ApiPropertyOptional({ description: 'Request body (POST only), at most 4 KiB', example: '{"probe":true}' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxBytes(CHECK_LIMITS.bodyBytes)
+  body?: string;
+
+  @ApiPropertyOptional({ type: () => [HttpHeaderDto], description: 'Request headers' })
+  @NestedList(() => HttpHeaderDto, CHECK_LIMITS.headers)
+  headers?: HttpHeaderDto[];
+
+  @ApiPropertyOptional({ type: () => HttpAuthDto })
+  @Optional()
+  @ValidateNested()
+  @Type(() => HttpAuthDto)
+  auth?: HttpAuthDto;
+
+  @ApiPropertyOptional({ description: 'Follow up to 5 redirects (each hop re-checked)', default: true })
+  @Optional()
+  @IsBoolean({ message: 'must be true or false' })
+  followRedirects?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Accept any certificate (expired, self-signed, another host); strict by default',
+    default: false,
+  })
+  @Optional()
+  @IsBoolean({ message: 'must be true or false' })
+  insecureTls?: boolean;
+
+  @ApiPropertyOptional({ type: () => AssertionsDto })
+  @Optional()
+  @ValidateNested()
+  @Type(() => AssertionsDto)
+  assertions?: AssertionsDto;
+
+  @ApiPropertyOptional({ description: 'Degraded when the certificate expires in fewer days than this', default: 14 })
+  @OptionalIntInRange(CHECK_LIMITS.certExpiryWarningDays.min, CHECK_LIMITS.certExpiryWarningDays.max)
+  certExpiryWarningDays?: number;
+
+  @ApiPropertyOptional({ type: () => TcpDto })
+  @Optional()
+  @ValidateNested()
+  @Type(() => TcpDto)
+  tcp?: TcpDto;
+
+  @ApiPropertyOptional({ type: () => DnsDto })
+  @Optional()
+  @ValidateNested()
+  @Type(() => DnsDto)
+  dns?: DnsDto;
+
+  @ApiPropertyOptional({ type: () => HeartbeatDto })
+  @Optional()
+  @ValidateNested()
+  @Type(() => HeartbeatDto)
+  heartbeat?: HeartbeatDto;
 
   @ApiPropertyOptional({ description: 'Check interval, whole seconds, 1s to 24h', example: '30s', default: '30s' })
   @Optional()

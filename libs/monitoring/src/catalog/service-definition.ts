@@ -1,28 +1,80 @@
 import {
+  REDACTED,
   SERVICE_DEFAULTS,
+  type AssertionsDefinition,
+  type CheckKind,
+  type DnsRecordType,
+  type HttpAuthDefinition,
+  type HttpHeaderDefinition,
   type HttpMethod,
   type ResolvedServiceDefinition,
   type ServiceDefinition,
   type ServiceSource,
 } from '@app/contracts';
+import { NO_ASSERTIONS, type ResponseAssertions } from '../probe/assertions/assertions.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 /** A status range, inclusive: [200, 299]. */
 export type StatusRange = readonly [number, number];
+
+/** An HTTP(S) check, normalised: every option explicit. */
+export interface HttpCheck {
+  kind: 'http';
+  method: HttpMethod;
+  expectedStatus: StatusRange[];
+  body: string | null;
+  headers: Required<HttpHeaderDefinition>[];
+  auth: { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string } | null;
+  followRedirects: boolean;
+  insecureTls: boolean;
+  assertions: ResponseAssertions;
+  certExpiryWarningDays: number;
+}
+
+/** A TCP check (`tcp://host:port`). */
+export interface TcpCheck {
+  kind: 'tcp';
+  host: string;
+  port: number;
+  tls: boolean;
+  send: string | null;
+  expect: string | null;
+  insecureTls: boolean;
+  certExpiryWarningDays: number;
+}
+
+/** A DNS check. */
+export interface DnsCheck {
+  kind: 'dns';
+  name: string;
+  type: DnsRecordType;
+  /** As written ("9.9.9.9:5353"), null for the system resolver. */
+  server: string | null;
+  expect: string[];
+}
+
+/** A heartbeat (push) check: pings arrive at /api/heartbeat/<token>; the runner reads the last one. */
+export interface HeartbeatCheck {
+  kind: 'heartbeat';
+  graceMs: number;
+  tokenHash: string;
+}
+
+export type CheckSpec = HttpCheck | TcpCheck | DnsCheck | HeartbeatCheck;
 
 /** A fully normalised monitored service, as the scheduler and evaluator use it. */
 export interface MonitoredService {
   id: string;
   name: string;
   group: string | null;
+  /** The http(s):// or tcp:// URL checked; empty for dns and heartbeat services. */
   url: string;
-  method: HttpMethod;
+  check: CheckSpec;
   intervalMs: number;
   timeoutMs: number;
   latencyThresholdMs: number | null;
   failureThreshold: number;
   recoveryThreshold: number;
-  expectedStatus: StatusRange[];
   slo: { target: number; windowDays: number };
   /** Open a minor incident when degraded (not only when down). */
   degradedOpensIncident: boolean;
@@ -38,72 +90,211 @@ export interface MonitoredService {
 
 /** SERVICE_DEFAULTS (@app/contracts, which the console reads too) in the units the runner uses. */
 export const DEFAULTS = {
+  kind: 'http' as CheckKind,
   method: SERVICE_DEFAULTS.method as HttpMethod,
   intervalMs: parseDuration(SERVICE_DEFAULTS.interval) as number,
   timeoutMs: parseDuration(SERVICE_DEFAULTS.timeoutCeiling) as number,
   failureThreshold: SERVICE_DEFAULTS.failureThreshold,
   recoveryThreshold: SERVICE_DEFAULTS.recoveryThreshold,
+  /** A heartbeat is one event per interval: one missed (or failed) ping is down, one good ping is up. */
+  heartbeatThresholds: { failureThreshold: 1, recoveryThreshold: 1 },
   expectedStatus: [[200, 299]] as StatusRange[],
   slo: {
     target: SERVICE_DEFAULTS.slo.target,
     windowDays: (parseDuration(SERVICE_DEFAULTS.slo.window) as number) / 86_400_000,
   },
+  followRedirects: true,
+  insecureTls: false,
+  certExpiryWarningDays: 14,
+  heartbeatGraceMs: 60_000,
+};
+
+/**
+ * Which definition fields belong to which kind (the common ones — id, name, interval, thresholds, slo … — apply to
+ * all). One table for the validation ("is not used by kind dns") and the OpenAPI variants.
+ */
+export const KIND_FIELDS = {
+  http: [
+    'url',
+    'method',
+    'body',
+    'headers',
+    'auth',
+    'followRedirects',
+    'insecureTls',
+    'assertions',
+    'certExpiryWarningDays',
+    'expectedStatus',
+  ],
+  tcp: ['url', 'tcp', 'insecureTls', 'certExpiryWarningDays'],
+  dns: ['dns'],
+  heartbeat: ['heartbeat'],
+} as const satisfies Record<CheckKind, readonly (keyof ServiceDefinition)[]>;
+
+/** Optional fields with a default, common to every kind. */
+const COMMON_DEFAULTED: (keyof ServiceDefinition)[] = [
+  'kind',
+  'group',
+  'interval',
+  'timeout',
+  'latencyThresholdMs',
+  'failureThreshold',
+  'recoveryThreshold',
+  'slo',
+  'degradedOpensIncident',
+  'paused',
+];
+/** Optional fields with a default, by kind (required or default-less ones such as `dns` or `body` are not listed). */
+const KIND_DEFAULTED: Record<CheckKind, (keyof ServiceDefinition)[]> = {
+  http: ['method', 'expectedStatus', 'followRedirects', 'insecureTls', 'certExpiryWarningDays'],
+  tcp: ['insecureTls', 'certExpiryWarningDays'],
+  dns: [],
+  heartbeat: [],
 };
 
 /** Which optional fields a definition leaves to their defaults. */
 export function defaultedFields(definition: ServiceDefinition): (keyof ServiceDefinition)[] {
-  const optional: (keyof ServiceDefinition)[] = [
-    'group',
-    'method',
-    'interval',
-    'timeout',
-    'latencyThresholdMs',
-    'failureThreshold',
-    'recoveryThreshold',
-    'expectedStatus',
-    'slo',
-    'degradedOpensIncident',
-    'paused',
-  ];
+  const optional = [...COMMON_DEFAULTED, ...KIND_DEFAULTED[definition.kind ?? DEFAULTS.kind]];
   return optional.filter((field) => definition[field] === undefined);
 }
 
-export function isExpectedStatus(service: Pick<MonitoredService, 'expectedStatus'>, status: number): boolean {
-  return service.expectedStatus.some(([low, high]) => status >= low && status <= high);
+/** A default HTTP check (GET, 2xx, strict TLS, no assertions): fixtures and tests start from it. */
+export function httpCheck(overrides: Partial<Omit<HttpCheck, 'kind'>> = {}): HttpCheck {
+  return {
+    kind: 'http',
+    method: DEFAULTS.method,
+    expectedStatus: DEFAULTS.expectedStatus,
+    body: null,
+    headers: [],
+    auth: null,
+    followRedirects: DEFAULTS.followRedirects,
+    insecureTls: DEFAULTS.insecureTls,
+    assertions: NO_ASSERTIONS,
+    certExpiryWarningDays: DEFAULTS.certExpiryWarningDays,
+    ...overrides,
+  };
 }
 
-/** The file/API form of a normalised service (defaults made explicit): what GET returns and PATCH merges into. */
-export function toDefinition(service: MonitoredService): ResolvedServiceDefinition {
-  return {
+export function isExpectedStatus(check: Pick<HttpCheck, 'expectedStatus'>, status: number): boolean {
+  return check.expectedStatus.some(([low, high]) => status >= low && status <= high);
+}
+
+function assertionsDefinition(assertions: ResponseAssertions): AssertionsDefinition | undefined {
+  const out: AssertionsDefinition = {};
+  if (assertions.contains.length > 0) out.contains = [...assertions.contains];
+  if (assertions.notContains.length > 0) out.notContains = [...assertions.notContains];
+  if (assertions.matches.length > 0) out.matches = [...assertions.matches];
+  if (assertions.json.length > 0)
+    out.json = assertions.json.map(({ path, operator, value }) => ({
+      path,
+      operator,
+      ...(value === undefined ? {} : { value }),
+    }));
+  if (assertions.headers.length > 0) out.headers = assertions.headers.map((header) => ({ ...header }));
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/**
+ * The definition with every default explicit. `reveal` keeps secrets (what is stored and merged into); without it
+ * they are replaced by REDACTED (what answers, logs and the audit log show) and the heartbeat token hash is left out.
+ */
+function resolved(service: MonitoredService, reveal: boolean): ResolvedServiceDefinition & { tokenHash?: string } {
+  const common = {
     id: service.id,
     name: service.name,
     group: service.group,
-    url: service.url,
-    method: service.method,
+    kind: service.check.kind,
     interval: formatDuration(service.intervalMs),
     timeout: formatDuration(service.timeoutMs),
     latencyThresholdMs: service.latencyThresholdMs,
     failureThreshold: service.failureThreshold,
     recoveryThreshold: service.recoveryThreshold,
-    expectedStatus: service.expectedStatus.map(([low, high]) => (low === high ? low : `${low}-${high}`)),
     slo: { target: service.slo.target, window: `${service.slo.windowDays}d` },
     degradedOpensIncident: service.degradedOpensIncident,
     paused: service.paused,
   };
+  const check = service.check;
+  switch (check.kind) {
+    case 'http': {
+      const headers: HttpHeaderDefinition[] = check.headers.map(({ name, value, secret }) => ({
+        name,
+        value: secret && !reveal ? REDACTED : value,
+        ...(secret ? { secret } : {}),
+      }));
+      let auth: HttpAuthDefinition | undefined;
+      if (check.auth?.type === 'basic')
+        auth = { type: 'basic', username: check.auth.username, password: reveal ? check.auth.password : REDACTED };
+      else if (check.auth?.type === 'bearer') auth = { type: 'bearer', token: reveal ? check.auth.token : REDACTED };
+      const assertions = assertionsDefinition(check.assertions);
+      return {
+        ...common,
+        url: service.url,
+        method: check.method,
+        ...(check.body === null ? {} : { body: check.body }),
+        ...(headers.length === 0 ? {} : { headers }),
+        ...(auth === undefined ? {} : { auth }),
+        followRedirects: check.followRedirects,
+        insecureTls: check.insecureTls,
+        ...(assertions === undefined ? {} : { assertions }),
+        certExpiryWarningDays: check.certExpiryWarningDays,
+        expectedStatus: check.expectedStatus.map(([low, high]) => (low === high ? low : `${low}-${high}`)),
+      };
+    }
+    case 'tcp':
+      return {
+        ...common,
+        url: service.url,
+        tcp: {
+          tls: check.tls,
+          ...(check.send === null ? {} : { send: check.send }),
+          ...(check.expect === null ? {} : { expect: check.expect }),
+        },
+        insecureTls: check.insecureTls,
+        certExpiryWarningDays: check.certExpiryWarningDays,
+      };
+    case 'dns':
+      return {
+        ...common,
+        dns: {
+          name: check.name,
+          type: check.type,
+          ...(check.server === null ? {} : { server: check.server }),
+          ...(check.expect.length === 0 ? {} : { expect: [...check.expect] }),
+        },
+      };
+    case 'heartbeat':
+      return {
+        ...common,
+        heartbeat: { grace: formatDuration(check.graceMs) },
+        ...(reveal ? { tokenHash: check.tokenHash } : {}),
+      };
+    default: {
+      const unreachable: never = check;
+      return unreachable;
+    }
+  }
+}
+
+/** The file/API form of a normalised service (defaults explicit, secrets redacted): what GET returns and the audit log keeps. */
+export function toDefinition(service: MonitoredService): ResolvedServiceDefinition {
+  return resolved(service, false);
 }
 
 /**
- * The definition as its author sent it: what the catalog stores and what PATCH merges into, so a stored service is
- * read back through the same validation as a new one and defaults are applied when it is read, never frozen into it.
+ * The definition as its author sent it (secrets kept): what the catalog stores and what PATCH merges into, so a
+ * stored service is read back through the same validation as a new one and defaults are applied when it is read,
+ * never frozen into it. Services built in code (tests) get every default explicit.
  */
 export function definitionInput(service: MonitoredService): ServiceDefinition {
   if (service.definition !== undefined) return service.definition;
-  const { group, latencyThresholdMs, ...rest } = toDefinition(service);
-  return {
+  const { group, latencyThresholdMs, tokenHash, ...rest } = resolved(service, true);
+  const definition: ServiceDefinition = {
     ...rest,
     ...(group === null ? {} : { group }),
     ...(latencyThresholdMs === null ? {} : { latencyThresholdMs }),
   };
+  if (definition.heartbeat && tokenHash !== undefined) definition.heartbeat = { ...definition.heartbeat, tokenHash };
+  return definition;
 }
 
 /**

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { TargetPolicy } from '../probe/target-policy.js';
-import { definitionInput, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
+import { definitionInput, httpCheck, upgradeStoredDefinition, type MonitoredService } from './service-definition.js';
 import { formatFieldError } from '@app/common';
 import { parseServiceDefinition, parseServicesFile } from './validation.js';
 
@@ -28,13 +28,12 @@ describe('parseServiceDefinition', () => {
       name: 'Public API',
       group: null,
       url: 'https://api.example.com/health',
-      method: 'GET',
+      check: httpCheck(),
       intervalMs: 30_000,
       timeoutMs: 10_000,
       latencyThresholdMs: null,
       failureThreshold: 3,
       recoveryThreshold: 2,
-      expectedStatus: [[200, 299]],
       slo: { target: 99.9, windowDays: 30 },
       degradedOpensIncident: false,
       paused: false,
@@ -66,16 +65,18 @@ describe('parseServiceDefinition', () => {
       }),
     ).toMatchObject({
       group: 'Core',
-      method: 'HEAD',
+      check: {
+        method: 'HEAD',
+        expectedStatus: [
+          [200, 200],
+          [301, 302],
+        ],
+      },
       intervalMs: 60_000,
       timeoutMs: 5_000,
       latencyThresholdMs: 800,
       failureThreshold: 5,
       recoveryThreshold: 4,
-      expectedStatus: [
-        [200, 200],
-        [301, 302],
-      ],
       slo: { target: 99.5, windowDays: 7 },
       paused: true,
     });
@@ -165,7 +166,7 @@ describe('parseServicesFile', () => {
       { recoveryThreshold: 21 },
       'services[0].recoveryThreshold: 21 must be an integer between 1 and 20',
     ],
-    ['an unknown method', { method: 'POST' }, 'services[0].method: "POST" must be GET or HEAD'],
+    ['an unknown method', { method: 'PUT' }, 'services[0].method: "PUT" must be GET, HEAD, POST'],
     ['an unknown field', { retries: 3 }, 'services[0].retries: 3 is not a known field'],
     [
       'an unknown field inside slo',
@@ -217,7 +218,7 @@ describe('parseServicesFile', () => {
     });
 
     it('accepts single statuses and inclusive ranges', () => {
-      expect(accepted({ ...minimal, expectedStatus: [204, '300-399'] }).expectedStatus).toEqual([
+      expect(accepted({ ...minimal, expectedStatus: [204, '300-399'] }).check).toHaveProperty('expectedStatus', [
         [204, 204],
         [300, 399],
       ]);
@@ -372,14 +373,31 @@ describe('stored definitions', () => {
   });
 
   it('upgrade the normalised shape earlier versions stored, keeping every value', () => {
-    const service = accepted(full);
-    const { source: _source, definition: _definition, ...normalised } = service;
-    const {
-      definition: _written,
-      source: _from,
-      ...upgraded
-    } = accepted(upgradeStoredDefinition(JSON.parse(JSON.stringify(normalised))) as Record<string, unknown>);
-    expect(upgraded).toEqual(normalised);
+    // What the first versions stored: the normalised service of that time (method and status pairs at the top).
+    const legacy = {
+      id: full.id,
+      name: full.name,
+      group: 'Core',
+      url: full.url,
+      method: 'HEAD',
+      intervalMs: 45_000,
+      timeoutMs: 5_000,
+      latencyThresholdMs: 900,
+      failureThreshold: 4,
+      recoveryThreshold: 3,
+      expectedStatus: [
+        [200, 299],
+        [301, 301],
+      ],
+      slo: { target: 99.5, windowDays: 7 },
+      degradedOpensIncident: true,
+      paused: true,
+      source: 'api',
+    };
+    // The written definitions differ in form (that is the point); everything the runner uses is the same.
+    const { definition: _legacy, ...upgraded } = accepted(upgradeStoredDefinition(legacy) as Record<string, unknown>);
+    const { definition: _full, ...expected } = accepted(full);
+    expect(upgraded).toEqual(expected);
   });
 
   it('leave a definition in input form as it is', () => {

@@ -4,6 +4,8 @@ import type { ServiceState } from '@app/contracts';
 export interface CheckOutcome {
   ok: boolean;
   latencyMs: number;
+  /** A success with a reason to be degraded (a certificate about to expire) counts like a slow one. */
+  warning?: string;
 }
 
 export interface Thresholds {
@@ -42,6 +44,7 @@ export type Classification = 'fast' | 'slow' | 'fail';
 
 export function classify(outcome: CheckOutcome, thresholds: Thresholds): Classification {
   if (!outcome.ok) return 'fail';
+  if (outcome.warning !== undefined) return 'slow';
   return thresholds.latencyThresholdMs !== null && outcome.latencyMs > thresholds.latencyThresholdMs ? 'slow' : 'fast';
 }
 

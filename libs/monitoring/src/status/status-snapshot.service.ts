@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type {
+  CertificateStatus,
   DailyBar,
   HistoryResponse,
   LastCheck,
@@ -10,6 +11,7 @@ import type {
   StatusResponse,
 } from '@app/contracts';
 import { formatDuration } from '../catalog/duration.js';
+import { certificateWarning, daysLeft } from '../probe/certificate.js';
 import { CLUSTER_OPTIONS, DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../cluster/cluster.options.js';
 import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
 import { describeFailure } from '../probe/reason-class.js';
@@ -43,6 +45,24 @@ function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
     latencyMs: check.latencyMs,
     ...(check.statusCode === undefined ? {} : { statusCode: check.statusCode }),
     ...(check.error === undefined ? {} : { error: check.error, reason: describeFailure(check.error) }),
+    ...(check.warning === undefined ? {} : { warning: check.warning }),
+    ...(check.certificateNotAfter === undefined
+      ? {}
+      : { certificateExpiresAt: new Date(check.certificateNotAfter).toISOString() }),
+  };
+}
+
+/** The certificate the most recent check that saw one reported (recent checks survive restarts). */
+function certificateOf(runtime: ServiceRuntime, now: number): CertificateStatus | null {
+  const check = runtime.recent.find((candidate) => candidate.certificateNotAfter !== undefined);
+  if (!check || check.certificateNotAfter === undefined) return null;
+  const { check: spec } = runtime.service;
+  const warningDays = spec.kind === 'http' || spec.kind === 'tcp' ? spec.certExpiryWarningDays : 0;
+  return {
+    expiresAt: new Date(check.certificateNotAfter).toISOString(),
+    daysLeft: daysLeft(check.certificateNotAfter, now),
+    checkedAt: new Date(check.at).toISOString(),
+    warning: certificateWarning(check.certificateNotAfter, now, warningDays) !== null,
   };
 }
 
@@ -145,6 +165,7 @@ export class StatusSnapshotService {
         service: this.serviceStatus(runtime, now),
         recentChecks: runtime.recent.map((check) => ({ ...toLastCheck(check)!, state: check.state })),
         bars,
+        certificate: certificateOf(runtime, now),
         latency: latencyHistory(runtime, now),
       },
       now,

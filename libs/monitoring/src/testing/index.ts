@@ -7,6 +7,7 @@ export * from './in-memory-state-and-rollup-store.js';
 export * from './maintenance-window.js';
 export * from './monitored-service.js';
 export * from './rollups.js';
+export * from './in-memory-heartbeat-store.js';
 export * from './fake-shard-leases.js';
 export * from './in-memory-change-feed-store.js';
 export * from './in-memory-coordination-store.js';

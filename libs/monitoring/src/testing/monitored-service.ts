@@ -1,4 +1,4 @@
-import { DEFAULTS, type MonitoredService } from '../catalog/service-definition.js';
+import { DEFAULTS, httpCheck, type MonitoredService } from '../catalog/service-definition.js';
 
 /**
  * Test fixture: a valid, fully normalised service with the product defaults; override what a test is about.
@@ -10,13 +10,12 @@ export function monitoredService(id: string, overrides: Partial<MonitoredService
     name: id.toUpperCase(),
     group: null,
     url: `https://${id}.example.com/health`,
-    method: DEFAULTS.method,
+    check: httpCheck(),
     intervalMs: DEFAULTS.intervalMs,
     timeoutMs: DEFAULTS.timeoutMs,
     latencyThresholdMs: null,
     failureThreshold: DEFAULTS.failureThreshold,
     recoveryThreshold: DEFAULTS.recoveryThreshold,
-    expectedStatus: DEFAULTS.expectedStatus,
     slo: { ...DEFAULTS.slo },
     degradedOpensIncident: false,
     paused: false,

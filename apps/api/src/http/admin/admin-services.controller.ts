@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AdminService } from '@app/contracts';
-import { CatalogService, MonitorView } from '@app/monitoring';
+import type { AdminService, HeartbeatTokenResponse } from '@app/contracts';
+import { CatalogService, MonitorView, type CatalogChange } from '@app/monitoring';
 import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { Fails, NoContent, Returns, Takes } from '../openapi/responses.js';
 import { toAdminService } from './admin-views.js';
@@ -32,7 +32,7 @@ export class AdminServicesController {
   @Returns(201, 'AdminService', 'Created: the service with its defaults applied')
   @Fails(409, 'A service with this id already exists (in the file or the database)')
   async create(@Body() body: unknown, @Req() request: AdminRequest): Promise<AdminService> {
-    return toAdminService(await this.catalog.create(body, actorOf(request)), this.monitor);
+    return this.answer(await this.catalog.create(body, actorOf(request)));
   }
 
   @Get(':id')
@@ -50,7 +50,7 @@ export class AdminServicesController {
   @Returns(200, 'AdminService', 'Replaced')
   @Fails(409, FILE_OWNED)
   async replace(@Param('id') id: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<AdminService> {
-    return toAdminService(await this.catalog.replace(id, body, actorOf(request)), this.monitor);
+    return this.answer(await this.catalog.replace(id, body, actorOf(request)));
   }
 
   @Patch(':id')
@@ -62,7 +62,25 @@ export class AdminServicesController {
   @Returns(200, 'AdminService', 'Changed')
   @Fails(409, FILE_OWNED)
   async patch(@Param('id') id: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<AdminService> {
-    return toAdminService(await this.catalog.patch(id, body, actorOf(request)), this.monitor);
+    return this.answer(await this.catalog.patch(id, body, actorOf(request)));
+  }
+
+  @Post(':id/heartbeat-token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new ping token for a heartbeat service; the old one stops working at once' })
+  @Returns(200, 'HeartbeatTokenResponse', 'The new token, shown this once')
+  @Fails(409, 'The service comes from the services file, or is not a heartbeat service')
+  async rotateHeartbeatToken(@Param('id') id: string, @Req() request: AdminRequest): Promise<HeartbeatTokenResponse> {
+    const { token } = await this.catalog.rotateHeartbeatToken(id, actorOf(request));
+    return { token, path: `/api/heartbeat/${token}` };
+  }
+
+  /** The service as the admin API shows it, plus the ping token when this change made one (shown this once). */
+  private answer(change: CatalogChange): AdminService {
+    return {
+      ...toAdminService(change.service, this.monitor),
+      ...(change.heartbeatToken === undefined ? {} : { heartbeatToken: change.heartbeatToken }),
+    };
   }
 
   @Delete(':id')

@@ -5,7 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NULL_RULE, validateDto, type FieldError } from '@app/common';
 import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto, MaintenanceDto } from '@app/incidents';
-import { parseServiceDefinition, ServiceDefinitionDto, SloDto, TargetPolicy } from '@app/monitoring';
+import {
+  AssertionsDto,
+  DnsDto,
+  HeaderAssertionDto,
+  HeartbeatDto,
+  HttpAuthDto,
+  HttpHeaderDto,
+  JsonAssertionDto,
+  parseServiceDefinition,
+  ServiceDefinitionDto,
+  SloDto,
+  TargetPolicy,
+  TcpDto,
+} from '@app/monitoring';
 import { ConfigurationError, loadServicesFile } from '../../config/configuration.js';
 
 /** A valid body of each request DTO: one field at a time is set to null in it. */
@@ -27,9 +40,39 @@ const VALID: [new () => object, Record<string, unknown>][] = [
       slo: { target: 99.9, window: '30d' },
       degradedOpensIncident: false,
       paused: false,
+      // Every kind's options at once: the DTO checks each field alone; which kind may use which is the
+      // normalisation's rule, not the null rule's.
+      kind: 'http',
+      body: '{}',
+      headers: [{ name: 'X-Key', value: 'k' }],
+      auth: { type: 'bearer', token: 't' },
+      followRedirects: true,
+      insecureTls: false,
+      assertions: { contains: ['UP'] },
+      certExpiryWarningDays: 14,
+      tcp: { tls: true },
+      dns: { name: 'example.com', type: 'A' },
+      heartbeat: { grace: '1m' },
     },
   ],
   [SloDto, { target: 99.9, window: '30d' }],
+  [HttpHeaderDto, { name: 'X-Api-Key', value: 'abc', secret: true }],
+  [HttpAuthDto, { type: 'basic', username: 'u', password: 'p', token: 't' }],
+  [
+    AssertionsDto,
+    {
+      contains: ['UP'],
+      notContains: ['DOWN'],
+      matches: ['^OK'],
+      json: [{ path: '$.status', operator: '==', value: 'UP' }],
+      headers: [{ name: 'content-type', operator: 'exists' }],
+    },
+  ],
+  [JsonAssertionDto, { path: '$.a', operator: '>', value: 3 }],
+  [HeaderAssertionDto, { name: 'etag', operator: '==', value: 'x' }],
+  [TcpDto, { tls: true, send: 'PING', expect: 'PONG' }],
+  [DnsDto, { name: 'example.com', type: 'MX', server: '9.9.9.9', expect: ['10 mx.example.com'] }],
+  [HeartbeatDto, { grace: '5m', tokenHash: 'a'.repeat(64) }],
   [
     CreateIncidentDto,
     { title: 'Down', status: 'investigating', impact: 'major', serviceIds: [], message: 'Looking.', notify: false },

@@ -25,11 +25,54 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       name: {
         type: 'string',
       },
+      kind: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/CheckKind',
+          },
+        ],
+        description: 'Default "http".',
+      },
       url: {
         type: 'string',
+        description: 'http(s)://… for http, tcp://host:port for tcp; not used by dns and heartbeat.',
       },
       method: {
         $ref: '#/components/schemas/HttpMethod',
+      },
+      body: {
+        type: 'string',
+        description: 'Request body for POST, at most 4 KiB.',
+      },
+      headers: {
+        type: 'array',
+        items: {
+          $ref: '#/components/schemas/HttpHeaderDefinition',
+        },
+      },
+      auth: {
+        $ref: '#/components/schemas/HttpAuthDefinition',
+      },
+      followRedirects: {
+        type: 'boolean',
+        description: 'Follow up to 5 redirects (default true); false judges the redirect itself.',
+      },
+      insecureTls: {
+        type: 'boolean',
+        description: 'Accept any certificate (expired, self-signed, wrong host); default false.',
+      },
+      assertions: {
+        $ref: '#/components/schemas/AssertionsDefinition',
+      },
+      certExpiryWarningDays: {
+        type: 'number',
+        description: 'Degraded when the certificate expires in fewer days than this (default 14).',
+      },
+      tcp: {
+        $ref: '#/components/schemas/TcpDefinition',
+      },
+      dns: {
+        $ref: '#/components/schemas/DnsDefinition',
       },
       interval: {
         type: 'string',
@@ -88,6 +131,16 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         required: ['target', 'window'],
         additionalProperties: false,
       },
+      heartbeat: {
+        type: 'object',
+        properties: {
+          grace: {
+            type: 'string',
+          },
+        },
+        required: ['grace'],
+        additionalProperties: false,
+      },
       source: {
         allOf: [
           {
@@ -107,8 +160,19 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
             'id',
             'name',
             'group',
+            'kind',
             'url',
             'method',
+            'body',
+            'headers',
+            'auth',
+            'followRedirects',
+            'insecureTls',
+            'assertions',
+            'certExpiryWarningDays',
+            'tcp',
+            'dns',
+            'heartbeat',
             'interval',
             'timeout',
             'latencyThresholdMs',
@@ -129,17 +193,21 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
           'Why the probe refuses this service\'s target at connect time (its host name resolves to an address the SSRF policy blocks): a configuration problem for admins, shown as "unknown" on the public page. null when none.',
         nullable: true,
       },
+      heartbeatToken: {
+        type: 'string',
+        description:
+          'Only in the answer that created the token (creating a heartbeat service, or turning one into it): the ping token, shown this once — only its SHA-256 is kept.',
+      },
     },
     required: [
       'defaulted',
       'degradedOpensIncident',
-      'expectedStatus',
       'failureThreshold',
       'group',
       'id',
       'interval',
+      'kind',
       'latencyThresholdMs',
-      'method',
       'misconfigured',
       'name',
       'paused',
@@ -148,7 +216,6 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       'source',
       'state',
       'timeout',
-      'url',
     ],
     additionalProperties: false,
     description:
@@ -189,6 +256,47 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     required: ['statusCode', 'error', 'message'],
     additionalProperties: false,
     description: 'Error body of every 4xx/5xx answer.',
+  },
+  AssertionsDefinition: {
+    type: 'object',
+    properties: {
+      contains: {
+        type: 'array',
+        items: {
+          type: 'string',
+        },
+        description: 'The body (as read, up to 1 MiB) contains each of these strings.',
+      },
+      notContains: {
+        type: 'array',
+        items: {
+          type: 'string',
+        },
+        description: '... and none of these.',
+      },
+      matches: {
+        type: 'array',
+        items: {
+          type: 'string',
+        },
+        description:
+          '... and matches each of these regular expressions (RE2 syntax, linear time, run off the main thread).',
+      },
+      json: {
+        type: 'array',
+        items: {
+          $ref: '#/components/schemas/JsonAssertion',
+        },
+      },
+      headers: {
+        type: 'array',
+        items: {
+          $ref: '#/components/schemas/HeaderAssertion',
+        },
+      },
+    },
+    additionalProperties: false,
+    description: 'Conditions on the response (HTTP checks); every one must hold for the check to succeed.',
   },
   AuditEntry: {
     type: 'object',
@@ -237,11 +345,44 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     additionalProperties: false,
     description: 'GET /api/admin/audit.',
   },
+  AuthType: {
+    type: 'string',
+    enum: ['basic', 'bearer'],
+  },
+  CertificateStatus: {
+    type: 'object',
+    properties: {
+      expiresAt: {
+        type: 'string',
+        description: 'ISO-8601 notAfter of the leaf certificate.',
+      },
+      daysLeft: {
+        type: 'number',
+        description: 'Whole days left (negative once expired).',
+      },
+      checkedAt: {
+        type: 'string',
+        description: 'ISO-8601 time of the check that saw it.',
+      },
+      warning: {
+        type: 'boolean',
+        description: "Fewer days left than the service's certExpiryWarningDays.",
+      },
+    },
+    required: ['expiresAt', 'daysLeft', 'checkedAt', 'warning'],
+    additionalProperties: false,
+    description: 'The TLS certificate a service presented most recently (HTTPS and TLS over TCP).',
+  },
+  CheckKind: {
+    type: 'string',
+    enum: ['http', 'tcp', 'dns', 'heartbeat'],
+  },
   CheckRecord: {
     type: 'object',
     properties: {
       at: {
         type: 'string',
+        description: 'ISO-8601 time the check started.',
       },
       ok: {
         type: 'boolean',
@@ -254,10 +395,21 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       },
       error: {
         type: 'string',
+        description:
+          'Short failure reason, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED", "NXDOMAIN", "assertion json $.status == \\"UP\\" failed: saw \\"DOWN\\"", "no ping for 1h 5m (expected every 1h + 5m grace)".',
       },
       reason: {
         type: 'string',
-        description: 'The failure in words (see LastCheck.reason).',
+        description:
+          'The failure in words for visitors, e.g. "connection refused" for ECONNREFUSED (`error` keeps the code).',
+      },
+      warning: {
+        type: 'string',
+        description: 'Why a successful check counts as degraded, e.g. "certificate expires in 3 days".',
+      },
+      certificateExpiresAt: {
+        type: 'string',
+        description: 'ISO-8601 notAfter of the leaf certificate the check saw (HTTPS and TLS over TCP).',
       },
       state: {
         allOf: [
@@ -268,7 +420,7 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         description: 'State of the service after this check was evaluated.',
       },
     },
-    required: ['at', 'ok', 'latencyMs', 'state'],
+    required: ['at', 'latencyMs', 'ok', 'state'],
     additionalProperties: false,
     description: 'One stored check result.',
   },
@@ -299,6 +451,58 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     required: ['date', 'uptime', 'checks', 'failures', 'avgLatencyMs'],
     additionalProperties: false,
     description: "One day of a service's history (UTC).",
+  },
+  DnsDefinition: {
+    type: 'object',
+    properties: {
+      name: {
+        type: 'string',
+      },
+      type: {
+        $ref: '#/components/schemas/DnsRecordType',
+      },
+      server: {
+        type: 'string',
+        description:
+          'An IP address with an optional port ("9.9.9.9", "[2620:fe::fe]:53"); the system resolver when absent.',
+      },
+      expect: {
+        type: 'array',
+        items: {
+          type: 'string',
+        },
+        description:
+          'Values every answer must include: addresses, names, "10 mx.example.com" for MX, the text for TXT.',
+      },
+    },
+    required: ['name', 'type'],
+    additionalProperties: false,
+    description: 'DNS checks: resolve `name` as `type`, against the system resolver or `server`.',
+  },
+  DnsRecordType: {
+    type: 'string',
+    enum: ['A', 'AAAA', 'CNAME', 'MX', 'TXT'],
+  },
+  HeaderAssertion: {
+    type: 'object',
+    properties: {
+      name: {
+        type: 'string',
+      },
+      operator: {
+        $ref: '#/components/schemas/HeaderOperator',
+      },
+      value: {
+        type: 'string',
+      },
+    },
+    required: ['name', 'operator'],
+    additionalProperties: false,
+    description: 'A response header (name case-insensitive) compared with `value` (absent for `exists`).',
+  },
+  HeaderOperator: {
+    type: 'string',
+    enum: ['exists', '==', '!=', 'contains', 'notContains'],
   },
   HealthIndicator: {
     type: 'object',
@@ -342,6 +546,34 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     additionalProperties: false,
     description: 'GET /api/health: 200 when storage and scheduler are up, 503 otherwise (same shape).',
   },
+  HeartbeatPingResponse: {
+    type: 'object',
+    properties: {
+      ok: {
+        type: 'boolean',
+        enum: [true],
+      },
+    },
+    required: ['ok'],
+    additionalProperties: false,
+    description: 'GET|POST /api/heartbeat/:token.',
+  },
+  HeartbeatTokenResponse: {
+    type: 'object',
+    properties: {
+      token: {
+        type: 'string',
+        description: 'Shown this once; only its SHA-256 is kept.',
+      },
+      path: {
+        type: 'string',
+        description: "Path to call, relative to the page's base URL: /api/heartbeat/<token>.",
+      },
+    },
+    required: ['token', 'path'],
+    additionalProperties: false,
+    description: 'POST /api/admin/services/:id/heartbeat-token: a new ping token (the old one stops working at once).',
+  },
   HistoryResponse: {
     type: 'object',
     properties: {
@@ -367,9 +599,47 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     description:
       'GET /api/history — 90 daily bars and a latency sparkline per service (cacheable, refreshed per minute).',
   },
+  HttpAuthDefinition: {
+    type: 'object',
+    properties: {
+      type: {
+        $ref: '#/components/schemas/AuthType',
+      },
+      username: {
+        type: 'string',
+      },
+      password: {
+        type: 'string',
+      },
+      token: {
+        type: 'string',
+      },
+    },
+    required: ['type'],
+    additionalProperties: false,
+    description: 'Credentials sent with every check: basic (username + password) or bearer (token); always secret.',
+  },
+  HttpHeaderDefinition: {
+    type: 'object',
+    properties: {
+      name: {
+        type: 'string',
+      },
+      value: {
+        type: 'string',
+      },
+      secret: {
+        type: 'boolean',
+      },
+    },
+    required: ['name', 'value'],
+    additionalProperties: false,
+    description:
+      'A request header sent with every check; `secret` values are redacted in every answer, log and audit entry.',
+  },
   HttpMethod: {
     type: 'string',
-    enum: ['GET', 'HEAD'],
+    enum: ['GET', 'HEAD', 'POST'],
   },
   IncidentImpact: {
     type: 'string',
@@ -459,6 +729,39 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     required: ['at', 'status', 'message'],
     additionalProperties: false,
   },
+  JsonAssertion: {
+    type: 'object',
+    properties: {
+      path: {
+        type: 'string',
+      },
+      operator: {
+        $ref: '#/components/schemas/JsonOperator',
+      },
+      value: {
+        description: 'Absent for `exists`; a number for <, <=, >, >=.',
+        anyOf: [
+          {
+            type: 'string',
+          },
+          {
+            type: 'number',
+          },
+          {
+            type: 'boolean',
+          },
+        ],
+      },
+    },
+    required: ['path', 'operator'],
+    additionalProperties: false,
+    description:
+      'A value in the JSON body, found by a JSONPath subset ("$.data.items[0].status"), compared with `value`.',
+  },
+  JsonOperator: {
+    type: 'string',
+    enum: ['==', '!=', '<', '<=', '>', '>=', 'exists'],
+  },
   LastCheck: {
     type: 'object',
     properties: {
@@ -478,12 +781,20 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       error: {
         type: 'string',
         description:
-          'Short failure reason as the probe words it, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED".',
+          'Short failure reason, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED", "NXDOMAIN", "assertion json $.status == \\"UP\\" failed: saw \\"DOWN\\"", "no ping for 1h 5m (expected every 1h + 5m grace)".',
       },
       reason: {
         type: 'string',
         description:
           'The failure in words for visitors, e.g. "connection refused" for ECONNREFUSED (`error` keeps the code).',
+      },
+      warning: {
+        type: 'string',
+        description: 'Why a successful check counts as degraded, e.g. "certificate expires in 3 days".',
+      },
+      certificateExpiresAt: {
+        type: 'string',
+        description: 'ISO-8601 notAfter of the leaf certificate the check saw (HTTPS and TLS over TCP).',
       },
     },
     required: ['at', 'ok', 'latencyMs'],
@@ -712,6 +1023,19 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         },
         description: '90 daily bars, oldest first.',
       },
+      certificate: {
+        anyOf: [
+          {
+            $ref: '#/components/schemas/CertificateStatus',
+          },
+          {
+            type: 'object',
+            nullable: true,
+            enum: [null],
+          },
+        ],
+        description: 'The certificate seen by the most recent check that saw one; null for services without TLS.',
+      },
       latency: {
         allOf: [
           {
@@ -721,7 +1045,7 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         description: 'Response times for the 24h / 7d / 30d / 90d ranges.',
       },
     },
-    required: ['service', 'recentChecks', 'bars', 'latency'],
+    required: ['service', 'recentChecks', 'bars', 'certificate', 'latency'],
     additionalProperties: false,
     description: 'GET /api/services/:id — one service in depth.',
   },
@@ -1358,6 +1682,25 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     required: ['status', 'services', 'message'],
     additionalProperties: false,
     description: '202 answer of POST /api/subscriptions.',
+  },
+  TcpDefinition: {
+    type: 'object',
+    properties: {
+      tls: {
+        type: 'boolean',
+      },
+      send: {
+        type: 'string',
+        description: 'Sent once connected (and after the TLS handshake).',
+      },
+      expect: {
+        type: 'string',
+        description: 'Must appear in what the server sends within the timeout.',
+      },
+    },
+    additionalProperties: false,
+    description:
+      'TCP checks (`url: tcp://host:port`): connect, optionally TLS, optionally send a line and expect a reply.',
   },
   UptimeWindows: {
     type: 'object',

@@ -1,14 +1,44 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
+// The metadata @Type writes (no export map: the CJS build is the one the decorators use), so nested lists of DTOs
+// (headers, json and header assertions) get their item schema.
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import type { ISchemaConverters } from 'class-validator-jsonschema/build/defaultConverters.js';
 import { CreateIncidentDto, EditIncidentDto, IncidentUpdateDto, MaintenanceDto, SubscribeDto } from '@app/incidents';
-import { formatDuration, LIMITS, ServiceDefinitionDto, SloDto } from '@app/monitoring';
+import {
+  AssertionsDto,
+  CHECK_LIMITS,
+  DnsDto,
+  formatDuration,
+  HeaderAssertionDto,
+  HeartbeatDto,
+  HttpAuthDto,
+  HttpHeaderDto,
+  JSON_PATH_LIMITS,
+  JsonAssertionDto,
+  KIND_FIELDS,
+  LIMITS,
+  REGEX_LIMITS,
+  ServiceDefinitionDto,
+  SloDto,
+  TcpDto,
+} from '@app/monitoring';
+import { CHECK_KINDS, type CheckKind } from '@app/contracts';
 
 /** Every request body the API validates, under the name of the contract type its DTO implements. */
 export const REQUEST_DTOS = {
   ServiceDefinition: ServiceDefinitionDto,
   SloDefinition: SloDto,
+  // Nested check options: named apart from the response types of the same shape (HttpHeaderDefinition …).
+  HttpHeaderInput: HttpHeaderDto,
+  HttpAuthInput: HttpAuthDto,
+  AssertionsInput: AssertionsDto,
+  JsonAssertionInput: JsonAssertionDto,
+  HeaderAssertionInput: HeaderAssertionDto,
+  TcpInput: TcpDto,
+  DnsInput: DnsDto,
+  HeartbeatInput: HeartbeatDto,
   CreateIncidentRequest: CreateIncidentDto,
   IncidentUpdateRequest: IncidentUpdateDto,
   EditIncidentRequest: EditIncidentDto,
@@ -58,6 +88,24 @@ const CONVERTERS: ISchemaConverters = {
   singleLineText: { type: 'string', pattern: `^(?!\\s*$)[^${CONTROLS}]*$` },
   multiLineText: () => ({ type: 'string', pattern: `^[^${CONTROLS_BUT_LINES}]*$` }),
   isDateTime: { type: 'string', format: 'date-time' },
+  notRedacted: {},
+  notReservedHeader: {},
+  maxBytes: (meta) => ({
+    type: 'string',
+    maxLength: meta.constraints[0] as number,
+    description: `at most ${meta.constraints[0] as number} bytes in UTF-8`,
+  }),
+  isRe2Pattern: { type: 'string', minLength: 1, maxLength: REGEX_LIMITS.maxLength, description: 'RE2 syntax' },
+  isJsonPath: {
+    type: 'string',
+    maxLength: JSON_PATH_LIMITS.maxLength,
+    pattern: '^\\$',
+    description: 'JSONPath subset: $, .member, ["member"], [index]',
+  },
+  isJsonScalar: {
+    anyOf: [{ type: 'string', maxLength: CHECK_LIMITS.assertionTextLength }, { type: 'number' }, { type: 'boolean' }],
+  },
+  isDnsServer: { type: 'string', maxLength: 64, description: 'IP[:port] or [IPv6]:port' },
 };
 
 /**
@@ -72,6 +120,7 @@ export function requestSchemas(annotated: Record<string, SchemaObject>): Record<
     const generated = targetConstructorToSchema(cls, {
       additionalConverters: CONVERTERS,
       classValidatorMetadataStorage: getMetadataStorage(),
+      classTransformerMetadataStorage: defaultMetadataStorage,
       refPointerPrefix: '#/components/schemas/',
     }) as SchemaObject;
     const notes = annotated[cls.name]?.properties ?? {};
@@ -88,38 +137,142 @@ export function requestSchemas(annotated: Record<string, SchemaObject>): Record<
     out[name] = { type: 'object', properties, additionalProperties: false };
     if (generated.required?.length) out[name].required = generated.required;
   }
-  return { ...out, ...serviceVariants(out.ServiceDefinition!) };
+  out.HttpAuthInput = authVariants(out.HttpAuthInput!);
+  const { ServiceDefinition: definition, ...rest } = out;
+  return { ...rest, ...serviceVariants(definition!) };
 }
 
-/** $refs to DTO classes point at their schema names ("SloDto" → "Slo"); a $ref carries no siblings in 3.0. */
+/** $refs to DTO classes point at their schema names ("SloDto" → "Slo"), at any depth; a $ref carries no siblings in 3.0. */
 function renameRefs(schema: SchemaObject): SchemaObject {
-  if (!('$ref' in schema)) return schema;
-  const ref = (schema as { $ref: string }).$ref.replace(/[^/]+$/, (cls) => DTO_NAMES.get(cls) ?? cls);
-  return { $ref: ref } as SchemaObject;
+  if ('$ref' in schema) {
+    const ref = (schema as { $ref: string }).$ref.replace(/[^/]+$/, (cls) => DTO_NAMES.get(cls) ?? cls);
+    return { $ref: ref } as SchemaObject;
+  }
+  const out: Record<string, unknown> = { ...schema };
+  if (schema.items) out.items = renameRefs(schema.items as SchemaObject);
+  for (const union of ['anyOf', 'oneOf', 'allOf'] as const)
+    if (Array.isArray(schema[union])) out[union] = schema[union].map((member) => renameRefs(member as SchemaObject));
+  return out;
+}
+
+/** A schema without its example and default (a variant narrows the enum, so the shared ones may not fit). */
+function withoutSamples(schema: SchemaObject): SchemaObject {
+  const copy: SchemaObject = { ...schema };
+  delete copy.example;
+  delete copy.default;
+  return copy;
+}
+
+const COMMON_FIELDS = [
+  'id',
+  'name',
+  'group',
+  'kind',
+  'interval',
+  'timeout',
+  'latencyThresholdMs',
+  'failureThreshold',
+  'recoveryThreshold',
+  'slo',
+  'degradedOpensIncident',
+  'paused',
+];
+
+/** Fields a variant of the given kind requires besides id and name. */
+const KIND_REQUIRED: Record<CheckKind, string[]> = {
+  http: ['url'],
+  tcp: ['kind', 'url'],
+  dns: ['kind', 'dns'],
+  heartbeat: ['kind'],
+};
+
+/** The definition restricted to one kind's fields (KIND_FIELDS, the table the validation uses too). */
+function kindVariant(definition: SchemaObject, kind: CheckKind): SchemaObject {
+  const all = definition.properties as Record<string, SchemaObject>;
+  const properties: Record<string, SchemaObject> = {};
+  for (const field of [...COMMON_FIELDS, ...KIND_FIELDS[kind]]) if (all[field]) properties[field] = all[field];
+  properties.kind = {
+    ...withoutSamples(all.kind ?? {}),
+    enum: [kind],
+    ...(kind === 'http' ? { default: 'http' } : {}),
+  };
+  return {
+    type: 'object',
+    description: `A ${kind} check`,
+    properties,
+    required: ['id', 'name', ...KIND_REQUIRED[kind]],
+    additionalProperties: false,
+  };
+}
+
+/** HTTP auth is basic (username + password) or bearer (token): two closed shapes. */
+function authVariants(auth: SchemaObject): SchemaObject {
+  const properties = auth.properties as Record<string, SchemaObject>;
+  const all: Record<string, SchemaObject> = { ...properties, type: withoutSamples(properties.type ?? {}) };
+  return {
+    description: auth.description ?? 'Credentials sent with every check (always secret)',
+    anyOf: [
+      {
+        type: 'object',
+        properties: { type: { ...all.type, enum: ['basic'] }, username: all.username!, password: all.password! },
+        required: ['type', 'username', 'password'],
+        additionalProperties: false,
+      },
+      {
+        type: 'object',
+        properties: { type: { ...all.type, enum: ['bearer'] }, token: all.token! },
+        required: ['type', 'token'],
+        additionalProperties: false,
+      },
+    ],
+  };
 }
 
 /**
- * PUT takes the id from the URL (in the body it must match); PATCH takes any subset, and null clears the two
- * clearable fields — the documented exception to the null rule.
+ * One request schema per door, each an anyOf of one closed variant per check kind (an http service cannot carry
+ * `dns`, …): POST takes a whole definition; PUT the same with the id from the URL (in the body it must match);
+ * PATCH any subset, where null clears the two clearable fields — the documented exception to the null rule.
  */
 function serviceVariants(definition: SchemaObject): Record<string, SchemaObject> {
-  const properties = definition.properties as Record<string, SchemaObject>;
-  const clearable = (field: string): SchemaObject => ({
-    ...properties[field],
-    nullable: true,
-    description: `${properties[field]?.description ?? ''} (null clears it)`.trim(),
-  });
+  const variants = Object.fromEntries(CHECK_KINDS.map((kind) => [kind, kindVariant(definition, kind)])) as Record<
+    CheckKind,
+    SchemaObject
+  >;
+  const name = (kind: CheckKind) => `${kind[0]!.toUpperCase()}${kind.slice(1)}ServiceDefinition`;
+  const clearable = (variant: SchemaObject, field: string): SchemaObject => {
+    const properties = variant.properties as Record<string, SchemaObject>;
+    return {
+      ...properties[field],
+      nullable: true,
+      description: `${properties[field]?.description ?? ''} (null clears it)`.trim(),
+    };
+  };
   return {
+    ...Object.fromEntries(CHECK_KINDS.map((kind) => [name(kind), variants[kind]])),
+    ServiceDefinition: {
+      description: 'A monitored service; `kind` (default http) decides which check options apply',
+      anyOf: CHECK_KINDS.map((kind) => ({ $ref: `#/components/schemas/${name(kind)}` })),
+    },
     ServiceReplacement: {
-      ...definition,
-      required: (definition.required ?? []).filter((field: string) => field !== 'id'),
       description: 'The whole new definition; omitted fields take their defaults; the id comes from the URL',
+      anyOf: CHECK_KINDS.map((kind) => ({
+        ...variants[kind],
+        required: (variants[kind].required ?? []).filter((field: string) => field !== 'id'),
+      })),
     },
     ServicePatch: {
-      type: 'object',
-      additionalProperties: false,
       description: 'Any subset of the fields, merged into the current definition and validated as a whole',
-      properties: { ...properties, group: clearable('group'), latencyThresholdMs: clearable('latencyThresholdMs') },
+      anyOf: CHECK_KINDS.map((kind) => {
+        const { required: _required, ...variant } = variants[kind];
+        return {
+          ...variant,
+          properties: {
+            ...(variant.properties as Record<string, SchemaObject>),
+            group: clearable(variant, 'group'),
+            latencyThresholdMs: clearable(variant, 'latencyThresholdMs'),
+          },
+        };
+      }),
     },
   };
 }

@@ -11,7 +11,7 @@ import { poll } from '../core/polling/poll';
 import { StatusFeed } from '../core/polling/status-feed';
 import { Branding } from '../core/branding/branding';
 import { NotFoundView } from '../not-found/not-found-page';
-import { failureText, formatLatency, formatPercent, stateLabel } from '../shared/format';
+import { failureText, formatLatency, formatPercent, formatTime, stateLabel } from '../shared/format';
 import { AgoView, TimeView } from '../shared/time';
 import { LatencyChart } from './latency-chart';
 import { StateBadge } from '../shared/state-badge';
@@ -39,6 +39,19 @@ export class ServiceDetailPage {
   protected readonly failed = signal(false);
 
   protected readonly service = computed(() => this.detail()?.service ?? null);
+  /** The TLS certificate the last check saw: when it expires, how long that is, and whether it is soon. */
+  protected readonly certificate = computed(() => {
+    const certificate = this.detail()?.certificate;
+    if (!certificate) return null;
+    const days = certificate.daysLeft;
+    const left =
+      days < 0
+        ? `expired ${-days} day${days === -1 ? '' : 's'} ago`
+        : days === 0
+          ? 'today'
+          : `in ${days} day${days === 1 ? '' : 's'}`;
+    return { expires: formatTime(certificate.expiresAt), left, warning: certificate.warning };
+  });
   protected readonly bars = computed(() =>
     (this.detail()?.bars ?? []).map((bar) => ({
       date: bar.date,

@@ -1,4 +1,4 @@
-import { SERVICE_DEFAULTS, type AdminService, type ServiceDefinition } from '@app/contracts';
+import { SERVICE_DEFAULTS, type AdminService, type HttpMethod, type ServiceDefinition } from '@app/contracts';
 import type { FieldProblem } from '../api/admin-api';
 
 /** The form as typed: text for everything the admin types, so nothing is coerced before the API judges it. */
@@ -7,7 +7,7 @@ export interface ServiceFormValue {
   name: string;
   group: string;
   url: string;
-  method: 'GET' | 'HEAD';
+  method: HttpMethod;
   interval: string;
   timeout: string;
   latencyThresholdMs: string;
@@ -18,7 +18,28 @@ export interface ServiceFormValue {
   sloWindow: string;
   degradedOpensIncident: boolean;
   paused: boolean;
+  /**
+   * What the form does not edit (the check kind and its options: request body, headers, auth, assertions, TCP,
+   * DNS, heartbeat), sent back as the API showed it — secrets come back as "(redacted)", which keeps them — so a
+   * save from the form never drops them.
+   */
+  kept: Partial<ServiceDefinition>;
 }
+
+/** Fields of a service definition the form leaves as they are. */
+const KEPT_FIELDS = [
+  'kind',
+  'body',
+  'headers',
+  'auth',
+  'followRedirects',
+  'insecureTls',
+  'assertions',
+  'certExpiryWarningDays',
+  'tcp',
+  'dns',
+  'heartbeat',
+] as const satisfies readonly (keyof ServiceDefinition)[];
 
 /** Form fields named by the API path their problems come back under. */
 export const SERVICE_FIELDS = [
@@ -77,6 +98,7 @@ export function emptyServiceForm(): ServiceFormValue {
     sloWindow: SERVICE_DEFAULTS.slo.window,
     degradedOpensIncident: SERVICE_DEFAULTS.degradedOpensIncident,
     paused: SERVICE_DEFAULTS.paused,
+    kept: {},
   };
 }
 
@@ -89,18 +111,21 @@ export function serviceFormFrom(service: AdminService): ServiceFormValue {
     id: service.id,
     name: service.name,
     group: service.group ?? '',
-    url: service.url,
-    method: service.method,
+    url: service.url ?? '',
+    method: service.method ?? SERVICE_DEFAULTS.method,
     interval: service.interval,
     timeout: service.defaulted.includes('timeout') ? '' : service.timeout,
     latencyThresholdMs: service.latencyThresholdMs === null ? '' : String(service.latencyThresholdMs),
     failureThreshold: String(service.failureThreshold),
     recoveryThreshold: String(service.recoveryThreshold),
-    expectedStatus: service.expectedStatus.join(', '),
+    expectedStatus: (service.expectedStatus ?? []).join(', '),
     sloTarget: String(service.slo.target),
     sloWindow: service.slo.window,
     degradedOpensIncident: service.degradedOpensIncident,
     paused: service.paused,
+    kept: Object.fromEntries(
+      KEPT_FIELDS.filter((field) => service[field] !== undefined).map((field) => [field, service[field]]),
+    ) as Partial<ServiceDefinition>,
   };
 }
 
@@ -122,11 +147,13 @@ export function toServiceDefinition(
     problems.push({ path, value: raw, rule: 'must be a number' });
     return undefined;
   };
+  const kind = form.kept.kind ?? 'http';
   const definition: ServiceDefinition = {
+    ...form.kept,
     id: form.id.trim(),
     name: form.name.trim(),
-    url: form.url.trim(),
-    method: form.method,
+    ...(kind === 'http' || kind === 'tcp' ? { url: form.url.trim() } : {}),
+    ...(kind === 'http' ? { method: form.method } : {}),
     degradedOpensIncident: form.degradedOpensIncident,
     paused: form.paused,
   };
@@ -143,7 +170,7 @@ export function toServiceDefinition(
     .split(/[\s,]+/)
     .filter((entry) => entry !== '')
     .map((entry) => (/^\d+$/.test(entry) ? Number(entry) : entry));
-  if (statuses.length > 0) definition.expectedStatus = statuses;
+  if (statuses.length > 0 && kind === 'http') definition.expectedStatus = statuses;
   const target = number('slo.target', form.sloTarget);
   const window = form.sloWindow.trim();
   if (target !== undefined) definition.slo = window === '' ? { target } : { target, window };

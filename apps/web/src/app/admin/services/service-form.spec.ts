@@ -143,6 +143,37 @@ describe('ServiceForm', () => {
     );
   });
 
+  it('keeps what it does not edit (kind, headers with redacted secrets, assertions) when it saves', async () => {
+    const headers = [{ name: 'X-Api-Key', value: '(redacted)', secret: true }];
+    const assertions = { contains: ['"status":"UP"'] };
+    fake.on('GET', /services\/shop$/, () => json(adminService({ method: 'POST', body: '{}', headers, assertions })));
+    fake.on('PUT', /services\/shop$/, (body) => json(adminService(body as object)));
+    const { fixture, element } = render('shop');
+    await settle(fixture);
+    type(element, 'svc-name', 'Shop 2');
+    submit(element);
+    await settle(fixture);
+    const put = fake.requests.find((request) => request.method === 'PUT')!;
+    expect(put.body).toMatchObject({ name: 'Shop 2', kind: 'http', method: 'POST', body: '{}', headers, assertions });
+  });
+
+  it('sends no url, method or statuses for a DNS service', async () => {
+    const dns = { name: 'example.com', type: 'A' as const };
+    fake.on('GET', /services\/shop$/, () =>
+      json(adminService({ kind: 'dns', dns, url: undefined, method: undefined, expectedStatus: undefined })),
+    );
+    fake.on('PUT', /services\/shop$/, (body) => json(adminService(body as object)));
+    const { fixture, element } = render('shop');
+    await settle(fixture);
+    submit(element);
+    await settle(fixture);
+    const put = fake.requests.find((request) => request.method === 'PUT')!;
+    expect(put.body).toMatchObject({ kind: 'dns', dns });
+    expect(put.body).not.toHaveProperty('url');
+    expect(put.body).not.toHaveProperty('method');
+    expect(put.body).not.toHaveProperty('expectedStatus');
+  });
+
   it('shows a service from the services file read-only, with the reason and no save', async () => {
     fake.on('GET', /services\/billing$/, () => json(adminService({ id: 'billing', source: 'config' })));
     const { fixture, element } = render('billing');

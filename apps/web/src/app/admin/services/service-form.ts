@@ -89,7 +89,7 @@ export class ServiceForm {
 
   protected setMethod(event: Event): void {
     const value = (event.target as HTMLSelectElement).value;
-    this.form.update((form) => ({ ...form, method: value === 'HEAD' ? 'HEAD' : 'GET' }));
+    this.form.update((form) => ({ ...form, method: value === 'HEAD' || value === 'POST' ? value : 'GET' }));
   }
 
   protected setFlag(field: 'degradedOpensIncident' | 'paused', event: Event): void {
