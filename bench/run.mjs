@@ -1,7 +1,7 @@
 // npm run bench — every benchmark of the status page in one bounded run (about 7-8 minutes on 2 cores).
 //
 //   node bench/run.mjs                       everything
-//   node bench/run.mjs --only status,1000    a subset: status, statusbr, punctual, 1000, 2000, 10000, wcu, replicas
+//   node bench/run.mjs --only status,1000    a subset: status, statusbr, punctual, memory, 1000, 2000, 10000, wcu, replicas
 //   node bench/run.mjs --quick               short windows (smoke test of the harness, numbers not comparable)
 //   node bench/run.mjs --source head|worktree  what to measure; default auto = committed HEAD if it builds and
 //                                            its imports resolve in node_modules, else the files on disk
@@ -16,13 +16,14 @@ import { parseArgs } from 'node:util';
 import { BENCH_DIR, removeTemps } from './app.mjs';
 import { buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
+import { memoryRun } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
 import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
 import { statusBench } from './status.mjs';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'status,statusbr,punctual,1000,2000,10000,wcu,replicas' },
+    only: { type: 'string', default: 'status,statusbr,punctual,memory,1000,2000,10000,wcu,replicas' },
     quick: { type: 'boolean', default: false },
     source: { type: 'string', default: 'auto' },
     'budget-seconds': { type: 'string', default: '1080' },
@@ -126,6 +127,19 @@ async function main() {
         log,
       }),
     );
+  }
+  if (only.has('memory')) {
+    results.memory = [];
+    for (const shape of [
+      { n: 1, external: false },
+      { n: 1000, external: false },
+      { n: 1000, external: true },
+    ]) {
+      const run = await step(`memory N=${shape.n}`, () =>
+        memoryRun({ ...shape, settleMs: quick ? 10_000 : 45_000, log }),
+      );
+      if (run) results.memory.push(run);
+    }
   }
   results.scheduler = [];
   for (const n of [1000, 2000, 10000]) {
@@ -271,6 +285,42 @@ function report() {
       out.push(
         `  burst: ${fmt(p.burst.wrk.rps, 0)} req/s, p99 ${fmt(p.burst.wrk.p99Ms, 1)} ms; lateness p99 during − before: ${fmt(p.burst.slipDuring.p99Ms - p.slip.target.p99Ms, 1)} ms`,
       );
+  }
+  if (results.memory?.length > 0) {
+    const base = results.memory.find((m) => m.n === 1);
+    out.push(
+      `\nMemory, MB (sampled after ${results.memory[0].settleSeconds} s; heap/external/arrayBuffers after a full GC; the 1-service app is the baseline of this run)`,
+    );
+    out.push(
+      table(
+        [
+          'N',
+          'storage',
+          'RSS',
+          'RSS / 1-service',
+          'heap used',
+          'heap total',
+          'external',
+          'arrayBuffers',
+          'old space',
+          'code space',
+          'new space',
+        ],
+        results.memory.map((m) => [
+          m.n,
+          m.external ? 'external' : 'embedded',
+          fmt(m.rss?.rss, 0),
+          base ? fmt(m.rss?.rss / base.rss?.rss, 2) : 'n/a',
+          fmt(m.afterGc.heapUsed, 1),
+          fmt(m.afterGc.heapTotal, 1),
+          fmt(m.afterGc.external, 1),
+          fmt(m.afterGc.arrayBuffers, 1),
+          fmt(m.heapSpacesUsedMb.old_space, 1),
+          fmt(m.heapSpacesUsedMb.code_space, 1),
+          fmt(m.heapSpacesUsedMb.new_space, 1),
+        ]),
+      ),
+    );
   }
   if (results.scheduler.length > 0) {
     out.push(
