@@ -218,8 +218,17 @@ export function parseWrk(text) {
 }
 
 /** Runs wrk (optionally pinned to CPUs) and returns the parsed --latency output plus the raw text. */
-export async function runWrk(url, { threads = 2, connections = 64, seconds = 10, cpus = null } = {}) {
-  const argv = [...pinned(cpus), 'wrk', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url];
+export async function runWrk(url, { threads = 2, connections = 64, seconds = 10, cpus = null, headers = {} } = {}) {
+  const argv = [
+    ...pinned(cpus),
+    'wrk',
+    `-t${threads}`,
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
+    url,
+  ];
   const proc = launch('wrk', argv[0], argv.slice(1));
   const { code } = await Promise.race([
     proc.exited,

@@ -1,7 +1,7 @@
 // npm run bench — every benchmark of the status page in one bounded run (about 7-8 minutes on 2 cores).
 //
 //   node bench/run.mjs                       everything
-//   node bench/run.mjs --only status,1000    a subset: status, 1000, 2000, 10000, wcu, replicas
+//   node bench/run.mjs --only status,1000    a subset: status, statusbr, punctual, memory, 1000, 2000, 10000, wcu, replicas
 //   node bench/run.mjs --quick               short windows (smoke test of the harness, numbers not comparable)
 //   node bench/run.mjs --source head|worktree  what to measure; default auto = committed HEAD if it builds and
 //                                            its imports resolve in node_modules, else the files on disk
@@ -16,13 +16,14 @@ import { parseArgs } from 'node:util';
 import { BENCH_DIR, removeTemps } from './app.mjs';
 import { buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
+import { memoryRun } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
 import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
 import { statusBench } from './status.mjs';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'status,1000,2000,10000,wcu,replicas' },
+    only: { type: 'string', default: 'status,statusbr,punctual,memory,1000,2000,10000,wcu,replicas' },
     quick: { type: 'boolean', default: false },
     source: { type: 'string', default: 'auto' },
     'budget-seconds': { type: 'string', default: '1080' },
@@ -99,6 +100,47 @@ async function main() {
       statusBench({ seconds: quick ? 3 : 10, warmupSeconds: quick ? 1 : 2, rounds: 2, log }),
     );
   }
+  if (only.has('statusbr')) {
+    results.statusBr = await step('status br', () =>
+      statusBench({
+        services: 1000,
+        encoding: 'br',
+        interval: '20s',
+        seconds: quick ? 3 : 10,
+        warmupSeconds: quick ? 1 : 2,
+        rounds: 2,
+        log,
+      }),
+    );
+  }
+  if (only.has('punctual')) {
+    // Issue 17's shape: 1,000 services at 20 s, lateness at the targets, then the same with a browser-like wrk
+    // burst (Accept-Encoding: br) on /api/status; the baseline is the steady window of the same run.
+    results.punctual = await step('punctual N=1000 @ 20 s', () =>
+      schedulerRun({
+        n: 1000,
+        intervalMs: 20_000,
+        windowMs: quick ? 15_000 : 60_000,
+        settleMaxMs: quick ? 20_000 : 60_000,
+        burstMs: quick ? 5_000 : 20_000,
+        burstHeaders: { 'accept-encoding': 'gzip, deflate, br' },
+        log,
+      }),
+    );
+  }
+  if (only.has('memory')) {
+    results.memory = [];
+    for (const shape of [
+      { n: 1, external: false },
+      { n: 1000, external: false },
+      { n: 1000, external: true },
+    ]) {
+      const run = await step(`memory N=${shape.n}`, () =>
+        memoryRun({ ...shape, settleMs: quick ? 10_000 : 45_000, log }),
+      );
+      if (run) results.memory.push(run);
+    }
+  }
   results.scheduler = [];
   for (const n of [1000, 2000, 10000]) {
     if (!only.has(String(n))) continue;
@@ -171,6 +213,113 @@ function report() {
     );
     out.push(
       `  app RSS after the run: ${fmt(s.appRssMb, 0)} MB (peak ${fmt(s.appPeakRssMb, 0)} MB, embedded dynalite in-process). other CPU %: processes not started by the bench.`,
+    );
+  }
+  const sb = results.statusBr;
+  if (sb) {
+    out.push(
+      `\n/api/status with Accept-Encoding: br, ${sb.services} services at ${sb.intervalSeconds ?? 20} s (checks land all the time, so the snapshot keeps changing): ${sb.responseBytes} B br of ${sb.identityBytes} B identity (${fmt(sb.identityBytes / sb.services, 0)} B per service); nginx serves the same br bytes as a static file`,
+    );
+    out.push(
+      table(
+        ['server', 'req/s', 'p99 ms', 'rounds req/s', 'other CPU % per round'],
+        [
+          [
+            'nginx (static br file)',
+            fmt(sb.nginx.rps, 0),
+            fmt(sb.nginx.p99Ms, 2),
+            sb.rounds.nginx.map((r) => fmt(r.rps, 0)).join(', '),
+            sb.rounds.nginx.map((r) => fmt(r.otherCpuPercent, 0)).join(', '),
+          ],
+          [
+            'app (/api/status, br)',
+            fmt(sb.app.rps, 0),
+            fmt(sb.app.p99Ms, 2),
+            sb.rounds.app.map((r) => fmt(r.rps, 0)).join(', '),
+            sb.rounds.app.map((r) => fmt(r.otherCpuPercent, 0)).join(', '),
+          ],
+          ['app / nginx', fmt(sb.ratio, 2), '', '', ''],
+        ],
+      ),
+    );
+  }
+  const p = results.punctual;
+  if (p) {
+    out.push(
+      `\nPunctuality: ${p.n} services at ${p.intervalSeconds} s, lateness = arrival at the target − due time (${p.slipModelOk ? 'model ok' : 'MODEL MISMATCH'})`,
+    );
+    out.push(
+      table(
+        ['', 'p50 ms', 'p99 ms', 'max ms', 'checks', 'checks/s (exp.)', 'app CPU %', 'other CPU %', 'max RSS MB'],
+        [
+          [
+            'steady window',
+            fmt(p.slip.target.p50Ms, 1),
+            fmt(p.slip.target.p99Ms, 1),
+            fmt(p.slip.target.maxMs, 1),
+            p.slip.target.samples,
+            `${fmt(p.checksPerSecond, 1)} (${fmt(p.expectedChecksPerSecond, 1)})`,
+            fmt(p.cpuPercent, 0),
+            fmt(p.otherCpuPercent, 0),
+            fmt(p.maxRssMb, 0),
+          ],
+          ...(p.burst
+            ? [
+                [
+                  'during the br burst',
+                  fmt(p.burst.slipDuring.p50Ms, 1),
+                  fmt(p.burst.slipDuring.p99Ms, 1),
+                  fmt(p.burst.slipDuring.maxMs, 1),
+                  p.burst.slipDuring.samples,
+                  '',
+                  fmt(p.burst.cpuPercent, 0),
+                  fmt(p.burst.otherCpuPercent, 0),
+                  '',
+                ],
+              ]
+            : []),
+        ],
+      ),
+    );
+    if (p.burst)
+      out.push(
+        `  burst: ${fmt(p.burst.wrk.rps, 0)} req/s, p99 ${fmt(p.burst.wrk.p99Ms, 1)} ms; lateness p99 during − before: ${fmt(p.burst.slipDuring.p99Ms - p.slip.target.p99Ms, 1)} ms`,
+      );
+  }
+  if (results.memory?.length > 0) {
+    const base = results.memory.find((m) => m.n === 1);
+    out.push(
+      `\nMemory, MB (sampled after ${results.memory[0].settleSeconds} s; heap/external/arrayBuffers after a full GC; the 1-service app is the baseline of this run)`,
+    );
+    out.push(
+      table(
+        [
+          'N',
+          'storage',
+          'RSS',
+          'RSS / 1-service',
+          'heap used',
+          'heap total',
+          'external',
+          'arrayBuffers',
+          'old space',
+          'code space',
+          'new space',
+        ],
+        results.memory.map((m) => [
+          m.n,
+          m.external ? 'external' : 'embedded',
+          fmt(m.rss?.rss, 0),
+          base ? fmt(m.rss?.rss / base.rss?.rss, 2) : 'n/a',
+          fmt(m.afterGc.heapUsed, 1),
+          fmt(m.afterGc.heapTotal, 1),
+          fmt(m.afterGc.external, 1),
+          fmt(m.afterGc.arrayBuffers, 1),
+          fmt(m.heapSpacesUsedMb.old_space, 1),
+          fmt(m.heapSpacesUsedMb.code_space, 1),
+          fmt(m.heapSpacesUsedMb.new_space, 1),
+        ]),
+      ),
     );
   }
   if (results.scheduler.length > 0) {
@@ -328,6 +477,30 @@ function report() {
       verdict(s.ratio >= 0.5),
     ]);
     goals.push(['/api/status p99 <= 10 ms at 64 connections', `${fmt(s.app.p99Ms, 2)} ms`, verdict(s.app.p99Ms <= 10)]);
+  }
+  if (sb)
+    goals.push([
+      '/api/status with br >= 0.7x nginx serving the same bytes (1,000 services)',
+      `${fmt(sb.ratio, 2)}x (${fmt(sb.app.rps, 0)} vs ${fmt(sb.nginx.rps, 0)})`,
+      verdict(sb.ratio >= 0.7),
+    ]);
+  if (p) {
+    goals.push([
+      'lateness p99 <= 20 ms at 1,000 @ 20 s',
+      `${fmt(p.slip.target.p99Ms, 1)} ms`,
+      verdict(p.slip.target.p99Ms <= 20),
+    ]);
+    if (p.burst)
+      goals.push([
+        'a br burst on /api/status moves the lateness p99 by <= 10 ms',
+        `${fmt(p.burst.slipDuring.p99Ms, 1)} during vs ${fmt(p.slip.target.p99Ms, 1)} before`,
+        verdict(p.burst.slipDuring.p99Ms - p.slip.target.p99Ms <= 10),
+      ]);
+    goals.push([
+      'RSS <= 150 MB at 1,000 @ 20 s (external dynalite)',
+      `${fmt(p.maxRssMb, 0)} MB`,
+      verdict(p.maxRssMb <= 150),
+    ]);
   }
   for (const r of results.scheduler)
     goals.push([

@@ -75,14 +75,16 @@ export async function schedulerRun({
   settleMinMs = 5_000,
   settleMaxMs = 90_000,
   burstMs = 0,
+  intervalMs = INTERVAL_MS,
+  burstHeaders = {},
   log,
 }) {
   const dir = tempDir(`sched-${n}`);
   const target = await startTarget();
   const dynamo = await startDynalite(join(dir, 'dynamodb'));
-  log(`  N=${n}: booting the app (${n} services, 60 s interval, external dynalite)`);
+  log(`  N=${n}: booting the app (${n} services, ${intervalMs / 1000} s interval, external dynalite)`);
   const app = await startApp({
-    servicesYaml: servicesYaml(n, target.base, { interval: '60s', timeout: '5s' }),
+    servicesYaml: servicesYaml(n, target.base, { interval: `${intervalMs / 1000}s`, timeout: '5s' }),
     dataDir: dir,
     dynamoEndpoint: dynamo.endpoint,
     healthyTimeoutMs: 150_000,
@@ -126,7 +128,12 @@ export async function schedulerRun({
     const b0 = Date.now();
     const burstSampler = sampleProcesses(pids);
     const burstNoise = foreignLoad();
-    const wrk = await runWrk(`${app.base}/api/status`, { threads: 2, connections: 64, seconds: burstMs / 1000 });
+    const wrk = await runWrk(`${app.base}/api/status`, {
+      threads: 2,
+      connections: 64,
+      seconds: burstMs / 1000,
+      headers: burstHeaders,
+    });
     const b1 = Date.now();
     const burstProcesses = burstSampler.stop();
     burst = {
@@ -149,7 +156,7 @@ export async function schedulerRun({
   await dynamo.proc.stop(5000);
   await target.proc.stop(5000);
 
-  const modelled = slipModel(targetStats.hits, n);
+  const modelled = slipModel(targetStats.hits, n, intervalMs);
   const inWindow = (entry, from, to) => entry.due >= from && entry.due < to;
   const steadySlip = slipSummary(modelled.filter((entry) => inWindow(entry, w0, w1)));
   const checksInWindow = targetStats.hits.filter(([, at]) => at >= w0 && at < w1).length;
@@ -157,13 +164,13 @@ export async function schedulerRun({
   const writes = writeDelta(dynamoBefore, dynamoAfter);
   const result = {
     n,
-    intervalSeconds: INTERVAL_MS / 1000,
+    intervalSeconds: intervalMs / 1000,
     bootMs,
     settleMs,
     windowSeconds,
     checks: checksInWindow,
     checksPerSecond: checksInWindow / windowSeconds,
-    expectedChecksPerSecond: n / (INTERVAL_MS / 1000),
+    expectedChecksPerSecond: n / (intervalMs / 1000),
     slip: {
       target: steadySlip,
       app: healthEnd

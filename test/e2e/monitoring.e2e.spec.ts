@@ -1,5 +1,6 @@
 import dynalite from 'dynalite';
-import type { Server } from 'node:http';
+import { get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { ServiceDetailResponse, StatusResponse } from '@app/contracts';
 import { getJson, startApp, waitFor, type AppProcess } from '../support/app-process.js';
@@ -91,6 +92,39 @@ describe('monitoring end to end (real process, embedded DynamoDB, local targets)
         status: 200,
         changed: true,
       });
+  });
+
+  it('sends /api/status compressed on a real socket: br and gzip decode to the identity bytes of the same snapshot', async () => {
+    // node:http, not fetch: fetch would decode the body and hide what went over the wire.
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers = acceptEncoding ? { 'accept-encoding': acceptEncoding } : {};
+        httpGet(`${app!.baseUrl}/api/status`, { headers }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+          response.on('error', reject);
+        }).on('error', reject);
+      });
+    for (const [coding, decode] of [
+      ['br', brotliDecompressSync],
+      ['gzip', gunzipSync],
+    ] as const) {
+      let matched = false;
+      // Checks finish every second here: retry until both answers come from one snapshot.
+      for (let attempt = 0; attempt < 20 && !matched; attempt += 1) {
+        const identity = await raw();
+        const coded = await raw(coding);
+        if (coded.headers.etag !== `${identity.headers.etag!.slice(0, -1)}-${coding}"`) continue;
+        matched = true;
+        expect(identity.headers['content-encoding']).toBeUndefined();
+        expect([coded.headers['content-encoding'], coded.headers.vary]).toEqual([coding, 'Accept-Encoding']);
+        expect(Number(coded.headers['content-length'])).toBe(coded.body.length);
+        expect(decode(coded.body).equals(identity.body)).toBe(true);
+        expect(coded.body.length).toBeLessThan(identity.body.length);
+      }
+      expect({ coding, matched }).toEqual({ coding, matched: true });
+    }
   });
 
   it('keeps history, state and counters across a restart with the same DATA_DIR', async () => {

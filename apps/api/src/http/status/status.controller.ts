@@ -5,7 +5,7 @@ import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/com
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StatusSnapshotService } from '@app/monitoring';
-import { sendCached, statusCacheControl } from './cached-reply.js';
+import { sendCached, sendCompressed, statusCacheControl } from './cached-reply.js';
 
 /** Public read API: every answer comes from memory (0 database reads), with ETag/304 and CDN-friendly caching. */
 @Public()
@@ -25,17 +25,18 @@ export class StatusController {
   @Get('status')
   @ApiOperation({ summary: 'The whole page: every service, open incidents, upcoming maintenance (from memory)' })
   @Cached('StatusResponse', 'The current status')
-  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    sendCached(request, reply, this.snapshot.currentStatus(), this.statusCache);
+  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return sendCompressed(request, reply, this.snapshot.currentStatus(), this.statusCache);
   }
 
   @Get('history')
   @ApiOperation({ summary: '90 daily uptime bars and a latency sparkline per service' })
   @Cached('HistoryResponse', 'The history')
-  history(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    sendCached(request, reply, this.snapshot.currentHistory(), this.historyCache);
+  history(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return sendCompressed(request, reply, this.snapshot.currentHistory(), this.historyCache);
   }
 
+  // Built per request (not kept), so compressing it would cost CPU on every hit: sent as is.
   @Get('services/:id')
   @ApiOperation({ summary: 'One service: status, recent checks, 90 daily bars' })
   @Cached('ServiceDetailResponse', 'The service')

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { IncidentCache, maintenancePhase, statuspageDocuments, type StatuspageDocuments } from '@app/incidents';
 import { MaintenanceCache, StatusSnapshotService, type CachedDocument } from '@app/monitoring';
 import { Public } from '../auth/public.decorator.js';
-import { embeddable, sendCached, statusCacheControl } from '../status/cached-reply.js';
+import { embeddable, sendCompressed, statusCacheControl } from '../status/cached-reply.js';
 
 type Served = { [K in keyof StatuspageDocuments]: CachedDocument<StatuspageDocuments[K]> };
 
@@ -20,7 +20,7 @@ function cached<T>(data: T, now: number): CachedDocument<T> {
  * Atlassian Statuspage's public API v2, read-only, so widgets, chat bots and aggregators written for Statuspage work
  * against this page. Served from memory like /api/status (the status snapshot, the incident and maintenance caches:
  * no database read), rebuilt only when one of them changed or a maintenance window changed phase, with a strong
- * ETag and the same Cache-Control. These GETs, and only these, may be read by any origin.
+ * ETag per content coding (br, gzip, none: compressed once per rebuild) and the same Cache-Control. These GETs, and only these, may be read by any origin.
  */
 @Public()
 @ApiTags('statuspage-v2')
@@ -45,63 +45,63 @@ export class StatuspageController {
   @Get('summary.json')
   @ApiOperation({ summary: 'Status indicator, components, unresolved incidents, upcoming and active maintenance' })
   @Cached('StatuspageSummaryResponse', 'The summary')
-  summary(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'summary');
+  summary(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'summary');
   }
 
   @Get('status.json')
   @ApiOperation({ summary: 'The page status indicator (none, minor, major, critical, maintenance)' })
   @Cached('StatuspageStatusResponse', 'The page status')
-  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'status');
+  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'status');
   }
 
   @Get('components.json')
   @ApiOperation({ summary: 'Every component (service) and component group with its status' })
   @Cached('StatuspageComponentsResponse', 'The components')
-  components(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'components');
+  components(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'components');
   }
 
   @Get('incidents.json')
   @ApiOperation({ summary: 'The 50 most recent incidents, resolved ones included' })
   @Cached('StatuspageIncidentsResponse', 'The incidents')
-  allIncidents(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'incidents');
+  allIncidents(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'incidents');
   }
 
   @Get('incidents/unresolved.json')
   @ApiOperation({ summary: 'Incidents in the investigating, identified or monitoring state' })
   @Cached('StatuspageIncidentsResponse', 'The unresolved incidents')
-  unresolvedIncidents(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'unresolvedIncidents');
+  unresolvedIncidents(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'unresolvedIncidents');
   }
 
   @Get('scheduled-maintenances.json')
   @ApiOperation({ summary: 'The 50 most recent scheduled maintenances' })
   @Cached('StatuspageScheduledMaintenancesResponse', 'The scheduled maintenances')
-  scheduledMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'scheduledMaintenances');
+  scheduledMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'scheduledMaintenances');
   }
 
   @Get('scheduled-maintenances/upcoming.json')
   @ApiOperation({ summary: 'Scheduled maintenances that have not started yet' })
   @Cached('StatuspageScheduledMaintenancesResponse', 'The upcoming maintenances')
-  upcomingMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'upcomingMaintenances');
+  upcomingMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'upcomingMaintenances');
   }
 
   @Get('scheduled-maintenances/active.json')
   @ApiOperation({ summary: 'Scheduled maintenances in progress' })
   @Cached('StatuspageScheduledMaintenancesResponse', 'The active maintenances')
-  activeMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.send(request, reply, 'activeMaintenances');
+  activeMaintenances(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.send(request, reply, 'activeMaintenances');
   }
 
-  private send(request: FastifyRequest, reply: FastifyReply, name: keyof StatuspageDocuments): void {
+  private send(request: FastifyRequest, reply: FastifyReply, name: keyof StatuspageDocuments): Promise<void> {
     embeddable(reply);
     const doc: CachedDocument<unknown> = this.documents()[name];
-    sendCached(request, reply, doc, this.cacheControl);
+    return sendCompressed(request, reply, doc, this.cacheControl);
   }
 
   /** The eight documents, rebuilt only when what they are made of changed (one build serves every endpoint). */
