@@ -188,6 +188,8 @@ describe('.gitlab-ci.yml jobs', () => {
     expect(scriptOf(jobs['deploy:app']!)).toContain('playbooks/deploy.yml');
     const dashboard = scriptOf(jobs['deploy:dashboard']!);
     expect(dashboard).toContain('aws s3 sync dist/web/browser');
+    // Unknown pages: the edge serves 404.html and turns its marker into the 404 (test/infra/edge-functions.spec.ts).
+    expect(dashboard).toMatch(/"s3:\/\/\$DASHBOARD_BUCKET\/404\.html" [^\n]*--metadata http-status=404/);
     expect(dashboard).toContain('aws cloudfront create-invalidation');
   });
 
