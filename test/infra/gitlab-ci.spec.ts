@@ -188,6 +188,13 @@ describe('.gitlab-ci.yml jobs', () => {
     expect(scriptOf(jobs['deploy:app']!)).toContain('playbooks/deploy.yml');
     const dashboard = scriptOf(jobs['deploy:dashboard']!);
     expect(dashboard).toContain('aws s3 sync dist/web/browser');
+    // A changed config.json must be picked up on the next load (docs/dashboard.md), as index.html.
+    for (const file of ['index.html', 'config.json'])
+      expect(dashboard).toContain(
+        `aws s3 cp dist/web/browser/${file} "s3://$DASHBOARD_BUCKET/${file}" --cache-control "no-cache"`,
+      );
+    // Unknown pages: the edge serves 404.html and turns its marker into the 404 (test/infra/edge-functions.spec.ts).
+    expect(dashboard).toMatch(/"s3:\/\/\$DASHBOARD_BUCKET\/404\.html" [^\n]*--metadata http-status=404/);
     expect(dashboard).toContain('aws cloudfront create-invalidation');
   });
 

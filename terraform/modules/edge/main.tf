@@ -243,22 +243,25 @@ data "aws_cloudfront_response_headers_policy" "security_headers" {
   name = "Managed-SecurityHeadersPolicy"
 }
 
-# Single-page app: extension-less paths (Angular routes) are served index.html. Done in a viewer-request function
-# rather than custom_error_response so API 403/404s are not rewritten.
+# Single-page app, answering like the local server: the page routes get index.html (200), any other page the same
+# HTML with 404 (the app shows its not-found view), files are what S3 has. The viewer-request function picks the
+# object (index.html or 404.html, a copy uploaded with an http-status=404 marker); the viewer-response function turns
+# the marker into the status. No custom_error_response: it would apply to the /api/* behaviours too and replace the
+# API's JSON 403s and 404s with the dashboard. Both functions run on the default (S3) behaviour only.
 resource "aws_cloudfront_function" "spa_rewrite" {
   name    = "${var.name}-spa-rewrite"
   runtime = "cloudfront-js-2.0"
-  comment = "Serve index.html for Angular routes"
+  comment = "index.html for page routes, 404.html for other pages"
   publish = true
-  code    = <<-JS
-    function handler(event) {
-      var request = event.request;
-      if (!request.uri.includes('.')) {
-        request.uri = '/index.html';
-      }
-      return request;
-    }
-  JS
+  code    = file("${path.module}/functions/spa-rewrite.js")
+}
+
+resource "aws_cloudfront_function" "spa_not_found" {
+  name    = "${var.name}-spa-not-found"
+  runtime = "cloudfront-js-2.0"
+  comment = "404 status for 404.html (the http-status object marker)"
+  publish = true
+  code    = file("${path.module}/functions/spa-not-found.js")
 }
 
 resource "aws_cloudfront_distribution" "this" {
@@ -305,6 +308,11 @@ resource "aws_cloudfront_distribution" "this" {
     function_association {
       event_type   = "viewer-request"
       function_arn = aws_cloudfront_function.spa_rewrite.arn
+    }
+
+    function_association {
+      event_type   = "viewer-response"
+      function_arn = aws_cloudfront_function.spa_not_found.arn
     }
   }
 

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { IncidentCache } from '@app/incidents';
 import { MaintenanceCache, MonitorView, PageSettings } from '@app/monitoring';
 import { apiError, sendApiError } from '../http/errors/api-error.js';
+import { isApiPath, looksLikeFile, pageRoute } from './page-routes.js';
 
 /**
  * Local mode: the same process serves the dashboard build at /. In AWS the dashboard lives on S3 behind
@@ -67,39 +68,6 @@ export async function serveDashboard(app: NestFastifyApplication, webDir: string
   });
 }
 
-type PageRoute =
-  | { kind: 'page' }
-  | { kind: 'service'; id: string }
-  | { kind: 'incident'; id: string }
-  | { kind: 'maintenance'; id: string };
-
-/**
- * The dashboard's page routes: "/", "/history", "/services/<id>", "/incidents/<id>" (the links in alerts and the
- * feed), "/maintenance/<id>" and "/admin" with its sub-pages (the console routes them itself). null for anything else.
- */
-export function pageRoute(path: string): PageRoute | null {
-  if (path === '/' || path === '' || /^\/history\/?$/.test(path) || /^\/admin(?:\/[^.]*)?$/.test(path))
-    return { kind: 'page' };
-  const match = /^\/(services|incidents|maintenance)\/([^/]+)\/?$/.exec(path);
-  if (!match) return null;
-  let id: string;
-  try {
-    id = decodeURIComponent(match[2] ?? '');
-  } catch {
-    return null;
-  }
-  return match[1] === 'services'
-    ? { kind: 'service', id }
-    : match[1] === 'incidents'
-      ? { kind: 'incident', id }
-      : { kind: 'maintenance', id };
-}
-
-/** A last segment with a dot ("main-ABC.js", "favicon.ico"): a missing asset must never get index.html. */
-function looksLikeFile(path: string): boolean {
-  return /\.[^/]*$/.test(path.replace(/\/+$/, '').split('/').pop() ?? '');
-}
-
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** index.html with the configured title in <title>, the description and the loading shell's brand. */
@@ -112,29 +80,4 @@ export function brand(html: string, title: string): string {
       /(<meta\s+name="description"\s+content=")[^"]*(")/,
       `$1Live status of ${text}: current availability, active incidents, scheduled maintenance and uptime history.$2`,
     );
-}
-
-/**
- * Whether a path that matched no route is meant for the API once normalised the ways a client, proxy or CDN
- * might: percent-decoded ("%2f", "%61"), case-folded, ";params" dropped, "." segments and repeated slashes
- * removed. Such a path answers the API's JSON 404, never the dashboard.
- */
-export function isApiPath(path: string): boolean {
-  let decoded = path;
-  for (let round = 0; round < 3; round += 1) {
-    try {
-      const next = decodeURIComponent(decoded);
-      if (next === decoded) break;
-      decoded = next;
-    } catch {
-      break;
-    }
-  }
-  const segments = decoded
-    .toLowerCase()
-    .replace(/\\/g, '/')
-    .split('/')
-    .map((segment) => segment.replace(/;.*$/, '').trim())
-    .filter((segment) => segment !== '' && segment !== '.');
-  return segments[0] === 'api';
 }

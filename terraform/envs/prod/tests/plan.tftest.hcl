@@ -768,6 +768,34 @@ run "edge" {
   }
 
   assert {
+    condition = {
+      for association in aws_cloudfront_distribution.this.default_cache_behavior[0].function_association : association.event_type => association.function_arn
+      } == {
+      "viewer-request"  = aws_cloudfront_function.spa_rewrite.arn
+      "viewer-response" = aws_cloudfront_function.spa_not_found.arn
+    }
+    error_message = "The S3 behaviour must pick index.html or 404.html on the request and set the 404 status on the response."
+  }
+
+  assert {
+    condition = (
+      alltrue([for behaviour in aws_cloudfront_distribution.this.ordered_cache_behavior : length(behaviour.function_association) == 0]) &&
+      length(aws_cloudfront_distribution.this.custom_error_response) == 0
+    )
+    error_message = "No function and no custom_error_response may touch /api/*: the API's own 403s and 404s must reach viewers as JSON."
+  }
+
+  assert {
+    condition = (
+      aws_cloudfront_function.spa_rewrite.runtime == "cloudfront-js-2.0" && aws_cloudfront_function.spa_rewrite.publish &&
+      aws_cloudfront_function.spa_not_found.runtime == "cloudfront-js-2.0" && aws_cloudfront_function.spa_not_found.publish &&
+      strcontains(aws_cloudfront_function.spa_rewrite.code, "var NOT_FOUND_DOCUMENT = '/404.html';") &&
+      strcontains(aws_cloudfront_function.spa_not_found.code, "var STATUS_HEADER = 'x-amz-meta-http-status';")
+    )
+    error_message = "Both SPA functions must be published cloudfront-js-2.0 code from modules/edge/functions (404.html, the http-status marker)."
+  }
+
+  assert {
     condition = alltrue([
       for origin in aws_cloudfront_distribution.this.origin : origin.origin_access_control_id == aws_cloudfront_origin_access_control.this.id && origin.domain_name == aws_s3_bucket.this.bucket_regional_domain_name && length(origin.s3_origin_config) == 0
       if origin.origin_id == "dashboard-s3"
