@@ -55,6 +55,37 @@ export function doubles(times: Map<string, number[]>, minMs: number): { serviceI
   return found;
 }
 
+/**
+ * Pairs of target hits closer than `minMs` where one of the two was never stored: a replica that had just lost the
+ * service (stopped, killed, or superseded while its heartbeat lagged) probed it while the new owner did; the stale
+ * probe's result is fenced and never counted. Returned separately from real double checks.
+ */
+export function splitFencedDoubles(
+  pairs: { serviceId: string; at: number; previous: number }[],
+  unmatched: Map<string, Set<number>>,
+): { real: { serviceId: string; at: number }[]; fenced: { serviceId: string; at: number }[] } {
+  const real: { serviceId: string; at: number }[] = [];
+  const fenced: { serviceId: string; at: number }[] = [];
+  for (const { serviceId, at, previous } of pairs) {
+    const lost = unmatched.get(serviceId);
+    (lost?.has(at) || lost?.has(previous) ? fenced : real).push({ serviceId, at });
+  }
+  return { real, fenced };
+}
+
+/** Like `doubles`, with the earlier time of each pair. */
+export function doublePairs(
+  times: Map<string, number[]>,
+  minMs: number,
+): { serviceId: string; at: number; previous: number }[] {
+  const found: { serviceId: string; at: number; previous: number }[] = [];
+  for (const [serviceId, list] of times)
+    for (let index = 1; index < list.length; index += 1)
+      if ((list[index] as number) - (list[index - 1] as number) < minMs)
+        found.push({ serviceId, at: list[index] as number, previous: list[index - 1] as number });
+  return found;
+}
+
 export interface HitMatch {
   matched: number;
   /** Probes the target saw that no stored check accounts for, though no replica was killed around them. */
@@ -63,6 +94,8 @@ export interface HitMatch {
   inFlightAtKill: number;
   /** Stored checks the target never saw (must not exist). */
   phantom: { serviceId: string; at: number }[];
+  /** Every target hit no stored check accounts for (the lost and the excused ones), by service. */
+  unmatched: Map<string, Set<number>>;
 }
 
 /**
@@ -76,7 +109,7 @@ export function matchHits(
   maxLatencyMs: number,
   killWindowMs: number,
 ): HitMatch {
-  const result: HitMatch = { matched: 0, lost: [], inFlightAtKill: 0, phantom: [] };
+  const result: HitMatch = { matched: 0, lost: [], inFlightAtKill: 0, phantom: [], unmatched: new Map() };
   const ids = new Set([...hits.keys(), ...stored.keys()]);
   for (const serviceId of ids) {
     const hitList = [...(hits.get(serviceId) ?? [])].sort((a, b) => a - b);
@@ -100,6 +133,8 @@ export function matchHits(
     }
     hitList.forEach((at, index) => {
       if (used[index]) return;
+      const unmatched = result.unmatched.get(serviceId) ?? new Set<number>();
+      result.unmatched.set(serviceId, unmatched.add(at));
       if (kills.some((kill) => kill >= at && kill - at <= killWindowMs)) result.inFlightAtKill += 1;
       else result.lost.push({ serviceId, at });
     });

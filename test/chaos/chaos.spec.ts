@@ -39,6 +39,10 @@ describe(`replicas under chaos (${plan.name} run)`, () => {
     expect(report.phantom).toEqual([]);
     expect(report.doubleChecks).toEqual([]);
     expect(report.doubleProbes).toEqual([]);
+    // The target may see one extra probe at an ownership change: a replica that had just lost the service probed
+    // it while the new owner did; the stale probe's result is fenced (never stored, never counted in a rollup), so
+    // each such pair contains one of the unmatched probes bounded here.
+    expect(report.fencedDoubleProbes.length).toBeLessThanOrEqual(report.inFlightAtKill);
     // A kill loses at most what was in flight or in the 50 ms write buffer: a few checks per kill, never more.
     expect(report.inFlightAtKill).toBeLessThanOrEqual(report.kills * plan.services);
   });

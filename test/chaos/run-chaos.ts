@@ -8,11 +8,13 @@ import { SnsReceiver } from '../support/sns-receiver.js';
 import { TargetServer } from '../support/targets.js';
 import {
   alertsPerTransition,
+  doublePairs,
   doubles,
   downPeriods,
   gaps,
   incidentsPerPeriod,
   matchHits,
+  splitFencedDoubles,
   table,
   type IncidentRow,
   type Window,
@@ -83,6 +85,8 @@ export interface ChaosReport {
   phantom: { serviceId: string; at: number }[];
   doubleChecks: { serviceId: string; at: number }[];
   doubleProbes: { serviceId: string; at: number }[];
+  /** Double hits at an ownership change where one probe's result was fenced (never stored or counted). */
+  fencedDoubleProbes: { serviceId: string; at: number }[];
   rollupMismatches: { serviceId: string; rollups: number; checks: number }[];
   gapBoundMs: number;
   maxGapMs: number;
@@ -440,6 +444,7 @@ export async function runChaos(
   const takeovers = (outputs.match(/took over shard/g) ?? []).length;
   const handovers = (outputs.match(/handed over shard/g) ?? []).length;
 
+  const probeDoubles = splitFencedDoubles(doublePairs(hits, intervalMs / 2), hitMatch.unmatched);
   const report: Omit<ChaosReport, 'summary'> = {
     plan,
     durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -453,7 +458,8 @@ export async function runChaos(
     lost: hitMatch.lost,
     phantom: hitMatch.phantom,
     doubleChecks: doubles(stored, intervalMs / 2),
-    doubleProbes: doubles(hits, intervalMs / 2),
+    doubleProbes: probeDoubles.real,
+    fencedDoubleProbes: probeDoubles.fenced,
     rollupMismatches,
     gapBoundMs,
     maxGapMs: gapReport.maxGapMs,
@@ -554,8 +560,8 @@ function summarize(report: Omit<ChaosReport, 'summary'>): string {
     ['lost (probe without a stored check, no kill near)', report.lost.length],
     ['phantom (stored check the target never saw)', report.phantom.length],
     [
-      'duplicates (two checks < interval/2 apart: stored / probes)',
-      `${report.doubleChecks.length} / ${report.doubleProbes.length}`,
+      'duplicates (two checks < interval/2 apart: stored / probes / probes with one fenced)',
+      `${report.doubleChecks.length} / ${report.doubleProbes.length} / ${report.fencedDoubleProbes.length}`,
     ],
     ['rollup totals = stored checks', `${plan.services - report.rollupMismatches.length} of ${plan.services} services`],
     [

@@ -1,0 +1,29 @@
+import { doublePairs, matchHits, splitFencedDoubles } from './analysis.js';
+
+describe('chaos analysis: double probes', () => {
+  const hits = new Map([
+    ['a', [1_000, 1_300, 5_000]],
+    ['b', [2_000, 2_400]],
+  ]);
+
+  it('pairs hits closer than the bound, with the earlier one', () => {
+    expect(doublePairs(hits, 1_000)).toEqual([
+      { serviceId: 'a', at: 1_300, previous: 1_000 },
+      { serviceId: 'b', at: 2_400, previous: 2_000 },
+    ]);
+  });
+
+  it('counts a pair as fenced only when one of its probes was never stored', () => {
+    // a@1000 and both b probes are stored; a@1300 never was (its replica had lost the service).
+    const stored = new Map([
+      ['a', [1_000, 5_000]],
+      ['b', [2_000, 2_400]],
+    ]);
+    const match = matchHits(hits, stored, [1_400], 200, 500);
+    expect(match.unmatched).toEqual(new Map([['a', new Set([1_300])]]));
+    expect(splitFencedDoubles(doublePairs(hits, 1_000), match.unmatched)).toEqual({
+      real: [{ serviceId: 'b', at: 2_400 }],
+      fenced: [{ serviceId: 'a', at: 1_300 }],
+    });
+  });
+});
