@@ -22,7 +22,7 @@ describe('chaos analysis: double probes', () => {
     const match = matchHits(hits, stored, [1_400], 200, 500);
     expect(match.unmatched).toEqual(new Map([['a', new Set([1_300])]]));
     expect(splitFencedDoubles(doublePairs(hits, 1_000), match.unmatched)).toEqual({
-      real: [{ serviceId: 'b', at: 2_400 }],
+      stored: [{ serviceId: 'b', at: 2_400 }],
       fenced: [{ serviceId: 'a', at: 1_300 }],
     });
   });

@@ -56,21 +56,23 @@ export function doubles(times: Map<string, number[]>, minMs: number): { serviceI
 }
 
 /**
- * Pairs of target hits closer than `minMs` where one of the two was never stored: a replica that had just lost the
- * service (stopped, killed, or superseded while its heartbeat lagged) probed it while the new owner did; the stale
- * probe's result is fenced and never counted. Returned separately from real double checks.
+ * Pairs of target hits closer than `minMs`, split by what explains them. `fenced`: one of the two was never stored —
+ * a replica that had just lost the service (stopped, killed, or superseded while its heartbeat lagged) probed it
+ * while the new owner did; the stale result is fenced and never counted. `stored`: both were stored, so their checks
+ * started at least as far apart as `doubles(stored)` allows and the hits came close only through delivery time (a
+ * first request's connection set-up on a loaded machine); the stored-check rule judges those.
  */
 export function splitFencedDoubles(
   pairs: { serviceId: string; at: number; previous: number }[],
   unmatched: Map<string, Set<number>>,
-): { real: { serviceId: string; at: number }[]; fenced: { serviceId: string; at: number }[] } {
-  const real: { serviceId: string; at: number }[] = [];
+): { stored: { serviceId: string; at: number }[]; fenced: { serviceId: string; at: number }[] } {
+  const stored: { serviceId: string; at: number }[] = [];
   const fenced: { serviceId: string; at: number }[] = [];
   for (const { serviceId, at, previous } of pairs) {
     const lost = unmatched.get(serviceId);
-    (lost?.has(at) || lost?.has(previous) ? fenced : real).push({ serviceId, at });
+    (lost?.has(at) || lost?.has(previous) ? fenced : stored).push({ serviceId, at });
   }
-  return { real, fenced };
+  return { stored, fenced };
 }
 
 /** Like `doubles`, with the earlier time of each pair. */

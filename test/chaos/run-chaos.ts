@@ -84,6 +84,7 @@ export interface ChaosReport {
   lost: { serviceId: string; at: number }[];
   phantom: { serviceId: string; at: number }[];
   doubleChecks: { serviceId: string; at: number }[];
+  /** Two target hits < interval/2 apart whose checks were both stored (their starts are judged by doubleChecks). */
   doubleProbes: { serviceId: string; at: number }[];
   /** Double hits at an ownership change where one probe's result was fenced (never stored or counted). */
   fencedDoubleProbes: { serviceId: string; at: number }[];
@@ -458,7 +459,7 @@ export async function runChaos(
     lost: hitMatch.lost,
     phantom: hitMatch.phantom,
     doubleChecks: doubles(stored, intervalMs / 2),
-    doubleProbes: probeDoubles.real,
+    doubleProbes: probeDoubles.stored,
     fencedDoubleProbes: probeDoubles.fenced,
     rollupMismatches,
     gapBoundMs,
@@ -560,7 +561,7 @@ function summarize(report: Omit<ChaosReport, 'summary'>): string {
     ['lost (probe without a stored check, no kill near)', report.lost.length],
     ['phantom (stored check the target never saw)', report.phantom.length],
     [
-      'duplicates (two checks < interval/2 apart: stored / probes / probes with one fenced)',
+      'duplicates (two checks < interval/2 apart: stored / target hits, both stored / target hits, one fenced)',
       `${report.doubleChecks.length} / ${report.doubleProbes.length} / ${report.fencedDoubleProbes.length}`,
     ],
     ['rollup totals = stored checks', `${plan.services - report.rollupMismatches.length} of ${plan.services} services`],
