@@ -174,6 +174,23 @@ describe('ServiceForm', () => {
     expect(put.body).not.toHaveProperty('expectedStatus');
   });
 
+  it('names the check kind of a loaded service and marks TLS not verified in words', async () => {
+    fake.on('GET', /services\/shop$/, () => json(adminService({ insecureTls: true })));
+    fake.on('GET', /services\/db$/, () =>
+      json(adminService({ id: 'db', kind: 'tcp', url: 'tcp://db.example.com:5432', tcp: { tls: true } })),
+    );
+    const shop = render('shop');
+    await settle(shop.fixture);
+    const kind = shop.element.querySelector('[data-testid="service-kind"]')!;
+    expect(kind.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'HTTP check TLS not verified: any certificate is accepted (expired, self-signed, wrong host).',
+    );
+    const db = render('db');
+    await settle(db.fixture);
+    expect(db.element.querySelector('[data-testid="service-kind"]')?.textContent?.trim()).toBe('TCP check');
+    expect(db.element.querySelector('[data-testid="tls-not-verified"]')).toBeNull();
+  });
+
   it('shows a service from the services file read-only, with the reason and no save', async () => {
     fake.on('GET', /services\/billing$/, () => json(adminService({ id: 'billing', source: 'config' })));
     const { fixture, element } = render('billing');

@@ -10,6 +10,7 @@ import { ErrorSummary, type SummaryItem } from '../shared/error-summary';
 import { describeProblem, mapProblems, type MappedProblems } from '../shared/field-problems';
 import { FieldControl, FormField } from '../shared/form-field';
 import { SERVICE_DEFAULTS } from '@app/contracts';
+import { KIND_LABELS, TLS_NOT_VERIFIED, tlsNotVerified } from './check-kind';
 import {
   emptyServiceForm,
   SERVICE_FIELD_LABELS,
@@ -49,6 +50,9 @@ export class ServiceForm {
   protected readonly labels = SERVICE_FIELD_LABELS;
   protected readonly id = controlIdOf;
   protected readonly servicesRoute = adminRoute({ kind: 'services' });
+  protected readonly kindLabels = KIND_LABELS;
+  protected readonly tlsMarker = TLS_NOT_VERIFIED;
+  protected readonly tlsNotVerified = tlsNotVerified;
 
   protected readonly loaded = signal<AdminService | null>(null);
   protected readonly loadError = signal<string | null>(null);
