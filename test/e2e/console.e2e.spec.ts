@@ -1,6 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import type { AdminService, AuditEntry, MaintenanceWindow, Page as ApiPage } from '@app/contracts';
 import { SERVICE_DEFAULTS } from '@app/contracts';
@@ -42,6 +43,8 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
   let context: BrowserContext;
   let page: Page;
   const recorders = new Map<Page, Recorder>();
+  /** A TCP service's target: greets every connection with an SMTP-like banner. */
+  let banner: Server | null = null;
   /** Every axe run: view name → violations (asserted empty where it runs, reported together at the end). */
   const axeRuns: { view: string; scheme: string; violations: AxeViolation[] }[] = [];
 
@@ -116,6 +119,7 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
   }, 60_000);
 
   afterAll(async () => {
+    await new Promise((resolve) => (banner === null ? resolve(undefined) : banner.close(resolve)));
     await browser?.close();
     await app?.kill();
     await targets.stop();
@@ -465,6 +469,109 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     expect(await page.textContent('[data-testid="announcement"]')).toContain('Old site (old) deleted');
   }, 30_000);
 
+  it('creates a TCP service against a local TCP server: it turns up, listed as TCP', async () => {
+    banner = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end('220 relay.test ESMTP ready\r\n');
+    });
+    await new Promise<void>((resolve) => banner!.listen(0, '127.0.0.1', resolve));
+    const port = (banner.address() as AddressInfo).port;
+    await nav('Services');
+    await page.click('[data-testid="new-service"]');
+    await page.waitForSelector('#svc-kind');
+    await page.selectOption('#svc-kind', 'tcp');
+    await page.waitForSelector('#svc-tcp-expect');
+    expect(await page.$('#svc-method')).toBeNull();
+    await page.fill('#svc-id', 'relay');
+    await page.fill('#svc-name', 'Mail relay');
+    await page.fill('#svc-url', `tcp://127.0.0.1:${port}`);
+    await page.fill('#svc-tcp-expect', '220 relay.test');
+    await page.fill('#svc-interval', '1s');
+    await page.fill('#svc-timeout', '800ms');
+    await expectAccessible('new TCP service');
+    await page.click('[data-testid="save-service"]');
+    await page.waitForSelector(`${row('relay')}[data-state="up"]`, { timeout: 10_000 });
+    expect(await page.textContent(`${row('relay')} [data-testid="kind"]`)).toBe('TCP');
+    expect(await page.getAttribute(row('relay'), 'data-kind')).toBe('tcp');
+    const created = await admin<AdminService>('GET', '/services/relay');
+    expect(created).toMatchObject({ kind: 'tcp', url: `tcp://127.0.0.1:${port}`, tcp: { expect: '220 relay.test' } });
+    // Only what the admin set was sent: the flags keep following their defaults.
+    expect(created.defaulted).toEqual(expect.arrayContaining(['insecureTls', 'certExpiryWarningDays']));
+  }, 30_000);
+
+  it('marks a service that accepts any certificate as "TLS not verified", in the list and on its page', async () => {
+    await admin('POST', '/services', {
+      id: 'legacy',
+      name: 'Legacy portal',
+      url: targets.url('/ok'),
+      insecureTls: true,
+      paused: true,
+    });
+    await page.waitForSelector(`${row('legacy')} [data-testid="tls-not-verified"]`, { timeout: 10_000 });
+    expect(await page.textContent(`${row('legacy')} td[data-label="Check"]`)).toMatch(
+      /^\s*HTTP\s*, TLS not verified\s*$/,
+    );
+    expect(await page.$(`${row('relay')} [data-testid="tls-not-verified"]`)).toBeNull();
+    await page.click(`${row('legacy')} th a`);
+    await page.waitForSelector('[data-testid="service-kind"] [data-testid="tls-not-verified"]');
+    expect(await page.isChecked('#svc-insecureTls')).toBe(true);
+    await expectAccessible('service with TLS not verified');
+    await admin('DELETE', '/services/legacy');
+  }, 30_000);
+
+  let pingToken = '';
+
+  it('creates a heartbeat service, shows its token once with the ping URL, and a ping turns it up', async () => {
+    await nav('Services');
+    await page.click('[data-testid="new-service"]');
+    await page.waitForSelector('#svc-kind');
+    await page.selectOption('#svc-kind', 'heartbeat');
+    await page.waitForSelector('#svc-heartbeat-grace');
+    expect(await page.$('#svc-url')).toBeNull();
+    expect(await page.inputValue('#svc-failureThreshold')).toBe('1');
+    await page.fill('#svc-id', 'nightly');
+    await page.fill('#svc-name', 'Nightly export');
+    await page.fill('#svc-interval', '1s');
+    // Long enough that the service cannot turn down by itself while the rest of this suite runs.
+    await page.fill('#svc-heartbeat-grace', '10m');
+    await page.click('[data-testid="save-service"]');
+    await page.waitForSelector('[data-testid="heartbeat-token"]');
+    expect(await page.textContent('[data-testid="heartbeat-token"]')).toContain('shown only this once');
+    await page.waitForFunction(() => document.activeElement?.id === 'heartbeat-token-title');
+    pingToken = await page.inputValue('[data-testid="heartbeat-token-value"]');
+    expect(pingToken).toMatch(/^hb\.nightly\.[A-Za-z0-9_-]{32}$/);
+    const pingUrl = await page.inputValue('[data-testid="heartbeat-ping-url"]');
+    expect(pingUrl).toBe(`${app!.baseUrl}/api/heartbeat/${pingToken}`);
+    await expectAccessible('heartbeat token');
+    // The token is not in any later answer: only its hash is kept.
+    expect(JSON.stringify(await admin('GET', '/services/nightly'))).not.toContain(pingToken);
+
+    const ping = await fetch(pingUrl, { method: 'POST' });
+    expect({ status: ping.status, body: (await ping.json()) as unknown }).toEqual({ status: 200, body: { ok: true } });
+    await page.click('[data-testid="token-done"]');
+    await page.waitForSelector(`${row('nightly')}[data-state="up"]`, { timeout: 10_000 });
+    expect(await page.textContent(`${row('nightly')} [data-testid="kind"]`)).toBe('Heartbeat');
+  }, 30_000);
+
+  it('rotates the ping token after a confirmation: the old token gets 404, the new one is recorded', async () => {
+    await page.click(`${row('nightly')} th a`);
+    await page.waitForSelector('[data-testid="rotate-token"]');
+    await page.click('[data-testid="rotate-token"]');
+    await page.waitForSelector('dialog[open]');
+    expect(await page.textContent('dialog[open] h2')).toBe('Rotate the ping token of Nightly export?');
+    await expectAccessible('rotate token confirmation');
+    await page.click('dialog[open] [data-testid="confirm"]');
+    await page.waitForSelector('[data-testid="heartbeat-token"]');
+    const rotated = await page.inputValue('[data-testid="heartbeat-token-value"]');
+    expect(rotated).toMatch(/^hb\.nightly\.[A-Za-z0-9_-]{32}$/);
+    expect(rotated).not.toBe(pingToken);
+    expect(await page.textContent('[data-testid="announcement"]')).toContain('the old one no longer works');
+    const old = await fetch(`${app!.baseUrl}/api/heartbeat/${pingToken}`, { method: 'POST' });
+    expect(old.status).toBe(404);
+    const fresh = await fetch(await page.inputValue('[data-testid="heartbeat-ping-url"]'));
+    expect(fresh.status).toBe(200);
+  }, 30_000);
+
   it('reads the audit log newest first, a page at a time, with who and before/after', async () => {
     // Enough changes for a second page (20 a page).
     for (let index = 0; index < 9; index += 1) {
@@ -524,6 +631,8 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
       ['services', '/admin/services', `${row('shop')}[data-state="up"]`],
       ['service-new', '/admin/services/new', '#svc-id'],
       ['service-read-only', '/admin/services/from-file/edit', '[data-testid="read-only"]'],
+      ['service-tcp', '/admin/services/relay/edit', '#svc-tcp-expect'],
+      ['service-heartbeat', '/admin/services/nightly/edit', '[data-testid="rotate-token"]'],
       ['incidents', '/admin/incidents', '[data-testid="open-incidents"]'],
       ['incident', `/admin/incidents/${incident.id}`, '#update-message'],
       ['incident-new', '/admin/incidents/new', '#affects-shop'],

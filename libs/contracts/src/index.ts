@@ -460,6 +460,11 @@ export const SERVICE_DEFAULTS = {
   slo: { target: 99.9, window: '30d' },
   degradedOpensIncident: false,
   paused: false,
+  followRedirects: true,
+  insecureTls: false,
+  certExpiryWarningDays: 14,
+  /** A heartbeat is one event per interval: one missed (or failed) ping is down, one good ping is up. */
+  heartbeat: { grace: '1m', failureThreshold: 1, recoveryThreshold: 1 },
 } as const;
 
 /** POST /api/admin/incidents. */

@@ -96,17 +96,19 @@ export const DEFAULTS = {
   timeoutMs: parseDuration(SERVICE_DEFAULTS.timeoutCeiling) as number,
   failureThreshold: SERVICE_DEFAULTS.failureThreshold,
   recoveryThreshold: SERVICE_DEFAULTS.recoveryThreshold,
-  /** A heartbeat is one event per interval: one missed (or failed) ping is down, one good ping is up. */
-  heartbeatThresholds: { failureThreshold: 1, recoveryThreshold: 1 },
+  heartbeatThresholds: {
+    failureThreshold: SERVICE_DEFAULTS.heartbeat.failureThreshold,
+    recoveryThreshold: SERVICE_DEFAULTS.heartbeat.recoveryThreshold,
+  },
   expectedStatus: [[200, 299]] as StatusRange[],
   slo: {
     target: SERVICE_DEFAULTS.slo.target,
     windowDays: (parseDuration(SERVICE_DEFAULTS.slo.window) as number) / 86_400_000,
   },
-  followRedirects: true,
-  insecureTls: false,
-  certExpiryWarningDays: 14,
-  heartbeatGraceMs: 60_000,
+  followRedirects: SERVICE_DEFAULTS.followRedirects as boolean,
+  insecureTls: SERVICE_DEFAULTS.insecureTls as boolean,
+  certExpiryWarningDays: SERVICE_DEFAULTS.certExpiryWarningDays as number,
+  heartbeatGraceMs: parseDuration(SERVICE_DEFAULTS.heartbeat.grace) as number,
 };
 
 /**

@@ -4,6 +4,7 @@ import type {
   AdminService,
   CreateIncidentRequest,
   EditIncidentRequest,
+  HeartbeatTokenResponse,
   IncidentUpdateRequest,
   MaintenanceRequest,
   ApiError,
@@ -91,6 +92,16 @@ export class AdminApi {
 
   setPaused(id: string, paused: boolean): Promise<AdminService> {
     return this.admin('PATCH', `/admin/services/${encodeURIComponent(id)}`, { paused });
+  }
+
+  /** A new ping token for a heartbeat service; the old one stops working at once. */
+  rotateHeartbeatToken(id: string): Promise<HeartbeatTokenResponse> {
+    return this.admin('POST', `/admin/services/${encodeURIComponent(id)}/heartbeat-token`);
+  }
+
+  /** The absolute URL a job calls to ping a heartbeat service with `token`. */
+  heartbeatUrl(token: string, base: string): string {
+    return new URL(`${this.baseUrl}/heartbeat/${encodeURIComponent(token)}`, base).href;
   }
 
   deleteService(id: string): Promise<void> {

@@ -77,6 +77,21 @@ describe('ServicesPage', () => {
     ]);
   });
 
+  it("shows each service's check kind, and marks one that does not verify TLS in words", async () => {
+    services = [
+      adminService({ id: 'shop', name: 'Shop', insecureTls: true }),
+      adminService({ id: 'db', name: 'Database', kind: 'tcp', url: 'tcp://db.example.com:5432', insecureTls: false }),
+      adminService({ id: 'nightly', name: 'Nightly', kind: 'heartbeat', url: undefined, insecureTls: undefined }),
+    ];
+    const { element } = await render();
+    const cell = (id: string) => element.querySelector(`tr[data-service-id="${id}"] td[data-label="Check"]`)!;
+    expect(cell('shop').textContent?.replace(/\s+/g, ' ').trim()).toBe('HTTP, TLS not verified');
+    expect(cell('db').textContent?.trim()).toBe('TCP');
+    expect(cell('nightly').textContent?.trim()).toBe('Heartbeat');
+    expect(element.querySelectorAll('[data-testid="tls-not-verified"]')).toHaveLength(1);
+    expect(element.querySelector('tr[data-service-id="db"]')?.getAttribute('data-kind')).toBe('tcp');
+  });
+
   it('filters by group and by state', async () => {
     const { fixture, element } = await render();
     const select = (id: string, value: string) => {

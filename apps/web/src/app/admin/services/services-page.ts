@@ -10,6 +10,7 @@ import { Announcer } from '../shared/announcer';
 import { Confirmer } from '../shared/confirm-dialog';
 import { describeError } from '../shared/describe-error';
 import { liveResource } from '../shared/live';
+import { KIND_LABELS, TLS_NOT_VERIFIED, tlsNotVerified } from './check-kind';
 import { buildRows, filterRows, groupsOf, type ServiceFilter, type StateFilter } from './service-rows';
 
 const PAGE = 100;
@@ -39,6 +40,9 @@ export class ServicesPage {
   protected readonly actionError = signal<string | null>(null);
 
   protected readonly newRoute = adminRoute({ kind: 'service-new' });
+  protected readonly kindLabels = KIND_LABELS;
+  protected readonly tlsMarker = TLS_NOT_VERIFIED;
+  protected readonly tlsNotVerified = tlsNotVerified;
   protected readonly stateOptions: { value: StateFilter; label: string }[] = [
     { value: 'all', label: 'All states' },
     ...SERVICE_STATES.map((state) => ({ value: state, label: stateLabel(state) })),
