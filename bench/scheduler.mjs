@@ -2,7 +2,17 @@
 // the app on an external counting dynalite, measured over a steady window after boot; optionally a /api/status
 // burst with wrk at the end. Plus a short time-compressed run (1 s interval) for the amortised write units.
 import { join } from 'node:path';
-import { health, phaseOf, serviceId, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
+import {
+  health,
+  offsetOf,
+  phaseOf,
+  serviceId,
+  servicesYaml,
+  startApp,
+  startDynalite,
+  startTarget,
+  tempDir,
+} from './app.mjs';
 import { foreignLoad, quantile, runWrk, sampleProcesses, sleep } from './lib.mjs';
 
 const INTERVAL_MS = 60_000;
@@ -33,23 +43,27 @@ function writeDelta(before, after) {
 }
 
 /**
- * Slip as the target saw it. Due times are recomputed from outside with the app's own rule (first due =
- * T0 + phaseOf(id, 60) s, then every 60 s), where T0 (a whole second, the same for all services) is the largest
- * whole second that makes every service's first hit non-negative. slip = arrival at the target - due time, so it
- * also includes connect + request time on loopback (well under 1 ms).
+ * Slip as the target saw it. Due times are recomputed from outside with the app's own rule: at boot (one `now`
+ * N0 for all services) the first due time is the first point of the service's grid (k·1000 + offsetOf(id)) at or
+ * after N0, + phaseOf(id, 60) s, then every interval. N0 is the largest instant that makes every service's first
+ * hit non-negative: exact as soon as one service's first check was less than a second late. slip = arrival at the
+ * target - due time, so it also includes connect + request time on loopback (well under 1 ms).
  */
 function slipModel(hits, count, intervalMs = INTERVAL_MS) {
   const phase = new Float64Array(count);
-  for (let index = 0; index < count; index += 1)
+  const offset = new Float64Array(count);
+  for (let index = 0; index < count; index += 1) {
     phase[index] = phaseOf(serviceId(index), Math.min(intervalMs, 60_000) / 1000) * 1000;
+    offset[index] = offsetOf(serviceId(index));
+  }
   const first = new Float64Array(count).fill(Number.POSITIVE_INFINITY);
   for (const [id, at] of hits) if (at < first[id]) first[id] = at;
-  let t0 = Number.POSITIVE_INFINITY;
+  let n0 = Number.POSITIVE_INFINITY;
   for (let index = 0; index < count; index += 1)
-    if (Number.isFinite(first[index])) t0 = Math.min(t0, first[index] - phase[index]);
-  t0 = Math.floor(t0 / 1000) * 1000;
+    if (Number.isFinite(first[index]))
+      n0 = Math.min(n0, Math.floor((first[index] - offset[index] - phase[index]) / 1000) * 1000 + offset[index]);
   return hits.map(([id, at]) => {
-    const firstDue = t0 + phase[id];
+    const firstDue = Math.ceil((n0 - offset[id]) / 1000) * 1000 + offset[id] + phase[id];
     const due = firstDue + Math.floor((at - firstDue) / intervalMs) * intervalMs;
     return { id, at, due, slip: at - due };
   });

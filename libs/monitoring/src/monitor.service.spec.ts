@@ -7,6 +7,7 @@ import { shardOf } from './cluster/shards.js';
 import { MonitorService } from './monitor.service.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import type { StoredCheck } from './ports.js';
+import { offsetOf } from './scheduling/schedule.js';
 import {
   FAIL,
   FakeProber,
@@ -119,8 +120,12 @@ describe('MonitorService', () => {
         await tickAt(at);
         if (prober.callsTo(service('slow').url) > before) slowCalls.push(at);
       }
-      expect(prober.callsTo(service('fast').url)).toBe((end - fastDue) / SECOND + 1);
-      expect(slowCalls).toEqual([slowDue, slowDue + 60 * SECOND, slowDue + 120 * SECOND].filter((at) => at <= end));
+      // Ticks come on whole seconds here: a check due at .offset starts on the tick after it.
+      const tickAfter = (due: number) => BASE + Math.ceil((due - BASE) / SECOND) * SECOND;
+      expect(prober.callsTo(service('fast').url)).toBe((end - tickAfter(fastDue)) / SECOND + 1);
+      expect(slowCalls).toEqual(
+        [slowDue, slowDue + 60 * SECOND, slowDue + 120 * SECOND].map(tickAfter).filter((at) => at <= end),
+      );
       expect(slowCalls.length).toBeGreaterThanOrEqual(2);
     });
 
@@ -412,7 +417,8 @@ describe('MonitorService', () => {
         BASE - 20 * MINUTE,
         BASE - 30 * MINUTE,
       ]);
-      expect(runtime.nextDueAt).toBe(BASE - MINUTE + interval);
+      // One interval after the last check, on the service's grid (k s + its millisecond offset).
+      expect(runtime.nextDueAt).toBe(BASE - MINUTE + interval + offsetOf('api'));
     });
 
     it('replays the checks stored after the rollup`s `through` into the rollup, once', async () => {
@@ -527,8 +533,10 @@ describe('MonitorService', () => {
       leases.fencing = true;
       leases.lose(shardOf('api'));
       await monitor.load([api], BASE);
-      // the previous owner stored two checks and its state, then died; its last slot (BASE + 10 s) was missed
-      await checks.append([storedCheck('api', BASE - 10 * SECOND), storedCheck('api', BASE)]);
+      // the previous owner stored two checks (started a few ms after their slots on api's grid) and its state,
+      // then died; its last slot (slot + 10 s) was missed
+      const slot = BASE + offsetOf('api');
+      await checks.append([storedCheck('api', slot - 10 * SECOND + 4), storedCheck('api', slot + 3)]);
       await states.saveState(
         'api',
         { ...INITIAL_EVALUATION, state: 'up', since: BASE - 10 * SECOND, okStreak: 2, fastStreak: 2 },
@@ -539,12 +547,12 @@ describe('MonitorService', () => {
       expect(states.epochs.get('api')).toBe(7); // an older owner's writes are refused from now on
       const runtime = monitor.get('api')!;
       expect(runtime.epoch).toBe(7);
-      expect(runtime.recent.map((check) => check.at)).toEqual([BASE, BASE - 10 * SECOND]);
+      expect(runtime.recent.map((check) => check.at)).toEqual([slot + 3, slot - 10 * SECOND + 4]);
       expect(runtime.evaluation.state).toBe('up');
-      // catch-up at the next tick, then back on the old grid (BASE + 20 s, not 10 s after the catch-up)
+      // catch-up at the next tick, then back on the old grid (slot + 20 s, not 10 s after the catch-up)
       await tickAt(now);
       expect(prober.calls).toHaveLength(1);
-      expect(runtime.nextDueAt).toBe(BASE + 20 * SECOND);
+      expect(runtime.nextDueAt).toBe(slot + 20 * SECOND);
     });
 
     it('keeps a check heard while it reloads a service from storage (the read may predate the check)', async () => {
