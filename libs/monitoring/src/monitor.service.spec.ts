@@ -677,11 +677,15 @@ describe('MonitorService', () => {
       expect(monitor.stats().slip.maxMs).toBe(250);
     });
 
-    it('fires nothing before the first tick (the scheduler is ready)', async () => {
+    it('fires nothing before dispatching starts (the scheduler is ready, or the first tick)', async () => {
       monitor.upsert(every20s('api'), BASE);
-      await advanceTo(BASE + MINUTE);
+      const due = monitor.get('api')!.nextDueAt;
+      await advanceTo(due + 5 * SECOND);
       expect(prober.calls).toHaveLength(0);
       expect(timers.armed).toEqual([]);
+      monitor.startDispatching();
+      await advanceTo(due + 5 * SECOND);
+      expect(prober.calls).toHaveLength(1);
     });
 
     it('cancels the timer when dispatching stops, and starts nothing after it (not even from a tick)', async () => {

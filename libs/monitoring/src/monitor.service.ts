@@ -319,7 +319,7 @@ export class MonitorService implements MonitorView, ShardHost {
       if (runtime.nextDueAt > now) this.dueTimer.schedule(runtime, runtime.nextDueAt);
       else this.enqueue(runtime);
     }
-    this.dueTimer.start();
+    this.startDispatching();
     this.pump(now);
     this.stateWriter.flush();
     void this.rollupWriter.flush(this.writable(), now);
@@ -604,6 +604,14 @@ export class MonitorService implements MonitorView, ShardHost {
       runtime.epoch = this.leases.epochOf(runtime.shard);
       this.schedule(runtime);
     }
+  }
+
+  /**
+   * Arms the due timer: checks start at their due time from now on (the scheduler calls it once it is ready, so a
+   * first check due before the first tick is not late; the tick starts it too).
+   */
+  startDispatching(): void {
+    if (!this.stopped) this.dueTimer.start();
   }
 
   /** Starts no check from now on (the due timer is cancelled); running checks finish. */

@@ -30,6 +30,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     this.snapshot.refresh();
     this.cluster.start(started);
     this.ready = true;
+    this.monitor.startDispatching();
     // Between ticks, publish finished checks quickly; refresh() itself bounds how often it really rebuilds.
     this.refresher = setInterval(() => this.snapshot.refresh(), 200);
     this.refresher.unref();
