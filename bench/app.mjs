@@ -37,14 +37,29 @@ export function servicesYaml(count, targetBase, { interval = '60s', timeout = '5
 
 export const serviceId = (index) => `svc-${String(index).padStart(5, '0')}`;
 
-/** Copy of libs/monitoring/src/scheduling/schedule.ts phaseOf (FNV-1a), to recompute due times from outside. */
-export function phaseOf(id, slots) {
+function fnv1a(id) {
   let hash = 0x811c9dc5;
   for (let index = 0; index < id.length; index += 1) {
     hash ^= id.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % Math.max(1, slots);
+  return hash >>> 0;
+}
+
+/** Copy of libs/monitoring/src/scheduling/schedule.ts phaseOf (FNV-1a), to recompute due times from outside. */
+export function phaseOf(id, slots) {
+  return fnv1a(id) % Math.max(1, slots);
+}
+
+/** Copy of schedule.ts offsetOf: the service's millisecond within the second (due times are k·1000 + offset). */
+export function offsetOf(id) {
+  let hash = fnv1a(id);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) % 1000;
 }
 
 export async function startTarget(cpus = null) {

@@ -4,7 +4,7 @@
 // table, read units per second per replica, and how long a finished check takes to show on every replica.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { health, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
+import { health, offsetOf, serviceId, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
 import { getJson, quantile, sampleProcesses, sleep } from './lib.mjs';
 
 const INTERVAL_MS = 60_000;
@@ -15,8 +15,8 @@ async function cluster(base) {
 }
 
 /**
- * Lateness at the target: arrival - due, where due = the whole second of the service's previous arrival + 60 s
- * (due times are whole seconds on a fixed grid, and a takeover keeps the grid).
+ * Lateness at the target: arrival - due, where due = the point of the service's grid (k·1000 + offsetOf(id)) at
+ * or before its previous arrival + 60 s (due times are on a fixed per-service grid, and a takeover keeps it).
  */
 function lateness(hits, from, to) {
   const byService = new Map();
@@ -25,12 +25,13 @@ function lateness(hits, from, to) {
     byService.get(id).push(at);
   }
   const slips = [];
-  for (const times of byService.values()) {
+  for (const [id, times] of byService) {
+    const offset = offsetOf(serviceId(id));
     times.sort((a, b) => a - b);
     for (let index = 1; index < times.length; index += 1) {
       const at = times[index];
       if (at < from || at >= to) continue;
-      slips.push(at - (Math.floor(times[index - 1] / 1000) * 1000 + INTERVAL_MS));
+      slips.push(at - (Math.floor((times[index - 1] - offset) / 1000) * 1000 + offset + INTERVAL_MS));
     }
   }
   slips.sort((a, b) => a - b);

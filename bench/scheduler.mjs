@@ -2,7 +2,17 @@
 // the app on an external counting dynalite, measured over a steady window after boot; optionally a /api/status
 // burst with wrk at the end. Plus a short time-compressed run (1 s interval) for the amortised write units.
 import { join } from 'node:path';
-import { health, phaseOf, serviceId, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
+import {
+  health,
+  offsetOf,
+  phaseOf,
+  serviceId,
+  servicesYaml,
+  startApp,
+  startDynalite,
+  startTarget,
+  tempDir,
+} from './app.mjs';
 import { foreignLoad, quantile, runWrk, sampleProcesses, sleep } from './lib.mjs';
 
 const INTERVAL_MS = 60_000;
@@ -33,24 +43,43 @@ function writeDelta(before, after) {
 }
 
 /**
- * Slip as the target saw it. Due times are recomputed from outside with the app's own rule (first due =
- * T0 + phaseOf(id, 60) s, then every 60 s), where T0 (a whole second, the same for all services) is the largest
- * whole second that makes every service's first hit non-negative. slip = arrival at the target - due time, so it
- * also includes connect + request time on loopback (well under 1 ms).
+ * Slip as the target saw it. Due times are recomputed from outside with the app's own rule: at boot (one `now`
+ * N0 for all services) the first due time is the first point of the service's grid (k·1000 + offsetOf(id)) at or
+ * after N0, + phaseOf(id, 60) s, then every interval. N0 is estimated as the largest instant that makes every
+ * service's first hit non-negative; a service whose first check came a second or more late (the boot backlog) can
+ * then be placed one second too late, so each service keeps whichever of that grid and the one a second earlier
+ * gives its hits the smaller median slip. slip = arrival at the target - due time, so it also includes connect +
+ * request time on loopback (well under 1 ms).
  */
 function slipModel(hits, count, intervalMs = INTERVAL_MS) {
   const phase = new Float64Array(count);
-  for (let index = 0; index < count; index += 1)
+  const offset = new Float64Array(count);
+  for (let index = 0; index < count; index += 1) {
     phase[index] = phaseOf(serviceId(index), Math.min(intervalMs, 60_000) / 1000) * 1000;
-  const first = new Float64Array(count).fill(Number.POSITIVE_INFINITY);
-  for (const [id, at] of hits) if (at < first[id]) first[id] = at;
-  let t0 = Number.POSITIVE_INFINITY;
+    offset[index] = offsetOf(serviceId(index));
+  }
+  const byService = Array.from({ length: count }, () => []);
+  for (const [id, at] of hits) byService[id].push(at);
+  let n0 = Number.POSITIVE_INFINITY;
   for (let index = 0; index < count; index += 1)
-    if (Number.isFinite(first[index])) t0 = Math.min(t0, first[index] - phase[index]);
-  t0 = Math.floor(t0 / 1000) * 1000;
+    if (byService[index].length > 0) {
+      const first = Math.min(...byService[index]);
+      n0 = Math.min(n0, Math.floor((first - offset[index] - phase[index]) / 1000) * 1000 + offset[index]);
+    }
+  const slipFrom = (firstDue, at) => at - (firstDue + Math.floor((at - firstDue) / intervalMs) * intervalMs);
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const firstDue = new Float64Array(count);
+  for (let index = 0; index < count; index += 1) {
+    const late = Math.ceil((n0 - offset[index]) / 1000) * 1000 + offset[index] + phase[index];
+    const times = byService[index];
+    const early = late - 1000;
+    firstDue[index] =
+      times.length > 0 && median(times.map((at) => slipFrom(early, at))) < median(times.map((at) => slipFrom(late, at)))
+        ? early
+        : late;
+  }
   return hits.map(([id, at]) => {
-    const firstDue = t0 + phase[id];
-    const due = firstDue + Math.floor((at - firstDue) / intervalMs) * intervalMs;
+    const due = firstDue[id] + Math.floor((at - firstDue[id]) / intervalMs) * intervalMs;
     return { id, at, due, slip: at - due };
   });
 }

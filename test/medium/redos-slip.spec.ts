@@ -78,6 +78,8 @@ describe('a ReDoS pattern does not stall the runner', () => {
     );
     const start = Date.now();
     for (const service of services) monitor.upsert(service, start);
+    // As the scheduler does once it is ready: checks start at their due millisecond from now on.
+    monitor.startDispatching();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     // Tick on whole seconds, as the @Cron tick does.

@@ -25,6 +25,8 @@ export * from './probe/target-policy.js';
 export * from './probe/target-resolution.js';
 export * from './scheduling/schedule.js';
 export * from './scheduling/slip-stats.js';
+export * from './scheduling/due-timer.js';
+export * from './scheduling/timers.js';
 export * from './status/overall.js';
 export * from './status/active-incidents.js';
 export * from './maintenance/maintenance-cache.js';

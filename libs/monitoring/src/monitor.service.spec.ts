@@ -7,10 +7,12 @@ import { shardOf } from './cluster/shards.js';
 import { MonitorService } from './monitor.service.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import type { StoredCheck } from './ports.js';
+import { offsetOf } from './scheduling/schedule.js';
 import {
   FAIL,
   FakeProber,
   FakeShardLeases,
+  FakeTimers,
   InMemoryCheckStore,
   InMemoryStateAndRollupStore,
   maintenanceWindow,
@@ -61,8 +63,10 @@ describe('MonitorService', () => {
   let monitor: MonitorService;
   let leases: FakeShardLeases;
 
+  let timers: FakeTimers;
+  /** The due timer's clock stands still unless a spec moves it: elsewhere, checks start on ticks only. */
   const create = (options: Partial<MonitoringOptions> = {}) =>
-    new MonitorService(prober, checks, states, maintenance, events, { ...OPTIONS, ...options }, leases);
+    new MonitorService(prober, checks, states, maintenance, events, { ...OPTIONS, ...options }, leases, timers);
 
   /** Ticks at `at` (and moves the probe clock there), then lets finished probes complete. */
   async function tickAt(at: number): Promise<void> {
@@ -80,6 +84,7 @@ describe('MonitorService', () => {
     changes = [];
     events.stateChanged$.subscribe((change) => changes.push(change));
     leases = new FakeShardLeases();
+    timers = new FakeTimers(BASE);
     monitor = create();
   });
 
@@ -119,8 +124,12 @@ describe('MonitorService', () => {
         await tickAt(at);
         if (prober.callsTo(service('slow').url) > before) slowCalls.push(at);
       }
-      expect(prober.callsTo(service('fast').url)).toBe((end - fastDue) / SECOND + 1);
-      expect(slowCalls).toEqual([slowDue, slowDue + 60 * SECOND, slowDue + 120 * SECOND].filter((at) => at <= end));
+      // Ticks come on whole seconds here: a check due at .offset starts on the tick after it.
+      const tickAfter = (due: number) => BASE + Math.ceil((due - BASE) / SECOND) * SECOND;
+      expect(prober.callsTo(service('fast').url)).toBe((end - tickAfter(fastDue)) / SECOND + 1);
+      expect(slowCalls).toEqual(
+        [slowDue, slowDue + 60 * SECOND, slowDue + 120 * SECOND].map(tickAfter).filter((at) => at <= end),
+      );
       expect(slowCalls.length).toBeGreaterThanOrEqual(2);
     });
 
@@ -412,7 +421,8 @@ describe('MonitorService', () => {
         BASE - 20 * MINUTE,
         BASE - 30 * MINUTE,
       ]);
-      expect(runtime.nextDueAt).toBe(BASE - MINUTE + interval);
+      // One interval after the last check, on the service's grid (k s + its millisecond offset).
+      expect(runtime.nextDueAt).toBe(BASE - MINUTE + interval + offsetOf('api'));
     });
 
     it('replays the checks stored after the rollup`s `through` into the rollup, once', async () => {
@@ -527,8 +537,10 @@ describe('MonitorService', () => {
       leases.fencing = true;
       leases.lose(shardOf('api'));
       await monitor.load([api], BASE);
-      // the previous owner stored two checks and its state, then died; its last slot (BASE + 10 s) was missed
-      await checks.append([storedCheck('api', BASE - 10 * SECOND), storedCheck('api', BASE)]);
+      // the previous owner stored two checks (started a few ms after their slots on api's grid) and its state,
+      // then died; its last slot (slot + 10 s) was missed
+      const slot = BASE + offsetOf('api');
+      await checks.append([storedCheck('api', slot - 10 * SECOND + 4), storedCheck('api', slot + 3)]);
       await states.saveState(
         'api',
         { ...INITIAL_EVALUATION, state: 'up', since: BASE - 10 * SECOND, okStreak: 2, fastStreak: 2 },
@@ -539,12 +551,12 @@ describe('MonitorService', () => {
       expect(states.epochs.get('api')).toBe(7); // an older owner's writes are refused from now on
       const runtime = monitor.get('api')!;
       expect(runtime.epoch).toBe(7);
-      expect(runtime.recent.map((check) => check.at)).toEqual([BASE, BASE - 10 * SECOND]);
+      expect(runtime.recent.map((check) => check.at)).toEqual([slot + 3, slot - 10 * SECOND + 4]);
       expect(runtime.evaluation.state).toBe('up');
-      // catch-up at the next tick, then back on the old grid (BASE + 20 s, not 10 s after the catch-up)
+      // catch-up at the next tick, then back on the old grid (slot + 20 s, not 10 s after the catch-up)
       await tickAt(now);
       expect(prober.calls).toHaveLength(1);
-      expect(runtime.nextDueAt).toBe(BASE + 20 * SECOND);
+      expect(runtime.nextDueAt).toBe(slot + 20 * SECOND);
     });
 
     it('keeps a check heard while it reloads a service from storage (the read may predate the check)', async () => {
@@ -598,6 +610,169 @@ describe('MonitorService', () => {
       await tickAt(due + 13 * SECOND);
       await settle();
       expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 13 });
+    });
+  });
+
+  describe('the due timer (checks start at their due millisecond, between ticks)', () => {
+    const storedCheck = (id: string, at: number): StoredCheck => ({
+      serviceId: id,
+      at,
+      ok: true,
+      latencyMs: 25,
+      statusCode: 200,
+      state: 'up',
+      maintenance: false,
+    });
+    const every20s = (id: string, overrides: Partial<MonitoredService> = {}) =>
+      service(id, { intervalMs: 20 * SECOND, ...overrides });
+
+    /** Moves the timers' clock (and the probe's) to `at`, firing what is due on the way, then lets probes finish. */
+    async function advanceTo(at: number): Promise<void> {
+      prober.clock = at;
+      timers.advanceTo(at);
+      await settle();
+    }
+
+    it('starts a check at its due millisecond without a tick, and re-arms for its next slot', async () => {
+      monitor.upsert(every20s('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      expect(due).toBeGreaterThan(BASE);
+      expect((due - offsetOf('api')) % SECOND).toBe(0);
+      monitor.tick(BASE);
+      expect(timers.armed).toEqual([due]);
+      await advanceTo(due - 1);
+      expect(prober.calls).toHaveLength(0);
+      await advanceTo(due);
+      expect(prober.calls).toHaveLength(1);
+      expect(monitor.stats().slip).toMatchObject({ samples: 1, maxMs: 0 });
+      expect(monitor.get('api')!.nextDueAt).toBe(due + 20 * SECOND);
+      expect(timers.armed).toEqual([due + 20 * SECOND]);
+      await advanceTo(due + 20 * SECOND);
+      expect(prober.calls).toHaveLength(2);
+    });
+
+    it('arms one timer, for the earliest due time among its services, and starts each at its own', async () => {
+      const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+      for (const id of ids) monitor.upsert(every20s(id), BASE);
+      const dues = ids.map((id) => monitor.get(id)!.nextDueAt);
+      monitor.tick(BASE);
+      expect(timers.armed).toEqual([Math.min(...dues)]);
+      const startedAt = new Map<string, number>();
+      const probe = prober.probe.bind(prober);
+      prober.probe = (target) => {
+        startedAt.set(target.serviceId, timers.now());
+        return probe(target);
+      };
+      await advanceTo(BASE + 20 * SECOND - 1);
+      expect(Object.fromEntries(startedAt)).toEqual(Object.fromEntries(ids.map((id, index) => [id, dues[index]])));
+      expect(monitor.stats().slip.maxMs).toBe(0);
+      expect(timers.armed).toEqual([Math.min(...dues) + 20 * SECOND]);
+    });
+
+    it('measures slip from the real due time (its millisecond), not from the whole second', async () => {
+      monitor.upsert(every20s('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      await tickAt(due + 250); // the timer had not started: the tick catches the overdue check
+      expect(prober.calls).toHaveLength(1);
+      expect(monitor.stats().slip.maxMs).toBe(250);
+    });
+
+    it('fires nothing before dispatching starts (the scheduler is ready, or the first tick)', async () => {
+      monitor.upsert(every20s('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      await advanceTo(due + 5 * SECOND);
+      expect(prober.calls).toHaveLength(0);
+      expect(timers.armed).toEqual([]);
+      monitor.startDispatching();
+      await advanceTo(due + 5 * SECOND);
+      expect(prober.calls).toHaveLength(1);
+    });
+
+    it('cancels the timer when dispatching stops, and starts nothing after it (not even from a tick)', async () => {
+      monitor.upsert(every20s('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      monitor.tick(BASE);
+      monitor.stopDispatching();
+      expect(timers.armed).toEqual([]);
+      await advanceTo(due + MINUTE);
+      monitor.tick(due + MINUTE);
+      expect(prober.calls).toHaveLength(0);
+    });
+
+    it('skips a removed service and re-arms for the next one', async () => {
+      monitor.upsert(every20s('a'), BASE);
+      monitor.upsert(every20s('b'), BASE);
+      const [first, second] = ['a', 'b'].sort((x, y) => monitor.get(x)!.nextDueAt - monitor.get(y)!.nextDueAt);
+      const secondDue = monitor.get(second!)!.nextDueAt;
+      monitor.tick(BASE);
+      monitor.remove(first!);
+      expect(timers.armed).toEqual([secondDue]);
+      await advanceTo(BASE + 20 * SECOND);
+      expect(prober.calls.map((call) => call.serviceId)).toEqual([second]);
+    });
+
+    it('skips the services of a shard being handed over, and of a shard lost', async () => {
+      // Three services of three different shards.
+      const [given, lost, kept] = Array.from({ length: 20 }, (_, index) => `svc-${index}`).filter(
+        (id, index, all) => all.findIndex((other) => shardOf(other) === shardOf(id)) === index,
+      ) as [string, string, string];
+      for (const id of [given, lost, kept]) monitor.upsert(every20s(id), BASE);
+      monitor.tick(BASE);
+      await monitor.handOver(shardOf(given), 50);
+      leases.lose(shardOf(lost));
+      expect(timers.armed).toHaveLength(1);
+      await advanceTo(BASE + 20 * SECOND);
+      expect(prober.calls.map((call) => call.serviceId)).toEqual([kept]);
+    });
+
+    it('skips a paused service and takes it back at its next slot when resumed', async () => {
+      monitor.upsert(every20s('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      monitor.tick(BASE);
+      monitor.upsert(every20s('api', { paused: true }), BASE);
+      expect(timers.armed).toEqual([]);
+      await advanceTo(due + 5 * SECOND);
+      expect(prober.calls).toHaveLength(0);
+      monitor.upsert(every20s('api', { paused: false }), due + 5 * SECOND);
+      expect(timers.armed).toEqual([due + 5 * SECOND]); // overdue: at once
+      await advanceTo(due + 5 * SECOND);
+      expect(prober.calls).toHaveLength(1);
+      expect(monitor.get('api')!.nextDueAt).toBe(due + 20 * SECOND);
+    });
+
+    it("catches up an adopted service at once, from the timer, then follows the previous owner's grid", async () => {
+      const api = service('api', { intervalMs: 10 * SECOND });
+      leases.fencing = true;
+      leases.lose(shardOf('api'));
+      await monitor.load([api], BASE);
+      monitor.tick(BASE);
+      const slot = BASE + offsetOf('api');
+      await checks.append([storedCheck('api', slot - 10 * SECOND + 4), storedCheck('api', slot + 2)]);
+      const now = BASE + 14_500; // the owner's slot + 10 s has passed
+      await advanceTo(now);
+      expect(await monitor.adopt(shardOf('api'), 7, true, now)).toBe('adopted');
+      leases.owned.set(shardOf('api'), 7);
+      expect(timers.armed).toEqual([now]);
+      await advanceTo(now);
+      expect(prober.calls).toHaveLength(1);
+      expect(monitor.get('api')!.nextDueAt).toBe(slot + 20 * SECOND);
+      expect(timers.armed).toEqual([slot + 20 * SECOND]);
+    });
+
+    it('starts a check whose slot came while the previous one still ran as soon as that one finishes', async () => {
+      monitor.upsert(service('api'), BASE); // 1 s interval
+      const due = monitor.get('api')!.nextDueAt;
+      monitor.tick(BASE);
+      prober.hold = true;
+      await advanceTo(due);
+      await advanceTo(due + SECOND + 300); // its next slot passes while the probe hangs
+      expect(prober.calls).toHaveLength(1);
+      prober.hold = false;
+      prober.release();
+      await settle();
+      await advanceTo(due + SECOND + 300);
+      expect(prober.calls).toHaveLength(2);
+      expect(monitor.stats().slip.maxMs).toBe(300);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { MonitoredService } from './catalog/service-definition.js';
 import { ShardLeases, type ShardHost } from './cluster/shard-leases.js';
 import { shardOf } from './cluster/shards.js';
@@ -15,7 +15,9 @@ import { CheckStore, StateAndRollupStore, type StoredCheck } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
 import { reasonClass } from './probe/reason-class.js';
 import { advanceDue, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';
+import { DueTimer } from './scheduling/due-timer.js';
 import { SlipStats } from './scheduling/slip-stats.js';
+import { SystemTimers, Timers } from './scheduling/timers.js';
 
 /** Everything the process knows about one service; the status snapshot is built from these. */
 export interface ServiceRuntime {
@@ -51,8 +53,10 @@ export interface ServiceRuntime {
  * (bounded concurrency, never two checks of one service at once), evaluates results and emits state-change
  * events. Services of other replicas' shards are kept current from their checks (`applyRemote`). Persistence is
  * delegated: checks to the CheckWriter, evaluation states to the StateWriter, rollups to the RollupWriter; every
- * write carries the shard's fencing epoch. The @Cron tick in MonitoringScheduler calls tick() once a second;
- * nothing here blocks on the database.
+ * write carries the shard's fencing epoch. A check starts at its due millisecond from one timer armed for the
+ * earliest due time (DueTimer); the @Cron tick in MonitoringScheduler calls tick() once a second as its
+ * supervisor (it queues whatever is due and re-schedules anything the timer does not hold). Nothing here blocks on
+ * the database.
  */
 @Injectable()
 export class MonitorService implements MonitorView, ShardHost {
@@ -69,6 +73,8 @@ export class MonitorService implements MonitorView, ShardHost {
   private readonly checkWriter: CheckWriter;
   private readonly stateWriter: StateWriter;
   private readonly rollupWriter: RollupWriter;
+  /** Dispatchable services by due time; entries of runtimes no longer current (removed, edited, handed over) are skipped. */
+  private readonly dueTimer: DueTimer<ServiceRuntime>;
   /** Bumped on every change that the public snapshot shows. */
   version = 0;
   lastTickAt: number | null = null;
@@ -81,7 +87,14 @@ export class MonitorService implements MonitorView, ShardHost {
     private readonly events: MonitoringEvents,
     @Inject(MONITORING_OPTIONS) private readonly options: MonitoringOptions,
     private readonly leases: ShardLeases,
+    @Optional() private readonly timers: Timers = new SystemTimers(),
   ) {
+    this.dueTimer = new DueTimer<ServiceRuntime>(
+      timers,
+      (runtime, at) =>
+        this.runtimes.get(runtime.service.id) === runtime && dispatchable(runtime) && runtime.nextDueAt === at,
+      (due, now) => this.dispatch(due, now),
+    );
     const fenced = (target: { service: { id: string } }, epoch: number) =>
       this.leases.lost(shardOf(target.service.id), epoch);
     this.checkWriter = new CheckWriter(checks, undefined, {
@@ -188,6 +201,7 @@ export class MonitorService implements MonitorView, ShardHost {
     const existing = this.runtimes.get(fresh.service.id);
     if (!existing) {
       this.runtimes.set(fresh.service.id, fresh);
+      this.schedule(fresh);
       return;
     }
     // The catalog may have changed the definition while the restore read storage: keep the newer definition.
@@ -200,6 +214,7 @@ export class MonitorService implements MonitorView, ShardHost {
       existing.nextDueAt = fresh.nextDueAt;
       existing.resumeAt = fresh.resumeAt;
     }
+    this.schedule(existing);
   }
 
   private createRuntime(
@@ -231,6 +246,7 @@ export class MonitorService implements MonitorView, ShardHost {
       const runtime = this.createRuntime(service, INITIAL_EVALUATION, [], now);
       runtime.epoch = this.leases.epochOf(runtime.shard);
       this.runtimes.set(service.id, runtime);
+      this.schedule(runtime);
     } else {
       const intervalChanged = existing.service.intervalMs !== service.intervalMs;
       existing.service = service;
@@ -238,6 +254,9 @@ export class MonitorService implements MonitorView, ShardHost {
         existing.nextDueAt = firstDueAt(service.id, service.intervalMs, existing.recent[0]?.at ?? null, now);
         existing.resumeAt = null;
       }
+      // A pause, a resume or a new interval changes what the timer should hold.
+      this.schedule(existing);
+      this.dueTimer.arm();
     }
     this.version += 1;
   }
@@ -246,6 +265,7 @@ export class MonitorService implements MonitorView, ShardHost {
     const runtime = this.runtimes.get(id);
     if (!runtime) return false;
     this.runtimes.delete(id);
+    this.dueTimer.arm();
     this.stateWriter.forget(runtime);
     this.version += 1;
     this.events.emitServiceRemoved({ serviceId: id, serviceName: runtime.service.name, at: Date.now() });
@@ -286,18 +306,41 @@ export class MonitorService implements MonitorView, ShardHost {
     return runtime.epoch !== null && this.stateWriter.current(runtime);
   }
 
-  /** One scheduler tick: queue due services, start checks up to the concurrency limit, flush state. */
+  /**
+   * One scheduler tick, the supervisor of the due timer: starts it, queues whatever is due (the timer fell behind
+   * or missed it), hands the timer every service it does not hold at its due time, starts checks up to the
+   * concurrency limit, flushes state.
+   */
   tick(now = Date.now()): void {
     if (this.stopped) return;
     this.lastTickAt = now;
     for (const runtime of this.runtimes.values()) {
-      if (!dispatchable(runtime) || runtime.running || runtime.queued || runtime.nextDueAt > now) continue;
-      runtime.queued = true;
-      this.queue.push(runtime);
+      if (!dispatchable(runtime)) continue;
+      if (runtime.nextDueAt > now) this.dueTimer.schedule(runtime, runtime.nextDueAt);
+      else this.enqueue(runtime);
     }
+    this.startDispatching();
     this.pump(now);
     this.stateWriter.flush();
     void this.rollupWriter.flush(this.writable(), now);
+  }
+
+  /** What the due timer hands over at `now`: the services still due are queued and started. */
+  private dispatch(due: ServiceRuntime[], now: number): void {
+    if (this.stopped) return;
+    for (const runtime of due) if (dispatchable(runtime) && runtime.nextDueAt <= now) this.enqueue(runtime);
+    this.pump(now);
+  }
+
+  private enqueue(runtime: ServiceRuntime): void {
+    if (runtime.running || runtime.queued) return;
+    runtime.queued = true;
+    this.queue.push(runtime);
+  }
+
+  /** Hands a runtime to the due timer at its due time (no-op if it holds it already, or if it is not ours to check). */
+  private schedule(runtime: ServiceRuntime): void {
+    if (dispatchable(runtime)) this.dueTimer.schedule(runtime, runtime.nextDueAt);
   }
 
   /** Checks the store accepted: counted into the rollups that get written, and told to the other replicas. */
@@ -346,6 +389,7 @@ export class MonitorService implements MonitorView, ShardHost {
     runtime.resumeAt = null;
     this.slip.skippedSlots += skipped;
     runtime.running = true;
+    this.schedule(runtime);
     this.inFlight += 1;
     const { service } = runtime;
     const epoch = runtime.epoch as number;
@@ -365,7 +409,10 @@ export class MonitorService implements MonitorView, ShardHost {
         runtime.running = false;
         this.inFlight -= 1;
         this.inFlightDone.delete(runtime);
-        if (!this.stopped) this.pump();
+        if (this.stopped) return;
+        // Its next slot came while it ran (the timer skipped it then): due now, handed over at once.
+        if (runtime.nextDueAt <= this.timers.now()) this.schedule(runtime);
+        this.pump(this.timers.now());
       });
     this.inFlightDone.set(runtime, done);
   }
@@ -480,7 +527,10 @@ export class MonitorService implements MonitorView, ShardHost {
       if (fence) await this.restore(service, now, epoch, 'takeover');
       else {
         const runtime = this.runtimes.get(service.id);
-        if (runtime) runtime.epoch = epoch;
+        if (runtime) {
+          runtime.epoch = epoch;
+          this.schedule(runtime);
+        }
       }
     });
     if (fenced) {
@@ -501,6 +551,7 @@ export class MonitorService implements MonitorView, ShardHost {
       this.stateWriter.forget(runtime);
       dropped = true;
     }
+    if (dropped) this.dueTimer.arm();
     // What memory shows may include checks that were never stored (held, then superseded): from now on the
     // stored history plus the new owner's checks (change feed) are what every replica shows.
     if (dropped && !this.stopped)
@@ -512,6 +563,7 @@ export class MonitorService implements MonitorView, ShardHost {
   async handOver(shard: number, graceMs = 15_000): Promise<void> {
     const runtimes = [...this.runtimes.values()].filter((runtime) => runtime.shard === shard && runtime.epoch !== null);
     for (const runtime of runtimes) runtime.releasing = true;
+    this.dueTimer.arm();
     const running = runtimes.map((runtime) => this.inFlightDone.get(runtime)).filter((done) => done !== undefined);
     await Promise.race([Promise.all(running), sleep(graceMs)]);
     const ids = new Set(runtimes.map((runtime) => runtime.service.id));
@@ -548,12 +600,29 @@ export class MonitorService implements MonitorView, ShardHost {
 
   /** Sets each runtime's epoch from the leases (after load). */
   private applyOwnership(): void {
-    for (const runtime of this.runtimes.values()) runtime.epoch = this.leases.epochOf(runtime.shard);
+    for (const runtime of this.runtimes.values()) {
+      runtime.epoch = this.leases.epochOf(runtime.shard);
+      this.schedule(runtime);
+    }
+  }
+
+  /**
+   * Arms the due timer: checks start at their due time from now on (the scheduler calls it once it is ready, so a
+   * first check due before the first tick is not late; the tick starts it too).
+   */
+  startDispatching(): void {
+    if (!this.stopped) this.dueTimer.start();
+  }
+
+  /** Starts no check from now on (the due timer is cancelled); running checks finish. */
+  stopDispatching(): void {
+    this.stopped = true;
+    this.dueTimer.stop();
   }
 
   /** Stops dispatching, waits (bounded) for running checks, then writes everything still buffered. */
   async shutdown(graceMs = 5000): Promise<void> {
-    this.stopped = true;
+    this.stopDispatching();
     await Promise.race([Promise.all([...this.inFlightDone.values()]), sleep(graceMs)]);
     this.stateWriter.flush();
     // Checks first: a rollup write counts only checks already stored.

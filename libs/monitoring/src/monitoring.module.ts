@@ -24,6 +24,7 @@ import { TargetResolver } from './probe/target-resolution.js';
 import { ActiveIncidents, NoActiveIncidents } from './status/active-incidents.js';
 import { PageSettings } from './status/page-settings.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
+import { SystemTimers, Timers } from './scheduling/timers.js';
 
 export interface MonitoringModuleOptions {
   /**
@@ -78,6 +79,7 @@ export class MonitoringModule {
         activeIncidents,
         { provide: ActiveIncidents, useExisting: activeIncidents },
         MonitoringEvents,
+        { provide: Timers, useClass: SystemTimers },
         MonitorService,
         { provide: MonitorView, useExisting: MonitorService },
         CatalogService,

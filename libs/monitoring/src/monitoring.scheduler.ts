@@ -6,8 +6,8 @@ import { MonitorService } from './monitor.service.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 /**
- * The @Cron entry point: joins the cluster, loads the catalog once, then hands every second to the runner and the
- * snapshot; at shutdown it writes what is buffered before the shards are released.
+ * The @Cron entry point: joins the cluster, loads the catalog once, then hands every second to the runner (whose
+ * due timer starts each check at its millisecond; the tick supervises it) and the snapshot; at shutdown it writes what is buffered before the shards are released.
  */
 @Injectable()
 export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -30,6 +30,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     this.snapshot.refresh();
     this.cluster.start(started);
     this.ready = true;
+    this.monitor.startDispatching();
     // Between ticks, publish finished checks quickly; refresh() itself bounds how often it really rebuilds.
     this.refresher = setInterval(() => this.snapshot.refresh(), 200);
     this.refresher.unref();
@@ -53,6 +54,8 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
   async beforeApplicationShutdown(): Promise<void> {
     const wasReady = this.ready;
     this.ready = false;
+    // The due timer starts checks between ticks: no new one from here on (the last writes follow).
+    this.monitor.stopDispatching();
     if (this.refresher) clearInterval(this.refresher);
     if (wasReady) await this.cluster.confirm();
     await this.monitor.shutdown();

@@ -1,4 +1,4 @@
-import { advanceDue, firstDueAt, phaseOf } from './schedule.js';
+import { advanceDue, firstDueAt, offsetOf, phaseOf, resumeGrid, takeoverDueAt } from './schedule.js';
 import { SlipStats } from './slip-stats.js';
 
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 0) + 250; // 250 ms past a whole second
@@ -19,55 +19,162 @@ describe('phaseOf', () => {
   });
 });
 
+describe('offsetOf', () => {
+  it('is the same millisecond for an id every time, within 0..999', () => {
+    for (const id of ids) {
+      expect(offsetOf(id)).toBe(offsetOf(id));
+      expect(Number.isInteger(offsetOf(id))).toBe(true);
+      expect(offsetOf(id)).toBeGreaterThanOrEqual(0);
+      expect(offsetOf(id)).toBeLessThan(1000);
+    }
+  });
+
+  it('spreads services over the second: every tenth of it is used, none holds more than a fifth', () => {
+    const tenths = new Array<number>(10).fill(0);
+    for (const id of ids) tenths[Math.floor(offsetOf(id) / 100)] = (tenths[Math.floor(offsetOf(id) / 100)] ?? 0) + 1;
+    expect(Math.min(...tenths)).toBeGreaterThan(0);
+    expect(Math.max(...tenths)).toBeLessThanOrEqual(ids.length / 5);
+    expect(new Set(ids.map(offsetOf)).size).toBeGreaterThanOrEqual(150);
+  });
+
+  it('does not follow the phase: services due in the same second get (nearly) all different milliseconds', () => {
+    const sameSecond = ids.filter((id) => phaseOf(id, 20) === 0);
+    expect(sameSecond.length).toBeGreaterThanOrEqual(5);
+    // Independent hashes collide now and then (birthday): nearly all, not all, are different.
+    expect(new Set(sameSecond.map(offsetOf)).size).toBeGreaterThanOrEqual(sameSecond.length - 1);
+    expect(new Set(sameSecond.map((id) => offsetOf(id) % 20)).size).toBeGreaterThan(1);
+  });
+});
+
+/** The first point of `id`'s grid (k·1000 + offsetOf(id)) at or after `at`. */
+function gridAfter(id: string, at: number): number {
+  return Math.ceil((at - offsetOf(id)) / 1000) * 1000 + offsetOf(id);
+}
+
 describe('firstDueAt', () => {
   describe('for a service never checked', () => {
     it.each([1_000, 5_000, 30_000, 60_000, 300_000, 86_400_000])(
-      'picks a whole second within min(interval, 60 s) from the next second (interval %d ms)',
+      'picks a slot of its grid within min(interval, 60 s) from the next slot (interval %d ms)',
       (intervalMs) => {
         const spread = Math.min(intervalMs, 60_000);
         for (const id of ids) {
           const due = firstDueAt(id, intervalMs, null, NOW);
-          expect(due % 1000).toBe(0);
-          expect(due).toBeGreaterThanOrEqual(NEXT_SECOND);
-          expect(due).toBeLessThan(NEXT_SECOND + spread);
+          expect((due - offsetOf(id)) % 1000).toBe(0);
+          expect(due).toBeGreaterThanOrEqual(gridAfter(id, NOW));
+          expect(due).toBeGreaterThanOrEqual(NOW);
+          expect(due).toBeLessThan(gridAfter(id, NOW) + spread);
         }
       },
     );
 
     it('spreads many services over the window instead of firing them on the same second', () => {
-      const seconds = new Set(ids.map((id) => firstDueAt(id, 30_000, null, NOW)));
+      const seconds = new Set(ids.map((id) => Math.floor(firstDueAt(id, 30_000, null, NOW) / 1000)));
       expect(seconds.size).toBeGreaterThanOrEqual(25);
     });
 
-    it('starts a 1 s service on the next whole second', () => {
-      expect(firstDueAt('api', 1_000, null, NOW)).toBe(NEXT_SECOND);
+    it('spreads the services of one second over its milliseconds', () => {
+      const dues = ids.map((id) => firstDueAt(id, 20_000, null, NOW));
+      const perMillisecond = new Map<number, number>();
+      for (const due of dues) perMillisecond.set(due, (perMillisecond.get(due) ?? 0) + 1);
+      // 200 services over 20 seconds: about 10 per second, at (nearly) as many different milliseconds.
+      expect(perMillisecond.size).toBeGreaterThanOrEqual(190);
     });
 
-    it('gives the same id the same phase every time', () => {
+    it('starts a 1 s service at the next point of its grid', () => {
+      expect(firstDueAt('api', 1_000, null, NOW)).toBe(gridAfter('api', NOW));
+    });
+
+    it('gives the same id the same slot every time', () => {
       expect(firstDueAt('api', 30_000, null, NOW)).toBe(firstDueAt('api', 30_000, null, NOW));
       expect(firstDueAt('api', 30_000, null, NOW + 60_000)).toBe(firstDueAt('api', 30_000, null, NOW) + 60_000);
     });
 
-    it('is due right away when now is exactly a whole second and the phase is 0', () => {
-      const whole = NOW - 250;
-      expect(firstDueAt('api', 1_000, null, whole)).toBe(whole);
+    it('is due right away when now is exactly a point of its grid and the phase is 0', () => {
+      const onGrid = NOW - 250 + offsetOf('api');
+      expect(firstDueAt('api', 1_000, null, onGrid)).toBe(onGrid);
     });
   });
 
   describe('for a service with a stored last check (restart)', () => {
-    it('resumes the rhythm: one interval after the last check, rounded up to a whole second', () => {
-      expect(firstDueAt('api', 30_000, NOW - 10_000, NOW)).toBe(NOW - 250 + 21_000);
-      expect(firstDueAt('api', 30_000, NOW - 10_250, NOW)).toBe(NOW - 250 + 20_000);
+    const slot = NEXT_SECOND + offsetOf('api'); // a point of api's grid, 0.75..1.75 s after NOW
+
+    it('resumes the rhythm: one interval after the last check, rounded up to a point of its grid', () => {
+      // The last check started 5 ms after its slot (slot - 30 s): the next slot one interval on is taken.
+      expect(firstDueAt('api', 30_000, slot - 30_000, NOW)).toBe(slot);
+      expect(firstDueAt('api', 30_000, slot - 30_000 + 5, NOW)).toBe(slot + 1000);
+      expect(firstDueAt('api', 30_000, slot - 29_000 - 1, NOW)).toBe(slot + 1000);
     });
 
-    it('is due on the next second when the slot is this very second', () => {
-      expect(firstDueAt('api', 30_000, NOW - 29_800, NOW)).toBe(NEXT_SECOND);
+    it('is due at the next point of its grid when the slot falls before it', () => {
+      expect(firstDueAt('api', 30_000, slot - 1000 - 30_000 + 1, NOW)).toBe(slot);
     });
 
     it('falls back to the spread window when the slot has already passed', () => {
       const due = firstDueAt('api', 30_000, NOW - 120_000, NOW);
       expect(due).toBe(firstDueAt('api', 30_000, null, NOW));
     });
+  });
+});
+
+describe('takeoverDueAt', () => {
+  const id = 'svc-00042';
+  const interval = 20_000;
+  const ownerSlot = Date.UTC(2026, 0, 10, 12, 0, 0) + offsetOf(id); // a point of the service's grid
+
+  it("keeps the previous owner's exact slot while it is still ahead, however late its last check started", () => {
+    for (const lateness of [0, 1, 37, 999]) {
+      const now = ownerSlot + lateness + 5_000;
+      expect(takeoverDueAt(id, interval, ownerSlot + lateness, now)).toEqual({
+        nextDueAt: ownerSlot + interval,
+        resumeAt: null,
+      });
+    }
+  });
+
+  it("catches up at once when the owner's slot has passed, and resumes on its grid", () => {
+    const now = ownerSlot + interval + 7_345;
+    expect(takeoverDueAt(id, interval, ownerSlot + 12, now)).toEqual({
+      nextDueAt: now,
+      resumeAt: ownerSlot + interval,
+    });
+  });
+
+  it('keeps the slot when it is exactly now', () => {
+    expect(takeoverDueAt(id, interval, ownerSlot + 3, ownerSlot + interval)).toEqual({
+      nextDueAt: ownerSlot + interval,
+      resumeAt: null,
+    });
+  });
+
+  it('starts a never-checked service like a boot does', () => {
+    expect(takeoverDueAt(id, interval, null, NOW)).toEqual({
+      nextDueAt: firstDueAt(id, interval, null, NOW),
+      resumeAt: null,
+    });
+  });
+});
+
+describe('resumeGrid', () => {
+  const interval = 20_000;
+  const resumeAt = 1_000_437; // a missed slot of a grid at offset 437
+
+  it('returns to the grid after a catch-up check: the next slot is on it', () => {
+    const now = resumeAt + 2_000;
+    expect(resumeGrid(resumeAt, interval, now)).toEqual({ nextDueAt: resumeAt + interval, skipped: 0 });
+  });
+
+  it('never schedules the next check closer than half an interval to the catch-up', () => {
+    for (let now = resumeAt; now < resumeAt + 3 * interval; now += 997) {
+      const { nextDueAt } = resumeGrid(resumeAt, interval, now);
+      expect(nextDueAt - now).toBeGreaterThanOrEqual(interval / 2);
+      expect(nextDueAt - now).toBeLessThanOrEqual(interval * 1.5);
+      expect((nextDueAt - resumeAt) % interval).toBe(0);
+    }
+  });
+
+  it('skips the grid slot that would come too soon, and counts it', () => {
+    const now = resumeAt + interval - 3_000; // the next slot is 3 s away
+    expect(resumeGrid(resumeAt, interval, now)).toEqual({ nextDueAt: resumeAt + 2 * interval, skipped: 1 });
   });
 });
 

@@ -1,27 +1,58 @@
-/** FNV-1a: a stable per-service phase so checks spread over time instead of all firing on the same second. */
-export function phaseOf(id: string, slots: number): number {
+function fnv1a(id: string): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < id.length; index += 1) {
     hash ^= id.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % Math.max(1, slots);
+  return hash >>> 0;
+}
+
+/** FNV-1a: a stable per-service phase so checks spread over time instead of all firing on the same second. */
+export function phaseOf(id: string, slots: number): number {
+  return fnv1a(id) % Math.max(1, slots);
 }
 
 const SECOND = 1000;
 
 /**
+ * A stable per-service millisecond within the second (0..999, the same on every replica): due times are
+ * k·1000 + offsetOf(id), so the services that share a second start spread over it instead of queueing at its
+ * first millisecond. Mixed (murmur3's finaliser) so it does not follow the phase (phaseOf is the same hash modulo
+ * the number of seconds).
+ */
+export function offsetOf(id: string): number {
+  let hash = fnv1a(id);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) % SECOND;
+}
+
+/** The first point of the service's grid (k·1000 + offset) at or after `at`. */
+function slotAtOrAfter(offset: number, at: number): number {
+  return Math.ceil((at - offset) / SECOND) * SECOND + offset;
+}
+
+/** The last point of the service's grid at or before `at`. */
+function slotAtOrBefore(offset: number, at: number): number {
+  return Math.floor((at - offset) / SECOND) * SECOND + offset;
+}
+
+/**
  * First due time of a service: right after its last check's slot when we know it (restarts keep the rhythm),
- * otherwise a whole second within the first min(interval, 60 s), spread by id.
+ * otherwise a slot of its grid within the first min(interval, 60 s), spread by id.
  */
 export function firstDueAt(id: string, intervalMs: number, lastCheckAt: number | null, now: number): number {
-  const nextSecond = Math.ceil(now / SECOND) * SECOND;
+  const offset = offsetOf(id);
+  const nextSlot = slotAtOrAfter(offset, now);
   if (lastCheckAt !== null) {
-    const due = Math.ceil((lastCheckAt + intervalMs) / SECOND) * SECOND;
-    if (due >= nextSecond) return due;
+    const due = slotAtOrAfter(offset, lastCheckAt + intervalMs);
+    if (due >= nextSlot) return due;
   }
   const spread = Math.min(intervalMs, 60_000) / SECOND;
-  return nextSecond + phaseOf(id, spread) * SECOND;
+  return nextSlot + phaseOf(id, spread) * SECOND;
 }
 
 /** Next slot after a dispatch at `now`: fixed rate from the due time, skipping slots that were missed. */
@@ -37,7 +68,7 @@ export function advanceDue(dueAt: number, intervalMs: number, now: number): { ne
 
 /**
  * Due time of a service taken over from another replica. While the previous owner's next slot is still ahead,
- * that slot (the rhythm continues). When it has passed (the owner died), one catch-up check at the next tick, and
+ * that slot (the rhythm continues). When it has passed (the owner died), one catch-up check right away, and
  * `resumeAt` = the missed slot, so the check after it returns to the owner's grid. Not spread: the lease bound
  * (checked again within lease + interval) leaves no room, and the concurrency limit already smooths the burst.
  */
@@ -48,10 +79,9 @@ export function takeoverDueAt(
   now: number,
 ): { nextDueAt: number; resumeAt: number | null } {
   if (lastCheckAt === null) return { nextDueAt: firstDueAt(id, intervalMs, null, now), resumeAt: null };
-  const nextSecond = Math.ceil(now / SECOND) * SECOND;
-  // The check started just after its due second: that second + the interval is the owner's next slot.
-  const slot = Math.floor(lastCheckAt / SECOND) * SECOND + intervalMs;
-  if (slot >= nextSecond) return { nextDueAt: slot, resumeAt: null };
+  // The check started just after its due time: the grid point before it + the interval is the owner's next slot.
+  const slot = slotAtOrBefore(offsetOf(id), lastCheckAt) + intervalMs;
+  if (slot >= now) return { nextDueAt: slot, resumeAt: null };
   return { nextDueAt: now, resumeAt: slot };
 }
 

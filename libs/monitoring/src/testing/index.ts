@@ -12,3 +12,4 @@ export * from './fake-shard-leases.js';
 export * from './in-memory-change-feed-store.js';
 export * from './in-memory-coordination-store.js';
 export * from './fake-cluster.js';
+export * from './fake-timers.js';
