@@ -135,7 +135,10 @@ export async function replicasRun({
   while (Date.now() - settleStart < settleMaxMs) {
     await sleep(1000);
     const dead = apps.find((app) => app.proc.child.exitCode !== null || app.proc.child.signalCode !== null);
-    if (dead) throw new Error(`a replica exited while settling:\n${dead.proc.output().slice(-3000)}`);
+    if (dead)
+      throw new Error(
+        `a replica exited while settling (exit code ${dead.proc.child.exitCode}, signal ${dead.proc.child.signalCode}):\n${dead.proc.output().slice(-3000)}`,
+      );
     const views = await Promise.all(
       apps.map(async (app) => ({ cluster: await cluster(app.base), health: await health(app.base).catch(() => null) })),
     );
