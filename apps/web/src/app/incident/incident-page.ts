@@ -1,14 +1,8 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import type { IncidentSummary } from '@app/contracts';
-import { switchMap, tap } from 'rxjs';
-import { HttpError, StatusApi } from '../core/api/status-api';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { StatusApi } from '../core/api/status-api';
 import { Branding } from '../core/branding/branding';
-import { APP_CONFIG } from '../core/config/app-config';
 import { AppLink } from '../core/navigation/app-link';
-import { backoffDelay } from '../core/polling/backoff';
-import { PageVisibility } from '../core/polling/page-visibility';
-import { poll } from '../core/polling/poll';
+import { pollById } from '../core/polling/poll-by-id';
 import { StatusFeed } from '../core/polling/status-feed';
 import { DurationView, TimeView } from '../shared/time';
 import { impactLabel, incidentStatusLabel } from '../status/incidents/incident-view';
@@ -103,12 +97,12 @@ export class IncidentPage {
   readonly id = input.required<string>();
 
   private readonly api = inject(StatusApi);
-  private readonly config = inject(APP_CONFIG);
   private readonly feed = inject(StatusFeed);
+  private readonly polled = pollById(this.id, (id, etag) => this.api.incident(id, etag));
 
-  protected readonly incident = signal<IncidentSummary | null>(null);
-  protected readonly notFound = signal(false);
-  protected readonly failed = signal(false);
+  protected readonly incident = this.polled.value;
+  protected readonly notFound = this.polled.notFound;
+  protected readonly failed = this.polled.failed;
 
   protected readonly impact = computed(() => impactLabel(this.incident()?.impact ?? 'none'));
   protected readonly status = computed(() => incidentStatusLabel(this.incident()?.status ?? 'investigating'));
@@ -123,38 +117,7 @@ export class IncidentPage {
   );
 
   constructor() {
-    const visibility = inject(PageVisibility);
     const branding = inject(Branding);
-    toObservable(this.id)
-      .pipe(
-        switchMap((id) => {
-          this.incident.set(null);
-          this.notFound.set(false);
-          let etag: string | null = null;
-          return poll({
-            request: () =>
-              this.api.incident(id, etag).pipe(
-                tap((result) => {
-                  if (result.kind === 'fresh') etag = result.etag;
-                }),
-              ),
-            intervalMs: this.config.pollIntervalMs,
-            backoff: (failures) => backoffDelay(failures, this.config.pollIntervalMs, this.config.maxBackoffMs),
-            visible$: visibility.visible$,
-          });
-        }),
-        takeUntilDestroyed(),
-      )
-      .subscribe((event) => {
-        if (event.ok) {
-          this.failed.set(false);
-          if (event.value.kind === 'fresh') this.incident.set(event.value.body);
-        } else if (event.error instanceof HttpError && event.error.status === 404) {
-          this.notFound.set(true);
-        } else {
-          this.failed.set(true);
-        }
-      });
     effect(() => branding.setTitle(this.notFound() ? 'Incident not found' : (this.incident()?.title ?? 'Incident')));
   }
 }
