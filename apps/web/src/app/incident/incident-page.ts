@@ -7,6 +7,8 @@ import { StatusFeed } from '../core/polling/status-feed';
 import { DurationView, TimeView } from '../shared/time';
 import { impactLabel, incidentStatusLabel } from '../status/incidents/incident-view';
 import { NotFoundView } from '../not-found/not-found-page';
+import { AffectedServices } from './affected-services';
+import { IncidentUpdates } from './incident-updates';
 
 /**
  * /incidents/:id — what alerts and the feed link to: title, impact, affected services, when it started and
@@ -15,7 +17,7 @@ import { NotFoundView } from '../not-found/not-found-page';
 @Component({
   selector: 'app-incident-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [AppLink, TimeView, DurationView, NotFoundView],
+  imports: [AppLink, TimeView, DurationView, NotFoundView, AffectedServices, IncidentUpdates],
   template: `
     <nav class="crumbs" aria-label="Breadcrumb">
       <a [appLink]="{ kind: 'status' }">← Current status</a>
@@ -58,34 +60,10 @@ import { NotFoundView } from '../not-found/not-found-page';
           </div>
           <div>
             <dt>Affected</dt>
-            <dd>
-              @for (service of affected(); track service.id; let last = $last) {
-                @if (service.known) {
-                  <a [appLink]="{ kind: 'service', id: service.id }">{{ service.name }}</a>
-                } @else {
-                  {{ service.name }}
-                }
-                @if (!last) {
-                  ,
-                }
-              } @empty {
-                No services
-              }
-            </dd>
+            <dd><app-affected-services [services]="affected()" /></dd>
           </div>
         </dl>
-        <section aria-labelledby="updates-title">
-          <h2 id="updates-title">Updates</h2>
-          <ol class="timeline">
-            @for (update of updates(); track $index) {
-              <li>
-                <p class="update-status">{{ update.label }}</p>
-                <p class="message">{{ update.message }}</p>
-                <p class="when"><app-time [at]="update.at" [seconds]="true" /></p>
-              </li>
-            }
-          </ol>
-        </section>
+        <app-incident-updates [updates]="updates()" />
       </article>
     } @else {
       <h1 class="loading">Loading incident…</h1>
