@@ -1,18 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import type { IncidentSummary } from '@app/contracts';
-import { switchMap, tap } from 'rxjs';
-import { HttpError, StatusApi } from '../core/api/status-api';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { StatusApi } from '../core/api/status-api';
 import { Branding } from '../core/branding/branding';
-import { APP_CONFIG } from '../core/config/app-config';
 import { AppLink } from '../core/navigation/app-link';
-import { backoffDelay } from '../core/polling/backoff';
-import { PageVisibility } from '../core/polling/page-visibility';
-import { poll } from '../core/polling/poll';
+import { pollById } from '../core/polling/poll-by-id';
 import { StatusFeed } from '../core/polling/status-feed';
 import { DurationView, TimeView } from '../shared/time';
 import { impactLabel, incidentStatusLabel } from '../status/incidents/incident-view';
 import { NotFoundView } from '../not-found/not-found-page';
+import { AffectedServices } from './affected-services';
+import { IncidentUpdates } from './incident-updates';
 
 /**
  * /incidents/:id — what alerts and the feed link to: title, impact, affected services, when it started and
@@ -21,7 +17,7 @@ import { NotFoundView } from '../not-found/not-found-page';
 @Component({
   selector: 'app-incident-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [AppLink, TimeView, DurationView, NotFoundView],
+  imports: [AppLink, TimeView, DurationView, NotFoundView, AffectedServices, IncidentUpdates],
   template: `
     <nav class="crumbs" aria-label="Breadcrumb">
       <a [appLink]="{ kind: 'status' }">← Current status</a>
@@ -64,34 +60,10 @@ import { NotFoundView } from '../not-found/not-found-page';
           </div>
           <div>
             <dt>Affected</dt>
-            <dd>
-              @for (service of affected(); track service.id; let last = $last) {
-                @if (service.known) {
-                  <a [appLink]="{ kind: 'service', id: service.id }">{{ service.name }}</a>
-                } @else {
-                  {{ service.name }}
-                }
-                @if (!last) {
-                  ,
-                }
-              } @empty {
-                No services
-              }
-            </dd>
+            <dd><app-affected-services [services]="affected()" /></dd>
           </div>
         </dl>
-        <section aria-labelledby="updates-title">
-          <h2 id="updates-title">Updates</h2>
-          <ol class="timeline">
-            @for (update of updates(); track $index) {
-              <li>
-                <p class="update-status">{{ update.label }}</p>
-                <p class="message">{{ update.message }}</p>
-                <p class="when"><app-time [at]="update.at" [seconds]="true" /></p>
-              </li>
-            }
-          </ol>
-        </section>
+        <app-incident-updates [updates]="updates()" />
       </article>
     } @else {
       <h1 class="loading">Loading incident…</h1>
@@ -103,12 +75,12 @@ export class IncidentPage {
   readonly id = input.required<string>();
 
   private readonly api = inject(StatusApi);
-  private readonly config = inject(APP_CONFIG);
   private readonly feed = inject(StatusFeed);
+  private readonly polled = pollById(this.id, (id, etag) => this.api.incident(id, etag));
 
-  protected readonly incident = signal<IncidentSummary | null>(null);
-  protected readonly notFound = signal(false);
-  protected readonly failed = signal(false);
+  protected readonly incident = this.polled.value;
+  protected readonly notFound = this.polled.notFound;
+  protected readonly failed = this.polled.failed;
 
   protected readonly impact = computed(() => impactLabel(this.incident()?.impact ?? 'none'));
   protected readonly status = computed(() => incidentStatusLabel(this.incident()?.status ?? 'investigating'));
@@ -123,38 +95,7 @@ export class IncidentPage {
   );
 
   constructor() {
-    const visibility = inject(PageVisibility);
     const branding = inject(Branding);
-    toObservable(this.id)
-      .pipe(
-        switchMap((id) => {
-          this.incident.set(null);
-          this.notFound.set(false);
-          let etag: string | null = null;
-          return poll({
-            request: () =>
-              this.api.incident(id, etag).pipe(
-                tap((result) => {
-                  if (result.kind === 'fresh') etag = result.etag;
-                }),
-              ),
-            intervalMs: this.config.pollIntervalMs,
-            backoff: (failures) => backoffDelay(failures, this.config.pollIntervalMs, this.config.maxBackoffMs),
-            visible$: visibility.visible$,
-          });
-        }),
-        takeUntilDestroyed(),
-      )
-      .subscribe((event) => {
-        if (event.ok) {
-          this.failed.set(false);
-          if (event.value.kind === 'fresh') this.incident.set(event.value.body);
-        } else if (event.error instanceof HttpError && event.error.status === 404) {
-          this.notFound.set(true);
-        } else {
-          this.failed.set(true);
-        }
-      });
     effect(() => branding.setTitle(this.notFound() ? 'Incident not found' : (this.incident()?.title ?? 'Incident')));
   }
 }

@@ -6,6 +6,8 @@ import { Branding } from '../core/branding/branding';
 import { AppLink } from '../core/navigation/app-link';
 import { NotFoundView } from '../not-found/not-found-page';
 import { DurationView, TimeView } from '../shared/time';
+import { AffectedServices } from './affected-services';
+import { IncidentUpdates } from './incident-updates';
 
 const STATUS_LABELS: Record<StatuspageScheduledMaintenance['status'], string> = {
   scheduled: 'Scheduled',
@@ -18,7 +20,7 @@ const STATUS_LABELS: Record<StatuspageScheduledMaintenance['status'], string> = 
 @Component({
   selector: 'app-maintenance-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [AppLink, TimeView, DurationView, NotFoundView],
+  imports: [AppLink, TimeView, DurationView, NotFoundView, AffectedServices, IncidentUpdates],
   template: `
     <nav class="crumbs" aria-label="Breadcrumb">
       <a [appLink]="{ kind: 'status' }">← Current status</a>
@@ -51,30 +53,10 @@ const STATUS_LABELS: Record<StatuspageScheduledMaintenance['status'], string> = 
           </div>
           <div>
             <dt>Affected</dt>
-            <dd>
-              @for (component of window.components; track component.id; let last = $last) {
-                <a [appLink]="{ kind: 'service', id: component.id }">{{ component.name }}</a>
-                @if (!last) {
-                  ,
-                }
-              } @empty {
-                No services
-              }
-            </dd>
+            <dd><app-affected-services [services]="affected()" /></dd>
           </div>
         </dl>
-        <section aria-labelledby="updates-title">
-          <h2 id="updates-title">Updates</h2>
-          <ol class="timeline">
-            @for (update of window.incident_updates; track update.id) {
-              <li>
-                <p class="update-status">{{ statusOf(update.status) }}</p>
-                <p class="message">{{ update.body }}</p>
-                <p class="when"><app-time [at]="update.display_at" [seconds]="true" /></p>
-              </li>
-            }
-          </ol>
-        </section>
+        <app-incident-updates [updates]="updates()" />
       </article>
     } @else {
       <h1 class="loading">Loading maintenance…</h1>
@@ -89,6 +71,16 @@ export class MaintenancePage {
   protected readonly window = computed(() => this.windows()?.find((window) => window.id === this.id()) ?? null);
   protected readonly missing = computed(() => this.windows() !== null && this.window() === null);
   protected readonly label = computed(() => STATUS_LABELS[this.window()?.status ?? 'scheduled']);
+  protected readonly affected = computed(() =>
+    (this.window()?.components ?? []).map((component) => ({ id: component.id, name: component.name, known: true })),
+  );
+  protected readonly updates = computed(() =>
+    (this.window()?.incident_updates ?? []).map((update) => ({
+      label: this.statusOf(update.status),
+      message: update.body,
+      at: update.display_at,
+    })),
+  );
 
   constructor() {
     const branding = inject(Branding);

@@ -1,13 +1,7 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
 import { AppLink } from '../core/navigation/app-link';
-import type { ServiceDetailResponse } from '@app/contracts';
-import { switchMap, tap } from 'rxjs';
-import { StatusApi, HttpError } from '../core/api/status-api';
-import { APP_CONFIG } from '../core/config/app-config';
-import { backoffDelay } from '../core/polling/backoff';
-import { PageVisibility } from '../core/polling/page-visibility';
-import { poll } from '../core/polling/poll';
+import { StatusApi } from '../core/api/status-api';
+import { pollById } from '../core/polling/poll-by-id';
 import { StatusFeed } from '../core/polling/status-feed';
 import { Branding } from '../core/branding/branding';
 import { NotFoundView } from '../not-found/not-found-page';
@@ -31,12 +25,12 @@ export class ServiceDetailPage {
   readonly id = input.required<string>();
 
   private readonly api = inject(StatusApi);
-  private readonly config = inject(APP_CONFIG);
   private readonly feed = inject(StatusFeed);
+  private readonly polled = pollById(this.id, (id, etag) => this.api.service(id, etag));
 
-  protected readonly detail = signal<ServiceDetailResponse | null>(null);
-  protected readonly notFound = signal(false);
-  protected readonly failed = signal(false);
+  protected readonly detail = this.polled.value;
+  protected readonly notFound = this.polled.notFound;
+  protected readonly failed = this.polled.failed;
 
   protected readonly service = computed(() => this.detail()?.service ?? null);
   /** The TLS certificate the last check saw: when it expires, how long that is, and whether it is soon. */
@@ -105,39 +99,7 @@ export class ServiceDetailPage {
   constructor() {
     // Active and recent incidents (bar tooltips) come from the shared feed, also when this page is opened directly.
     this.feed.connect();
-    const visibility = inject(PageVisibility);
     const branding = inject(Branding);
-    toObservable(this.id)
-      .pipe(
-        switchMap((id) => {
-          this.detail.set(null);
-          this.notFound.set(false);
-          let etag: string | null = null;
-          return poll({
-            // Revalidate with the last ETag: an unchanged service costs a 304, and the view stays as it is.
-            request: () =>
-              this.api.service(id, etag).pipe(
-                tap((result) => {
-                  if (result.kind === 'fresh') etag = result.etag;
-                }),
-              ),
-            intervalMs: this.config.pollIntervalMs,
-            backoff: (failures) => backoffDelay(failures, this.config.pollIntervalMs, this.config.maxBackoffMs),
-            visible$: visibility.visible$,
-          });
-        }),
-        takeUntilDestroyed(),
-      )
-      .subscribe((event) => {
-        if (event.ok) {
-          this.failed.set(false);
-          if (event.value.kind === 'fresh') this.detail.set(event.value.body);
-        } else if (event.error instanceof HttpError && event.error.status === 404) {
-          this.notFound.set(true);
-        } else {
-          this.failed.set(true);
-        }
-      });
     effect(() => branding.setTitle(this.notFound() ? 'Service not found' : (this.service()?.name ?? this.id())));
   }
 }

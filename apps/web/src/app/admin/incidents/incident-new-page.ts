@@ -13,6 +13,7 @@ import { ErrorSummary, type SummaryItem } from '../shared/error-summary';
 import { describeProblem, mapProblems, type MappedProblems } from '../shared/field-problems';
 import { FieldControl, FormField } from '../shared/form-field';
 import { liveResource } from '../shared/live';
+import { ServicePicker } from '../shared/service-picker';
 import { IncidentEdits } from './incident-edits';
 
 export const IMPACT_HINTS: Record<IncidentImpact, string> = {
@@ -68,7 +69,7 @@ export function toCreateRequest(
 @Component({
   selector: 'app-incident-new-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [AppLink, ErrorSummary, FormField, FieldControl, IncidentCard],
+  imports: [AppLink, ErrorSummary, FormField, FieldControl, IncidentCard, ServicePicker],
   templateUrl: './incident-new-page.html',
 })
 export class IncidentNewPage {
@@ -147,12 +148,8 @@ export class IncidentNewPage {
     this.draft.update((draft) => ({ ...draft, status }));
   }
 
-  protected toggleService(id: string, event: Event): void {
-    const checked = (event.target as HTMLInputElement).checked;
-    this.draft.update((draft) => ({
-      ...draft,
-      serviceIds: checked ? [...draft.serviceIds, id] : draft.serviceIds.filter((candidate) => candidate !== id),
-    }));
+  protected setServiceIds(serviceIds: string[]): void {
+    this.draft.update((draft) => ({ ...draft, serviceIds }));
   }
 
   protected setNotify(event: Event): void {

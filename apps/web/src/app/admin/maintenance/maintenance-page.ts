@@ -10,6 +10,7 @@ import { ErrorSummary, type SummaryItem } from '../shared/error-summary';
 import { describeProblem, mapProblems, type MappedProblems } from '../shared/field-problems';
 import { FieldControl, FormField } from '../shared/form-field';
 import { liveResource } from '../shared/live';
+import { ServicePicker } from '../shared/service-picker';
 import {
   describeZone,
   formatLocal,
@@ -64,7 +65,7 @@ function freshDraft(now: number): MaintenanceDraft {
 @Component({
   selector: 'app-maintenance-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ErrorSummary, FormField, FieldControl],
+  imports: [ErrorSummary, FormField, FieldControl, ServicePicker],
   templateUrl: './maintenance-page.html',
   styleUrl: './maintenance-page.css',
 })
@@ -129,12 +130,8 @@ export class MaintenancePage {
     this.draft.update((draft) => ({ ...draft, [field]: value }));
   }
 
-  protected toggleService(id: string, event: Event): void {
-    const checked = (event.target as HTMLInputElement).checked;
-    this.draft.update((draft) => ({
-      ...draft,
-      serviceIds: checked ? [...draft.serviceIds, id] : draft.serviceIds.filter((candidate) => candidate !== id),
-    }));
+  protected setServiceIds(serviceIds: string[]): void {
+    this.draft.update((draft) => ({ ...draft, serviceIds }));
   }
 
   protected async schedule(event: Event): Promise<void> {

@@ -21,6 +21,7 @@ import { describeError } from '../shared/describe-error';
 import { ErrorSummary, type SummaryItem } from '../shared/error-summary';
 import { describeProblem, mapProblems, type MappedProblems } from '../shared/field-problems';
 import { FieldControl, FormField } from '../shared/form-field';
+import { FlagCheck } from '../shared/flag-check';
 import { SERVICE_DEFAULTS } from '@app/contracts';
 import { KIND_LABELS, TLS_NOT_VERIFIED, tlsNotVerified } from './check-kind';
 import { HeartbeatToken } from './heartbeat-token';
@@ -64,7 +65,7 @@ export const controlIdOf = (field: ServiceField): string => `svc-${field.replace
 @Component({
   selector: 'app-service-form',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [AppLink, ErrorSummary, FormField, FieldControl, HeartbeatToken],
+  imports: [AppLink, ErrorSummary, FormField, FieldControl, FlagCheck, HeartbeatToken],
   templateUrl: './service-form.html',
 })
 export class ServiceForm {
@@ -152,8 +153,7 @@ export class ServiceForm {
     if (isDnsRecordType(value)) this.form.update((form) => ({ ...form, dnsType: value }));
   }
 
-  protected setFlag(field: FlagField, event: Event): void {
-    const checked = (event.target as HTMLInputElement).checked;
+  protected setFlag(field: FlagField, checked: boolean): void {
     this.form.update((form) => ({ ...form, [field]: checked }));
   }
 
