@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Controller,
   Get,
   HttpCode,
@@ -35,6 +36,18 @@ const MESSAGE_MAX = 200;
  * it says nothing but "recorded": no service name, state or anything else, and the same 404 for a token that
  * never existed and one that was rotated. One conditional DynamoDB write per accepted ping, on any replica.
  */
+/** What GET and POST pings share: status, parameters, answers (the two verbs differ only in their summary). */
+const PingDocs = (summary: string) =>
+  applyDecorators(
+    HttpCode(200),
+    ApiOperation({ summary }),
+    ApiParam({ name: 'token', description: 'The ping token shown when the heartbeat service was created' }),
+    ApiQuery({ name: 'status', required: false, enum: ['ok', 'fail'], description: 'Default ok' }),
+    ApiQuery({ name: 'msg', required: false, schema: { type: 'string', maxLength: MESSAGE_MAX } }),
+    Returns(200, 'HeartbeatPingResponse', 'Recorded'),
+    Fails(429, 'Too many pings for this token, or too many unknown tokens from this address (Retry-After)'),
+  );
+
 @Public()
 @ApiTags('public')
 @Controller('heartbeat')
@@ -45,13 +58,7 @@ export class HeartbeatController {
   ) {}
 
   @Get(':token')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Heartbeat ping (GET): the job ran; ?status=fail&msg=… reports that it failed' })
-  @ApiParam({ name: 'token', description: 'The ping token shown when the heartbeat service was created' })
-  @ApiQuery({ name: 'status', required: false, enum: ['ok', 'fail'], description: 'Default ok' })
-  @ApiQuery({ name: 'msg', required: false, schema: { type: 'string', maxLength: MESSAGE_MAX } })
-  @Returns(200, 'HeartbeatPingResponse', 'Recorded')
-  @Fails(429, 'Too many pings for this token, or too many unknown tokens from this address (Retry-After)')
+  @PingDocs('Heartbeat ping (GET): the job ran; ?status=fail&msg=… reports that it failed')
   get(
     @Param('token') token: string,
     @Query('status') status: unknown,
@@ -63,13 +70,7 @@ export class HeartbeatController {
   }
 
   @Post(':token')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Heartbeat ping (POST, no body): the job ran; ?status=fail&msg=… reports a failure' })
-  @ApiParam({ name: 'token', description: 'The ping token shown when the heartbeat service was created' })
-  @ApiQuery({ name: 'status', required: false, enum: ['ok', 'fail'], description: 'Default ok' })
-  @ApiQuery({ name: 'msg', required: false, schema: { type: 'string', maxLength: MESSAGE_MAX } })
-  @Returns(200, 'HeartbeatPingResponse', 'Recorded')
-  @Fails(429, 'Too many pings for this token, or too many unknown tokens from this address (Retry-After)')
+  @PingDocs('Heartbeat ping (POST, no body): the job ran; ?status=fail&msg=… reports a failure')
   post(
     @Param('token') token: string,
     @Query('status') status: unknown,
