@@ -84,7 +84,12 @@ export class ReplicaCluster {
   }
 
   async start(slot: number): Promise<void> {
-    const app = await startApp({ servicesYaml: 'services: []\n', dataDir: this.dataDir, env: this.env });
+    const app = await startApp({
+      servicesYaml: 'services: []\n',
+      dataDir: this.dataDir,
+      env: this.env,
+      healthyWithinMs: 60_000,
+    });
     const health = (await (await fetch(`${app.baseUrl}/api/health`)).json()) as {
       details: { cluster: { replicaId: string } };
     };

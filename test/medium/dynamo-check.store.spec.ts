@@ -41,6 +41,25 @@ describe('DynamoCheckStore against DynamoDB (dynalite)', () => {
     for (let index = 0; index < checks.length; index += 25) await store.append(checks.slice(index, index + 25));
   }
 
+  it("reads strongly consistent (a takeover must see the previous owner's last check, stored a moment ago)", async () => {
+    const observed = dynamoClient();
+    const queries: { ConsistentRead?: boolean }[] = [];
+    observed.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'QueryCommand') queries.push(args.input as { ConsistentRead?: boolean });
+        return next(args);
+      },
+      { step: 'initialize', name: 'observeQueries' },
+    );
+    const reader = new DynamoCheckStore(observed, names.checks, retentionDays);
+    await store.append([check('consistent', 1)]);
+    expect(await reader.recent('consistent', 5)).toEqual([check('consistent', 1)]);
+    expect(await reader.since('consistent', 0)).toEqual([check('consistent', 1)]);
+    expect(queries).toHaveLength(2);
+    expect(queries.every((input) => input.ConsistentRead === true)).toBe(true);
+    observed.destroy();
+  });
+
   it('appends a full batch of 25 checks in one call and reads them back oldest first', async () => {
     const checks = Array.from({ length: 25 }, (_, i) => check('batch', i));
     await store.append(checks);

@@ -199,6 +199,7 @@ describe('replicas racing on one DynamoDB', () => {
       drop: () => undefined,
       handOver: () => Promise.resolve(),
       resync: () => Promise.resolve(),
+      settle: () => Promise.resolve(),
     };
 
     it('replicas joining at once end up with every shard worked by exactly one, under unique epochs', async () => {

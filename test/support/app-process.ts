@@ -32,6 +32,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Wait until /api/health answers 200 (default true). */
   waitHealthy?: boolean;
+  /** How long that may take (default 20 s; the chaos suite allows more: its restarts compete for the CPU). */
+  healthyWithinMs?: number;
 }
 
 /**
@@ -80,7 +82,8 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
     },
   };
   if (options.waitHealthy !== false) {
-    const deadline = Date.now() + 20_000;
+    const healthyWithinMs = options.healthyWithinMs ?? 20_000;
+    const deadline = Date.now() + healthyWithinMs;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output}`);
       try {
@@ -91,7 +94,7 @@ export async function startApp(options: StartOptions): Promise<AppProcess> {
       }
       if (Date.now() > deadline) {
         await app.kill();
-        throw new Error(`app did not become healthy in 20 s:\n${output}`);
+        throw new Error(`app did not become healthy in ${healthyWithinMs / 1000} s:\n${output}`);
       }
       await new Promise((done) => setTimeout(done, 100));
     }

@@ -572,6 +572,11 @@ export class MonitorService implements MonitorView, ShardHost {
     await this.rollupWriter.flush(runtimes, Date.now(), true);
   }
 
+  /** Waits for the check appends in flight (what is admitted from now on is decided by the lease then). */
+  settle(): Promise<void> {
+    return this.checkWriter.settled();
+  }
+
   async resync(shard: number, now = Date.now()): Promise<void> {
     await this.forEach(this.servicesOf(shard), async (service) => {
       if (this.runtimes.get(service.id)?.epoch === null) await this.restore(service, now, null, 'boot');

@@ -36,6 +36,9 @@ export class DynamoCheckStore extends CheckStore {
         ExpressionAttributeValues: { ':id': put.s(serviceId) },
         ScanIndexForward: false,
         Limit: limit,
+        // Read at boot and when a shard is taken over: the previous owner's last checks must be seen (an eventually
+        // consistent read could miss one stored a moment ago, and the new owner would check again next to it).
+        ConsistentRead: true,
       }),
     );
     return (result.Items ?? []).map((item) => this.fromItem(item));
@@ -47,6 +50,7 @@ export class DynamoCheckStore extends CheckStore {
       KeyConditionExpression: 'serviceId = :id AND #at > :after',
       ExpressionAttributeNames: { '#at': 'at' },
       ExpressionAttributeValues: { ':id': put.s(serviceId), ':after': put.n(afterMs) },
+      ConsistentRead: true,
     });
     return items.map((item) => this.fromItem(item));
   }

@@ -15,6 +15,8 @@ class RecordingHost implements ShardHost {
   readonly handedOver: number[] = [];
   readonly resynced: number[] = [];
   answer: 'adopted' | 'fenced' = 'adopted';
+  /** Runs when the coordinator waits for the writes in flight (a spec looks at the lease from inside). */
+  onSettle: () => Promise<void> = () => Promise.resolve();
 
   adopt(shard: number, epoch: number, fence: boolean): Promise<'adopted' | 'fenced'> {
     this.adopted.push({ shard, epoch, fence });
@@ -30,6 +32,9 @@ class RecordingHost implements ShardHost {
   resync(shard: number): Promise<void> {
     this.resynced.push(shard);
     return Promise.resolve();
+  }
+  settle(): Promise<void> {
+    return this.onSettle();
   }
 }
 
@@ -223,5 +228,52 @@ describe('ReplicaCoordinator (membership and shard leases)', () => {
     const takenByA = owned(a.coordinator).filter((shard) => cShards.includes(shard));
     expect(takenByA.length).toBeGreaterThan(0);
     for (const shard of takenByA) expect(b.host.resynced).toContain(shard);
+  });
+
+  describe('no check of ours can reach storage after a shard is released (the new owner reads its history first)', () => {
+    it('a handover stops admitting the shard, waits for the appends in flight, and only then releases it', async () => {
+      const [a, b] = [await replica('a'), await replica('b')];
+      const seen = new Map<number, { admit: string; owner: string | null }>();
+      a.host.onSettle = () => {
+        // the moment the runner waits for its appends: revoked already, still ours in the table
+        for (const shard of a.host.handedOver) {
+          const item = store.shardItems.get(shard)!;
+          const admit = a.coordinator.admit(shard, item.epoch);
+          // (handovers run side by side: a shard revoked later is seen at a later wait)
+          if (!seen.has(shard) && admit === 'drop') seen.set(shard, { admit, owner: item.owner });
+        }
+        return Promise.resolve();
+      };
+      await rounds([a, b], 6);
+      expect(a.host.handedOver.length).toBeGreaterThan(0);
+      expect([...seen.keys()].sort()).toEqual([...a.host.handedOver].sort());
+      expect([...seen.values()].every(({ admit, owner }) => admit === 'drop' && owner === 'a')).toBe(true);
+      for (const shard of a.host.handedOver) expect(store.shardItems.get(shard)!.owner).not.toBe('a');
+    });
+
+    it('leave revokes every shard and waits for the appends before it releases any', async () => {
+      const a = await replica('a');
+      await rounds([a], 1);
+      const shards = owned(a.coordinator);
+      const during: { admitted: string[]; owners: (string | null)[] } = { admitted: [], owners: [] };
+      a.host.onSettle = () => {
+        during.admitted = shards.map((shard) => a.coordinator.admit(shard, store.shardItems.get(shard)!.epoch));
+        during.owners = shards.map((shard) => store.shardItems.get(shard)!.owner);
+        return Promise.resolve();
+      };
+      await a.coordinator.leave();
+      expect(new Set(during.admitted)).toEqual(new Set(['drop']));
+      expect(new Set(during.owners)).toEqual(new Set(['a']));
+      expect(shards.every((shard) => store.shardItems.get(shard)!.owner === null)).toBe(true);
+    });
+
+    it('when the appends do not settle within lease/3, leave releases nothing and keeps its membership', async () => {
+      const a = await replica('a');
+      await rounds([a], 1);
+      a.host.onSettle = () => new Promise<void>(() => undefined); // a request to storage that never answers
+      await a.coordinator.leave();
+      expect([...store.shardItems.values()].every((item) => item.owner === 'a')).toBe(true);
+      expect(store.replicaItems.has('a')).toBe(true); // others take its shards only after seeing it expire
+    });
   });
 });

@@ -14,6 +14,12 @@ interface Owned {
   adopting: boolean;
   /** A clean handover is in progress. */
   releasing: boolean;
+  /**
+   * About to be released: its checks are no longer admitted. Set before the release is sent (and the writes
+   * admitted before it settled), so no check of ours can land after another replica claimed the shard and read
+   * its history — such a late check would sit next to the new owner's catch-up check.
+   */
+  closing: boolean;
 }
 
 interface Observation {
@@ -159,6 +165,13 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     await this.running;
     await this.idle();
     if (this.superseded) return;
+    for (const entry of this.owned.values()) entry.closing = true;
+    if (!(await this.settled())) {
+      // A write may still land: keep the shards (and our membership) so nobody claims them before our lease ends.
+      this.logger.warn('left without releasing shards: writes to storage did not settle; they expire with the lease');
+      this.owned.clear();
+      return;
+    }
     const now = this.clock.now();
     await Promise.all(
       [...this.owned].map(([shard, { epoch }]) =>
@@ -194,7 +207,8 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
   }
 
   admit(shard: number, epoch: number): 'write' | 'hold' | 'drop' {
-    if (this.owned.get(shard)?.epoch !== epoch) return 'drop';
+    const entry = this.owned.get(shard);
+    if (entry?.epoch !== epoch || entry.closing) return 'drop';
     if (this.options.exclusive) return 'write';
     return this.confirmed() ? 'write' : 'hold';
   }
@@ -501,7 +515,7 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     const epoch = await this.bounded(this.store.nextEpoch(), 'the epoch counter');
     if (!(await this.bounded(this.store.claim(shard, seen, this.replicaId, epoch, now), `claiming shard ${shard}`)))
       return;
-    this.owned.set(shard, { epoch, adopted: false, adopting: false, releasing: false });
+    this.owned.set(shard, { epoch, adopted: false, adopting: false, releasing: false, closing: false });
     if (seen?.owner && seen.owner !== this.replicaId) {
       this.stats.takeovers += 1;
       this.logger.log(`took over shard ${shard} from ${seen.owner} (epoch ${epoch})`);
@@ -514,6 +528,8 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     entry.releasing = true;
     try {
       await this.host.handOver(shard);
+      entry.closing = true;
+      if (!(await this.settled())) throw new Error('writes to storage did not settle (the next round releases it)');
       await this.releaseHook();
       if (await this.bounded(this.store.release(shard, this.replicaId, entry.epoch, this.clock.now()), 'a release')) {
         this.stats.handovers += 1;
@@ -524,6 +540,17 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     } finally {
       if (this.owned.get(shard) === entry) this.owned.delete(shard);
       this.host.drop(shard);
+    }
+  }
+
+  /** Waits (bounded) for the check writes admitted so far; false when they did not settle in time. */
+  private async settled(): Promise<boolean> {
+    if (!this.host) return true;
+    try {
+      await this.bounded(this.host.settle(), 'settling the writes');
+      return true;
+    } catch {
+      return false;
     }
   }
 

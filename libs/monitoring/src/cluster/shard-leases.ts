@@ -10,6 +10,11 @@ export interface ShardHost {
   drop(shard: number): void;
   /** A clean handover: stop dispatching, let running checks finish, write and publish everything buffered. */
   handOver(shard: number): Promise<void>;
+  /**
+   * Settles the writes already admitted (checks go out as unconditional appends): once the coordinator stopped
+   * admitting a shard's checks and this resolved, nothing of that shard can reach storage any more.
+   */
+  settle(): Promise<void>;
   /** Reloads a shard's services from storage (another replica took it over after a crash). */
   resync(shard: number): Promise<void>;
 }

@@ -143,4 +143,47 @@ describe('CheckWriter', () => {
     await writer.flush();
     expect(store.calls).toBe(0);
   });
+
+  it('settled() resolves only once the appends already sent are answered; later admissions decide anew', async () => {
+    let admit: 'write' | 'drop' = 'write';
+    writer = new CheckWriter(store, options(), { admit: () => admit });
+    let answer: () => void = () => undefined;
+    const original = store.append.bind(store);
+    store.append = (batch) => new Promise<void>((resolve) => (answer = () => resolve(original(batch))));
+    writer.enqueue(check(1));
+    const flushing = writer.flush();
+    let settled = false;
+    const settling = writer.settled().then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false); // the append is still out
+    admit = 'drop'; // the lease revoked while it was out: what comes next is not written
+    writer.enqueue(check(2));
+    answer();
+    await settling;
+    await flushing;
+    await writer.flush();
+    expect(ats(store.items)).toEqual([1]);
+    expect(writer.stats.superseded).toBe(1);
+  });
+
+  it('after stop() no timer writes any more, not even the retry of a timed flush that was out at the time', async () => {
+    writer = new CheckWriter(store, options({ debounceMs: 10, maxBackoffMs: 20 }));
+    let refuse: () => void = () => undefined;
+    const original = store.append.bind(store);
+    store.append = (batch) =>
+      store.calls === 0
+        ? new Promise<void>((_, reject) => {
+            store.calls += 1;
+            refuse = () => reject(new Error('timed out'));
+          })
+        : original(batch);
+    writer.enqueue(check(1));
+    await eventually(() => expect(store.calls).toBe(1)); // the timed flush is out
+    writer.stop();
+    refuse(); // it fails after the stop: no retry may follow
+    writer.enqueue(check(2));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(store.calls).toBe(1);
+    expect(writer.stats.buffered).toBe(2);
+  });
 });

@@ -43,6 +43,9 @@ export class CheckWriter {
   private buffer: Buffered[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  /** The appends of the round in flight (admitted before it started). */
+  private writing: Promise<unknown> | null = null;
+  private stopped = false;
   private backoffMs = 0;
   private nextSeq = 0;
   /** Resolved checks not yet reported to `written`, by enqueue number (null: dropped, nothing to report). */
@@ -97,13 +100,23 @@ export class CheckWriter {
     await this.flushing;
   }
 
+  /**
+   * Resolves once the appends already sent are answered. What is admitted after this call is decided then, so a
+   * caller that first revoked admission knows nothing it revoked can still reach storage.
+   */
+  async settled(): Promise<void> {
+    await this.writing;
+  }
+
+  /** No timed flush any more (shutdown: the last flush was explicit); a late check stays buffered, unwritten. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
   private schedule(delayMs: number): void {
-    if (this.timer || this.flushing) return;
+    if (this.timer || this.flushing || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush().then(() => {
@@ -130,9 +143,10 @@ export class CheckWriter {
     const batches: Buffered[][] = [];
     for (let index = 0; index < admitted.length; index += this.options.batchSize)
       batches.push(admitted.slice(index, index + this.options.batchSize));
-    const results = await Promise.allSettled(
-      batches.map((batch) => this.store.append(batch.map((entry) => entry.check))),
-    );
+    const writing = Promise.allSettled(batches.map((batch) => this.store.append(batch.map((entry) => entry.check))));
+    this.writing = writing;
+    const results = await writing;
+    if (this.writing === writing) this.writing = null;
     const failed: Buffered[] = [];
     results.forEach((result, index) => {
       const batch = batches[index] ?? [];
