@@ -29,9 +29,12 @@ export class ClusterSync implements OnModuleDestroy {
     coordinator.beforeRelease(() => feed.flush());
   }
 
-  /** Registers and claims shards (before the runner loads the catalog, which adopts what was claimed). */
+  /**
+   * Registers and claims shards (before the runner loads the catalog, which adopts what was claimed); heartbeats
+   * go on during the load.
+   */
   join(): Promise<void> {
-    return this.coordinator.join();
+    return this.coordinator.join(true);
   }
 
   /** After the load: periodic rounds, and the feed from `loadStartedAt` on (what was loaded covers before). */

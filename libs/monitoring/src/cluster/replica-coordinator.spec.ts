@@ -127,7 +127,11 @@ describe('ReplicaCoordinator (membership and shard leases)', () => {
     // heartbeat; each must first be seen standing still for a whole expiry period).
     await rounds([a, b], Math.ceil((3 * LEASE) / roundMs));
     store.down = false;
+    // Back after a lapse longer than lease/2: the shards are confirmed again only once a claim decided on an old
+    // view would have landed (lease/3 + one round after the first heartbeat that got through).
     await rounds([a, b], 1);
+    expect(a.coordinator.admit(shard!, epoch)).toBe('hold');
+    await rounds([a, b], Math.ceil((holdAfterMs + roundMs) / roundMs));
     expect(a.coordinator.admit(shard!, epoch)).toBe('write');
     expect(a.coordinator.status().takeovers + b.coordinator.status().takeovers).toBe(0);
     expect(new Set([...owned(a.coordinator), ...owned(b.coordinator)]).size).toBe(SHARD_COUNT);
@@ -274,6 +278,63 @@ describe('ReplicaCoordinator (membership and shard leases)', () => {
       await a.coordinator.leave();
       expect([...store.shardItems.values()].every((item) => item.owner === 'a')).toBe(true);
       expect(store.replicaItems.has('a')).toBe(true); // others take its shards only after seeing it expire
+    });
+  });
+
+  describe('a replica that was silent for lease/2 may have lost its shards: it writes nothing until it knows', () => {
+    it('heartbeats while the runner loads (join with heartbeats), adopting nothing before start()', async () => {
+      const coordinator = new ReplicaCoordinator(
+        store,
+        { ...DEFAULT_CLUSTER_OPTIONS, replicaId: 'loader', leaseMs: LEASE, exclusive: false },
+        clock,
+      );
+      const host = new RecordingHost();
+      coordinator.attach(host);
+      await coordinator.join(true);
+      const seq = store.replicaItems.get('loader')!.seq;
+      await new Promise((resolve) => setTimeout(resolve, roundMs + 300)); // the runner is still loading
+      expect(store.replicaItems.get('loader')!.seq).toBeGreaterThan(seq);
+      expect(host.adopted).toEqual([]);
+      await coordinator.leave();
+    });
+
+    it('the heartbeat that ends a lapse admits no write by itself, not even while the shard items are read', async () => {
+      const a = await replica('a');
+      await rounds([a], 1);
+      const [shard] = owned(a.coordinator);
+      const epoch = a.coordinator.epochOf(shard!)!;
+      clock.advance(expireMs + roundMs); // a was paused (GC, starved CPU): the others could have expired it
+      const during: string[] = [];
+      const shards = store.shards.bind(store);
+      store.shards = () => {
+        during.push(a.coordinator.admit(shard!, epoch));
+        return shards();
+      };
+      await a.coordinator.round();
+      expect(during).toEqual(['hold']);
+      expect(a.coordinator.admit(shard!, epoch)).toBe('hold');
+      await rounds([a], Math.ceil((holdAfterMs + roundMs) / roundMs));
+      expect(a.coordinator.admit(shard!, epoch)).toBe('write');
+    });
+
+    it('takes shards from a replica seen dead only while its view is at most a round old', async () => {
+      const [a, b] = [await replica('a'), await replica('b')];
+      await rounds([a, b], 6);
+      const aShards = owned(a.coordinator);
+      await rounds([b], Math.floor(expireMs / roundMs) - 1); // a falls silent; b is about to declare it dead
+      const claim = store.claim.bind(store);
+      store.claim = (...args: Parameters<typeof store.claim>) => {
+        clock.advance(roundMs); // a slow store: each claim takes a round
+        return claim(...args);
+      };
+      clock.advance(roundMs);
+      await b.coordinator.round();
+      // two claims fit in the round-old view; the third would act on a view a could have moved out of meanwhile
+      expect(
+        owned(b.coordinator)
+          .concat(b.coordinator.status().adopting)
+          .filter((x) => aShards.includes(x)),
+      ).toHaveLength(2);
     });
   });
 });

@@ -82,7 +82,12 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
   private replicaView = new Map<string, ReplicaRecord>();
   private viewed = false;
   private seq = 0;
+  /** When the heartbeat that confirms our lease was sent (writes are admitted within lease/3 of it). */
   private lastBeatSentAt: number | null = null;
+  /** When the last heartbeat that got through was sent, confirming or not. */
+  private lastOkSentAt: number | null = null;
+  /** After a lapse (others may have expired us): when the first heartbeat that got through again was sent. */
+  private rejoinedAt: number | null = null;
   private host: ShardHost | null = null;
   private releaseHook: () => Promise<void> = () => Promise.resolve();
   private started = false;
@@ -120,10 +125,18 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     this.releaseHook = hook;
   }
 
-  /** Registers this replica and runs a first round (claims included, adoption left to the runner's load). */
-  async join(): Promise<void> {
+  /**
+   * Registers this replica and runs a first round (claims included, adoption left to the runner's load). With
+   * `heartbeat`, rounds go on from here while the runner loads (a load longer than lease/2 without heartbeats
+   * would let the others take over the shards just claimed, while this replica starts working them); they adopt
+   * and hand over nothing until start().
+   */
+  async join(heartbeat = false): Promise<void> {
+    const registeredAt = this.clock.now();
     await this.register();
+    this.lastOkSentAt = registeredAt;
     await this.round();
+    if (heartbeat) this.tickEvery();
     this.logger.log(
       `replica ${this.replicaId} joined${this.options.exclusive ? ' (exclusive storage: owns every shard)' : ''}: ` +
         `${this.liveReplicas()} live, ${this.owned.size} of ${SHARD_COUNT} shards claimed, lease ${this.options.leaseMs} ms`,
@@ -148,9 +161,14 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
   start(periodic = true): void {
     this.started = true;
     if (!periodic) return;
+    this.tickEvery();
+    void this.round();
+  }
+
+  private tickEvery(): void {
+    if (this.timer || this.stopped || this.superseded) return;
     this.timer = setInterval(() => void this.round(), this.timing.roundMs);
     this.timer.unref();
-    void this.round();
   }
 
   /** Settles once the adoptions and handovers started so far are done (specs, and leave()). */
@@ -301,7 +319,16 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
       return;
     }
     if (beat === 'missing') await this.bounded(this.register(), 'registering');
-    this.lastBeatSentAt = sentAt;
+    // The others expire us once they have seen our heartbeat stand still for lease/2 (their clocks start when they
+    // read it, after we sent it). A heartbeat answered later than that after the previous one came after a lapse:
+    // our shards may have been taken meanwhile, and a claim decided on the old view may still be on its way.
+    const lapsed =
+      beat === 'missing' || this.lastOkSentAt === null || this.clock.now() - this.lastOkSentAt >= this.timing.expireMs;
+    this.lastOkSentAt = sentAt;
+    if (lapsed && this.rejoinedAt === null) {
+      this.rejoinedAt = sentAt;
+      this.logger.warn('heartbeat lapsed: holding writes until the shard leases are confirmed again');
+    }
     // Shards before replicas: an owner we see in a shard item registered before it claimed, so it is listed.
     const shards = await this.bounded(this.store.shards(), 'reading the shards');
     const replicas = await this.bounded(this.store.replicas(), 'reading the replicas');
@@ -312,6 +339,12 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     this.viewed = true;
     this.observe(replicas, seenAt);
     this.noticeLost();
+    // Confirmed only now, after the shard items were read (a shard taken during a lapse is dropped first), and
+    // after a lapse only once claims decided before our return had time to land (their calls give up after lease/3).
+    if (this.rejoinedAt === null || sentAt - this.rejoinedAt >= this.timing.holdAfterMs + this.timing.roundMs) {
+      this.rejoinedAt = null;
+      this.lastBeatSentAt = sentAt;
+    }
     if (previous && this.started) this.noticeMoves(previous);
     await this.balance(seenAt);
     await this.releaseStrays(seenAt);
@@ -473,7 +506,13 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
     const candidates = this.claimable(now, new Set(live));
     const wanted = quota - this.owned.size;
     if (wanted > 0) {
-      for (const { shard, seen } of candidates.slice(0, wanted)) await this.claim(shard, seen, now);
+      for (const { shard, seen } of candidates.slice(0, wanted)) {
+        // Taking a shard from a replica seen dead is decided on this round's view: not once that view is older
+        // than a round (claims are sequential, and a slow store can stretch them; the owner may be back by now).
+        const orphan = seen !== null && seen.owner !== null && seen.owner !== this.replicaId;
+        if (orphan && this.clock.now() - now > this.timing.roundMs) break;
+        await this.claim(shard, seen, now);
+      }
       return;
     }
     // Hand over only when someone is short and there is nothing free for them to take.
