@@ -40,16 +40,7 @@ describe(`replicas under chaos (${plan.name} run)`, () => {
     // No two stored checks of a service closer than half an interval. Two target hits that close whose checks were
     // both stored (report.doubleProbes) started far enough apart: delivery time on a loaded machine brought the hits
     // together, and the stored rule judges them.
-    if (plan.name === 'long') expect(report.doubleChecks).toEqual([]);
-    else {
-      // KNOWN DEFECT (issue 10, open): the short run in `npm test` has stored one to three checks less than half an
-      // interval after another replica's, at a shard handover during the rolling restart, in about one run in three
-      // on this 2-core machine. Until it is found, the short run reports them loudly and fails only on more than
-      // one per service (a systematic double check would store hundreds); `npm run chaos` stays strict.
-      if (report.doubleChecks.length > 0)
-        console.warn(`KNOWN DEFECT (issue 10): stored double checks ${JSON.stringify(report.doubleChecks)}`);
-      expect(report.doubleChecks.length).toBeLessThanOrEqual(plan.services);
-    }
+    expect(report.doubleChecks).toEqual([]);
     // The target may see one extra probe at an ownership change: a replica that had just lost the service probed
     // it while the new owner did; the stale probe's result is fenced (never stored, never counted in a rollup), so
     // each such pair contains one of the unmatched probes bounded here.

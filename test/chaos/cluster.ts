@@ -159,7 +159,10 @@ export class ReplicaCluster {
     return this.apps.flatMap((app, slot) => (app ? [slot] : []));
   }
 
-  /** Waits until every running replica reports `replicas` live ones and all 32 shards are worked (adopted). */
+  /**
+   * Waits until every running replica reports `replicas` live ones, all 32 shards are worked (adopted) and each
+   * replica has at least its share.
+   */
   async settled(replicas: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -177,7 +180,13 @@ export class ReplicaCluster {
         }),
       );
       const owned = views.reduce((sum, view) => sum + (view?.shards.length ?? 0), 0);
-      const settled = views.every((view) => view?.liveReplicas === replicas && view.adopting.length === 0);
+      // Balanced too: a replica below its share is about to receive handovers (released, not yet claimed).
+      const settled = views.every(
+        (view) =>
+          view?.liveReplicas === replicas &&
+          view.adopting.length === 0 &&
+          view.shards.length >= Math.floor(32 / replicas),
+      );
       if (settled && owned === 32) return true;
       await sleep(250);
     }
