@@ -488,7 +488,7 @@ function report() {
       '  state WCU/check is the boot transient (streak counters climb for the first checks of every service); steady state: transitions only. Rollups: 0.1/check once services have 10 checks a day.',
     );
     out.push(
-      "  converged: from a check's start until every replica's /api/status shows it (sampled every 0.5 s; includes the feed's 1 s publish and 1 s poll and the snapshot's self-throttled rebuild).",
+      "  converged: from a check's start until every replica's status snapshot shows it (GET /api/admin/services, sampled every 0.5 s; includes the feed's 1 s publish and 1 s poll and the snapshot's self-throttled rebuild).",
     );
   }
 
