@@ -245,8 +245,8 @@ export async function runWrk(url, { threads = 2, connections = 64, seconds = 10,
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP helpers and formatting
 // ---------------------------------------------------------------------------------------------------------------
-export async function getJson(url, timeoutMs = 5000) {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+export async function getJson(url, timeoutMs = 5000, headers = {}) {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const body = await response.text();
   try {
     return { status: response.status, json: JSON.parse(body) };

@@ -2,6 +2,7 @@
 // replica loading the same services file. Measured over a steady window once the cluster is settled (every shard
 // worked, every boot backlog drained): checks/s at the target, lateness (slip) p99, write units per check by
 // table, read units per second per replica, and how long a finished check takes to show on every replica.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { health, offsetOf, serviceId, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
@@ -61,9 +62,15 @@ function units(before, after) {
   };
 }
 
+// The convergence watcher reads last checks through the admin API: a token made for this run only.
+const ADMIN_TOKEN = `sp_${randomBytes(24).toString('base64url')}`;
+const ADMIN_ENV = { ADMIN_TOKEN_HASHES: createHash('sha256').update(ADMIN_TOKEN).digest('hex') };
+const ADMIN_HEADERS = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
 /**
- * Convergence: every `everyMs`, /api/status of every replica; for each check (service, lastCheck.at), the first
- * time it was seen on each replica. A check has converged when every replica showed it: that moment minus the
+ * Convergence: every `everyMs`, GET /api/admin/services of every replica (its `lastCheck` comes from the same
+ * status snapshot as /api/status, which leaves the check's time out); for each check (service, lastCheck.at), the
+ * first time it was seen on each replica. A check has converged when every replica showed it: that moment minus the
  * check's start is its convergence time (includes the probe itself, a few ms on loopback, and the sampling step).
  */
 function watchConvergence(bases, everyMs) {
@@ -74,9 +81,11 @@ function watchConvergence(bases, everyMs) {
       const started = Date.now();
       await Promise.all(
         bases.map(async (base) => {
-          const { json } = await getJson(`${base}/api/status`, 10_000).catch(() => ({ json: null }));
+          const { json } = await getJson(`${base}/api/admin/services`, 10_000, ADMIN_HEADERS).catch(() => ({
+            json: null,
+          }));
           const now = Date.now();
-          for (const service of json?.services ?? []) {
+          for (const service of Array.isArray(json) ? json : []) {
             if (!service.lastCheck) continue;
             const key = `${service.id}@${service.lastCheck.at}`;
             let byBase = seen.get(key);
@@ -126,7 +135,13 @@ export async function replicasRun({
     Array.from({ length: replicas }, (_, index) => {
       const dataDir = join(dir, `r${index}`);
       mkdirSync(dataDir, { recursive: true });
-      return startApp({ servicesYaml: yaml, dataDir, dynamoEndpoint: dynamo.endpoint, healthyTimeoutMs: 180_000 });
+      return startApp({
+        servicesYaml: yaml,
+        dataDir,
+        dynamoEndpoint: dynamo.endpoint,
+        healthyTimeoutMs: 180_000,
+        env: ADMIN_ENV,
+      });
     }),
   );
   // Settled: every replica sees the others, all 32 shards worked, no boot backlog left.

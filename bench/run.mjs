@@ -20,10 +20,11 @@ import { memoryRun } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
 import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
 import { statusBench } from './status.mjs';
+import { statusSizeRun } from './status-size.mjs';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'status,statusbr,punctual,memory,1000,2000,10000,wcu,replicas' },
+    only: { type: 'string', default: 'size,status,statusbr,punctual,memory,1000,2000,10000,wcu,replicas' },
     quick: { type: 'boolean', default: false },
     source: { type: 'string', default: 'auto' },
     'budget-seconds': { type: 'string', default: '1080' },
@@ -95,6 +96,9 @@ async function main() {
   for (const note of results.build.tried ?? []) log(`  skipped ${note}`);
   log(`built ${results.build.source} ${results.build.commit} in ${(results.build.ms / 1000).toFixed(1)} s`);
 
+  if (only.has('size')) {
+    results.size = await step('status size', () => statusSizeRun({ services: 1000, log }));
+  }
   if (only.has('status')) {
     results.status = await step('status', () =>
       statusBench({ seconds: quick ? 3 : 10, warmupSeconds: quick ? 1 : 2, rounds: 2, log }),
@@ -174,10 +178,31 @@ async function main() {
 
 function report() {
   const out = [];
+  const z = results.size;
+  if (z) {
+    out.push(
+      `\n/api/status size, ${z.services} realistic services (names, groups, 10 % ungrouped, 10 % own SLO, 2 % paused, 3 % failing)${z.sameSnapshot ? '' : ' (CODINGS FROM DIFFERENT SNAPSHOTS)'}`,
+    );
+    out.push(
+      table(
+        ['coding', 'bytes', 'B per service', 'vs identity'],
+        [
+          ['identity', z.identityBytes, fmt(z.perService, 1), '1.00'],
+          [z.gzipEncoding, z.gzipBytes, fmt(z.gzipBytes / z.services, 1), fmt(z.gzipBytes / z.identityBytes, 3)],
+          [z.brEncoding, z.brBytes, fmt(z.brBytes / z.services, 1), fmt(z.brBytes / z.identityBytes, 3)],
+        ],
+      ),
+    );
+    out.push(
+      `  services array ${fmt(z.servicesArrayPerService, 1)} B per service + ${z.envelopeBytes} B envelope; /api/services/:id ${z.detailBytes} B`,
+    );
+    out.push(`  an up service:     ${JSON.stringify(z.sample.up)}`);
+    out.push(`  a failing service: ${JSON.stringify(z.sample.failing)}`);
+  }
   const s = results.status;
   if (s) {
     out.push(
-      `\n/api/status, ${s.services} services, ${s.responseBytes} bytes (${s.contentType}); wrk -t2 -c${s.connections} -d${s.seconds}s --latency, best of ${s.rounds.app.length} alternating rounds` +
+      `\n/api/status, ${s.services} services, ${s.responseBytes} bytes (${fmt(s.responseBytes / s.services, 0)} B per service, ${s.contentType}); wrk -t2 -c${s.connections} -d${s.seconds}s --latency, best of ${s.rounds.app.length} alternating rounds` +
         (s.pinned ? `; servers on ${s.pinned.servers}, wrk on ${s.pinned.wrk}` : ''),
     );
     out.push(
@@ -463,13 +488,19 @@ function report() {
       '  state WCU/check is the boot transient (streak counters climb for the first checks of every service); steady state: transitions only. Rollups: 0.1/check once services have 10 checks a day.',
     );
     out.push(
-      "  converged: from a check's start until every replica's /api/status shows it (sampled every 0.5 s; includes the feed's 1 s publish and 1 s poll and the snapshot's self-throttled rebuild).",
+      "  converged: from a check's start until every replica's status snapshot shows it (GET /api/admin/services, sampled every 0.5 s; includes the feed's 1 s publish and 1 s poll and the snapshot's self-throttled rebuild).",
     );
   }
 
   // Goals.
   const byN = (n) => results.scheduler.find((r) => r.n === n);
   const goals = [];
+  if (z)
+    goals.push([
+      '/api/status identity <= 200 B per service (1,000 realistic services)',
+      `${fmt(z.perService, 1)} B`,
+      verdict(z.perService <= 200),
+    ]);
   if (s) {
     goals.push([
       '/api/status req/s >= 0.5x nginx',

@@ -103,6 +103,8 @@ describe('services created through the admin API, read back at boot', () => {
         'certExpiryWarningDays',
       ],
       misconfigured: null,
+      // Paused since it was stored: never checked by this process.
+      lastCheck: null,
     });
   });
 

@@ -69,8 +69,16 @@ describe('admin API end to end (real process, restart)', () => {
     const patched = await admin('PATCH', '/services/api1', { paused: false, name: 'API one (edited)' });
     expect(patched.status).toBe(200);
     const down = await waitFor(status, (s) => find(s, 'api1')?.state === 'down', 3000, 50);
-    expect(find(down, 'api1')).toMatchObject({ name: 'API one (edited)', state: 'down', paused: false });
+    expect(find(down, 'api1')).toMatchObject({ name: 'API one (edited)', state: 'down' });
+    // Not paused any more: /api/status leaves `paused` out rather than sending false.
+    expect(find(down, 'api1')).not.toHaveProperty('paused');
     expect(find(down, 'api1')?.lastCheck?.error).toBe('HTTP 503');
+    // When it ran and its HTTP status: in the admin API (the console's list), not in /api/status.
+    expect(find(down, 'api1')?.lastCheck).not.toHaveProperty('at');
+    const listed = (await (await admin('GET', '/services')).json()) as AdminService[];
+    const last = listed.find((service) => service.id === 'api1')?.lastCheck;
+    expect(last).toMatchObject({ ok: false, statusCode: 503, error: 'HTTP 503' });
+    expect(Date.now() - Date.parse(last!.at)).toBeLessThan(5000);
   });
 
   it('refuses to change a service from the services file (409)', async () => {

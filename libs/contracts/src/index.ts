@@ -38,16 +38,24 @@ export interface UptimeWindows {
   '90d': number | null;
 }
 
-export interface SloStatus {
+/** An SLO: the availability target over a window. */
+export interface SloTarget {
   /** Target availability in percent, e.g. 99.9. */
   target: number;
   /** Window the target applies to, e.g. "30d". */
   window: string;
+}
+
+export interface SloStatus extends SloTarget {
   /** Percent of the window's error budget still unspent (may go negative), null without data. */
   errorBudgetRemaining: number | null;
 }
 
-export interface ServiceStatus {
+/**
+ * One service in depth, as GET /api/services/:id shows it (`service`): every field, defaults included. In-process
+ * readers of the status snapshot that need more than the overview (the Statuspage documents' `updated_at`) read this.
+ */
+export interface ServiceDetail {
   id: string;
   name: string;
   group: string | null;
@@ -65,6 +73,45 @@ export interface ServiceStatus {
    * longer than two intervals plus the replica lease (storage unreachable, or a takeover still pending).
    */
   stale?: true;
+}
+
+/**
+ * The last check as the overview shows it: its latency, or why it failed. When it ran, its HTTP status, a warning
+ * and the certificate's expiry are in GET /api/services/:id (`service.lastCheck`, `recentChecks`, `certificate`)
+ * and, for admins, GET /api/admin/services (`lastCheck`).
+ */
+export type LastCheckSummary = Pick<LastCheck, 'ok' | 'latencyMs' | 'error' | 'reason'>;
+
+/**
+ * One service in GET /api/status: what the overview shows, nothing more, because every visitor polls this document
+ * for every service. Fields that would only repeat a default are left out (absent, never null); everything else a
+ * service has (since, intervalSeconds, 24h/7d uptime, the last check's time, HTTP status and warning) is in
+ * GET /api/services/:id (ServiceDetail).
+ */
+export interface ServiceStatus {
+  id: string;
+  name: string;
+  /** Absent for a service without a group. */
+  group?: string;
+  state: ServiceState;
+  /** Present (true) only while monitoring is paused. */
+  paused?: true;
+  /** null until the service's first check. */
+  lastCheck: LastCheckSummary | null;
+  /** The windows the overview shows; 24h and 7d are in ServiceDetail. */
+  uptime: Pick<UptimeWindows, '30d' | '90d'>;
+  /** Absent when the service has the default SLO (StatusResponse.defaults.slo). */
+  slo?: SloTarget;
+  /** As SloStatus.errorBudgetRemaining: percent of the SLO window's error budget still unspent, null without data. */
+  errorBudgetRemaining: number | null;
+  /** As ServiceDetail.stale. */
+  stale?: true;
+}
+
+/** What an absent field of a ServiceStatus means. */
+export interface StatusDefaults {
+  /** The SLO of a service without `slo` (SERVICE_DEFAULTS.slo). */
+  slo: SloTarget;
 }
 
 /** In the order a manual incident may move through them. */
@@ -137,6 +184,8 @@ export interface StatusResponse {
   overall: OverallStatus;
   /** Services in display order: by group (the page's group order), then the services file's order. */
   services: ServiceStatus[];
+  /** What the services' absent fields stand for. */
+  defaults: StatusDefaults;
   activeIncidents: IncidentSummary[];
   upcomingMaintenance: MaintenanceWindow[];
   page: PageInfo;
@@ -220,7 +269,7 @@ export interface LatencyHistory {
 
 /** GET /api/services/:id — one service in depth. */
 export interface ServiceDetailResponse {
-  service: ServiceStatus;
+  service: ServiceDetail;
   /** Most recent checks, newest first. */
   recentChecks: CheckRecord[];
   /** 90 daily bars, oldest first. */
@@ -421,6 +470,8 @@ export interface AdminService extends ResolvedServiceDefinition {
    * policy blocks): a configuration problem for admins, shown as "unknown" on the public page. null when none.
    */
   misconfigured: string | null;
+  /** The service's most recent check as this replica's status snapshot has it, null before the first. */
+  lastCheck: LastCheck | null;
   /**
    * Only in the answer that created the token (creating a heartbeat service, or turning one into it): the ping
    * token, shown this once — only its SHA-256 is kept.

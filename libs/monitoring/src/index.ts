@@ -32,6 +32,7 @@ export * from './status/active-incidents.js';
 export * from './maintenance/maintenance-cache.js';
 export * from './status/status-snapshot.service.js';
 export * from './status/page-settings.js';
+export * from './status/service-summary.js';
 export * from './status/latency-history.js';
 export * from './ports.js';
 export * from './cluster/shards.js';

@@ -25,6 +25,7 @@ export function adminService(overrides: Partial<AdminService> = {}): AdminServic
     state: 'up',
     defaulted: ['group', 'timeout', 'latencyThresholdMs'],
     misconfigured: null,
+    lastCheck: { at: '2026-11-27T09:00:00.000Z', ok: true, latencyMs: 42, statusCode: 200 },
     ...overrides,
   };
 }

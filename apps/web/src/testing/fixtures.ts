@@ -1,7 +1,29 @@
-import type { IncidentSummary, PageInfo, ServiceStatus, StatusResponse } from '@app/contracts';
+import type {
+  IncidentSummary,
+  PageInfo,
+  ServiceDetail,
+  ServiceStatus,
+  StatusDefaults,
+  StatusResponse,
+} from '@app/contracts';
 
 /** Builders for specs; every field has a sensible default so a spec states only what it is about. */
+
+/** A service as /api/status lists it (defaults left out, as the API sends them). */
 export function service(overrides: Partial<ServiceStatus> = {}): ServiceStatus {
+  return {
+    id: 'api',
+    name: 'Public API',
+    state: 'up',
+    lastCheck: { ok: true, latencyMs: 42 },
+    uptime: { '30d': 99.95, '90d': 99.9 },
+    errorBudgetRemaining: 80,
+    ...overrides,
+  };
+}
+
+/** A service as /api/services/:id shows it (every field). */
+export function serviceDetail(overrides: Partial<ServiceDetail> = {}): ServiceDetail {
   return {
     id: 'api',
     name: 'Public API',
@@ -16,6 +38,8 @@ export function service(overrides: Partial<ServiceStatus> = {}): ServiceStatus {
     ...overrides,
   };
 }
+
+export const STATUS_DEFAULTS: StatusDefaults = { slo: { target: 99.9, window: '30d' } };
 
 export function incident(overrides: Partial<IncidentSummary> = {}): IncidentSummary {
   return {
@@ -37,6 +61,7 @@ export function statusResponse(overrides: Partial<StatusResponse> = {}): StatusR
     generatedAt: '2026-11-27T09:00:00.000Z',
     overall: 'operational',
     services: [service()],
+    defaults: STATUS_DEFAULTS,
     activeIncidents: [],
     upcomingMaintenance: [],
     page: pageInfo(),

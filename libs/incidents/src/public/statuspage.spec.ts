@@ -1,4 +1,4 @@
-import type { IncidentSummary, MaintenanceWindow, ServiceState, ServiceStatus } from '@app/contracts';
+import type { IncidentSummary, MaintenanceWindow, ServiceState, ServiceDetail } from '@app/contracts';
 import { statuspageSchemaErrors } from '../../../../test/support/statuspage-schemas.js';
 import { newId } from '../domain/incident.js';
 import { groupStatus, statuspageDocuments, type StatuspageInput } from './statuspage.js';
@@ -8,7 +8,7 @@ const BOOT = '2026-03-10T08:00:00.000Z';
 const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR = 3_600_000;
 
-function service(id: string, state: ServiceState, group: string | null = null, paused = false): ServiceStatus {
+function service(id: string, state: ServiceState, group: string | null = null, paused = false): ServiceDetail {
   return {
     id,
     name: id.toUpperCase(),

@@ -3,8 +3,8 @@ import type {
   IncidentSummary,
   MaintenanceWindow,
   OverallStatus,
+  ServiceDetail,
   ServiceState,
-  ServiceStatus,
   StatuspageComponent,
   StatuspageComponentStatus,
   StatuspageComponentsResponse,
@@ -29,7 +29,7 @@ import { idTime } from '../domain/incident.js';
 export interface StatuspageInput {
   /** The public page URL without a trailing slash; the page id and shortlinks derive from it. */
   baseUrl: string;
-  services: readonly ServiceStatus[];
+  services: readonly ServiceDetail[];
   overall: OverallStatus;
   /** Every known incident, newest first. */
   incidents: readonly IncidentSummary[];
@@ -120,7 +120,7 @@ const latest = (times: readonly string[], fallback: string): string =>
   times.reduce((newest, time) => (time > newest ? time : newest), fallback);
 
 function buildComponents(input: StatuspageInput, pageId: string): StatuspageComponent[] {
-  const component = (service: ServiceStatus, position: number, groupId: string | null): StatuspageComponent => {
+  const component = (service: ServiceDetail, position: number, groupId: string | null): StatuspageComponent => {
     const updated = service.since ?? input.since;
     const unknown = service.state === 'unknown';
     return {

@@ -1,4 +1,4 @@
-import type { PageInfo, ServiceStatus } from '@app/contracts';
+import type { PageInfo } from '@app/contracts';
 
 export const DEFAULT_PAGE_INFO: PageInfo = {
   title: 'CloudOps Status',
@@ -49,7 +49,7 @@ export class PageSettings {
   }
 
   /** Services in display order: grouped by the group order, each group by the service order. */
-  sort<T extends Pick<ServiceStatus, 'id' | 'name' | 'group'>>(services: readonly T[]): T[] {
+  sort<T extends { id: string; name: string; group?: string | null }>(services: readonly T[]): T[] {
     const explicit = new Map(this.order.services.map((id, index) => [id, index]));
     const file = new Map(this.fileOrder.map((id, index) => [id, index]));
     const rank = (service: T): [number, number, string] => {

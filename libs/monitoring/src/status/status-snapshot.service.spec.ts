@@ -96,13 +96,16 @@ describe('StatusSnapshotService', () => {
     });
 
     it('gives uptime over the last 24 h, 7, 30 and 90 days, rounded down to 3 decimals', () => {
-      const api = snapshot.currentStatus(NOW).data.services[0]!;
+      const api = snapshot.currentServices(NOW)[0]!;
       expect(api.uptime).toEqual({
         '24h': 85, // 20 checks, 3 failures
         '7d': 86.153, // 130 checks, 18 failures
         '30d': 70.434, // 230 checks, 68 failures
         '90d': 62.307, // 260 checks, 98 failures
       });
+      // The overview's document carries the two windows the overview shows; the detail has all four.
+      expect(snapshot.currentStatus(NOW).data.services[0]!.uptime).toEqual({ '30d': 70.434, '90d': 62.307 });
+      expect(snapshot.detail('api', NOW)!.data.service.uptime).toEqual(api.uptime);
     });
 
     it('shows one bar per day for 90 days with checks, failures and mean latency', () => {
@@ -138,7 +141,7 @@ describe('StatusSnapshotService', () => {
         await monitor.load([service(id, { slo: { target: 99, windowDays: 7 } })], NOW);
       }
       await monitor.load([service('nodata', { slo: { target: 99.5, windowDays: 30 } })], NOW);
-      const slo = (id: string) => snapshot.currentStatus(NOW).data.services.find((s) => s.id === id)!.slo;
+      const slo = (id: string) => snapshot.currentServices(NOW).find((s) => s.id === id)!.slo;
       expect(slo('within')).toEqual({ target: 99, window: '7d', errorBudgetRemaining: 60 });
       expect(slo('spent')).toEqual({ target: 99, window: '7d', errorBudgetRemaining: 0 });
       expect(slo('overspent')).toEqual({ target: 99, window: '7d', errorBudgetRemaining: -100 });
@@ -148,9 +151,75 @@ describe('StatusSnapshotService', () => {
     it('counts only the SLO window: failures older than the window do not spend the budget', async () => {
       states.seed(rollupFor('weekly', '2026-01-20', 8, 100, 100), rollupFor('weekly', '2026-01-30', 8, 100, 0));
       await monitor.load([service('weekly', { slo: { target: 99, windowDays: 7 } })], NOW);
-      const weekly = snapshot.currentStatus(NOW).data.services.find((s) => s.id === 'weekly')!;
+      const weekly = snapshot.currentServices(NOW).find((s) => s.id === 'weekly')!;
       expect(weekly.slo.errorBudgetRemaining).toBe(100);
       expect(weekly.uptime['30d']).toBe(50);
+    });
+  });
+
+  describe('the /api/status document: what the overview shows, the rest in the detail', () => {
+    beforeEach(async () => {
+      states.states.set('api', up(NOW - HOUR));
+      checks.items.push({
+        serviceId: 'api',
+        at: NOW - 30_000,
+        ok: false,
+        latencyMs: 800,
+        statusCode: 503,
+        error: 'HTTP 503',
+        state: 'up',
+        maintenance: false,
+      });
+      await monitor.load(
+        [
+          service('api', { group: 'Core' }),
+          service('web', { paused: true }),
+          service('weekly', { slo: { target: 99, windowDays: 7 } }),
+        ],
+        NOW,
+      );
+    });
+
+    it('leaves out defaults and what only the detail page shows, and names the defaults once', () => {
+      const status = snapshot.currentStatus(NOW).data;
+      expect(status.defaults).toEqual({ slo: { target: 99.9, window: '30d' } });
+      const [api, web, weekly] = status.services;
+      expect(api).toEqual({
+        id: 'api',
+        name: 'API',
+        group: 'Core',
+        state: 'up',
+        lastCheck: { ok: false, latencyMs: 800, error: 'HTTP 503', reason: 'service unavailable (HTTP 503)' },
+        uptime: { '30d': 0, '90d': 0 },
+        errorBudgetRemaining: -99_900,
+      });
+      expect(web).toEqual({
+        id: 'web',
+        name: 'WEB',
+        state: 'unknown',
+        paused: true,
+        lastCheck: null,
+        uptime: { '30d': null, '90d': null },
+        errorBudgetRemaining: null,
+      });
+      expect(weekly).toMatchObject({ id: 'weekly', slo: { target: 99, window: '7d' } });
+      // The body is the document as sent: nothing the type leaves out sneaks into the bytes.
+      expect(JSON.parse(snapshot.currentStatus(NOW).body.toString('utf8'))).toEqual(status);
+    });
+
+    it('keeps every field in the full records and the detail, built from the same snapshot', () => {
+      const full = snapshot.currentServices(NOW);
+      expect(full.map((service) => service.id)).toEqual(snapshot.currentStatus(NOW).data.services.map((s) => s.id));
+      expect(full[0]).toMatchObject({
+        group: 'Core',
+        since: new Date(NOW - HOUR).toISOString(),
+        paused: false,
+        intervalSeconds: 30,
+        lastCheck: { at: new Date(NOW - 30_000).toISOString(), statusCode: 503 },
+        slo: { target: 99.9, window: '30d', errorBudgetRemaining: -99_900 },
+      });
+      expect(full[1]).toMatchObject({ group: null, paused: true });
+      expect(snapshot.detail('api', NOW)!.data.service).toEqual(full[0]);
     });
   });
 
@@ -168,7 +237,7 @@ describe('StatusSnapshotService', () => {
         maintenance: false,
       });
       await monitor.load([service('api')], NOW);
-      const api = snapshot.currentStatus(NOW).data.services[0]!;
+      const api = snapshot.currentServices(NOW)[0]!;
       expect(api).toMatchObject({
         id: 'api',
         name: 'API',
@@ -217,7 +286,7 @@ describe('StatusSnapshotService', () => {
 
     it('shows a never-checked service as unknown with no since and no last check', async () => {
       await monitor.load([service('api')], NOW);
-      expect(snapshot.currentStatus(NOW).data.services[0]).toMatchObject({
+      expect(snapshot.currentServices(NOW)[0]).toMatchObject({
         state: 'unknown',
         since: null,
         lastCheck: null,

@@ -5,9 +5,9 @@ import type {
   DailyBar,
   HistoryResponse,
   LastCheck,
+  ServiceDetail,
   ServiceDetailResponse,
   ServiceState,
-  ServiceStatus,
   StatusResponse,
 } from '@app/contracts';
 import { formatDuration } from '../catalog/duration.js';
@@ -17,6 +17,7 @@ import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from 
 import { describeFailure } from '../probe/reason-class.js';
 import { latencyHistory } from './latency-history.js';
 import { PageSettings } from './page-settings.js';
+import { STATUS_DEFAULTS, toServiceStatus } from './service-summary.js';
 import { MonitorService, type ServiceRuntime } from '../monitor.service.js';
 import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
 import type { StoredCheck } from '../ports.js';
@@ -73,6 +74,8 @@ function certificateOf(runtime: ServiceRuntime, now: number): CertificateStatus 
 @Injectable()
 export class StatusSnapshotService {
   private status: CachedDocument<StatusResponse> | null = null;
+  /** Every service in full, built with `status` (which lists only what the overview shows). */
+  private services: readonly ServiceDetail[] = [];
   private history: CachedDocument<HistoryResponse> | null = null;
   private builtFrom = { monitor: -1, incidents: -1, maintenance: -1, page: -1 };
   private historyFrom = -1;
@@ -115,16 +118,17 @@ export class StatusSnapshotService {
       maintenance: this.maintenance.version,
       page: this.page.version,
     };
-    const services = this.page.sort([...this.monitor.all()].map((runtime) => this.serviceStatus(runtime, now)));
+    this.services = this.page.sort([...this.monitor.all()].map((runtime) => this.serviceDetail(runtime, now)));
     const activeIncidents = this.incidents.list();
     this.status = cache<StatusResponse>(
       {
         generatedAt: new Date(now).toISOString(),
         overall: overallStatus(
-          services.map((service) => service.state),
+          this.services.map((service) => service.state),
           activeIncidents,
         ),
-        services,
+        services: this.services.map((service) => toServiceStatus(service, STATUS_DEFAULTS)),
+        defaults: STATUS_DEFAULTS,
         activeIncidents,
         upcomingMaintenance: this.maintenance.upcoming(now),
         page: this.page.page,
@@ -137,6 +141,15 @@ export class StatusSnapshotService {
   currentStatus(now = Date.now()): CachedDocument<StatusResponse> {
     if (!this.status) this.refresh(now);
     return this.status as CachedDocument<StatusResponse>;
+  }
+
+  /**
+   * The services of the current status document in full (display order): for in-process readers that need what
+   * /api/status leaves out, e.g. `since` for the Statuspage documents. Built together with `currentStatus`.
+   */
+  currentServices(now = Date.now()): readonly ServiceDetail[] {
+    if (!this.status) this.refresh(now);
+    return this.services;
   }
 
   currentHistory(now = Date.now()): CachedDocument<HistoryResponse> {
@@ -162,7 +175,7 @@ export class StatusSnapshotService {
     const bars: DailyBar[] = lastDays(now, 90).map((day) => toBar(day, runtime.rollups.get(day)?.rollup));
     return cache<ServiceDetailResponse>(
       {
-        service: this.serviceStatus(runtime, now),
+        service: this.serviceDetail(runtime, now),
         recentChecks: runtime.recent.map((check) => ({ ...toLastCheck(check)!, state: check.state })),
         bars,
         certificate: certificateOf(runtime, now),
@@ -172,7 +185,7 @@ export class StatusSnapshotService {
     );
   }
 
-  private serviceStatus(runtime: ServiceRuntime, now: number): ServiceStatus {
+  private serviceDetail(runtime: ServiceRuntime, now: number): ServiceDetail {
     const { service, evaluation } = runtime;
     const byDay = new Map<string, DailyRollup>();
     for (const [day, slot] of runtime.rollups) byDay.set(day, slot.rollup);

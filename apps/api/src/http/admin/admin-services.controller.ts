@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AdminService, HeartbeatTokenResponse } from '@app/contracts';
-import { CatalogService, MonitorView, type CatalogChange } from '@app/monitoring';
+import type { AdminService, HeartbeatTokenResponse, LastCheck } from '@app/contracts';
+import { CatalogService, MonitorView, StatusSnapshotService, type CatalogChange } from '@app/monitoring';
 import { actorOf, type AdminRequest } from '../auth/admin-auth.guard.js';
 import { Fails, NoContent, Returns, Takes } from '../openapi/responses.js';
 import { toAdminService } from './admin-views.js';
@@ -16,13 +16,17 @@ export class AdminServicesController {
   constructor(
     private readonly catalog: CatalogService,
     private readonly monitor: MonitorView,
+    private readonly snapshot: StatusSnapshotService,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'List every monitored service (file and API) with its defaults applied' })
   @Returns(200, 'AdminService', 'Every service, sorted by id', true)
   list(): AdminService[] {
-    return this.catalog.list().map((service) => toAdminService(service, this.monitor));
+    const lastChecks = this.lastChecks();
+    return this.catalog
+      .list()
+      .map((service) => toAdminService(service, this.monitor, lastChecks.get(service.id) ?? null));
   }
 
   @Post()
@@ -39,7 +43,7 @@ export class AdminServicesController {
   @ApiOperation({ summary: 'One service with its defaults applied' })
   @Returns(200, 'AdminService', 'The service')
   get(@Param('id') id: string): AdminService {
-    return toAdminService(this.catalog.get(id), this.monitor);
+    return toAdminService(this.catalog.get(id), this.monitor, this.lastCheckOf(id));
   }
 
   @Put(':id')
@@ -78,9 +82,18 @@ export class AdminServicesController {
   /** The service as the admin API shows it, plus the ping token when this change made one (shown this once). */
   private answer(change: CatalogChange): AdminService {
     return {
-      ...toAdminService(change.service, this.monitor),
+      ...toAdminService(change.service, this.monitor, this.lastCheckOf(change.service.id)),
       ...(change.heartbeatToken === undefined ? {} : { heartbeatToken: change.heartbeatToken }),
     };
+  }
+
+  /** Last checks by service id, from the status snapshot (the public /api/status leaves their time and HTTP status out). */
+  private lastChecks(): Map<string, LastCheck | null> {
+    return new Map(this.snapshot.currentServices().map((service) => [service.id, service.lastCheck]));
+  }
+
+  private lastCheckOf(id: string): LastCheck | null {
+    return this.snapshot.currentServices().find((service) => service.id === id)?.lastCheck ?? null;
   }
 
   @Delete(':id')

@@ -1,4 +1,4 @@
-import type { AdminService, AuditEntry } from '@app/contracts';
+import type { AdminService, AuditEntry, LastCheck } from '@app/contracts';
 import { type AuditRecord } from '@app/common';
 import {
   defaultedFields,
@@ -8,7 +8,12 @@ import {
   type MonitoredService,
 } from '@app/monitoring';
 
-export function toAdminService(service: MonitoredService, monitor: MonitorView): AdminService {
+/** `lastCheck`: the service's last check as the status snapshot has it (null before the first, or not yet built). */
+export function toAdminService(
+  service: MonitoredService,
+  monitor: MonitorView,
+  lastCheck: LastCheck | null = null,
+): AdminService {
   const view = monitor.find(service.id);
   return {
     ...toDefinition(service),
@@ -16,6 +21,7 @@ export function toAdminService(service: MonitoredService, monitor: MonitorView):
     state: service.paused ? 'unknown' : (view?.state ?? 'unknown'),
     defaulted: defaultedFields(definitionInput(service)),
     misconfigured: view?.misconfigured ?? null,
+    lastCheck,
   };
 }
 

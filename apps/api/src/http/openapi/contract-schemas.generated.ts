@@ -193,6 +193,19 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
           'Why the probe refuses this service\'s target at connect time (its host name resolves to an address the SSRF policy blocks): a configuration problem for admins, shown as "unknown" on the public page. null when none.',
         nullable: true,
       },
+      lastCheck: {
+        anyOf: [
+          {
+            $ref: '#/components/schemas/LastCheck',
+          },
+          {
+            type: 'object',
+            nullable: true,
+            enum: [null],
+          },
+        ],
+        description: "The service's most recent check as this replica's status snapshot has it, null before the first.",
+      },
       heartbeatToken: {
         type: 'string',
         description:
@@ -207,6 +220,7 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       'id',
       'interval',
       'kind',
+      'lastCheck',
       'latencyThresholdMs',
       'misconfigured',
       'name',
@@ -800,6 +814,31 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     required: ['at', 'ok', 'latencyMs'],
     additionalProperties: false,
   },
+  LastCheckSummary: {
+    type: 'object',
+    properties: {
+      ok: {
+        type: 'boolean',
+      },
+      latencyMs: {
+        type: 'number',
+      },
+      error: {
+        type: 'string',
+        description:
+          'Short failure reason, e.g. "timeout after 800ms", "HTTP 503", "ECONNREFUSED", "NXDOMAIN", "assertion json $.status == \\"UP\\" failed: saw \\"DOWN\\"", "no ping for 1h 5m (expected every 1h + 5m grace)".',
+      },
+      reason: {
+        type: 'string',
+        description:
+          'The failure in words for visitors, e.g. "connection refused" for ECONNREFUSED (`error` keeps the code).',
+      },
+    },
+    required: ['ok', 'latencyMs'],
+    additionalProperties: false,
+    description:
+      "The last check as the overview shows it: its latency, or why it failed. When it ran, its HTTP status, a warning and the certificate's expiry are in GET /api/services/:id (`service.lastCheck`, `recentChecks`, `certificate`) and, for admins, GET /api/admin/services (`lastCheck`).",
+  },
   LatencyHistory: {
     type: 'object',
     properties: {
@@ -1003,11 +1042,69 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
     additionalProperties: false,
     description: "A link in the page's footer.",
   },
+  ServiceDetail: {
+    type: 'object',
+    properties: {
+      id: {
+        type: 'string',
+      },
+      name: {
+        type: 'string',
+      },
+      group: {
+        type: 'string',
+        nullable: true,
+      },
+      state: {
+        $ref: '#/components/schemas/ServiceState',
+      },
+      since: {
+        type: 'string',
+        description: 'ISO-8601 time the service entered its current state, null when never checked.',
+        nullable: true,
+      },
+      paused: {
+        type: 'boolean',
+      },
+      intervalSeconds: {
+        type: 'number',
+        description: 'Seconds between checks.',
+      },
+      lastCheck: {
+        anyOf: [
+          {
+            $ref: '#/components/schemas/LastCheck',
+          },
+          {
+            type: 'object',
+            nullable: true,
+            enum: [null],
+          },
+        ],
+      },
+      uptime: {
+        $ref: '#/components/schemas/UptimeWindows',
+      },
+      slo: {
+        $ref: '#/components/schemas/SloStatus',
+      },
+      stale: {
+        type: 'boolean',
+        enum: [true],
+        description:
+          'Present (true) only when what is shown may be out of date: the answering replica has heard of no check for longer than two intervals plus the replica lease (storage unreachable, or a takeover still pending).',
+      },
+    },
+    required: ['id', 'name', 'group', 'state', 'since', 'paused', 'intervalSeconds', 'lastCheck', 'uptime', 'slo'],
+    additionalProperties: false,
+    description:
+      "One service in depth, as GET /api/services/:id shows it (`service`): every field, defaults included. In-process readers of the status snapshot that need more than the overview (the Statuspage documents' `updated_at`) read this.",
+  },
   ServiceDetailResponse: {
     type: 'object',
     properties: {
       service: {
-        $ref: '#/components/schemas/ServiceStatus',
+        $ref: '#/components/schemas/ServiceDetail',
       },
       recentChecks: {
         type: 'array',
@@ -1092,27 +1189,20 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
       },
       group: {
         type: 'string',
-        nullable: true,
+        description: 'Absent for a service without a group.',
       },
       state: {
         $ref: '#/components/schemas/ServiceState',
       },
-      since: {
-        type: 'string',
-        description: 'ISO-8601 time the service entered its current state, null when never checked.',
-        nullable: true,
-      },
       paused: {
         type: 'boolean',
-      },
-      intervalSeconds: {
-        type: 'number',
-        description: 'Seconds between checks.',
+        enum: [true],
+        description: 'Present (true) only while monitoring is paused.',
       },
       lastCheck: {
         anyOf: [
           {
-            $ref: '#/components/schemas/LastCheck',
+            $ref: '#/components/schemas/LastCheckSummary',
           },
           {
             type: 'object',
@@ -1120,22 +1210,48 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
             enum: [null],
           },
         ],
+        description: "null until the service's first check.",
       },
       uptime: {
-        $ref: '#/components/schemas/UptimeWindows',
+        type: 'object',
+        properties: {
+          '30d': {
+            type: 'number',
+            nullable: true,
+          },
+          '90d': {
+            type: 'number',
+            nullable: true,
+          },
+        },
+        required: ['30d', '90d'],
+        additionalProperties: false,
+        description: 'The windows the overview shows; 24h and 7d are in ServiceDetail.',
       },
       slo: {
-        $ref: '#/components/schemas/SloStatus',
+        allOf: [
+          {
+            $ref: '#/components/schemas/SloTarget',
+          },
+        ],
+        description: 'Absent when the service has the default SLO (StatusResponse.defaults.slo).',
+      },
+      errorBudgetRemaining: {
+        type: 'number',
+        description:
+          "As SloStatus.errorBudgetRemaining: percent of the SLO window's error budget still unspent, null without data.",
+        nullable: true,
       },
       stale: {
         type: 'boolean',
         enum: [true],
-        description:
-          'Present (true) only when what is shown may be out of date: the answering replica has heard of no check for longer than two intervals plus the replica lease (storage unreachable, or a takeover still pending).',
+        description: 'As ServiceDetail.stale.',
       },
     },
-    required: ['id', 'name', 'group', 'state', 'since', 'paused', 'intervalSeconds', 'lastCheck', 'uptime', 'slo'],
+    required: ['id', 'name', 'state', 'lastCheck', 'uptime', 'errorBudgetRemaining'],
     additionalProperties: false,
+    description:
+      "One service in GET /api/status: what the overview shows, nothing more, because every visitor polls this document for every service. Fields that would only repeat a default are left out (absent, never null); everything else a service has (since, intervalSeconds, 24h/7d uptime, the last check's time, HTTP status and warning) is in GET /api/services/:id (ServiceDetail).",
   },
   SloStatus: {
     type: 'object',
@@ -1154,8 +1270,40 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         nullable: true,
       },
     },
-    required: ['target', 'window', 'errorBudgetRemaining'],
+    required: ['errorBudgetRemaining', 'target', 'window'],
     additionalProperties: false,
+  },
+  SloTarget: {
+    type: 'object',
+    properties: {
+      target: {
+        type: 'number',
+        description: 'Target availability in percent, e.g. 99.9.',
+      },
+      window: {
+        type: 'string',
+        description: 'Window the target applies to, e.g. "30d".',
+      },
+    },
+    required: ['target', 'window'],
+    additionalProperties: false,
+    description: 'An SLO: the availability target over a window.',
+  },
+  StatusDefaults: {
+    type: 'object',
+    properties: {
+      slo: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/SloTarget',
+          },
+        ],
+        description: 'The SLO of a service without `slo` (SERVICE_DEFAULTS.slo).',
+      },
+    },
+    required: ['slo'],
+    additionalProperties: false,
+    description: 'What an absent field of a ServiceStatus means.',
   },
   StatuspageAffectedComponent: {
     type: 'object',
@@ -1633,6 +1781,14 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         },
         description: "Services in display order: by group (the page's group order), then the services file's order.",
       },
+      defaults: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/StatusDefaults',
+          },
+        ],
+        description: "What the services' absent fields stand for.",
+      },
       activeIncidents: {
         type: 'array',
         items: {
@@ -1649,7 +1805,7 @@ export const CONTRACT_SCHEMAS: Record<string, SchemaObject> = {
         $ref: '#/components/schemas/PageInfo',
       },
     },
-    required: ['generatedAt', 'overall', 'services', 'activeIncidents', 'upcomingMaintenance', 'page'],
+    required: ['generatedAt', 'overall', 'services', 'defaults', 'activeIncidents', 'upcomingMaintenance', 'page'],
     additionalProperties: false,
     description: 'GET /api/status — served from memory, never from the database.',
   },

@@ -113,7 +113,7 @@ export class StatuspageController {
     if (this.served && key === this.servedKey) return this.served;
     const docs = statuspageDocuments({
       baseUrl: this.baseUrl,
-      services: status.data.services,
+      services: this.snapshot.currentServices(now),
       overall: status.data.overall,
       incidents: this.incidents.all(),
       maintenance: windows,

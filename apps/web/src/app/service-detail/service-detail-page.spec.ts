@@ -2,7 +2,7 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { IncidentSummary, ServiceDetailResponse, StatusResponse } from '@app/contracts';
 import { of } from 'rxjs';
-import { service } from '../../testing/fixtures';
+import { serviceDetail } from '../../testing/fixtures';
 import { StatusApi } from '../core/api/status-api';
 import { StatusFeed } from '../core/polling/status-feed';
 import { ServiceDetailPage } from './service-detail-page';
@@ -21,7 +21,7 @@ const NO_LATENCY = { checks: 0, failures: 0, avgMs: null, p50Ms: null, p95Ms: nu
 
 function detail(overrides: Partial<ServiceDetailResponse> = {}): ServiceDetailResponse {
   return {
-    service: service({ id: 'shop', name: 'Shop' }),
+    service: serviceDetail({ id: 'shop', name: 'Shop' }),
     recentChecks: [],
     bars: [],
     certificate: null,
@@ -77,7 +77,7 @@ describe('ServiceDetailPage: check reasons and the certificate', () => {
     const warning = 'certificate expires in 3 days';
     const element = await render(
       detail({
-        service: service({
+        service: serviceDetail({
           id: 'shop',
           name: 'Shop',
           state: 'degraded',

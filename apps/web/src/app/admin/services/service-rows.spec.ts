@@ -13,19 +13,31 @@ describe('service rows', () => {
     adminService({ id: 'cdn', group: 'Core', state: 'up', source: 'config' }),
   ];
 
-  it('describes the last check from the public snapshot, or says it is still coming', () => {
-    const fresh = adminService({ id: 'new' });
-    expect(lastCheckText(fresh, null, NOW)).toBe('Waiting for first check');
-    expect(lastCheckText(fresh, serviceStatus({ id: 'new', lastCheck: null }), NOW)).toBe('Waiting for first check');
-    expect(lastCheckText(fresh, serviceStatus({ id: 'new' }), NOW)).toBe('HTTP 200 · 42 ms · 10 s ago');
+  it('describes the last check from the admin API, or says it is still coming', () => {
+    expect(lastCheckText(adminService({ id: 'new', lastCheck: null }), NOW)).toBe('Waiting for first check');
+    expect(lastCheckText(adminService({ id: 'new' }), NOW)).toBe('HTTP 200 · 42 ms · 10 s ago');
     expect(
       lastCheckText(
-        fresh,
-        serviceStatus({ lastCheck: { at: '2026-11-27T09:00:08.000Z', ok: false, latencyMs: 3, error: 'HTTP 503' } }),
+        adminService({ lastCheck: { at: '2026-11-27T09:00:08.000Z', ok: false, latencyMs: 3, error: 'HTTP 503' } }),
         NOW,
       ),
     ).toBe('HTTP 503 · 2 s ago');
-    expect(lastCheckText(adminService({ paused: true }), serviceStatus(), NOW)).toBe('Paused: not checked');
+    expect(
+      lastCheckText(adminService({ lastCheck: { at: '2026-11-27T09:00:00.000Z', ok: true, latencyMs: 7 } }), NOW),
+    ).toBe('7 ms · 10 s ago');
+    expect(lastCheckText(adminService({ paused: true }), NOW)).toBe('Paused: not checked');
+  });
+
+  it("marks a row failing from the admin API's last check, not from the public snapshot", () => {
+    const failed = adminService({
+      id: 'db',
+      lastCheck: { at: '2026-11-27T09:00:08.000Z', ok: false, latencyMs: 3, error: 'HTTP 503' },
+    });
+    const [row] = buildRows([failed], [serviceStatus({ id: 'db', lastCheck: { ok: true, latencyMs: 3 } })], NOW);
+    expect(row?.failing).toBe(true);
+    expect(
+      buildRows([adminService({ id: 'db', paused: true, lastCheck: failed.lastCheck })], [], NOW)[0]?.failing,
+    ).toBe(false);
   });
 
   it('shows maintenance from the public snapshot over the evaluated state', () => {

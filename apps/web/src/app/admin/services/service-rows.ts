@@ -20,16 +20,17 @@ export interface ServiceRow {
   readonly failing: boolean;
 }
 
-/** "HTTP 200 · 12 ms · 4 s ago", "HTTP 503 · 2 s ago", "Waiting for first check", "Paused". */
-export function lastCheckText(service: AdminService, status: ServiceStatus | null, now: number): string {
+/** "HTTP 200 · 12 ms · 4 s ago", "HTTP 503 · 2 s ago", "Waiting for first check", "Paused" (admin API's lastCheck). */
+export function lastCheckText(service: AdminService, now: number): string {
   if (service.paused) return 'Paused: not checked';
-  const check = status?.lastCheck ?? null;
+  const check = service.lastCheck;
   if (check === null) return 'Waiting for first check';
   const ago = formatAgo(Math.max(0, Math.round((now - Date.parse(check.at)) / 1000)));
   if (!check.ok) return `${check.error ?? (check.statusCode ? `HTTP ${check.statusCode}` : 'failed')} · ${ago}`;
   return `${check.statusCode ? `HTTP ${check.statusCode} · ` : ''}${formatLatency(check.latencyMs)} · ${ago}`;
 }
 
+/** Rows of the admin services; `statuses` (the public snapshot) only adds maintenance, which the admin API lacks. */
 export function buildRows(
   services: readonly AdminService[],
   statuses: readonly ServiceStatus[],
@@ -41,8 +42,8 @@ export function buildRows(
     return {
       service,
       state: status?.state === 'maintenance' && !service.paused ? 'maintenance' : service.state,
-      lastCheck: lastCheckText(service, status, now),
-      failing: !service.paused && status?.lastCheck?.ok === false,
+      lastCheck: lastCheckText(service, now),
+      failing: !service.paused && service.lastCheck?.ok === false,
     };
   });
 }

@@ -19,7 +19,13 @@ describe('ServicesPage', () => {
     confirmAnswer = true;
     services = [
       adminService({ id: 'billing', name: 'Billing', group: 'Core', source: 'config' }),
-      adminService({ id: 'shop', name: 'Shop', group: 'Store', state: 'down' }),
+      adminService({
+        id: 'shop',
+        name: 'Shop',
+        group: 'Store',
+        state: 'down',
+        lastCheck: { at: new Date().toISOString(), ok: false, latencyMs: 5, error: 'HTTP 503' },
+      }),
     ];
     fake = new FakeFetch()
       .on('GET', /admin\/services$/, () => json(services))
@@ -28,11 +34,7 @@ describe('ServicesPage', () => {
           statusResponse({
             services: [
               service({ id: 'billing' }),
-              service({
-                id: 'shop',
-                state: 'down',
-                lastCheck: { at: new Date().toISOString(), ok: false, latencyMs: 5, error: 'HTTP 503' },
-              }),
+              service({ id: 'shop', state: 'down', lastCheck: { ok: false, latencyMs: 5, error: 'HTTP 503' } }),
             ],
           }),
         ),

@@ -30,7 +30,7 @@ export class ServicesPage {
   private readonly confirmer = inject(Confirmer);
 
   protected readonly services = liveResource((signal) => this.api.listServices(signal));
-  /** The public snapshot carries each service's last check (and maintenance), which the admin list does not. */
+  /** The public snapshot carries maintenance, which the admin list does not (the last check is in the admin list). */
   private readonly status = liveResource((signal) => this.api.status(signal));
 
   protected readonly filter = signal<ServiceFilter>({ group: null, state: 'all', text: '' });

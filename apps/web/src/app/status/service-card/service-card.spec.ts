@@ -32,7 +32,6 @@ describe('ServiceCard', () => {
     const element = render({
       state: 'down',
       lastCheck: {
-        at: '2026-11-27T09:00:00Z',
         ok: false,
         latencyMs: 3,
         error: 'ECONNREFUSED',
@@ -51,7 +50,6 @@ describe('ServiceCard', () => {
     const element = render({
       state: 'down',
       lastCheck: {
-        at: '2026-11-27T09:00:00Z',
         ok: false,
         latencyMs: 800,
         error: 'timeout after 800ms',
@@ -61,7 +59,19 @@ describe('ServiceCard', () => {
     expect(element.querySelector('dd.latency')?.textContent?.trim()).toBe('No answer within 800 ms');
   });
 
-  it('marks a paused service', () => {
+  it("shows the status document's default SLO for a service that leaves it out, and its own where it differs", () => {
+    const slo = (element: HTMLElement) => element.querySelectorAll('dd')[2]?.textContent?.trim();
+    expect(slo(render({}))).toBe('99.9% / 30d');
+    expect(slo(render({ slo: { target: 99.5, window: '7d' } }))).toBe('99.5% / 7d');
+    const fixture = TestBed.createComponent(ServiceCard);
+    fixture.componentRef.setInput('service', service());
+    fixture.componentRef.setInput('defaults', { slo: { target: 99.95, window: '28d' } });
+    fixture.detectChanges();
+    expect(slo(fixture.nativeElement as HTMLElement)).toBe('99.95% / 28d');
+  });
+
+  it('marks a paused service, and only that one', () => {
+    expect(render({}).querySelector('.paused')).toBeNull();
     expect(render({ paused: true }).querySelector('.paused')?.textContent).toContain('Monitoring paused');
   });
 });

@@ -1,6 +1,12 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { AppLink } from '../../core/navigation/app-link';
-import type { IncidentSummary, ServiceHistory, ServiceStatus } from '@app/contracts';
+import {
+  SERVICE_DEFAULTS,
+  type IncidentSummary,
+  type ServiceHistory,
+  type ServiceStatus,
+  type StatusDefaults,
+} from '@app/contracts';
 import { failureText, formatLatency, formatPercent } from '../../shared/format';
 import { StateBadge } from '../../shared/state-badge';
 import { LatencySparkline } from '../latency-sparkline/latency-sparkline';
@@ -27,6 +33,8 @@ export class ServiceCard {
   readonly history = input<ServiceHistory | null>(null);
   readonly days = input<readonly string[]>([]);
   readonly incidents = input<readonly IncidentSummary[]>([]);
+  /** What the service's absent fields stand for: the status document's `defaults`. */
+  readonly defaults = input<StatusDefaults>({ slo: SERVICE_DEFAULTS.slo });
 
   /** The last check: its latency, or — failed — why, in words with the code ("Connection refused (ECONNREFUSED)"). */
   protected readonly latency = computed(() => {
@@ -36,12 +44,12 @@ export class ServiceCard {
   });
   protected readonly uptime = computed(() => formatPercent(this.service().uptime['30d']));
   protected readonly slo = computed(() => {
-    const { target, window } = this.service().slo;
+    const { target, window } = this.service().slo ?? this.defaults().slo;
     return `${formatPercent(target, 3).replace(/\.?0+%$/, '%')} / ${window}`;
   });
-  protected readonly budget = computed(() => formatBudget(this.service().slo.errorBudgetRemaining));
+  protected readonly budget = computed(() => formatBudget(this.service().errorBudgetRemaining));
   protected readonly budgetLow = computed(() => {
-    const remaining = this.service().slo.errorBudgetRemaining;
+    const remaining = this.service().errorBudgetRemaining;
     return remaining !== null && remaining < 25;
   });
   protected readonly bars = computed(() => {
