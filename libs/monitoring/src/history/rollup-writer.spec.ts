@@ -102,6 +102,22 @@ describe('RollupWriter', () => {
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 1, through: NOW - 2000 });
   });
 
+  it('keeps one copy of a restored day until a check lands in it, then counts that check once in each', async () => {
+    store.seed(dayRollup('api', TODAY, { checks: 2, failures: 0 }));
+    store.seed(dayRollup('api', '2026-01-20', { checks: 5, failures: 1 }));
+    writer.restore(api, (await store.load('api', '2026-01-01')).rollups, NOW);
+    expect(api.rollups.get(TODAY)?.durable).toBeNull();
+    expect(api.rollups.get('2026-01-20')?.durable).toBeNull();
+
+    writer.fold(api, check(NOW, false), NOW);
+    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: { total: 2 }, pending: 0 });
+    writer.stored(api, check(NOW, false), NOW);
+    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: { total: 3 }, pending: 1 });
+    expect(api.rollups.get('2026-01-20')?.durable).toBeNull();
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, failures: 1, through: NOW });
+  });
+
   it('writes nothing for a service another replica works (no epoch), and reports a newer epoch once', async () => {
     const fenced: number[] = [];
     const owner = new RollupWriter(
