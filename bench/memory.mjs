@@ -2,6 +2,7 @@
 // dynalite as in production), run for `settleMs` after healthy with RSS sampled every 5 s, then a breakdown:
 // process.memoryUsage() before and after a full GC, V8 heap spaces (used and committed), malloc'd memory and the
 // CommonJS packages loaded. The same for a one-service app, the baseline of the same run.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR, RUNTIME, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
@@ -38,7 +39,7 @@ export async function memoryRun({
     nodeEnv,
     env: { BENCH_MEMORY_FILE: file, ...(heapSnapshot ? { BENCH_HEAP_SNAPSHOT: heapSnapshot } : {}) },
     nodeArgs: [...nodeArgs, '--expose-gc', '--import', join(BENCH_DIR, 'memory-probe.mjs')],
-    healthyTimeoutMs: 150_000,
+    healthyTimeoutMs: 300_000,
   });
   // RSS every 5 s: the goal reads the value after the whole settle time; max shows the boot transient.
   const series = [];
@@ -67,4 +68,14 @@ export async function memoryRun({
   await dynamo?.proc.stop(5000);
   await target.proc.stop(5000);
   return result;
+}
+
+/** Heap held by a restored history of `days` days per service (bench/memory-history.mjs, in a child process). */
+export function historyCost({ services = 1000, days = 90, nodeArgs = RUNTIME.flags } = {}) {
+  const out = execFileSync(
+    process.execPath,
+    [...nodeArgs, '--expose-gc', join(BENCH_DIR, 'memory-history.mjs'), String(services), String(days)],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1));
 }

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_DIR, removeTemps } from './app.mjs';
 import { buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
-import { memoryRun } from './memory.mjs';
+import { historyCost, memoryRun } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
 import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
 import { statusBench } from './status.mjs';
@@ -146,6 +146,10 @@ async function main() {
       const run = await step(`memory N=${shape.n}`, () => memoryRun({ ...shape, settleMs, log }));
       if (run) results.memory.push(run);
     }
+    // The runs above start with an empty history; a host that has run for 90 days restores 90 rollups a service.
+    results.memoryHistory = await step('memory history', () =>
+      [1, 90].map((days) => historyCost({ services: 1000, days })),
+    );
   }
   results.scheduler = [];
   for (const n of [1000, 2000, 10000]) {
@@ -342,6 +346,10 @@ function report() {
     out.push(
       '  anon / file: RssAnon (heap, malloc) / RssFile (the node binary and libraries, shared between processes).',
     );
+    for (const h of results.memoryHistory ?? [])
+      out.push(
+        `  restored history, ${h.days} day(s) of rollups for ${h.services} services: ${fmt(h.heapMb, 1)} MB of live heap (${fmt(h.perServiceKb, 1)} KB per service)`,
+      );
     for (const m of results.memory)
       out.push(
         `  N=${m.n} ${m.external ? 'external' : 'embedded'} RSS every 5 s: ${m.rssSeriesMb.join(' ')}; packages loaded: ${Object.keys(m.packages ?? {}).length} (dynalite ${m.packages?.dynalite ? 'loaded' : 'not loaded'})`,
