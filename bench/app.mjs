@@ -2,9 +2,26 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NODE_ENV, NODE_FLAGS } from '../scripts/node-runtime.mjs';
 import { freePort, getJson, launch, pinned, sleep } from './lib.mjs';
 
 export const BENCH_DIR = resolve(import.meta.dirname);
+/**
+ * The app's Node flags and environment: the product's (scripts/node-runtime.mjs) unless BENCH_NODE_FLAGS /
+ * BENCH_NODE_ENV (space-separated, e.g. `--max-semi-space-size=2` and `MALLOC_ARENA_MAX=8`; empty = none) name
+ * others, to measure a baseline in the same shape.
+ */
+export const RUNTIME = {
+  flags: process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? NODE_FLAGS,
+  env:
+    process.env.BENCH_NODE_ENV === undefined
+      ? NODE_ENV
+      : Object.fromEntries(
+          process.env.BENCH_NODE_ENV.split(' ')
+            .filter(Boolean)
+            .map((pair) => pair.split('=')),
+        ),
+};
 // BENCH_APP_MAIN: benchmark another compiled main.js (e.g. an experimental build) instead of bench/results/build.
 export const BUILD_MAIN = process.env.BENCH_APP_MAIN ?? join(BENCH_DIR, 'results/build/apps/api/src/main.js');
 
@@ -93,8 +110,9 @@ export async function startApp({
   env = {},
   cpus = null,
   healthyTimeoutMs = 60_000,
-  // The same V8 flags as npm start and the systemd unit.
-  nodeArgs = ['--max-semi-space-size=2'],
+  // The same V8 flags and environment as npm start and the systemd unit.
+  nodeArgs = RUNTIME.flags,
+  nodeEnv = RUNTIME.env,
 }) {
   const configPath = join(dataDir, 'services.yaml');
   writeFileSync(configPath, yaml);
@@ -110,6 +128,7 @@ export async function startApp({
       STATUS_CONFIG: configPath,
       TARGET_ALLOW_CIDRS: '127.0.0.0/8',
       NODE_NO_WARNINGS: '1',
+      ...nodeEnv,
       ...(dynamoEndpoint
         ? {
             AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,

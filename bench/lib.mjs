@@ -143,12 +143,13 @@ export function cpuSeconds(pid) {
   }
 }
 
-/** VmRSS and VmHWM in MB; null when the process is gone. */
+/** VmRSS, VmHWM, RssAnon and RssFile in MB; null when the process is gone. */
 export function memoryMb(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+    // RssFile: pages of mapped files (the node binary, shared libraries), shared with other node processes.
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
   } catch {
     return null;
   }

@@ -1,37 +1,81 @@
 // Where the memory goes: the app with N services (embedded DynamoDB as `npm start` runs it, or an external
-// dynalite as in production), sampled after a settle time: RSS, process.memoryUsage() before and after a full GC,
-// V8 heap spaces. The same for a one-service app, the baseline of the same run.
+// dynalite as in production), run for `settleMs` after healthy with RSS sampled every 5 s, then a breakdown:
+// process.memoryUsage() before and after a full GC, V8 heap spaces (used and committed), malloc'd memory and the
+// CommonJS packages loaded. The same for a one-service app, the baseline of the same run.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
-import { memoryMb, sleep } from './lib.mjs';
+import { BENCH_DIR, RUNTIME, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
+import { cpuSeconds, memoryMb, sleep } from './lib.mjs';
 
 async function sample(app, file) {
   process.kill(app.pid, 'SIGUSR2');
-  for (let attempt = 0; attempt < 50 && !existsSync(file); attempt += 1) await sleep(100);
+  for (let attempt = 0; attempt < 600 && !existsSync(file); attempt += 1) await sleep(100);
+  await sleep(200);
   return { rss: memoryMb(app.pid), ...JSON.parse(readFileSync(file, 'utf8')) };
 }
 
-export async function memoryRun({ n, external = false, settleMs = 60_000, intervalMs = 20_000, log }) {
+export async function memoryRun({
+  n,
+  external = false,
+  settleMs = 300_000,
+  intervalMs = 20_000,
+  nodeArgs = RUNTIME.flags,
+  nodeEnv = RUNTIME.env,
+  heapSnapshot = null,
+  log,
+}) {
   const dir = tempDir(`memory-${n}`);
   const target = await startTarget();
   const dynamo = external ? await startDynalite(join(dir, 'dynamodb')) : null;
   const file = join(dir, 'memory.json');
   log(
-    `  memory: ${n} services at ${intervalMs / 1000} s, ${external ? 'external dynalite' : 'embedded DynamoDB'}, sampled after ${settleMs / 1000} s`,
+    `  memory: ${n} services at ${intervalMs / 1000} s, ${external ? 'external dynalite' : 'embedded DynamoDB'}, ${[...Object.entries(nodeEnv).map((pair) => pair.join('=')), ...nodeArgs].join(' ')}, sampled for ${settleMs / 1000} s`,
   );
   const app = await startApp({
     servicesYaml: servicesYaml(n, target.base, { interval: `${intervalMs / 1000}s`, timeout: '5s' }),
     dataDir: dir,
     ...(dynamo ? { dynamoEndpoint: dynamo.endpoint } : {}),
-    env: { BENCH_MEMORY_FILE: file },
-    nodeArgs: ['--max-semi-space-size=2', '--expose-gc', '--import', join(BENCH_DIR, 'memory-probe.mjs')],
-    healthyTimeoutMs: 150_000,
+    nodeEnv,
+    env: { BENCH_MEMORY_FILE: file, ...(heapSnapshot ? { BENCH_HEAP_SNAPSHOT: heapSnapshot } : {}) },
+    nodeArgs: [...nodeArgs, '--expose-gc', '--import', join(BENCH_DIR, 'memory-probe.mjs')],
+    healthyTimeoutMs: 300_000,
   });
-  await sleep(settleMs);
-  const result = { n, external, settleSeconds: settleMs / 1000, ...(await sample(app, file)) };
+  // RSS every 5 s: the goal reads the value after the whole settle time; max shows the boot transient.
+  const series = [];
+  const started = Date.now();
+  const cpuAtStart = cpuSeconds(app.pid);
+  while (Date.now() - started < settleMs) {
+    await sleep(Math.min(5000, settleMs - (Date.now() - started)));
+    series.push(Math.round(memoryMb(app.pid)?.rss ?? NaN));
+  }
+  const rssBeforeSample = memoryMb(app.pid);
+  const cpuPercent = ((cpuSeconds(app.pid) - cpuAtStart) / ((Date.now() - started) / 1000)) * 100;
+  const result = {
+    n,
+    external,
+    nodeArgs,
+    nodeEnv,
+    cpuPercent,
+    bootMs: app.bootMs,
+    settleSeconds: settleMs / 1000,
+    rssSeriesMb: series,
+    rssMaxMb: Math.max(...series),
+    rssAtEnd: rssBeforeSample,
+    ...(await sample(app, file)),
+  };
   await app.proc.stop(15_000);
   await dynamo?.proc.stop(5000);
   await target.proc.stop(5000);
   return result;
+}
+
+/** Heap held by a restored history of `days` days per service (bench/memory-history.mjs, in a child process). */
+export function historyCost({ services = 1000, days = 90, nodeArgs = RUNTIME.flags } = {}) {
+  const out = execFileSync(
+    process.execPath,
+    [...nodeArgs, '--expose-gc', join(BENCH_DIR, 'memory-history.mjs'), String(services), String(days)],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1));
 }

@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cleanUpOnInterrupt, ensureBuilt, ROOT, staleness } from './build.mjs';
+import { NODE_ENV, NODE_FLAGS } from './node-runtime.mjs';
 
 const noBuild = process.argv.includes('--no-build');
 const started = Date.now();
@@ -34,8 +35,11 @@ if (noBuild) {
 }
 process.stdout.write(`starting the app (${Date.now() - started} ms to check the build)\n`);
 
-const child = spawn(process.execPath, ['--max-semi-space-size=2', join(ROOT, 'dist/api/apps/api/src/main.js')], {
+// The same flags and environment as the systemd unit (scripts/node-runtime.mjs says why); the caller's own
+// MALLOC_ARENA_MAX wins.
+const child = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, 'dist/api/apps/api/src/main.js')], {
   stdio: 'inherit',
+  env: { ...NODE_ENV, ...process.env },
 });
 // The terminal sends Ctrl-C to the whole group: the app shuts down on its own; we only wait for it.
 process.on('SIGINT', () => undefined);

@@ -75,7 +75,7 @@ function scratchCheckout(): string {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   };
-  for (const script of ['build.mjs', 'start.mjs']) {
+  for (const script of ['build.mjs', 'start.mjs', 'node-runtime.mjs']) {
     mkdirSync(join(root, 'scripts'), { recursive: true });
     copyFileSync(resolve('scripts', script), join(root, 'scripts', script));
   }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { NODE_ENV, NODE_FLAGS } from '../../scripts/node-runtime.mjs';
 import { repoRoot } from './hcl.js';
 
 const ansibleDir = join(repoRoot, 'ansible');
@@ -310,6 +311,22 @@ describe('the app role', () => {
     expect(defaults.app_entrypoint).toBe('dist/api/apps/api/src/main.js');
     expect(defaults.app_user).not.toBe('root');
     expect(defaults.app_health_check_url).toBe('http://127.0.0.1:{{ app_port }}/api/health');
+  });
+
+  it('starts Node with the same V8 flags and malloc arenas as npm start (scripts/node-runtime.mjs)', () => {
+    const defaults = load('roles/app/defaults/main.yml') as Yaml;
+    // The unit's own lines with the role's defaults filled in, as the template module renders them.
+    const rendered = unit().replace(
+      /\{\{ (app_node_options|app_malloc_arena_max|app_entrypoint) \}\}/g,
+      (_, key: string) => String(defaults[key]),
+    );
+    const execStart = /^ExecStart=\{\{ app_node_binary \}\} (.*)$/m.exec(rendered)?.[1]?.split(' ') ?? [];
+    expect(execStart.slice(0, -1)).toEqual(NODE_FLAGS);
+    expect(execStart.at(-1)).toBe('dist/api/apps/api/src/main.js');
+    const environment = [...rendered.matchAll(/^Environment=(\w+)=(.*)$/gm)].map(([, key, value]) => [key, value]);
+    expect(Object.fromEntries(environment)).toEqual(NODE_ENV);
+    // A heap limit makes V8 abort the process when it is reached: the flags must never carry one.
+    expect(NODE_FLAGS.join(' ')).not.toMatch(/max-old-space-size|max-heap-size/);
   });
 
   it('renders the env file from SSM with mode 0600 and never logs the secrets', () => {

@@ -14,6 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTables, tableNames } from '@app/aws';
 import dynalite from 'dynalite';
 import { parse } from 'yaml';
+import { NODE_ENV, NODE_FLAGS } from '../../scripts/node-runtime.mjs';
 import { freePort } from '../support/app-process.js';
 import { SlackReceiver } from '../support/slack-receiver.js';
 import { SnsReceiver } from '../support/sns-receiver.js';
@@ -269,6 +270,11 @@ function changedTasks(output: string): string[] {
     }
     const owner = (await sudo(`ps -o user= -p ${shown.MainPID}`)).trim();
     expect(owner).toBe('statuspage');
+    // The running process has the V8 flags and malloc setting npm start uses (scripts/node-runtime.mjs).
+    const argv = (await sudo(`cat /proc/${shown.MainPID}/cmdline`)).split('\0');
+    expect(argv.slice(1, 1 + NODE_FLAGS.length)).toEqual(NODE_FLAGS);
+    const environ = (await sudo(`cat /proc/${shown.MainPID}/environ`)).split('\0');
+    for (const [key, value] of Object.entries(NODE_ENV)) expect(environ).toContain(`${key}=${value}`);
     const security = await sudo('systemd-analyze security statuspage --no-pager');
     const exposure = /Overall exposure level for statuspage\.service:\s+([\d.]+)/.exec(security);
     expect(exposure).not.toBeNull();

@@ -1,4 +1,3 @@
-import dynalite from 'dynalite';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,9 +11,11 @@ export interface EmbeddedDynamo {
 /**
  * Runs dynalite (DynamoDB's wire protocol over LevelDB) in-process on loopback. The real
  * @aws-sdk/client-dynamodb talks to it over HTTP: the same code path as production.
- * `dataDir` null keeps everything in memory (tests).
+ * `dataDir` null keeps everything in memory (tests). dynalite (and LevelDB under it) is imported here, on first
+ * use, so the production shape (an external DynamoDB) never loads it: ~2 MB of heap and a native addon.
  */
 export async function startEmbeddedDynamo(dataDir: string | null, port = 0): Promise<EmbeddedDynamo> {
+  const { default: dynalite } = await import('dynalite');
   let path: string | undefined;
   let lock: DataDirLock | null = null;
   if (dataDir !== null) {

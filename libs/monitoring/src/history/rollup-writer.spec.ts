@@ -102,6 +102,44 @@ describe('RollupWriter', () => {
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 1, through: NOW - 2000 });
   });
 
+  it('keeps one copy of a restored day until a check lands in it, then counts that check once in each', async () => {
+    store.seed(dayRollup('api', TODAY, { checks: 2, failures: 0 }));
+    store.seed(dayRollup('api', '2026-01-20', { checks: 5, failures: 1 }));
+    writer.restore(api, (await store.load('api', '2026-01-01')).rollups, NOW);
+    expect(api.rollups.get(TODAY)?.durable).toBeNull();
+    expect(api.rollups.get('2026-01-20')?.durable).toBeNull();
+
+    writer.fold(api, check(NOW, false), NOW);
+    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: { total: 2 }, pending: 0 });
+    writer.stored(api, check(NOW, false), NOW);
+    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: { total: 3 }, pending: 1 });
+    expect(api.rollups.get('2026-01-20')?.durable).toBeNull();
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, failures: 1, through: NOW });
+  });
+
+  it('keeps hour slots for today and yesterday only (the 24-hour chart), and every day total', async () => {
+    store.seed(dayRollup('api', TODAY, { checks: 2 }));
+    store.seed(dayRollup('api', '2026-01-30', { checks: 3 }));
+    store.seed(dayRollup('api', '2026-01-29', { checks: 4, failures: 2 }));
+    writer.restore(api, (await store.load('api', '2026-01-01')).rollups, NOW);
+    const hours = (day: string) => api.rollups.get(day)?.rollup.hourTotal.length;
+    expect([hours(TODAY), hours('2026-01-30'), hours('2026-01-29')]).toEqual([24, 24, 0]);
+    expect(api.rollups.get('2026-01-29')?.rollup).toMatchObject({ total: 4, failures: 2, hourFailures: [] });
+    expect(api.rollups.get('2026-01-29')?.rollup.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('writes a late check into a day restored without hour slots with whole slots, never with holes', async () => {
+    store.seed(dayRollup('api', '2026-01-29', { checks: 4, failures: 2 }));
+    writer.restore(api, (await store.load('api', '2026-01-01')).rollups, NOW);
+    take(writer, check(Date.UTC(2026, 0, 29, 22), false));
+    await writer.flush([api], NOW, true);
+    const written = store.rollup('api', '2026-01-29');
+    expect(written).toMatchObject({ total: 5, failures: 3 });
+    expect(written?.hourTotal).toHaveLength(24);
+    expect(written?.hourFailures).toEqual([...new Array<number>(22).fill(0), 1, 0]);
+  });
+
   it('writes nothing for a service another replica works (no epoch), and reports a newer epoch once', async () => {
     const fenced: number[] = [];
     const owner = new RollupWriter(

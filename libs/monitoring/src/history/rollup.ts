@@ -151,6 +151,9 @@ export function foldCheck(rollup: DailyRollup, check: FoldableCheck): boolean {
   }
   const hour = Math.floor((check.at % DAY_MS) / HOUR_MS);
   rollup.total += 1;
+  // A day restored without its hour slots (RollupWriter.restore) gets them back from zero, never with holes.
+  if (rollup.hourTotal.length !== 24) rollup.hourTotal = new Array<number>(24).fill(0);
+  if (rollup.hourFailures.length !== 24) rollup.hourFailures = new Array<number>(24).fill(0);
   rollup.hourTotal[hour] = (rollup.hourTotal[hour] ?? 0) + 1;
   if (check.ok) {
     rollup.latencySum += check.latencyMs;

@@ -1,0 +1,2 @@
+export const NODE_FLAGS: string[];
+export const NODE_ENV: Record<string, string>;
