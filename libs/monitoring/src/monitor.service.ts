@@ -195,7 +195,7 @@ export class MonitorService implements MonitorView, ShardHost {
       const shard = shardOf(service.id);
       const epoch = fence.get(shard);
       if (epoch === undefined) {
-        await this.restore(service, now, this.leases.epochOf(shard), 'boot', stored.get(service.id));
+        await this.restore(service, now, this.leases.epochOf(shard), 'boot', stored.get(service.id) ?? NOTHING_STORED);
         return;
       }
       if (!(await this.stateStore.fence(service.id, dayOf(now), epoch))) refused.add(shard);
@@ -740,6 +740,8 @@ export class MonitorService implements MonitorView, ShardHost {
     };
   }
 }
+
+const NOTHING_STORED: StoredServiceState = Object.freeze({ state: null, rollups: [] });
 
 function dispatchable(runtime: ServiceRuntime): boolean {
   return runtime.epoch !== null && !runtime.releasing && !runtime.restoring && !runtime.service.paused;
