@@ -576,6 +576,30 @@ describe('MonitorService', () => {
         expect(states.loadCalls).toBe(1);
       });
 
+      it('with several replicas: only shows a service whose claimed shard was taken while the boot fenced it', async () => {
+        const shard = shardOf('api');
+        leases.fencing = true;
+        leases.owned.delete(shard);
+        leases.claim(shard, 7);
+        let release = () => undefined as void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const fence = states.fence.bind(states);
+        states.fence = async (...args) => {
+          await gate;
+          return fence(...args);
+        };
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        await settle();
+        leases.lost(shard, 7); // another replica took the shard meanwhile
+        release();
+        await restored;
+        await settle();
+        expect(monitor.owns('api')).toBe(false);
+        for (let at = BASE; at <= BASE + interval; at += MINUTE) await tickAt(at);
+        expect(prober.calls).toHaveLength(0);
+        expect(monitor.get('api')!.recent).toHaveLength(5); // shown from storage all the same
+      });
+
       it('with several replicas: gives a claimed shard up when a newer epoch was already stamped on it', async () => {
         const shard = shardOf('api');
         leases.fencing = true;

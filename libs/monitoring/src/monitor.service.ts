@@ -156,6 +156,11 @@ export class MonitorService implements MonitorView, ShardHost {
     return { restored };
   }
 
+  /** Is `epoch` still this replica's claim (adopted or not) on the shard? */
+  private holds(shard: number, epoch: number): boolean {
+    return this.leases.epochOf(shard) === epoch || this.leases.claimed().get(shard) === epoch;
+  }
+
   /** The background half of `open()`: per service, recent checks + catch-up (+ fence and re-read when claimed). */
   private restoreAll(
     services: MonitoredService[],
@@ -194,13 +199,23 @@ export class MonitorService implements MonitorView, ShardHost {
     const restoreOne = async (service: MonitoredService) => {
       const shard = shardOf(service.id);
       const epoch = fence.get(shard);
+      const preloaded = stored.get(service.id) ?? NOTHING_STORED;
       if (epoch === undefined) {
-        await this.restore(service, now, this.leases.epochOf(shard), 'boot', stored.get(service.id) ?? NOTHING_STORED);
+        // Alone on the storage every shard is ours and nobody else writes: the scan is current. With several
+        // replicas a shard not claimed at boot is only shown (an adoption later reads for itself).
+        const mine = this.leases.fencing ? null : this.leases.epochOf(shard);
+        await this.restore(service, now, mine, 'boot', preloaded);
+        return;
+      }
+      // The claim was lost meanwhile (another replica took the shard): shown only, never fenced or worked.
+      if (!this.holds(shard, epoch)) {
+        await this.restore(service, now, null, 'boot', preloaded);
         return;
       }
       if (!(await this.stateStore.fence(service.id, dayOf(now), epoch))) refused.add(shard);
       // Read again after the fence: an older owner may have written between the scan and the fence.
       await this.restore(service, now, epoch, 'boot');
+      if (!this.holds(shard, epoch)) this.drop(shard);
     };
     const started = Date.now();
     return this.forEach(order, async (service) => {
