@@ -2,11 +2,12 @@
 // own compiled adapters (so the items are exactly what the app writes): per service its evaluation state, `days`
 // daily rollups and the newest checks. The newest rollup was written a few checks before the newest check (the
 // usual state after a restart: the catch-up folds those from the recent checks); every tenth service's newest
-// rollup is older than its 30 recent checks (the catch-up must query `since`); every twentieth service is down
-// with a failure streak (the restored evaluation must show it).
+// rollup is older than its 30 recent checks (the catch-up must query `since`); every twentieth service is degraded
+// with a slow streak (the restored evaluation must show it; degraded opens no incident by default, so boot's
+// incident pass has nothing to do — a stored `down` without its incident would make boot open one per service).
 //
 //   node bench/boot-seed.mjs <build dir> <dynalite endpoint> <services> <days> <interval ms>
-//   prints one JSON line: { seededAt, down: [ids], items, ms }
+//   prints one JSON line: { seededAt, degraded: [ids], items, ms }
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,34 +34,34 @@ const started = Date.now();
 const seededAt = started;
 const DAY_MS = 86_400_000;
 const serviceId = (index) => `svc-${String(index).padStart(5, '0')}`;
-const down = [];
+const degraded = [];
 let items = 0;
 
 async function seedOne(index) {
   const id = serviceId(index);
-  const isDown = index % 20 === 7;
+  const isDegraded = index % 20 === 7;
   const deepCatchUp = index % 10 === 3;
   const checkCount = deepCatchUp ? 40 : 30;
   // Newest check a little less than an interval ago, spread by service.
   const newest = seededAt - ((index * 997) % intervalMs);
   const list = [];
   for (let k = 0; k < checkCount; k += 1) {
-    const failing = isDown && k < 4;
+    const slow = isDegraded && k < 4;
     list.push({
       serviceId: id,
       at: newest - k * intervalMs,
-      ok: !failing,
-      latencyMs: 20 + ((index + k) % 40),
-      ...(failing ? { error: 'connect ECONNREFUSED 127.0.0.1:9' } : { statusCode: 200 }),
-      state: isDown && k < 2 ? 'down' : 'up',
+      ok: true,
+      latencyMs: slow ? 2500 + k : 20 + ((index + k) % 40),
+      statusCode: 200,
+      state: isDegraded && k < 2 ? 'degraded' : 'up',
       maintenance: false,
     });
   }
   await checks.append(list);
   items += list.length;
-  if (isDown) down.push(id);
-  const evaluation = isDown
-    ? { state: 'down', since: newest - intervalMs, failStreak: 4, badStreak: 4, okStreak: 0, fastStreak: 0 }
+  if (isDegraded) degraded.push(id);
+  const evaluation = isDegraded
+    ? { state: 'degraded', since: newest - intervalMs, failStreak: 0, badStreak: 4, okStreak: 4, fastStreak: 0 }
     : { state: 'up', since: seededAt - days * DAY_MS, failStreak: 0, badStreak: 0, okStreak: 12, fastStreak: 12 };
   await state.saveState(id, evaluation, 0);
   items += 1;
@@ -99,4 +100,4 @@ await Promise.all(
   }),
 );
 client.destroy();
-process.stdout.write(`${JSON.stringify({ seededAt, down, items, ms: Date.now() - started })}\n`);
+process.stdout.write(`${JSON.stringify({ seededAt, degraded, items, ms: Date.now() - started })}\n`);

@@ -1,7 +1,7 @@
 // Boot at scale: N services with `days` of stored state, rollups and checks (bench/boot-seed.mjs, through the
 // app's own adapters), then the app started on a copy of that data the way `npm start` runs it (embedded
 // dynalite, in-process). Measured from the process start: when /api/status first answers with all N services
-// (and whether the stored evaluations show: the seeded down services must be down), when /api/health is 200, and
+// (and whether the stored evaluations show: the seeded degraded services must be degraded), when /api/health is 200, and
 // when the target saw the first check of every service (goal: within one interval). A second start on another
 // copy, with the app on the counting dynalite (bench/dynalite-server.mjs), counts the DynamoDB requests boot made.
 // Every build given (e.g. a baseline commit and HEAD) runs in the same round, alternating, on the same seed.
@@ -119,8 +119,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   const other = load.stop();
   await app.stop(20_000);
   if (dynalite) await dynalite.proc.stop();
-  const down = new Set(seeded.down);
-  const states = firstAnswer.services.filter((service) => down.has(service.id));
+  const degraded = new Set(seeded.degraded);
+  const states = firstAnswer.services.filter((service) => degraded.has(service.id));
   const result = {
     build: build.label,
     commit: build.commit,
@@ -132,8 +132,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
     firstCheckMaxMs: firstMs.at(-1) ?? null,
     firstAnswer: {
       withLastCheck: firstAnswer.services.filter((service) => service.lastCheck !== null).length,
-      seededDownShownDown: states.filter((service) => service.state === 'down').length,
-      seededDown: down.size,
+      seededDegradedShown: states.filter((service) => service.state === 'degraded').length,
+      seededDegraded: degraded.size,
     },
     otherCpuPercent: other.percent,
     ...(atEnd
@@ -149,7 +149,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   log(
     `  ${build.label}${counted ? ' (counted)' : ''}: status ${(statusMs / 1000).toFixed(1)} s, health ${(healthMs / 1000).toFixed(1)} s, ` +
       `first check of all ${first.size}/${n} by ${((result.firstCheckMaxMs ?? NaN) / 1000).toFixed(1)} s, ` +
-      `down shown ${result.firstAnswer.seededDownShownDown}/${down.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}` +
+      `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}` +
       (atStatus ? `, requests until status ${JSON.stringify(result.requestsUntilStatus)}` : ''),
   );
   return result;

@@ -501,7 +501,7 @@ function report() {
           'health s',
           'first check p50 s',
           'first check all s',
-          'down shown',
+          'degraded shown',
           'last check shown',
           'requests until status',
           'requests first interval',
@@ -514,7 +514,7 @@ function report() {
           fmt(r.healthMs / 1000, 1),
           fmt(r.firstCheckP50Ms / 1000, 1),
           `${fmt(r.firstCheckMaxMs / 1000, 1)}${r.firstCheckSeen < b.n ? ` (${r.firstCheckSeen}/${b.n})` : ''}`,
-          `${r.firstAnswer.seededDownShownDown}/${r.firstAnswer.seededDown}`,
+          `${r.firstAnswer.seededDegradedShown}/${r.firstAnswer.seededDegraded}`,
           `${r.firstAnswer.withLastCheck}/${b.n}`,
           r.requestsUntilStatus
             ? Object.entries(r.requestsUntilStatus)
