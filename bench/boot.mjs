@@ -130,6 +130,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
     firstCheckSeen: first.size,
     firstCheckP50Ms: quantile(firstMs, 0.5),
     firstCheckMaxMs: firstMs.at(-1) ?? null,
+    // From the moment the page was served (the runner starts there): the spread over min(interval, 60 s) begins.
+    firstCheckAfterStatusMs: firstMs.length > 0 ? (firstMs.at(-1) ?? 0) - statusMs : null,
     firstAnswer: {
       withLastCheck: firstAnswer.services.filter((service) => service.lastCheck !== null).length,
       seededDegradedShown: states.filter((service) => service.state === 'degraded').length,

@@ -73,6 +73,8 @@ export class MonitorService implements MonitorView, ShardHost {
   private queueHead = 0;
   private inFlight = 0;
   private readonly inFlightDone = new Map<ServiceRuntime, Promise<void>>();
+  /** The background half of the boot (settles when every service is restored, or soon after a shutdown). */
+  private restoring: Promise<void> = Promise.resolve();
   /** Claimed shards the boot is still fencing and restoring (see `open`), by shard. */
   private readonly bootAdoptions = new Map<number, Promise<'adopted' | 'fenced'>>();
   private stopped = false;
@@ -153,6 +155,7 @@ export class MonitorService implements MonitorView, ShardHost {
     }
     this.version += 1;
     const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now);
+    this.restoring = restored.catch(() => undefined);
     return { restored };
   }
 
@@ -728,7 +731,8 @@ export class MonitorService implements MonitorView, ShardHost {
   /** Stops dispatching, waits (bounded) for running checks, then writes everything still buffered. */
   async shutdown(graceMs = 5000): Promise<void> {
     this.stopDispatching();
-    await Promise.race([Promise.all([...this.inFlightDone.values()]), sleep(graceMs)]);
+    // Reads of the boot still in flight finish before storage closes (the embedded one fails them loudly).
+    await Promise.race([Promise.all([this.restoring, ...this.inFlightDone.values()]), sleep(graceMs)]);
     this.stateWriter.flush();
     // Checks first: a rollup write counts only checks already stored.
     await this.checkWriter.flush();
