@@ -37,8 +37,8 @@ export interface StoredServiceState {
 export type RollupWrite = 'saved' | 'conflict' | 'fenced';
 
 /**
- * Port: per service, the evaluation state and the daily rollups (one table in AWS, so that one query at boot
- * returns both). Writes carry the fencing epoch of the replica working the service's shard: an item stamped with
+ * Port: per service, the evaluation state and the daily rollups (one table in AWS, so that one Query per service,
+ * or one Scan for every service at boot, returns both). Writes carry the fencing epoch of the replica working the service's shard: an item stamped with
  * a newer epoch refuses them (the shard was taken over).
  */
 export abstract class StateAndRollupStore {
