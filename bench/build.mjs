@@ -2,7 +2,8 @@
 //
 // source "head" (default): the committed code at HEAD, exported with `git archive` into bench/results/src, so
 // uncommitted work-in-progress in a shared checkout cannot change or break what is measured mid-run.
-// source "worktree": the files as they are on disk now.
+// source "worktree": the files as they are on disk now. `ref`/`name` build another commit (e.g. the boot step's
+// baseline) into bench/results/<name>.
 // The compiler settings are apps/api/tsconfig.app.json's, with spec/test files excluded under libs/ too.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,18 +11,18 @@ import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench/results');
-const BUILD = join(RESULTS, 'build');
 
-export function build(source = 'head') {
+export function build(source = 'head', { ref = 'HEAD', name = 'build' } = {}) {
   const started = Date.now();
-  rmSync(BUILD, { recursive: true, force: true });
+  const out = join(RESULTS, name);
+  rmSync(out, { recursive: true, force: true });
   let srcRoot = ROOT;
-  let commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  let commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: ROOT }).toString().trim();
   if (source === 'head') {
-    srcRoot = join(RESULTS, 'src');
+    srcRoot = join(RESULTS, name === 'build' ? 'src' : `${name}-src`);
     rmSync(srcRoot, { recursive: true, force: true });
     mkdirSync(srcRoot, { recursive: true });
-    const tar = execFileSync('git', ['archive', 'HEAD', 'apps/api', 'libs', 'tsconfig.base.json'], {
+    const tar = execFileSync('git', ['archive', ref, 'apps/api', 'libs', 'tsconfig.base.json'], {
       cwd: ROOT,
       maxBuffer: 256 * 1024 * 1024,
     });
@@ -30,7 +31,7 @@ export function build(source = 'head') {
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps/api', 'libs'], { cwd: ROOT }).toString();
     if (dirty.trim()) commit += '+worktree';
   }
-  const config = join(RESULTS, `tsconfig.${source}.json`);
+  const config = join(RESULTS, `tsconfig.${name}.${source}.json`);
   const rel = (path) => relative(RESULTS, join(srcRoot, path));
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(
@@ -38,7 +39,7 @@ export function build(source = 'head') {
     JSON.stringify(
       {
         extends: `./${rel('apps/api/tsconfig.app.json')}`,
-        compilerOptions: { outDir: './build', rootDir: rel('.') || '.', types: ['node'] },
+        compilerOptions: { outDir: `./${name}`, rootDir: rel('.') || '.', types: ['node'] },
         include: [
           'apps/api/src',
           'libs/contracts/src',
@@ -66,8 +67,8 @@ export function build(source = 'head') {
       `building the API (${source}) failed:\n${`${error.stdout ?? ''}${error.stderr ?? ''}`.slice(0, 4000)}`,
     );
   }
-  const missing = unresolvedImports(BUILD);
-  return { source, commit, main: join(BUILD, 'apps/api/src/main.js'), ms: Date.now() - started, missing };
+  const missing = unresolvedImports(out);
+  return { source, commit, dir: out, main: join(out, 'apps/api/src/main.js'), ms: Date.now() - started, missing };
 }
 
 /** Bare package imports of the compiled files that node_modules cannot satisfy (a dependency not installed). */

@@ -1,13 +1,15 @@
 // npm run bench — every benchmark of the status page in one bounded run (about 7-8 minutes on 2 cores).
 //
 //   node bench/run.mjs                       everything
-//   node bench/run.mjs --only status,1000    a subset: status, statusbr, punctual, memory, 1000, 2000, 10000, wcu, replicas
+//   node bench/run.mjs --only status,1000    a subset: status, statusbr, punctual, memory, 1000, 2000, 10000, wcu, replicas, boot
+//   node bench/run.mjs --only boot --baseline 3f734e3   boot at 1,000 and 10,000 services, against another commit
 //   node bench/run.mjs --quick               short windows (smoke test of the harness, numbers not comparable)
 //   node bench/run.mjs --only memory --memory-seconds 300 --budget-seconds 1800   memory after 5 min per shape
 //   BENCH_NODE_FLAGS='--max-semi-space-size=2' BENCH_NODE_ENV= node bench/run.mjs …   another runtime (baseline)
 //   node bench/run.mjs --source head|worktree  what to measure; default auto = committed HEAD if it builds and
 //                                            its imports resolve in node_modules, else the files on disk
 //
+// `boot` (not in the default list) seeds N services and times boot; see docs/bench.md.
 // Prints one table per benchmark and a summary of the goals (PASS/MISS), writes bench/results/latest.json.
 // Every child process (app, dynalite, target, nginx, wrk) is in its own process group and is killed on exit,
 // on failure, on Ctrl-C and when the time budget runs out.
@@ -16,7 +18,8 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, removeTemps } from './app.mjs';
-import { buildAuto } from './build.mjs';
+import { bootRun } from './boot.mjs';
+import { build, buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
 import { historyCost, memoryRun } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
@@ -26,7 +29,11 @@ import { statusSizeRun } from './status-size.mjs';
 
 const { values } = parseArgs({
   options: {
+    // boot is not in the default run (seeding 10,000 services alone takes ~4 minutes): --only boot.
     only: { type: 'string', default: 'size,status,statusbr,punctual,memory,1000,2000,10000,wcu,replicas' },
+    baseline: { type: 'string' },
+    'boot-sizes': { type: 'string', default: '1000,10000' },
+    'boot-counted': { type: 'boolean', default: true },
     quick: { type: 'boolean', default: false },
     source: { type: 'string', default: 'auto' },
     'budget-seconds': { type: 'string', default: '1080' },
@@ -173,6 +180,22 @@ async function main() {
     results.writeUnits = await step('write units', () =>
       writeUnitsRun({ n: 100, warmMs: quick ? 5_000 : 8_000, windowMs: quick ? 8_000 : 20_000, log }),
     );
+  }
+  if (only.has('boot')) {
+    const builds = [];
+    if (values.baseline) {
+      log(`building the baseline ${values.baseline} into bench/results/baseline`);
+      const baseline = build('head', { ref: values.baseline, name: 'baseline' });
+      builds.push({ label: `baseline ${baseline.commit}`, ...baseline });
+    }
+    builds.push({ label: `this ${results.build.commit}`, ...results.build });
+    results.boot = [];
+    for (const n of values['boot-sizes'].split(',').map(Number)) {
+      const run = await step(`boot N=${n}`, () =>
+        bootRun({ n, days: quick ? 2 : 7, rounds: quick ? 1 : 2, counted: values['boot-counted'], builds, log }),
+      );
+      if (run) results.boot.push(run);
+    }
   }
   if (only.has('replicas')) {
     results.replicas = [];
@@ -525,6 +548,57 @@ function report() {
     );
   }
 
+  for (const b of results.boot ?? []) {
+    out.push(
+      `\nBoot, ${b.n} services @ ${b.intervalMs / 1000} s, ${b.days} days stored (${b.seedItems} items); seconds from process start` +
+        ' (embedded = npm start shape; counted = on the counting dynalite, requests by operation until status / after the first interval)',
+    );
+    out.push(
+      table(
+        [
+          'build',
+          'storage',
+          'status s',
+          'health s',
+          'first check p50 s',
+          'first check all s',
+          'after status s',
+          'degraded shown',
+          'last check shown',
+          'requests until status',
+          'requests first interval',
+          'other CPU %',
+        ],
+        b.runs.map((r) =>
+          r.failed
+            ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(9).fill('')]
+            : [
+                r.build,
+                r.counted ? 'counted' : 'embedded',
+                fmt(r.statusMs / 1000, 1),
+                fmt(r.healthMs / 1000, 1),
+                fmt(r.firstCheckP50Ms / 1000, 1),
+                `${fmt(r.firstCheckMaxMs / 1000, 1)}${r.firstCheckSeen < b.n ? ` (${r.firstCheckSeen}/${b.n})` : ''}`,
+                fmt(r.firstCheckAfterStatusMs / 1000, 1),
+                `${r.firstAnswer.seededDegradedShown}/${r.firstAnswer.seededDegraded}`,
+                `${r.firstAnswer.withLastCheck}/${b.n}`,
+                r.requestsUntilStatus
+                  ? Object.entries(r.requestsUntilStatus)
+                      .map(([op, c]) => `${op} ${c}`)
+                      .join(', ')
+                  : '',
+                r.readsFirstInterval
+                  ? Object.entries(r.readsFirstInterval)
+                      .map(([op, c]) => `${op} ${c}`)
+                      .join(', ')
+                  : '',
+                fmt(r.otherCpuPercent, 0),
+              ],
+        ),
+      ),
+    );
+  }
+
   // Goals.
   const byN = (n) => results.scheduler.find((r) => r.n === n);
   const goals = [];
@@ -534,6 +608,23 @@ function report() {
       `${fmt(z.perService, 1)} B`,
       verdict(z.perService <= 200),
     ]);
+  const boot10k = results.boot?.find((b) => b.n === 10_000);
+  if (boot10k) {
+    const current = boot10k.runs.filter((r) => !r.counted && !r.failed && r.build.startsWith('this'));
+    goals.push([
+      'boot at 10,000: /api/status with every service <= 5 s',
+      current.map((r) => `${fmt(r.statusMs / 1000, 1)} s`).join(' / '),
+      verdict(current.length > 0 && current.every((r) => r.statusMs <= 5000)),
+    ]);
+    goals.push([
+      'boot at 10,000: first check of every service <= 1 interval after start',
+      current.map((r) => `${fmt(r.firstCheckMaxMs / 1000, 1)} s`).join(' / '),
+      verdict(
+        current.length > 0 &&
+          current.every((r) => r.firstCheckSeen === boot10k.n && r.firstCheckMaxMs <= boot10k.intervalMs),
+      ),
+    ]);
+  }
   if (s) {
     goals.push([
       '/api/status req/s >= 0.5x nginx',

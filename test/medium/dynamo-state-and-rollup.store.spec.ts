@@ -157,6 +157,37 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     });
   });
 
+  describe('loading every service at boot (loadAll)', () => {
+    it('returns each service`s state and rollups from the given day on, as load() does, from Scans only', async () => {
+      const ids = Array.from({ length: 40 }, (_, index) => `boot-${String(index).padStart(2, '0')}`);
+      for (const [index, id] of ids.entries()) {
+        if (index % 4 !== 3) await store.saveState(id, { ...down, failStreak: index }, 1);
+        for (const day of ['2025-11-30', '2026-03-01', '2026-03-02'])
+          if (index % 5 !== 4 || day === '2025-11-30') await store.saveRollup(rollup(id, day, 3 + index), null, 1);
+      }
+      // A fence stub (key and epoch only) of a service that never stored anything reads as nothing stored.
+      await store.fence('boot-stub', '2026-03-02', 2);
+
+      sent.length = 0;
+      const all = await store.loadAll('2026-03-01');
+      expect(new Set(sent)).toEqual(new Set(['ScanCommand']));
+      expect(sent.length).toBeLessThan(10);
+      expect(all.has('boot-stub')).toBe(false);
+      for (const id of ids) {
+        const one = await store.load(id, '2026-03-01');
+        if (one.state === null && one.rollups.length === 0) expect(all.has(id)).toBe(false);
+        else expect(all.get(id)).toEqual(one);
+      }
+      // every fourth has no state but rollups; every fifth only a rollup older than the window (absent)
+      expect(all.get('boot-03')).toEqual({
+        state: null,
+        rollups: [rollup('boot-03', '2026-03-01', 6), rollup('boot-03', '2026-03-02', 6)],
+      });
+      expect(all.get('boot-04')).toEqual({ state: { ...down, failStreak: 4 }, rollups: [] });
+      expect(all.get('boot-00')?.rollups.map((r) => r.day)).toEqual(['2026-03-01', '2026-03-02']);
+    });
+  });
+
   describe('remove', () => {
     it('deletes the state and every rollup of the service, and nothing else', async () => {
       await store.saveState('removed', down, 1);

@@ -465,6 +465,153 @@ describe('MonitorService', () => {
       expect(monitor.get('busy')!.rollups.get(today)!.rollup).toMatchObject({ total: 10, failures: 5 });
     });
 
+    describe('in two steps at boot (open)', () => {
+      /** checks.recent waits until `release()`: the background half of the boot is held where it reads. */
+      function holdRecentReads() {
+        let release = () => undefined as void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const recent = checks.recent.bind(checks);
+        let reads = 0;
+        checks.recent = async (...args) => {
+          reads += 1;
+          await gate;
+          return recent(...args);
+        };
+        return { release, reads: () => reads };
+      }
+
+      it('shows every service`s stored state and rollups after one pass over the state table, none queried alone', async () => {
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval }), service('fresh')], BASE);
+        expect(states.loadAllCalls).toBe(1);
+        expect(states.loadCalls).toBe(0);
+        const api = monitor.get('api')!;
+        expect(api.evaluation).toEqual(storedState);
+        expect(api.rollups.get(today)!.rollup).toMatchObject({ total: 3, failures: 1, through: BASE - 10 * MINUTE });
+        expect(api.restoring).toBe(true);
+        expect(monitor.get('fresh')!.evaluation).toEqual(INITIAL_EVALUATION);
+        expect(monitor.stats().restoring).toBe(2);
+
+        held.release();
+        await restored;
+        // the recent checks are in, the checks after the rollup folded once, and the rhythm of the last check kept
+        expect(api.restoring).toBe(false);
+        expect(api.recent.map((check) => check.at)[0]).toBe(BASE - MINUTE);
+        expect(api.rollups.get(today)!.rollup).toMatchObject({ total: 5, failures: 2, through: BASE - MINUTE });
+        expect(api.nextDueAt).toBe(BASE - MINUTE + interval + offsetOf('api'));
+        expect(states.loadCalls).toBe(0);
+        expect(monitor.stats().restoring).toBe(0);
+      });
+
+      it('checks no service and writes no rollup until its recent checks are in', async () => {
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        for (let at = BASE; at <= BASE + interval; at += MINUTE) await tickAt(at);
+        expect(prober.calls).toHaveLength(0);
+        await monitor.shutdown(0);
+        expect(states.rollup('api', today)).toMatchObject({ total: 3, through: BASE - 10 * MINUTE });
+        held.release();
+        await restored;
+      });
+
+      it('checks a service at its due time once restored, evaluated from its stored state', async () => {
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        held.release();
+        await restored;
+        const due = monitor.get('api')!.nextDueAt;
+        prober.outcomes(service('api').url, FAIL);
+        await tickAt(due);
+        expect(prober.calls).toHaveLength(1);
+        // down stored: one more failure is no transition (from a fresh evaluation it would be one)
+        await settle();
+        expect(changes).toEqual([]);
+        expect(monitor.get('api')!.evaluation).toMatchObject({ state: 'down', since: storedState.since });
+      });
+
+      it('does not bring back a service removed while its recent checks were loading', async () => {
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        expect(monitor.remove('api')).toBe(true);
+        held.release();
+        await restored;
+        expect(monitor.get('api')).toBeUndefined();
+      });
+
+      it('keeps retrying a service whose read fails, and checks it once the read succeeds', async () => {
+        const recent = checks.recent.bind(checks);
+        let failures = 2;
+        checks.recent = (...args) => (failures-- > 0 ? Promise.reject(new Error('throttled')) : recent(...args));
+        await monitor.load([service('api', { intervalMs: interval })], BASE);
+        expect(monitor.get('api')!.restoring).toBe(false);
+        expect(monitor.get('api')!.recent).toHaveLength(5);
+      });
+
+      it('with several replicas: fences each service of a claimed shard, reads it again after the fence, then adopts the shard', async () => {
+        const shard = shardOf('api');
+        leases.fencing = true;
+        leases.owned.delete(shard);
+        leases.claim(shard, 7);
+        let release = () => undefined as void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const fence = states.fence.bind(states);
+        states.fence = async (...args) => {
+          await gate;
+          return fence(...args);
+        };
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        expect(monitor.owns('api')).toBe(false); // shown, not worked, until fenced
+        // the coordinator's own adoption of the claimed shard joins the boot's instead of fencing again
+        const adoption = monitor.adopt(shard, 7, true, BASE);
+        // an older owner writes between the boot's scan and its fence: the read after the fence sees it
+        expect(await states.saveState('api', { ...storedState, failStreak: 3, badStreak: 3 }, 5)).toBe(true);
+        release();
+        await restored;
+        expect(await adoption).toBe('adopted');
+        expect(states.fenceCalls).toBe(1);
+        expect(states.epochs.get('api')).toBe(7);
+        expect(leases.epochOf(shard)).toBe(7);
+        expect(monitor.get('api')!.epoch).toBe(7);
+        expect(monitor.get('api')!.evaluation.failStreak).toBe(3);
+        expect(states.loadCalls).toBe(1);
+      });
+
+      it('with several replicas: only shows a service whose claimed shard was taken while the boot fenced it', async () => {
+        const shard = shardOf('api');
+        leases.fencing = true;
+        leases.owned.delete(shard);
+        leases.claim(shard, 7);
+        let release = () => undefined as void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const fence = states.fence.bind(states);
+        states.fence = async (...args) => {
+          await gate;
+          return fence(...args);
+        };
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        await settle();
+        leases.lost(shard, 7); // another replica took the shard meanwhile
+        release();
+        await restored;
+        await settle();
+        expect(monitor.owns('api')).toBe(false);
+        for (let at = BASE; at <= BASE + interval; at += MINUTE) await tickAt(at);
+        expect(prober.calls).toHaveLength(0);
+        expect(monitor.get('api')!.recent).toHaveLength(5); // shown from storage all the same
+      });
+
+      it('with several replicas: gives a claimed shard up when a newer epoch was already stamped on it', async () => {
+        const shard = shardOf('api');
+        leases.fencing = true;
+        leases.owned.delete(shard);
+        leases.claim(shard, 7);
+        await states.fence('api', dayOf(BASE), 9);
+        await monitor.load([service('api', { intervalMs: interval })], BASE);
+        expect(leases.lostCalls).toContainEqual({ shard, epoch: 7 });
+        expect(monitor.owns('api')).toBe(false);
+      });
+    });
+
     it('loads every service of the catalog and bumps the version', async () => {
       const before = monitor.version;
       await monitor.load(

@@ -11,7 +11,7 @@ import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
 import { MonitorView, type ServiceView } from './monitor-view.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
-import { CheckStore, StateAndRollupStore, type StoredCheck } from './ports.js';
+import { CheckStore, StateAndRollupStore, type StoredCheck, type StoredServiceState } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
 import { reasonClass } from './probe/reason-class.js';
 import { advanceDue, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';
@@ -46,6 +46,11 @@ export interface ServiceRuntime {
   misconfigured: string | null;
   /** A clean handover of its shard is in progress: no new dispatch. */
   releasing: boolean;
+  /**
+   * Shown from its stored state and rollups, while its recent checks (and the catch-up of checks newer than its
+   * rollups) still load in the background after boot: not dispatched and no rollup written until they have.
+   */
+  restoring: boolean;
 }
 
 /**
@@ -68,6 +73,10 @@ export class MonitorService implements MonitorView, ShardHost {
   private queueHead = 0;
   private inFlight = 0;
   private readonly inFlightDone = new Map<ServiceRuntime, Promise<void>>();
+  /** The background half of the boot (settles when every service is restored, or soon after a shutdown). */
+  private restoring: Promise<void> = Promise.resolve();
+  /** Claimed shards the boot is still fencing and restoring (see `open`), by shard. */
+  private readonly bootAdoptions = new Map<number, Promise<'adopted' | 'fenced'>>();
   private stopped = false;
   private readonly slip = new SlipStats();
   private readonly checkWriter: CheckWriter;
@@ -112,29 +121,128 @@ export class MonitorService implements MonitorView, ShardHost {
   }
 
   /**
-   * Loads stored state, rollups and recent checks for the catalog, then starts scheduling it. Services of the
-   * shards this replica has claimed are fenced first (unless it has the storage to itself) and worked from then on.
+   * Loads the catalog and resolves once every service is restored (state, rollups, recent checks) and scheduled.
+   * The app boots with `open()` instead, which serves status before the recent checks are in.
    */
   async load(services: MonitoredService[], now = Date.now()): Promise<void> {
+    const { restored } = await this.open(services, now);
+    await restored;
+  }
+
+  /**
+   * Boot in two steps. Resolves after ONE pass over the state table (`loadAll`): every service is then shown with
+   * its stored evaluation and rollups (the status page can be served), but not yet dispatched. `restored` settles
+   * once each service has also read its recent checks, folded the checks newer than its newest rollup and been
+   * scheduled, in the order they are likely due (bootConcurrency at a time, retried while storage fails).
+   * Claimed shards: with the storage to itself the replica adopts them at once (nobody else writes); otherwise
+   * each of their services is fenced and read again after the fence, and the shard adopted once all are (the
+   * coordinator's own adoption of the same shard joins that work instead of repeating it).
+   */
+  async open(services: MonitoredService[], now = Date.now()): Promise<{ restored: Promise<void> }> {
+    const days = lastDays(now, this.options.historyDays);
+    const stored = await this.stateStore.loadAll(days[0] as string);
     const claimed = this.leases.claimed();
-    const fenced = new Set<number>();
-    const pending = [...services];
-    const worker = async () => {
-      for (let service = pending.shift(); service; service = pending.shift()) {
-        const shard = shardOf(service.id);
-        const epoch = claimed.get(shard) ?? null;
-        if (epoch !== null && this.leases.fencing && !(await this.stateStore.fence(service.id, dayOf(now), epoch)))
-          fenced.add(shard);
-        await this.restore(service, now, epoch, 'boot');
-      }
-    };
-    await Promise.all(Array.from({ length: this.options.bootConcurrency }, worker));
-    for (const [shard, epoch] of claimed) {
-      if (fenced.has(shard)) this.leases.lost(shard, epoch);
-      else this.leases.adopted(shard, epoch);
+    const fencing = this.leases.fencing;
+    if (!fencing) for (const [shard, epoch] of claimed) this.leases.adopted(shard, epoch);
+    for (const service of services) {
+      const found = stored.get(service.id);
+      const runtime = this.createRuntime(service, found?.state ?? INITIAL_EVALUATION, [], now);
+      runtime.restoring = true;
+      // Copies: what the feed folds into the shown rollups until the restore must not leak into what it reads.
+      this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now);
+      runtime.epoch = fencing ? null : this.leases.epochOf(runtime.shard);
+      this.runtimes.set(service.id, runtime);
     }
-    this.applyOwnership();
     this.version += 1;
+    const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now);
+    this.restoring = restored.catch(() => undefined);
+    return { restored };
+  }
+
+  /** Is `epoch` still this replica's claim (adopted or not) on the shard? */
+  private holds(shard: number, epoch: number): boolean {
+    return this.leases.epochOf(shard) === epoch || this.leases.claimed().get(shard) === epoch;
+  }
+
+  /** The background half of `open()`: per service, recent checks + catch-up (+ fence and re-read when claimed). */
+  private restoreAll(
+    services: MonitoredService[],
+    stored: Map<string, StoredServiceState>,
+    fence: Map<number, number>,
+    now: number,
+  ): Promise<void> {
+    const newest = (id: string) => Math.max(0, ...(stored.get(id)?.rollups ?? []).map((rollup) => rollup.through));
+    // Likely due first: the newest rollup is a few checks behind the last check, so this errs early.
+    const order = services
+      .map((service) => ({
+        service,
+        due: firstDueAt(service.id, service.intervalMs, newest(service.id) || null, now),
+      }))
+      .sort((a, b) => a.due - b.due)
+      .map(({ service }) => service);
+    const remaining = new Map<number, number>();
+    const refused = new Set<number>();
+    for (const service of order) {
+      const shard = shardOf(service.id);
+      if (fence.has(shard)) remaining.set(shard, (remaining.get(shard) ?? 0) + 1);
+    }
+    const settled = new Map<number, () => void>();
+    for (const [shard, epoch] of fence) {
+      const done = new Promise<'adopted' | 'fenced'>((resolve) => {
+        settled.set(shard, () => {
+          if (refused.has(shard)) this.leases.lost(shard, epoch);
+          else this.leases.adopted(shard, epoch);
+          this.bootAdoptions.delete(shard);
+          resolve(refused.has(shard) ? 'fenced' : 'adopted');
+        });
+      });
+      this.bootAdoptions.set(shard, done);
+      if (!remaining.has(shard)) settled.get(shard)?.();
+    }
+    const restoreOne = async (service: MonitoredService) => {
+      const shard = shardOf(service.id);
+      const epoch = fence.get(shard);
+      const preloaded = stored.get(service.id) ?? NOTHING_STORED;
+      if (epoch === undefined) {
+        // Alone on the storage every shard is ours and nobody else writes: the scan is current. With several
+        // replicas a shard not claimed at boot is only shown (an adoption later reads for itself).
+        const mine = this.leases.fencing ? null : this.leases.epochOf(shard);
+        await this.restore(service, now, mine, 'boot', preloaded);
+        return;
+      }
+      // The claim was lost meanwhile (another replica took the shard): shown only, never fenced or worked.
+      if (!this.holds(shard, epoch)) {
+        await this.restore(service, now, null, 'boot', preloaded);
+        return;
+      }
+      if (!(await this.stateStore.fence(service.id, dayOf(now), epoch))) refused.add(shard);
+      // Read again after the fence: an older owner may have written between the scan and the fence.
+      await this.restore(service, now, epoch, 'boot');
+      if (!this.holds(shard, epoch)) this.drop(shard);
+    };
+    const started = Date.now();
+    return this.forEach(order, async (service) => {
+      for (let attempt = 0; !this.stopped; attempt += 1) {
+        try {
+          await restoreOne(service);
+          break;
+        } catch (error) {
+          if (attempt === 0)
+            this.logger.warn(`restoring ${JSON.stringify(service.id)} failed, retrying: ${String(error)}`);
+          await sleep(Math.min(5000, 100 * 2 ** attempt));
+        }
+      }
+      this.version += 1;
+      const shard = shardOf(service.id);
+      const left = (remaining.get(shard) ?? 0) - 1;
+      remaining.set(shard, left);
+      if (left === 0) settled.get(shard)?.();
+    }).then(() => {
+      this.version += 1;
+      this.logger.log(
+        `recent checks of ${services.length} services restored in ${Date.now() - started} ms (in the background)`,
+      );
+    });
   }
 
   /**
@@ -147,12 +255,13 @@ export class MonitorService implements MonitorView, ShardHost {
     now: number,
     epoch: number | null,
     schedule: 'boot' | 'takeover',
+    preloaded?: StoredServiceState,
   ): Promise<void> {
     // A check another replica stores while we read could miss both the read and (once we replace memory) the
     // feed: hold such checks back and apply them on top of what was read.
     if (epoch === null && !this.reloading.has(service.id)) this.reloading.set(service.id, []);
     try {
-      await this.read(service, now, epoch, schedule);
+      await this.read(service, now, epoch, schedule, preloaded);
     } finally {
       const held = this.reloading.get(service.id);
       this.reloading.delete(service.id);
@@ -160,15 +269,17 @@ export class MonitorService implements MonitorView, ShardHost {
     }
   }
 
+  /** `preloaded`: the state and rollups boot's one pass read (only the recent checks are read here then). */
   private async read(
     service: MonitoredService,
     now: number,
     epoch: number | null,
     schedule: 'boot' | 'takeover',
+    preloaded?: StoredServiceState,
   ): Promise<void> {
     const days = lastDays(now, this.options.historyDays);
     const [{ state, rollups }, recent] = await Promise.all([
-      this.stateStore.load(service.id, days[0] as string),
+      preloaded ?? this.stateStore.load(service.id, days[0] as string),
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
     const runtime = this.createRuntime(service, state ?? INITIAL_EVALUATION, recent, now);
@@ -196,20 +307,21 @@ export class MonitorService implements MonitorView, ShardHost {
     this.install(runtime);
   }
 
-  /** Puts a restored runtime in place; an existing one is updated in place (queues and writers hold references). */
+  /** Puts a restored runtime in place, updating the existing one in place (queues and writers hold references). */
   private install(fresh: ServiceRuntime): void {
     const existing = this.runtimes.get(fresh.service.id);
-    if (!existing) {
-      this.runtimes.set(fresh.service.id, fresh);
-      this.schedule(fresh);
-      return;
-    }
+    // Removed while it was read (every restore starts from a runtime `open()` or the catalog put in place).
+    if (!existing) return;
+    // A read for display only never replaces a service this replica started working meanwhile (its adoption
+    // fenced and read it again).
+    if (fresh.epoch === null && existing.epoch !== null) return;
     // The catalog may have changed the definition while the restore read storage: keep the newer definition.
     existing.evaluation = fresh.evaluation;
     existing.recent = fresh.recent;
     existing.rollups = fresh.rollups;
     existing.epoch = fresh.epoch;
     existing.releasing = false;
+    existing.restoring = false;
     if (!existing.running) {
       existing.nextDueAt = fresh.nextDueAt;
       existing.resumeAt = fresh.resumeAt;
@@ -236,6 +348,7 @@ export class MonitorService implements MonitorView, ShardHost {
       queued: false,
       misconfigured: null,
       releasing: false,
+      restoring: false,
     };
   }
 
@@ -359,7 +472,7 @@ export class MonitorService implements MonitorView, ShardHost {
   /** Owned services whose writes the lease admits now (not while it cannot be confirmed). */
   private *writable(): Iterable<ServiceRuntime> {
     for (const runtime of this.owned())
-      if (this.leases.admit(runtime.shard, runtime.epoch as number) === 'write') yield runtime;
+      if (!runtime.restoring && this.leases.admit(runtime.shard, runtime.epoch as number) === 'write') yield runtime;
   }
 
   private pump(now = Date.now()): void {
@@ -516,6 +629,9 @@ export class MonitorService implements MonitorView, ShardHost {
   // ---- ShardHost: what the coordinator asks when ownership changes --------------------------------------------
 
   async adopt(shard: number, epoch: number, fence: boolean, now = Date.now()): Promise<'adopted' | 'fenced'> {
+    // Claimed at join and still being fenced and restored by the boot: the same work, not a second round of it.
+    const booting = this.bootAdoptions.get(shard);
+    if (booting) return booting;
     const services = this.servicesOf(shard);
     let fenced = false;
     await this.forEach(services, async (service) => {
@@ -596,19 +712,11 @@ export class MonitorService implements MonitorView, ShardHost {
   }
 
   private async forEach(services: MonitoredService[], task: (service: MonitoredService) => Promise<void>) {
-    const pending = [...services];
+    let next = 0;
     const worker = async () => {
-      for (let service = pending.shift(); service; service = pending.shift()) await task(service);
+      for (let service = services[next++]; service; service = services[next++]) await task(service);
     };
     await Promise.all(Array.from({ length: this.options.bootConcurrency }, worker));
-  }
-
-  /** Sets each runtime's epoch from the leases (after load). */
-  private applyOwnership(): void {
-    for (const runtime of this.runtimes.values()) {
-      runtime.epoch = this.leases.epochOf(runtime.shard);
-      this.schedule(runtime);
-    }
   }
 
   /**
@@ -628,7 +736,8 @@ export class MonitorService implements MonitorView, ShardHost {
   /** Stops dispatching, waits (bounded) for running checks, then writes everything still buffered. */
   async shutdown(graceMs = 5000): Promise<void> {
     this.stopDispatching();
-    await Promise.race([Promise.all([...this.inFlightDone.values()]), sleep(graceMs)]);
+    // Reads of the boot still in flight finish before storage closes (the embedded one fails them loudly).
+    await Promise.race([Promise.all([this.restoring, ...this.inFlightDone.values()]), sleep(graceMs)]);
     this.stateWriter.flush();
     // Checks first: a rollup write counts only checks already stored.
     await this.checkWriter.flush();
@@ -639,10 +748,15 @@ export class MonitorService implements MonitorView, ShardHost {
 
   stats() {
     let owned = 0;
-    for (const runtime of this.runtimes.values()) if (runtime.epoch !== null) owned += 1;
+    let restoring = 0;
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.epoch !== null) owned += 1;
+      if (runtime.restoring) restoring += 1;
+    }
     return {
       services: this.runtimes.size,
       owned,
+      restoring,
       inFlight: this.inFlight,
       queued: this.queue.length - this.queueHead,
       slip: this.slip.summary(),
@@ -651,8 +765,10 @@ export class MonitorService implements MonitorView, ShardHost {
   }
 }
 
+const NOTHING_STORED: StoredServiceState = Object.freeze({ state: null, rollups: [] });
+
 function dispatchable(runtime: ServiceRuntime): boolean {
-  return runtime.epoch !== null && !runtime.releasing && !runtime.service.paused;
+  return runtime.epoch !== null && !runtime.releasing && !runtime.restoring && !runtime.service.paused;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,11 @@ import { ClusterSync } from './cluster/cluster-sync.js';
 import { MonitorService } from './monitor.service.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
+/** How long boot waits for the recent checks before it serves status without them (they keep loading). */
+const RESTORE_WAIT_MS = 1000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /**
  * The @Cron entry point: joins the cluster, loads the catalog once, then hands every second to the runner (whose
  * due timer starts each check at its millisecond; the tick supervises it) and the snapshot; at shutdown it writes what is buffered before the shards are released.
@@ -14,6 +19,8 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
   private readonly logger = new Logger('Scheduler');
   private ready = false;
   private refresher: NodeJS.Timeout | null = null;
+  /** Settles when every service's recent checks are loaded (after boot, in the background). */
+  restored: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly catalog: CatalogService,
@@ -26,7 +33,12 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     const started = Date.now();
     const services = await this.catalog.load();
     await this.cluster.join();
-    await this.monitor.load(services);
+    // Status is served from here on; recent checks load in the background and each service is checked once its
+    // own are in (MonitorService.open).
+    const { restored } = await this.monitor.open(services);
+    this.restored = restored.catch((error: unknown) =>
+      this.logger.error(`restoring services failed: ${String(error)}`),
+    );
     this.snapshot.refresh();
     this.cluster.start(started);
     this.ready = true;
@@ -34,9 +46,11 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     // Between ticks, publish finished checks quickly; refresh() itself bounds how often it really rebuilds.
     this.refresher = setInterval(() => this.snapshot.refresh(), 200);
     this.refresher.unref();
+    // A small catalog is whole within moments: serve it complete (recent checks in) rather than a moment early.
+    await Promise.race([this.restored, sleep(RESTORE_WAIT_MS)]);
     const { owned } = this.monitor.stats();
     this.logger.log(
-      `monitoring ${services.length} services, ${owned} checked by this replica (state restored in ${Date.now() - started} ms)`,
+      `monitoring ${services.length} services, ${owned} checked by this replica (stored state loaded in ${Date.now() - started} ms, ${this.monitor.stats().restoring} services still loading recent checks)`,
     );
   }
 

@@ -27,17 +27,28 @@ export abstract class CheckStore {
   abstract since(serviceId: string, afterMs: number): Promise<StoredCheck[]>;
 }
 
+/** What is stored for one service: its evaluation state (null when none) and its rollups, oldest day first. */
+export interface StoredServiceState {
+  state: EvaluationState | null;
+  rollups: DailyRollup[];
+}
+
 /** How a conditional rollup write ended: stored, lost to a concurrent writer, or refused by a newer epoch. */
 export type RollupWrite = 'saved' | 'conflict' | 'fenced';
 
 /**
- * Port: per service, the evaluation state and the daily rollups (one table in AWS, so that one query at boot
- * returns both). Writes carry the fencing epoch of the replica working the service's shard: an item stamped with
+ * Port: per service, the evaluation state and the daily rollups (one table in AWS, so that one Query per service,
+ * or one Scan for every service at boot, returns both). Writes carry the fencing epoch of the replica working the service's shard: an item stamped with
  * a newer epoch refuses them (the shard was taken over).
  */
 export abstract class StateAndRollupStore {
   /** The service's state item and its rollups for days >= fromDay. */
-  abstract load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }>;
+  abstract load(serviceId: string, fromDay: string): Promise<StoredServiceState>;
+  /**
+   * Every service's state and rollups for days >= fromDay in one pass (boot: a parallel Scan in DynamoDB instead
+   * of a Query per service). Services with nothing stored are absent.
+   */
+  abstract loadAll(fromDay: string): Promise<Map<string, StoredServiceState>>;
   /**
    * The evaluation state (streak counters included) so a restart resumes exactly where it was; false when a newer
    * epoch owns the service.

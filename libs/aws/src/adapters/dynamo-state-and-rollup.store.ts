@@ -5,17 +5,23 @@ import {
   type DailyRollup,
   type EvaluationState,
   type RollupWrite,
+  type StoredServiceState,
 } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
-import { conditionHolds, queryAll } from '../dynamodb/requests.js';
+import { conditionHolds, queryAll, scanAll } from '../dynamodb/requests.js';
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = 'day#';
 const ROLLUP_RETENTION_DAYS = 400;
 /** Every write of the shard's owner: refused once a newer owner stamped a higher fencing epoch on the item. */
 const NOT_NEWER = '(attribute_not_exists(#epoch) OR #epoch <= :epoch)';
+/**
+ * Parallel segments of the boot Scan. Each reads its own hash range in 1 MB pages; four keep a 2-core host busy
+ * without starving the HTTP server that starts right after (DynamoDB itself would take many more).
+ */
+const SCAN_SEGMENTS = 4;
 
 /**
  * Per service: one `state` item (evaluation state + streak counters) and one `day#YYYY-MM-DD` item per day of
@@ -32,22 +38,56 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     super();
   }
 
-  async load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
-    let state: EvaluationState | null = null;
-    const rollups: DailyRollup[] = [];
+  async load(serviceId: string, fromDay: string): Promise<StoredServiceState> {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'serviceId = :id AND #key >= :from',
       ExpressionAttributeNames: { '#key': 'key' },
       ExpressionAttributeValues: { ':id': put.s(serviceId), ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
     });
+    return this.collect(items).get(serviceId) ?? { state: null, rollups: [] };
+  }
+
+  /**
+   * One pass over the whole table (SCAN_SEGMENTS segments in parallel), keeping the state items and the rollups
+   * of days >= fromDay: about one request per MB instead of one Query per service. The filter is applied after
+   * the read, so older rollups (kept 400 days) are read and dropped; that is the price of no per-service round trip.
+   */
+  async loadAll(fromDay: string): Promise<Map<string, StoredServiceState>> {
+    const segments = await Promise.all(
+      Array.from({ length: SCAN_SEGMENTS }, (_, segment) =>
+        scanAll(this.client, {
+          TableName: this.table,
+          Segment: segment,
+          TotalSegments: SCAN_SEGMENTS,
+          FilterExpression: '#key >= :from',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ExpressionAttributeValues: { ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
+        }),
+      ),
+    );
+    return this.collect(segments.flat());
+  }
+
+  /** State and rollups by service from raw items (fence stubs, with only key and epoch, read as nothing stored). */
+  private collect(items: Item[]): Map<string, StoredServiceState> {
+    const out = new Map<string, StoredServiceState>();
     for (const item of items) {
+      const serviceId = get.s(item, 'serviceId');
       const key = get.s(item, 'key');
-      if (key === STATE_KEY) state = item.state ? this.stateFromItem(item) : null;
-      else if (key.startsWith(DAY_PREFIX) && item.through)
-        rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
+      const isState = key === STATE_KEY && item.state !== undefined;
+      const isRollup = key.startsWith(DAY_PREFIX) && item.through !== undefined;
+      if (!isState && !isRollup) continue;
+      let entry = out.get(serviceId);
+      if (!entry) {
+        entry = { state: null, rollups: [] };
+        out.set(serviceId, entry);
+      }
+      if (isState) entry.state = this.stateFromItem(item);
+      else entry.rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
     }
-    return { state, rollups };
+    for (const entry of out.values()) entry.rollups.sort((a, b) => a.day.localeCompare(b.day));
+    return out;
   }
 
   async saveState(serviceId: string, state: EvaluationState, epoch: number): Promise<boolean> {

@@ -40,6 +40,12 @@ export class FakeShardLeases extends ShardLeases {
 
   lost(shard: number, epoch: number): void {
     this.lostCalls.push({ shard, epoch });
+    // As the coordinator: a claim not yet adopted is given up the same way.
+    if (this.pending.get(shard) === epoch) {
+      this.pending.delete(shard);
+      this.host?.drop(shard);
+      return;
+    }
     if (this.owned.get(shard) !== epoch) return;
     this.owned.delete(shard);
     this.host?.drop(shard);

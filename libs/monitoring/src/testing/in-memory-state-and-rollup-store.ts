@@ -1,6 +1,6 @@
 import type { EvaluationState } from '../evaluation/evaluate.js';
 import type { DailyRollup } from '../history/rollup.js';
-import { StateAndRollupStore, type RollupWrite } from '../ports.js';
+import { StateAndRollupStore, type RollupWrite, type StoredServiceState } from '../ports.js';
 
 /**
  * StateAndRollupStore with the adapter's semantics: copies in and out, rollup writes conditional on `through`,
@@ -13,8 +13,26 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
   readonly epochs = new Map<string, number>();
   saveStateCalls = 0;
   fenceCalls = 0;
+  loadCalls = 0;
+  loadAllCalls = 0;
 
-  load(serviceId: string, fromDay: string): Promise<{ state: EvaluationState | null; rollups: DailyRollup[] }> {
+  async loadAll(fromDay: string): Promise<Map<string, StoredServiceState>> {
+    this.loadAllCalls += 1;
+    const ids = new Set([...this.states.keys(), ...[...this.rollups.values()].map((rollup) => rollup.serviceId)]);
+    const out = new Map<string, StoredServiceState>();
+    for (const id of ids) {
+      const stored = await this.read(id, fromDay);
+      if (stored.state !== null || stored.rollups.length > 0) out.set(id, stored);
+    }
+    return out;
+  }
+
+  load(serviceId: string, fromDay: string): Promise<StoredServiceState> {
+    this.loadCalls += 1;
+    return this.read(serviceId, fromDay);
+  }
+
+  private read(serviceId: string, fromDay: string): Promise<StoredServiceState> {
     const state = this.states.get(serviceId);
     return Promise.resolve({
       state: state ? { ...state } : null,

@@ -43,6 +43,8 @@ export class HealthController {
         const ageMs = last === null ? null : Date.now() - last;
         const data = {
           services: stats.services,
+          // Shown from stored state, recent checks still loading (after boot): not checked yet.
+          restoring: stats.restoring,
           inFlight: stats.inFlight,
           queued: stats.queued,
           lastTickAgeMs: ageMs,

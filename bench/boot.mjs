@@ -1,0 +1,177 @@
+// Boot at scale: N services with `days` of stored state, rollups and checks (bench/boot-seed.mjs, through the
+// app's own adapters), then the app started on a copy of that data the way `npm start` runs it (embedded
+// dynalite, in-process). Measured from the process start: when /api/status first answers with all N services
+// (and whether the stored evaluations show: the seeded degraded services must be degraded), when /api/health is 200, and
+// when the target saw the first check of every service (goal: within one interval). A second start on another
+// copy, with the app on the counting dynalite (bench/dynalite-server.mjs), counts the DynamoDB requests boot made.
+// Every build given (e.g. a baseline commit and HEAD) runs in the same round, alternating, on the same seed.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_DIR, servicesYaml, startDynalite, startTarget, tempDir } from './app.mjs';
+import { foreignLoad, freePort, getJson, launch, quantile, sleep } from './lib.mjs';
+
+const copy = (from, to) => execFileSync('cp', ['-a', from, to]);
+
+async function seed({ buildDir, n, days, intervalMs, log }) {
+  const template = tempDir('boot-seed');
+  const dynalite = await startDynalite(join(template, 'dynamodb'));
+  const seeder = launch('seed', process.execPath, [
+    join(BENCH_DIR, 'boot-seed.mjs'),
+    buildDir,
+    dynalite.endpoint,
+    String(n),
+    String(days),
+    String(intervalMs),
+  ]);
+  const exit = await seeder.exited;
+  if (exit.code !== 0)
+    throw new Error(`seeding failed (${exit.code ?? exit.signal}):\n${seeder.output().slice(-3000)}`);
+  const result = JSON.parse(seeder.output().trim().split('\n').pop());
+  await dynalite.proc.stop();
+  log(`  seeded ${n} services, ${result.items} items in ${(result.ms / 1000).toFixed(1)} s`);
+  return { template, ...result };
+}
+
+/** Sum of request counts by operation between two counting-dynalite snapshots. */
+function requestDelta(before, after) {
+  const out = {};
+  for (const [op, count] of Object.entries(after.requests)) {
+    const delta = count - (before?.requests[op] ?? 0);
+    if (delta > 0) out[op] = delta;
+  }
+  return out;
+}
+
+const READ_OPS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
+
+/** One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite. */
+async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) {
+  const dataDir = tempDir('boot-run');
+  let dynalite = null;
+  if (counted) {
+    copy(join(seeded.template, 'dynamodb'), join(dataDir, 'counted'));
+    dynalite = await startDynalite(join(dataDir, 'counted'));
+  } else copy(join(seeded.template, 'dynamodb'), join(dataDir, 'dynamodb'));
+  const configPath = join(dataDir, 'services.yaml');
+  writeFileSync(configPath, servicesYaml(n, target.base, { interval: `${intervalMs / 1000}s` }));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const load = foreignLoad();
+  const startedAt = Date.now();
+  const app = launch('app', process.execPath, ['--max-semi-space-size=2', build.main], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      STATUS_CONFIG: configPath,
+      TARGET_ALLOW_CIDRS: '127.0.0.0/8',
+      NODE_NO_WARNINGS: '1',
+      ...(dynalite
+        ? {
+            AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+            AWS_ACCESS_KEY_ID: 'x',
+            AWS_SECRET_ACCESS_KEY: 'x',
+            AWS_REGION: 'us-east-1',
+          }
+        : {}),
+    },
+  });
+  const deadline = startedAt + 180_000 + 2 * intervalMs;
+  let statusMs = null;
+  let healthMs = null;
+  let atStatus = null;
+  let firstAnswer = null;
+  while (statusMs === null || healthMs === null) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null)
+      throw new Error(`app exited (${app.child.exitCode ?? app.child.signalCode}):\n${app.output().slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`app did not serve ${n} services in time:\n${app.output().slice(-3000)}`);
+    try {
+      if (statusMs === null) {
+        const { status, json } = await getJson(`${base}/api/status`, 5000);
+        if (status === 200 && json?.services?.length === n) {
+          statusMs = Date.now() - startedAt;
+          firstAnswer = json;
+          if (dynalite) atStatus = await dynalite.stats();
+        }
+      }
+      if (healthMs === null) {
+        const { status } = await getJson(`${base}/api/health`, 5000);
+        if (status === 200) healthMs = Date.now() - startedAt;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(50);
+  }
+  // The first check of every service, as the target saw it.
+  const first = new Map();
+  while (first.size < n && Date.now() < deadline) {
+    const { json } = await getJson(`${target.base}/__stats?since=${startedAt}`, 30_000);
+    for (const [index, at] of json.hits) if (index < n && !first.has(index)) first.set(index, at);
+    if (first.size < n) await sleep(2000);
+  }
+  const firstMs = [...first.values()].map((at) => at - startedAt).sort((a, b) => a - b);
+  // Whatever boot still loads in the background has had the first interval to finish.
+  const atEnd = dynalite ? await dynalite.stats() : null;
+  const other = load.stop();
+  await app.stop(20_000);
+  if (dynalite) await dynalite.proc.stop();
+  const degraded = new Set(seeded.degraded);
+  const states = firstAnswer.services.filter((service) => degraded.has(service.id));
+  const result = {
+    build: build.label,
+    commit: build.commit,
+    counted,
+    statusMs,
+    healthMs,
+    firstCheckSeen: first.size,
+    firstCheckP50Ms: quantile(firstMs, 0.5),
+    firstCheckMaxMs: firstMs.at(-1) ?? null,
+    // From the moment the page was served (the runner starts there): the spread over min(interval, 60 s) begins.
+    firstCheckAfterStatusMs: firstMs.length > 0 ? (firstMs.at(-1) ?? 0) - statusMs : null,
+    firstAnswer: {
+      withLastCheck: firstAnswer.services.filter((service) => service.lastCheck !== null).length,
+      seededDegradedShown: states.filter((service) => service.state === 'degraded').length,
+      seededDegraded: degraded.size,
+    },
+    otherCpuPercent: other.percent,
+    ...(atEnd
+      ? {
+          requestsUntilStatus: requestDelta(null, atStatus),
+          requestsFirstInterval: requestDelta(null, atEnd),
+          readsFirstInterval: Object.fromEntries(
+            Object.entries(requestDelta(null, atEnd)).filter(([op]) => READ_OPS.includes(op)),
+          ),
+        }
+      : {}),
+  };
+  log(
+    `  ${build.label}${counted ? ' (counted)' : ''}: status ${(statusMs / 1000).toFixed(1)} s, health ${(healthMs / 1000).toFixed(1)} s, ` +
+      `first check of all ${first.size}/${n} by ${((result.firstCheckMaxMs ?? NaN) / 1000).toFixed(1)} s, ` +
+      `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}` +
+      (atStatus ? `, requests until status ${JSON.stringify(result.requestsUntilStatus)}` : ''),
+  );
+  return result;
+}
+
+/**
+ * `builds`: [{ label, main, dir, commit }] — each is started `rounds` times embedded (alternating) and once counted.
+ */
+export async function bootRun({ n, days = 7, intervalMs = 60_000, builds, rounds = 2, log }) {
+  log(`boot N=${n}: seeding ${days} days of state, rollups and checks`);
+  const seeded = await seed({ buildDir: builds.at(-1).dir, n, days, intervalMs, log });
+  const target = await startTarget();
+  const runs = [];
+  try {
+    for (let round = 0; round < rounds; round += 1)
+      for (const build of builds)
+        runs.push(await bootOnce({ build, seeded, n, intervalMs, target, counted: false, log }));
+    for (const build of builds) runs.push(await bootOnce({ build, seeded, n, intervalMs, target, counted: true, log }));
+  } finally {
+    await target.proc.stop();
+  }
+  return { n, days, intervalMs, seedItems: seeded.items, runs };
+}
