@@ -11,17 +11,20 @@ import { join, relative, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench/results');
 const BUILD = join(RESULTS, 'build');
+// BENCH_REF=<commit>: source "head" exports that commit instead (a before/after pair: build the old one, copy
+// bench/results/build aside, point BENCH_APP_MAIN at it).
+const REF = process.env.BENCH_REF ?? 'HEAD';
 
 export function build(source = 'head') {
   const started = Date.now();
   rmSync(BUILD, { recursive: true, force: true });
   let srcRoot = ROOT;
-  let commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  let commit = execFileSync('git', ['rev-parse', '--short', REF], { cwd: ROOT }).toString().trim();
   if (source === 'head') {
     srcRoot = join(RESULTS, 'src');
     rmSync(srcRoot, { recursive: true, force: true });
     mkdirSync(srcRoot, { recursive: true });
-    const tar = execFileSync('git', ['archive', 'HEAD', 'apps/api', 'libs', 'tsconfig.base.json'], {
+    const tar = execFileSync('git', ['archive', REF, 'apps/api', 'libs', 'tsconfig.base.json'], {
       cwd: ROOT,
       maxBuffer: 256 * 1024 * 1024,
     });
