@@ -240,12 +240,12 @@ function report() {
             sb.rounds.app.map((r) => fmt(r.cpuUsPerRequest, 1)).join(', '),
             sb.rounds.app.map((r) => fmt(r.otherCpuPercent, 0)).join(', '),
           ],
-          ['app / nginx', fmt(sb.ratio, 2), '', '', `${fmt(sb.cpuRatio, 2)} at equal CPU`, ''],
+          ['app / nginx', fmt(sb.ratio, 2), '', '', `≥ ${fmt(sb.cpuRatio, 2)} at equal CPU`, ''],
         ],
       ),
     );
     out.push(
-      `  app CPU µs/req: above its background with no requests (${fmt(sb.appBackgroundCpu * 100, 0)} % of a core: checks, embedded DynamoDB, snapshot builds); "at equal CPU" = (1 − background) / app µs per request vs 1 / nginx µs per request.`,
+      `  CPU µs/req: the server's CPU time (all threads) over the requests it answered; the app's includes its monitoring (with no requests it uses ${fmt(sb.appBackgroundCpu * 100, 0)} % of a core: checks, embedded DynamoDB, snapshot builds), so "at equal CPU" (nginx µs / app µs) is a lower bound of the req/s ratio on two equal idle cores.`,
     );
   }
   const p = results.punctual;
@@ -486,7 +486,7 @@ function report() {
   if (sb)
     goals.push([
       '/api/status with br >= 0.7x nginx serving the same bytes (1,000 services)',
-      `${fmt(sb.ratio, 2)}x (${fmt(sb.app.rps, 0)} vs ${fmt(sb.nginx.rps, 0)}); ${fmt(sb.cpuRatio, 2)}x at equal CPU`,
+      `${fmt(sb.ratio, 2)}x (${fmt(sb.app.rps, 0)} vs ${fmt(sb.nginx.rps, 0)}); >= ${fmt(sb.cpuRatio, 2)}x at equal CPU`,
       verdict(sb.ratio >= 0.7),
     ]);
   if (p) {
