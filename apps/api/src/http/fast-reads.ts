@@ -55,7 +55,8 @@ interface Route {
  * reference: test/api/fast-reads.spec.ts proves both answer the same. One difference by design: while a new
  * snapshot is being compressed (a few ms, several times a second at 1,000 services) the fast path starts that
  * compression and meanwhile sends the previous snapshot's bytes with their own ETag, where the Nest route would
- * wait for the new ones; a reader is then at most one snapshot (≤ 1 s) behind, never sent mismatched bytes.
+ * wait for the new ones; a reader is then at most one snapshot behind (for the few ms a compression takes), and
+ * never gets bytes that do not match their ETag.
  *
  * What the Fastify pipeline adds on these routes, kept here: helmet's headers and X-Request-Id (the same
  * functions), Cache-Control, Vary, ETag, 304s, HEAD. Not needed here: the admin guard (these routes are @Public),
