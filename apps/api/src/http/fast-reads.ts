@@ -1,15 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CachedDocument } from '@app/monitoring';
 import { requestIdOf, type EarlyResponder } from './fastify-adapter.js';
-import {
-  chooseRepresentation,
-  encoded,
-  encodedNow,
-  etagOf,
-  JSON_CONTENT_TYPE,
-  noneMatch,
-  type ContentCoding,
-} from './status/cached-reply.js';
+import { chooseRepresentation, encodedNow, JSON_CONTENT_TYPE, type ContentCoding } from './status/cached-reply.js';
 
 /** A hot public read: a document kept in memory and the headers of its route. */
 export interface FastRead {
@@ -41,8 +33,6 @@ interface Route {
   /** Security headers merged with the route's own, flat (name, value, name, value…). */
   base: readonly string[];
   prepared: Prepared;
-  /** The newest document whose compressed bytes were ready, per coding (sent while a newer one compresses). */
-  ready: Partial<Record<'br' | 'gzip', { doc: CachedDocument<unknown>; prepared: Prepared }>>;
 }
 
 /**
@@ -51,12 +41,8 @@ interface Route {
  * (cached-reply.ts, the same rule as the Nest route) and one writeHead with a header list precomputed per
  * representation. Profiling /api/status under wrk showed the routing, hooks, guard and reply pipeline costing more
  * CPU than writing the bytes. Everything else — and anything unusual about one of these requests (another method,
- * a query string, a body, an error, a closing server) — goes to Fastify, whose route for the same path stays the
- * reference: test/api/fast-reads.spec.ts proves both answer the same. One difference by design: while a new
- * snapshot is being compressed (a few ms, several times a second at 1,000 services) the fast path starts that
- * compression and meanwhile sends the previous snapshot's bytes with their own ETag, where the Nest route would
- * wait for the new ones; a reader is then at most one snapshot behind (for the few ms a compression takes), and
- * never gets bytes that do not match their ETag.
+ * a query string, a body, a compression not finished yet, an error, a closing server) — goes to Fastify, whose
+ * route for the same path stays the reference: test/api/fast-reads.spec.ts proves both answer the same.
  *
  * What the Fastify pipeline adds on these routes, kept here: helmet's headers and X-Request-Id (the same
  * functions), Cache-Control, Vary, ETag, 304s, HEAD. Not needed here: the admin guard (these routes are @Public),
@@ -89,7 +75,6 @@ export class FastReads {
       read,
       base: Object.entries(headers).flat(),
       prepared: { doc: null, ok: {}, notModified: {} },
-      ready: {},
     });
   }
 
@@ -119,32 +104,19 @@ export class FastReads {
     // A read with a body is Fastify's to parse or refuse.
     if (headers['transfer-encoding'] !== undefined) return false;
     if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return false;
-    let doc = route.read.document();
-    const ifNoneMatch = headers['if-none-match'];
-    const chosen = chooseRepresentation(doc, headers['accept-encoding'], ifNoneMatch);
-    const coding = chosen.coding;
-    let { etag, notModified } = chosen;
-    let prepared = this.preparedFor(route, doc);
+    const doc = route.read.document();
+    const { coding, etag, notModified } = chooseRepresentation(
+      doc,
+      headers['accept-encoding'],
+      headers['if-none-match'],
+    );
     let body: Buffer | null = null;
     if (!notModified) {
       body = coding === 'identity' ? doc.body : encodedNow(doc, coding);
-      if (coding !== 'identity') {
-        const ready = route.ready[coding];
-        if (body !== null && ready?.doc !== doc) route.ready[coding] = { doc, prepared };
-        if (body === null) {
-          // A new snapshot not compressed yet: start it (once; failures are handled by `encoded`) and send the
-          // newest snapshot that is, or let the Nest route wait for it when there is none.
-          void encoded(doc, coding).catch(() => undefined);
-          if (ready === undefined) return false;
-          ({ doc, prepared } = ready);
-          etag = etagOf(doc.etag, coding);
-          notModified = noneMatch(ifNoneMatch, etag);
-          body = notModified ? null : encodedNow(doc, coding);
-          if (!notModified && body === null) return false;
-        }
-      }
+      // Not compressed yet (the first request after a new snapshot): the Nest route compresses and awaits it.
+      if (body === null) return false;
     }
-    const list = this.headersOf(route, prepared, coding, etag, body);
+    const list = this.headersOf(route, doc, coding, etag, body);
     response.writeHead(body === null ? 304 : 200, [...list, 'x-request-id', requestIdOf(headers)]);
     if (head || body === null) response.end();
     else response.end(body);
@@ -152,20 +124,19 @@ export class FastReads {
     return true;
   }
 
-  /** The header lists of `doc` (the route keeps those of its current document). */
-  private preparedFor(route: Route, doc: CachedDocument<unknown>): Prepared {
-    if (route.prepared.doc !== doc) route.prepared = { doc, ok: {}, notModified: {} };
-    return route.prepared;
-  }
-
   /** The headers of one representation (200 with `body`, 304 without), built once per document and coding. */
   private headersOf(
     route: Route,
-    prepared: Prepared,
+    doc: CachedDocument<unknown>,
     coding: ContentCoding,
     etag: string,
     body: Buffer | null,
   ): readonly string[] {
+    let prepared = route.prepared;
+    if (prepared.doc !== doc) {
+      prepared = { doc, ok: {}, notModified: {} };
+      route.prepared = prepared;
+    }
     const kind = body === null ? prepared.notModified : prepared.ok;
     let list = kind[coding];
     if (list === undefined) {
