@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, servicesYaml, startDynalite, startTarget, tempDir } from './app.mjs';
+import { BENCH_DIR, RUNTIME, servicesYaml, startDynalite, startTarget, tempDir } from './app.mjs';
 import { foreignLoad, freePort, getJson, launch, quantile, sleep } from './lib.mjs';
 
 const copy = (from, to) => execFileSync('cp', ['-a', from, to]);
@@ -59,7 +59,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   const base = `http://127.0.0.1:${port}`;
   const load = foreignLoad();
   const startedAt = Date.now();
-  const app = launch('app', process.execPath, ['--max-semi-space-size=2', build.main], {
+  const app = launch('app', process.execPath, [...RUNTIME.flags, build.main], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
@@ -68,6 +68,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
       STATUS_CONFIG: configPath,
       TARGET_ALLOW_CIDRS: '127.0.0.0/8',
       NODE_NO_WARNINGS: '1',
+      ...RUNTIME.env,
       ...(dynalite
         ? {
             AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
