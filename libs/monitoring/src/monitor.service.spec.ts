@@ -547,11 +547,11 @@ describe('MonitorService', () => {
         expect(monitor.get('api')!.recent).toHaveLength(5);
       });
 
-      it('with several replicas: fences each service of a claimed shard, reads it again after the fence, then adopts the shard', async () => {
-        const shard = shardOf('api');
+      /** Several replicas: `shard` claimed (not adopted) under `epoch`; every fence waits until the returned release. */
+      function claimWithGatedFence(shard: number, epoch: number): () => void {
         leases.fencing = true;
         leases.owned.delete(shard);
-        leases.claim(shard, 7);
+        leases.claim(shard, epoch);
         let release = () => undefined as void;
         const gate = new Promise<void>((resolve) => (release = resolve));
         const fence = states.fence.bind(states);
@@ -559,6 +559,12 @@ describe('MonitorService', () => {
           await gate;
           return fence(...args);
         };
+        return () => release();
+      }
+
+      it('with several replicas: fences each service of a claimed shard, reads it again after the fence, then adopts the shard', async () => {
+        const shard = shardOf('api');
+        const release = claimWithGatedFence(shard, 7);
         const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
         expect(monitor.owns('api')).toBe(false); // shown, not worked, until fenced
         // the coordinator's own adoption of the claimed shard joins the boot's instead of fencing again
@@ -578,16 +584,7 @@ describe('MonitorService', () => {
 
       it('with several replicas: only shows a service whose claimed shard was taken while the boot fenced it', async () => {
         const shard = shardOf('api');
-        leases.fencing = true;
-        leases.owned.delete(shard);
-        leases.claim(shard, 7);
-        let release = () => undefined as void;
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        const fence = states.fence.bind(states);
-        states.fence = async (...args) => {
-          await gate;
-          return fence(...args);
-        };
+        const release = claimWithGatedFence(shard, 7);
         const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
         await settle();
         leases.lost(shard, 7); // another replica took the shard meanwhile
