@@ -45,6 +45,18 @@ const up = (since: number): EvaluationState => ({
   fastStreak: 3,
 });
 
+/** A failed check of 'api' 30 s before NOW (the service still up: one failure opens nothing). */
+const failed503 = (): StoredCheck => ({
+  serviceId: 'api',
+  at: NOW - 30_000,
+  ok: false,
+  latencyMs: 800,
+  statusCode: 503,
+  error: 'HTTP 503',
+  state: 'up',
+  maintenance: false,
+});
+
 describe('StatusSnapshotService', () => {
   let checks: InMemoryCheckStore;
   let states: InMemoryStateAndRollupStore;
@@ -160,16 +172,7 @@ describe('StatusSnapshotService', () => {
   describe('the /api/status document: what the overview shows, the rest in the detail', () => {
     beforeEach(async () => {
       states.states.set('api', up(NOW - HOUR));
-      checks.items.push({
-        serviceId: 'api',
-        at: NOW - 30_000,
-        ok: false,
-        latencyMs: 800,
-        statusCode: 503,
-        error: 'HTTP 503',
-        state: 'up',
-        maintenance: false,
-      });
+      checks.items.push(failed503());
       await monitor.load(
         [
           service('api', { group: 'Core' }),
@@ -226,16 +229,7 @@ describe('StatusSnapshotService', () => {
   describe('service states', () => {
     it('reports the evaluated state, since and last check', async () => {
       states.states.set('api', up(NOW - HOUR));
-      checks.items.push({
-        serviceId: 'api',
-        at: NOW - 30_000,
-        ok: false,
-        latencyMs: 800,
-        statusCode: 503,
-        error: 'HTTP 503',
-        state: 'up',
-        maintenance: false,
-      });
+      checks.items.push(failed503());
       await monitor.load([service('api')], NOW);
       const api = snapshot.currentServices(NOW)[0]!;
       expect(api).toMatchObject({
