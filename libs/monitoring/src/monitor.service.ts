@@ -393,6 +393,11 @@ export class MonitorService implements MonitorView, ShardHost {
     return this.runtimes.values();
   }
 
+  /** When the next check is due to start (the due timer's next firing), or null when none is waiting. */
+  nextDueAt(): number | null {
+    return this.dueTimer.armedAt;
+  }
+
   get size(): number {
     return this.runtimes.size;
   }
