@@ -393,6 +393,11 @@ export class MonitorService implements MonitorView, ShardHost {
     return this.runtimes.values();
   }
 
+  /** When the next check is due to start (the due timer's next firing), or null when none is waiting. */
+  nextDueAt(): number | null {
+    return this.dueTimer.armedAt;
+  }
+
   get size(): number {
     return this.runtimes.size;
   }
@@ -434,7 +439,7 @@ export class MonitorService implements MonitorView, ShardHost {
     }
     this.startDispatching();
     this.pump(now);
-    this.stateWriter.flush();
+    void this.stateWriter.flush();
     void this.rollupWriter.flush(this.writable(), now);
   }
 
@@ -738,7 +743,7 @@ export class MonitorService implements MonitorView, ShardHost {
     this.stopDispatching();
     // Reads of the boot still in flight finish before storage closes (the embedded one fails them loudly).
     await Promise.race([Promise.all([this.restoring, ...this.inFlightDone.values()]), sleep(graceMs)]);
-    this.stateWriter.flush();
+    void this.stateWriter.flush();
     // Checks first: a rollup write counts only checks already stored.
     await this.checkWriter.flush();
     await this.rollupWriter.flush(this.writable(), Date.now(), true);

@@ -1,5 +1,6 @@
 import { INITIAL_EVALUATION, type EvaluationState } from './evaluate.js';
 import { StateWriter } from './state-writer.js';
+import { WRITES_PER_TURN } from '../scheduling/in-turns.js';
 import { InMemoryStateAndRollupStore } from '../testing/index.js';
 
 /** Yields until queued promise callbacks have run. */
@@ -79,12 +80,31 @@ describe('StateWriter', () => {
     writer.changed(target);
     await settle();
     expect(store.saveStateCalls).toBe(0);
-    writer.flush();
-    writer.flush(); // in flight already: no second write
+    void writer.flush();
+    void writer.flush(); // in flight already: no second write
     await settle();
     store.release();
     await writer.inFlight(target);
     expect(store.saveStateCalls).toBe(1);
+  });
+
+  it('starts the writes of many changed services a few per turn of the event loop', async () => {
+    const targets = Array.from({ length: 40 }, (_, index) => ({
+      service: { id: `s${index}` },
+      evaluation: down,
+      epoch: 7,
+    }));
+    for (const target of targets) writer.changed(target);
+    const flushed = writer.flush();
+    for (let i = 0; i < 10; i += 1) await Promise.resolve(); // promise callbacks only: no turn of the loop
+    expect(store.running).toBe(WRITES_PER_TURN);
+    await settle();
+    expect(store.running).toBe(40);
+    store.release();
+    await flushed;
+    await settle();
+    expect(store.saveStateCalls).toBe(40);
+    expect(targets.every((target) => writer.current(target))).toBe(true);
   });
 
   it('logs a failed write and retries it at the next flush', async () => {
@@ -95,7 +115,7 @@ describe('StateWriter', () => {
     store.release();
     await expect(write).resolves.toBeUndefined();
     expect(warnings).toEqual(['saving state of api failed: Error: throttled']);
-    writer.flush();
+    void writer.flush();
     await settle();
     store.release();
     await writer.inFlight(target);
@@ -106,7 +126,7 @@ describe('StateWriter', () => {
     const target = api(down);
     writer.changed(target);
     writer.forget(target);
-    writer.flush();
+    void writer.flush();
     await settle();
     expect(store.running).toBe(0);
   });
@@ -127,7 +147,7 @@ describe('StateWriter', () => {
     await stale;
     expect(store.states.get('api')).toEqual(down);
     expect(fenced).toEqual(['api@7']);
-    writer.flush();
+    void writer.flush();
     await settle();
     expect(store.running).toBe(0); // not retried: the service is someone else's
   });

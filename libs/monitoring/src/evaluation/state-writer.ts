@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { StateAndRollupStore } from '../ports.js';
 import type { EvaluationState } from './evaluate.js';
+import { inTurns } from '../scheduling/in-turns.js';
 
 /** What the writer persists: a service's id, its evaluation as it is when the write starts, and its epoch. */
 export interface EvaluatedService {
@@ -58,9 +59,14 @@ export class StateWriter {
     this.dirty.delete(target);
   }
 
-  /** Starts a write for every changed service that has none in flight. */
-  flush(): void {
-    for (const target of this.dirty) if (!this.writes.has(target)) void this.saveNow(target);
+  /**
+   * Starts a write for every changed service that has none in flight — a few per turn of the event loop
+   * (`inTurns`), so that many changes at once (the first checks after a restart) do not hold up a due check.
+   */
+  flush(): Promise<void> {
+    return inTurns([...this.dirty], (target) =>
+      this.dirty.has(target) && !this.writes.has(target) ? this.saveNow(target) : undefined,
+    );
   }
 
   /** The write in flight for this service, or null when none is. */
@@ -75,7 +81,7 @@ export class StateWriter {
 
   /** Flushes, then waits (at most `graceMs`) until no write is in flight. */
   async drain(graceMs: number, only?: (target: EvaluatedService) => boolean): Promise<void> {
-    this.flush();
+    await this.flush();
     const deadline = Date.now() + graceMs;
     const pending = () => [...this.writes].filter(([target]) => !only || only(target)).map(([, write]) => write);
     while (pending().length > 0 && Date.now() < deadline) {

@@ -1,6 +1,8 @@
+import { jest } from '@jest/globals';
 import { dayOf, emptyRollup, foldCheck } from './rollup.js';
 import { RollupWriter, type RollupSlot, type ServiceRollups } from './rollup-writer.js';
 import type { StoredCheck } from '../ports.js';
+import { WRITES_PER_TURN } from '../scheduling/in-turns.js';
 import { dayRollup, InMemoryStateAndRollupStore } from '../testing/index.js';
 
 const MINUTE = 60_000;
@@ -57,6 +59,27 @@ describe('RollupWriter', () => {
     await writer.flush([api], NOW);
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, through: NOW });
     expect(api.rollups.get(TODAY)).toMatchObject({ pending: 0, persistedThrough: NOW });
+  });
+
+  it('writes many due days a few per turn, and none twice when two flushes overlap', async () => {
+    const many: ServiceRollups[] = Array.from({ length: 40 }, (_, index) => ({
+      service: { id: `s${index}` },
+      rollups: new Map<string, RollupSlot>(),
+      epoch: 1,
+    }));
+    for (const target of many)
+      for (const at of [NOW - 2000, NOW - 1000, NOW]) {
+        const taken = { ...check(at), serviceId: target.service.id };
+        writer.fold(target, taken, NOW);
+        writer.stored(target, taken, NOW);
+      }
+    const saves = jest.spyOn(store, 'saveRollup');
+    const first = writer.flush(many, NOW);
+    expect(saves).toHaveBeenCalledTimes(WRITES_PER_TURN); // the rest in later turns
+    const second = writer.flush(many, NOW, true); // e.g. shutdown while the tick's flush is still going
+    await Promise.all([first, second]);
+    expect(saves).toHaveBeenCalledTimes(40);
+    for (const target of many) expect(store.rollup(target.service.id, TODAY)).toMatchObject({ total: 3, through: NOW });
   });
 
   it('writes a day with few checks after `flushMs`, and a finished day at once', async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { StateAndRollupStore, StoredCheck } from '../ports.js';
 import { dayOf, emptyRollup, foldCheck, lastDays, type DailyRollup } from './rollup.js';
+import { inTurns } from '../scheduling/in-turns.js';
 
 /** One day of one service's rollup in memory, and what is known about its stored copy. */
 export interface RollupSlot {
@@ -116,21 +117,25 @@ export class RollupWriter {
   /** Writes every rollup that is due (all with pending checks when `force`); settles when the writes are done. */
   flush(targets: Iterable<ServiceRollups>, now: number, force = false): Promise<unknown> {
     const today = dayOf(now);
-    const writes: Promise<void>[] = [];
+    const due: { target: ServiceRollups; slot: RollupSlot; epoch: number }[] = [];
     for (const target of targets) {
       const epoch = target.epoch;
       if (epoch === null) continue;
       for (const slot of target.rollups.values()) {
         if (slot.pending === 0 || slot.saving) continue;
-        const due =
+        if (
           force ||
           slot.pending >= this.options.flushChecks ||
           now - slot.lastFlushAt >= this.options.flushMs ||
-          slot.rollup.day !== today;
-        if (due) writes.push(this.save(target, slot, epoch, now));
+          slot.rollup.day !== today
+        )
+          due.push({ target, slot, epoch });
       }
     }
-    return Promise.all(writes);
+    // A few writes per turn of the event loop: at midnight every service's day before is due at once.
+    return inTurns(due, ({ target, slot, epoch }) =>
+      slot.pending > 0 && !slot.saving && target.epoch === epoch ? this.save(target, slot, epoch, now) : undefined,
+    );
   }
 
   private async save(target: ServiceRollups, slot: RollupSlot, epoch: number, now: number): Promise<void> {

@@ -4,7 +4,9 @@ import { dayOf, type DailyRollup } from '../history/rollup.js';
 import { MonitoringEvents } from '../monitoring.events.js';
 import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
 import { MonitorService } from '../monitor.service.js';
+import { jest } from '@jest/globals';
 import type { StoredCheck } from '../ports.js';
+import type { StatusResponse } from '@app/contracts';
 import {
   dayRollup,
   FakeActiveIncidents,
@@ -15,7 +17,7 @@ import {
   maintenanceWindow,
   monitoredService,
 } from '../testing/index.js';
-import { StatusSnapshotService } from './status-snapshot.service.js';
+import { StatusSnapshotService, statusJson } from './status-snapshot.service.js';
 import { PageSettings } from './page-settings.js';
 
 /** A stored rollup holding `checks` checks (the first `failures` of them failed) in one hour of a day. */
@@ -437,6 +439,168 @@ describe('StatusSnapshotService', () => {
       expect(grown.etag).not.toBe(first.etag);
       expect(Object.keys(grown.data.services)).toEqual(['api', 'web']);
       expect(snapshot.currentHistory(NOW + 61_000)).not.toBe(grown);
+    });
+  });
+
+  describe('rebuilt from the services that changed', () => {
+    /** Another replica's runner: it works no shard, so checks arrive as they do from the change feed. */
+    let observer: MonitorService;
+    const remoteCheck = (serviceId: string, at: number, ok = true): StoredCheck => ({
+      serviceId,
+      at,
+      ok,
+      latencyMs: ok ? 42 : 3000,
+      ...(ok ? {} : { error: 'timeout' }),
+      state: 'up',
+      maintenance: false,
+    });
+
+    beforeEach(async () => {
+      observer = new MonitorService(
+        new FakeProber(NOW),
+        checks,
+        states,
+        maintenance,
+        new MonitoringEvents(),
+        {
+          concurrency: 4,
+          recentChecks: 30,
+          rollupFlushChecks: 10,
+          rollupFlushMs: 30 * 60_000,
+          historyDays: 90,
+          bootConcurrency: 2,
+        },
+        new FakeShardLeases(false),
+      );
+      for (const id of ['api', 'web', 'db']) states.states.set(id, up(NOW - HOUR));
+      await observer.load([service('api'), service('web'), service('db')], NOW);
+      snapshot = new StatusSnapshotService(observer, incidents, maintenance);
+    });
+
+    afterEach(() => observer.shutdown(0));
+
+    it('serialises again only the services whose inputs changed, and shows every change', () => {
+      const first = snapshot.currentStatus(NOW).data.services;
+      observer.applyRemote([remoteCheck('api', NOW + 500, false)], NOW + 500);
+      snapshot.refresh(NOW + 1_000, true);
+      let doc = snapshot.currentStatus(NOW + 1_000);
+      expect(doc.data.services[0]).toMatchObject({ id: 'api', lastCheck: { ok: false, error: 'timeout' } });
+      expect(doc.data.services.slice(1)).toEqual(first.slice(1)); // db, web (by name): nothing changed…
+      expect(doc.data.services[1]).toBe(first[1]); // …so their entries are the ones built before
+      expect(doc.data.services[2]).toBe(first[2]);
+      expect(doc.body.toString()).toBe(JSON.stringify(doc.data));
+
+      observer.upsert(service('web', { name: 'Aardvark' }), NOW + 1_000); // an admin edit replaces the service
+      maintenance.set([maintenanceWindow(['db'], NOW, NOW + HOUR)]);
+      snapshot.refresh(NOW + 2_000, true);
+      doc = snapshot.currentStatus(NOW + 2_000);
+      expect(doc.data.services.map((s) => [s.name, s.state])).toEqual([
+        ['Aardvark', 'up'], // sorted again: the name changed
+        ['API', 'up'],
+        ['DB', 'maintenance'],
+      ]);
+      expect(doc.body.toString()).toBe(JSON.stringify(doc.data));
+
+      // Time alone: api's last check grows stale (two intervals + the lease), the others were never checked here.
+      const staleAt = NOW + 500 + 2 * 30_000 + 15_000;
+      snapshot.refresh(staleAt + 1, true);
+      doc = snapshot.currentStatus(staleAt + 1);
+      expect(doc.data.services[1]).toMatchObject({ id: 'api', stale: true });
+      expect(doc.body.toString()).toBe(JSON.stringify(doc.data));
+    });
+
+    it('moves the 24-hour uptime of the detail with the hour, without a new check', () => {
+      // A daily check: it does not turn stale within the 25 hours below, so only the clock changes.
+      observer.upsert(service('api', { intervalMs: DAY }), NOW);
+      observer.applyRemote([remoteCheck('api', NOW + 500, false)], NOW + 500);
+      expect(snapshot.currentServices(NOW + 1_000)[0]!.uptime['24h']).toBe(0);
+      snapshot.refresh(NOW + 25 * HOUR, true);
+      const api = snapshot.currentServices(NOW + 25 * HOUR)[0]!;
+      expect(api.stale).toBeUndefined();
+      expect(api.uptime['24h']).toBeNull();
+    });
+
+    it('waits for the gap after a check that is about to start, at most a second, and never for a forced rebuild', () => {
+      const before = snapshot.currentStatus(NOW);
+      let dueAt: number | null = NOW + 1_001;
+      jest.spyOn(observer, 'nextDueAt').mockImplementation(() => dueAt);
+      observer.applyRemote([remoteCheck('api', NOW + 500)], NOW + 500);
+      snapshot.refresh(NOW + 1_000); // a check starts in 1 ms: not now
+      expect(snapshot.currentStatus(NOW + 1_000)).toBe(before);
+      dueAt = NOW + 1_500;
+      snapshot.refresh(NOW + 1_200); // 300 ms of quiet ahead: now
+      const after = snapshot.currentStatus(NOW + 1_200);
+      expect(after).not.toBe(before);
+
+      observer.applyRemote([remoteCheck('api', NOW + 1_300)], NOW + 1_300);
+      dueAt = NOW + 1_401;
+      snapshot.refresh(NOW + 1_400);
+      dueAt = NOW + 2_401;
+      snapshot.refresh(NOW + 2_399);
+      expect(snapshot.currentStatus(NOW + 2_399)).toBe(after); // put off for 999 ms
+      snapshot.refresh(NOW + 2_400);
+      const late = snapshot.currentStatus(NOW + 2_400);
+      expect(late).not.toBe(after); // a second: built even though a check is due
+
+      observer.applyRemote([remoteCheck('api', NOW + 2_500)], NOW + 2_500);
+      dueAt = NOW + 2_601;
+      snapshot.refresh(NOW + 2_600, true); // an admin change does not wait
+      expect(snapshot.currentStatus(NOW + 2_600)).not.toBe(late);
+    });
+  });
+
+  describe('statusJson', () => {
+    const document = (overrides: Partial<StatusResponse> = {}): StatusResponse => ({
+      generatedAt: new Date(NOW).toISOString(),
+      overall: 'operational',
+      services: [],
+      defaults: { slo: { target: 99.9, window: '30d' } },
+      activeIncidents: [],
+      upcomingMaintenance: [],
+      page: {
+        title: 'Status "quoted" \\ \u2028',
+        logoUrl: null,
+        colors: { accent: null, accentDark: null },
+        links: [],
+        supportUrl: null,
+        subscriptions: false,
+      },
+      ...overrides,
+    });
+
+    it.each([
+      ['no services', document()],
+      [
+        'two services',
+        document({
+          services: [
+            {
+              id: 'a',
+              name: 'A',
+              state: 'up',
+              lastCheck: null,
+              uptime: { '30d': 100, '90d': null },
+              errorBudgetRemaining: null,
+            },
+            {
+              id: 'b',
+              name: 'B',
+              state: 'down',
+              lastCheck: { ok: false, latencyMs: 3, error: 'x' },
+              uptime: { '30d': 1, '90d': 1 },
+              errorBudgetRemaining: -5,
+            },
+          ] as StatusResponse['services'],
+        }),
+      ],
+      ['a property left undefined', document({ page: undefined })],
+    ])('is JSON.stringify of the document: %s', (_name, doc) => {
+      expect(
+        statusJson(
+          doc,
+          doc.services.map((entry) => JSON.stringify(entry)),
+        ),
+      ).toBe(JSON.stringify(doc));
     });
   });
 

@@ -8,6 +8,7 @@ import type {
   ServiceDetail,
   ServiceDetailResponse,
   ServiceState,
+  ServiceStatus,
   StatusResponse,
 } from '@app/contracts';
 import { formatDuration } from '../catalog/duration.js';
@@ -24,6 +25,12 @@ import type { StoredCheck } from '../ports.js';
 import { ActiveIncidents } from './active-incidents.js';
 import { overallStatus } from './overall.js';
 
+const HOUR_MS = 3_600_000;
+/** A rebuild waits when a check is due within its expected duration plus this. */
+const DUE_MARGIN_MS = 2;
+/** ...but never longer than this, so the page keeps following a runner that is never idle. */
+const MAX_DEFER_MS = 1000;
+
 /** A serialised response ready to send: bytes, a strong ETag, and the object for in-process readers. */
 export interface CachedDocument<T> {
   data: T;
@@ -32,10 +39,40 @@ export interface CachedDocument<T> {
   builtAt: number;
 }
 
-function cache<T>(data: T, now: number): CachedDocument<T> {
-  const body = Buffer.from(JSON.stringify(data));
+function cache<T>(data: T, now: number, json: string = JSON.stringify(data)): CachedDocument<T> {
+  const body = Buffer.from(json);
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
   return { data, body, etag, builtAt: now };
+}
+
+/**
+ * `JSON.stringify(document)` from the services' JSON already made: the same text (a spec holds it to that), without
+ * serialising again the services that did not change since the last build.
+ */
+export function statusJson(document: StatusResponse, services: readonly string[]): string {
+  const { generatedAt, overall, services: _listed, ...rest } = document;
+  const head = JSON.stringify({ generatedAt, overall });
+  const tail = JSON.stringify(rest);
+  const list = `"services":[${services.join(',')}]`;
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${list}${tail.length > 2 ? ',' : ''}${tail.slice(1)}`;
+}
+
+/** What a service's entry was built from; the entry is reused while all of it is the same (compared by identity). */
+interface ServiceEntry {
+  service: ServiceRuntime['service'];
+  evaluation: ServiceRuntime['evaluation'];
+  recent: ServiceRuntime['recent'];
+  newest: StoredCheck | undefined;
+  rollups: ServiceRuntime['rollups'];
+  days: number;
+  misconfigured: string | null;
+  maintenance: boolean;
+  stale: boolean;
+  /** The rolling 24 h window and the day windows move with the hour. */
+  hour: number;
+  detail: ServiceDetail;
+  json: string;
+  status: ServiceStatus;
 }
 
 function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
@@ -83,6 +120,16 @@ export class StatusSnapshotService {
   private nextStaleAt = Number.POSITIVE_INFINITY;
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
   private lastBuildMs = 0;
+  /** Each service's last built entry: a rebuild serialises only the services whose inputs changed. */
+  private readonly entries = new WeakMap<ServiceRuntime, ServiceEntry>();
+  private order: {
+    page: number;
+    runtimes: readonly ServiceRuntime[];
+    services: readonly ServiceRuntime['service'][];
+    sorted: readonly ServiceRuntime[];
+  } | null = null;
+  /** Since when a due rebuild has been put off because a check was about to start (0: none put off). */
+  private deferredSince = 0;
 
   private readonly leaseMs: number;
 
@@ -110,6 +157,8 @@ export class StatusSnapshotService {
     // service's data turns stale.
     if (this.status && unchanged && now - this.status.builtAt < 15_000 && now < this.nextStaleAt) return;
     if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
+    if (this.status && !force && this.checkDueSoon(now)) return;
+    this.deferredSince = 0;
     const started = performance.now();
     this.nextStaleAt = Number.POSITIVE_INFINITY;
     this.builtFrom = {
@@ -118,24 +167,72 @@ export class StatusSnapshotService {
       maintenance: this.maintenance.version,
       page: this.page.version,
     };
-    this.services = this.page.sort([...this.monitor.all()].map((runtime) => this.serviceDetail(runtime, now)));
+    const entries = this.displayOrder().map((runtime) => this.entry(runtime, now));
+    this.services = entries.map((entry) => entry.detail);
     const activeIncidents = this.incidents.list();
-    this.status = cache<StatusResponse>(
-      {
-        generatedAt: new Date(now).toISOString(),
-        overall: overallStatus(
-          this.services.map((service) => service.state),
-          activeIncidents,
-        ),
-        services: this.services.map((service) => toServiceStatus(service, STATUS_DEFAULTS)),
-        defaults: STATUS_DEFAULTS,
+    const document: StatusResponse = {
+      generatedAt: new Date(now).toISOString(),
+      overall: overallStatus(
+        this.services.map((service) => service.state),
         activeIncidents,
-        upcomingMaintenance: this.maintenance.upcoming(now),
-        page: this.page.page,
-      },
+      ),
+      services: entries.map((entry) => entry.status),
+      defaults: STATUS_DEFAULTS,
+      activeIncidents,
+      upcomingMaintenance: this.maintenance.upcoming(now),
+      page: this.page.page,
+    };
+    this.status = cache<StatusResponse>(
+      document,
       now,
+      statusJson(
+        document,
+        entries.map((entry) => entry.json),
+      ),
     );
     this.lastBuildMs = performance.now() - started;
+  }
+
+  /**
+   * The runtimes in display order, sorted again only when the page's order or a service (its name or group: an
+   * admin change replaces the service object) or the set of services changed.
+   */
+  private displayOrder(): readonly ServiceRuntime[] {
+    const runtimes = [...this.monitor.all()];
+    const last = this.order;
+    if (
+      last !== null &&
+      last.page === this.page.version &&
+      last.runtimes.length === runtimes.length &&
+      runtimes.every((runtime, index) => runtime === last.runtimes[index] && runtime.service === last.services[index])
+    )
+      return last.sorted;
+    const sorted = this.page
+      .sort(
+        runtimes.map((runtime) => ({
+          id: runtime.service.id,
+          name: runtime.service.name,
+          group: runtime.service.group,
+          runtime,
+        })),
+      )
+      .map((entry) => entry.runtime);
+    this.order = { page: this.page.version, runtimes, services: runtimes.map((runtime) => runtime.service), sorted };
+    return sorted;
+  }
+
+  /**
+   * Whether a rebuild now would hold up a check: one is due before the build (as long as the last one took, and
+   * a margin) would be done. The rebuild waits for the gap after it — never longer than a second, so on a runner
+   * that is never idle the page still follows (and an admin change, `force`, never waits).
+   */
+  private checkDueSoon(now: number): boolean {
+    const due = this.monitor.nextDueAt();
+    if (due === null || due - now > this.lastBuildMs + DUE_MARGIN_MS) {
+      return false;
+    }
+    if (this.deferredSince === 0) this.deferredSince = now;
+    return now - this.deferredSince < MAX_DEFER_MS;
   }
 
   currentStatus(now = Date.now()): CachedDocument<StatusResponse> {
@@ -183,6 +280,52 @@ export class StatusSnapshotService {
       },
       now,
     );
+  }
+
+  /** The service's entry: the one built before when nothing it is made of changed, else a new one. */
+  private entry(runtime: ServiceRuntime, now: number): ServiceEntry {
+    const { service, evaluation, recent, rollups, misconfigured } = runtime;
+    const maintenance = !service.paused && this.maintenance.isInMaintenance(service.id, now);
+    const last = recent[0];
+    const staleAt =
+      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
+    const stale = now > staleAt;
+    if (!stale && staleAt < this.nextStaleAt) this.nextStaleAt = staleAt;
+    const hour = Math.floor(now / HOUR_MS);
+    const known = this.entries.get(runtime);
+    if (
+      known !== undefined &&
+      known.service === service &&
+      known.evaluation === evaluation &&
+      known.recent === recent &&
+      known.newest === last &&
+      known.rollups === rollups &&
+      known.days === rollups.size &&
+      known.misconfigured === misconfigured &&
+      known.maintenance === maintenance &&
+      known.stale === stale &&
+      known.hour === hour
+    )
+      return known;
+    const detail = this.serviceDetail(runtime, now);
+    const status = toServiceStatus(detail, STATUS_DEFAULTS);
+    const built: ServiceEntry = {
+      service,
+      evaluation,
+      recent,
+      newest: last,
+      rollups,
+      days: rollups.size,
+      misconfigured,
+      maintenance,
+      stale,
+      hour,
+      detail,
+      status,
+      json: JSON.stringify(status),
+    };
+    this.entries.set(runtime, built);
+    return built;
   }
 
   private serviceDetail(runtime: ServiceRuntime, now: number): ServiceDetail {
