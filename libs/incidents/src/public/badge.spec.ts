@@ -1,6 +1,6 @@
 import type { ServiceState } from '@app/contracts';
 import { findElements, parseXml, type XmlElement } from '../../../../test/support/xml.js';
-import { BADGE_COLORS, formatUptime, renderBadge, statusBadge, uptimeBadge } from './badge.js';
+import { BADGE_COLORS, formatUptime, loadBadgeRenderer, type BadgeRenderer } from './badge.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -15,9 +15,14 @@ const texts = (svg: XmlElement): string[] =>
     : svg.children.flatMap((child) => (child.name === 'text' ? [child.text] : texts(child)));
 const width = (svg: XmlElement) => Number(svg.attributes.width);
 
-describe('statusBadge', () => {
+let badges: BadgeRenderer;
+beforeAll(async () => {
+  badges = await loadBadgeRenderer();
+});
+
+describe('BadgeRenderer.status', () => {
   it('is a standalone, well-formed SVG with role, aria-label and title', () => {
-    const svg = parseSvg(statusBadge('checkout', 'up'));
+    const svg = parseSvg(badges.status('checkout', 'up'));
     expect(svg.name).toBe('svg');
     expect(svg.ns).toBe(SVG);
     expect(svg.attributes.role).toBe('img');
@@ -33,13 +38,13 @@ describe('statusBadge', () => {
     ['maintenance', 'maintenance', BADGE_COLORS.blue],
     ['unknown', 'unknown', BADGE_COLORS.grey],
   ])('shows %s as "%s" in %s', (state, value, color) => {
-    const svg = parseSvg(statusBadge('api', state));
+    const svg = parseSvg(badges.status('api', state));
     expect(texts(svg)).toEqual(['api', value]);
     expect(fills(svg)).toContain(color);
   });
 
   it('escapes the label for XML', () => {
-    const raw = statusBadge(`<script>alert("x")</script> & 'co'\u0001`, 'down');
+    const raw = badges.status(`<script>alert("x")</script> & 'co'\u0001`, 'down');
     const svg = parseSvg(raw);
     expect(find(svg, 'script')).toHaveLength(0);
     expect(svg.attributes['aria-label']).toBe(`<script>alert("x")</script> & 'co': down`);
@@ -47,31 +52,31 @@ describe('statusBadge', () => {
   });
 
   it('sizes each box to its text, glyph by glyph, and the two boxes add up to the whole width', () => {
-    const short = parseSvg(statusBadge('api', 'up'));
-    const long = parseSvg(statusBadge('checkout-service-eu-west', 'up'));
+    const short = parseSvg(badges.status('api', 'up'));
+    const long = parseSvg(badges.status('checkout-service-eu-west', 'up'));
     expect(width(long)).toBeGreaterThan(width(short));
     const rects = find(find(long, 'g')[0]!, 'rect');
     expect(Number(rects[0]!.attributes.width) + Number(rects[1]!.attributes.width)).toBe(width(long));
     // Same number of characters, different glyphs: a service name is measured, not counted.
-    expect(width(parseSvg(statusBadge('WWWWWWWW', 'up')))).toBeGreaterThan(
-      width(parseSvg(statusBadge('iiiiiiii', 'up'))),
+    expect(width(parseSvg(badges.status('WWWWWWWW', 'up')))).toBeGreaterThan(
+      width(parseSvg(badges.status('iiiiiiii', 'up'))),
     );
   });
 
   it('keeps a service name to 64 characters and drops control characters', () => {
-    const svg = parseSvg(statusBadge(`${'x'.repeat(100)}\u0007`, 'up'));
+    const svg = parseSvg(badges.status(`${'x'.repeat(100)}\u0007`, 'up'));
     expect(texts(svg)[0]).toBe(`${'x'.repeat(63)}…`);
-    expect(parseSvg(statusBadge('a\u0000b\uFFFEc', 'up')).attributes['aria-label']).toBe('a bc: up');
+    expect(parseSvg(badges.status('a\u0000b\uFFFEc', 'up')).attributes['aria-label']).toBe('a bc: up');
   });
 
   it('collapses an empty label to the value alone', () => {
-    const svg = parseSvg(renderBadge('', 'no data', BADGE_COLORS.grey));
+    const svg = parseSvg(badges.render('', 'no data', BADGE_COLORS.grey));
     expect(texts(svg)).toEqual(['no data']);
     expect(svg.attributes['aria-label']).toBe('no data');
   });
 });
 
-describe('uptimeBadge', () => {
+describe('BadgeRenderer.uptime', () => {
   it.each<[number | null, string, string]>([
     [100, '100%', BADGE_COLORS.brightgreen],
     [99.95, '99.95%', BADGE_COLORS.brightgreen],
@@ -84,7 +89,7 @@ describe('uptimeBadge', () => {
     [null, 'no data', BADGE_COLORS.grey],
     [Number.NaN, 'no data', BADGE_COLORS.grey],
   ])('shows %p as "%s" in %s', (uptime, value, color) => {
-    const svg = parseSvg(uptimeBadge('uptime 30d', uptime));
+    const svg = parseSvg(badges.uptime('uptime 30d', uptime));
     expect(texts(svg)).toEqual(['uptime 30d', value]);
     expect(fills(svg)).toContain(color);
     expect(svg.attributes['aria-label']).toBe(`uptime 30d: ${value}`);

@@ -1,5 +1,4 @@
 import type { ServiceState } from '@app/contracts';
-import { makeBadge } from 'badge-maker';
 import { stripNonXmlChars } from './atom-feed.js';
 
 /** Colours of the shields.io palette, so our badges sit well next to others in a README. */
@@ -25,14 +24,6 @@ function cleanLabel(label: string): string {
   return [...flat].length > LABEL_MAX_LENGTH ? [...flat].slice(0, LABEL_MAX_LENGTH - 1).join('') + '…' : flat;
 }
 
-/**
- * A flat two-part badge ("label | value") as a standalone SVG document, drawn by shields.io's own badge-maker so
- * each box is as wide as its text in Verdana 11px (measured per glyph, not approximated); an empty label collapses.
- */
-export function renderBadge(label: string, value: string, color: string): string {
-  return makeBadge({ label: cleanLabel(label), message: cleanLabel(value), color, style: 'flat' });
-}
-
 /** Value and colour of each service state. */
 export function stateBadgeStyle(state: ServiceState): { value: string; color: string } {
   switch (state) {
@@ -47,12 +38,6 @@ export function stateBadgeStyle(state: ServiceState): { value: string; color: st
     case 'unknown':
       return { value: 'unknown', color: BADGE_COLORS.grey };
   }
-}
-
-/** "checkout | up" in green, "checkout | down" in red, and so on. */
-export function statusBadge(label: string, state: ServiceState): string {
-  const { value, color } = stateBadgeStyle(state);
-  return renderBadge(label, value, color);
 }
 
 /**
@@ -73,8 +58,45 @@ export function uptimeColor(percent: number | null): string {
   return BADGE_COLORS.red;
 }
 
-/** "uptime 30d | 99.95%": ≥ 99.9 green, ≥ 99 yellowgreen, ≥ 95 orange, below red; no data grey. */
-export function uptimeBadge(label: string, uptimePercent: number | null): string {
-  const noData = uptimePercent === null || !Number.isFinite(uptimePercent);
-  return renderBadge(label, noData ? 'no data' : formatUptime(uptimePercent), uptimeColor(uptimePercent));
+type MakeBadge = (typeof import('badge-maker'))['makeBadge'];
+
+/**
+ * Draws flat two-part badges ("label | value") as standalone SVG documents with shields.io's own badge-maker, so
+ * each box is as wide as its text in Verdana 11px (measured per glyph, not approximated); an empty label collapses.
+ */
+export class BadgeRenderer {
+  constructor(private readonly makeBadge: MakeBadge) {}
+
+  render(label: string, value: string, color: string): string {
+    return this.makeBadge({ label: cleanLabel(label), message: cleanLabel(value), color, style: 'flat' });
+  }
+
+  /** "checkout | up" in green, "checkout | down" in red, and so on. */
+  status(label: string, state: ServiceState): string {
+    const { value, color } = stateBadgeStyle(state);
+    return this.render(label, value, color);
+  }
+
+  /** "uptime 30d | 99.95%": ≥ 99.9 green, ≥ 99 yellowgreen, ≥ 95 orange, below red; no data grey. */
+  uptime(label: string, uptimePercent: number | null): string {
+    const noData = uptimePercent === null || !Number.isFinite(uptimePercent);
+    return this.render(label, noData ? 'no data' : formatUptime(uptimePercent), uptimeColor(uptimePercent));
+  }
+}
+
+let loading: Promise<BadgeRenderer> | undefined;
+
+/**
+ * The renderer, loading badge-maker on the first call: it parses glyph-width tables of four fonts (~3.6 MB of
+ * heap for as long as the process runs) that most installations never use, so it is not imported at boot.
+ */
+export function loadBadgeRenderer(): Promise<BadgeRenderer> {
+  loading ??= import('badge-maker').then(
+    ({ makeBadge }) => new BadgeRenderer(makeBadge),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
+  return loading;
 }

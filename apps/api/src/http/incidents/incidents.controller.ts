@@ -4,7 +4,7 @@ import { Cached } from '../openapi/responses.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { IncidentSummary, Page, ServiceStatus } from '@app/contracts';
-import { IncidentCache, renderAtomFeed, statusBadge, toSummary, uptimeBadge } from '@app/incidents';
+import { IncidentCache, loadBadgeRenderer, renderAtomFeed, toSummary } from '@app/incidents';
 import { InvalidInputError, NotFoundError } from '@app/common';
 import { PageSettings, StatusSnapshotService, type CachedDocument } from '@app/monitoring';
 import { ConfigService } from '@nestjs/config';
@@ -96,9 +96,14 @@ export class IncidentsController {
   @Get('badges/:serviceId/uptime.svg')
   @ApiOperation({ summary: '30-day uptime badge of a service' })
   @Cached({ mediaType: 'image/svg+xml', description: 'An SVG badge' }, 'The badge')
-  uptime(@Param('serviceId') serviceId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+  async uptime(
+    @Param('serviceId') serviceId: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const badges = await loadBadgeRenderer();
     const doc = this.badge(`uptime:${serviceId}`, serviceId, (service) =>
-      uptimeBadge(`${service.name} 30d`, service.uptime['30d']),
+      badges.uptime(`${service.name} 30d`, service.uptime['30d']),
     );
     sendCached(request, embeddable(reply), doc, UPTIME_BADGE_CACHE, 'image/svg+xml; charset=utf-8');
   }
@@ -106,13 +111,14 @@ export class IncidentsController {
   @Get('badges/:file')
   @ApiOperation({ summary: 'Status badge of a service: /api/badges/<serviceId>.svg' })
   @Cached({ mediaType: 'image/svg+xml', description: 'An SVG badge' }, 'The badge')
-  status(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+  async status(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const id = /^(.+)\.svg$/.exec(file)?.[1];
     if (id === undefined)
       throw new NotFoundError(
         `badge ${JSON.stringify(file.slice(0, 100))} does not exist (use /api/badges/<serviceId>.svg)`,
       );
-    const doc = this.badge(`status:${id}`, id, (service) => statusBadge(service.name, service.state));
+    const badges = await loadBadgeRenderer();
+    const doc = this.badge(`status:${id}`, id, (service) => badges.status(service.name, service.state));
     sendCached(request, embeddable(reply), doc, STATUS_BADGE_CACHE, 'image/svg+xml; charset=utf-8');
   }
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { RE2JS } from 're2js';
+import type { RE2JS as RE2JSClass } from 're2js';
 
 /** Limits of `matches` patterns: what validation accepts. */
 export const REGEX_LIMITS = { maxLength: 200 } as const;
@@ -8,10 +8,17 @@ export const REGEX_LIMITS = { maxLength: 200 } as const;
 export const REGEX_RULE =
   'must be a regular expression in RE2 syntax (no backreferences or lookaround), 1-200 characters';
 
-/** Whether the pattern compiles in RE2 syntax (the engine that will run it); the error text when it does not. */
+let re2js: typeof RE2JSClass | undefined;
+
+/**
+ * Whether the pattern compiles in RE2 syntax (the engine that will run it); the error text when it does not.
+ * re2js (~0.5 MB of heap, its Unicode tables) is required on the first pattern, so a process whose services have
+ * no `matches` assertion never loads it: the patterns themselves run in the worker, which loads its own copy.
+ */
 export function compileError(pattern: string): string | null {
+  re2js ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JSClass }).RE2JS;
   try {
-    RE2JS.compile(pattern);
+    re2js.compile(pattern);
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
