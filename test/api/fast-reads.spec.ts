@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { FastReads } from '../../apps/api/src/http/fast-reads.js';
 import { createTestApp, type TestApp } from '../support/in-process-app.js';
@@ -163,5 +164,166 @@ describe('the fast path steps aside', () => {
     expect(fast.enabled).toBe(true);
     await t.close();
     expect(fast.enabled).toBe(false);
+  });
+});
+
+/**
+ * An admin's write, then at once the public reads a console or a visitor makes next: each of the three documents
+ * shows the change on the very next request, in every coding, and a client holding the ETag from before the write
+ * gets the new representation (200), not a 304. Over the socket, so the fast path answers whatever it can.
+ */
+describe('admin writes show on the very next fast-path read', () => {
+  let t: TestApp;
+  let port: number;
+  const paths = ['/api/status', '/api/history', '/api/v2/summary.json'] as const;
+  const codings = [undefined, 'br', 'gzip'] as const;
+
+  beforeAll(async () => {
+    t = await createTestApp({ servicesYaml: SERVICES_YAML });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => t.close());
+
+  const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+    new Promise<{ status: number; etag: string; text: string }>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const coding = response.headers['content-encoding'];
+          const text = (
+            coding === 'br' ? brotliDecompressSync(raw) : coding === 'gzip' ? gunzipSync(raw) : raw
+          ).toString();
+          resolve({ status: response.statusCode ?? 0, etag: String(response.headers.etag), text });
+        });
+      });
+      outgoing.on('error', reject);
+      outgoing.end(payload);
+    });
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const answer = await call(
+      method,
+      `/api/admin${path}`,
+      {
+        authorization: `Bearer ${t.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body,
+    );
+    expect({ method, path, ok: answer.status < 300, text: answer.status < 300 ? '' : answer.text }).toEqual({
+      method,
+      path,
+      ok: true,
+      text: '',
+    });
+    return answer;
+  };
+  /** Every document and coding, read twice first (so the fast path holds each representation), with its ETag. */
+  const readAll = async () => {
+    const etags = new Map<string, string>();
+    for (const path of paths) {
+      for (const coding of codings) {
+        const headers: Record<string, string> = coding === undefined ? {} : { 'accept-encoding': coding };
+        await call('GET', path, headers);
+        etags.set(`${path} ${coding}`, (await call('GET', path, headers)).etag);
+      }
+    }
+    return etags;
+  };
+  /** Which (document, coding) pairs fail `shows` on the request right after the write, with the old ETag sent. */
+  const staleAfter = async (
+    write: () => Promise<unknown>,
+    shows: Partial<Record<(typeof paths)[number], (text: string) => boolean>>,
+  ) => {
+    const before = await readAll();
+    await write();
+    const stale: string[] = [];
+    for (const path of paths) {
+      const check = shows[path];
+      if (check === undefined) continue;
+      for (const coding of codings) {
+        const key = `${path} ${coding}`;
+        const headers: Record<string, string> = { 'if-none-match': before.get(key) ?? '' };
+        if (coding !== undefined) headers['accept-encoding'] = coding;
+        const answer = await call('GET', path, headers);
+        if (answer.status !== 200 || !check(answer.text)) stale.push(`${key} → ${answer.status}`);
+      }
+    }
+    return stale;
+  };
+
+  it('creating, renaming and deleting a service', async () => {
+    const service = { id: 'fresh', name: 'Fresh service', url: 'http://127.0.0.1:9/fresh', paused: true };
+    expect(
+      await staleAfter(() => admin('POST', '/services', service), {
+        '/api/status': (text) => text.includes('"Fresh service"'),
+        '/api/history': (text) => text.includes('"fresh"'),
+        '/api/v2/summary.json': (text) => text.includes('"Fresh service"'),
+      }),
+    ).toEqual([]);
+    expect(
+      await staleAfter(() => admin('PATCH', '/services/fresh', { name: 'Renamed service' }), {
+        '/api/status': (text) => text.includes('"Renamed service"'),
+        '/api/v2/summary.json': (text) => text.includes('"Renamed service"'),
+      }),
+    ).toEqual([]);
+    expect(
+      await staleAfter(() => admin('DELETE', '/services/fresh'), {
+        '/api/status': (text) => !text.includes('"fresh"'),
+        '/api/history': (text) => !text.includes('"fresh"'),
+        '/api/v2/summary.json': (text) => !text.includes('"Renamed service"'),
+      }),
+    ).toEqual([]);
+  });
+
+  it('opening an incident, posting an update and scheduling maintenance', async () => {
+    let id = '';
+    expect(
+      await staleAfter(
+        async () => {
+          const opened = await admin('POST', '/incidents', {
+            title: 'Zebra crossing closed',
+            impact: 'minor',
+            serviceIds: ['svc-1'],
+            message: 'Looking into it.',
+          });
+          id = (JSON.parse(opened.text) as { id: string }).id;
+        },
+        {
+          '/api/status': (text) => text.includes('Zebra crossing closed'),
+          '/api/v2/summary.json': (text) => text.includes('Zebra crossing closed'),
+        },
+      ),
+    ).toEqual([]);
+    expect(
+      await staleAfter(
+        () => admin('POST', `/incidents/${id}/updates`, { status: 'identified', message: 'Found it.' }),
+        {
+          '/api/status': (text) => text.includes('"identified"'),
+          '/api/v2/summary.json': (text) => text.includes('"identified"'),
+        },
+      ),
+    ).toEqual([]);
+    const startsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const endsAt = new Date(Date.now() + 7_200_000).toISOString();
+    expect(
+      await staleAfter(
+        () =>
+          admin('POST', '/maintenance', {
+            title: 'Yak shaving window',
+            serviceIds: ['svc-2'],
+            startsAt,
+            endsAt,
+            message: 'Planned.',
+          }),
+        {
+          '/api/status': (text) => text.includes('Yak shaving window'),
+          '/api/v2/summary.json': (text) => text.includes('Yak shaving window'),
+        },
+      ),
+    ).toEqual([]);
   });
 });
