@@ -34,7 +34,7 @@ function rawGet(url, headers) {
   });
 }
 
-async function startNginx(dir, file, encoding = 'identity') {
+export async function startNginx(dir, file, encoding = 'identity') {
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
