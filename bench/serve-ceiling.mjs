@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
-import { startApp, startTarget, tempDir } from './app.mjs';
+import { removeTemps, startApp, startTarget, tempDir } from './app.mjs';
 import { cleanup, fmt, freePort, launch, pinned, runWrk, sleep, table, treeCpuSeconds } from './lib.mjs';
 import { startNginx } from './status.mjs';
 import { NODE_FLAGS } from '../scripts/node-runtime.mjs';
@@ -249,3 +249,4 @@ console.log(
 );
 for (const server of started) await server.proc.stop(2000);
 await cleanup();
+removeTemps();
