@@ -11,8 +11,9 @@ import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench/results');
+// BENCH_REF=<commit>: source "head" exports that commit instead of HEAD (before/after pairs).
 
-export function build(source = 'head', { ref = 'HEAD', name = 'build' } = {}) {
+export function build(source = 'head', { ref = process.env.BENCH_REF ?? 'HEAD', name = 'build' } = {}) {
   const started = Date.now();
   const out = join(RESULTS, name);
   rmSync(out, { recursive: true, force: true });

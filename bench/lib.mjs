@@ -301,6 +301,21 @@ function processTable() {
   return table;
 }
 
+/** CPU seconds (user + system, all threads) used so far by `pid` and its descendants (nginx: master + worker). */
+export function treeCpuSeconds(pid) {
+  const table = processTable();
+  const inTree = (candidate) => {
+    for (let current = candidate, depth = 0; current > 1 && depth < 64; depth += 1) {
+      if (current === pid) return true;
+      current = table.get(current)?.ppid ?? 0;
+    }
+    return false;
+  };
+  let seconds = 0;
+  for (const [candidate, entry] of table) if (inTree(candidate)) seconds += entry.cpu;
+  return seconds;
+}
+
 /** Starts a measurement of CPU used by other processes on the box; stop() returns % of one core and the top ones. */
 export function foreignLoad() {
   const startedAt = performance.now();

@@ -100,6 +100,23 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.click(`nav[aria-label="Admin"] a:text-is("${label}")`);
   }
 
+  /**
+   * The text of `selector` once it contains `expected` (or after 5 s, for the assertion to show what it was).
+   * Angular renders a change on its next timer or animation frame, not inside the click or input handler: a
+   * `<dialog>` opened by showModal() in the handler is [open] before its new title is rendered, and a preview
+   * updates after the input event. Read at once, a busy renderer shows the previous render.
+   */
+  async function renderedText(selector: string, expected: string): Promise<string | null> {
+    await page
+      .waitForFunction(
+        ([target, text]) => document.querySelector(target)?.textContent?.includes(text) === true,
+        [selector, expected] as const,
+        { timeout: 5_000 },
+      )
+      .catch(() => undefined);
+    return page.textContent(selector);
+  }
+
   beforeAll(async () => {
     if (!existsSync(resolve(BROWSER_DIR, 'index.html'))) throw new Error('run npm run build first');
     await targets.start();
@@ -329,9 +346,8 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     expect(await page.$eval('#status-identified', (input) => (input as HTMLInputElement).checked)).toBe(true);
     await page.fill('#update-message', 'Identified: a bad deploy. Rolling back.');
     expect(await page.textContent('[data-testid="preview"] h2')).toContain('Preview');
-    expect(await page.textContent('[data-testid="preview"] app-incident-card')).toContain(
-      'Identified: a bad deploy. Rolling back.',
-    );
+    const previewed = 'Identified: a bad deploy. Rolling back.';
+    expect(await renderedText('[data-testid="preview"] app-incident-card', previewed)).toContain(previewed);
     await expectAccessible('incident with preview');
     await page.click('[data-testid="post-update"]');
     await page.waitForFunction(() =>
@@ -359,7 +375,7 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.check('#impact-minor');
     await page.check('#affects-shop');
     await page.fill('#incident-message', 'Checkout is slower than usual; investigating.');
-    expect(await page.textContent('[data-testid="preview"] app-incident-card')).toContain('Affects Shop');
+    expect(await renderedText('[data-testid="preview"] app-incident-card', 'Affects Shop')).toContain('Affects Shop');
     await expectAccessible('new incident');
     await page.click('[data-testid="open-incident"]');
     await page.waitForSelector('#update-message');
@@ -401,7 +417,7 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.focus(pause);
     await page.keyboard.press('Enter');
     await page.waitForSelector('dialog[open]');
-    expect(await page.textContent('dialog[open] h2')).toBe('Pause Shop?');
+    expect(await renderedText('dialog[open] h2', 'Pause Shop?')).toBe('Pause Shop?');
     await expectAccessible('pause confirmation');
     // Escape cancels and returns focus to the button.
     await page.keyboard.press('Escape');
@@ -558,7 +574,8 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.waitForSelector('[data-testid="rotate-token"]');
     await page.click('[data-testid="rotate-token"]');
     await page.waitForSelector('dialog[open]');
-    expect(await page.textContent('dialog[open] h2')).toBe('Rotate the ping token of Nightly export?');
+    const rotateTitle = 'Rotate the ping token of Nightly export?';
+    expect(await renderedText('dialog[open] h2', rotateTitle)).toBe(rotateTitle);
     await expectAccessible('rotate token confirmation');
     await page.click('dialog[open] [data-testid="confirm"]');
     await page.waitForSelector('[data-testid="heartbeat-token"]');

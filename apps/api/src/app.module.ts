@@ -36,6 +36,7 @@ import { AdminAuthGuard, AUTH_FAILURES } from './http/auth/admin-auth.guard.js';
 import { FailureLimiter } from './http/auth/failure-limiter.js';
 import { ADMIN_TOKENS, AdminTokens } from './http/auth/admin-tokens.js';
 import { ApiExceptionFilter } from './http/errors/api-exception.filter.js';
+import { FastReads } from './http/fast-reads.js';
 import { HealthController } from './http/health/health.controller.js';
 import { HEARTBEAT_LIMITS, HeartbeatController } from './http/heartbeat/heartbeat.controller.js';
 import { StatusController } from './http/status/status.controller.js';
@@ -50,6 +51,8 @@ export interface AppOverrides {
   dynamodbEndpoint?: string;
   /** Tests: resolve host names with this instead of DNS (validation-time SSRF checks). */
   lookup?: HostLookup;
+  /** Where the controllers register their hot reads (createApp puts it in front of Fastify); none: disabled. */
+  fastReads?: FastReads;
 }
 
 /** Composition root: validated configuration in, modules wired to their adapters. */
@@ -159,6 +162,7 @@ export class AppModule {
         },
         { provide: METRICS_OPTIONS, useValue: { port: config.env.METRICS_PORT, host: config.env.METRICS_HOST } },
         { provide: RELOAD_CONFIGURATION, useValue: config },
+        { provide: FastReads, useValue: overrides.fastReads ?? FastReads.disabled() },
         ServicesFileReloader,
         StatusMetrics,
         MetricsServer,

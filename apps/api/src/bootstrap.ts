@@ -7,12 +7,15 @@ import { registerAccessLog } from './http/access-log.js';
 import { registerJsonBodyParser, RejectMalformedBody } from './http/errors/json-body-parser.js';
 import { limitConnectionsPerAddress } from './http/connection-limits.js';
 import { createFastifyAdapter, trustedPeer } from './http/fastify-adapter.js';
+import { FastReads } from './http/fast-reads.js';
 import { setupOpenApi } from './http/openapi.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { helmetHeaders, registerSecurityHeaders } from './http/security-headers.js';
 import { serveDashboard } from './web/serve-dashboard.js';
 import { RedactingLogger } from './logging.js';
 
-export interface CreateAppOptions extends AppOverrides {
+const API_PREFIX = 'api';
+
+export interface CreateAppOptions extends Omit<AppOverrides, 'fastReads'> {
   /** Called with the Fastify instance before any route is registered (tests collect the route table). */
   beforeRoutes?: (adapter: FastifyAdapter) => void;
   /** false silences the app (tests); a LoggerService receives every line. */
@@ -24,29 +27,42 @@ export async function createApp(
   config: Configuration,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = createFastifyAdapter(config.env);
+  const origins = config.env.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  // The hot public reads are answered before Fastify (the controllers register them); CORS headers depend on the
+  // request's Origin, so with CORS configured every request takes the full pipeline.
+  const fastReads = new FastReads({
+    prefix: `/${API_PREFIX}/`,
+    securityHeaders: helmetHeaders(),
+    enabled: origins.length === 0,
+  });
+  const adapter = createFastifyAdapter(config.env, fastReads.respond);
   options.beforeRoutes?.(adapter);
   const logger = options.logger ?? new RedactingLogger({ json: config.env.LOG_FORMAT === 'json' });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, options), adapter, {
+  const module = AppModule.register(config, { ...options, fastReads });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     // Our own JSON parser (registerJsonBodyParser) replaces Nest's, so errors name the field.
     bodyParser: false,
     // Throw instead of process.exit so main.ts (and tests) report the cause.
     abortOnError: false,
     logger,
   });
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(new RejectMalformedBody());
   // Not SIGHUP (Nest's default list has it): SIGHUP reloads the services file (ServicesFileReloader).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  const origins = config.env.CORS_ORIGINS.split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
   if (origins.length > 0) {
     app.enableCors({ origin: origins, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
   }
   const exempt = config.env.TRUST_PROXY_HOPS > 0 ? trustedPeer(config.env.TRUSTED_PROXY_CIDRS) : () => false;
   limitConnectionsPerAddress(app.getHttpServer(), config.env.MAX_CONNECTIONS_PER_IP, exempt);
   const fastify = app.getHttpAdapter().getInstance();
+  // While closing, Fastify answers 503 and lets connections drain: the fast path steps aside.
+  fastify.addHook('preClose', (done) => {
+    fastReads.stop();
+    done();
+  });
   registerSecurityHeaders(fastify);
   registerJsonBodyParser(fastify);
   registerAccessLog(fastify);

@@ -420,6 +420,33 @@ describe('StatusSnapshotService', () => {
       expect(snapshot.currentStatus(NOW + 1_000).data.activeIncidents).toHaveLength(1);
     });
 
+    it('shows an incident or maintenance change on the very next read, without waiting for a refresh', () => {
+      const first = snapshot.currentStatus(NOW);
+      incidents.incidents = [
+        {
+          id: 'i1',
+          title: 'API errors',
+          status: 'investigating',
+          impact: 'minor',
+          kind: 'manual',
+          serviceIds: ['api'],
+          startedAt: new Date(NOW).toISOString(),
+          resolvedAt: null,
+          updates: [],
+        },
+      ];
+      incidents.bump();
+      // 50 ms later: well within the scheduler's 200 ms between rebuilds, and no refresh() call in between.
+      const afterIncident = snapshot.currentStatus(NOW + 50);
+      expect(afterIncident.etag).not.toBe(first.etag);
+      expect(afterIncident.data.activeIncidents.map((incident) => incident.id)).toEqual(['i1']);
+      maintenance.set([maintenanceWindow(['api'], NOW + DAY, NOW + DAY + HOUR)]);
+      expect(snapshot.currentStatus(NOW + 60).data.upcomingMaintenance).toHaveLength(1);
+      // Check results keep the scheduler's pace: the runner's changes wait for its next refresh.
+      monitor.upsert(service('web'), NOW + 70);
+      expect(snapshot.currentStatus(NOW + 70).data.services.map((s) => s.id)).toEqual(['api']);
+    });
+
     it('is rebuilt at least every 15 s so maintenance windows that start show up', () => {
       maintenance.set([maintenanceWindow(['api'], NOW + 10_000, NOW + HOUR)]);
       const before = snapshot.currentStatus(NOW);

@@ -235,8 +235,21 @@ export class StatusSnapshotService {
     return now - this.deferredSince < MAX_DEFER_MS;
   }
 
+  /**
+   * The status document, rebuilt first if an incident, a maintenance window or the page settings changed since it
+   * was built: an admin's write (or an incident the monitor opened) shows on the very next read, where waiting for
+   * the scheduler's next refresh left up to 200 ms in which a client re-reading after its write got the old
+   * document. Check results (the monitor's version) keep the scheduler's rate limit: they change every second.
+   */
   currentStatus(now = Date.now()): CachedDocument<StatusResponse> {
-    if (!this.status) this.refresh(now);
+    if (
+      !this.status ||
+      this.builtFrom.incidents !== this.incidents.version ||
+      this.builtFrom.maintenance !== this.maintenance.version ||
+      this.builtFrom.page !== this.page.version
+    ) {
+      this.refresh(now, true);
+    }
     return this.status as CachedDocument<StatusResponse>;
   }
 

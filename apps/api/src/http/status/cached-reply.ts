@@ -3,6 +3,8 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { CachedDocument } from '@app/monitoring';
 
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /**
  * Cache-Control of the live status documents (/api/status and the Statuspage-compatible /api/v2): browsers keep
  * them at most 5 s, the CDN `seconds` (STATUS_CACHE_SECONDS), and may serve a stale copy while the origin is down.
@@ -17,7 +19,7 @@ export function sendCached<T>(
   reply: FastifyReply,
   doc: CachedDocument<T>,
   cacheControl: string,
-  contentType = 'application/json; charset=utf-8',
+  contentType = JSON_CONTENT_TYPE,
 ): void {
   reply.header('cache-control', cacheControl).header('etag', doc.etag);
   if (noneMatch(request.headers['if-none-match'], doc.etag)) {
@@ -32,7 +34,8 @@ export function sendCached<T>(
  * compressed at most once, on the first request that wants it, off the event loop (zlib's thread pool), and kept
  * with the document: every later hit sends the same bytes. A new snapshot is a new document, so "once per
  * snapshot change" follows from the document's lifetime. Each coding is its own representation with its own ETag
- * (`"<hash>-br"`), and `Vary: Accept-Encoding` tells caches to key on it.
+ * (`"<hash>-br"`), and `Vary: Accept-Encoding` tells caches to key on it. The fast path (fast-reads.ts) answers
+ * the same representations from the Node listener; `chooseRepresentation` is the one rule both follow.
  */
 export async function sendCompressed<T>(
   request: FastifyRequest,
@@ -40,20 +43,39 @@ export async function sendCompressed<T>(
   doc: CachedDocument<T>,
   cacheControl: string,
 ): Promise<void> {
-  const coding = doc.body.length < MIN_COMPRESS_BYTES ? 'identity' : negotiate(request.headers['accept-encoding']);
-  const etag = etagOf(doc.etag, coding);
-  reply.header('cache-control', cacheControl).header('vary', 'Accept-Encoding').header('etag', etag);
+  const { coding, etag, notModified } = chooseRepresentation(
+    doc,
+    request.headers['accept-encoding'],
+    request.headers['if-none-match'],
+  );
+  // Added to, not replacing, a Vary already set (CORS sets `Vary: Origin` when CORS_ORIGINS is configured).
+  const vary = reply.getHeader('vary');
+  reply
+    .header('cache-control', cacheControl)
+    .header('vary', vary === undefined ? 'Accept-Encoding' : `${String(vary)}, Accept-Encoding`)
+    .header('etag', etag);
   // Validated before compressing: a 304 never needs the compressed bytes.
-  if (noneMatch(request.headers['if-none-match'], etag)) {
+  if (notModified) {
     reply.code(304).send();
     return;
   }
-  reply.header('content-type', 'application/json; charset=utf-8');
+  reply.header('content-type', JSON_CONTENT_TYPE);
   if (coding === 'identity') {
     reply.send(doc.body);
     return;
   }
   reply.header('content-encoding', coding).send(await encoded(doc, coding));
+}
+
+/** Which representation of `doc` a request gets: its coding, that coding's ETag, and whether the client has it. */
+export function chooseRepresentation(
+  doc: CachedDocument<unknown>,
+  acceptEncoding: string | string[] | undefined,
+  ifNoneMatch: string | undefined,
+): { coding: ContentCoding; etag: string; notModified: boolean } {
+  const coding = doc.body.length < MIN_COMPRESS_BYTES ? 'identity' : negotiate(acceptEncoding);
+  const etag = etagOf(doc.etag, coding);
+  return { coding, etag, notModified: noneMatch(ifNoneMatch, etag) };
 }
 
 export type ContentCoding = 'br' | 'gzip' | 'identity';
@@ -68,7 +90,12 @@ export const MIN_COMPRESS_BYTES = 1024;
 const BROTLI_QUALITY = 5;
 const brotli = promisify(brotliCompress);
 const gzipped = promisify(gzip);
-const compressedBodies = new WeakMap<object, Partial<Record<'br' | 'gzip', Promise<Buffer>>>>();
+/** A coding of a document: the compression under way, then its bytes once it has finished. */
+interface Encoding {
+  pending: Promise<Buffer>;
+  bytes: Buffer | null;
+}
+const compressedBodies = new WeakMap<object, Partial<Record<'br' | 'gzip', Encoding>>>();
 
 /** The document's body in `coding`, compressed on first use and then kept as long as the document lives. */
 export function encoded(doc: CachedDocument<unknown>, coding: 'br' | 'gzip'): Promise<Buffer> {
@@ -78,8 +105,8 @@ export function encoded(doc: CachedDocument<unknown>, coding: 'br' | 'gzip'): Pr
     compressedBodies.set(doc, codings);
   }
   const kept = codings[coding];
-  if (kept) return kept;
-  const body =
+  if (kept) return kept.pending;
+  const pending =
     coding === 'br'
       ? brotli(doc.body, {
           params: {
@@ -89,12 +116,24 @@ export function encoded(doc: CachedDocument<unknown>, coding: 'br' | 'gzip'): Pr
           },
         })
       : gzipped(doc.body);
-  codings[coding] = body;
-  // A failed compression is not kept: the next request tries again.
-  body.catch(() => {
-    if (codings[coding] === body) delete codings[coding];
-  });
-  return body;
+  const entry: Encoding = { pending, bytes: null };
+  const entries = codings;
+  entries[coding] = entry;
+  pending.then(
+    (bytes) => {
+      entry.bytes = bytes;
+    },
+    // A failed compression is not kept: the next request tries again.
+    () => {
+      if (entries[coding] === entry) delete entries[coding];
+    },
+  );
+  return pending;
+}
+
+/** The document's bytes in `coding` if they are ready now (this starts no compression), else null. */
+export function encodedNow(doc: CachedDocument<unknown>, coding: 'br' | 'gzip'): Buffer | null {
+  return compressedBodies.get(doc)?.[coding]?.bytes ?? null;
 }
 
 /** The ETag of one representation: the identity ETag with the coding inside the quotes (`"abc"` → `"abc-br"`). */
@@ -109,6 +148,21 @@ export function etagOf(etag: string, coding: ContentCoding): string {
  */
 export function negotiate(header: string | string[] | undefined): ContentCoding {
   if (header === undefined) return 'identity';
+  if (typeof header !== 'string') return parseAcceptEncoding(header);
+  // Browsers send a handful of distinct headers: each is parsed once (the cache is bounded against hostile variety).
+  let coding = negotiated.get(header);
+  if (coding === undefined) {
+    coding = parseAcceptEncoding(header);
+    if (negotiated.size >= NEGOTIATED_MAX) negotiated.clear();
+    negotiated.set(header, coding);
+  }
+  return coding;
+}
+
+const NEGOTIATED_MAX = 256;
+const negotiated = new Map<string, ContentCoding>();
+
+function parseAcceptEncoding(header: string | string[]): ContentCoding {
   const weights = new Map<string, number>();
   for (const part of [header].flat().join(',').split(',')) {
     const [rawName, ...parameters] = part.split(';');
@@ -153,9 +207,12 @@ export function noneMatch(header: string | undefined, etag: string): boolean {
  * (fetch). helmet's `Cross-Origin-Resource-Policy: same-origin` would make every browser refuse them on another
  * origin; these are public by design.
  */
+export const EMBEDDABLE_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'ETag',
+  'cross-origin-resource-policy': 'cross-origin',
+};
+
 export function embeddable(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('access-control-allow-origin', '*')
-    .header('access-control-expose-headers', 'ETag')
-    .header('cross-origin-resource-policy', 'cross-origin');
+  return reply.headers(EMBEDDABLE_HEADERS);
 }

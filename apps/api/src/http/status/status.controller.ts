@@ -5,9 +5,14 @@ import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/com
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StatusSnapshotService } from '@app/monitoring';
+import { FastReads } from '../fast-reads.js';
 import { sendCached, sendCompressed, statusCacheControl } from './cached-reply.js';
 
-/** Public read API: every answer comes from memory (0 database reads), with ETag/304 and CDN-friendly caching. */
+/**
+ * Public read API: every answer comes from memory (0 database reads), with ETag/304 and CDN-friendly caching.
+ * /status and /history are also served by the fast path (fast-reads.ts) with the same representations; these
+ * routes answer whatever it hands on (and are what OpenAPI documents).
+ */
 @Public()
 @ApiTags('public')
 @Controller()
@@ -18,8 +23,11 @@ export class StatusController {
   constructor(
     private readonly snapshot: StatusSnapshotService,
     config: ConfigService,
+    fastReads: FastReads,
   ) {
     this.statusCache = statusCacheControl(config.getOrThrow<number>('http.statusCacheSeconds'));
+    fastReads.serve('status', { document: () => snapshot.currentStatus(), cacheControl: this.statusCache });
+    fastReads.serve('history', { document: () => snapshot.currentHistory(), cacheControl: this.historyCache });
   }
 
   @Get('status')

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { IncidentCache, maintenancePhase, statuspageDocuments, type StatuspageDocuments } from '@app/incidents';
 import { MaintenanceCache, StatusSnapshotService, type CachedDocument } from '@app/monitoring';
 import { Public } from '../auth/public.decorator.js';
-import { embeddable, sendCompressed, statusCacheControl } from '../status/cached-reply.js';
+import { FastReads } from '../fast-reads.js';
+import { EMBEDDABLE_HEADERS, embeddable, sendCompressed, statusCacheControl } from '../status/cached-reply.js';
 
 type Served = { [K in keyof StatuspageDocuments]: CachedDocument<StatuspageDocuments[K]> };
 
@@ -37,9 +38,16 @@ export class StatuspageController {
     private readonly incidents: IncidentCache,
     private readonly maintenance: MaintenanceCache,
     config: ConfigService,
+    fastReads: FastReads,
   ) {
     this.cacheControl = statusCacheControl(config.getOrThrow<number>('http.statusCacheSeconds'));
     this.baseUrl = config.getOrThrow<string>('http.publicBaseUrl');
+    // The document widgets and aggregators poll: also served by the fast path, with the same headers.
+    fastReads.serve('v2/summary.json', {
+      document: () => this.documents().summary,
+      cacheControl: this.cacheControl,
+      headers: EMBEDDABLE_HEADERS,
+    });
   }
 
   @Get('summary.json')

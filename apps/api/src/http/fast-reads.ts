@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CachedDocument } from '@app/monitoring';
+import { requestIdOf, type EarlyResponder } from './fastify-adapter.js';
+import { chooseRepresentation, encodedNow, JSON_CONTENT_TYPE, type ContentCoding } from './status/cached-reply.js';
+
+/** A hot public read: a document kept in memory and the headers of its route. */
+export interface FastRead {
+  /** The current document; called on every request, so it must be a cached snapshot, not a build. */
+  document: () => CachedDocument<unknown>;
+  cacheControl: string;
+  /** Headers of this route that add to or replace the shared security headers (e.g. the embeddable set). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface FastReadsOptions {
+  /** The global route prefix with its slashes ('/api/'). */
+  prefix: string;
+  /** The security headers every response carries (security-headers.ts). */
+  securityHeaders: Readonly<Record<string, string>>;
+  /** false: every request goes to Fastify (CORS is configured: its headers depend on the Origin). */
+  enabled: boolean;
+}
+
+/** The flat header lists of one document's representations, built on the first request that needs each. */
+interface Prepared {
+  doc: CachedDocument<unknown> | null;
+  ok: Partial<Record<ContentCoding, readonly string[]>>;
+  notModified: Partial<Record<ContentCoding, readonly string[]>>;
+}
+
+interface Route {
+  read: FastRead;
+  /** Security headers merged with the route's own, flat (name, value, name, value…). */
+  base: readonly string[];
+  prepared: Prepared;
+}
+
+/**
+ * The hottest public reads (/api/status, /api/history, /api/v2/summary.json) answered in the Node request
+ * listener, before Fastify and Nest: a browser poll or a CDN miss costs a map lookup, the representation choice
+ * (cached-reply.ts, the same rule as the Nest route) and one writeHead with a header list precomputed per
+ * representation. Profiling /api/status under wrk showed the routing, hooks, guard and reply pipeline costing more
+ * CPU than writing the bytes. Everything else — and anything unusual about one of these requests (another method,
+ * a query string, a body, a compression not finished yet, an error, a closing server) — goes to Fastify, whose
+ * route for the same path stays the reference: test/api/fast-reads.spec.ts proves both answer the same.
+ *
+ * What the Fastify pipeline adds on these routes, kept here: helmet's headers and X-Request-Id (the same
+ * functions), Cache-Control, Vary, ETag, 304s, HEAD. Not needed here: the admin guard (these routes are @Public),
+ * the access log (it logs admin requests and 5xx only), CORS (the fast path is off when CORS_ORIGINS is set).
+ * Connection limits and slow-client timeouts live in the Node server and apply to both.
+ */
+export class FastReads {
+  /** Responses answered here rather than by Fastify (tests prove the fast path is taken; the bench reports it). */
+  served = 0;
+  private readonly routes = new Map<string, Route>();
+  private open: boolean;
+
+  constructor(private readonly options: FastReadsOptions) {
+    this.open = options.enabled;
+  }
+
+  /** A fast path that serves nothing (an app built without one, e.g. in unit tests of a module). */
+  static disabled(): FastReads {
+    return new FastReads({ prefix: '/', securityHeaders: {}, enabled: false });
+  }
+
+  get enabled(): boolean {
+    return this.open;
+  }
+
+  /** Serves GET and HEAD of `prefix + path` (the same path as the controller's @Get) from `read`. */
+  serve(path: string, read: FastRead): void {
+    const headers = { ...this.options.securityHeaders, ...read.headers };
+    this.routes.set(`${this.options.prefix}${path}`, {
+      read,
+      base: Object.entries(headers).flat(),
+      prepared: { doc: null, ok: {}, notModified: {} },
+    });
+  }
+
+  /** From now on every request goes to Fastify (the server is closing: Fastify answers 503 while it drains). */
+  stop(): void {
+    this.open = false;
+  }
+
+  readonly respond: EarlyResponder = (request, response) => {
+    if (!this.open) return false;
+    const method = request.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const route = this.routes.get(request.url ?? '');
+    if (route === undefined) return false;
+    try {
+      return this.answer(route, request, response, method === 'HEAD');
+    } catch (error) {
+      // Nothing sent yet: Fastify answers instead (in the API's error shape, logged as a 5xx).
+      if (!response.headersSent) return false;
+      response.destroy(error instanceof Error ? error : undefined);
+      return true;
+    }
+  };
+
+  private answer(route: Route, request: IncomingMessage, response: ServerResponse, head: boolean): boolean {
+    const headers = request.headers;
+    // A read with a body is Fastify's to parse or refuse.
+    if (headers['transfer-encoding'] !== undefined) return false;
+    if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return false;
+    const doc = route.read.document();
+    const { coding, etag, notModified } = chooseRepresentation(
+      doc,
+      headers['accept-encoding'],
+      headers['if-none-match'],
+    );
+    let body: Buffer | null = null;
+    if (!notModified) {
+      body = coding === 'identity' ? doc.body : encodedNow(doc, coding);
+      // Not compressed yet (the first request after a new snapshot): the Nest route compresses and awaits it.
+      if (body === null) return false;
+    }
+    const list = this.headersOf(route, doc, coding, etag, body);
+    response.writeHead(body === null ? 304 : 200, [...list, 'x-request-id', requestIdOf(headers)]);
+    if (head || body === null) response.end();
+    else response.end(body);
+    this.served += 1;
+    return true;
+  }
+
+  /** The headers of one representation (200 with `body`, 304 without), built once per document and coding. */
+  private headersOf(
+    route: Route,
+    doc: CachedDocument<unknown>,
+    coding: ContentCoding,
+    etag: string,
+    body: Buffer | null,
+  ): readonly string[] {
+    let prepared = route.prepared;
+    if (prepared.doc !== doc) {
+      prepared = { doc, ok: {}, notModified: {} };
+      route.prepared = prepared;
+    }
+    const kind = body === null ? prepared.notModified : prepared.ok;
+    let list = kind[coding];
+    if (list === undefined) {
+      // The order and values sendCompressed sets on the Fastify reply.
+      const validators = ['cache-control', route.read.cacheControl, 'vary', 'Accept-Encoding', 'etag', etag];
+      const content =
+        body === null
+          ? []
+          : [
+              'content-type',
+              JSON_CONTENT_TYPE,
+              ...(coding === 'identity' ? [] : ['content-encoding', coding]),
+              'content-length',
+              String(body.length),
+            ];
+      list = [...route.base, ...validators, ...content];
+      kind[coding] = list;
+    }
+    return list;
+  }
+}
