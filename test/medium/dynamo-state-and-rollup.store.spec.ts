@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { DynamoStateAndRollupStore } from '@app/aws';
 import { foldCheck, type EvaluationState } from '@app/monitoring';
 import { dayRollup } from '@app/monitoring/testing';
-import { dynamoClient, rawItem, recordCommands, testDynamo, throttleBatchWrites } from '../support/dynamo.js';
+import {
+  dynamoClient,
+  rawItem,
+  recordCommands,
+  testDynamo,
+  throttleBatchGets,
+  throttleBatchWrites,
+} from '../support/dynamo.js';
 
 describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
   const { client, names, ready, destroy } = testDynamo('medium-state-');
@@ -185,6 +192,67 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       });
       expect(all.get('boot-04')).toEqual({ state: { ...down, failStreak: 4 }, rollups: [] });
       expect(all.get('boot-00')?.rollups.map((r) => r.day)).toEqual(['2026-03-01', '2026-03-02']);
+    });
+
+    describe('with hour slots for the last two days only (what boot asks for)', () => {
+      const days = ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04'];
+      const ids = Array.from({ length: 130 }, (_, index) => `hours-${String(index).padStart(3, '0')}`);
+      const withoutHours = (stored: ReturnType<typeof rollup>) => ({
+        ...stored,
+        hourTotal: [],
+        hourFailures: [],
+        hourLatencySum: [],
+      });
+
+      beforeAll(async () => {
+        for (const [index, id] of ids.entries()) {
+          if (index % 7 !== 6) await store.saveState(id, { ...down, failStreak: index % 3 }, 1);
+          // every fifth has no rollup of the last day, every seventh no state: found through its older rollups
+          for (const day of days)
+            if (index % 5 !== 4 || day !== '2026-04-04')
+              await store.saveRollup(rollup(id, day, 2 + (index % 9)), null, 1);
+        }
+      });
+
+      it('reads the recent days whole (as load() does) and the older ones without hour slots', async () => {
+        const all = await store.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
+        expect([...all.keys()].filter((id) => id.startsWith('hours-'))).toHaveLength(ids.length);
+        for (const id of ids) {
+          const one = await store.load(id, '2026-04-02');
+          expect(all.get(id)).toEqual({
+            state: one.state,
+            rollups: one.rollups.map((stored) => (stored.day < '2026-04-03' ? withoutHours(stored) : stored)),
+          });
+        }
+        expect(all.get('hours-004')?.rollups.map((stored) => stored.day)).toEqual(['2026-04-02', '2026-04-03']);
+        expect(all.get('hours-006')?.state).toBeNull();
+      });
+
+      it('uses one Scan pass plus one BatchGetItem per 100 recent-day keys, never a Query per service', async () => {
+        sent.length = 0;
+        await store.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
+        const scans = sent.filter((name) => name === 'ScanCommand').length;
+        const gets = sent.filter((name) => name === 'BatchGetItemCommand').length;
+        expect(new Set(sent)).toEqual(new Set(['ScanCommand', 'BatchGetItemCommand']));
+        expect(scans).toBeLessThan(10);
+        // every service the Scan saw (earlier specs' included): 2 keys each, 100 keys per request
+        expect(gets).toBeGreaterThanOrEqual(Math.ceil((ids.length * 2) / 100));
+        expect(gets).toBeLessThanOrEqual(Math.ceil(((ids.length + 60) * 2) / 100));
+      });
+
+      it('asks again for the keys DynamoDB hands back unprocessed, losing none', async () => {
+        const throttledClient = dynamoClient();
+        const throttled = new DynamoStateAndRollupStore(throttledClient, names.state);
+        const counter = throttleBatchGets(throttledClient, 3);
+
+        const all = await throttled.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
+
+        expect(counter.throttled).toBe(3);
+        const unthrottled = await store.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
+        for (const id of ids) expect(all.get(id)).toEqual(unthrottled.get(id));
+        expect(all.get('hours-000')?.rollups.at(-1)).toEqual(rollup('hours-000', '2026-04-04', 2));
+        throttledClient.destroy();
+      });
     });
   });
 

@@ -46,9 +46,11 @@ export abstract class StateAndRollupStore {
   abstract load(serviceId: string, fromDay: string): Promise<StoredServiceState>;
   /**
    * Every service's state and rollups for days >= fromDay in one pass (boot: a parallel Scan in DynamoDB instead
-   * of a Query per service). Services with nothing stored are absent.
+   * of a Query per service). Services with nothing stored are absent. With `hourDays`, only the rollups of those
+   * days (the last 24 hours: yesterday and today) must come with their hour slots; the others may come with empty
+   * ones (never shown, never rewritten; see RollupWriter.restore), which the store may leave unread.
    */
-  abstract loadAll(fromDay: string): Promise<Map<string, StoredServiceState>>;
+  abstract loadAll(fromDay: string, hourDays?: readonly string[]): Promise<Map<string, StoredServiceState>>;
   /**
    * The evaluation state (streak counters included) so a restart resumes exactly where it was; false when a newer
    * epoch owns the service.

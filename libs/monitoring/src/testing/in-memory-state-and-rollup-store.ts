@@ -16,12 +16,20 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
   loadCalls = 0;
   loadAllCalls = 0;
 
-  async loadAll(fromDay: string): Promise<Map<string, StoredServiceState>> {
+  async loadAll(fromDay: string, hourDays?: readonly string[]): Promise<Map<string, StoredServiceState>> {
     this.loadAllCalls += 1;
     const ids = new Set([...this.states.keys(), ...[...this.rollups.values()].map((rollup) => rollup.serviceId)]);
     const out = new Map<string, StoredServiceState>();
     for (const id of ids) {
       const stored = await this.read(id, fromDay);
+      // As the DynamoDB adapter: the days outside `hourDays` come without their hour slots.
+      if (hourDays !== undefined)
+        for (const rollup of stored.rollups)
+          if (!hourDays.includes(rollup.day)) {
+            rollup.hourTotal = [];
+            rollup.hourFailures = [];
+            rollup.hourLatencySum = [];
+          }
       if (stored.state !== null || stored.rollups.length > 0) out.set(id, stored);
     }
     return out;
