@@ -194,7 +194,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       expect(all.get('boot-00')?.rollups.map((r) => r.day)).toEqual(['2026-03-01', '2026-03-02']);
     });
 
-    describe('with hour slots for the last two days only (what boot asks for)', () => {
+    describe('without hour slots (boot), and the recent days whole by key (loadRollups)', () => {
       const days = ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04'];
       const ids = Array.from({ length: 130 }, (_, index) => `hours-${String(index).padStart(3, '0')}`);
       const withoutHours = (stored: ReturnType<typeof rollup>) => ({
@@ -203,41 +203,40 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
         hourFailures: [],
         hourLatencySum: [],
       });
+      const recentKeys = ids.flatMap((serviceId) => ['2026-04-03', '2026-04-04'].map((day) => ({ serviceId, day })));
 
       beforeAll(async () => {
         for (const [index, id] of ids.entries()) {
           if (index % 7 !== 6) await store.saveState(id, { ...down, failStreak: index % 3 }, 1);
-          // every fifth has no rollup of the last day, every seventh no state: found through its older rollups
+          // every fifth has no rollup of the last day
           for (const day of days)
             if (index % 5 !== 4 || day !== '2026-04-04')
               await store.saveRollup(rollup(id, day, 2 + (index % 9)), null, 1);
         }
       });
 
-      it('reads the recent days whole (as load() does) and the older ones without hour slots', async () => {
-        const all = await store.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
-        expect([...all.keys()].filter((id) => id.startsWith('hours-'))).toHaveLength(ids.length);
+      it('reads every state and rollup as load() does, but the rollups without their hour slots', async () => {
+        const all = await store.loadAll('2026-04-02', false);
         for (const id of ids) {
           const one = await store.load(id, '2026-04-02');
-          expect(all.get(id)).toEqual({
-            state: one.state,
-            rollups: one.rollups.map((stored) => (stored.day < '2026-04-03' ? withoutHours(stored) : stored)),
-          });
+          expect(all.get(id)).toEqual({ state: one.state, rollups: one.rollups.map(withoutHours) });
         }
         expect(all.get('hours-004')?.rollups.map((stored) => stored.day)).toEqual(['2026-04-02', '2026-04-03']);
         expect(all.get('hours-006')?.state).toBeNull();
       });
 
-      it('uses one Scan pass plus one BatchGetItem per 100 recent-day keys, never a Query per service', async () => {
+      it('reads the rollups of given services and days whole, one BatchGetItem per 100 keys, absent ones left out', async () => {
         sent.length = 0;
-        await store.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
-        const scans = sent.filter((name) => name === 'ScanCommand').length;
-        const gets = sent.filter((name) => name === 'BatchGetItemCommand').length;
-        expect(new Set(sent)).toEqual(new Set(['ScanCommand', 'BatchGetItemCommand']));
-        expect(scans).toBeLessThan(10);
-        // every service the Scan saw (earlier specs' included): 2 keys each, 100 keys per request
-        expect(gets).toBeGreaterThanOrEqual(Math.ceil((ids.length * 2) / 100));
-        expect(gets).toBeLessThanOrEqual(Math.ceil(((ids.length + 60) * 2) / 100));
+        const whole = await store.loadRollups(recentKeys);
+        expect(sent).toEqual(new Array(Math.ceil(recentKeys.length / 100)).fill('BatchGetItemCommand'));
+        // every fifth service has no rollup of 2026-04-04
+        expect(whole).toHaveLength(recentKeys.length - ids.filter((_, index) => index % 5 === 4).length);
+        for (const id of ids) {
+          const one = await store.load(id, '2026-04-03');
+          expect(whole.filter((stored) => stored.serviceId === id).sort((a, b) => a.day.localeCompare(b.day))).toEqual(
+            one.rollups,
+          );
+        }
       });
 
       it('asks again for the keys DynamoDB hands back unprocessed, losing none', async () => {
@@ -245,12 +244,13 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
         const throttled = new DynamoStateAndRollupStore(throttledClient, names.state);
         const counter = throttleBatchGets(throttledClient, 3);
 
-        const all = await throttled.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
+        const whole = await throttled.loadRollups(recentKeys);
 
         expect(counter.throttled).toBe(3);
-        const unthrottled = await store.loadAll('2026-04-02', ['2026-04-03', '2026-04-04']);
-        for (const id of ids) expect(all.get(id)).toEqual(unthrottled.get(id));
-        expect(all.get('hours-000')?.rollups.at(-1)).toEqual(rollup('hours-000', '2026-04-04', 2));
+        const byKey = (list: ReturnType<typeof rollup>[]) =>
+          new Map(list.map((stored) => [`${stored.serviceId}/${stored.day}`, stored]));
+        expect(byKey(whole)).toEqual(byKey(await store.loadRollups(recentKeys)));
+        expect(whole.length).toBeGreaterThan(200);
         throttledClient.destroy();
       });
     });

@@ -58,12 +58,7 @@ const BATCH_GET_RETRIES = 8;
  * requests in flight; keys handed back unprocessed (throttling, or the 16 MB response limit) are asked again after
  * a short back-off, and an error is thrown when some still are after the last retry (never a silent partial read).
  */
-export async function batchGet(
-  client: DynamoDBClient,
-  table: string,
-  keys: Item[],
-  parallel: number,
-): Promise<Item[]> {
+export async function batchGet(client: DynamoDBClient, table: string, keys: Item[], parallel: number): Promise<Item[]> {
   const items: Item[] = [];
   let next = 0;
   const worker = async () => {
