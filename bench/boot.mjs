@@ -7,6 +7,7 @@
 // Every build given (e.g. a baseline commit and HEAD) runs in the same round, alternating, on the same seed.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, RUNTIME, servicesYaml, startDynalite, startTarget, tempDir } from './app.mjs';
 import { foreignLoad, freePort, getJson, launch, quantile, sleep } from './lib.mjs';
@@ -58,6 +59,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const load = foreignLoad();
+  // The machine is shared: the 1-minute load average at the spawn goes with every number of the run.
+  const loadAverage = loadavg()[0];
   const startedAt = Date.now();
   const app = launch('app', process.execPath, [...RUNTIME.flags, build.main], {
     env: {
@@ -139,6 +142,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
       seededDegraded: degraded.size,
     },
     otherCpuPercent: other.percent,
+    loadAverage,
     ...(atEnd
       ? {
           requestsUntilStatus: requestDelta(null, atStatus),
@@ -152,7 +156,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   log(
     `  ${build.label}${counted ? ' (counted)' : ''}: status ${(statusMs / 1000).toFixed(1)} s, health ${(healthMs / 1000).toFixed(1)} s, ` +
       `first check of all ${first.size}/${n} by ${((result.firstCheckMaxMs ?? NaN) / 1000).toFixed(1)} s, ` +
-      `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}` +
+      `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}, ` +
+      `load average ${loadAverage.toFixed(1)}` +
       (atStatus ? `, requests until status ${JSON.stringify(result.requestsUntilStatus)}` : ''),
   );
   return result;

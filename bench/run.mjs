@@ -606,10 +606,11 @@ function report() {
           'requests until status',
           'requests first interval',
           'other CPU %',
+          'load avg',
         ],
         b.runs.map((r) =>
           r.failed
-            ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(9).fill('')]
+            ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(10).fill('')]
             : [
                 r.build,
                 r.counted ? 'counted' : 'embedded',
@@ -631,6 +632,7 @@ function report() {
                       .join(', ')
                   : '',
                 fmt(r.otherCpuPercent, 0),
+                r.loadAverage === undefined ? '' : fmt(r.loadAverage, 1),
               ],
         ),
       ),

@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { DynamoStateAndRollupStore } from '@app/aws';
 import { foldCheck, type EvaluationState } from '@app/monitoring';
 import { dayRollup } from '@app/monitoring/testing';
-import { dynamoClient, rawItem, recordCommands, testDynamo, throttleBatchWrites } from '../support/dynamo.js';
+import {
+  dynamoClient,
+  rawItem,
+  recordCommands,
+  testDynamo,
+  throttleBatchGets,
+  throttleBatchWrites,
+} from '../support/dynamo.js';
 
 describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
   const { client, names, ready, destroy } = testDynamo('medium-state-');
@@ -185,6 +192,67 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       });
       expect(all.get('boot-04')).toEqual({ state: { ...down, failStreak: 4 }, rollups: [] });
       expect(all.get('boot-00')?.rollups.map((r) => r.day)).toEqual(['2026-03-01', '2026-03-02']);
+    });
+
+    describe('without hour slots (boot), and the recent days whole by key (loadRollups)', () => {
+      const days = ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04'];
+      const ids = Array.from({ length: 130 }, (_, index) => `hours-${String(index).padStart(3, '0')}`);
+      const withoutHours = (stored: ReturnType<typeof rollup>) => ({
+        ...stored,
+        hourTotal: [],
+        hourFailures: [],
+        hourLatencySum: [],
+      });
+      const recentKeys = ids.flatMap((serviceId) => ['2026-04-03', '2026-04-04'].map((day) => ({ serviceId, day })));
+
+      beforeAll(async () => {
+        for (const [index, id] of ids.entries()) {
+          if (index % 7 !== 6) await store.saveState(id, { ...down, failStreak: index % 3 }, 1);
+          // every fifth has no rollup of the last day
+          for (const day of days)
+            if (index % 5 !== 4 || day !== '2026-04-04')
+              await store.saveRollup(rollup(id, day, 2 + (index % 9)), null, 1);
+        }
+      });
+
+      it('reads every state and rollup as load() does, but the rollups without their hour slots', async () => {
+        const all = await store.loadAll('2026-04-02', false);
+        for (const id of ids) {
+          const one = await store.load(id, '2026-04-02');
+          expect(all.get(id)).toEqual({ state: one.state, rollups: one.rollups.map(withoutHours) });
+        }
+        expect(all.get('hours-004')?.rollups.map((stored) => stored.day)).toEqual(['2026-04-02', '2026-04-03']);
+        expect(all.get('hours-006')?.state).toBeNull();
+      });
+
+      it('reads the rollups of given services and days whole, one BatchGetItem per 100 keys, absent ones left out', async () => {
+        sent.length = 0;
+        const whole = await store.loadRollups(recentKeys);
+        expect(sent).toEqual(new Array(Math.ceil(recentKeys.length / 100)).fill('BatchGetItemCommand'));
+        // every fifth service has no rollup of 2026-04-04
+        expect(whole).toHaveLength(recentKeys.length - ids.filter((_, index) => index % 5 === 4).length);
+        for (const id of ids) {
+          const one = await store.load(id, '2026-04-03');
+          expect(whole.filter((stored) => stored.serviceId === id).sort((a, b) => a.day.localeCompare(b.day))).toEqual(
+            one.rollups,
+          );
+        }
+      });
+
+      it('asks again for the keys DynamoDB hands back unprocessed, losing none', async () => {
+        const throttledClient = dynamoClient();
+        const throttled = new DynamoStateAndRollupStore(throttledClient, names.state);
+        const counter = throttleBatchGets(throttledClient, 3);
+
+        const whole = await throttled.loadRollups(recentKeys);
+
+        expect(counter.throttled).toBe(3);
+        const byKey = (list: ReturnType<typeof rollup>[]) =>
+          new Map(list.map((stored) => [`${stored.serviceId}/${stored.day}`, stored]));
+        expect(byKey(whole)).toEqual(byKey(await store.loadRollups(recentKeys)));
+        expect(whole.length).toBeGreaterThan(200);
+        throttledClient.destroy();
+      });
     });
   });
 

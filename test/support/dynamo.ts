@@ -2,6 +2,8 @@ import {
   DynamoDBClient,
   GetItemCommand,
   type AttributeValue,
+  type BatchGetItemCommandInput,
+  type BatchGetItemCommandOutput,
   type BatchWriteItemCommandInput,
   type BatchWriteItemCommandOutput,
   type WriteRequest,
@@ -67,6 +69,38 @@ export function throttleBatchWrites(client: DynamoDBClient, times: number): { th
       return result;
     },
     { step: 'initialize', name: `throttleBatchWrites${Math.random()}` },
+  );
+  return counter;
+}
+
+/**
+ * The same for reads: the next `times` BatchGetItem calls of two or more keys ask only for the first half of each
+ * table's keys and hand the rest back as UnprocessedKeys (DynamoDB does so when throttled or past 16 MB).
+ */
+export function throttleBatchGets(client: DynamoDBClient, times: number): { throttled: number } {
+  const counter = { throttled: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as BatchGetItemCommandInput;
+      const total = Object.values(input.RequestItems ?? {}).reduce(
+        (sum, request) => sum + (request.Keys?.length ?? 0),
+        0,
+      );
+      if (context.commandName !== 'BatchGetItemCommand' || counter.throttled >= times || total < 2) return next(args);
+      counter.throttled += 1;
+      const sent: NonNullable<BatchGetItemCommandInput['RequestItems']> = {};
+      const held: NonNullable<BatchGetItemCommandInput['RequestItems']> = {};
+      for (const [table, request] of Object.entries(input.RequestItems ?? {})) {
+        const keys = request.Keys ?? [];
+        const half = Math.ceil(keys.length / 2);
+        sent[table] = { ...request, Keys: keys.slice(0, half) };
+        if (keys.length > half) held[table] = { ...request, Keys: keys.slice(half) };
+      }
+      const result = await next({ ...args, input: { ...input, RequestItems: sent } });
+      (result.output as BatchGetItemCommandOutput).UnprocessedKeys = held;
+      return result;
+    },
+    { step: 'initialize', name: `throttleBatchGets${Math.random()}` },
   );
   return counter;
 }

@@ -503,6 +503,45 @@ describe('MonitorService', () => {
         expect(monitor.stats().restoring).toBe(0);
       });
 
+      it('reads today`s hour slots before a service is restored, so the rollup it rewrites keeps them', async () => {
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        // the one pass leaves the hour slots out (the page does not show them) ...
+        expect(monitor.get('api')!.rollups.get(today)!.rollup.hourTotal).toEqual([]);
+        held.release();
+        await restored;
+        // ... and the restore reads the last two days whole, by key, before it installs them
+        expect(states.loadRollupsCalls).toBe(1);
+        expect(states.loadCalls).toBe(0);
+        const hourTotals = (hours: number[]) => hours.reduce((sum, count) => sum + count, 0);
+        expect(hourTotals(monitor.get('api')!.rollups.get(today)!.rollup.hourTotal)).toBe(5);
+        await monitor.shutdown(0);
+        expect(states.rollup('api', today)).toMatchObject({ total: 5, through: BASE - MINUTE });
+        expect(hourTotals(states.rollup('api', today)!.hourTotal)).toBe(5);
+        expect(hourTotals(states.rollup('api', today)!.hourFailures)).toBe(2);
+      });
+
+      it('spreads the first checks within one interval of the process start, keeping a stored rhythm', async () => {
+        const startedAt = BASE - 6 * SECOND; // start-up and the boot pass took 6 s
+        const fresh = Array.from({ length: 60 }, (_, index) => service(`fresh-${index}`, { intervalMs: MINUTE }));
+        await monitor.load([service('api', { intervalMs: interval }), ...fresh], BASE);
+        const unanchored = fresh.map((one) => monitor.get(one.id)!.nextDueAt);
+        expect(Math.max(...unanchored)).toBeGreaterThan(startedAt + MINUTE); // counted from `now`, some land later
+
+        const again = create();
+        await again
+          .open([service('api', { intervalMs: interval }), ...fresh], BASE, startedAt)
+          .then((boot) => boot.restored);
+        for (const one of fresh) {
+          expect(again.get(one.id)!.nextDueAt).toBeGreaterThanOrEqual(BASE);
+          expect(again.get(one.id)!.nextDueAt).toBeLessThanOrEqual(startedAt + MINUTE);
+        }
+        expect(new Set(fresh.map((one) => Math.floor(again.get(one.id)!.nextDueAt / SECOND))).size).toBeGreaterThan(20);
+        // last checked a minute ago, every 5 minutes: still one interval after that check
+        expect(again.get('api')!.nextDueAt).toBe(BASE - MINUTE + interval + offsetOf('api'));
+        await again.shutdown(10);
+      });
+
       it('checks no service and writes no rollup until its recent checks are in', async () => {
         const held = holdRecentReads();
         const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);

@@ -6,6 +6,7 @@ import { evaluate, INITIAL_EVALUATION, type EvaluationState } from './evaluation
 import { StateWriter } from './evaluation/state-writer.js';
 import { CheckWriter } from './history/check-writer.js';
 import { dayOf, lastDays, startOfDay } from './history/rollup.js';
+import { HourSlotLoader } from './history/hour-slot-loader.js';
 import { RollupWriter, type RollupSlot } from './history/rollup-writer.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
@@ -137,16 +138,20 @@ export class MonitorService implements MonitorView, ShardHost {
    * Claimed shards: with the storage to itself the replica adopts them at once (nobody else writes); otherwise
    * each of their services is fenced and read again after the fence, and the shard adopted once all are (the
    * coordinator's own adoption of the same shard joins that work instead of repeating it).
+   * `startedAt` (the process start): the first checks are spread over the first min(interval, 60 s) counted from
+   * it, not from `now`, so each lands within one interval of the start (`firstDueAt`).
    */
-  async open(services: MonitoredService[], now = Date.now()): Promise<{ restored: Promise<void> }> {
+  async open(services: MonitoredService[], now = Date.now(), startedAt?: number): Promise<{ restored: Promise<void> }> {
     const days = lastDays(now, this.options.historyDays);
-    const stored = await this.stateStore.loadAll(days[0] as string);
+    // Without the hour slots: most of the bytes, and the page does not show them (HourSlotLoader reads the days
+    // that do before each service is restored).
+    const stored = await this.stateStore.loadAll(days[0] as string, false);
     const claimed = this.leases.claimed();
     const fencing = this.leases.fencing;
     if (!fencing) for (const [shard, epoch] of claimed) this.leases.adopted(shard, epoch);
     for (const service of services) {
       const found = stored.get(service.id);
-      const runtime = this.createRuntime(service, found?.state ?? INITIAL_EVALUATION, [], now);
+      const runtime = this.createRuntime(service, found?.state ?? INITIAL_EVALUATION, [], now, startedAt);
       runtime.restoring = true;
       // Copies: what the feed folds into the shown rollups until the restore must not leak into what it reads.
       this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now);
@@ -154,7 +159,7 @@ export class MonitorService implements MonitorView, ShardHost {
       this.runtimes.set(service.id, runtime);
     }
     this.version += 1;
-    const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now);
+    const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now, startedAt);
     this.restoring = restored.catch(() => undefined);
     return { restored };
   }
@@ -170,13 +175,14 @@ export class MonitorService implements MonitorView, ShardHost {
     stored: Map<string, StoredServiceState>,
     fence: Map<number, number>,
     now: number,
+    startedAt: number | undefined,
   ): Promise<void> {
     const newest = (id: string) => Math.max(0, ...(stored.get(id)?.rollups ?? []).map((rollup) => rollup.through));
     // Likely due first: the newest rollup is a few checks behind the last check, so this errs early.
     const order = services
       .map((service) => ({
         service,
-        due: firstDueAt(service.id, service.intervalMs, newest(service.id) || null, now),
+        due: firstDueAt(service.id, service.intervalMs, newest(service.id) || null, now, startedAt),
       }))
       .sort((a, b) => a.due - b.due)
       .map(({ service }) => service);
@@ -187,6 +193,11 @@ export class MonitorService implements MonitorView, ShardHost {
       if (fence.has(shard)) remaining.set(shard, (remaining.get(shard) ?? 0) + 1);
     }
     const settled = new Map<number, () => void>();
+    const hourSlots = new HourSlotLoader(
+      this.stateStore,
+      order.map((service) => service.id),
+      lastDays(now, 2),
+    );
     for (const [shard, epoch] of fence) {
       const done = new Promise<'adopted' | 'fenced'>((resolve) => {
         settled.set(shard, () => {
@@ -202,22 +213,23 @@ export class MonitorService implements MonitorView, ShardHost {
     const restoreOne = async (service: MonitoredService) => {
       const shard = shardOf(service.id);
       const epoch = fence.get(shard);
-      const preloaded = stored.get(service.id) ?? NOTHING_STORED;
+      const scanned = stored.get(service.id);
+      const preloaded = async () => (scanned ? hourSlots.complete(service.id, scanned) : NOTHING_STORED);
       if (epoch === undefined) {
         // Alone on the storage every shard is ours and nobody else writes: the scan is current. With several
         // replicas a shard not claimed at boot is only shown (an adoption later reads for itself).
         const mine = this.leases.fencing ? null : this.leases.epochOf(shard);
-        await this.restore(service, now, mine, 'boot', preloaded);
+        await this.restore(service, now, mine, 'boot', await preloaded(), startedAt);
         return;
       }
       // The claim was lost meanwhile (another replica took the shard): shown only, never fenced or worked.
       if (!this.holds(shard, epoch)) {
-        await this.restore(service, now, null, 'boot', preloaded);
+        await this.restore(service, now, null, 'boot', await preloaded(), startedAt);
         return;
       }
       if (!(await this.stateStore.fence(service.id, dayOf(now), epoch))) refused.add(shard);
       // Read again after the fence: an older owner may have written between the scan and the fence.
-      await this.restore(service, now, epoch, 'boot');
+      await this.restore(service, now, epoch, 'boot', undefined, startedAt);
       if (!this.holds(shard, epoch)) this.drop(shard);
     };
     const started = Date.now();
@@ -256,12 +268,13 @@ export class MonitorService implements MonitorView, ShardHost {
     epoch: number | null,
     schedule: 'boot' | 'takeover',
     preloaded?: StoredServiceState,
+    startedAt?: number,
   ): Promise<void> {
     // A check another replica stores while we read could miss both the read and (once we replace memory) the
     // feed: hold such checks back and apply them on top of what was read.
     if (epoch === null && !this.reloading.has(service.id)) this.reloading.set(service.id, []);
     try {
-      await this.read(service, now, epoch, schedule, preloaded);
+      await this.read(service, now, epoch, schedule, preloaded, startedAt);
     } finally {
       const held = this.reloading.get(service.id);
       this.reloading.delete(service.id);
@@ -269,20 +282,24 @@ export class MonitorService implements MonitorView, ShardHost {
     }
   }
 
-  /** `preloaded`: the state and rollups boot's one pass read (only the recent checks are read here then). */
+  /**
+   * `preloaded`: the state and rollups boot's one pass read (only the recent checks are read here then).
+   * `startedAt`: the process start, at boot (see `open`).
+   */
   private async read(
     service: MonitoredService,
     now: number,
     epoch: number | null,
     schedule: 'boot' | 'takeover',
     preloaded?: StoredServiceState,
+    startedAt?: number,
   ): Promise<void> {
     const days = lastDays(now, this.options.historyDays);
     const [{ state, rollups }, recent] = await Promise.all([
       preloaded ?? this.stateStore.load(service.id, days[0] as string),
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
-    const runtime = this.createRuntime(service, state ?? INITIAL_EVALUATION, recent, now);
+    const runtime = this.createRuntime(service, state ?? INITIAL_EVALUATION, recent, now, startedAt);
     runtime.epoch = epoch;
     if (schedule === 'takeover') {
       const due = takeoverDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now);
@@ -334,6 +351,7 @@ export class MonitorService implements MonitorView, ShardHost {
     evaluation: EvaluationState,
     recent: StoredCheck[],
     now: number,
+    startedAt?: number,
   ): ServiceRuntime {
     return {
       service,
@@ -342,7 +360,7 @@ export class MonitorService implements MonitorView, ShardHost {
       evaluation,
       recent,
       rollups: new Map(),
-      nextDueAt: firstDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now),
+      nextDueAt: firstDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now, startedAt),
       resumeAt: null,
       running: false,
       queued: false,

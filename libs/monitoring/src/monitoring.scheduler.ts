@@ -7,6 +7,8 @@ import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 /** How long boot waits for the recent checks before it serves status without them (they keep loading). */
 const RESTORE_WAIT_MS = 1000;
+/** How often that wait looks at the restore's progress. */
+const RESTORE_POLL_MS = 100;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -34,8 +36,9 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     const services = await this.catalog.load();
     await this.cluster.join();
     // Status is served from here on; recent checks load in the background and each service is checked once its
-    // own are in (MonitorService.open).
-    const { restored } = await this.monitor.open(services);
+    // own are in (MonitorService.open). The first checks are spread within one interval of the process start
+    // (performance.timeOrigin), so the time start-up and loading took comes out of that interval, not on top of it.
+    const { restored } = await this.monitor.open(services, Date.now(), Math.round(performance.timeOrigin));
     this.restored = restored.catch((error: unknown) =>
       this.logger.error(`restoring services failed: ${String(error)}`),
     );
@@ -47,11 +50,28 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     this.refresher = setInterval(() => this.snapshot.refresh(), 200);
     this.refresher.unref();
     // A small catalog is whole within moments: serve it complete (recent checks in) rather than a moment early.
-    await Promise.race([this.restored, sleep(RESTORE_WAIT_MS)]);
+    await this.awaitQuickRestore(services.length);
     const { owned } = this.monitor.stats();
     this.logger.log(
       `monitoring ${services.length} services, ${owned} checked by this replica (stored state loaded in ${Date.now() - started} ms, ${this.monitor.stats().restoring} services still loading recent checks)`,
     );
+  }
+
+  /**
+   * Waits up to RESTORE_WAIT_MS for the background restore, but not when its pace so far says it will not finish
+   * in that time (10,000 services take seconds): the page is served at once then, the rest keeps loading.
+   */
+  private async awaitQuickRestore(total: number): Promise<void> {
+    const started = Date.now();
+    let settled = false;
+    void this.restored.then(() => (settled = true));
+    while (!settled) {
+      await Promise.race([this.restored, sleep(RESTORE_POLL_MS)]);
+      const elapsed = Date.now() - started;
+      const done = total - this.monitor.stats().restoring;
+      if (settled || elapsed >= RESTORE_WAIT_MS) return;
+      if (done > 0 && (elapsed * total) / done > RESTORE_WAIT_MS) return;
+    }
   }
 
   @Cron('* * * * * *', { name: 'monitoring-tick', waitForCompletion: true })

@@ -33,6 +33,12 @@ export interface StoredServiceState {
   rollups: DailyRollup[];
 }
 
+/** One service's rollup of one day. */
+export interface RollupKey {
+  serviceId: string;
+  day: string;
+}
+
 /** How a conditional rollup write ended: stored, lost to a concurrent writer, or refused by a newer epoch. */
 export type RollupWrite = 'saved' | 'conflict' | 'fenced';
 
@@ -46,9 +52,12 @@ export abstract class StateAndRollupStore {
   abstract load(serviceId: string, fromDay: string): Promise<StoredServiceState>;
   /**
    * Every service's state and rollups for days >= fromDay in one pass (boot: a parallel Scan in DynamoDB instead
-   * of a Query per service). Services with nothing stored are absent.
+   * of a Query per service). Services with nothing stored are absent. Without `hourSlots` the rollups come with
+   * empty hour lists (the store may leave them unread; `loadRollups` reads the days that show them).
    */
-  abstract loadAll(fromDay: string): Promise<Map<string, StoredServiceState>>;
+  abstract loadAll(fromDay: string, hourSlots?: boolean): Promise<Map<string, StoredServiceState>>;
+  /** The stored rollups of these services and days, whole; absent ones are left out (order not kept). */
+  abstract loadRollups(keys: readonly RollupKey[]): Promise<DailyRollup[]>;
   /**
    * The evaluation state (streak counters included) so a restart resumes exactly where it was; false when a newer
    * epoch owns the service.

@@ -114,6 +114,63 @@ describe('firstDueAt', () => {
       expect(due).toBe(firstDueAt('api', 30_000, null, NOW));
     });
   });
+
+  describe('at boot, counted from the process start', () => {
+    // The process started 6.3 s before the services were loaded (`now`): start-up and the boot Scan.
+    const STARTED = NOW - 6_300;
+
+    it.each([20_000, 60_000, 300_000])(
+      'puts the first check of every service never checked within min(interval, 60 s) of the start (interval %d ms)',
+      (intervalMs) => {
+        const spread = Math.min(intervalMs, 60_000);
+        const dues = ids.map((id) => firstDueAt(id, intervalMs, null, NOW, STARTED));
+        for (const [index, due] of dues.entries()) {
+          const id = ids[index] as string;
+          expect((due - offsetOf(id)) % 1000).toBe(0);
+          expect(due).toBeGreaterThanOrEqual(gridAfter(id, NOW));
+          expect(due).toBeLessThanOrEqual(STARTED + spread);
+        }
+        // Still spread over what is left of the window, not fired on one second.
+        expect(new Set(dues.map((due) => Math.floor(due / 1000))).size).toBeGreaterThan(10);
+      },
+    );
+
+    it('leaves at least one second to spread over when loading took longer than the window', () => {
+      for (const id of ids) expect(firstDueAt(id, 20_000, null, NOW, NOW - 45_000)).toBe(gridAfter(id, NOW));
+    });
+
+    it('keeps the rhythm of a stored last check, and at least half an interval from it', () => {
+      const intervalMs = 60_000;
+      for (const id of ids) {
+        // Checked 20 s before the start: due one interval after it, within one interval of the start.
+        const lastCheckAt = STARTED - 20_000 + 3;
+        const due = firstDueAt(id, intervalMs, lastCheckAt, NOW, STARTED);
+        expect(due).toBe(gridAfter(id, lastCheckAt + intervalMs));
+        expect(due).toBeLessThanOrEqual(STARTED + intervalMs);
+      }
+    });
+
+    it('brings a rhythm slot that rounding put past start + interval back to the grid point before it', () => {
+      const intervalMs = 60_000;
+      for (const id of ids) {
+        // The last check started just before the process was killed and restarted.
+        const lastCheckAt = STARTED - 100;
+        const due = firstDueAt(id, intervalMs, lastCheckAt, NOW, STARTED);
+        expect(due).toBeLessThanOrEqual(STARTED + intervalMs);
+        expect(due - lastCheckAt).toBeGreaterThanOrEqual(intervalMs / 2);
+        expect(due).toBeGreaterThan(STARTED + intervalMs - 1000);
+      }
+    });
+
+    it('never comes within half an interval of a stored check newer than the start (another writer)', () => {
+      const intervalMs = 60_000;
+      for (const id of ids) {
+        const lastCheckAt = STARTED + 40_000;
+        const due = firstDueAt(id, intervalMs, lastCheckAt, lastCheckAt + 1_000, STARTED);
+        expect(due).toBe(gridAfter(id, lastCheckAt + intervalMs));
+      }
+    });
+  });
 });
 
 describe('takeoverDueAt', () => {

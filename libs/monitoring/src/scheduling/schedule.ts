@@ -43,16 +43,32 @@ function slotAtOrBefore(offset: number, at: number): number {
 /**
  * First due time of a service: right after its last check's slot when we know it (restarts keep the rhythm),
  * otherwise a slot of its grid within the first min(interval, 60 s), spread by id.
+ *
+ * `startedAt` (boot: the process start) counts that window from the start instead of from `now`, so every first
+ * check lands within one interval of the start however long loading took (a boot slower than the window leaves
+ * at least one second to spread over). It also brings a rhythm slot that rounding put past start + interval back
+ * to the grid point before it, unless that would come within half an interval of the last check.
  */
-export function firstDueAt(id: string, intervalMs: number, lastCheckAt: number | null, now: number): number {
+export function firstDueAt(
+  id: string,
+  intervalMs: number,
+  lastCheckAt: number | null,
+  now: number,
+  startedAt?: number,
+): number {
   const offset = offsetOf(id);
   const nextSlot = slotAtOrAfter(offset, now);
   if (lastCheckAt !== null) {
     const due = slotAtOrAfter(offset, lastCheckAt + intervalMs);
-    if (due >= nextSlot) return due;
+    if (due >= nextSlot) {
+      if (startedAt === undefined) return due;
+      const latest = slotAtOrBefore(offset, startedAt + intervalMs);
+      return due > latest && latest >= nextSlot && latest - lastCheckAt >= intervalMs / 2 ? latest : due;
+    }
   }
-  const spread = Math.min(intervalMs, 60_000) / SECOND;
-  return nextSlot + phaseOf(id, spread) * SECOND;
+  const spreadMs = Math.min(intervalMs, 60_000);
+  const windowMs = startedAt === undefined ? spreadMs : Math.min(spreadMs, startedAt + spreadMs - nextSlot);
+  return nextSlot + phaseOf(id, Math.max(1, Math.floor(windowMs / SECOND))) * SECOND;
 }
 
 /** Next slot after a dispatch at `now`: fixed rate from the due time, skipping slots that were missed. */

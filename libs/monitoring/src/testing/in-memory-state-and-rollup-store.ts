@@ -1,6 +1,6 @@
 import type { EvaluationState } from '../evaluation/evaluate.js';
 import type { DailyRollup } from '../history/rollup.js';
-import { StateAndRollupStore, type RollupWrite, type StoredServiceState } from '../ports.js';
+import { StateAndRollupStore, type RollupKey, type RollupWrite, type StoredServiceState } from '../ports.js';
 
 /**
  * StateAndRollupStore with the adapter's semantics: copies in and out, rollup writes conditional on `through`,
@@ -15,16 +15,34 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
   fenceCalls = 0;
   loadCalls = 0;
   loadAllCalls = 0;
+  loadRollupsCalls = 0;
 
-  async loadAll(fromDay: string): Promise<Map<string, StoredServiceState>> {
+  async loadAll(fromDay: string, hourSlots = true): Promise<Map<string, StoredServiceState>> {
     this.loadAllCalls += 1;
     const ids = new Set([...this.states.keys(), ...[...this.rollups.values()].map((rollup) => rollup.serviceId)]);
     const out = new Map<string, StoredServiceState>();
     for (const id of ids) {
       const stored = await this.read(id, fromDay);
+      // As the DynamoDB adapter: without hour slots when not asked for them.
+      if (!hourSlots)
+        for (const rollup of stored.rollups) {
+          rollup.hourTotal = [];
+          rollup.hourFailures = [];
+          rollup.hourLatencySum = [];
+        }
       if (stored.state !== null || stored.rollups.length > 0) out.set(id, stored);
     }
     return out;
+  }
+
+  loadRollups(keys: readonly RollupKey[]): Promise<DailyRollup[]> {
+    this.loadRollupsCalls += 1;
+    return Promise.resolve(
+      keys.flatMap(({ serviceId, day }) => {
+        const stored = this.rollups.get(`${serviceId}/${day}`);
+        return stored ? [structuredClone(stored)] : [];
+      }),
+    );
   }
 
   load(serviceId: string, fromDay: string): Promise<StoredServiceState> {
