@@ -134,8 +134,10 @@ function slipSummary(entries) {
 }
 
 /**
- * One capacity run. Steady window = from the moment the boot backlog is drained (health: queued 0 twice in a row,
- * at least `settleMinMs` after healthy) for `windowMs`.
+ * One capacity run. Steady window = from the moment the boot is over for `windowMs`: the backlog drained (health:
+ * queued 0 twice in a row, at least `settleMinMs` after healthy), no service still restoring its recent checks, and
+ * the first checks' window passed (min(interval, 60 s) from the spawn: since the first checks are spread over it
+ * counted from the process start, a window opened earlier would measure the boot, not the steady state).
  */
 export async function schedulerRun({
   n,
@@ -164,8 +166,9 @@ export async function schedulerRun({
   while (Date.now() - settleStart < settleMaxMs) {
     await sleep(1000);
     settleHealth = await health(app.base).catch(() => null);
-    drained = settleHealth && settleHealth.queued === 0 ? drained + 1 : 0;
-    if (drained >= 2 && Date.now() - settleStart >= settleMinMs) break;
+    drained = settleHealth && settleHealth.queued === 0 && !(settleHealth.restoring > 0) ? drained + 1 : 0;
+    const firstChecksDone = Date.now() - (app.readyAt - app.bootMs) >= Math.min(intervalMs, 60_000) + 1000;
+    if (drained >= 2 && firstChecksDone && Date.now() - settleStart >= settleMinMs) break;
   }
   const settleMs = Date.now() - settleStart;
   log(
