@@ -67,12 +67,9 @@ describe('StatusSnapshotService', () => {
   let monitor: MonitorService;
   let snapshot: StatusSnapshotService;
 
-  beforeEach(() => {
-    checks = new InMemoryCheckStore();
-    states = new InMemoryStateAndRollupStore();
-    maintenance = new MaintenanceCache();
-    incidents = new FakeActiveIncidents();
-    monitor = new MonitorService(
+  /** The runner over this spec's stores; `leases` decides whether it checks (owns shards) or only shows. */
+  const runner = (leases: FakeShardLeases) =>
+    new MonitorService(
       new FakeProber(NOW),
       checks,
       states,
@@ -86,8 +83,15 @@ describe('StatusSnapshotService', () => {
         historyDays: 90,
         bootConcurrency: 2,
       },
-      new FakeShardLeases(),
+      leases,
     );
+
+  beforeEach(() => {
+    checks = new InMemoryCheckStore();
+    states = new InMemoryStateAndRollupStore();
+    maintenance = new MaintenanceCache();
+    incidents = new FakeActiveIncidents();
+    monitor = runner(new FakeShardLeases());
     snapshot = new StatusSnapshotService(monitor, incidents, maintenance);
   });
 
@@ -483,22 +487,7 @@ describe('StatusSnapshotService', () => {
     });
 
     beforeEach(async () => {
-      observer = new MonitorService(
-        new FakeProber(NOW),
-        checks,
-        states,
-        maintenance,
-        new MonitoringEvents(),
-        {
-          concurrency: 4,
-          recentChecks: 30,
-          rollupFlushChecks: 10,
-          rollupFlushMs: 30 * 60_000,
-          historyDays: 90,
-          bootConcurrency: 2,
-        },
-        new FakeShardLeases(false),
-      );
+      observer = runner(new FakeShardLeases(false));
       for (const id of ['api', 'web', 'db']) states.states.set(id, up(NOW - HOUR));
       await observer.load([service('api'), service('web'), service('db')], NOW);
       snapshot = new StatusSnapshotService(observer, incidents, maintenance);
