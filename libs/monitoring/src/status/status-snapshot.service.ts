@@ -298,12 +298,10 @@ export class StatusSnapshotService {
   /** The service's entry: the one built before when nothing it is made of changed, else a new one. */
   private entry(runtime: ServiceRuntime, now: number): ServiceEntry {
     const { service, evaluation, recent, rollups, misconfigured } = runtime;
-    const maintenance = !service.paused && this.maintenance.isInMaintenance(service.id, now);
+    const shown = this.shown(runtime, now);
+    const { maintenance, stale } = shown;
+    if (!stale && shown.staleAt < this.nextStaleAt) this.nextStaleAt = shown.staleAt;
     const last = recent[0];
-    const staleAt =
-      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
-    const stale = now > staleAt;
-    if (!stale && staleAt < this.nextStaleAt) this.nextStaleAt = staleAt;
     const hour = Math.floor(now / HOUR_MS);
     const known = this.entries.get(runtime);
     if (
@@ -320,7 +318,7 @@ export class StatusSnapshotService {
       known.hour === hour
     )
       return known;
-    const detail = this.serviceDetail(runtime, now);
+    const detail = this.serviceDetail(runtime, now, shown);
     const status = toServiceStatus(detail, STATUS_DEFAULTS);
     const built: ServiceEntry = {
       service,
@@ -341,7 +339,24 @@ export class StatusSnapshotService {
     return built;
   }
 
-  private serviceDetail(runtime: ServiceRuntime, now: number): ServiceDetail {
+  /** What of a service's look depends on the clock: in a maintenance window, stale (no news for 2 intervals + lease). */
+  private shown(runtime: ServiceRuntime, now: number): { maintenance: boolean; stale: boolean; staleAt: number } {
+    const { service } = runtime;
+    const last = runtime.recent[0];
+    const staleAt =
+      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
+    return {
+      maintenance: !service.paused && this.maintenance.isInMaintenance(service.id, now),
+      stale: now > staleAt,
+      staleAt,
+    };
+  }
+
+  private serviceDetail(
+    runtime: ServiceRuntime,
+    now: number,
+    { maintenance, stale }: { maintenance: boolean; stale: boolean } = this.shown(runtime, now),
+  ): ServiceDetail {
     const { service, evaluation } = runtime;
     const byDay = new Map<string, DailyRollup>();
     for (const [day, slot] of runtime.rollups) byDay.set(day, slot.rollup);
@@ -351,12 +366,7 @@ export class StatusSnapshotService {
     const failedPercent = window.total === 0 ? null : (window.failures / window.total) * 100;
     // Paused, or misconfigured (the probe refuses its target): no data the public could trust, never an outage.
     let state: ServiceState = service.paused || runtime.misconfigured !== null ? 'unknown' : evaluation.state;
-    if (!service.paused && this.maintenance.isInMaintenance(service.id, now)) state = 'maintenance';
-    const last = runtime.recent[0];
-    const staleAt =
-      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
-    const stale = now > staleAt;
-    if (!stale && staleAt < this.nextStaleAt) this.nextStaleAt = staleAt;
+    if (maintenance) state = 'maintenance';
     return {
       id: service.id,
       name: service.name,
