@@ -354,7 +354,7 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
       document.querySelector('[data-testid="incident-status"]')?.textContent?.includes('Identified'),
     );
     expect(await page.textContent('[data-testid="announcement"]')).toContain('Update posted: Identified');
-    expect(await page.textContent('[data-testid="preview"] app-incident-card')).toContain('Rolling back.');
+    expect(await renderedText('[data-testid="preview"] app-incident-card', 'Rolling back.')).toContain('Rolling back.');
     // Going back is not offered either.
     expect(await page.$eval('#status-investigating', (input) => (input as HTMLInputElement).disabled)).toBe(true);
   }, 30_000);
@@ -479,7 +479,7 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.waitForSelector(row('old'));
     await page.click(`${row('old')} [data-testid="delete"]`);
     await page.waitForSelector('dialog[open]');
-    expect(await page.textContent('dialog[open]')).toContain('This cannot be undone.');
+    expect(await renderedText('dialog[open]', 'This cannot be undone.')).toContain('This cannot be undone.');
     await page.click('dialog[open] [data-testid="confirm"]');
     await page.waitForSelector(row('old'), { state: 'detached' });
     expect(await page.textContent('[data-testid="announcement"]')).toContain('Old site (old) deleted');
