@@ -3,16 +3,20 @@ import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
 import { createApp } from './bootstrap.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
-import { writeBootMessage } from './logging.js';
+import { routeConsoleToJson, writeBootMessage } from './logging.js';
 
 /**
  * JSON logs are decided before the configuration is validated (LOG_FORMAT itself may be what is wrong), so even
  * "Invalid configuration" and a fatal start-up error stay one JSON object per line.
  */
 const json = process.env.LOG_FORMAT?.trim() === 'json';
-// Node prints process warnings (the AWS SDK's multi-line Node-version notice) as raw text: route them through
-// the logger from the first line on, before any module that could emit one is constructed.
-if (json) logProcessWarningsAsJson();
+// Node prints process warnings (the AWS SDK's multi-line Node-version notice) and libraries print with console.*
+// (the cron package's missed-tick warning) as raw text: route both into JSON lines from the first line on, before
+// any module that could emit one is constructed.
+if (json) {
+  logProcessWarningsAsJson();
+  routeConsoleToJson();
+}
 
 async function bootstrap(): Promise<void> {
   let config;
