@@ -47,7 +47,7 @@ describe('LOG_FORMAT=json', () => {
     app.child.kill('SIGUSR2');
     // The fixture's last write is a raw marker line (stdout, not console): it says the console lines are out.
     await waitFor(
-      async () => app.output(),
+      () => Promise.resolve(app.output()),
       (output) => output.includes('console-lines: done'),
       5000,
     );
@@ -72,7 +72,7 @@ describe('LOG_FORMAT=json', () => {
         context: 'Console',
         message: "plain text with 2 args { nested: { hook: 'https://hooks.slack.com/[redacted]' } }",
       },
-      { level: 'error', context: 'Console', message: expect.stringMatching(/^Error: two\nlines\n +at /) },
+      { level: 'error', context: 'Console', message: expect.stringMatching(/^Error: two\nlines\n +at /) as unknown },
       { level: 'log', context: 'Console', message: 'info' },
       { level: 'debug', context: 'Console', message: 'debug' },
     ]);
