@@ -87,6 +87,8 @@ export class MonitorService implements MonitorView, ShardHost {
   private readonly dueTimer: DueTimer<ServiceRuntime>;
   /** Bumped on every change that the public snapshot shows. */
   version = 0;
+  /** Bumped whenever a service is added or removed (a delete + a create keeps the size, not this). */
+  membership = 0;
   lastTickAt: number | null = null;
 
   constructor(
@@ -158,6 +160,7 @@ export class MonitorService implements MonitorView, ShardHost {
       runtime.epoch = fencing ? null : this.leases.epochOf(runtime.shard);
       this.runtimes.set(service.id, runtime);
     }
+    this.membership += 1;
     this.version += 1;
     const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now, startedAt);
     this.restoring = restored.catch(() => undefined);
@@ -377,6 +380,7 @@ export class MonitorService implements MonitorView, ShardHost {
       const runtime = this.createRuntime(service, INITIAL_EVALUATION, [], now);
       runtime.epoch = this.leases.epochOf(runtime.shard);
       this.runtimes.set(service.id, runtime);
+      this.membership += 1;
       this.schedule(runtime);
     } else {
       const intervalChanged = existing.service.intervalMs !== service.intervalMs;
@@ -396,6 +400,7 @@ export class MonitorService implements MonitorView, ShardHost {
     const runtime = this.runtimes.get(id);
     if (!runtime) return false;
     this.runtimes.delete(id);
+    this.membership += 1;
     this.dueTimer.arm();
     this.stateWriter.forget(runtime);
     this.version += 1;

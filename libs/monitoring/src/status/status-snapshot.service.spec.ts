@@ -462,7 +462,7 @@ describe('StatusSnapshotService', () => {
       expect(after.etag).not.toBe(before.etag);
     });
 
-    it('rebuilds the history document once a minute or when the catalog size changes', () => {
+    it('rebuilds the history document once a minute or when a service is added or removed', () => {
       const first = snapshot.currentHistory(NOW);
       expect(snapshot.currentHistory(NOW + 59_999)).toBe(first);
       monitor.upsert(service('web'), NOW);
@@ -470,6 +470,14 @@ describe('StatusSnapshotService', () => {
       expect(grown.etag).not.toBe(first.etag);
       expect(Object.keys(grown.data.services)).toEqual(['api', 'web']);
       expect(snapshot.currentHistory(NOW + 61_000)).not.toBe(grown);
+    });
+
+    it('lists the new id at once when one service is deleted and another created (same size)', () => {
+      monitor.upsert(service('web'), NOW);
+      expect(Object.keys(snapshot.currentHistory(NOW).data.services)).toEqual(['api', 'web']);
+      monitor.remove('web');
+      monitor.upsert(service('docs'), NOW);
+      expect(Object.keys(snapshot.currentHistory(NOW + 1_000).data.services)).toEqual(['api', 'docs']);
     });
   });
 

@@ -106,7 +106,8 @@ function certificateOf(runtime: ServiceRuntime, now: number): CertificateStatus 
 
 /**
  * Builds the public documents from memory — /api/status never touches the database. The status document is
- * rebuilt at most once per tick and only when something changed; history once a minute.
+ * rebuilt at most once per tick and only when something changed; history once a minute and when a service is
+ * added or removed.
  */
 @Injectable()
 export class StatusSnapshotService {
@@ -263,9 +264,9 @@ export class StatusSnapshotService {
   }
 
   currentHistory(now = Date.now()): CachedDocument<HistoryResponse> {
-    const stale = !this.history || now - this.history.builtAt >= 60_000 || this.historyFrom !== this.monitor.size;
+    const stale = !this.history || now - this.history.builtAt >= 60_000 || this.historyFrom !== this.monitor.membership;
     if (stale) {
-      this.historyFrom = this.monitor.size;
+      this.historyFrom = this.monitor.membership;
       const days = lastDays(now, 90);
       const services: HistoryResponse['services'] = {};
       for (const runtime of this.monitor.all()) {
