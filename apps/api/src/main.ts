@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
+import { MonitoringScheduler } from '@app/monitoring';
+import { BootHeap } from './boot-heap.js';
 import { createApp } from './bootstrap.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
 import { routeConsoleToJson, writeBootMessage } from './logging.js';
@@ -17,6 +19,8 @@ if (json) {
   logProcessWarningsAsJson();
   routeConsoleToJson();
 }
+const bootHeap = new BootHeap();
+bootHeap.begin();
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -31,6 +35,8 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.env.PORT, config.env.HOST);
+  // The stored state is in once every service's recent checks are (they load after listening).
+  void app.get(MonitoringScheduler).restored.finally(() => bootHeap.end());
   const logger = new Logger('Bootstrap');
   logger.log(
     `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
