@@ -13,7 +13,8 @@ export function configuredHeapGrowingPercent(
   execArgv: readonly string[] = process.execArgv,
   nodeOptions: string | undefined = process.env.NODE_OPTIONS,
 ): number | null {
-  const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
+  // Node applies NODE_OPTIONS first: the command line wins.
+  const flags = [...(nodeOptions ?? '').split(/\s+/), ...execArgv];
   for (let index = flags.length - 1; index >= 0; index -= 1) {
     const match = FLAG.exec(flags[index] ?? '');
     if (match) return Number(match[1]);
