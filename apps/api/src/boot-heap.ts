@@ -26,8 +26,8 @@ export function configuredHeapGrowingPercent(
  * The boot allocates its steady-state heap in seconds (the module graph, the catalog, the stored state of every
  * service): with the steady state's small growth step (25 %) V8 runs a full GC at every step of that climb — at
  * 10,000 services garbage collection was 40 % of the CPU until status was served. While booting, the heap may grow
- * by BOOT_HEAP_GROWING_PERCENT instead; `endBootHeap()` puts the configured step back once the stored state is
- * loaded, and the next full GC sizes the heap by it again (the memory after boot is the steady state's).
+ * by BOOT_HEAP_GROWING_PERCENT instead; `end()` puts the configured step back once the app listens (status served),
+ * and the next full GC sizes the heap by it again (the memory after boot is the steady state's).
  * Not a cap either way. Does nothing when the process was started without the flag.
  */
 export class BootHeap {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
-import { MonitoringScheduler } from '@app/monitoring';
 import { BootHeap } from './boot-heap.js';
 import { createApp } from './bootstrap.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
@@ -35,8 +34,9 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.env.PORT, config.env.HOST);
-  // The stored state is in once every service's recent checks are (they load after listening).
-  void app.get(MonitoringScheduler).restored.finally(() => bootHeap.end());
+  // Serving: what still loads (recent checks, in the background and paced) allocates at the steady state's step,
+  // so the heap does not climb further than it must.
+  bootHeap.end();
   const logger = new Logger('Bootstrap');
   logger.log(
     `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
