@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { jest } from '@jest/globals';
 import { httpCheck, type MonitoredService } from './catalog/service-definition.js';
 import { INITIAL_EVALUATION, type EvaluationState } from './evaluation/evaluate.js';
 import { dayOf, emptyRollup, foldCheck, startOfDay } from './history/rollup.js';
@@ -551,6 +553,27 @@ describe('MonitorService', () => {
         expect(states.rollup('api', today)).toMatchObject({ total: 3, through: BASE - 10 * MINUTE });
         held.release();
         await restored;
+      });
+
+      it('reports a restore cut short by shutdown as such, not as complete', async () => {
+        const logged = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+        try {
+          const held = holdRecentReads();
+          const services = Array.from({ length: 10 }, (_, index) => service(`svc-${index}`));
+          const { restored } = await monitor.open(services, BASE);
+          await monitor.shutdown(0);
+          held.release();
+          await restored;
+          const lines = logged.mock.calls.map(([message]) => String(message));
+          expect(lines.filter((line) => line.includes('restored in'))).toEqual([]);
+          expect(
+            lines.some((line) =>
+              /^restoring recent checks stopped by shutdown: \d of 10 services in \d+ ms$/.test(line),
+            ),
+          ).toBe(true);
+        } finally {
+          logged.mockRestore();
+        }
       });
 
       it('checks a service at its due time once restored, evaluated from its stored state', async () => {

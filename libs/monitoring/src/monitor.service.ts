@@ -236,10 +236,12 @@ export class MonitorService implements MonitorView, ShardHost {
       if (!this.holds(shard, epoch)) this.drop(shard);
     };
     const started = Date.now();
+    let restoredCount = 0;
     return this.forEach(order, async (service) => {
       for (let attempt = 0; !this.stopped; attempt += 1) {
         try {
           await restoreOne(service);
+          restoredCount += 1;
           break;
         } catch (error) {
           if (attempt === 0)
@@ -254,9 +256,13 @@ export class MonitorService implements MonitorView, ShardHost {
       if (left === 0) settled.get(shard)?.();
     }).then(() => {
       this.version += 1;
-      this.logger.log(
-        `recent checks of ${services.length} services restored in ${Date.now() - started} ms (in the background)`,
-      );
+      const ms = Date.now() - started;
+      // A shutdown during the restore ends it early: say so rather than report it complete.
+      if (restoredCount < services.length)
+        this.logger.log(
+          `restoring recent checks stopped by shutdown: ${restoredCount} of ${services.length} services in ${ms} ms`,
+        );
+      else this.logger.log(`recent checks of ${services.length} services restored in ${ms} ms (in the background)`);
     });
   }
 
