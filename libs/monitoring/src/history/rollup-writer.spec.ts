@@ -135,10 +135,46 @@ describe('RollupWriter', () => {
     writer.fold(api, check(NOW, false), NOW);
     expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: { total: 2 }, pending: 0 });
     writer.stored(api, check(NOW, false), NOW);
-    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: { total: 3 }, pending: 1 });
+    // Caught up: one copy again, the check counted once for writing.
+    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: null, pending: 1 });
     expect(api.rollups.get('2026-01-20')?.durable).toBeNull();
     await writer.flush([api], NOW, true);
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, failures: 1, through: NOW });
+  });
+
+  it('keeps the written copy apart only while a shown check is not stored yet', async () => {
+    writer.fold(api, check(NOW - 2000), NOW);
+    writer.fold(api, check(NOW - 1000, false), NOW);
+    writer.stored(api, check(NOW - 2000), NOW);
+    // One check still in flight: the written copy lacks it.
+    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 2 }, durable: { total: 1 }, pending: 1 });
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 1, failures: 0, through: NOW - 2000 });
+
+    writer.stored(api, check(NOW - 1000, false), NOW);
+    expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 2 }, durable: null, pending: 1 });
+    writer.fold(api, check(NOW), NOW);
+    // The next check copies the caught-up day again before it is shown; the copy is not the shown object.
+    const slot = api.rollups.get(TODAY) as RollupSlot;
+    expect(slot).toMatchObject({ rollup: { total: 3 }, durable: { total: 2, failures: 1 } });
+    expect(slot.durable?.hourTotal).not.toBe(slot.rollup.hourTotal);
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 2, failures: 1, through: NOW - 1000 });
+    writer.stored(api, check(NOW), NOW);
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, failures: 1, through: NOW });
+    expect(slot.durable).toBeNull();
+  });
+
+  it('keeps the written copy when the store took a check the shown day did not count', () => {
+    writer.fold(api, check(NOW), NOW);
+    // An older check reported stored after a newer one was shown: the shown day refuses it (not newer than its
+    // `through`), the copy for writing may count it — they differ, so both are kept.
+    writer.stored(api, check(NOW - 1000), NOW);
+    writer.stored(api, check(NOW), NOW);
+    const slot = api.rollups.get(TODAY) as RollupSlot;
+    expect(slot.rollup.total).toBe(1);
+    expect(slot.durable).toMatchObject({ total: 2, through: NOW });
   });
 
   it('keeps hour slots for today and yesterday only (the 24-hour chart), and every day total', async () => {

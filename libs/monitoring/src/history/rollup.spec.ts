@@ -1,9 +1,11 @@
 import {
+  copyRollup,
   dayOf,
   emptyRollup,
   foldCheck,
   lastDays,
   percent,
+  sameRollup,
   startOfDay,
   sumDays,
   sumLast24h,
@@ -97,6 +99,38 @@ describe('foldCheck', () => {
     const rollup = rollupOf(JAN_10, [check(JAN_10 + 1000, false, 50, true)]);
     expect(foldCheck(rollup, check(JAN_10 + 1000, false, 50, true))).toBe(false);
     expect(rollup.maintenance).toBe(1);
+  });
+});
+
+describe('copyRollup and sameRollup', () => {
+  const sample = () =>
+    rollupOf(JAN_10, [check(JAN_10 + 1000), check(JAN_10 + 2 * HOUR, false), check(JAN_10 + 3 * HOUR, true, 20, true)]);
+
+  it('copies every counter into arrays of its own', () => {
+    const rollup = sample();
+    const copy = copyRollup(rollup);
+    expect(copy).toEqual(rollup);
+    expect(sameRollup(copy, rollup)).toBe(true);
+    foldCheck(copy, check(JAN_10 + 4 * HOUR));
+    expect(rollup).toEqual(sample());
+  });
+
+  it('tells apart two days that differ in any one field or slot', () => {
+    const base = sample();
+    const keys = Object.keys(base) as (keyof DailyRollup)[];
+    expect(keys).toHaveLength(12); // a new field must be compared (and added here)
+    for (const key of keys) {
+      const other = copyRollup(base);
+      const value = other[key];
+      if (Array.isArray(value)) {
+        (other as unknown as Record<string, number[]>)[key] =
+          value.length > 0 ? value.map((n, i) => (i === 5 ? n + 1 : n)) : [0];
+        expect(sameRollup(other, base)).toBe(false);
+        (other as unknown as Record<string, number[]>)[key] = value.slice(0, -1);
+      } else if (typeof value === 'number') (other as unknown as Record<string, number>)[key] = value + 0.5;
+      else (other as unknown as Record<string, string>)[key] = `${String(value)}x`;
+      expect([key, sameRollup(other, base)]).toEqual([key, false]);
+    }
   });
 });
 

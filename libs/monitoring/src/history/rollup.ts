@@ -134,6 +134,41 @@ export function emptyRollup(serviceId: string, day: string): DailyRollup {
   };
 }
 
+/** An independent copy (its arrays too): cheaper than structuredClone for a copy made per check. */
+export function copyRollup(rollup: DailyRollup): DailyRollup {
+  return {
+    ...rollup,
+    hourTotal: rollup.hourTotal.slice(),
+    hourFailures: rollup.hourFailures.slice(),
+    hourLatencySum: rollup.hourLatencySum.slice(),
+    latencyBuckets: rollup.latencyBuckets.slice(),
+  };
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+/** Every counter equal (and the same day and `through`): writing one is writing the other. */
+export function sameRollup(a: DailyRollup, b: DailyRollup): boolean {
+  return (
+    a.serviceId === b.serviceId &&
+    a.day === b.day &&
+    a.through === b.through &&
+    a.total === b.total &&
+    a.failures === b.failures &&
+    a.maintenance === b.maintenance &&
+    a.latencySum === b.latencySum &&
+    a.latencyCount === b.latencyCount &&
+    sameNumbers(a.hourTotal, b.hourTotal) &&
+    sameNumbers(a.hourFailures, b.hourFailures) &&
+    sameNumbers(a.hourLatencySum, b.hourLatencySum) &&
+    sameNumbers(a.latencyBuckets, b.latencyBuckets)
+  );
+}
+
 export interface FoldableCheck {
   at: number;
   ok: boolean;
