@@ -311,11 +311,12 @@ describe('MonitorService', () => {
       monitor.upsert(service('api'), BASE);
       const due = monitor.get('api')!.nextDueAt;
       for (let i = 0; i < 5; i += 1) await tickAt(due + i * SECOND);
-      expect(monitor.get('api')!.recent.map((check) => check.at)).toEqual([
-        due + 4 * SECOND,
-        due + 3 * SECOND,
-        due + 2 * SECOND,
-      ]);
+      expect(
+        monitor
+          .get('api')!
+          .recent.toArray()
+          .map((check) => check.at),
+      ).toEqual([due + 4 * SECOND, due + 3 * SECOND, due + 2 * SECOND]);
     });
 
     it('stores every check with the state it produced', async () => {
@@ -416,7 +417,7 @@ describe('MonitorService', () => {
       await monitor.load([service('api', { intervalMs: interval })], BASE);
       const runtime = monitor.get('api')!;
       expect(runtime.evaluation).toEqual(storedState);
-      expect(runtime.recent.map((check) => check.at)).toEqual([
+      expect(runtime.recent.toArray().map((check) => check.at)).toEqual([
         BASE - MINUTE,
         BASE - 5 * MINUTE,
         BASE - 10 * MINUTE,
@@ -498,7 +499,7 @@ describe('MonitorService', () => {
         await restored;
         // the recent checks are in, the checks after the rollup folded once, and the rhythm of the last check kept
         expect(api.restoring).toBe(false);
-        expect(api.recent.map((check) => check.at)[0]).toBe(BASE - MINUTE);
+        expect(api.recent.toArray().map((check) => check.at)[0]).toBe(BASE - MINUTE);
         expect(api.rollups.get(today)!.rollup).toMatchObject({ total: 5, failures: 2, through: BASE - MINUTE });
         expect(api.nextDueAt).toBe(BASE - MINUTE + interval + offsetOf('api'));
         expect(states.loadCalls).toBe(0);
@@ -711,10 +712,15 @@ describe('MonitorService', () => {
       monitor.applyRemote([storedCheck('theirs', BASE + SECOND, false)]); // replayed: ignored
       monitor.applyRemote([storedCheck('mine', BASE + 3 * SECOND, false)]); // ours: never taken from the feed
       const runtime = monitor.get('theirs')!;
-      expect(runtime.recent.map((check) => check.at)).toEqual([BASE + 2 * SECOND, BASE + SECOND]);
+      expect(runtime.recent.toArray().map((check) => check.at)).toEqual([BASE + 2 * SECOND, BASE + SECOND]);
       expect(runtime.evaluation).toMatchObject({ state: 'down', since: BASE + SECOND });
       expect(runtime.rollups.get(dayOf(BASE))!.rollup).toMatchObject({ total: 2, failures: 2 });
-      expect(monitor.get('mine')!.recent.every((check) => check.ok)).toBe(true);
+      expect(
+        monitor
+          .get('mine')!
+          .recent.toArray()
+          .every((check) => check.ok),
+      ).toBe(true);
       // nothing of the other replica's service is ever written from here
       await tickAt(BASE + 10 * MINUTE);
       await monitor.shutdown(50);
@@ -733,7 +739,7 @@ describe('MonitorService', () => {
       prober.hold = false;
       prober.release();
       await settle();
-      expect(monitor.get('api')!.recent).toEqual([]);
+      expect(monitor.get('api')!.recent.toArray()).toEqual([]);
       for (let at = due + SECOND; at < due + 5 * SECOND; at += SECOND) await tickAt(at);
       expect(prober.calls).toHaveLength(1);
     });
@@ -757,7 +763,7 @@ describe('MonitorService', () => {
       expect(states.epochs.get('api')).toBe(7); // an older owner's writes are refused from now on
       const runtime = monitor.get('api')!;
       expect(runtime.epoch).toBe(7);
-      expect(runtime.recent.map((check) => check.at)).toEqual([slot + 3, slot - 10 * SECOND + 4]);
+      expect(runtime.recent.toArray().map((check) => check.at)).toEqual([slot + 3, slot - 10 * SECOND + 4]);
       expect(runtime.evaluation.state).toBe('up');
       // catch-up at the next tick, then back on the old grid (slot + 20 s, not 10 s after the catch-up)
       await tickAt(now);
@@ -782,7 +788,12 @@ describe('MonitorService', () => {
       monitor.applyRemote([storedCheck('api', BASE + SECOND)]);
       release();
       await reload;
-      expect(monitor.get('api')!.recent.map((check) => check.at)).toEqual([BASE + SECOND]);
+      expect(
+        monitor
+          .get('api')!
+          .recent.toArray()
+          .map((check) => check.at),
+      ).toEqual([BASE + SECOND]);
       expect(monitor.get('api')!.rollups.get(dayOf(BASE))!.rollup.total).toBe(1);
     });
 

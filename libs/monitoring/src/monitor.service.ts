@@ -7,6 +7,7 @@ import { StateWriter } from './evaluation/state-writer.js';
 import { CheckWriter } from './history/check-writer.js';
 import { dayOf, lastDays, startOfDay } from './history/rollup.js';
 import { HourSlotLoader } from './history/hour-slot-loader.js';
+import { RecentChecks } from './history/recent-checks.js';
 import { RollupWriter, type RollupSlot } from './history/rollup-writer.js';
 import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
@@ -31,8 +32,8 @@ export interface ServiceRuntime {
    */
   epoch: number | null;
   evaluation: EvaluationState;
-  /** Newest first, at most `recentChecks`. */
-  recent: StoredCheck[];
+  /** Newest first, at most `recentChecks` (packed: see RecentChecks). */
+  recent: RecentChecks;
   /** Daily rollups by day, kept and written by the RollupWriter. */
   rollups: Map<string, RollupSlot>;
   nextDueAt: number;
@@ -153,7 +154,7 @@ export class MonitorService implements MonitorView, ShardHost {
     if (!fencing) for (const [shard, epoch] of claimed) this.leases.adopted(shard, epoch);
     for (const service of services) {
       const found = stored.get(service.id);
-      const runtime = this.createRuntime(service, found?.state ?? INITIAL_EVALUATION, [], now, startedAt);
+      const runtime = this.createRuntime(service, found?.state ?? INITIAL_EVALUATION, null, now, startedAt);
       runtime.restoring = true;
       // Copies: what the feed folds into the shown rollups until the restore must not leak into what it reads.
       this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now);
@@ -308,7 +309,13 @@ export class MonitorService implements MonitorView, ShardHost {
       preloaded ?? this.stateStore.load(service.id, days[0] as string),
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
-    const runtime = this.createRuntime(service, state ?? INITIAL_EVALUATION, recent, now, startedAt);
+    const runtime = this.createRuntime(
+      service,
+      state ?? INITIAL_EVALUATION,
+      RecentChecks.of(service.id, this.options.recentChecks, recent),
+      now,
+      startedAt,
+    );
     runtime.epoch = epoch;
     if (schedule === 'takeover') {
       const due = takeoverDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now);
@@ -358,10 +365,11 @@ export class MonitorService implements MonitorView, ShardHost {
   private createRuntime(
     service: MonitoredService,
     evaluation: EvaluationState,
-    recent: StoredCheck[],
+    stored: RecentChecks | null,
     now: number,
     startedAt?: number,
   ): ServiceRuntime {
+    const recent = stored ?? new RecentChecks(service.id, this.options.recentChecks);
     return {
       service,
       shard: shardOf(service.id),
@@ -369,7 +377,7 @@ export class MonitorService implements MonitorView, ShardHost {
       evaluation,
       recent,
       rollups: new Map(),
-      nextDueAt: firstDueAt(service.id, service.intervalMs, recent[0]?.at ?? null, now, startedAt),
+      nextDueAt: firstDueAt(service.id, service.intervalMs, recent.newest?.at ?? null, now, startedAt),
       resumeAt: null,
       running: false,
       queued: false,
@@ -383,7 +391,7 @@ export class MonitorService implements MonitorView, ShardHost {
   upsert(service: MonitoredService, now = Date.now()): void {
     const existing = this.runtimes.get(service.id);
     if (!existing) {
-      const runtime = this.createRuntime(service, INITIAL_EVALUATION, [], now);
+      const runtime = this.createRuntime(service, INITIAL_EVALUATION, null, now);
       runtime.epoch = this.leases.epochOf(runtime.shard);
       this.runtimes.set(service.id, runtime);
       this.membership += 1;
@@ -392,7 +400,7 @@ export class MonitorService implements MonitorView, ShardHost {
       const intervalChanged = existing.service.intervalMs !== service.intervalMs;
       existing.service = service;
       if (intervalChanged) {
-        existing.nextDueAt = firstDueAt(service.id, service.intervalMs, existing.recent[0]?.at ?? null, now);
+        existing.nextDueAt = firstDueAt(service.id, service.intervalMs, existing.recent.newest?.at ?? null, now);
         existing.resumeAt = null;
       }
       // A pause, a resume or a new interval changes what the timer should hold.
@@ -610,8 +618,7 @@ export class MonitorService implements MonitorView, ShardHost {
       maintenance: inMaintenance,
     };
     runtime.evaluation = next;
-    runtime.recent.unshift(check);
-    if (runtime.recent.length > this.options.recentChecks) runtime.recent.length = this.options.recentChecks;
+    runtime.recent.push(check);
     this.rollupWriter.fold(runtime, check, result.startedAt);
     this.checkWriter.enqueue(check, epoch);
     this.version += 1;
@@ -649,11 +656,11 @@ export class MonitorService implements MonitorView, ShardHost {
       }
       const runtime = this.runtimes.get(check.serviceId);
       if (!runtime || runtime.epoch !== null) continue;
-      if (runtime.recent[0] !== undefined && check.at <= runtime.recent[0].at) continue;
+      const newest = runtime.recent.newest;
+      if (newest !== undefined && check.at <= newest.at) continue;
       const state = check.state === 'maintenance' ? runtime.evaluation.state : check.state;
       if (state !== runtime.evaluation.state) runtime.evaluation = { ...runtime.evaluation, state, since: check.at };
-      runtime.recent.unshift(check);
-      if (runtime.recent.length > this.options.recentChecks) runtime.recent.length = this.options.recentChecks;
+      runtime.recent.push(check);
       this.rollupWriter.fold(runtime, check, now);
       changed = true;
     }
@@ -814,7 +821,7 @@ function view(runtime: ServiceRuntime): ServiceView {
     service: runtime.service,
     // A misconfigured service has no trustworthy state: nothing opens (or escalates) an incident for it.
     state: runtime.misconfigured === null ? runtime.evaluation.state : 'unknown',
-    lastError: runtime.recent[0]?.error ?? null,
+    lastError: runtime.recent.newest?.error ?? null,
     misconfigured: runtime.misconfigured,
   };
 }

@@ -92,7 +92,7 @@ function toLastCheck(check: StoredCheck | undefined): LastCheck | null {
 
 /** The certificate the most recent check that saw one reported (recent checks survive restarts). */
 function certificateOf(runtime: ServiceRuntime, now: number): CertificateStatus | null {
-  const check = runtime.recent.find((candidate) => candidate.certificateNotAfter !== undefined);
+  const check = runtime.recent.newestWithCertificate();
   if (!check || check.certificateNotAfter === undefined) return null;
   const { check: spec } = runtime.service;
   const warningDays = spec.kind === 'http' || spec.kind === 'tcp' ? spec.certExpiryWarningDays : 0;
@@ -272,7 +272,7 @@ export class StatusSnapshotService {
       for (const runtime of this.monitor.all()) {
         services[runtime.service.id] = {
           bars: days.map((day) => toBar(day, runtime.rollups.get(day)?.rollup).uptime),
-          latency: [...runtime.recent].reverse().map((check) => (check.ok ? check.latencyMs : null)),
+          latency: runtime.recent.latencies(),
         };
       }
       this.history = cache<HistoryResponse>({ generatedAt: new Date(now).toISOString(), days, services }, now);
@@ -287,7 +287,7 @@ export class StatusSnapshotService {
     return cache<ServiceDetailResponse>(
       {
         service: this.serviceDetail(runtime, now),
-        recentChecks: runtime.recent.map((check) => ({ ...toLastCheck(check)!, state: check.state })),
+        recentChecks: runtime.recent.toArray().map((check) => ({ ...toLastCheck(check)!, state: check.state })),
         bars,
         certificate: certificateOf(runtime, now),
         latency: latencyHistory(runtime, now),
@@ -302,7 +302,7 @@ export class StatusSnapshotService {
     const shown = this.shown(runtime, now);
     const { maintenance, stale } = shown;
     if (!stale && shown.staleAt < this.nextStaleAt) this.nextStaleAt = shown.staleAt;
-    const last = recent[0];
+    const last = recent.newest;
     const hour = Math.floor(now / HOUR_MS);
     const known = this.entries.get(runtime);
     if (
@@ -343,7 +343,7 @@ export class StatusSnapshotService {
   /** What of a service's look depends on the clock: in a maintenance window, stale (no news for 2 intervals + lease). */
   private shown(runtime: ServiceRuntime, now: number): { maintenance: boolean; stale: boolean; staleAt: number } {
     const { service } = runtime;
-    const last = runtime.recent[0];
+    const last = runtime.recent.newest;
     const staleAt =
       last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
     return {
@@ -376,7 +376,7 @@ export class StatusSnapshotService {
       since: evaluation.since === null ? null : new Date(evaluation.since).toISOString(),
       paused: service.paused,
       intervalSeconds: service.intervalMs / 1000,
-      lastCheck: toLastCheck(runtime.recent[0]),
+      lastCheck: toLastCheck(runtime.recent.newest),
       uptime: {
         '24h': uptimeOf(sumLast24h(byDay, now)),
         '7d': uptimeOf(sumDays(byDay, now, 7)),

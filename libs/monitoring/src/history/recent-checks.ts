@@ -1,0 +1,122 @@
+import { SERVICE_STATES, type ServiceState } from '@app/contracts';
+import type { StoredCheck } from '../ports.js';
+
+/** Numbers kept per check: start, latency, HTTP status (NaN: none), certificate notAfter (NaN: none), flags. */
+const STRIDE = 5;
+const OK = 1;
+const MAINTENANCE = 2;
+const STATE_SHIFT = 2;
+const UNKNOWN = SERVICE_STATES.indexOf('unknown');
+
+/**
+ * One service's newest checks, newest first, at most `capacity` of them — packed as numbers in one array instead
+ * of one object per check. At 30 checks a service held ~3.2 KB of check objects (each ~100 B with its boxed
+ * timestamp); here it is ~1.2 KB (one array of doubles), and the error and warning texts only for services whose
+ * window has any. At 10,000 services that is ~20 MB less heap once the window is full (30 minutes at 60 s).
+ *
+ * The newest check is kept as the object it was pushed as: the snapshot compares it by identity to see that a
+ * service has a new check, and reads it on every rebuild. The others are made on demand (the detail page, the
+ * history's latency line), which are built at most once per snapshot or minute.
+ */
+export class RecentChecks implements Iterable<StoredCheck> {
+  /** Newest first: STRIDE numbers per check. Only numbers ever go in, so V8 keeps it a packed double array. */
+  private numbers: number[] = [];
+  /** Error and warning per check, newest first (two entries per check); null while no check in it has either. */
+  private texts: (string | null)[] | null = null;
+  private newestCheck: StoredCheck | undefined;
+
+  constructor(
+    readonly serviceId: string,
+    readonly capacity: number,
+  ) {}
+
+  /** Oldest last, as a store's `recent()` returns them (newest first). */
+  static of(serviceId: string, capacity: number, newestFirst: readonly StoredCheck[]): RecentChecks {
+    const recent = new RecentChecks(serviceId, capacity);
+    for (let index = Math.min(newestFirst.length, capacity) - 1; index >= 0; index -= 1)
+      recent.push(newestFirst[index] as StoredCheck);
+    return recent;
+  }
+
+  get length(): number {
+    return this.numbers.length / STRIDE;
+  }
+
+  /** The newest check, the object pushed (undefined when none). */
+  get newest(): StoredCheck | undefined {
+    return this.newestCheck;
+  }
+
+  /** Adds the newest check, dropping the oldest beyond `capacity`. */
+  push(check: StoredCheck): void {
+    // A state this version does not know (an item written by a newer one) reads back as `unknown`: these checks
+    // are only shown, and a restore must not fail on one of them.
+    const known = SERVICE_STATES.indexOf(check.state);
+    const state = known < 0 ? UNKNOWN : known;
+    const flags = (check.ok ? OK : 0) | (check.maintenance ? MAINTENANCE : 0) | (state << STATE_SHIFT);
+    this.numbers.unshift(check.at, check.latencyMs, check.statusCode ?? NaN, check.certificateNotAfter ?? NaN, flags);
+    const error = check.error ?? null;
+    const warning = check.warning ?? null;
+    if (this.texts === null && (error !== null || warning !== null))
+      this.texts = new Array<string | null>((this.length - 1) * 2).fill(null);
+    this.texts?.unshift(error, warning);
+    if (this.numbers.length > this.capacity * STRIDE) {
+      this.numbers.length = this.capacity * STRIDE;
+      if (this.texts) this.texts.length = this.capacity * 2;
+    }
+    if (this.texts !== null && this.texts.every((text) => text === null)) this.texts = null;
+    this.newestCheck = check;
+  }
+
+  /** The check `index` places back from the newest (0: the newest, the object pushed). */
+  at(index: number): StoredCheck | undefined {
+    if (index < 0 || index >= this.length) return undefined;
+    if (index === 0) return this.newestCheck;
+    const base = index * STRIDE;
+    const numbers = this.numbers;
+    const flags = numbers[base + 4] as number;
+    const statusCode = numbers[base + 2] as number;
+    const certificateNotAfter = numbers[base + 3] as number;
+    const error = this.texts?.[index * 2] ?? null;
+    const warning = this.texts?.[index * 2 + 1] ?? null;
+    return {
+      serviceId: this.serviceId,
+      at: numbers[base] as number,
+      ok: (flags & OK) !== 0,
+      latencyMs: numbers[base + 1] as number,
+      ...(Number.isNaN(statusCode) ? {} : { statusCode }),
+      ...(error === null ? {} : { error }),
+      ...(warning === null ? {} : { warning }),
+      ...(Number.isNaN(certificateNotAfter) ? {} : { certificateNotAfter }),
+      state: SERVICE_STATES[flags >> STATE_SHIFT] as ServiceState,
+      maintenance: (flags & MAINTENANCE) !== 0,
+    };
+  }
+
+  /** Newest first. */
+  *[Symbol.iterator](): Iterator<StoredCheck> {
+    for (let index = 0; index < this.length; index += 1) yield this.at(index) as StoredCheck;
+  }
+
+  /** Newest first, as objects. */
+  toArray(): StoredCheck[] {
+    return [...this];
+  }
+
+  /** The latency of each check, oldest first; null for a failed one (the history's latency line). */
+  latencies(): (number | null)[] {
+    const out: (number | null)[] = [];
+    for (let index = this.length - 1; index >= 0; index -= 1) {
+      const base = index * STRIDE;
+      out.push(((this.numbers[base + 4] as number) & OK) !== 0 ? (this.numbers[base + 1] as number) : null);
+    }
+    return out;
+  }
+
+  /** The newest check that reported a certificate. */
+  newestWithCertificate(): StoredCheck | undefined {
+    for (let index = 0; index < this.length; index += 1)
+      if (!Number.isNaN(this.numbers[index * STRIDE + 3])) return this.at(index);
+    return undefined;
+  }
+}
