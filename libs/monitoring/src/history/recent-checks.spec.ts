@@ -74,6 +74,10 @@ describe('RecentChecks', () => {
     expect(recent.at(1)).toMatchObject({ at: AT, state: 'unknown' });
   });
 
+  it('needs room for at least one check', () => {
+    expect(() => new RecentChecks('api', 0)).toThrow(RangeError);
+  });
+
   it('agrees with a plain list of objects over a long random sequence', () => {
     const random = numbers(17);
     const next = () => random.next().value as number;
