@@ -79,3 +79,13 @@ export function historyCost({ services = 1000, days = 90, nodeArgs = RUNTIME.fla
   );
   return JSON.parse(out.trim().split('\n').at(-1));
 }
+
+/** Heap held by a full window of recent checks per service, packed vs as objects (bench/memory-recent.mjs). */
+export function recentCost({ services = 10_000, window = 30, nodeArgs = RUNTIME.flags } = {}) {
+  const out = execFileSync(
+    process.execPath,
+    [...nodeArgs, '--expose-gc', join(BENCH_DIR, 'memory-recent.mjs'), String(services), String(window)],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1));
+}

@@ -22,7 +22,7 @@ import { BENCH_DIR, removeTemps } from './app.mjs';
 import { bootRun } from './boot.mjs';
 import { build, buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
-import { historyCost, memoryRun } from './memory.mjs';
+import { historyCost, memoryRun, recentCost } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
 import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
 import { statusBench } from './status.mjs';
@@ -168,6 +168,8 @@ async function main() {
     results.memoryHistory = await step('memory history', () =>
       [1, 90].map((days) => historyCost({ services: 1000, days })),
     );
+    // At 60 s a 5-minute run holds 5 recent checks per service; after 30 minutes every service holds 30.
+    results.memoryRecent = await step('memory recent checks', () => recentCost({ services: 10_000, window: 30 }));
   }
   results.scheduler = [];
   for (const n of [1000, 2000, 10000]) {
@@ -436,6 +438,11 @@ function report() {
     for (const h of results.memoryHistory ?? [])
       out.push(
         `  restored history, ${h.days} day(s) of rollups for ${h.services} services: ${fmt(h.heapMb, 1)} MB of live heap (${fmt(h.perServiceKb, 1)} KB per service)`,
+      );
+    const recent = results.memoryRecent;
+    if (recent)
+      out.push(
+        `  a full window of ${recent.window} recent checks for ${recent.services} services: ${fmt(recent.packed.heapMb, 1)} MB of live heap packed (${fmt(recent.packed.perServiceKb, 2)} KB per service), ${fmt(recent.objects.heapMb, 1)} MB as objects (${fmt(recent.objects.perServiceKb, 2)} KB)`,
       );
     for (const m of results.memory)
       out.push(
