@@ -186,6 +186,10 @@ describe('RollupWriter', () => {
     expect([hours(TODAY), hours('2026-01-30'), hours('2026-01-29')]).toEqual([24, 24, 0]);
     expect(api.rollups.get('2026-01-29')?.rollup).toMatchObject({ total: 4, failures: 2, hourFailures: [] });
     expect(api.rollups.get('2026-01-29')?.rollup.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(2);
+    // One frozen empty list for every such day, not three arrays a day.
+    const old = api.rollups.get('2026-01-29')?.rollup;
+    expect(Object.isFrozen(old?.hourTotal)).toBe(true);
+    expect(old?.hourFailures).toBe(old?.hourTotal);
   });
 
   it('writes a late check into a day restored without hour slots with whole slots, never with holes', async () => {
