@@ -50,6 +50,46 @@ describe('RollupWriter', () => {
     expect([...api.rollups.keys()].sort()).toEqual(['2026-01-30', TODAY]);
   });
 
+  it('never writes a day it dropped, even with checks of it not written yet', async () => {
+    const early = Date.UTC(2025, 10, 2, 12);
+    take(writer, check(early), early);
+    expect(api.rollups.get(dayOf(early))?.pending).toBe(1);
+    take(writer, check(NOW)); // 90 days later: the old day leaves memory unwritten, as it always did
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', dayOf(early))).toBeUndefined();
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 1 });
+  });
+
+  it('visits only the days with unwritten checks, not every day kept', async () => {
+    const days = Array.from({ length: 89 }, (_, back) => dayOf(NOW - (back + 1) * 24 * 60 * MINUTE));
+    writer.restore(
+      api,
+      days.map((day) => dayRollup('api', day, { checks: 3 })),
+      NOW,
+    );
+    const saves = jest.spyOn(store, 'saveRollup');
+    const read = jest.fn();
+    for (const method of ['values', 'entries', 'keys', 'forEach', Symbol.iterator] as const) {
+      const original = api.rollups[method].bind(api.rollups) as (...args: unknown[]) => unknown;
+      (api.rollups as unknown as Record<PropertyKey, unknown>)[method] = (...args: unknown[]) => {
+        read(method);
+        return original(...args);
+      };
+    }
+    await writer.flush([api], NOW, true);
+    expect(read).not.toHaveBeenCalled();
+    expect(saves).not.toHaveBeenCalled();
+
+    take(writer, check(NOW)); // a new day: the days past the history are looked for, once
+    read.mockClear();
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', TODAY)).toMatchObject({ total: 1 });
+    expect(saves).toHaveBeenCalledTimes(1);
+    await writer.flush([api], NOW, true); // written: nothing left to visit or write
+    expect(saves).toHaveBeenCalledTimes(1);
+    expect(read).not.toHaveBeenCalled();
+  });
+
   it('writes a day after `flushChecks` checks, not before', async () => {
     take(writer, check(NOW - 2000));
     take(writer, check(NOW - 1000));

@@ -54,6 +54,13 @@ export interface RollupWriterOptions {
  * owner of the service's shard cannot overwrite its new owner (`fenced` is told instead).
  */
 export class RollupWriter {
+  /**
+   * The days with stored checks not written yet, per service (keyed by its rollup map, so a map a restore replaced
+   * takes its set along, as before): a flush visits these instead of every day kept — at 10,000 services with 90
+   * days each, scanning every day took ~17 ms of the event loop each second.
+   */
+  private readonly dirty = new WeakMap<Map<string, RollupSlot>, Set<RollupSlot>>();
+
   constructor(
     private readonly store: StateAndRollupStore,
     private readonly options: RollupWriterOptions,
@@ -67,6 +74,7 @@ export class RollupWriter {
     // checks are all in; were one rewritten, only its never-shown hour slots would restart from zero), which
     // keeps a 90-day history about 60 KB lighter per service. The service id is shared, not one string per day.
     const yesterday = dayOf(now - 86_400_000);
+    const dirty = this.dirty.get(target.rollups);
     for (const rollup of stored) {
       rollup.serviceId = target.service.id;
       if (rollup.day < yesterday) {
@@ -74,6 +82,9 @@ export class RollupWriter {
         rollup.hourFailures = NO_HOURS;
         rollup.hourLatencySum = NO_HOURS;
       }
+      // A day restored again replaces what was kept of it, unwritten checks included (as the map did before).
+      const replaced = target.rollups.get(rollup.day);
+      if (replaced !== undefined) dirty?.delete(replaced);
       target.rollups.set(rollup.day, {
         rollup,
         durable: null,
@@ -99,7 +110,15 @@ export class RollupWriter {
   stored(target: ServiceRollups, check: StoredCheck, now: number): void {
     const slot = this.slot(target, check, now);
     slot.durable ??= copyRollup(slot.rollup);
-    if (foldCheck(slot.durable, check)) slot.pending += 1;
+    if (foldCheck(slot.durable, check)) {
+      slot.pending += 1;
+      let dirty = this.dirty.get(target.rollups);
+      if (dirty === undefined) {
+        dirty = new Set();
+        this.dirty.set(target.rollups, dirty);
+      }
+      dirty.add(slot);
+    }
     // Caught up: every check shown is stored, so what is written is what is shown — one copy until the next check.
     if (sameRollup(slot.durable, slot.rollup)) slot.durable = null;
   }
@@ -118,7 +137,12 @@ export class RollupWriter {
       };
       target.rollups.set(day, slot);
       const oldest = lastDays(now, this.options.historyDays)[0] as string;
-      for (const key of target.rollups.keys()) if (key < oldest) target.rollups.delete(key);
+      const dirty = this.dirty.get(target.rollups);
+      for (const [key, kept] of target.rollups)
+        if (key < oldest) {
+          target.rollups.delete(key);
+          dirty?.delete(kept);
+        }
     }
     return slot;
   }
@@ -130,8 +154,14 @@ export class RollupWriter {
     for (const target of targets) {
       const epoch = target.epoch;
       if (epoch === null) continue;
-      for (const slot of target.rollups.values()) {
-        if (slot.pending === 0 || slot.saving) continue;
+      const dirty = this.dirty.get(target.rollups);
+      if (dirty === undefined) continue;
+      for (const slot of dirty) {
+        if (slot.pending === 0) {
+          dirty.delete(slot);
+          continue;
+        }
+        if (slot.saving) continue;
         if (
           force ||
           slot.pending >= this.options.flushChecks ||
