@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, RUNTIME, servicesYaml, startDynalite, startTarget, tempDir } from './app.mjs';
-import { foreignLoad, freePort, getJson, launch, quantile, sleep } from './lib.mjs';
+import { foreignLoad, freePort, getJson, launch, memoryMb, quantile, sleep } from './lib.mjs';
 
 const copy = (from, to) => execFileSync('cp', ['-a', from, to]);
 
@@ -87,6 +87,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   let healthMs = null;
   let atStatus = null;
   let firstAnswer = null;
+  let peakAtStatusMb = null;
   while (statusMs === null || healthMs === null) {
     if (app.child.exitCode !== null || app.child.signalCode !== null)
       throw new Error(`app exited (${app.child.exitCode ?? app.child.signalCode}):\n${app.output().slice(-3000)}`);
@@ -97,6 +98,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
         const { status, json } = await getJson(`${base}/api/status`, 5000);
         if (status === 200 && json?.services?.length === n) {
           statusMs = Date.now() - startedAt;
+          // VmHWM: the process's peak RSS so far (the boot transient is what a small host must have room for).
+          peakAtStatusMb = memoryMb(app.child.pid)?.hwm ?? null;
           firstAnswer = json;
           if (dynalite) atStatus = await dynalite.stats();
         }
@@ -120,6 +123,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   const firstMs = [...first.values()].map((at) => at - startedAt).sort((a, b) => a - b);
   // Whatever boot still loads in the background has had the first interval to finish.
   const atEnd = dynalite ? await dynalite.stats() : null;
+  const peakMb = memoryMb(app.child.pid)?.hwm ?? null;
+  const rssEndMb = memoryMb(app.child.pid)?.rss ?? null;
   const other = load.stop();
   await app.stop(20_000);
   if (dynalite) await dynalite.proc.stop();
@@ -141,6 +146,9 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
       seededDegradedShown: states.filter((service) => service.state === 'degraded').length,
       seededDegraded: degraded.size,
     },
+    peakAtStatusMb,
+    peakMb,
+    rssEndMb,
     otherCpuPercent: other.percent,
     loadAverage,
     ...(atEnd
@@ -157,6 +165,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
     `  ${build.label}${counted ? ' (counted)' : ''}: status ${(statusMs / 1000).toFixed(1)} s, health ${(healthMs / 1000).toFixed(1)} s, ` +
       `first check of all ${first.size}/${n} by ${((result.firstCheckMaxMs ?? NaN) / 1000).toFixed(1)} s, ` +
       `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}, ` +
+      `peak RSS ${Math.round(peakAtStatusMb ?? NaN)} MB at status, ${Math.round(peakMb ?? NaN)} MB in the first interval (${Math.round(rssEndMb ?? NaN)} at its end), ` +
       `load average ${loadAverage.toFixed(1)}` +
       (atStatus ? `, requests until status ${JSON.stringify(result.requestsUntilStatus)}` : ''),
   );

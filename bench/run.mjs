@@ -610,6 +610,7 @@ function report() {
           'after status s',
           'degraded shown',
           'last check shown',
+          'peak RSS MB status / interval / end',
           'requests until status',
           'requests first interval',
           'other CPU %',
@@ -617,7 +618,7 @@ function report() {
         ],
         b.runs.map((r) =>
           r.failed
-            ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(10).fill('')]
+            ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(11).fill('')]
             : [
                 r.build,
                 r.counted ? 'counted' : 'embedded',
@@ -628,6 +629,7 @@ function report() {
                 fmt(r.firstCheckAfterStatusMs / 1000, 1),
                 `${r.firstAnswer.seededDegradedShown}/${r.firstAnswer.seededDegraded}`,
                 `${r.firstAnswer.withLastCheck}/${b.n}`,
+                `${fmt(r.peakAtStatusMb, 0)} / ${fmt(r.peakMb, 0)} / ${fmt(r.rssEndMb, 0)}`,
                 r.requestsUntilStatus
                   ? Object.entries(r.requestsUntilStatus)
                       .map(([op, c]) => `${op} ${c}`)
