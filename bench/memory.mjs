@@ -70,22 +70,24 @@ export async function memoryRun({
   return result;
 }
 
-/** Heap held by a restored history of `days` days per service (bench/memory-history.mjs, in a child process). */
-export function historyCost({ services = 1000, days = 90, nodeArgs = RUNTIME.flags } = {}) {
+/** Runs a heap-measuring bench script in a child process (with --expose-gc) and returns its last JSON line. */
+function heapScript(script, args, nodeArgs) {
   const out = execFileSync(
     process.execPath,
-    [...nodeArgs, '--expose-gc', join(BENCH_DIR, 'memory-history.mjs'), String(services), String(days)],
-    { encoding: 'utf8' },
+    [...nodeArgs, '--expose-gc', join(BENCH_DIR, script), ...args.map(String)],
+    {
+      encoding: 'utf8',
+    },
   );
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
+/** Heap held by a restored history of `days` days per service (bench/memory-history.mjs). */
+export function historyCost({ services = 1000, days = 90, nodeArgs = RUNTIME.flags } = {}) {
+  return heapScript('memory-history.mjs', [services, days], nodeArgs);
+}
+
 /** Heap held by a full window of recent checks per service, packed vs as objects (bench/memory-recent.mjs). */
 export function recentCost({ services = 10_000, window = 30, nodeArgs = RUNTIME.flags } = {}) {
-  const out = execFileSync(
-    process.execPath,
-    [...nodeArgs, '--expose-gc', join(BENCH_DIR, 'memory-recent.mjs'), String(services), String(window)],
-    { encoding: 'utf8' },
-  );
-  return JSON.parse(out.trim().split('\n').at(-1));
+  return heapScript('memory-recent.mjs', [services, window], nodeArgs);
 }
