@@ -243,6 +243,13 @@ describe('RollupWriter', () => {
     expect(written?.hourFailures).toEqual([...new Array<number>(22).fill(0), 1, 0]);
   });
 
+  it('keeps no copy for writing of a day shown for another replica (no epoch)', () => {
+    const remote: ServiceRollups = { service: { id: 'api' }, rollups: new Map<string, RollupSlot>(), epoch: null };
+    writer.fold(remote, check(NOW - 1000), NOW);
+    writer.fold(remote, check(NOW), NOW);
+    expect(remote.rollups.get(TODAY)).toMatchObject({ rollup: { total: 2 }, durable: null, pending: 0 });
+  });
+
   it('writes nothing for a service another replica works (no epoch), and reports a newer epoch once', async () => {
     const fenced: number[] = [];
     const owner = new RollupWriter(

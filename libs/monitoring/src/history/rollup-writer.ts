@@ -102,7 +102,9 @@ export class RollupWriter {
    */
   fold(target: ServiceRollups, check: StoredCheck, now: number): void {
     const slot = this.slot(target, check, now);
-    slot.durable ??= copyRollup(slot.rollup);
+    // Another replica's service is never written from here (it is read again when this replica takes it over): no
+    // copy for writing, which would otherwise be kept, stale, for every such service and day.
+    if (target.epoch !== null) slot.durable ??= copyRollup(slot.rollup);
     foldCheck(slot.rollup, check);
   }
 
