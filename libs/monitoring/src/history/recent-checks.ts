@@ -11,8 +11,9 @@ const UNKNOWN = SERVICE_STATES.indexOf('unknown');
 /**
  * One service's newest checks, newest first, at most `capacity` of them — packed as numbers in one array instead
  * of one object per check. A full window of 30 check objects (boxed timestamps and latencies, certificate expiry)
- * measured 5.0 KB of heap per service; packed it is 1.5 KB (one array of doubles and the newest check), plus the error and warning texts only for services whose window has any. At 10,000 services
- * that is ~35 MB less heap once the window is full (30 minutes at 60 s).
+ * measured 5.0–5.3 KB of heap per service; packed it is 1.5 KB (one array of doubles and the newest check), 2.2 KB
+ * when the window also holds error texts (bench/memory-recent.mjs: one check in 11 failing). At 10,000 services
+ * that is ~30 MB less heap once the window is full (30 minutes at 60 s).
  *
  * The newest check is kept as the object it was pushed as: the snapshot compares it by identity to see that a
  * service has a new check, and reads it on every rebuild. The others are made on demand (the detail page, the
