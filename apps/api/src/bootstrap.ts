@@ -37,7 +37,7 @@ export async function createApp(
     securityHeaders: helmetHeaders(),
     enabled: origins.length === 0,
   });
-  const adapter = createFastifyAdapter(config.env, fastReads.respond);
+  const adapter = createFastifyAdapter(config.env, fastReads.respond, (server) => fastReads.attach(server));
   options.beforeRoutes?.(adapter);
   const logger = options.logger ?? new RedactingLogger({ json: config.env.LOG_FORMAT === 'json' });
   const module = AppModule.register(config, { ...options, fastReads });

@@ -1,6 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { CachedDocument } from '@app/monitoring';
-import { requestIdOf, type EarlyResponder } from './fastify-adapter.js';
+import type { EarlyResponder } from './fastify-adapter.js';
+import { requestIdOf } from './request-id.js';
+import { WireReads, type WireResponder } from './wire-reads.js';
 import { chooseRepresentation, encodedNow, JSON_CONTENT_TYPE, type ContentCoding } from './status/cached-reply.js';
 
 /** A hot public read: a document kept in memory and the headers of its route. */
@@ -52,6 +54,11 @@ interface Route {
 export class FastReads {
   /** Responses answered here rather than by Fastify (tests prove the fast path is taken; the bench reports it). */
   served = 0;
+  /** Of those, the responses written by the wire path (wire-reads.ts) rather than through node:http. */
+  wired = 0;
+  private wire: WireReads | null = null;
+  /** The serialised status line and headers of each representation's header list. */
+  private readonly wireHeads = new WeakMap<readonly string[], string>();
   private readonly routes = new Map<string, Route>();
   private open: boolean;
 
@@ -78,9 +85,13 @@ export class FastReads {
     });
   }
 
-  /** From now on every request goes to Fastify (the server is closing: Fastify answers 503 while it drains). */
+  /**
+   * From now on every request goes to Fastify (the server is closing: Fastify answers 503 while it drains), and
+   * the connections the wire path holds are handed to node:http, which closes the idle ones as the server closes.
+   */
   stop(): void {
     this.open = false;
+    this.wire?.releaseAll();
   }
 
   readonly respond: EarlyResponder = (request, response) => {
@@ -104,24 +115,57 @@ export class FastReads {
     // A read with a body is Fastify's to parse or refuse.
     if (headers['transfer-encoding'] !== undefined) return false;
     if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return false;
+    const chosen = this.represent(route, headers['accept-encoding'], headers['if-none-match']);
+    if (chosen === null) return false;
+    response.writeHead(chosen.body === null ? 304 : 200, [...chosen.list, 'x-request-id', requestIdOf(headers)]);
+    if (head || chosen.body === null) response.end();
+    else response.end(chosen.body);
+    this.served += 1;
+    return true;
+  }
+
+  /**
+   * The answer written on the socket by the wire path (wire-reads.ts): the same representation as `respond`, its
+   * status line and headers serialised once per representation. null: node:http (and this class's `respond`, or
+   * Fastify) answers instead.
+   */
+  readonly wireAnswer: WireResponder = (head) => {
+    if (!this.open) return null;
+    const route = this.routes.get(head.target);
+    if (route === undefined) return null;
+    const chosen = this.represent(route, head.acceptEncoding, head.ifNoneMatch);
+    if (chosen === null) return null;
+    let text = this.wireHeads.get(chosen.list);
+    if (text === undefined) {
+      text = chosen.body === null ? 'HTTP/1.1 304 Not Modified\r\n' : 'HTTP/1.1 200 OK\r\n';
+      for (let i = 0; i < chosen.list.length; i += 2) text += `${chosen.list[i]}: ${chosen.list[i + 1]}\r\n`;
+      this.wireHeads.set(chosen.list, text);
+    }
+    this.served += 1;
+    this.wired += 1;
+    return { head: text, body: head.method === 'HEAD' ? null : chosen.body };
+  };
+
+  /** Puts the wire path in front of node:http on `server` (before it listens). */
+  attach(server: Server): void {
+    this.wire = new WireReads(server, { enabled: () => this.open, answer: this.wireAnswer });
+  }
+
+  /** The representation for these request headers, or null when its bytes are not compressed yet. */
+  private represent(
+    route: Route,
+    acceptEncoding: string | undefined,
+    ifNoneMatch: string | undefined,
+  ): { list: readonly string[]; body: Buffer | null } | null {
     const doc = route.read.document();
-    const { coding, etag, notModified } = chooseRepresentation(
-      doc,
-      headers['accept-encoding'],
-      headers['if-none-match'],
-    );
+    const { coding, etag, notModified } = chooseRepresentation(doc, acceptEncoding, ifNoneMatch);
     let body: Buffer | null = null;
     if (!notModified) {
       body = coding === 'identity' ? doc.body : encodedNow(doc, coding);
       // Not compressed yet (the first request after a new snapshot): the Nest route compresses and awaits it.
-      if (body === null) return false;
+      if (body === null) return null;
     }
-    const list = this.headersOf(route, doc, coding, etag, body);
-    response.writeHead(body === null ? 304 : 200, [...list, 'x-request-id', requestIdOf(headers)]);
-    if (head || body === null) response.end();
-    else response.end(body);
-    this.served += 1;
-    return true;
+    return { list: this.headersOf(route, doc, coding, etag, body), body };
   }
 
   /** The headers of one representation (200 with `body`, 304 without), built once per document and coding. */

@@ -1,19 +1,13 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerFactoryHandler } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { parseCidrList, parseDuration } from '@app/monitoring';
 import type { EnvironmentVariables } from '../config/environment.js';
 import { apiError, sendApiError } from './errors/api-error.js';
+import { requestIdOf } from './request-id.js';
 
-const REQUEST_ID = /^[\w.:-]{8,128}$/;
-
-/** The request id: a well-formed X-Request-Id from the client (or the proxy in front), else a new UUID. */
-export function requestIdOf(headers: IncomingHttpHeaders): string {
-  const incoming = headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-}
+export { requestIdOf } from './request-id.js';
 
 /** Answers a request before Fastify sees it, or returns false to let Fastify (and Nest) handle it. */
 export type EarlyResponder = (request: IncomingMessage, response: ServerResponse) => boolean;
@@ -63,7 +57,8 @@ export function serverTimeouts(
 /**
  * Fastify as the API runs it: proxy trust, timeouts for slow clients, a 64 KiB body limit, prototype-poisoning keys refused by the JSON
  * parser, request ids taken from a well-formed X-Request-Id, and router errors answered in the API's error shape.
- * `early` sees every request first (the fast path of the hot public reads, fast-reads.ts).
+ * `early` sees every request first (the fast path of the hot public reads, fast-reads.ts); `onServer` is given the
+ * Node server before it listens (the fast path puts its socket-level reader in front of node:http's, wire-reads.ts).
  */
 export function createFastifyAdapter(
   env: Pick<
@@ -75,6 +70,7 @@ export function createFastifyAdapter(
     | 'HTTP_KEEP_ALIVE_TIMEOUT'
   >,
   early: EarlyResponder = () => false,
+  onServer: (server: Server) => void = () => undefined,
 ): FastifyAdapter {
   const timeouts = serverTimeouts(env);
   return new FastifyAdapter({
@@ -87,6 +83,7 @@ export function createFastifyAdapter(
       server.keepAliveTimeout = timeouts.keepAliveTimeout;
       server.requestTimeout = timeouts.requestTimeout;
       server.setTimeout(timeouts.connectionTimeout);
+      onServer(server);
       return server;
     },
     trustProxy: proxyTrust(env.TRUST_PROXY_HOPS, env.TRUSTED_PROXY_CIDRS),

@@ -1,0 +1,294 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { requestIdFrom } from './request-id.js';
+
+/** What `parseSimpleHead` reads from a request head; the rest of the head is checked and ignored. */
+export interface SimpleHead {
+  method: 'GET' | 'HEAD';
+  /** The request target exactly as sent (origin-form: starts with '/'). */
+  target: string;
+  acceptEncoding: string | undefined;
+  ifNoneMatch: string | undefined;
+  requestId: string | undefined;
+  /** `Connection: close` was sent. */
+  close: boolean;
+}
+
+/** The answer to a simple head: the status line and headers (without the per-response ones) and the body. */
+export interface WireAnswer {
+  /** `HTTP/1.1 200 OK\r\n` and `name: value\r\n` lines, built once per representation (cached by the caller). */
+  head: string;
+  /** The bytes after the head; null for HEAD and 304. */
+  body: Buffer | null;
+}
+
+/** Answers one simple head, or returns null to hand the connection (and these bytes) to node:http. */
+export type WireResponder = (head: SimpleHead) => WireAnswer | null;
+
+/** Heads longer than this go to node:http (its own limit is 16 KiB); a browser's poll is 0.4–1.5 KiB. */
+export const MAX_SIMPLE_HEAD = 8 * 1024;
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const OWS = /^[ \t]+|[ \t]+$/g;
+
+/**
+ * Reads `chunk` as exactly one complete HTTP/1.1 GET or HEAD head with nothing after it, or returns null. Only a
+ * strict subset of HTTP/1.1 is accepted, so that everything accepted here means the same to node:http; anything
+ * else — bytes after the head (pipelining, a body), a head split across reads, another version or method, a
+ * body header (Content-Length, Transfer-Encoding), Expect, Upgrade, a Connection option other than `close` /
+ * `keep-alive`, a folded or malformed line, a control or non-ASCII byte, a bare CR or LF, no Host or two, two of
+ * a header this path reads — is node:http's to parse, answer or refuse.
+ */
+export function parseSimpleHead(chunk: Buffer): SimpleHead | null {
+  const length = chunk.length;
+  if (length > MAX_SIMPLE_HEAD || length < 18) return null;
+  const text = chunk.toString('latin1');
+  // The first empty line ends the chunk: nothing before it is empty, nothing follows it.
+  if (text.indexOf('\r\n\r\n') !== length - 4) return null;
+  // Printable ASCII, SP and HTAB only; CR only before LF, LF only after CR.
+  for (let i = 0; i < length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 && code <= 0x7e) continue;
+    if (code === 0x09) continue;
+    if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) continue;
+    if (code === 0x0a && text.charCodeAt(i - 1) === 0x0d) continue;
+    return null;
+  }
+  const lineEnd = text.indexOf('\r\n');
+  let method: 'GET' | 'HEAD';
+  let start: number;
+  if (text.startsWith('GET ')) {
+    method = 'GET';
+    start = 4;
+  } else if (text.startsWith('HEAD ')) {
+    method = 'HEAD';
+    start = 5;
+  } else {
+    return null;
+  }
+  const space = text.indexOf(' ', start);
+  if (space === -1 || space > lineEnd || text.slice(space + 1, lineEnd) !== 'HTTP/1.1') return null;
+  const target = text.slice(start, space);
+  if (target.charCodeAt(0) !== 0x2f || target.includes('\t')) return null;
+
+  const head: SimpleHead = {
+    method,
+    target,
+    acceptEncoding: undefined,
+    ifNoneMatch: undefined,
+    requestId: undefined,
+    close: false,
+  };
+  let hosts = 0;
+  let connection = false;
+  for (let at = lineEnd + 2; at < length - 2;) {
+    const end = text.indexOf('\r\n', at);
+    const first = text.charCodeAt(at);
+    // obs-fold (a line starting with whitespace) is deprecated and refused by some parsers: node:http decides.
+    if (first === 0x20 || first === 0x09) return null;
+    const colon = text.indexOf(':', at);
+    if (colon === -1 || colon >= end || colon === at) return null;
+    const name = text.slice(at, colon);
+    if (!TOKEN.test(name)) return null;
+    const value = () => text.slice(colon + 1, end).replace(OWS, '');
+    at = end + 2;
+    switch (name.toLowerCase()) {
+      case 'host':
+        hosts += 1;
+        break;
+      case 'accept-encoding':
+        if (head.acceptEncoding !== undefined) return null;
+        head.acceptEncoding = value();
+        break;
+      case 'if-none-match':
+        if (head.ifNoneMatch !== undefined) return null;
+        head.ifNoneMatch = value();
+        break;
+      case 'x-request-id':
+        if (head.requestId !== undefined) return null;
+        head.requestId = value();
+        break;
+      case 'connection': {
+        if (connection) return null;
+        connection = true;
+        const option = value().toLowerCase();
+        if (option === 'close') head.close = true;
+        else if (option !== 'keep-alive') return null;
+        break;
+      }
+      case 'content-length':
+      case 'transfer-encoding':
+      case 'expect':
+      case 'upgrade':
+        return null;
+      default:
+        break;
+    }
+  }
+  return hosts === 1 ? head : null;
+}
+
+export interface WireReadsOptions {
+  /** Whether a new request may be answered here (false once the server is closing). */
+  enabled: () => boolean;
+  answer: WireResponder;
+}
+
+/** The listeners WireReads puts on a connection it holds (removed when it hands the connection over). */
+interface Listeners {
+  onData: (chunk: Buffer) => void;
+  onTimeout: () => void;
+  onEnd: () => void;
+  onError: () => void;
+  onClose: () => void;
+  onDrain: () => void;
+}
+
+/** The Date header's value, rebuilt at most once a second (what node:http sends). */
+let dateSecond = -1;
+let dateText = '';
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
+/**
+ * The hot public reads answered on the socket, in front of node:http (issue 17: Node's HTTP server alone cost
+ * ~0.6× of nginx's CPU per request with the API's headers; a precomputed head written to the socket ~1.0×).
+ *
+ * Each connection starts here. A read of exactly one complete simple head (`parseSimpleHead`) that `answer` can
+ * answer gets the response written at once — the head precomputed per representation plus the per-response
+ * X-Request-Id, Date, Connection and Keep-Alive lines node:http would add — and the connection stays here for its
+ * next request. The first read that is anything else is put back (`unshift`) and the socket is handed to
+ * node:http's own connection listener, for good: from that byte on node:http parses, times out, limits and
+ * answers as if it had had the connection from the start (Fastify, Nest, errors). Since no byte is ever consumed
+ * here without being a whole request answered here, the two parsers never disagree about where a request begins.
+ *
+ * What node:http would enforce on a connection held here, kept here: the idle timeout before the first request
+ * (`server.timeout`) and between requests (`server.keepAliveTimeout`), `Connection: close`, backpressure (a client
+ * that does not read is not read from), and node:http's closing of idle connections when the server closes (`releaseAll` hands them over first).
+ * Headers and request timeouts need no equivalent: a head is only answered here when it arrived whole in one read,
+ * and a partial one goes to node:http at once, whose clocks then run. Per-address connection limits are a
+ * `connection` listener of the server (connection-limits.ts) and see every socket.
+ */
+export class WireReads {
+  /** Connections held here (not yet handed to node:http), with the listeners this class put on each. */
+  private readonly held = new Map<Socket, Listeners>();
+  private readonly nodeListeners: ((socket: Socket) => void)[];
+
+  constructor(
+    private readonly server: Server,
+    private readonly options: WireReadsOptions,
+  ) {
+    // node:http's connection listener (and any other listener already there) gets the sockets we hand over.
+    this.nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
+    server.removeAllListeners('connection');
+    server.prependListener('connection', (socket: Socket) => this.accept(socket));
+  }
+
+  /** How many connections are held here now. */
+  get connections(): number {
+    return this.held.size;
+  }
+
+  /**
+   * Hands every connection held here to node:http (the server is closing): node:http then has exactly the
+   * connections it would have had without this class, idle ones included, and closes them as it closes its own.
+   */
+  releaseAll(): void {
+    for (const [socket, listeners] of [...this.held]) this.handOver(socket, null, listeners);
+  }
+
+  private accept(socket: Socket): void {
+    if (!this.options.enabled() || (this.server.maxRequestsPerSocket ?? 0) > 0 || socket.destroyed) {
+      this.handOver(socket, null, null);
+      return;
+    }
+    const state = { served: 0 };
+    const onData = (chunk: Buffer) => {
+      if (!this.options.enabled()) {
+        this.handOver(socket, chunk, listeners);
+        return;
+      }
+      const head = parseSimpleHead(chunk);
+      let answer: WireAnswer | null = null;
+      try {
+        answer = head === null ? null : this.options.answer(head);
+      } catch {
+        // Nothing written: node:http and Fastify answer (in the API's error shape, logged as a 5xx).
+        answer = null;
+      }
+      if (head === null || answer === null) {
+        this.handOver(socket, chunk, listeners);
+        return;
+      }
+      this.write(socket, head, answer, state.served === 0);
+      state.served += 1;
+    };
+    const onTimeout = () => socket.destroy();
+    const onEnd = () => socket.end();
+    const onError = () => socket.destroy();
+    const onClose = () => this.held.delete(socket);
+    const onDrain = () => socket.resume();
+    const listeners: Listeners = { onData, onTimeout, onEnd, onError, onClose, onDrain };
+    this.held.set(socket, listeners);
+    socket.on('data', onData);
+    socket.on('timeout', onTimeout);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.on('drain', onDrain);
+    // node:http's idle limit before the first request.
+    if (this.server.timeout > 0) socket.setTimeout(this.server.timeout);
+  }
+
+  private write(socket: Socket, head: SimpleHead, answer: WireAnswer, first: boolean): void {
+    const id = requestIdFrom(head.requestId);
+    const keepAlive = this.server.keepAliveTimeout;
+    const tail = head.close
+      ? `x-request-id: ${id}\r\nDate: ${httpDate()}\r\nConnection: close\r\n\r\n`
+      : keepAlive > 0
+        ? `x-request-id: ${id}\r\nDate: ${httpDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(keepAlive / 1000)}\r\n\r\n`
+        : `x-request-id: ${id}\r\nDate: ${httpDate()}\r\nConnection: keep-alive\r\n\r\n`;
+    const headLength = answer.head.length + tail.length;
+    let bytes: Buffer;
+    if (answer.body === null) {
+      bytes = Buffer.from(answer.head + tail, 'latin1');
+    } else {
+      bytes = Buffer.allocUnsafe(headLength + answer.body.length);
+      bytes.write(answer.head, 0, 'latin1');
+      bytes.write(tail, answer.head.length, 'latin1');
+      answer.body.copy(bytes, headLength);
+    }
+    if (head.close) {
+      socket.end(bytes);
+      return;
+    }
+    // A client that does not read its answers is not read from until they are gone (as node:http does).
+    if (!socket.write(bytes)) socket.pause();
+    // node:http's idle limit between requests.
+    if (first && keepAlive > 0) socket.setTimeout(keepAlive);
+  }
+
+  private handOver(socket: Socket, chunk: Buffer | null, listeners: Listeners | null): void {
+    if (listeners !== null) {
+      socket.removeListener('data', listeners.onData);
+      socket.removeListener('timeout', listeners.onTimeout);
+      socket.removeListener('end', listeners.onEnd);
+      socket.removeListener('error', listeners.onError);
+      socket.removeListener('close', listeners.onClose);
+      socket.removeListener('drain', listeners.onDrain);
+      this.held.delete(socket);
+      socket.setTimeout(0);
+    }
+    if (chunk !== null) socket.unshift(chunk);
+    for (const listener of this.nodeListeners) listener.call(this.server, socket);
+    // Paused for backpressure here: node:http applies its own from now on.
+    if (socket.isPaused()) socket.resume();
+  }
+}
