@@ -2,8 +2,14 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { CachedDocument } from '@app/monitoring';
 import type { EarlyResponder } from './fastify-adapter.js';
 import { requestIdOf } from './request-id.js';
-import { WireReads, type WireResponder } from './wire-reads.js';
-import { chooseRepresentation, encodedNow, JSON_CONTENT_TYPE, type ContentCoding } from './status/cached-reply.js';
+import { WireReads, type SimpleHead, type WireResponder } from './wire-reads.js';
+import {
+  chooseRepresentation,
+  encoded,
+  encodedNow,
+  JSON_CONTENT_TYPE,
+  type ContentCoding,
+} from './status/cached-reply.js';
 
 /** A hot public read: a document kept in memory and the headers of its route. */
 export interface FastRead {
@@ -116,7 +122,8 @@ export class FastReads {
     if (headers['transfer-encoding'] !== undefined) return false;
     if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return false;
     const chosen = this.represent(route, headers['accept-encoding'], headers['if-none-match']);
-    if (chosen === null) return false;
+    // Not compressed yet (the first request after a new snapshot): the Nest route compresses and awaits it.
+    if ('pending' in chosen) return false;
     response.writeHead(chosen.body === null ? 304 : 200, [...chosen.list, 'x-request-id', requestIdOf(headers)]);
     if (head || chosen.body === null) response.end();
     else response.end(chosen.body);
@@ -129,12 +136,18 @@ export class FastReads {
    * status line and headers serialised once per representation. null: node:http (and this class's `respond`, or
    * Fastify) answers instead.
    */
-  readonly wireAnswer: WireResponder = (head) => {
+  readonly wireAnswer: WireResponder = (head) => this.wireRepresentation(head, true);
+
+  private wireRepresentation(head: SimpleHead, mayWait: boolean): ReturnType<WireResponder> {
     if (!this.open) return null;
     const route = this.routes.get(head.target);
     if (route === undefined) return null;
     const chosen = this.represent(route, head.acceptEncoding, head.ifNoneMatch);
-    if (chosen === null) return null;
+    if ('pending' in chosen) {
+      // A new document not compressed yet: compress it (once, as the Nest route would) and answer from the bytes,
+      // so this keep-alive connection stays here. Still not ready after that (a newer document): node:http.
+      return mayWait ? chosen.pending.then(() => this.wireRepresentation(head, false)) : null;
+    }
     let text = this.wireHeads.get(chosen.list);
     if (text === undefined) {
       text = chosen.body === null ? 'HTTP/1.1 304 Not Modified\r\n' : 'HTTP/1.1 200 OK\r\n';
@@ -144,26 +157,25 @@ export class FastReads {
     this.served += 1;
     this.wired += 1;
     return { head: text, body: head.method === 'HEAD' ? null : chosen.body };
-  };
+  }
 
   /** Puts the wire path in front of node:http on `server` (before it listens). */
   attach(server: Server): void {
     this.wire = new WireReads(server, { enabled: () => this.open, answer: this.wireAnswer });
   }
 
-  /** The representation for these request headers, or null when its bytes are not compressed yet. */
+  /** The representation for these request headers, or its compression to wait for when not compressed yet. */
   private represent(
     route: Route,
     acceptEncoding: string | undefined,
     ifNoneMatch: string | undefined,
-  ): { list: readonly string[]; body: Buffer | null } | null {
+  ): { list: readonly string[]; body: Buffer | null } | { pending: Promise<unknown> } {
     const doc = route.read.document();
     const { coding, etag, notModified } = chooseRepresentation(doc, acceptEncoding, ifNoneMatch);
     let body: Buffer | null = null;
     if (!notModified) {
       body = coding === 'identity' ? doc.body : encodedNow(doc, coding);
-      // Not compressed yet (the first request after a new snapshot): the Nest route compresses and awaits it.
-      if (body === null) return null;
+      if (body === null && coding !== 'identity') return { pending: encoded(doc, coding) };
     }
     return { list: this.headersOf(route, doc, coding, etag, body), body };
   }

@@ -22,8 +22,11 @@ export interface WireAnswer {
   body: Buffer | null;
 }
 
-/** Answers one simple head, or returns null to hand the connection (and these bytes) to node:http. */
-export type WireResponder = (head: SimpleHead) => WireAnswer | null;
+/**
+ * Answers one simple head, or returns null to hand the connection (and these bytes) to node:http; a promise when
+ * the answer needs work first (compressing a new document), during which the connection is not read from.
+ */
+export type WireResponder = (head: SimpleHead) => WireAnswer | null | Promise<WireAnswer | null>;
 
 /** Heads longer than this go to node:http (its own limit is 16 KiB); a browser's poll is 0.4–1.5 KiB. */
 export const MAX_SIMPLE_HEAD = 8 * 1024;
@@ -134,14 +137,22 @@ export interface WireReadsOptions {
   answer: WireResponder;
 }
 
-/** The listeners WireReads puts on a connection it holds (removed when it hands the connection over). */
-interface Listeners {
+/** A connection WireReads holds: the listeners it put on the socket (removed when it hands the socket over). */
+interface Held {
   onData: (chunk: Buffer) => void;
   onTimeout: () => void;
   onEnd: () => void;
   onError: () => void;
   onClose: () => void;
   onDrain: () => void;
+  /** Answers written here so far. */
+  served: number;
+  /** An answer is being prepared (a compression awaited): the socket is paused until it is written. */
+  waiting: boolean;
+  /** Hand the socket over as soon as the awaited answer is written (the server started closing meanwhile). */
+  release: boolean;
+  /** The client ended its side while an answer was awaited: end ours once it is written. */
+  ended: boolean;
 }
 
 /** The Date header's value, rebuilt at most once a second (what node:http sends). */
@@ -169,16 +180,17 @@ function httpDate(): string {
  * answers as if it had had the connection from the start (Fastify, Nest, errors). Since no byte is ever consumed
  * here without being a whole request answered here, the two parsers never disagree about where a request begins.
  *
- * What node:http would enforce on a connection held here, kept here: the idle timeout before the first request
- * (`server.timeout`) and between requests (`server.keepAliveTimeout`), `Connection: close`, backpressure (a client
- * that does not read is not read from), and node:http's closing of idle connections when the server closes (`releaseAll` hands them over first).
- * Headers and request timeouts need no equivalent: a head is only answered here when it arrived whole in one read,
- * and a partial one goes to node:http at once, whose clocks then run. Per-address connection limits are a
- * `connection` listener of the server (connection-limits.ts) and see every socket.
+ * What node:http enforces on its connections, kept on those held here: a new connection that sends no complete
+ * head within the headers timeout gets node:http's 408 (through the server's `clientError`, so Fastify writes it);
+ * between requests the keep-alive timeout closes it; `Connection: close` closes after the answer; a client that
+ * does not read its answers is not read from; when the server closes, connections between requests are destroyed
+ * as node:http's `closeIdleConnections` destroys its own and the others are handed over (`releaseAll`). A head that
+ * arrives in pieces goes to node:http at its first piece, whose clocks then run. Per-address connection limits are
+ * a `connection` listener of the server (connection-limits.ts) and see every socket.
  */
 export class WireReads {
-  /** Connections held here (not yet handed to node:http), with the listeners this class put on each. */
-  private readonly held = new Map<Socket, Listeners>();
+  /** Connections held here (not yet handed to node:http). */
+  private readonly held = new Map<Socket, Held>();
   private readonly nodeListeners: ((socket: Socket) => void)[];
 
   constructor(
@@ -198,10 +210,20 @@ export class WireReads {
 
   /**
    * Hands every connection held here to node:http (the server is closing): node:http then has exactly the
-   * connections it would have had without this class, idle ones included, and closes them as it closes its own.
+   * connections it would have had without this class, and closes them as it closes its own.
    */
   releaseAll(): void {
-    for (const [socket, listeners] of [...this.held]) this.handOver(socket, null, listeners);
+    for (const [socket, held] of [...this.held]) {
+      // Waiting for its answer: closed once the answer is written.
+      if (held.waiting) held.release = true;
+      // Between requests: what node:http's closeIdleConnections does to its own.
+      else if (held.served > 0) {
+        this.held.delete(socket);
+        socket.destroy();
+      }
+      // No request yet: node:http counts such a connection as active (its headers timeout runs), not idle.
+      else this.handOver(socket, null, held);
+    }
   }
 
   private accept(socket: Socket): void {
@@ -209,45 +231,93 @@ export class WireReads {
       this.handOver(socket, null, null);
       return;
     }
-    const state = { served: 0 };
-    const onData = (chunk: Buffer) => {
-      if (!this.options.enabled()) {
-        this.handOver(socket, chunk, listeners);
-        return;
-      }
-      const head = parseSimpleHead(chunk);
-      let answer: WireAnswer | null = null;
-      try {
-        answer = head === null ? null : this.options.answer(head);
-      } catch {
-        // Nothing written: node:http and Fastify answer (in the API's error shape, logged as a 5xx).
-        answer = null;
-      }
-      if (head === null || answer === null) {
-        this.handOver(socket, chunk, listeners);
-        return;
-      }
-      this.write(socket, head, answer, state.served === 0);
-      state.served += 1;
+    const held: Held = {
+      onData: (chunk) => this.read(socket, held, chunk),
+      onTimeout: () => this.timedOut(socket, held),
+      onEnd: () => {
+        if (held.waiting) held.ended = true;
+        else socket.end();
+      },
+      onError: () => socket.destroy(),
+      onClose: () => this.held.delete(socket),
+      onDrain: () => {
+        if (!held.waiting) socket.resume();
+      },
+      served: 0,
+      waiting: false,
+      release: false,
+      ended: false,
     };
-    const onTimeout = () => socket.destroy();
-    const onEnd = () => socket.end();
-    const onError = () => socket.destroy();
-    const onClose = () => this.held.delete(socket);
-    const onDrain = () => socket.resume();
-    const listeners: Listeners = { onData, onTimeout, onEnd, onError, onClose, onDrain };
-    this.held.set(socket, listeners);
-    socket.on('data', onData);
-    socket.on('timeout', onTimeout);
-    socket.on('end', onEnd);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    socket.on('drain', onDrain);
-    // node:http's idle limit before the first request.
-    if (this.server.timeout > 0) socket.setTimeout(this.server.timeout);
+    this.held.set(socket, held);
+    socket.on('data', held.onData);
+    socket.on('timeout', held.onTimeout);
+    socket.on('end', held.onEnd);
+    socket.on('error', held.onError);
+    socket.on('close', held.onClose);
+    socket.on('drain', held.onDrain);
+    // node:http's limit before the first request: a new connection counts as a request started (its headers
+    // timeout runs from the connection), else the socket's idle timeout.
+    const first = this.server.headersTimeout || this.server.requestTimeout || this.server.timeout;
+    if (first > 0) socket.setTimeout(first);
   }
 
-  private write(socket: Socket, head: SimpleHead, answer: WireAnswer, first: boolean): void {
+  /** What node:http does when the headers timeout expires (a 408 through `clientError`), or an idle close. */
+  private timedOut(socket: Socket, held: Held): void {
+    if (held.served > 0 || held.waiting || !(this.server.headersTimeout || this.server.requestTimeout)) {
+      socket.destroy();
+      return;
+    }
+    this.handOver(socket, null, held);
+    const error = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+    if (!this.server.emit('clientError', error, socket)) {
+      socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+      socket.destroySoon();
+    }
+  }
+
+  private read(socket: Socket, held: Held, chunk: Buffer): void {
+    if (!this.options.enabled()) {
+      this.handOver(socket, chunk, held);
+      return;
+    }
+    const head = parseSimpleHead(chunk);
+    let answer: ReturnType<WireResponder> = null;
+    try {
+      answer = head === null ? null : this.options.answer(head);
+    } catch {
+      // Nothing written: node:http and Fastify answer (in the API's error shape, logged as a 5xx).
+      answer = null;
+    }
+    if (head === null || answer === null) {
+      this.handOver(socket, chunk, held);
+    } else if ('then' in answer) {
+      // (Not `instanceof Promise`: a promise from another realm, e.g. a test's, is one too.)
+      // Not read from until this answer is written, so answers keep the order of requests.
+      held.waiting = true;
+      socket.pause();
+      answer.then(
+        (ready) => this.answered(socket, held, chunk, head, ready),
+        () => this.answered(socket, held, chunk, head, null),
+      );
+    } else {
+      this.write(socket, head, answer, held);
+    }
+  }
+
+  /** An awaited answer is ready (or null: node:http answers these bytes after all). */
+  private answered(socket: Socket, held: Held, chunk: Buffer, head: SimpleHead, answer: WireAnswer | null): void {
+    held.waiting = false;
+    if (socket.destroyed || this.held.get(socket) !== held) return;
+    if (answer === null || !this.options.enabled()) {
+      this.handOver(socket, chunk, held);
+      return;
+    }
+    this.write(socket, head, answer, held);
+    if (held.ended || held.release) socket.end();
+    else if (!socket.writableNeedDrain) socket.resume();
+  }
+
+  private write(socket: Socket, head: SimpleHead, answer: WireAnswer, held: Held): void {
     const id = requestIdFrom(head.requestId);
     const keepAlive = this.server.keepAliveTimeout;
     const tail = head.close
@@ -265,6 +335,7 @@ export class WireReads {
       bytes.write(tail, answer.head.length, 'latin1');
       answer.body.copy(bytes, headLength);
     }
+    held.served += 1;
     if (head.close) {
       socket.end(bytes);
       return;
@@ -272,23 +343,23 @@ export class WireReads {
     // A client that does not read its answers is not read from until they are gone (as node:http does).
     if (!socket.write(bytes)) socket.pause();
     // node:http's idle limit between requests.
-    if (first && keepAlive > 0) socket.setTimeout(keepAlive);
+    if (held.served === 1) socket.setTimeout(keepAlive > 0 ? keepAlive : this.server.timeout);
   }
 
-  private handOver(socket: Socket, chunk: Buffer | null, listeners: Listeners | null): void {
-    if (listeners !== null) {
-      socket.removeListener('data', listeners.onData);
-      socket.removeListener('timeout', listeners.onTimeout);
-      socket.removeListener('end', listeners.onEnd);
-      socket.removeListener('error', listeners.onError);
-      socket.removeListener('close', listeners.onClose);
-      socket.removeListener('drain', listeners.onDrain);
+  private handOver(socket: Socket, chunk: Buffer | null, held: Held | null): void {
+    if (held !== null) {
+      socket.removeListener('data', held.onData);
+      socket.removeListener('timeout', held.onTimeout);
+      socket.removeListener('end', held.onEnd);
+      socket.removeListener('error', held.onError);
+      socket.removeListener('close', held.onClose);
+      socket.removeListener('drain', held.onDrain);
       this.held.delete(socket);
       socket.setTimeout(0);
     }
     if (chunk !== null) socket.unshift(chunk);
     for (const listener of this.nodeListeners) listener.call(this.server, socket);
-    // Paused for backpressure here: node:http applies its own from now on.
+    // Paused for backpressure or an awaited answer here: node:http applies its own from now on.
     if (socket.isPaused()) socket.resume();
   }
 }
