@@ -155,6 +155,18 @@ interface Held {
   ended: boolean;
 }
 
+/** The socket events WireReads listens to on a held connection, with their listeners. */
+function listenersOf(held: Held): [string, (chunk: Buffer) => void][] {
+  return [
+    ['data', held.onData],
+    ['timeout', held.onTimeout],
+    ['end', held.onEnd],
+    ['error', held.onError],
+    ['close', held.onClose],
+    ['drain', held.onDrain],
+  ];
+}
+
 /** The Date header's value, rebuilt at most once a second (what node:http sends). */
 let dateSecond = -1;
 let dateText = '';
@@ -249,12 +261,7 @@ export class WireReads {
       ended: false,
     };
     this.held.set(socket, held);
-    socket.on('data', held.onData);
-    socket.on('timeout', held.onTimeout);
-    socket.on('end', held.onEnd);
-    socket.on('error', held.onError);
-    socket.on('close', held.onClose);
-    socket.on('drain', held.onDrain);
+    for (const [event, listener] of listenersOf(held)) socket.on(event, listener);
     // node:http's limit before the first request: a new connection counts as a request started (its headers
     // timeout runs from the connection), else the socket's idle timeout.
     const first = this.server.headersTimeout || this.server.requestTimeout || this.server.timeout;
@@ -348,12 +355,7 @@ export class WireReads {
 
   private handOver(socket: Socket, chunk: Buffer | null, held: Held | null): void {
     if (held !== null) {
-      socket.removeListener('data', held.onData);
-      socket.removeListener('timeout', held.onTimeout);
-      socket.removeListener('end', held.onEnd);
-      socket.removeListener('error', held.onError);
-      socket.removeListener('close', held.onClose);
-      socket.removeListener('drain', held.onDrain);
+      for (const [event, listener] of listenersOf(held)) socket.removeListener(event, listener);
       this.held.delete(socket);
       socket.setTimeout(0);
     }
