@@ -6,6 +6,7 @@ import { evaluate, INITIAL_EVALUATION, type EvaluationState } from './evaluation
 import { StateWriter } from './evaluation/state-writer.js';
 import { CheckWriter } from './history/check-writer.js';
 import { dayOf, lastDays, startOfDay } from './history/rollup.js';
+import { FinishedDays } from './history/finished-days.js';
 import { HourSlotLoader } from './history/hour-slot-loader.js';
 import { RecentChecks } from './history/recent-checks.js';
 import { RollupWriter, type RollupSlot } from './history/rollup-writer.js';
@@ -34,8 +35,10 @@ export interface ServiceRuntime {
   evaluation: EvaluationState;
   /** Newest first, at most `recentChecks` (packed: see RecentChecks). */
   recent: RecentChecks;
-  /** Daily rollups by day, kept and written by the RollupWriter. */
+  /** Daily rollups by day, kept and written by the RollupWriter: today, yesterday, and days with checks to write. */
   rollups: Map<string, RollupSlot>;
+  /** The other days of the history, packed (see ServiceRollups). */
+  finished: FinishedDays;
   nextDueAt: number;
   /** After a takeover: the slot grid the previous owner kept, resumed after one catch-up check. */
   resumeAt: number | null;
@@ -352,6 +355,7 @@ export class MonitorService implements MonitorView, ShardHost {
     existing.evaluation = fresh.evaluation;
     existing.recent = fresh.recent;
     existing.rollups = fresh.rollups;
+    existing.finished = fresh.finished;
     existing.epoch = fresh.epoch;
     existing.releasing = false;
     existing.restoring = false;
@@ -377,6 +381,7 @@ export class MonitorService implements MonitorView, ShardHost {
       evaluation,
       recent,
       rollups: new Map(),
+      finished: new FinishedDays(service.id),
       nextDueAt: firstDueAt(service.id, service.intervalMs, recent.newest?.at ?? null, now, startedAt),
       resumeAt: null,
       running: false,

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { dayOf, emptyRollup, foldCheck } from './rollup.js';
+import { FinishedDays } from './finished-days.js';
 import { RollupWriter, type RollupSlot, type ServiceRollups } from './rollup-writer.js';
 import type { StoredCheck } from '../ports.js';
 import { WRITES_PER_TURN } from '../scheduling/in-turns.js';
@@ -33,7 +34,12 @@ describe('RollupWriter', () => {
   beforeEach(() => {
     store = new InMemoryStateAndRollupStore();
     writer = new RollupWriter(store, { flushChecks: 3, flushMs: 30 * MINUTE, historyDays: 90 }, quiet);
-    api = { service: { id: 'api' }, rollups: new Map<string, RollupSlot>(), epoch: 1 };
+    api = {
+      service: { id: 'api' },
+      rollups: new Map<string, RollupSlot>(),
+      finished: new FinishedDays('api'),
+      epoch: 1,
+    };
   });
 
   it('folds checks into the day they were taken', () => {
@@ -48,6 +54,7 @@ describe('RollupWriter', () => {
     writer.restore(api, [dayRollup('api', '2025-10-01'), dayRollup('api', '2026-01-30')], NOW);
     take(writer, check(NOW));
     expect([...api.rollups.keys()].sort()).toEqual(['2026-01-30', TODAY]);
+    expect(api.finished.size).toBe(0);
   });
 
   it('never writes a day it dropped, even with checks of it not written yet', async () => {
@@ -105,6 +112,7 @@ describe('RollupWriter', () => {
     const many: ServiceRollups[] = Array.from({ length: 40 }, (_, index) => ({
       service: { id: `s${index}` },
       rollups: new Map<string, RollupSlot>(),
+      finished: new FinishedDays(`s${index}`),
       epoch: 1,
     }));
     for (const target of many)
@@ -170,14 +178,16 @@ describe('RollupWriter', () => {
     store.seed(dayRollup('api', '2026-01-20', { checks: 5, failures: 1 }));
     writer.restore(api, (await store.load('api', '2026-01-01')).rollups, NOW);
     expect(api.rollups.get(TODAY)?.durable).toBeNull();
-    expect(api.rollups.get('2026-01-20')?.durable).toBeNull();
+    // A day before yesterday is packed: no slot, no copy.
+    expect(api.rollups.has('2026-01-20')).toBe(false);
+    expect(api.finished.rollup('2026-01-20')).toMatchObject({ total: 5, failures: 1 });
 
     writer.fold(api, check(NOW, false), NOW);
     expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: { total: 2 }, pending: 0 });
     writer.stored(api, check(NOW, false), NOW);
     // Caught up: one copy again, the check counted once for writing.
     expect(api.rollups.get(TODAY)).toMatchObject({ rollup: { total: 3 }, durable: null, pending: 1 });
-    expect(api.rollups.get('2026-01-20')?.durable).toBeNull();
+    expect(api.rollups.has('2026-01-20')).toBe(false);
     await writer.flush([api], NOW, true);
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 3, failures: 1, through: NOW });
   });
@@ -222,12 +232,12 @@ describe('RollupWriter', () => {
     store.seed(dayRollup('api', '2026-01-30', { checks: 3 }));
     store.seed(dayRollup('api', '2026-01-29', { checks: 4, failures: 2 }));
     writer.restore(api, (await store.load('api', '2026-01-01')).rollups, NOW);
-    const hours = (day: string) => api.rollups.get(day)?.rollup.hourTotal.length;
+    const hours = (day: string) => (api.rollups.get(day)?.rollup ?? api.finished.rollup(day))?.hourTotal.length;
     expect([hours(TODAY), hours('2026-01-30'), hours('2026-01-29')]).toEqual([24, 24, 0]);
-    expect(api.rollups.get('2026-01-29')?.rollup).toMatchObject({ total: 4, failures: 2, hourFailures: [] });
-    expect(api.rollups.get('2026-01-29')?.rollup.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(api.finished.rollup('2026-01-29')).toMatchObject({ total: 4, failures: 2, hourFailures: [] });
+    expect(api.finished.rollup('2026-01-29')?.latencyBuckets.reduce((a, b) => a + b, 0)).toBe(2);
     // One frozen empty list for every such day, not three arrays a day.
-    const old = api.rollups.get('2026-01-29')?.rollup;
+    const old = api.finished.rollup('2026-01-29');
     expect(Object.isFrozen(old?.hourTotal)).toBe(true);
     expect(old?.hourFailures).toBe(old?.hourTotal);
   });
@@ -243,8 +253,72 @@ describe('RollupWriter', () => {
     expect(written?.hourFailures).toEqual([...new Array<number>(22).fill(0), 1, 0]);
   });
 
+  it('packs a day once it is before yesterday and written, when a new day starts', async () => {
+    const day = (back: number) => NOW - back * 24 * 60 * MINUTE;
+    take(writer, check(day(2)), day(2));
+    take(writer, check(day(1) - 2000, false), day(1));
+    // Two days ago still has an unwritten check when yesterday starts: it stays a slot (its copy is written).
+    expect([...api.rollups.keys()]).toEqual([dayOf(day(2)), dayOf(day(1))]);
+    expect(api.finished.size).toBe(0);
+    await writer.flush([api], day(1), true);
+    const shown = structuredClone(api.rollups.get(dayOf(day(2)))!.rollup);
+    take(writer, check(NOW), NOW); // today's first check: what is settled before yesterday is packed
+    expect([...api.rollups.keys()]).toEqual([dayOf(day(1)), TODAY]);
+    expect(api.finished.rollup(dayOf(day(2)))).toEqual({
+      ...shown,
+      hourTotal: [],
+      hourFailures: [],
+      hourLatencySum: [],
+    });
+    // Yesterday keeps its hour slots (the 24-hour chart).
+    expect(api.rollups.get(dayOf(day(1)))!.rollup.hourTotal).toHaveLength(24);
+  });
+
+  it('does not pack a day before yesterday that still has a check to write', async () => {
+    const twoDaysAgo = NOW - 2 * 24 * 60 * MINUTE;
+    writer.fold(api, check(twoDaysAgo), twoDaysAgo); // shown, not yet stored
+    take(writer, check(NOW), NOW);
+    expect(api.rollups.get(dayOf(twoDaysAgo))).toMatchObject({ rollup: { total: 1 }, durable: { total: 0 } });
+    expect(api.finished.has(dayOf(twoDaysAgo))).toBe(false);
+    writer.stored(api, check(twoDaysAgo), NOW);
+    await writer.flush([api], NOW, true);
+    expect(store.rollup('api', dayOf(twoDaysAgo))).toMatchObject({ total: 1 });
+  });
+
+  it('unpacks a packed day for a late check, writes it on top of the stored copy, and packs it again', async () => {
+    const late = Date.UTC(2026, 0, 25, 15);
+    store.seed(dayRollup('api', dayOf(late), { checks: 4, failures: 1 }));
+    writer.restore(api, (await store.load('api', '2026-01-01')).rollups, NOW);
+    expect(api.finished.has(dayOf(late))).toBe(true);
+    take(writer, check(late, false)); // e.g. folded again after a crash, or reported late by the check store
+    expect(api.finished.has(dayOf(late))).toBe(false);
+    expect(api.rollups.get(dayOf(late))).toMatchObject({ rollup: { total: 5, failures: 2 }, pending: 1 });
+    await writer.flush([api], NOW, true);
+    // The conditional write on the stored `through` held: the packed day knew what was stored.
+    expect(store.rollup('api', dayOf(late))).toMatchObject({ total: 5, failures: 2, through: late });
+    const tomorrow = NOW + 24 * 60 * MINUTE;
+    take(writer, check(tomorrow), tomorrow);
+    expect(api.rollups.has(dayOf(late))).toBe(false);
+    expect(api.finished.rollup(dayOf(late))).toMatchObject({ total: 5, failures: 2, through: late });
+  });
+
+  it('keeps a day the packed form cannot hold exactly as a slot, and only once', () => {
+    const odd = { ...dayRollup('api', '2026-01-20', { checks: 2 }), total: 2.5 }; // never written by us
+    const again = dayRollup('api', '2026-01-20', { checks: 7 });
+    writer.restore(api, [again], NOW);
+    expect(api.finished.rollup('2026-01-20')).toMatchObject({ total: 7 });
+    writer.restore(api, [odd], NOW);
+    expect(api.rollups.get('2026-01-20')?.rollup.total).toBe(2.5);
+    expect(api.finished.has('2026-01-20')).toBe(false);
+  });
+
   it('keeps no copy for writing of a day shown for another replica (no epoch)', () => {
-    const remote: ServiceRollups = { service: { id: 'api' }, rollups: new Map<string, RollupSlot>(), epoch: null };
+    const remote: ServiceRollups = {
+      service: { id: 'api' },
+      rollups: new Map<string, RollupSlot>(),
+      finished: new FinishedDays('api'),
+      epoch: null,
+    };
     writer.fold(remote, check(NOW - 1000), NOW);
     writer.fold(remote, check(NOW), NOW);
     expect(remote.rollups.get(TODAY)).toMatchObject({ rollup: { total: 2 }, durable: null, pending: 0 });

@@ -1,6 +1,16 @@
 import type { Logger } from '@nestjs/common';
 import type { StateAndRollupStore, StoredCheck } from '../ports.js';
-import { copyRollup, dayOf, sameRollup, emptyRollup, foldCheck, lastDays, type DailyRollup } from './rollup.js';
+import {
+  NO_HOURS,
+  copyRollup,
+  dayOf,
+  sameRollup,
+  emptyRollup,
+  foldCheck,
+  lastDays,
+  type DailyRollup,
+} from './rollup.js';
+import type { FinishedDays, UnpackedDay } from './finished-days.js';
 import { inTurns } from '../scheduling/in-turns.js';
 
 /** One day of one service's rollup in memory, and what is known about its stored copy. */
@@ -24,16 +34,16 @@ export interface RollupSlot {
   saving: boolean;
 }
 
-/**
- * The hour slots of a day older than yesterday, shared by all of them (three empty arrays a day were ~8 KB per
- * service over 90 days). Frozen: foldCheck replaces, never fills, slots that are not 24 long.
- */
-const NO_HOURS: number[] = Object.freeze([]) as unknown as number[];
+const DAY_MS = 86_400_000;
 
-/** A service's rollups by day (YYYY-MM-DD), as the runner keeps them. */
+/**
+ * A service's rollups by day (YYYY-MM-DD), as the runner keeps them: today, yesterday and any older day with
+ * checks still to write as slots; the other days before yesterday packed. A day is in one of the two, never both.
+ */
 export interface ServiceRollups {
   readonly service: { readonly id: string };
   readonly rollups: Map<string, RollupSlot>;
+  readonly finished: FinishedDays;
   /** The fencing epoch this replica works the service under; null when it does not (nothing is written then). */
   readonly epoch: number | null;
 }
@@ -71,29 +81,38 @@ export class RollupWriter {
   /** Takes the stored rollups of a service as the in-memory starting point. */
   restore(target: ServiceRollups, stored: DailyRollup[], now: number): void {
     // Hour slots are shown for the last 24 hours only: older days drop them in memory (never rewritten: their
-    // checks are all in; were one rewritten, only its never-shown hour slots would restart from zero), which
-    // keeps a 90-day history about 60 KB lighter per service. The service id is shared, not one string per day.
-    const yesterday = dayOf(now - 86_400_000);
-    const dirty = this.dirty.get(target.rollups);
+    // checks are all in; were one rewritten, only its never-shown hour slots would restart from zero) and are
+    // packed (FinishedDays). The service id is shared, not one string per day.
+    const yesterday = dayOf(now - DAY_MS);
+    const finished: UnpackedDay[] = [];
     for (const rollup of stored) {
       rollup.serviceId = target.service.id;
+      // A day restored again replaces what was kept of it, unwritten checks included (as the map did before);
+      // a packed day is replaced by packing it again.
+      this.unslot(target, rollup.day);
       if (rollup.day < yesterday) {
         rollup.hourTotal = NO_HOURS;
         rollup.hourFailures = NO_HOURS;
         rollup.hourLatencySum = NO_HOURS;
-      }
-      // A day restored again replaces what was kept of it, unwritten checks included (as the map did before).
-      const replaced = target.rollups.get(rollup.day);
-      if (replaced !== undefined) dirty?.delete(replaced);
-      target.rollups.set(rollup.day, {
-        rollup,
-        durable: null,
-        persistedThrough: rollup.through,
-        pending: 0,
-        lastFlushAt: now,
-        saving: false,
-      });
+        finished.push({ rollup, persistedThrough: rollup.through });
+      } else this.keep(target, settledSlot(rollup, rollup.through, now));
     }
+    for (const refused of target.finished.add(finished))
+      this.keep(target, settledSlot(refused.rollup, refused.persistedThrough, now));
+  }
+
+  /** The day as a slot, dropping any packed copy of it (a day is kept once). */
+  private keep(target: ServiceRollups, slot: RollupSlot): void {
+    if (target.finished.has(slot.rollup.day)) target.finished.take(slot.rollup.day);
+    target.rollups.set(slot.rollup.day, slot);
+  }
+
+  /** Drops the day's slot, if any, with its unwritten checks. */
+  private unslot(target: ServiceRollups, day: string): void {
+    const replaced = target.rollups.get(day);
+    if (replaced === undefined) return;
+    this.dirty.get(target.rollups)?.delete(replaced);
+    target.rollups.delete(day);
   }
 
   /**
@@ -127,26 +146,46 @@ export class RollupWriter {
 
   private slot(target: ServiceRollups, check: StoredCheck, now: number): RollupSlot {
     const day = dayOf(check.at);
-    let slot = target.rollups.get(day);
-    if (!slot) {
-      slot = {
-        rollup: emptyRollup(target.service.id, day),
-        durable: null,
-        persistedThrough: null,
-        pending: 0,
-        lastFlushAt: now,
-        saving: false,
-      };
-      target.rollups.set(day, slot);
-      const oldest = lastDays(now, this.options.historyDays)[0] as string;
-      const dirty = this.dirty.get(target.rollups);
-      for (const [key, kept] of target.rollups)
-        if (key < oldest) {
-          target.rollups.delete(key);
-          dirty?.delete(kept);
-        }
+    const slot = target.rollups.get(day);
+    if (slot) return slot;
+    // A late check for a packed day: the day becomes a slot again until it is written and a new day packs it.
+    const unpacked = target.finished.take(day);
+    if (unpacked) {
+      const again = settledSlot(unpacked.rollup, unpacked.persistedThrough, now);
+      target.rollups.set(day, again);
+      return again;
     }
-    return slot;
+    const created = settledSlot(emptyRollup(target.service.id, day), null, now);
+    target.rollups.set(day, created);
+    this.settle(target, created, now);
+    return created;
+  }
+
+  /**
+   * Once a day per service (when a new day's slot is made): days older than the history are dropped, and days
+   * before yesterday with nothing left to write are packed, without their hour slots (never shown again).
+   */
+  private settle(target: ServiceRollups, created: RollupSlot, now: number): void {
+    const oldest = lastDays(now, this.options.historyDays)[0] as string;
+    const yesterday = dayOf(now - DAY_MS);
+    const dirty = this.dirty.get(target.rollups);
+    const finished: UnpackedDay[] = [];
+    for (const [key, kept] of target.rollups) {
+      if (key < oldest) {
+        target.rollups.delete(key);
+        dirty?.delete(kept);
+      } else if (key < yesterday && kept !== created && kept.pending === 0 && !kept.saving && kept.durable === null) {
+        target.rollups.delete(key);
+        dirty?.delete(kept);
+        kept.rollup.hourTotal = NO_HOURS;
+        kept.rollup.hourFailures = NO_HOURS;
+        kept.rollup.hourLatencySum = NO_HOURS;
+        finished.push({ rollup: kept.rollup, persistedThrough: kept.persistedThrough });
+      }
+    }
+    target.finished.dropBefore(oldest);
+    for (const refused of target.finished.add(finished))
+      this.keep(target, settledSlot(refused.rollup, refused.persistedThrough, now));
   }
 
   /** Writes every rollup that is due (all with pending checks when `force`); settles when the writes are done. */
@@ -205,4 +244,9 @@ export class RollupWriter {
       slot.saving = false;
     }
   }
+}
+
+/** A slot with nothing to write: its rollup is what is stored (through `persistedThrough`, null: never stored). */
+function settledSlot(rollup: DailyRollup, persistedThrough: number | null, now: number): RollupSlot {
+  return { rollup, durable: null, persistedThrough, pending: 0, lastFlushAt: now, saving: false };
 }

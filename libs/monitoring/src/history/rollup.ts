@@ -4,6 +4,7 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 const dayNames = new Map<number, string>();
+const dayNumbers = new Map<string, number>();
 
 /**
  * UTC calendar day of an epoch-ms instant, as YYYY-MM-DD. Memoised per day number: the status snapshot asks for
@@ -13,11 +14,29 @@ export function dayOf(at: number): string {
   const day = Math.floor(at / DAY_MS);
   let name = dayNames.get(day);
   if (name === undefined) {
-    if (dayNames.size > 4096) dayNames.clear();
+    if (dayNames.size > 4096) {
+      dayNames.clear();
+      dayNumbers.clear();
+    }
     name = new Date(day * DAY_MS).toISOString().slice(0, 10);
     dayNames.set(day, name);
+    dayNumbers.set(name, day);
   }
   return name;
+}
+
+/**
+ * The day number (days since the epoch) of a YYYY-MM-DD day as dayOf writes it; null for anything else (a stored
+ * item's day in another form is never taken for a neighbouring day). Memoised with dayOf.
+ */
+export function dayNumberOf(day: string): number | null {
+  const known = dayNumbers.get(day);
+  if (known !== undefined) return known;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  const at = Date.parse(`${day}T00:00:00Z`);
+  if (!Number.isFinite(at)) return null;
+  const number = Math.floor(at / DAY_MS);
+  return dayOf(number * DAY_MS) === day ? number : null;
 }
 
 export function startOfDay(at: number): number {
@@ -117,6 +136,12 @@ export function addBuckets(target: number[], source: readonly number[], weight =
     target[index] = (target[index] ?? 0) + (source[index] ?? 0) * weight;
 }
 
+/**
+ * The hour slots of a day older than yesterday, shared by all of them (three empty arrays a day were ~8 KB per
+ * service over 90 days). Frozen: foldCheck replaces, never fills, slots that are not 24 long.
+ */
+export const NO_HOURS: number[] = Object.freeze([]) as unknown as number[];
+
 export function emptyRollup(serviceId: string, day: string): DailyRollup {
   return {
     serviceId,
@@ -212,7 +237,10 @@ export function percent(ok: number, total: number): number | null {
   return Math.floor((ok * 100_000) / total) / 1000;
 }
 
-export function toBar(day: string, rollup: DailyRollup | undefined): DailyBar {
+export function toBar(
+  day: string,
+  rollup: Pick<DailyRollup, 'total' | 'failures' | 'latencySum' | 'latencyCount'> | undefined,
+): DailyBar {
   if (!rollup || rollup.total === 0) return { date: day, uptime: null, checks: 0, failures: 0, avgLatencyMs: null };
   return {
     date: day,

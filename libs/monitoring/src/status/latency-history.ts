@@ -7,6 +7,7 @@ import {
   lastDays,
   type DailyRollup,
 } from '../history/rollup.js';
+import { rollupsByDay } from '../history/shown-days.js';
 import type { ServiceRuntime } from '../monitor.service.js';
 
 const HOUR_MS = 3_600_000;
@@ -57,9 +58,8 @@ function addDay(tally: Tally, rollup: DailyRollup, weight = 1): void {
  * points with percentiles from the day histograms, and each range as a whole. The rolling 24 hours' percentiles
  * come from today's histogram plus yesterday's scaled to the share of yesterday's checks inside the window.
  */
-export function latencyHistory(runtime: Pick<ServiceRuntime, 'rollups'>, now: number): LatencyHistory {
-  const byDay = new Map<string, DailyRollup>();
-  for (const [day, slot] of runtime.rollups) byDay.set(day, slot.rollup);
+export function latencyHistory(runtime: Pick<ServiceRuntime, 'rollups' | 'finished'>, now: number): LatencyHistory {
+  const byDay = rollupsByDay(runtime);
 
   const currentHour = Math.floor(now / HOUR_MS);
   const hours: LatencyPoint[] = [];

@@ -14,7 +14,8 @@ import type {
 import { formatDuration } from '../catalog/duration.js';
 import { certificateWarning, daysLeft } from '../probe/certificate.js';
 import { CLUSTER_OPTIONS, DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../cluster/cluster.options.js';
-import { lastDays, percent, sumDays, sumLast24h, toBar, type DailyRollup } from '../history/rollup.js';
+import { lastDays, percent } from '../history/rollup.js';
+import { dayBar, shownTotals } from '../history/shown-days.js';
 import { describeFailure } from '../probe/reason-class.js';
 import { latencyHistory } from './latency-history.js';
 import { PageSettings } from './page-settings.js';
@@ -65,6 +66,9 @@ interface ServiceEntry {
   newest: StoredCheck | undefined;
   rollups: ServiceRuntime['rollups'];
   days: number;
+  finished: ServiceRuntime['finished'];
+  /** The packed days' version (a day packed or unpacked need not change the number of slots). */
+  packed: number;
   misconfigured: string | null;
   maintenance: boolean;
   stale: boolean;
@@ -271,7 +275,7 @@ export class StatusSnapshotService {
       const services: HistoryResponse['services'] = {};
       for (const runtime of this.monitor.all()) {
         services[runtime.service.id] = {
-          bars: days.map((day) => toBar(day, runtime.rollups.get(day)?.rollup).uptime),
+          bars: days.map((day) => dayBar(runtime, day).uptime),
           latency: runtime.recent.latencies(),
         };
       }
@@ -283,7 +287,7 @@ export class StatusSnapshotService {
   detail(id: string, now = Date.now()): CachedDocument<ServiceDetailResponse> | null {
     const runtime = this.monitor.get(id);
     if (!runtime) return null;
-    const bars: DailyBar[] = lastDays(now, 90).map((day) => toBar(day, runtime.rollups.get(day)?.rollup));
+    const bars: DailyBar[] = lastDays(now, 90).map((day) => dayBar(runtime, day));
     return cache<ServiceDetailResponse>(
       {
         service: this.serviceDetail(runtime, now),
@@ -298,7 +302,7 @@ export class StatusSnapshotService {
 
   /** The service's entry: the one built before when nothing it is made of changed, else a new one. */
   private entry(runtime: ServiceRuntime, now: number): ServiceEntry {
-    const { service, evaluation, recent, rollups, misconfigured } = runtime;
+    const { service, evaluation, recent, rollups, finished, misconfigured } = runtime;
     const shown = this.shown(runtime, now);
     const { maintenance, stale } = shown;
     if (!stale && shown.staleAt < this.nextStaleAt) this.nextStaleAt = shown.staleAt;
@@ -313,6 +317,8 @@ export class StatusSnapshotService {
       known.newest === last &&
       known.rollups === rollups &&
       known.days === rollups.size &&
+      known.finished === finished &&
+      known.packed === finished.version &&
       known.misconfigured === misconfigured &&
       known.maintenance === maintenance &&
       known.stale === stale &&
@@ -328,6 +334,8 @@ export class StatusSnapshotService {
       newest: last,
       rollups,
       days: rollups.size,
+      finished,
+      packed: finished.version,
       misconfigured,
       maintenance,
       stale,
@@ -359,10 +367,9 @@ export class StatusSnapshotService {
     { maintenance, stale }: { maintenance: boolean; stale: boolean } = this.shown(runtime, now),
   ): ServiceDetail {
     const { service, evaluation } = runtime;
-    const byDay = new Map<string, DailyRollup>();
-    for (const [day, slot] of runtime.rollups) byDay.set(day, slot.rollup);
+    const totals = shownTotals(runtime, now);
     const uptimeOf = ({ total, failures }: { total: number; failures: number }) => percent(total - failures, total);
-    const window = sumDays(byDay, now, service.slo.windowDays);
+    const window = totals.days(service.slo.windowDays);
     const budget = 100 - service.slo.target;
     const failedPercent = window.total === 0 ? null : (window.failures / window.total) * 100;
     // Paused, or misconfigured (the probe refuses its target): no data the public could trust, never an outage.
@@ -378,10 +385,10 @@ export class StatusSnapshotService {
       intervalSeconds: service.intervalMs / 1000,
       lastCheck: toLastCheck(runtime.recent.newest),
       uptime: {
-        '24h': uptimeOf(sumLast24h(byDay, now)),
-        '7d': uptimeOf(sumDays(byDay, now, 7)),
-        '30d': uptimeOf(sumDays(byDay, now, 30)),
-        '90d': uptimeOf(sumDays(byDay, now, 90)),
+        '24h': uptimeOf(totals.last24h()),
+        '7d': uptimeOf(totals.days(7)),
+        '30d': uptimeOf(totals.days(30)),
+        '90d': uptimeOf(totals.days(90)),
       },
       slo: {
         target: service.slo.target,

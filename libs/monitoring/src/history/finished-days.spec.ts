@@ -1,0 +1,160 @@
+import { FinishedDays, type UnpackedDay } from './finished-days.js';
+import { LATENCY_BUCKETS_MS, dayOf, dayNumberOf, emptyRollup, sumDays, toBar, type DailyRollup } from './rollup.js';
+import { dayBar, rollupsByDay, shownTotals } from './shown-days.js';
+import type { RollupSlot } from './rollup-writer.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 11, 3, 17);
+
+/** A deterministic pseudo-random sequence (no flaky seeds). */
+function* numbers(seed: number): Generator<number> {
+  let x = seed;
+  for (;;) {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    yield x / 2 ** 31;
+  }
+}
+
+/** A finished day with every counter drawn at random (some without a histogram, as days stored before it). */
+function randomDay(next: () => number, back: number): DailyRollup {
+  const day = dayOf(NOW - back * DAY);
+  const rollup = emptyRollup('api', day);
+  rollup.total = Math.floor(next() * 86_400);
+  rollup.failures = Math.floor(next() * rollup.total);
+  rollup.maintenance = Math.floor(next() * 50);
+  rollup.latencyCount = rollup.total - rollup.failures;
+  rollup.latencySum = rollup.latencyCount * next() * 900 + 0.25; // fractional sums are kept exactly
+  rollup.latencyBuckets =
+    next() < 0.2 ? [] : LATENCY_BUCKETS_MS.map(() => Math.floor(next() * (rollup.latencyCount + 1)));
+  rollup.through = Date.parse(`${day}T23:59:00Z`) + Math.floor(next() * 59_000) + 0.5;
+  rollup.hourTotal = [];
+  rollup.hourFailures = [];
+  rollup.hourLatencySum = [];
+  return rollup;
+}
+
+const unpacked = (rollup: DailyRollup, persistedThrough: number | null = rollup.through): UnpackedDay => ({
+  rollup,
+  persistedThrough,
+});
+
+describe('FinishedDays', () => {
+  it('gives back every day it packed as it was, in any order of adds, replaces, takes and drops', () => {
+    const random = numbers(20261203);
+    const next = () => random.next().value as number;
+    const packed = new FinishedDays('api');
+    const expected = new Map<string, DailyRollup>();
+    for (let round = 0; round < 60; round += 1) {
+      const batch = Array.from({ length: 1 + Math.floor(next() * 6) }, () =>
+        randomDay(next, 2 + Math.floor(next() * 88)),
+      );
+      const refused = packed.add(batch.map((rollup) => unpacked(rollup)));
+      expect(refused).toEqual([]);
+      for (const rollup of batch) expected.set(rollup.day, structuredClone(rollup));
+      if (next() < 0.3) {
+        const day = [...expected.keys()][Math.floor(next() * expected.size)] as string;
+        expect(packed.take(day)).toEqual({ rollup: expected.get(day), persistedThrough: expected.get(day)?.through });
+        expected.delete(day);
+        expect(packed.has(day)).toBe(false);
+      }
+      if (next() < 0.1) {
+        const limit = dayOf(NOW - Math.floor(next() * 90) * DAY);
+        packed.dropBefore(limit);
+        for (const day of expected.keys()) if (day < limit) expected.delete(day);
+      }
+      const sorted = [...expected.keys()].sort();
+      expect(packed.size).toBe(sorted.length);
+      expect(packed.rollups()).toEqual(sorted.map((day) => expected.get(day)));
+      for (const day of sorted) {
+        expect(packed.rollup(day)).toEqual(expected.get(day));
+        expect(packed.bar(day)).toEqual(toBar(day, expected.get(day)));
+      }
+      for (const days of [1, 3, 7, 30, 90]) expect(packed.sumDays(NOW, days)).toEqual(sumDays(expected, NOW, days));
+    }
+  });
+
+  it('keeps what was known of the stored copy, never-stored included', () => {
+    const packed = new FinishedDays('api');
+    const day = randomDay(() => 0.5, 3);
+    packed.add([unpacked(day, null)]);
+    expect(packed.take(day.day)?.persistedThrough).toBeNull();
+    packed.add([unpacked(day, day.through - 5000)]);
+    expect(packed.take(day.day)?.persistedThrough).toBe(day.through - 5000);
+  });
+
+  it('refuses, and gives back, a day it cannot hold exactly; packs the others', () => {
+    const good = randomDay(() => 0.4, 5);
+    const odd = (change: Partial<DailyRollup>, back: number) => ({ ...randomDay(() => 0.3, back), ...change });
+    const refused = [
+      odd({ total: 2.5 }, 6),
+      odd({ failures: -1 }, 7),
+      odd({ maintenance: 2 ** 31 }, 8),
+      odd({ latencyBuckets: [1, 2, 3] }, 9),
+      odd({ latencyBuckets: LATENCY_BUCKETS_MS.map((_, index) => (index === 3 ? 0.5 : 1)) }, 10),
+      odd({ latencySum: Number.NaN }, 11),
+      odd({ through: Number.POSITIVE_INFINITY }, 12),
+      odd({ day: '2026-1-05' }, 13),
+      odd({ day: '2026-02-30' }, 14),
+    ].map((rollup) => unpacked(rollup));
+    const packed = new FinishedDays('api');
+    expect(packed.add([...refused, unpacked(good)])).toEqual(refused);
+    expect(packed.rollups()).toEqual([good]);
+  });
+
+  it('changes its version whenever the days it holds change', () => {
+    const packed = new FinishedDays('api');
+    const seen = [packed.version];
+    const day = randomDay(() => 0.6, 4);
+    packed.add([unpacked(day)]);
+    seen.push(packed.version);
+    packed.take(day.day);
+    seen.push(packed.version);
+    packed.add([unpacked(day)]);
+    packed.dropBefore(dayOf(NOW));
+    seen.push(packed.version);
+    expect(new Set(seen).size).toBe(4);
+    expect(packed.take('2026-12-01')).toBeUndefined();
+  });
+
+  it('reads day names the way dayOf writes them, and nothing else', () => {
+    expect(dayNumberOf(dayOf(NOW))).toBe(Math.floor(NOW / DAY));
+    expect(dayNumberOf('2024-02-29')).toBe(Date.UTC(2024, 1, 29) / DAY);
+    for (const wrong of ['2023-02-29', '2026-13-01', '2026-12-3', '20261203', 'x', ' 2026-12-03'])
+      expect(dayNumberOf(wrong)).toBeNull();
+  });
+});
+
+describe('shown days (slots and packed days together)', () => {
+  it('shows the same bars, windows and rollups as the same days kept as objects', () => {
+    const random = numbers(7);
+    const next = () => random.next().value as number;
+    const all = new Map<string, DailyRollup>();
+    for (let back = 0; back < 90; back += 1) if (next() < 0.9) all.set(dayOf(NOW - back * DAY), randomDay(next, back));
+    const slots = new Map<string, RollupSlot>();
+    const finished = new FinishedDays('api');
+    const yesterday = dayOf(NOW - DAY);
+    for (const [day, rollup] of all) {
+      if (day >= yesterday) {
+        rollup.hourTotal = Array.from({ length: 24 }, () => Math.floor(next() * 100));
+        rollup.hourFailures = rollup.hourTotal.map((count) => Math.floor(count * next()));
+        slots.set(day, {
+          rollup,
+          durable: null,
+          persistedThrough: rollup.through,
+          pending: 0,
+          lastFlushAt: NOW,
+          saving: false,
+        });
+      } else finished.add([unpacked(structuredClone(rollup))]);
+    }
+    const shown = { rollups: slots, finished };
+    for (let back = 0; back < 92; back += 1) {
+      const day = dayOf(NOW - back * DAY);
+      expect(dayBar(shown, day)).toEqual(toBar(day, all.get(day)));
+    }
+    const totals = shownTotals(shown, NOW);
+    for (const days of [1, 2, 7, 30, 90]) expect(totals.days(days)).toEqual(sumDays(all, NOW, days));
+    const byDay = rollupsByDay(shown);
+    expect(new Map([...byDay].sort())).toEqual(new Map([...all].sort()));
+  });
+});

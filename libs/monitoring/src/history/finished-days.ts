@@ -1,0 +1,222 @@
+import type { DailyBar } from '@app/contracts';
+import { LATENCY_BUCKETS_MS, NO_HOURS, dayNumberOf, dayOf, startOfDay, toBar, type DailyRollup } from './rollup.js';
+
+const DAY_MS = 86_400_000;
+const BUCKETS = LATENCY_BUCKETS_MS.length;
+/** Whole numbers per day: the day number, total, failures, maintenance, latencyCount, then the latency buckets. */
+const COUNTS = 5 + BUCKETS;
+/** In the first bucket's place: the day was recorded before the histogram existed (its latencyBuckets are []). */
+const NO_HISTOGRAM = -1;
+/** Other numbers per day: latencySum, through, and the stored copy's through (NaN: never stored). */
+const SUMS = 3;
+const INT32_MAX = 2 ** 31 - 1;
+
+const count = (value: number): boolean => Number.isInteger(value) && value >= 0 && value <= INT32_MAX;
+
+/** A finished day as it was packed: the rollup and what was known of its stored copy. */
+export interface UnpackedDay {
+  rollup: DailyRollup;
+  persistedThrough: number | null;
+}
+
+/**
+ * One service's days before yesterday, packed: their counters in two typed arrays, ordered by day, instead of a
+ * rollup object, its latency histogram, its day string and its writer slot per day (~500 B a day: 44.5 KB per
+ * service over 90 days, bench/memory-history.mjs). These days show no hour slots, and only a late check changes
+ * one: the RollupWriter unpacks a day it has to fold a check into and packs it again once it is written.
+ *
+ * Readers ask for what they show (a bar, the totals of a window) or for a rollup made on demand.
+ */
+export class FinishedDays {
+  private counts = new Int32Array(0);
+  private sums = new Float64Array(0);
+  private length = 0;
+  /** Bumped by every change of which days are here, so a reader's cache can tell a repacked service apart. */
+  version = 0;
+
+  constructor(readonly serviceId: string) {}
+
+  get size(): number {
+    return this.length;
+  }
+
+  /**
+   * Packs these days (replacing any packed already), keeping only those the arrays hold exactly: whole counters
+   * below 2^31, a histogram of the known size or none, a day as dayOf writes it. Returns the ones not packed,
+   * which stay rollup objects.
+   */
+  add(days: readonly UnpackedDay[]): UnpackedDay[] {
+    const refused: UnpackedDay[] = [];
+    const taken = new Map<number, UnpackedDay>();
+    for (const entry of days) {
+      const number = packable(entry.rollup);
+      if (number === null) refused.push(entry);
+      else taken.set(number, entry);
+    }
+    if (taken.size === 0) return refused;
+    const kept: number[] = [];
+    for (let index = 0; index < this.length; index += 1) if (!taken.has(this.dayAt(index))) kept.push(index);
+    const incoming = [...taken.keys()].sort((a, b) => a - b);
+    const total = kept.length + incoming.length;
+    const counts = new Int32Array(total * COUNTS);
+    const sums = new Float64Array(total * SUMS);
+    let at = 0;
+    let next = 0;
+    const copyKept = (index: number) => {
+      counts.set(this.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
+      sums.set(this.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
+      at += 1;
+    };
+    for (const day of incoming) {
+      while (next < kept.length && this.dayAt(kept[next] as number) < day) copyKept(kept[next++] as number);
+      write(counts, sums, at, day, taken.get(day) as UnpackedDay);
+      at += 1;
+    }
+    while (next < kept.length) copyKept(kept[next++] as number);
+    this.counts = counts;
+    this.sums = sums;
+    this.length = total;
+    this.version += 1;
+    return refused;
+  }
+
+  has(day: string): boolean {
+    return this.indexOf(day) !== -1;
+  }
+
+  /** The day as a new rollup object (no hour slots), undefined when it is not packed here. */
+  rollup(day: string): DailyRollup | undefined {
+    const index = this.indexOf(day);
+    return index === -1 ? undefined : this.rollupAt(index);
+  }
+
+  /** Every packed day as a new rollup object, oldest first. */
+  rollups(): DailyRollup[] {
+    return Array.from({ length: this.length }, (_, index) => this.rollupAt(index));
+  }
+
+  /** Removes the day and returns it unpacked (undefined when it is not packed here). */
+  take(day: string): UnpackedDay | undefined {
+    const index = this.indexOf(day);
+    if (index === -1) return undefined;
+    const persisted = this.sums[index * SUMS + 2] as number;
+    const unpacked = { rollup: this.rollupAt(index), persistedThrough: Number.isNaN(persisted) ? null : persisted };
+    this.removeWhere((at) => at === index);
+    return unpacked;
+  }
+
+  /** Drops the days before `day` (YYYY-MM-DD). */
+  dropBefore(day: string): void {
+    const limit = dayNumberOf(day);
+    if (limit === null || this.length === 0 || this.dayAt(0) >= limit) return;
+    this.removeWhere((index) => this.dayAt(index) < limit);
+  }
+
+  /** The day's bar as toBar makes it from the rollup; undefined when the day is not packed here. */
+  bar(day: string): DailyBar | undefined {
+    const index = this.indexOf(day);
+    if (index === -1) return undefined;
+    const base = index * COUNTS;
+    const total = this.counts[base + 1] as number;
+    if (total === 0) return toBar(day, undefined);
+    const failures = this.counts[base + 2] as number;
+    const latencyCount = this.counts[base + 4] as number;
+    const latencySum = this.sums[index * SUMS] as number;
+    return toBar(day, { total, failures, latencyCount, latencySum });
+  }
+
+  /** Checks and failures over the `days` calendar days ending with the day of `now` (today included). */
+  sumDays(now: number, days: number): { total: number; failures: number } {
+    const last = Math.floor(startOfDay(now) / DAY_MS);
+    const first = last - days + 1;
+    let total = 0;
+    let failures = 0;
+    for (let index = 0; index < this.length; index += 1) {
+      const day = this.dayAt(index);
+      if (day < first || day > last) continue;
+      total += this.counts[index * COUNTS + 1] as number;
+      failures += this.counts[index * COUNTS + 2] as number;
+    }
+    return { total, failures };
+  }
+
+  private dayAt(index: number): number {
+    return this.counts[index * COUNTS] as number;
+  }
+
+  private indexOf(day: string): number {
+    const number = dayNumberOf(day);
+    if (number === null) return -1;
+    let low = 0;
+    let high = this.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const found = this.dayAt(middle);
+      if (found === number) return middle;
+      if (found < number) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
+  private rollupAt(index: number): DailyRollup {
+    const base = index * COUNTS;
+    const histogram =
+      this.counts[base + 5] === NO_HISTOGRAM ? [] : Array.from(this.counts.subarray(base + 5, base + COUNTS));
+    return {
+      serviceId: this.serviceId,
+      day: dayOf((this.counts[base] as number) * DAY_MS),
+      total: this.counts[base + 1] as number,
+      failures: this.counts[base + 2] as number,
+      maintenance: this.counts[base + 3] as number,
+      latencySum: this.sums[index * SUMS] as number,
+      latencyCount: this.counts[base + 4] as number,
+      hourTotal: NO_HOURS,
+      hourFailures: NO_HOURS,
+      hourLatencySum: NO_HOURS,
+      latencyBuckets: histogram,
+      through: this.sums[index * SUMS + 1] as number,
+    };
+  }
+
+  private removeWhere(drop: (index: number) => boolean): void {
+    const kept: number[] = [];
+    for (let index = 0; index < this.length; index += 1) if (!drop(index)) kept.push(index);
+    const counts = new Int32Array(kept.length * COUNTS);
+    const sums = new Float64Array(kept.length * SUMS);
+    for (const [at, index] of kept.entries()) {
+      counts.set(this.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
+      sums.set(this.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
+    }
+    this.counts = counts;
+    this.sums = sums;
+    this.length = kept.length;
+    this.version += 1;
+  }
+}
+
+/** The rollup's day number when the arrays can hold it exactly, else null. */
+function packable(rollup: DailyRollup): number | null {
+  const number = dayNumberOf(rollup.day);
+  if (number === null) return null;
+  if (![rollup.total, rollup.failures, rollup.maintenance, rollup.latencyCount].every(count)) return null;
+  if (rollup.latencyBuckets.length !== 0 && rollup.latencyBuckets.length !== BUCKETS) return null;
+  if (!rollup.latencyBuckets.every(count)) return null;
+  if (!Number.isFinite(rollup.latencySum) || !Number.isFinite(rollup.through)) return null;
+  return number;
+}
+
+function write(counts: Int32Array, sums: Float64Array, at: number, day: number, entry: UnpackedDay): void {
+  const { rollup, persistedThrough } = entry;
+  const base = at * COUNTS;
+  counts[base] = day;
+  counts[base + 1] = rollup.total;
+  counts[base + 2] = rollup.failures;
+  counts[base + 3] = rollup.maintenance;
+  counts[base + 4] = rollup.latencyCount;
+  if (rollup.latencyBuckets.length === 0) counts[base + 5] = NO_HISTOGRAM;
+  else counts.set(rollup.latencyBuckets, base + 5);
+  sums[at * SUMS] = rollup.latencySum;
+  sums[at * SUMS + 1] = rollup.through;
+  sums[at * SUMS + 2] = persistedThrough ?? Number.NaN;
+}
