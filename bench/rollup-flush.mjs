@@ -3,10 +3,12 @@
 // (BENCH_APP_MAIN picks another build: before/after pairs). Prints the median and max of 20 flushes after 5 warm-ups.
 import { join } from 'node:path';
 import { BUILD_MAIN } from './app.mjs';
+import { rollupTargets } from './rollup-target.mjs';
 
 const build = join(BUILD_MAIN, '../../../../libs/monitoring/src/history');
 const { RollupWriter } = await import(join(build, 'rollup-writer.js'));
 const { dayOf, emptyRollup } = await import(join(build, 'rollup.js'));
+const newTarget = await rollupTargets(build);
 const [services, days] = process.argv.slice(2).map(Number);
 const now = Date.now();
 const store = { saveRollup: async () => 'ok' };
@@ -20,7 +22,7 @@ for (let index = 0; index < services; index += 1) {
     rollup.through = now - back * 86_400_000;
     stored.push(rollup);
   }
-  const target = { service: { id }, rollups: new Map(), epoch: 1 };
+  const target = newTarget(id);
   writer.restore(target, stored, now);
   targets.push(target);
 }
