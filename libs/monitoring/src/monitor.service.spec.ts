@@ -344,6 +344,14 @@ describe('MonitorService', () => {
       expect(rollup).toMatchObject({ total: 0, failures: 0, maintenance: 2 });
     });
 
+    it('writes a streak change right after its check, not at the next tick', async () => {
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      await tickAt(due); // unknown -> up: a transition, written at once
+      await tickAt(due + SECOND); // the streak grows: the check's write follows it, no tick needed
+      expect(states.states.get('api')).toMatchObject({ state: 'up', okStreak: 2, fastStreak: 2 });
+    });
+
     it('saves the evaluation state when it changes and stops saving once the counters are capped', async () => {
       monitor.upsert(service('api'), BASE);
       const due = monitor.get('api')!.nextDueAt;
@@ -363,6 +371,18 @@ describe('MonitorService', () => {
   });
 
   describe('rollups', () => {
+    it('writes a day rollup as soon as its `rollupFlushChecks`-th check is stored, not at the next tick', async () => {
+      monitor = create({ rollupFlushChecks: 3 });
+      prober.outcomes(service('api').url, OK, FAIL, OK);
+      monitor.upsert(service('api'), BASE);
+      const due = monitor.get('api')!.nextDueAt;
+      for (let i = 0; i < 3; i += 1) await tickAt(due + i * SECOND);
+      expect(states.rollup('api', dayOf(due))).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 80)); // the checks are stored (write-behind, ~50 ms)
+      await settle();
+      expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 3, failures: 1, through: due + 2 * SECOND });
+    });
+
     it('writes a day rollup after `rollupFlushChecks` checks', async () => {
       monitor = create({ rollupFlushChecks: 3 });
       prober.outcomes(service('api').url, OK, FAIL, OK);

@@ -89,6 +89,12 @@ export class MonitorService implements MonitorView, ShardHost {
   private readonly rollupWriter: RollupWriter;
   /** Dispatchable services by due time; entries of runtimes no longer current (removed, edited, handed over) are skipped. */
   private readonly dueTimer: DueTimer<ServiceRuntime>;
+  /**
+   * Writes made due by checks that just finished (a streak change, a rollup's tenth stored check), started at the
+   * end of this turn of the event loop instead of at the next tick: checks are spread over the second by their
+   * offsets, so their writes are too; all of them at the tick held up the checks due in its first ~100 ms.
+   */
+  private writesSoon: { rollups: Set<ServiceRuntime> } | null = null;
   /** Bumped on every change that the public snapshot shows. */
   version = 0;
   /** Bumped whenever a service is added or removed (a delete + a create keeps the size, not this). */
@@ -469,7 +475,8 @@ export class MonitorService implements MonitorView, ShardHost {
   /**
    * One scheduler tick, the supervisor of the due timer: starts it, queues whatever is due (the timer fell behind
    * or missed it), hands the timer every service it does not hold at its due time, starts checks up to the
-   * concurrency limit, flushes state.
+   * concurrency limit, and flushes whatever writes are still due (retries, rollups due by age or by a new day;
+   * writes made due by a check start right after it, see `writesSoon`).
    */
   tick(now = Date.now()): void {
     if (this.stopped) return;
@@ -507,9 +514,30 @@ export class MonitorService implements MonitorView, ShardHost {
   private stored(checks: StoredCheck[], now = Date.now()): void {
     for (const check of checks) {
       const runtime = this.runtimes.get(check.serviceId);
-      if (runtime && runtime.epoch !== null) this.rollupWriter.stored(runtime, check, now);
+      if (runtime && runtime.epoch !== null) {
+        this.rollupWriter.stored(runtime, check, now);
+        this.writeSoon().rollups.add(runtime);
+      }
     }
     this.events.emitChecksStored(checks);
+  }
+
+  /** The writes to start at the end of this turn (see `writesSoon`); the tick's flushes stay the backstop. */
+  private writeSoon(): { rollups: Set<ServiceRuntime> } {
+    if (this.writesSoon === null) {
+      const soon = { rollups: new Set<ServiceRuntime>() };
+      this.writesSoon = soon;
+      setImmediate(() => {
+        this.writesSoon = null;
+        if (this.stopped) return;
+        void this.stateWriter.flush();
+        void this.rollupWriter.flush(
+          [...soon.rollups].filter((runtime) => this.isWritable(runtime)),
+          Date.now(),
+        );
+      });
+    }
+    return this.writesSoon;
   }
 
   private *owned(): Iterable<ServiceRuntime> {
@@ -518,8 +546,16 @@ export class MonitorService implements MonitorView, ShardHost {
 
   /** Owned services whose writes the lease admits now (not while it cannot be confirmed). */
   private *writable(): Iterable<ServiceRuntime> {
-    for (const runtime of this.owned())
-      if (!runtime.restoring && this.leases.admit(runtime.shard, runtime.epoch as number) === 'write') yield runtime;
+    for (const runtime of this.owned()) if (this.isWritable(runtime)) yield runtime;
+  }
+
+  private isWritable(runtime: ServiceRuntime): boolean {
+    return (
+      runtime.epoch !== null &&
+      this.runtimes.get(runtime.service.id) === runtime &&
+      !runtime.restoring &&
+      this.leases.admit(runtime.shard, runtime.epoch) === 'write'
+    );
   }
 
   private pump(now = Date.now()): void {
@@ -628,7 +664,10 @@ export class MonitorService implements MonitorView, ShardHost {
     this.checkWriter.enqueue(check, epoch);
     this.version += 1;
     if (previous.state === next.state) {
-      if (!sameEvaluation(previous, next)) this.stateWriter.changed(runtime);
+      if (!sameEvaluation(previous, next)) {
+        this.stateWriter.changed(runtime);
+        this.writeSoon();
+      }
       return;
     }
     // A transition is made durable at once, and listeners (incidents) act only after it is: a crash can never

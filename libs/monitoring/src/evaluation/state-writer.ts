@@ -28,7 +28,7 @@ export class StateWriter {
     private readonly fenced: (target: EvaluatedService, epoch: number) => void = () => undefined,
   ) {}
 
-  /** The evaluation changed but not the state: written at the next flush. */
+  /** The evaluation changed but not the state: written at the next flush (the runner flushes right after the check). */
   changed(target: EvaluatedService): void {
     this.dirty.add(target);
   }
