@@ -230,7 +230,14 @@ export async function schedulerRun({
   if (process.env.BENCH_DUMP_HITS)
     writeFileSync(
       process.env.BENCH_DUMP_HITS,
-      JSON.stringify({ hits: targetStats.hits, startedAt: app.readyAt - app.bootMs, n, intervalMs }),
+      JSON.stringify({
+        hits: targetStats.hits,
+        startedAt: app.readyAt - app.bootMs,
+        n,
+        intervalMs,
+        window: [w0, w1],
+        burst: burst ? [burst.b0, burst.b1] : null,
+      }),
     );
   const modelled = slipModel(targetStats.hits, n, intervalMs, app.readyAt - app.bootMs);
   const inWindow = (entry, from, to) => entry.due >= from && entry.due < to;
