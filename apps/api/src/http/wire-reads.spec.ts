@@ -242,6 +242,27 @@ describe('WireReads (the connection-level path in front of node:http)', () => {
     expect(answered).toHaveLength(0);
   });
 
+  it('writes a body over the copy limit (a page of thousands of services) byte for byte, kept alive or closing', async () => {
+    body = Buffer.from(Array.from({ length: 200 * 1024 }, (_, i) => (i * 7919) % 251));
+    await start();
+    const c = await client();
+    const close = GET.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n');
+    c.socket.write(GET);
+    await c.until(
+      (all) =>
+        all.length > body.length && c.responses(all).length === 1 && all.endsWith(body.toString('latin1').slice(-64)),
+    );
+    c.socket.write(close);
+    await c.closed;
+    const answers = c.responses(c.text());
+    expect(answers).toHaveLength(2);
+    for (const [i, text] of answers.entries()) {
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      expect(head).toMatch(i === 0 ? /\r\nKeep-Alive: timeout=5$/ : /\r\nConnection: close$/);
+      expect(Buffer.from(rest.join('\r\n\r\n'), 'latin1').equals(body)).toBe(true);
+    }
+  });
+
   it('answers Connection: close and then closes the connection', async () => {
     await start();
     const c = await client();
