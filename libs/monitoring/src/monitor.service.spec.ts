@@ -382,19 +382,6 @@ describe('MonitorService', () => {
       await settle();
       expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 3, failures: 1, through: due + 2 * SECOND });
     });
-
-    it('writes a day rollup after `rollupFlushChecks` checks', async () => {
-      monitor = create({ rollupFlushChecks: 3 });
-      prober.outcomes(service('api').url, OK, FAIL, OK);
-      monitor.upsert(service('api'), BASE);
-      const due = monitor.get('api')!.nextDueAt;
-      for (let i = 0; i < 3; i += 1) await tickAt(due + i * SECOND);
-      expect(states.rollup('api', dayOf(due))).toBeUndefined();
-      await new Promise((resolve) => setTimeout(resolve, 80)); // the checks are stored (write-behind, ~50 ms) ...
-      await tickAt(due + 3 * SECOND); // ... so this tick sees 3 pending checks and writes them
-      await settle();
-      expect(states.rollup('api', dayOf(due))).toMatchObject({ total: 3, failures: 1, through: due + 2 * SECOND });
-    });
   });
 
   describe('load', () => {
