@@ -90,11 +90,11 @@ export class MonitorService implements MonitorView, ShardHost {
   /** Dispatchable services by due time; entries of runtimes no longer current (removed, edited, handed over) are skipped. */
   private readonly dueTimer: DueTimer<ServiceRuntime>;
   /**
-   * Writes made due by checks that just finished (a streak change, a rollup's tenth stored check), started at the
-   * end of this turn of the event loop instead of at the next tick: checks are spread over the second by their
+   * The services whose rollups checks just made due (their tenth stored check), written with the streak changes at
+   * the end of this turn of the event loop (`writeSoon`) instead of at the next tick: checks are spread over the second by their
    * offsets, so their writes are too; all of them at the tick held up the checks due in its first ~100 ms.
    */
-  private writesSoon: { rollups: Set<ServiceRuntime> } | null = null;
+  private soonRollups: Set<ServiceRuntime> | null = null;
   /** Bumped on every change that the public snapshot shows. */
   version = 0;
   /** Bumped whenever a service is added or removed (a delete + a create keeps the size, not this). */
@@ -476,7 +476,7 @@ export class MonitorService implements MonitorView, ShardHost {
    * One scheduler tick, the supervisor of the due timer: starts it, queues whatever is due (the timer fell behind
    * or missed it), hands the timer every service it does not hold at its due time, starts checks up to the
    * concurrency limit, and flushes whatever writes are still due (retries, rollups due by age or by a new day;
-   * writes made due by a check start right after it, see `writesSoon`).
+   * writes made due by a check start right after it, see `writeSoon`).
    */
   tick(now = Date.now()): void {
     if (this.stopped) return;
@@ -516,39 +516,40 @@ export class MonitorService implements MonitorView, ShardHost {
       const runtime = this.runtimes.get(check.serviceId);
       if (runtime && runtime.epoch !== null) {
         this.rollupWriter.stored(runtime, check, now);
-        this.writeSoon().rollups.add(runtime);
+        this.writeSoon(runtime);
       }
     }
     this.events.emitChecksStored(checks);
   }
 
-  /** The writes to start at the end of this turn (see `writesSoon`); the tick's flushes stay the backstop. */
-  private writeSoon(): { rollups: Set<ServiceRuntime> } {
-    if (this.writesSoon === null) {
-      const soon = { rollups: new Set<ServiceRuntime>() };
-      this.writesSoon = soon;
+  /**
+   * Starts the streak changes' writes, and the rollup writes of `rollupsOf`, at the end of this turn (coalesced, see
+   * `soonRollups`); the tick's flushes stay the backstop.
+   */
+  private writeSoon(rollupsOf?: ServiceRuntime): void {
+    let rollups = this.soonRollups;
+    if (rollups === null) {
+      const due = new Set<ServiceRuntime>();
+      rollups = this.soonRollups = due;
       setImmediate(() => {
-        this.writesSoon = null;
+        this.soonRollups = null;
         if (this.stopped) return;
         void this.stateWriter.flush();
         void this.rollupWriter.flush(
-          [...soon.rollups].filter((runtime) => this.isWritable(runtime)),
+          [...due].filter((runtime) => this.isWritable(runtime)),
           Date.now(),
         );
       });
     }
-    return this.writesSoon;
-  }
-
-  private *owned(): Iterable<ServiceRuntime> {
-    for (const runtime of this.runtimes.values()) if (runtime.epoch !== null) yield runtime;
+    if (rollupsOf) rollups.add(rollupsOf);
   }
 
   /** Owned services whose writes the lease admits now (not while it cannot be confirmed). */
   private *writable(): Iterable<ServiceRuntime> {
-    for (const runtime of this.owned()) if (this.isWritable(runtime)) yield runtime;
+    for (const runtime of this.runtimes.values()) if (this.isWritable(runtime)) yield runtime;
   }
 
+  /** Owned, current (not removed or replaced since), restored, and admitted by the lease now. */
   private isWritable(runtime: ServiceRuntime): boolean {
     return (
       runtime.epoch !== null &&

@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { MAX_SIMPLE_HEAD, parseSimpleHead, WireReads, type SimpleHead, type WireAnswer } from './wire-reads.js';
+import {
+  COPY_LIMIT,
+  MAX_SIMPLE_HEAD,
+  parseSimpleHead,
+  WireReads,
+  type SimpleHead,
+  type WireAnswer,
+} from './wire-reads.js';
 
 const parse = (text: string) => parseSimpleHead(Buffer.from(text, 'latin1'));
 const BASE = 'GET /api/status HTTP/1.1\r\nHost: status.example\r\nAccept-Encoding: br\r\n\r\n';
@@ -243,7 +250,7 @@ describe('WireReads (the connection-level path in front of node:http)', () => {
   });
 
   it('writes a body over the copy limit (a page of thousands of services) byte for byte, kept alive or closing', async () => {
-    body = Buffer.from(Array.from({ length: 200 * 1024 }, (_, i) => (i * 7919) % 251));
+    body = Buffer.from(Array.from({ length: 3 * COPY_LIMIT }, (_, i) => (i * 7919) % 251));
     await start();
     const c = await client();
     const close = GET.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n');

@@ -14,13 +14,13 @@ export interface SimpleHead {
   close: boolean;
 }
 
-/** The answer to a simple head: the status line and headers (without the per-response ones) and the body. */
 /**
  * Answers up to this size are copied into one buffer and written with one write (cheaper than a writev of two at
  * the sizes a page of up to a few thousand services has); a larger body is written from its cache, not copied.
  */
-const COPY_LIMIT = 64 * 1024;
+export const COPY_LIMIT = 64 * 1024;
 
+/** The answer to a simple head: the status line and headers (without the per-response ones) and the body. */
 export interface WireAnswer {
   /** `HTTP/1.1 200 OK\r\n` and `name: value\r\n` lines, built once per representation (cached by the caller). */
   head: string;
@@ -187,6 +187,20 @@ function httpDate(): string {
 }
 
 /**
+ * What one answer writes: the head (status line, cached headers, per-response lines) and the body copied into one
+ * buffer, or — for a body over COPY_LIMIT — the head and the cached body itself, not copied (at 10,000 services a
+ * br page is ~110 KB; copying it per answer measured fewer answers a second under a burst, docs/bench.md).
+ */
+function answerBytes(headText: string, body: Buffer | null): Buffer | [Buffer, Buffer] {
+  if (body === null) return Buffer.from(headText, 'latin1');
+  if (headText.length + body.length > COPY_LIMIT) return [Buffer.from(headText, 'latin1'), body];
+  const bytes = Buffer.allocUnsafe(headText.length + body.length);
+  bytes.write(headText, 0, 'latin1');
+  body.copy(bytes, headText.length);
+  return bytes;
+}
+
+/**
  * The hot public reads answered on the socket, in front of node:http (issue 17: Node's HTTP server alone cost
  * ~0.6× of nginx's CPU per request with the API's headers; a precomputed head written to the socket ~1.0×).
  *
@@ -338,38 +352,21 @@ export class WireReads {
       : keepAlive > 0
         ? `x-request-id: ${id}\r\nDate: ${httpDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(keepAlive / 1000)}\r\n\r\n`
         : `x-request-id: ${id}\r\nDate: ${httpDate()}\r\nConnection: keep-alive\r\n\r\n`;
-    const headLength = answer.head.length + tail.length;
-    const body = answer.body;
+    const bytes = answerBytes(answer.head + tail, answer.body);
     held.served += 1;
-    let writable: boolean;
-    if (body !== null && headLength + body.length > COPY_LIMIT) {
-      // A large body is not copied: the head (from the buffer pool) and the cached body go out in one writev. A
-      // copy would allocate a fresh buffer outside the pool per answer (at 10,000 services ~110 KB of br each,
-      // hundreds of MB a second under a burst), whose collection is what held the event loop.
+    // Head and a large body: corked, so they go out in one writev.
+    const parts = Array.isArray(bytes);
+    if (parts) {
       socket.cork();
-      socket.write(Buffer.from(answer.head + tail, 'latin1'));
-      if (head.close) {
-        socket.end(body); // (end uncorks)
-        return;
-      }
-      writable = socket.write(body);
-      socket.uncork();
-    } else {
-      let bytes: Buffer;
-      if (body === null) {
-        bytes = Buffer.from(answer.head + tail, 'latin1');
-      } else {
-        bytes = Buffer.allocUnsafe(headLength + body.length);
-        bytes.write(answer.head, 0, 'latin1');
-        bytes.write(tail, answer.head.length, 'latin1');
-        body.copy(bytes, headLength);
-      }
-      if (head.close) {
-        socket.end(bytes);
-        return;
-      }
-      writable = socket.write(bytes);
+      socket.write(bytes[0]);
     }
+    const last = parts ? bytes[1] : bytes;
+    if (head.close) {
+      socket.end(last); // (end uncorks)
+      return;
+    }
+    const writable = socket.write(last);
+    if (parts) socket.uncork();
     // A client that does not read its answers is not read from until they are gone (as node:http does).
     if (!writable) socket.pause();
     // node:http's idle limit between requests.
