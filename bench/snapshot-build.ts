@@ -51,6 +51,7 @@ const monitor = new MonitorService(
     rollupFlushMs: 1800000,
     historyDays: 90,
     bootConcurrency: 16,
+    probeThread: false,
   },
   new FakeShardLeases(false),
 );

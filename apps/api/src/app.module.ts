@@ -87,7 +87,11 @@ export class AppModule {
             { provide: CONFIG_SERVICES, useValue: config.services },
             {
               provide: MONITORING_OPTIONS,
-              useValue: { ...DEFAULT_MONITORING_OPTIONS, concurrency: config.env.CHECK_CONCURRENCY },
+              useValue: {
+                ...DEFAULT_MONITORING_OPTIONS,
+                concurrency: config.env.CHECK_CONCURRENCY,
+                probeThread: config.env.PROBE_THREAD,
+              },
             },
             {
               provide: CLUSTER_OPTIONS,

@@ -15,6 +15,7 @@ export * from './probe/tcp-prober.js';
 export * from './probe/dns-prober.js';
 export * from './probe/heartbeat-prober.js';
 export * from './probe/dispatching-prober.js';
+export * from './probe/probe-thread.js';
 export * from './probe/certificate.js';
 export * from './probe/assertions/assertions.js';
 export * from './probe/assertions/json-path.js';

@@ -48,6 +48,7 @@ const OPTIONS: MonitoringOptions = {
   rollupFlushMs: 30 * MINUTE,
   historyDays: 90,
   bootConcurrency: 4,
+  probeThread: false,
 };
 
 /** Lets resolved probes run their completion handlers. */
@@ -873,6 +874,54 @@ describe('MonitorService', () => {
       expect(timers.armed).toEqual([due + 20 * SECOND]);
       await advanceTo(due + 20 * SECOND);
       expect(prober.calls).toHaveLength(2);
+    });
+
+    describe('with a prober that takes checks early (a lead, like the probe thread)', () => {
+      const LEAD = 500;
+      beforeEach(async () => {
+        await monitor.shutdown(50);
+        prober = new FakeProber(BASE, LEAD);
+        monitor = create();
+      });
+
+      it('hands a check over its lead before its due time, to start at its due millisecond', async () => {
+        monitor.upsert(every20s('api'), BASE);
+        const due = monitor.get('api')!.nextDueAt;
+        expect(due - LEAD).toBeGreaterThan(BASE);
+        monitor.tick(BASE);
+        expect(timers.armed).toEqual([due - LEAD]);
+        await advanceTo(due - LEAD - 1);
+        expect(prober.calls).toHaveLength(0);
+        prober.clock = due + 3; // the prober reports when it really started: 3 ms late
+        timers.advanceTo(due - LEAD);
+        await settle();
+        expect(prober.startAts).toEqual([due]);
+        expect(monitor.get('api')!.nextDueAt).toBe(due + 20 * SECOND);
+        expect(timers.armed).toEqual([due + 20 * SECOND - LEAD]);
+        // Slip is measured from the prober's own start, not from the hand-over (which was 500 ms early).
+        expect(monitor.stats().slip).toMatchObject({ samples: 1, maxMs: 3 });
+        expect(monitor.get('api')!.recent.newest).toMatchObject({ at: due + 3 });
+      });
+
+      it('hands over at once a check whose next hand-over came while it ran', async () => {
+        prober.hold = true;
+        monitor.upsert(every20s('api'), BASE);
+        const due = monitor.get('api')!.nextDueAt;
+        monitor.tick(BASE);
+        await advanceTo(due - LEAD);
+        expect(prober.calls).toHaveLength(1);
+        await advanceTo(due + 20 * SECOND - LEAD + 200); // still running when its next hand-over came
+        expect(prober.calls).toHaveLength(1);
+        prober.release();
+        await settle();
+        await advanceTo(due + 20 * SECOND - LEAD + 200); // the timer set for "now" fires
+        expect(prober.startAts).toEqual([due, due + 20 * SECOND]);
+      });
+
+      it('cancels the checks handed over early when dispatching stops', () => {
+        monitor.stopDispatching();
+        expect(prober.cancelled).toBe(1);
+      });
     });
 
     it('arms one timer, for the earliest due time among its services, and starts each at its own', async () => {

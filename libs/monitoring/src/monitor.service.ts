@@ -116,6 +116,7 @@ export class MonitorService implements MonitorView, ShardHost {
       (runtime, at) =>
         this.runtimes.get(runtime.service.id) === runtime && dispatchable(runtime) && runtime.nextDueAt === at,
       (due, now) => this.dispatch(due, now),
+      prober.leadMs,
     );
     const fenced = (target: { service: { id: string } }, epoch: number) =>
       this.leases.lost(shardOf(target.service.id), epoch);
@@ -483,7 +484,7 @@ export class MonitorService implements MonitorView, ShardHost {
     this.lastTickAt = now;
     for (const runtime of this.runtimes.values()) {
       if (!dispatchable(runtime)) continue;
-      if (runtime.nextDueAt > now) this.dueTimer.schedule(runtime, runtime.nextDueAt);
+      if (runtime.nextDueAt > now + this.prober.leadMs) this.dueTimer.schedule(runtime, runtime.nextDueAt);
       else this.enqueue(runtime);
     }
     this.startDispatching();
@@ -492,10 +493,14 @@ export class MonitorService implements MonitorView, ShardHost {
     void this.rollupWriter.flush(this.writable(), now);
   }
 
-  /** What the due timer hands over at `now`: the services still due are queued and started. */
+  /**
+   * What the due timer hands over at `now` (the prober's lead before their due time): the services still due by
+   * then are queued and started.
+   */
   private dispatch(due: ServiceRuntime[], now: number): void {
     if (this.stopped) return;
-    for (const runtime of due) if (dispatchable(runtime) && runtime.nextDueAt <= now) this.enqueue(runtime);
+    const by = now + this.prober.leadMs;
+    for (const runtime of due) if (dispatchable(runtime) && runtime.nextDueAt <= by) this.enqueue(runtime);
     this.pump(now);
   }
 
@@ -574,14 +579,22 @@ export class MonitorService implements MonitorView, ShardHost {
     }
   }
 
+  /**
+   * Hands one check to the prober. With a lead (ThreadedProber) it is handed over before its due time and starts
+   * at it: the slip is then measured from when the prober really started it, not from the hand-over.
+   */
   private start(runtime: ServiceRuntime, now: number): void {
-    const slipMs = Math.max(0, now - runtime.nextDueAt);
-    this.slip.record(slipMs);
+    const dueAt = runtime.nextDueAt;
+    const handoverSlipMs = Math.max(0, now - dueAt);
+    const early = this.prober.leadMs > 0;
+    if (!early) this.slip.record(handoverSlipMs);
+    // When the check starts: its due time, or now when handed over late.
+    const startAt = Math.max(now, dueAt);
     // After a takeover the catch-up check is followed by the previous owner's slot grid.
     const { nextDueAt, skipped } =
       runtime.resumeAt === null
-        ? advanceDue(runtime.nextDueAt, runtime.service.intervalMs, now)
-        : resumeGrid(runtime.resumeAt, runtime.service.intervalMs, now);
+        ? advanceDue(dueAt, runtime.service.intervalMs, startAt)
+        : resumeGrid(runtime.resumeAt, runtime.service.intervalMs, startAt);
     runtime.nextDueAt = nextDueAt;
     runtime.resumeAt = null;
     this.slip.skippedSlots += skipped;
@@ -591,15 +604,25 @@ export class MonitorService implements MonitorView, ShardHost {
     const { service } = runtime;
     const epoch = runtime.epoch as number;
     const done = this.prober
-      .probe({
-        serviceId: service.id,
-        url: service.url,
-        timeoutMs: service.timeoutMs,
-        intervalMs: service.intervalMs,
-        check: service.check,
-      })
+      .probe(
+        {
+          serviceId: service.id,
+          url: service.url,
+          timeoutMs: service.timeoutMs,
+          intervalMs: service.intervalMs,
+          check: service.check,
+        },
+        startAt,
+      )
       .then(
-        (result) => this.complete(runtime, result, epoch, slipMs),
+        (result) => {
+          let slipMs = handoverSlipMs;
+          if (early && !result.pending) {
+            slipMs = Math.max(0, result.startedAt - dueAt);
+            this.slip.record(slipMs);
+          }
+          this.complete(runtime, result, epoch, slipMs);
+        },
         (error: unknown) => this.logger.error(`probe of ${JSON.stringify(service.id)} threw: ${String(error)}`),
       )
       .finally(() => {
@@ -607,8 +630,8 @@ export class MonitorService implements MonitorView, ShardHost {
         this.inFlight -= 1;
         this.inFlightDone.delete(runtime);
         if (this.stopped) return;
-        // Its next slot came while it ran (the timer skipped it then): due now, handed over at once.
-        if (runtime.nextDueAt <= this.timers.now()) this.schedule(runtime);
+        // Its next slot's hand-over came while it ran (the timer skipped it then): handed over at once.
+        if (runtime.nextDueAt <= this.timers.now() + this.prober.leadMs) this.schedule(runtime);
         this.pump(this.timers.now());
       });
     this.inFlightDone.set(runtime, done);
@@ -813,10 +836,14 @@ export class MonitorService implements MonitorView, ShardHost {
     if (!this.stopped) this.dueTimer.start();
   }
 
-  /** Starts no check from now on (the due timer is cancelled); running checks finish. */
+  /**
+   * Starts no check from now on (the due timer is cancelled; checks handed over early that have not started are
+   * cancelled and store nothing); running checks finish.
+   */
   stopDispatching(): void {
     this.stopped = true;
     this.dueTimer.stop();
+    this.prober.cancelWaiting();
   }
 
   /** Stops dispatching, waits (bounded) for running checks, then writes everything still buffered. */

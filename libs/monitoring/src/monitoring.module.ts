@@ -7,6 +7,7 @@ import { ClusterSync } from './cluster/cluster-sync.js';
 import { ReplicaCoordinator } from './cluster/replica-coordinator.js';
 import { ClusterView, ShardLeases } from './cluster/shard-leases.js';
 import { MonitoringEvents } from './monitoring.events.js';
+import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
 import { MonitoringScheduler } from './monitoring.scheduler.js';
 import { MonitorService } from './monitor.service.js';
 import { MonitorView } from './monitor-view.js';
@@ -18,6 +19,7 @@ import { DnsProber } from './probe/dns-prober.js';
 import { HeartbeatProber } from './probe/heartbeat-prober.js';
 import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
+import { probeThreadScript, ThreadedProber } from './probe/probe-thread.js';
 import { TcpProber } from './probe/tcp-prober.js';
 import { TargetPolicy } from './probe/target-policy.js';
 import { TargetResolver } from './probe/target-resolution.js';
@@ -59,14 +61,18 @@ export class MonitoringModule {
         ...options.providers,
         {
           provide: Prober,
-          useFactory: (policy: TargetPolicy, heartbeats: HeartbeatStore) =>
-            new DispatchingProber({
+          useFactory: (policy: TargetPolicy, heartbeats: HeartbeatStore, monitoring: MonitoringOptions) => {
+            const heartbeat = new HeartbeatProber(heartbeats);
+            const script = monitoring.probeThread ? probeThreadScript() : null;
+            if (script) return new ThreadedProber(script, policy, heartbeat);
+            return new DispatchingProber({
               http: new HttpProber(policy),
               tcp: new TcpProber(policy),
               dns: new DnsProber(policy),
-              heartbeat: new HeartbeatProber(heartbeats),
-            }),
-          inject: [TargetPolicy, HeartbeatStore],
+              heartbeat,
+            });
+          },
+          inject: [TargetPolicy, HeartbeatStore, MONITORING_OPTIONS],
         },
         HeartbeatService,
         { provide: Clock, useClass: SystemClock },

@@ -14,6 +14,11 @@ export interface MonitoringOptions {
   historyDays: number;
   /** Services whose stored state is loaded in parallel at boot. */
   bootConcurrency: number;
+  /**
+   * Run HTTP, TCP and DNS checks on a worker thread of their own, each started at its due millisecond there
+   * (ThreadedProber). Only where the compiled thread exists (not under Jest's TypeScript sources).
+   */
+  probeThread: boolean;
 }
 
 export const DEFAULT_MONITORING_OPTIONS: MonitoringOptions = {
@@ -23,4 +28,5 @@ export const DEFAULT_MONITORING_OPTIONS: MonitoringOptions = {
   rollupFlushMs: 30 * 60_000,
   historyDays: 90,
   bootConcurrency: 16,
+  probeThread: true,
 };

@@ -131,11 +131,11 @@ describe('secrets in the environment', () => {
     expect(validateEnvironment({ ADMIN_TOKEN_HASHES: `${good},${'B'.repeat(64)}` }).errors).toEqual([]);
   });
 
-  it('reads STATUS_CONFIG_WATCH as a boolean', () => {
-    expect(validateEnvironment({}).value.STATUS_CONFIG_WATCH).toBe(true);
-    expect(validateEnvironment({ STATUS_CONFIG_WATCH: 'false' }).value.STATUS_CONFIG_WATCH).toBe(false);
-    expect(validateEnvironment({ STATUS_CONFIG_WATCH: 'maybe' }).errors.map(formatFieldError)).toEqual([
-      'STATUS_CONFIG_WATCH: "maybe" must be "true" or "false"',
+  it.each(['STATUS_CONFIG_WATCH', 'PROBE_THREAD'] as const)('reads %s as a boolean, true by default', (name) => {
+    expect(validateEnvironment({}).value[name]).toBe(true);
+    expect(validateEnvironment({ [name]: 'FALSE' }).value[name]).toBe(false);
+    expect(validateEnvironment({ [name]: 'maybe' }).errors.map(formatFieldError)).toEqual([
+      `${name}: "maybe" must be "true" or "false"`,
     ]);
   });
 });

@@ -42,6 +42,10 @@ export class EnvironmentVariables {
   @IsIn([true, false], { message: 'must be "true" or "false"' })
   STATUS_CONFIG_WATCH = true;
 
+  /** HTTP, TCP and DNS checks on a thread of their own, started at their due millisecond there. */
+  @IsIn([true, false], { message: 'must be "true" or "false"' })
+  PROBE_THREAD = true;
+
   @IsString()
   @MaxLength(1024)
   DATA_DIR = './data';
@@ -194,7 +198,7 @@ export class EnvironmentVariables {
   PUBLIC_BASE_URL?: string;
 }
 
-const BOOLEAN: (keyof EnvironmentVariables)[] = ['STATUS_CONFIG_WATCH'];
+const BOOLEAN: (keyof EnvironmentVariables)[] = ['STATUS_CONFIG_WATCH', 'PROBE_THREAD'];
 
 const NUMERIC: (keyof EnvironmentVariables)[] = [
   'PORT',

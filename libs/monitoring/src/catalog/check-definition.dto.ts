@@ -13,7 +13,6 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { isIP } from 'node:net';
 import { Optional } from '@app/common';
 import {
   AUTH_TYPES,
@@ -36,6 +35,7 @@ import {
 } from '@app/contracts';
 import { JSON_PATH_LIMITS, JSON_PATH_RULE, parseJsonPath } from '../probe/assertions/json-path.js';
 import { compileError, REGEX_LIMITS, REGEX_RULE } from '../probe/assertions/regex-runner.js';
+import { parseDnsServer } from './dns-server.js';
 import { IsDuration } from './duration.validator.js';
 
 /** Rule text and sizes of the check options, shared by the decorators, the OpenAPI converters and the docs. */
@@ -171,22 +171,6 @@ export function IsJsonScalar(options?: ValidationOptions): PropertyDecorator {
     },
     options,
   );
-}
-
-/** "9.9.9.9", "9.9.9.9:5353", "2620:fe::fe" or "[2620:fe::fe]:53": the address a DNS check asks. */
-export function parseDnsServer(text: string): { address: string; port: number } | null {
-  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
-  const hostPort = /^([^:]+)(?::(\d{1,5}))?$/.exec(text);
-  let address: string;
-  let portText: string | undefined;
-  if (bracketed) [, address = '', portText] = bracketed;
-  else if (isIP(text) === 6) address = text;
-  else if (hostPort) [, address = '', portText] = hostPort;
-  else return null;
-  if (isIP(address) === 0) return null;
-  const port = portText === undefined ? 53 : Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) return null;
-  return { address, port };
 }
 
 export const DNS_SERVER_RULE =

@@ -11,7 +11,8 @@ import {
 import type { JsonCheck } from '../probe/assertions/assertions.js';
 import { parseJsonPath } from '../probe/assertions/json-path.js';
 import type { TargetPolicy } from '../probe/target-policy.js';
-import { parseDnsServer, type AssertionsDto } from './check-definition.dto.js';
+import type { AssertionsDto } from './check-definition.dto.js';
+import { parseDnsServer } from './dns-server.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { LIMITS, parseStatusList, ServiceDefinitionDto } from './service-definition.dto.js';
 import { DEFAULTS, KIND_FIELDS, type CheckSpec, type HttpCheck, type MonitoredService } from './service-definition.js';

@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import type { DnsCheck } from '../catalog/service-definition.js';
-import { parseDnsServer } from '../catalog/check-definition.dto.js';
+import { parseDnsServer } from '../catalog/dns-server.js';
 import { shown } from './assertions/assertions.js';
 import { BlockedTargetError } from './http-prober.js';
 import { Prober, type ProbeResult, type ProbeTarget } from './prober.js';

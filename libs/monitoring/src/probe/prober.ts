@@ -23,13 +23,24 @@ export interface ProbeResult {
   /** Epoch ms notAfter of the leaf certificate the check saw (HTTPS, TLS over TCP). */
   certificateNotAfter?: number;
   /**
-   * Nothing to judge yet (a heartbeat service whose first ping is not due): not a check, nothing is stored or
-   * evaluated.
+   * Nothing to judge yet (a heartbeat service whose first ping is not due, or a check cancelled before it started):
+   * not a check, nothing is stored or evaluated.
    */
   pending?: boolean;
 }
 
 /** Port: anything that can check a target. DispatchingProber hands each kind to its prober. */
 export abstract class Prober {
-  abstract probe(target: ProbeTarget): Promise<ProbeResult>;
+  /**
+   * How long before a check's due time the runner may hand it over. 0 (these probers): at its due time, and the
+   * probe starts at once. ThreadedProber takes checks this early and starts each at its `at` on its own thread, so
+   * the API's traffic on the main thread cannot make a check late.
+   */
+  readonly leadMs: number = 0;
+
+  /** Checks `target`, starting at `at` (epoch ms) when that is still ahead and the prober takes checks early. */
+  abstract probe(target: ProbeTarget, at?: number): Promise<ProbeResult>;
+
+  /** Checks handed over early and not started yet resolve `pending` (nothing is stored): at shutdown. */
+  cancelWaiting(): void {}
 }

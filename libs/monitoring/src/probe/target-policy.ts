@@ -72,7 +72,8 @@ export class TargetPolicy {
   private readonly allow = new BlockList();
   private readonly blocked: { list: BlockList; reason: string }[] = [];
 
-  constructor(allowCidrs: string = '') {
+  /** `allowCidrs` as given (TARGET_ALLOW_CIDRS): the probe thread builds the same policy from it. */
+  constructor(readonly allowCidrs: string = '') {
     for (const cidr of parseCidrList(allowCidrs)) this.allow.addSubnet(cidr.address, cidr.prefix, cidr.family);
     for (const [address, prefix, reason] of BLOCKED_V4) this.blocked.push(one(address, prefix, 'ipv4', reason));
     for (const [address, prefix, reason] of BLOCKED_V6) this.blocked.push(one(address, prefix, 'ipv6', reason));

@@ -35,6 +35,27 @@ describe('DueTimer', () => {
     expect(timers.armed).toEqual([]);
   });
 
+  it('with a lead, hands each item over that long before its due time', () => {
+    const early = new DueTimer(
+      timers,
+      () => true,
+      (items, now) => fired.push({ items, now }),
+      300,
+    );
+    early.start();
+    early.schedule('a', T0 + 1000);
+    early.schedule('b', T0 + 1100);
+    expect(timers.armed).toEqual([T0 + 700]);
+    expect(early.armedAt).toBe(T0 + 1000);
+    timers.advanceTo(T0 + 799);
+    expect(fired).toEqual([{ items: ['a'], now: T0 + 700 }]);
+    timers.advanceTo(T0 + 2000);
+    expect(fired).toEqual([
+      { items: ['a'], now: T0 + 700 },
+      { items: ['b'], now: T0 + 800 },
+    ]);
+  });
+
   it('re-arms for an earlier item scheduled later, and after each hand-over for the next', () => {
     timer.start();
     timer.schedule('late', T0 + 800);

@@ -10,6 +10,7 @@ interface Entry<T> {
  * earliest, so an item is handed over at its due millisecond rather than at the next whole-second tick. Entries
  * are never updated in place: a new due time is a new entry, and an entry is skipped when it is no longer the
  * item's latest or `current(item, at)` says it no longer applies (the item was removed, paused, handed over...).
+ * With a `lead`, items are handed over that long before their due time (to a prober that starts them at it).
  */
 export class DueTimer<T> {
   private heap: Entry<T>[] = [];
@@ -23,9 +24,12 @@ export class DueTimer<T> {
     private readonly timers: Timers,
     private readonly current: (item: T, at: number) => boolean,
     private readonly due: (items: T[], now: number) => void,
+    private readonly lead = 0,
   ) {}
 
-  /** Hands `item` to `due` at `at` (unless rescheduled or no longer current by then). No-op when already there. */
+  /**
+   * Hands `item` to `due` at `at` − lead (unless rescheduled or no longer current by then). No-op when already there.
+   */
   schedule(item: T, at: number): void {
     if (this.stopped || this.latest.get(item) === at) return;
     this.latest.set(item, at);
@@ -66,7 +70,7 @@ export class DueTimer<T> {
     if (this.armed?.at === next.at) return;
     this.disarm();
     const at = next.at;
-    this.armed = { at, handle: this.timers.after(at - this.timers.now(), () => this.fire(at)) };
+    this.armed = { at, handle: this.timers.after(at - this.lead - this.timers.now(), () => this.fire(at)) };
   }
 
   /** Entries in the heap, stale ones included (for tests and stats). */
@@ -74,7 +78,7 @@ export class DueTimer<T> {
     return this.heap.length;
   }
 
-  /** When the timer is armed for, or null. */
+  /** The due time the timer is armed for (it fires `lead` before), or null. */
   get armedAt(): number | null {
     return this.armed?.at ?? null;
   }
@@ -84,7 +88,7 @@ export class DueTimer<T> {
     this.armed = null;
     const now = this.timers.now();
     const items: T[] = [];
-    for (let top = this.heap[0]; top !== undefined && top.at <= now; top = this.heap[0]) {
+    for (let top = this.heap[0]; top !== undefined && top.at <= now + this.lead; top = this.heap[0]) {
       this.pop();
       if (!this.live(top)) continue;
       this.latest.delete(top.item);

@@ -82,6 +82,7 @@ describe('StatusSnapshotService', () => {
         rollupFlushMs: 30 * 60_000,
         historyDays: 90,
         bootConcurrency: 2,
+        probeThread: false,
       },
       leases,
     );

@@ -10,10 +10,14 @@ export const FAIL: Outcome = { ok: false, latencyMs: 30 };
 
 /**
  * Prober double: scripted outcomes per URL (OK once the script runs out), stamped with `clock`, optionally held
- * open to simulate slow targets. Records every call and the most checks it saw in flight.
+ * open to simulate slow targets. Records every call (and the `at` it was asked to start at) and the most checks it
+ * saw in flight. With a `leadMs` it takes checks early, like ThreadedProber; `cancelWaiting` is counted.
  */
 export class FakeProber extends Prober {
   readonly calls: ProbeTarget[] = [];
+  /** The `at` of each call, in order. */
+  readonly startAts: (number | undefined)[] = [];
+  cancelled = 0;
   readonly maxInFlightPerUrl = new Map<string, number>();
   maxInFlight = 0;
   hold = false;
@@ -21,8 +25,15 @@ export class FakeProber extends Prober {
   private readonly held: (() => void)[] = [];
   private readonly script = new Map<string, Outcome[]>();
 
-  constructor(public clock = Date.now()) {
+  constructor(
+    public clock = Date.now(),
+    override readonly leadMs = 0,
+  ) {
     super();
+  }
+
+  override cancelWaiting(): void {
+    this.cancelled += 1;
   }
 
   outcomes(url: string, ...outcomes: Outcome[]): void {
@@ -38,8 +49,9 @@ export class FakeProber extends Prober {
     return this.calls.filter((call) => call.url === url).length;
   }
 
-  async probe(target: ProbeTarget): Promise<ProbeResult> {
+  async probe(target: ProbeTarget, at?: number): Promise<ProbeResult> {
     this.calls.push(target);
+    this.startAts.push(at);
     const startedAt = this.clock;
     const now = (this.inFlight.get(target.url) ?? 0) + 1;
     this.inFlight.set(target.url, now);

@@ -1,0 +1,64 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CheckKind } from '@app/contracts';
+import { DnsProber } from './dns-prober.js';
+import { HttpProber } from './http-prober.js';
+import type { Prober, ProbeResult } from './prober.js';
+import type { FromProbeThread, ProbeThreadData, ToProbeThread } from './probe-thread.js';
+import { TcpProber } from './tcp-prober.js';
+import { TargetPolicy } from './target-policy.js';
+
+/**
+ * The probe thread (see ThreadedProber): holds each check until its due millisecond on an event loop that does
+ * nothing else, runs it with the same probers the main thread would, and posts the result back. Its own timers and
+ * sockets, so neither the start of a check nor its measured latency waits for the API's work on the main thread.
+ */
+const port = parentPort;
+if (port === null) throw new Error('probe-thread.worker must run in a worker thread');
+const { allowCidrs } = workerData as ProbeThreadData;
+const policy = new TargetPolicy(allowCidrs);
+const probers: Record<Exclude<CheckKind, 'heartbeat'>, Prober> = {
+  http: new HttpProber(policy),
+  tcp: new TcpProber(policy),
+  dns: new DnsProber(policy),
+};
+/** Checks waiting for their due time, by id. */
+const waiting = new Map<number, NodeJS.Timeout>();
+
+const post = (message: FromProbeThread) => port.postMessage(message);
+
+function run(id: number, message: Extract<ToProbeThread, { type: 'probe' }>): void {
+  const kind = message.target.check.kind;
+  if (kind === 'heartbeat') {
+    post({ type: 'failed', id, message: 'heartbeat checks are not run on the probe thread' });
+    return;
+  }
+  probers[kind].probe(message.target).then(
+    (result) => post({ type: 'result', id, result }),
+    (error: unknown) => post({ type: 'failed', id, message: String(error) }),
+  );
+}
+
+port.on('message', (message: ToProbeThread) => {
+  if (message.type === 'cancel-waiting') {
+    const cancelled: ProbeResult = { startedAt: Date.now(), ok: false, latencyMs: 0, pending: true };
+    for (const [id, timer] of waiting) {
+      clearTimeout(timer);
+      post({ type: 'result', id, result: cancelled });
+    }
+    waiting.clear();
+    return;
+  }
+  const { id } = message;
+  const delay = message.at - Date.now();
+  if (delay <= 0) {
+    run(id, message);
+    return;
+  }
+  waiting.set(
+    id,
+    setTimeout(() => {
+      waiting.delete(id);
+      run(id, message);
+    }, delay),
+  );
+});

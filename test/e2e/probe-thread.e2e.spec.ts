@@ -1,0 +1,209 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import {
+  HttpProber,
+  httpCheck,
+  Prober,
+  TargetPolicy,
+  TcpProber,
+  ThreadedProber,
+  type ProbeResult,
+  type ProbeTarget,
+} from '@app/monitoring';
+
+/** The compiled thread (`npm test` builds first; `npm run test:e2e` too). */
+const SCRIPT = resolve(import.meta.dirname, '../../dist/api/libs/monitoring/src/probe/probe-thread.worker.js');
+
+/**
+ * A target in a process of its own, so that blocking this test's main thread does not delay its clock: it stamps
+ * each request's arrival (epoch ms) and answers the status the path asks for (/200/<n>, /503/<n>).
+ */
+const TARGET = `
+const arrivals = {};
+require('node:http').createServer((request, response) => {
+  const at = Date.now();
+  if (request.url === '/arrivals') { response.end(JSON.stringify(arrivals)); return; }
+  const [, status, name] = request.url.split('/');
+  arrivals[name] = at;
+  response.writeHead(Number(status), { connection: 'close' }).end('ok');
+}).listen(0, '127.0.0.1', function () { console.log('READY ' + this.address().port); });
+`;
+
+/** A heartbeat prober stand-in: records when it was asked. */
+class RecordingHeartbeat extends Prober {
+  readonly calledAt: number[] = [];
+  probe(): Promise<ProbeResult> {
+    this.calledAt.push(Date.now());
+    return Promise.resolve({ startedAt: Date.now(), ok: true, latencyMs: 0 });
+  }
+}
+
+function busyUntil(at: number): void {
+  while (Date.now() < at) {
+    // Holds the main thread, like a burst of requests or a long collection would.
+  }
+}
+
+describe('ThreadedProber: checks on a thread of their own (the compiled probe thread)', () => {
+  const policy = new TargetPolicy('127.0.0.0/8');
+  let child: ChildProcess;
+  let origin: string;
+  let closedPort: number;
+  let heartbeat: RecordingHeartbeat;
+  let prober: ThreadedProber;
+  const probers: ThreadedProber[] = [];
+
+  const http = (path: string, timeoutMs = 2000): ProbeTarget => ({
+    serviceId: path,
+    url: `${origin}${path}`,
+    timeoutMs,
+    intervalMs: 20_000,
+    check: httpCheck(),
+  });
+  const tcp = (port: number): ProbeTarget => ({
+    serviceId: 'tcp',
+    url: `tcp://127.0.0.1:${port}`,
+    timeoutMs: 1000,
+    intervalMs: 20_000,
+    check: {
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port,
+      tls: false,
+      send: null,
+      expect: null,
+      insecureTls: false,
+      certExpiryWarningDays: 14,
+    },
+  });
+  const arrivals = async (): Promise<Record<string, number>> =>
+    (await fetch(`${origin}/arrivals`)).json() as Promise<Record<string, number>>;
+  const threaded = (targetPolicy: TargetPolicy) => {
+    const created = new ThreadedProber(pathToFileURL(SCRIPT), targetPolicy, heartbeat);
+    probers.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} is missing: run npm run build:api first`);
+    child = spawn(process.execPath, ['-e', TARGET], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<string>((done) =>
+      child.stdout?.on('data', (chunk: Buffer) => {
+        const match = /READY (\d+)/.exec(chunk.toString());
+        if (match) done(match[1] as string);
+      }),
+    );
+    origin = `http://127.0.0.1:${port}`;
+    // A port nothing listens on: bound, read, closed.
+    const server: Server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    closedPort = (server.address() as { port: number }).port;
+    await new Promise<void>((done) => server.close(() => done()));
+  });
+
+  beforeEach(() => {
+    heartbeat = new RecordingHeartbeat();
+    prober = threaded(policy);
+  });
+
+  afterEach(async () => {
+    for (const each of probers.splice(0)) await each.onApplicationShutdown();
+  });
+
+  afterAll(() => {
+    child.kill();
+  });
+
+  it('takes checks early and starts each at its due millisecond, not when handed over', async () => {
+    expect(prober.leadMs).toBeGreaterThan(0);
+    const at = Date.now() + 300;
+    const result = await prober.probe(http('/200/due'), at);
+    expect(result).toMatchObject({ ok: true, statusCode: 200 });
+    expect(result.startedAt).toBeGreaterThanOrEqual(at);
+    expect((await arrivals()).due).toBeGreaterThanOrEqual(at);
+  });
+
+  it('starts and measures a check on time while the main thread is busy (in process, it would wait)', async () => {
+    const at = Date.now() + 200;
+    const pending = prober.probe(http('/200/busy'), at);
+    busyUntil(at + 900);
+    const result = await pending;
+    expect((await arrivals()).busy).toBeLessThan(at + 500);
+    expect(result.latencyMs).toBeLessThan(500);
+
+    // The same check by the in-process prober, started by a timer of this thread: it waits for the thread.
+    const inProcess = new HttpProber(policy);
+    const control = Date.now() + 200;
+    const late = new Promise<ProbeResult>((done) =>
+      setTimeout(() => void inProcess.probe(http('/200/control')).then(done), control - Date.now()),
+    );
+    busyUntil(control + 900);
+    await late;
+    expect((await arrivals()).control).toBeGreaterThanOrEqual(control + 900);
+  });
+
+  it('answers as the in-process probers do (status, refused port, SSRF policy built from the same CIDRs)', async () => {
+    const strict = threaded(new TargetPolicy(''));
+    const cases: [Prober, Prober, ProbeTarget][] = [
+      [prober, new HttpProber(policy), http('/200/same-ok')],
+      [prober, new HttpProber(policy), http('/503/same-503')],
+      [prober, new TcpProber(policy), tcp(closedPort)],
+      [strict, new HttpProber(new TargetPolicy('')), http('/200/blocked')],
+    ];
+    const shape = ({ ok, statusCode, error, warning }: ProbeResult) => ({ ok, statusCode, error, warning });
+    for (const [thread, here, target] of cases) {
+      expect(shape(await thread.probe(target))).toEqual(shape(await here.probe(target)));
+    }
+    expect((await strict.probe(http('/200/blocked'))).error).toMatch(/^blocked target 127\.0\.0\.1/);
+    expect((await arrivals()).blocked).toBeUndefined();
+  });
+
+  it('runs heartbeat checks here, at their due time', async () => {
+    const at = Date.now() + 150;
+    const heartbeatTarget: ProbeTarget = {
+      serviceId: 'cron',
+      url: '',
+      timeoutMs: 1000,
+      intervalMs: 60_000,
+      check: { kind: 'heartbeat', graceMs: 1000, tokenHash: 'x'.repeat(64) },
+    };
+    expect(await prober.probe(heartbeatTarget, at)).toMatchObject({ ok: true });
+    expect(heartbeat.calledAt).toHaveLength(1);
+    expect(heartbeat.calledAt[0]).toBeGreaterThanOrEqual(at);
+  });
+
+  it('cancels the checks still waiting for their due time: they resolve pending and never reach the target', async () => {
+    const at = Date.now() + 1500;
+    const waiting = prober.probe(http('/200/cancelled'), at);
+    const waitingHeartbeat = prober.probe(
+      {
+        serviceId: 'hb',
+        url: '',
+        timeoutMs: 1000,
+        intervalMs: 60_000,
+        check: { kind: 'heartbeat', graceMs: 0, tokenHash: 'y'.repeat(64) },
+      },
+      at,
+    );
+    await new Promise((done) => setTimeout(done, 100));
+    prober.cancelWaiting();
+    expect(await waiting).toMatchObject({ pending: true });
+    expect(await waitingHeartbeat).toMatchObject({ pending: true });
+    await new Promise((done) => setTimeout(done, Math.max(0, at + 200 - Date.now())));
+    expect((await arrivals()).cancelled).toBeUndefined();
+    expect(heartbeat.calledAt).toEqual([]);
+  });
+
+  it('fails the checks a thread held when it exits, and starts a new one for the next', async () => {
+    const held = prober.probe(http('/200/held'), Date.now() + 2000);
+    await new Promise((done) => setTimeout(done, 50));
+    await (prober as unknown as { worker: Worker }).worker.terminate();
+    await expect(held).rejects.toThrow(/probe thread exited/);
+    expect(prober.inThread).toBe(0);
+    expect(await prober.probe(http('/200/after-exit'))).toMatchObject({ ok: true, statusCode: 200 });
+  });
+});
