@@ -198,6 +198,20 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
     expect(heartbeat.calledAt).toEqual([]);
   });
 
+  it('cancels one waiting check when its signal aborts, and only that one', async () => {
+    const edit = new AbortController();
+    const waiting = prober.probe(http('/200/edited'), Date.now() + 1500, edit.signal);
+    const other = prober.probe(http('/200/kept'), Date.now() + 300);
+    await new Promise((done) => setTimeout(done, 100));
+    edit.abort();
+    expect(await waiting).toMatchObject({ pending: true });
+    expect(await other).toMatchObject({ ok: true, statusCode: 200 });
+    await new Promise((done) => setTimeout(done, 1600));
+    const seen = await arrivals();
+    expect(seen.edited).toBeUndefined();
+    expect(seen.kept).toBeDefined();
+  });
+
   it('fails the checks a thread held when it exits, and starts a new one for the next', async () => {
     const held = prober.probe(http('/200/held'), Date.now() + 2000);
     await new Promise((done) => setTimeout(done, 50));

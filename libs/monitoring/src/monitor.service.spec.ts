@@ -918,6 +918,28 @@ describe('MonitorService', () => {
         expect(prober.startAts).toEqual([due, due + 20 * SECOND]);
       });
 
+      it('cancels a check not yet started when its target is edited, and takes its slot with the new one', async () => {
+        prober.hold = true;
+        monitor.upsert(every20s('api'), BASE);
+        const due = monitor.get('api')!.nextDueAt;
+        monitor.tick(BASE);
+        await advanceTo(due - LEAD);
+        expect(prober.calls.map((call) => call.url)).toEqual([every20s('api').url]);
+        monitor.upsert(every20s('api', { name: 'renamed' }), due - LEAD + 100); // not what the probe does: kept
+        await settle();
+        expect(prober.calls).toHaveLength(1);
+        const moved = 'http://api.example.com/v2/health';
+        monitor.upsert(every20s('api', { url: moved }), due - LEAD + 200);
+        await settle(); // the cancelled check resolves and gives its slot back
+        await advanceTo(due - LEAD + 200);
+        prober.release();
+        await settle();
+        expect(prober.calls.map((call) => call.url)).toEqual([every20s('api').url, moved]);
+        expect(prober.startAts).toEqual([due, due]);
+        expect(monitor.get('api')!.nextDueAt).toBe(due + 20 * SECOND);
+        expect(monitor.get('api')!.recent.newest).toMatchObject({ at: due - LEAD + 200 });
+      });
+
       it('cancels the checks handed over early when dispatching stops', () => {
         monitor.stopDispatching();
         expect(prober.cancelled).toBe(1);

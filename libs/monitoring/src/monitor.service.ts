@@ -78,6 +78,11 @@ export class MonitorService implements MonitorView, ShardHost {
   private queueHead = 0;
   private inFlight = 0;
   private readonly inFlightDone = new Map<ServiceRuntime, Promise<void>>();
+  /**
+   * Checks handed over early (a prober with a lead) by runtime: an edit, a pause or a removal cancels the one that
+   * has not started, so it never checks a definition that is no longer the service's.
+   */
+  private readonly handedOver = new Map<ServiceRuntime, AbortController>();
   /** The background half of the boot (settles when every service is restored, or soon after a shutdown). */
   private restoring: Promise<void> = Promise.resolve();
   /** Claimed shards the boot is still fencing and restoring (see `open`), by shard. */
@@ -410,7 +415,9 @@ export class MonitorService implements MonitorView, ShardHost {
       this.schedule(runtime);
     } else {
       const intervalChanged = existing.service.intervalMs !== service.intervalMs;
+      const before = existing.service;
       existing.service = service;
+      if (probesDiffer(before, service)) this.handedOver.get(existing)?.abort();
       if (intervalChanged) {
         existing.nextDueAt = firstDueAt(service.id, service.intervalMs, existing.recent.newest?.at ?? null, now);
         existing.resumeAt = null;
@@ -426,6 +433,7 @@ export class MonitorService implements MonitorView, ShardHost {
     const runtime = this.runtimes.get(id);
     if (!runtime) return false;
     this.runtimes.delete(id);
+    this.handedOver.get(runtime)?.abort();
     this.membership += 1;
     this.dueTimer.arm();
     this.stateWriter.forget(runtime);
@@ -603,6 +611,8 @@ export class MonitorService implements MonitorView, ShardHost {
     this.inFlight += 1;
     const { service } = runtime;
     const epoch = runtime.epoch as number;
+    const cancel = early ? new AbortController() : null;
+    if (cancel) this.handedOver.set(runtime, cancel);
     const done = this.prober
       .probe(
         {
@@ -613,9 +623,15 @@ export class MonitorService implements MonitorView, ShardHost {
           check: service.check,
         },
         startAt,
+        cancel?.signal,
       )
       .then(
         (result) => {
+          if (result.pending && cancel?.signal.aborted && this.runtimes.get(service.id) === runtime) {
+            // Cancelled by an edit before it started: its slot is taken again, with the definition as it is now.
+            if (runtime.nextDueAt === nextDueAt) runtime.nextDueAt = dueAt;
+            return;
+          }
           let slipMs = handoverSlipMs;
           if (early && !result.pending) {
             slipMs = Math.max(0, result.startedAt - dueAt);
@@ -629,6 +645,7 @@ export class MonitorService implements MonitorView, ShardHost {
         runtime.running = false;
         this.inFlight -= 1;
         this.inFlightDone.delete(runtime);
+        if (cancel) this.handedOver.delete(runtime);
         if (this.stopped) return;
         // Its next slot's hand-over came while it ran (the timer skipped it then): handed over at once.
         if (runtime.nextDueAt <= this.timers.now() + this.prober.leadMs) this.schedule(runtime);
@@ -879,6 +896,16 @@ export class MonitorService implements MonitorView, ShardHost {
 }
 
 const NOTHING_STORED: StoredServiceState = Object.freeze({ state: null, rollups: [] });
+
+/** Whether a check handed over for `before` would not be the check of `after` (target, deadline, kind, pause). */
+function probesDiffer(before: MonitoredService, after: MonitoredService): boolean {
+  return (
+    after.paused ||
+    before.url !== after.url ||
+    before.timeoutMs !== after.timeoutMs ||
+    JSON.stringify(before.check) !== JSON.stringify(after.check)
+  );
+}
 
 function dispatchable(runtime: ServiceRuntime): boolean {
   return runtime.epoch !== null && !runtime.releasing && !runtime.restoring && !runtime.service.paused;

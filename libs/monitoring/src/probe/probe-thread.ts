@@ -1,26 +1,13 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker } from 'node:worker_threads';
 import { Prober, type ProbeResult, type ProbeTarget } from './prober.js';
+import { cancelled, type FromProbeThread, type ProbeThreadData, type ToProbeThread } from './probe-thread.protocol.js';
 import type { TargetPolicy } from './target-policy.js';
 
-/** What the probe thread is started with. */
-export interface ProbeThreadData {
-  /** TARGET_ALLOW_CIDRS: the thread builds the same SSRF policy. */
-  allowCidrs: string;
-}
-
-export type ToProbeThread =
-  | { type: 'probe'; id: number; target: ProbeTarget; at: number }
-  /** Every check still waiting for its due time resolves `pending` (shutdown). */
-  | { type: 'cancel-waiting' };
-
-export type FromProbeThread =
-  { type: 'result'; id: number; result: ProbeResult } | { type: 'failed'; id: number; message: string };
-
 /**
- * How early the runner hands a check to the thread. Enough to ride out the main thread's longest stalls measured
- * (a status-read burst: 55 ms; a 10,000-service boot: several hundred ms), small enough that a service removed or
- * paused meanwhile is checked at most once more (its result is then dropped, as for any check in flight).
+ * How early the runner hands a check to the thread: enough to ride out the main thread's longest stalls measured
+ * (a status-read burst: 55 ms; a 10,000-service boot: several hundred ms). A service edited, paused or removed
+ * meanwhile has its waiting check cancelled (MonitorService), so the lead changes nothing a user can see.
  */
 export const PROBE_LEAD_MS = 500;
 
@@ -71,13 +58,18 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     this.thread();
   }
 
-  probe(target: ProbeTarget, at = Date.now()): Promise<ProbeResult> {
-    if (target.check.kind === 'heartbeat') return this.here(target, at);
+  probe(target: ProbeTarget, at = Date.now(), cancel?: AbortSignal): Promise<ProbeResult> {
+    if (cancel?.aborted) return Promise.resolve(cancelled());
+    if (target.check.kind === 'heartbeat') return this.here(target, at, cancel);
     if (this.closed) return Promise.reject(new Error('the probe thread is closed'));
     const id = (this.serial += 1);
     return new Promise<ProbeResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, answerBy: Math.max(at, Date.now()) + target.timeoutMs + STUCK_AFTER_MS });
-      this.thread().postMessage({ type: 'probe', id, target, at } satisfies ToProbeThread);
+      const worker = this.thread();
+      worker.postMessage({ type: 'probe', id, target, at } satisfies ToProbeThread);
+      cancel?.addEventListener('abort', () => worker.postMessage({ type: 'cancel', id } satisfies ToProbeThread), {
+        once: true,
+      });
       this.watch();
     });
   }
@@ -86,7 +78,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     this.worker?.postMessage({ type: 'cancel-waiting' } satisfies ToProbeThread);
     for (const [timer, resolve] of this.waitingHere) {
       clearTimeout(timer);
-      resolve({ startedAt: Date.now(), ok: false, latencyMs: 0, pending: true });
+      resolve(cancelled());
     }
     this.waitingHere.clear();
   }
@@ -105,7 +97,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
   }
 
   /** A heartbeat check: its due time waited for here, then read from the store as in process. */
-  private here(target: ProbeTarget, at: number): Promise<ProbeResult> {
+  private here(target: ProbeTarget, at: number, cancel?: AbortSignal): Promise<ProbeResult> {
     const delay = at - Date.now();
     if (delay <= 0) return this.heartbeat.probe(target);
     return new Promise<ProbeResult>((resolve, reject) => {
@@ -114,6 +106,15 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
         this.heartbeat.probe(target).then(resolve, reject);
       }, delay);
       this.waitingHere.set(timer, resolve);
+      cancel?.addEventListener(
+        'abort',
+        () => {
+          if (!this.waitingHere.delete(timer)) return;
+          clearTimeout(timer);
+          resolve(cancelled());
+        },
+        { once: true },
+      );
     });
   }
 

@@ -2,8 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckKind } from '@app/contracts';
 import { DnsProber } from './dns-prober.js';
 import { HttpProber } from './http-prober.js';
-import type { Prober, ProbeResult } from './prober.js';
-import type { FromProbeThread, ProbeThreadData, ToProbeThread } from './probe-thread.js';
+import type { Prober } from './prober.js';
+import { cancelled, type FromProbeThread, type ProbeThreadData, type ToProbeThread } from './probe-thread.protocol.js';
 import { TcpProber } from './tcp-prober.js';
 import { TargetPolicy } from './target-policy.js';
 
@@ -40,12 +40,19 @@ function run(id: number, message: Extract<ToProbeThread, { type: 'probe' }>): vo
 
 port.on('message', (message: ToProbeThread) => {
   if (message.type === 'cancel-waiting') {
-    const cancelled: ProbeResult = { startedAt: Date.now(), ok: false, latencyMs: 0, pending: true };
     for (const [id, timer] of waiting) {
       clearTimeout(timer);
-      post({ type: 'result', id, result: cancelled });
+      post({ type: 'result', id, result: cancelled() });
     }
     waiting.clear();
+    return;
+  }
+  if (message.type === 'cancel') {
+    const timer = waiting.get(message.id);
+    if (timer === undefined) return; // started (it runs to its end) or answered already
+    clearTimeout(timer);
+    waiting.delete(message.id);
+    post({ type: 'result', id: message.id, result: cancelled() });
     return;
   }
   const { id } = message;

@@ -38,8 +38,12 @@ export abstract class Prober {
    */
   readonly leadMs: number = 0;
 
-  /** Checks `target`, starting at `at` (epoch ms) when that is still ahead and the prober takes checks early. */
-  abstract probe(target: ProbeTarget, at?: number): Promise<ProbeResult>;
+  /**
+   * Checks `target`, starting at `at` (epoch ms) when that is still ahead and the prober takes checks early. An
+   * abort of `cancel` before then cancels it: it resolves `pending` without reaching the target (once started, a
+   * check runs to its end).
+   */
+  abstract probe(target: ProbeTarget, at?: number, cancel?: AbortSignal): Promise<ProbeResult>;
 
   /** Checks handed over early and not started yet resolve `pending` (nothing is stored): at shutdown. */
   cancelWaiting(): void {}

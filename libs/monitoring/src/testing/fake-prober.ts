@@ -11,7 +11,8 @@ export const FAIL: Outcome = { ok: false, latencyMs: 30 };
 /**
  * Prober double: scripted outcomes per URL (OK once the script runs out), stamped with `clock`, optionally held
  * open to simulate slow targets. Records every call (and the `at` it was asked to start at) and the most checks it
- * saw in flight. With a `leadMs` it takes checks early, like ThreadedProber; `cancelWaiting` is counted.
+ * saw in flight. With a `leadMs` it takes checks early, like ThreadedProber; `cancelWaiting` is counted, and a held
+ * check whose `cancel` is aborted resolves `pending`.
  */
 export class FakeProber extends Prober {
   readonly calls: ProbeTarget[] = [];
@@ -49,7 +50,7 @@ export class FakeProber extends Prober {
     return this.calls.filter((call) => call.url === url).length;
   }
 
-  async probe(target: ProbeTarget, at?: number): Promise<ProbeResult> {
+  async probe(target: ProbeTarget, at?: number, cancel?: AbortSignal): Promise<ProbeResult> {
     this.calls.push(target);
     this.startAts.push(at);
     const startedAt = this.clock;
@@ -60,8 +61,14 @@ export class FakeProber extends Prober {
       this.maxInFlight,
       [...this.inFlight.values()].reduce((a, b) => a + b, 0),
     );
-    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
+    const cancelled = this.hold
+      ? await new Promise<boolean>((resolve) => {
+          this.held.push(() => resolve(false));
+          cancel?.addEventListener('abort', () => resolve(true), { once: true });
+        })
+      : false;
     this.inFlight.set(target.url, (this.inFlight.get(target.url) ?? 1) - 1);
+    if (cancelled) return { startedAt, ok: false, latencyMs: 0, pending: true };
     const outcome = this.script.get(target.url)?.shift() ?? OK;
     return {
       startedAt,
