@@ -10,6 +10,7 @@ import {
   Prober,
   TargetPolicy,
   TcpProber,
+  tcpCheck,
   ThreadedProber,
   type ProbeResult,
   type ProbeTarget,
@@ -69,16 +70,7 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
     url: `tcp://127.0.0.1:${port}`,
     timeoutMs: 1000,
     intervalMs: 20_000,
-    check: {
-      kind: 'tcp',
-      host: '127.0.0.1',
-      port,
-      tls: false,
-      send: null,
-      expect: null,
-      insecureTls: false,
-      certExpiryWarningDays: 14,
-    },
+    check: tcpCheck('127.0.0.1', port),
   });
   const arrivals = async (): Promise<Record<string, number>> =>
     (await fetch(`${origin}/arrivals`)).json() as Promise<Record<string, number>>;

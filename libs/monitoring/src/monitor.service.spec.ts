@@ -903,13 +903,19 @@ describe('MonitorService', () => {
         expect(monitor.get('api')!.recent.newest).toMatchObject({ at: due + 3 });
       });
 
-      it('hands over at once a check whose next hand-over came while it ran', async () => {
+      /** Adds 'api', hands its first check over and holds it in the prober; its due time. */
+      async function handOverHeld(): Promise<number> {
         prober.hold = true;
         monitor.upsert(every20s('api'), BASE);
         const due = monitor.get('api')!.nextDueAt;
         monitor.tick(BASE);
         await advanceTo(due - LEAD);
-        expect(prober.calls).toHaveLength(1);
+        expect(prober.calls.map((call) => call.url)).toEqual([every20s('api').url]);
+        return due;
+      }
+
+      it('hands over at once a check whose next hand-over came while it ran', async () => {
+        const due = await handOverHeld();
         await advanceTo(due + 20 * SECOND - LEAD + 200); // still running when its next hand-over came
         expect(prober.calls).toHaveLength(1);
         prober.release();
@@ -919,12 +925,7 @@ describe('MonitorService', () => {
       });
 
       it('cancels a check not yet started when its target is edited, and takes its slot with the new one', async () => {
-        prober.hold = true;
-        monitor.upsert(every20s('api'), BASE);
-        const due = monitor.get('api')!.nextDueAt;
-        monitor.tick(BASE);
-        await advanceTo(due - LEAD);
-        expect(prober.calls.map((call) => call.url)).toEqual([every20s('api').url]);
+        const due = await handOverHeld();
         monitor.upsert(every20s('api', { name: 'renamed' }), due - LEAD + 100); // not what the probe does: kept
         await settle();
         expect(prober.calls).toHaveLength(1);

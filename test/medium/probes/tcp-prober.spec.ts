@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { TargetPolicy, TcpProber, type ProbeTarget, type TcpCheck } from '@app/monitoring';
+import { TargetPolicy, TcpProber, tcpCheck, type ProbeTarget, type TcpCheck } from '@app/monitoring';
 import { freePort } from '../../support/app-process.js';
 import { days, serverCertificate, testCa } from '../../support/tls-certs.js';
 
@@ -29,17 +29,7 @@ describe('TcpProber against local TCP servers', () => {
     url: `tcp://${host}:${port}`,
     timeoutMs,
     intervalMs: 30_000,
-    check: {
-      kind: 'tcp',
-      host,
-      port,
-      tls: false,
-      send: null,
-      expect: null,
-      insecureTls: false,
-      certExpiryWarningDays: 14,
-      ...check,
-    },
+    check: tcpCheck(host, port, check),
   });
   const serve = async (onConnection: (socket: Socket) => void) => {
     const started = await tcpServer(onConnection);

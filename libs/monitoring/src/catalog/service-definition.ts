@@ -177,6 +177,21 @@ export function httpCheck(overrides: Partial<Omit<HttpCheck, 'kind'>> = {}): Htt
   };
 }
 
+/** A default TCP check (plain TCP, nothing sent or expected): fixtures and tests start from it. */
+export function tcpCheck(host: string, port: number, overrides: Partial<Omit<TcpCheck, 'kind'>> = {}): TcpCheck {
+  return {
+    kind: 'tcp',
+    host,
+    port,
+    tls: false,
+    send: null,
+    expect: null,
+    insecureTls: DEFAULTS.insecureTls,
+    certExpiryWarningDays: DEFAULTS.certExpiryWarningDays,
+    ...overrides,
+  };
+}
+
 export function isExpectedStatus(check: Pick<HttpCheck, 'expectedStatus'>, status: number): boolean {
   return check.expectedStatus.some(([low, high]) => status >= low && status <= high);
 }
