@@ -96,16 +96,25 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     if (worker) await worker.terminate();
   }
 
-  /** A heartbeat check: its due time waited for here, then read from the store as in process. */
+  /**
+   * A heartbeat check: its due time waited for here (never less: a timer that fires early, counted from the loop's
+   * cached time, waits again), then read from the store as in process.
+   */
   private here(target: ProbeTarget, at: number, cancel?: AbortSignal): Promise<ProbeResult> {
-    const delay = at - Date.now();
-    if (delay <= 0) return this.heartbeat.probe(target);
+    if (at - Date.now() <= 0) return this.heartbeat.probe(target);
     return new Promise<ProbeResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout;
+      const wait = () => {
         this.waitingHere.delete(timer);
-        this.heartbeat.probe(target).then(resolve, reject);
-      }, delay);
-      this.waitingHere.set(timer, resolve);
+        const delay = at - Date.now();
+        if (delay <= 0) {
+          this.heartbeat.probe(target).then(resolve, reject);
+          return;
+        }
+        timer = setTimeout(wait, delay);
+        this.waitingHere.set(timer, resolve);
+      };
+      wait();
       cancel?.addEventListener(
         'abort',
         () => {

@@ -55,17 +55,22 @@ port.on('message', (message: ToProbeThread) => {
     post({ type: 'result', id: message.id, result: cancelled() });
     return;
   }
-  const { id } = message;
+  hold(message.id, message);
+});
+
+/**
+ * Runs the check at its due millisecond, never before: a timer counts from the loop's cached time, which can be a
+ * few ms behind the clock, so a timer that fires early waits again for the rest.
+ */
+function hold(id: number, message: Extract<ToProbeThread, { type: 'probe' }>): void {
   const delay = message.at - Date.now();
   if (delay <= 0) {
+    waiting.delete(id);
     run(id, message);
     return;
   }
   waiting.set(
     id,
-    setTimeout(() => {
-      waiting.delete(id);
-      run(id, message);
-    }, delay),
+    setTimeout(() => hold(id, message), delay),
   );
-});
+}
