@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import {
@@ -211,5 +212,23 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
     await expect(held).rejects.toThrow(/probe thread exited/);
     expect(prober.inThread).toBe(0);
     expect(await prober.probe(http('/200/after-exit'))).toMatchObject({ ok: true, statusCode: 200 });
+  });
+
+  it('replaces a thread that stops answering and fails the checks it held', async () => {
+    // A thread that takes checks and never answers (a hung probe would look the same from here).
+    const dir = mkdtempSync(join(tmpdir(), 'probe-thread-'));
+    const silent = join(dir, 'silent.mjs');
+    writeFileSync(silent, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n");
+    const stuck = new ThreadedProber(pathToFileURL(silent), policy, heartbeat, 300);
+    probers.push(stuck);
+    const first = (stuck as unknown as { worker: Worker }).worker;
+    const started = Date.now();
+    await expect(stuck.probe(http('/200/stuck', 200))).rejects.toThrow(/stopped answering/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(stuck.inThread).toBe(0);
+    const held = stuck.probe(http('/200/stuck-again', 200));
+    expect((stuck as unknown as { worker: Worker }).worker).not.toBe(first);
+    await expect(held).rejects.toThrow(/stopped answering/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -12,7 +12,7 @@ import type { TargetPolicy } from './target-policy.js';
 export const PROBE_LEAD_MS = 500;
 
 /** A check the thread has not answered this long after its deadline means the thread is stuck: it is replaced. */
-const STUCK_AFTER_MS = 10_000;
+export const STUCK_AFTER_MS = 10_000;
 
 interface Pending {
   resolve: (result: ProbeResult) => void;
@@ -52,6 +52,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     private readonly script: URL,
     private readonly policy: TargetPolicy,
     private readonly heartbeat: Prober,
+    private readonly stuckAfterMs = STUCK_AFTER_MS,
   ) {
     super();
     // Started now: loading the probers takes a few hundred ms, which must not fall on the first checks.
@@ -64,7 +65,11 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     if (this.closed) return Promise.reject(new Error('the probe thread is closed'));
     const id = (this.serial += 1);
     return new Promise<ProbeResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, answerBy: Math.max(at, Date.now()) + target.timeoutMs + STUCK_AFTER_MS });
+      this.pending.set(id, {
+        resolve,
+        reject,
+        answerBy: Math.max(at, Date.now()) + target.timeoutMs + this.stuckAfterMs,
+      });
       const worker = this.thread();
       worker.postMessage({ type: 'probe', id, target, at } satisfies ToProbeThread);
       cancel?.addEventListener('abort', () => worker.postMessage({ type: 'cancel', id } satisfies ToProbeThread), {
