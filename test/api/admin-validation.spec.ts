@@ -15,6 +15,11 @@ interface ErrorBody {
   details?: { path: string; value: unknown; rule: string }[];
 }
 
+/** The token with its last character changed (never to itself: a token ending in "x" made "wrong" the token). */
+function wrongToken(token: string): string {
+  return `${token.slice(0, -1)}${token.endsWith('x') ? 'y' : 'x'}`;
+}
+
 describe('admin services API refuses bad input and leaves the catalog untouched', () => {
   let t: TestApp;
   let dynamo: DynamoDBClient;
@@ -97,7 +102,7 @@ describe('admin services API refuses bad input and leaves the catalog untouched'
     it(`answers ${c.status} naming ${c.field}`, async () => {
       const headers: Record<string, string | string[]> = {};
       if (c.auth === undefined) headers.authorization = `Bearer ${t.token}`;
-      else if (c.auth === 'wrong') headers.authorization = `Bearer ${t.token.slice(0, -1)}x`;
+      else if (c.auth === 'wrong') headers.authorization = `Bearer ${wrongToken(t.token)}`;
       for (const [name, value] of Object.entries(c.headers ?? {}))
         headers[name] = Array.isArray(value) ? value.map((v) => v.replace(':token', t.token)) : value;
       let payload: string | Buffer | undefined;
