@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { Prober, type ProbeResult, type ProbeTarget } from './prober.js';
 import { cancelled, type FromProbeThread, type ProbeThreadData, type ToProbeThread } from './probe-thread.protocol.js';
 import type { TargetPolicy } from './target-policy.js';
+import { whenDue, type DueWait } from './when-due.js';
 
 /**
  * How early the runner hands a check to the thread: enough to ride out the main thread's longest stalls measured
@@ -44,7 +45,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
   private serial = 0;
   private readonly pending = new Map<number, Pending>();
   /** Heartbeat checks waiting here for their due time. */
-  private readonly waitingHere = new Map<NodeJS.Timeout, (result: ProbeResult) => void>();
+  private readonly waitingHere = new Map<DueWait, (result: ProbeResult) => void>();
   private watchdog: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -81,10 +82,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
 
   override cancelWaiting(): void {
     this.worker?.postMessage({ type: 'cancel-waiting' } satisfies ToProbeThread);
-    for (const [timer, resolve] of this.waitingHere) {
-      clearTimeout(timer);
-      resolve(cancelled());
-    }
+    for (const [wait, resolve] of this.waitingHere) if (wait.cancel()) resolve(cancelled());
     this.waitingHere.clear();
   }
 
@@ -101,30 +99,22 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     if (worker) await worker.terminate();
   }
 
-  /**
-   * A heartbeat check: its due time waited for here (never less: a timer that fires early, counted from the loop's
-   * cached time, waits again), then read from the store as in process.
-   */
+  /** A heartbeat check: its due time waited for here (`whenDue`), then read from the store as in process. */
   private here(target: ProbeTarget, at: number, cancel?: AbortSignal): Promise<ProbeResult> {
-    if (at - Date.now() <= 0) return this.heartbeat.probe(target);
     return new Promise<ProbeResult>((resolve, reject) => {
-      let timer: NodeJS.Timeout;
-      const wait = () => {
-        this.waitingHere.delete(timer);
-        const delay = at - Date.now();
-        if (delay <= 0) {
-          this.heartbeat.probe(target).then(resolve, reject);
-          return;
-        }
-        timer = setTimeout(wait, delay);
-        this.waitingHere.set(timer, resolve);
-      };
-      wait();
+      // Unset while a check already due starts at once, inside whenDue.
+      let wait: DueWait | undefined = undefined;
+      wait = whenDue(at, () => {
+        if (wait) this.waitingHere.delete(wait);
+        this.heartbeat.probe(target).then(resolve, reject);
+      });
+      if (!wait.pending) return;
+      this.waitingHere.set(wait, resolve);
       cancel?.addEventListener(
         'abort',
         () => {
-          if (!this.waitingHere.delete(timer)) return;
-          clearTimeout(timer);
+          if (!wait?.cancel()) return;
+          this.waitingHere.delete(wait);
           resolve(cancelled());
         },
         { once: true },

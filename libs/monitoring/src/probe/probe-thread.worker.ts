@@ -6,6 +6,7 @@ import type { Prober } from './prober.js';
 import { cancelled, type FromProbeThread, type ProbeThreadData, type ToProbeThread } from './probe-thread.protocol.js';
 import { TcpProber } from './tcp-prober.js';
 import { TargetPolicy } from './target-policy.js';
+import { whenDue, type DueWait } from './when-due.js';
 
 /**
  * The probe thread (see ThreadedProber): holds each check until its due millisecond on an event loop that does
@@ -22,11 +23,12 @@ const probers: Record<Exclude<CheckKind, 'heartbeat'>, Prober> = {
   dns: new DnsProber(policy),
 };
 /** Checks waiting for their due time, by id. */
-const waiting = new Map<number, NodeJS.Timeout>();
+const waiting = new Map<number, DueWait>();
 
 const post = (message: FromProbeThread) => port.postMessage(message);
 
 function run(id: number, message: Extract<ToProbeThread, { type: 'probe' }>): void {
+  waiting.delete(id);
   const kind = message.target.check.kind;
   if (kind === 'heartbeat') {
     post({ type: 'failed', id, message: 'heartbeat checks are not run on the probe thread' });
@@ -38,39 +40,18 @@ function run(id: number, message: Extract<ToProbeThread, { type: 'probe' }>): vo
   );
 }
 
-port.on('message', (message: ToProbeThread) => {
-  if (message.type === 'cancel-waiting') {
-    for (const [id, timer] of waiting) {
-      clearTimeout(timer);
-      post({ type: 'result', id, result: cancelled() });
-    }
-    waiting.clear();
-    return;
-  }
-  if (message.type === 'cancel') {
-    const timer = waiting.get(message.id);
-    if (timer === undefined) return; // started (it runs to its end) or answered already
-    clearTimeout(timer);
-    waiting.delete(message.id);
-    post({ type: 'result', id: message.id, result: cancelled() });
-    return;
-  }
-  hold(message.id, message);
-});
-
-/**
- * Runs the check at its due millisecond, never before: a timer counts from the loop's cached time, which can be a
- * few ms behind the clock, so a timer that fires early waits again for the rest.
- */
-function hold(id: number, message: Extract<ToProbeThread, { type: 'probe' }>): void {
-  const delay = message.at - Date.now();
-  if (delay <= 0) {
-    waiting.delete(id);
-    run(id, message);
-    return;
-  }
-  waiting.set(
-    id,
-    setTimeout(() => hold(id, message), delay),
-  );
+/** A check that has not started resolves `pending`; one that has runs to its end. */
+function cancel(id: number): void {
+  if (!waiting.get(id)?.cancel()) return;
+  waiting.delete(id);
+  post({ type: 'result', id, result: cancelled() });
 }
+
+port.on('message', (message: ToProbeThread) => {
+  if (message.type === 'cancel-waiting') for (const id of [...waiting.keys()]) cancel(id);
+  else if (message.type === 'cancel') cancel(message.id);
+  else {
+    const wait = whenDue(message.at, () => run(message.id, message));
+    if (wait.pending) waiting.set(message.id, wait);
+  }
+});
