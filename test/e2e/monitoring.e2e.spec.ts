@@ -76,6 +76,9 @@ describe('monitoring end to end (real process, embedded DynamoDB, local targets)
     // Its HTTP status is in the detail (the overview's document leaves it out).
     const detail = await getJson<ServiceDetailResponse>(`${app.baseUrl}/api/services/big`);
     expect(detail.service.lastCheck?.statusCode).toBe(200);
+    // The compiled app checks on its probe thread (the default), not on the main-thread fallback.
+    const health = await getJson<{ details: { scheduler: { probesRunOn: string } } }>(`${app.baseUrl}/api/health`);
+    expect(health.details.scheduler.probesRunOn).toBe('probe thread');
   });
 
   it('answers /api/status from memory with an ETag and 304 on If-None-Match', async () => {

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import {
+  DispatchingProber,
+  DnsProber,
   HttpProber,
   httpCheck,
   Prober,
@@ -206,6 +208,8 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
   });
 
   it('fails the checks a thread held when it exits, and starts a new one for the next', async () => {
+    // Ready (its probers loaded): from then on an exit may have cut a check short.
+    expect(await prober.probe(http('/200/warm'))).toMatchObject({ ok: true });
     const held = prober.probe(http('/200/held'), Date.now() + 2000);
     await new Promise((done) => setTimeout(done, 50));
     await (prober as unknown as { worker: Worker }).worker.terminate();
@@ -219,7 +223,7 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
     const dir = mkdtempSync(join(tmpdir(), 'probe-thread-'));
     const silent = join(dir, 'silent.mjs');
     writeFileSync(silent, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n");
-    const stuck = new ThreadedProber(pathToFileURL(silent), policy, heartbeat, 300);
+    const stuck = new ThreadedProber(pathToFileURL(silent), policy, heartbeat, { stuckAfterMs: 300 });
     probers.push(stuck);
     const first = (stuck as unknown as { worker: Worker }).worker;
     const started = Date.now();
@@ -230,5 +234,79 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
     expect((stuck as unknown as { worker: Worker }).worker).not.toBe(first);
     await expect(held).rejects.toThrow(/stopped answering/);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('a thread that cannot start', () => {
+    let dir: string;
+    const script = (name: string, body: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, body);
+      return pathToFileURL(path);
+    };
+    const inProcess = () =>
+      new DispatchingProber({
+        http: new HttpProber(policy),
+        tcp: new TcpProber(policy),
+        dns: new DnsProber(policy),
+        heartbeat,
+      });
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'probe-thread-start-'));
+    });
+
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('hands the checks it held to the next thread: none is failed or lost', async () => {
+      const flag = join(dir, 'started-once');
+      const flaky = script(
+        'flaky.mjs',
+        `import { existsSync, writeFileSync } from 'node:fs';
+if (!existsSync(${JSON.stringify(flag)})) {
+  writeFileSync(${JSON.stringify(flag)}, '');
+  throw new Error('the first start fails');
+}
+await import(${JSON.stringify(pathToFileURL(SCRIPT).href)});
+`,
+      );
+      const retried = new ThreadedProber(flaky, policy, inProcess(), { stuckAfterMs: 2000 });
+      probers.push(retried);
+      const at = Date.now() + 200;
+      const result = await retried.probe(http('/200/retried'), at);
+      expect(existsSync(flag)).toBe(true);
+      expect(result).toMatchObject({ ok: true, statusCode: 200 });
+      expect(result.startedAt).toBeGreaterThanOrEqual(at);
+      expect(retried.runsOn).toBe('probe thread');
+    });
+
+    it('runs every check on the main thread after 3 threads in a row could not start, each at its due time', async () => {
+      const starts = join(dir, 'starts');
+      const broken = script(
+        'broken.mjs',
+        `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(starts)}, 'x');
+throw new Error('the probers cannot load');
+`,
+      );
+      const fallback = new ThreadedProber(broken, policy, inProcess(), { stuckAfterMs: 2000 });
+      probers.push(fallback);
+      expect(fallback.runsOn).toBe('probe thread');
+      const at = Date.now() + 300;
+      const held = await fallback.probe(http('/200/fallback-held'), at);
+      expect(held).toMatchObject({ ok: true, statusCode: 200 });
+      expect(held.startedAt).toBeGreaterThanOrEqual(at);
+      expect((await arrivals())['fallback-held']).toBeGreaterThanOrEqual(at);
+      expect(fallback.runsOn).toBe('main thread');
+      expect(readFileSync(starts, 'utf8')).toBe('xxx');
+
+      // From now on: here, still never before the due time, and no further thread is tried.
+      const next = Date.now() + 200;
+      const later = await fallback.probe(http('/503/fallback-next'), next);
+      expect(later).toMatchObject({ ok: false, statusCode: 503 });
+      expect(later.startedAt).toBeGreaterThanOrEqual(next);
+      expect(readFileSync(starts, 'utf8')).toBe('xxx');
+    });
   });
 });

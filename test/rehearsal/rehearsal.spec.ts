@@ -245,6 +245,11 @@ function changedTasks(output: string): string[] {
         checked = now.services.filter((service) => service.lastCheck !== null).length;
       }
       expect(checked).toBeGreaterThan(0);
+      // On the probe thread, not the main-thread fallback a release without the thread's file would fall to.
+      const ready = (await (await fetch(`${nginxUrl}/api/health`)).json()) as {
+        details: { scheduler: { probesRunOn: string } };
+      };
+      expect(ready.details.scheduler.probesRunOn).toBe('probe thread');
       const page = await fetch(`${nginxUrl}/incidents/anything`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);

@@ -62,15 +62,14 @@ export class MonitoringModule {
         {
           provide: Prober,
           useFactory: (policy: TargetPolicy, heartbeats: HeartbeatStore, monitoring: MonitoringOptions) => {
-            const heartbeat = new HeartbeatProber(heartbeats);
-            const script = monitoring.probeThread ? probeThreadScript() : null;
-            if (script) return new ThreadedProber(script, policy, heartbeat);
-            return new DispatchingProber({
+            const inProcess = new DispatchingProber({
               http: new HttpProber(policy),
               tcp: new TcpProber(policy),
               dns: new DnsProber(policy),
-              heartbeat,
+              heartbeat: new HeartbeatProber(heartbeats),
             });
+            const script = monitoring.probeThread ? probeThreadScript() : null;
+            return script ? new ThreadedProber(script, policy, inProcess) : inProcess;
           },
           inject: [TargetPolicy, HeartbeatStore, MONITORING_OPTIONS],
         },
@@ -93,6 +92,7 @@ export class MonitoringModule {
         MonitoringScheduler,
       ],
       exports: [
+        Prober,
         ReplicaCoordinator,
         ClusterView,
         ChangeFeed,

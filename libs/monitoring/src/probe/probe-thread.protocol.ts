@@ -16,7 +16,10 @@ export type ToProbeThread =
   | { type: 'cancel-waiting' };
 
 export type FromProbeThread =
-  { type: 'result'; id: number; result: ProbeResult } | { type: 'failed'; id: number; message: string };
+  /** Its probers are loaded: from now on a check it holds may have started. */
+  | { type: 'ready' }
+  | { type: 'result'; id: number; result: ProbeResult }
+  | { type: 'failed'; id: number; message: string };
 
 /** What a check cancelled before it started resolves to: nothing to judge, nothing stored. */
 export function cancelled(): ProbeResult {

@@ -15,7 +15,22 @@ export const PROBE_LEAD_MS = 500;
 /** A check the thread has not answered this long after its deadline means the thread is stuck: it is replaced. */
 export const STUCK_AFTER_MS = 10_000;
 
+/**
+ * Threads in a row that end before they are ready (their probers loaded) after which the checks run on the main
+ * thread for the rest of the process's life: a thread that cannot start must not stop the monitoring.
+ */
+export const START_ATTEMPTS = 3;
+
+export interface ThreadedProberOptions {
+  /** A held check unanswered this long after its deadline means the thread is stuck. */
+  stuckAfterMs?: number;
+}
+
+type ProbeMessage = Extract<ToProbeThread, { type: 'probe' }>;
+
 interface Pending {
+  message: ProbeMessage;
+  cancel: AbortSignal | undefined;
   resolve: (result: ProbeResult) => void;
   reject: (error: Error) => void;
   /** Epoch ms after which no answer means the thread is stuck. */
@@ -36,12 +51,20 @@ export function probeThreadScript(): URL | null {
  * it at its due millisecond and measures it on an event loop that serves no requests, so a burst of status reads,
  * a garbage collection or a batch of writes on the main thread neither delays a check nor adds to the latency it
  * reports (which could otherwise turn into a false "degraded"). A thread that exits or stops answering fails the
- * checks it held (they are logged, nothing is stored) and is replaced for the next ones.
+ * checks it held (they are logged, nothing is stored) and is replaced for the next ones. A thread that ends before
+ * it is ready has started none of its checks: they go to the next thread, and after START_ATTEMPTS such threads in
+ * a row every check runs on the main thread (`inProcess`, waited for until its due time) from then on.
  */
 export class ThreadedProber extends Prober implements OnApplicationShutdown {
   override readonly leadMs = PROBE_LEAD_MS;
   private readonly logger = new Logger('ProbeThread');
   private worker: Worker | null = null;
+  /** The current thread has loaded its probers (said `ready`). */
+  private ready = false;
+  /** Threads in a row that ended before they were ready. */
+  private failedStarts = 0;
+  /** The thread could not be started: every check runs on the main thread. */
+  private fallenBack = false;
   private serial = 0;
   private readonly pending = new Map<number, Pending>();
   /** Heartbeat checks waiting here for their due time. */
@@ -49,33 +72,54 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
   private watchdog: NodeJS.Timeout | null = null;
   private closed = false;
 
+  private readonly stuckAfterMs: number;
+
+  /**
+   * @param inProcess checks on the main thread: heartbeat checks always (they read what the API received), every
+   *   kind once the thread could not be started.
+   */
   constructor(
     private readonly script: URL,
     private readonly policy: TargetPolicy,
-    private readonly heartbeat: Prober,
-    private readonly stuckAfterMs = STUCK_AFTER_MS,
+    private readonly inProcess: Prober,
+    options: ThreadedProberOptions = {},
   ) {
     super();
+    this.stuckAfterMs = options.stuckAfterMs ?? STUCK_AFTER_MS;
     // Started now: loading the probers takes a few hundred ms, which must not fall on the first checks.
     this.thread();
+  }
+
+  override get runsOn(): 'main thread' | 'probe thread' {
+    return this.fallenBack ? 'main thread' : 'probe thread';
   }
 
   probe(target: ProbeTarget, at = Date.now(), cancel?: AbortSignal): Promise<ProbeResult> {
     if (cancel?.aborted) return Promise.resolve(cancelled());
     if (target.check.kind === 'heartbeat') return this.here(target, at, cancel);
     if (this.closed) return Promise.reject(new Error('the probe thread is closed'));
+    // Started first: a thread that cannot even be created may send the checks here.
+    const worker = this.thread();
+    if (this.fallenBack) return this.here(target, at, cancel);
     const id = (this.serial += 1);
     return new Promise<ProbeResult>((resolve, reject) => {
+      const message: ProbeMessage = { type: 'probe', id, target, at };
       this.pending.set(id, {
+        message,
+        cancel,
         resolve,
         reject,
         answerBy: Math.max(at, Date.now()) + target.timeoutMs + this.stuckAfterMs,
       });
-      const worker = this.thread();
-      worker.postMessage({ type: 'probe', id, target, at } satisfies ToProbeThread);
-      cancel?.addEventListener('abort', () => worker.postMessage({ type: 'cancel', id } satisfies ToProbeThread), {
-        once: true,
-      });
+      // To whichever thread holds it by then (a thread that could not start hands its checks to the next).
+      cancel?.addEventListener(
+        'abort',
+        () => this.worker?.postMessage({ type: 'cancel', id } satisfies ToProbeThread),
+        {
+          once: true,
+        },
+      );
+      worker?.postMessage(message);
       this.watch();
     });
   }
@@ -99,14 +143,14 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     if (worker) await worker.terminate();
   }
 
-  /** A heartbeat check: its due time waited for here (`whenDue`), then read from the store as in process. */
+  /** A check on the main thread (heartbeat, or all after a fallback): its due time waited for here (`whenDue`). */
   private here(target: ProbeTarget, at: number, cancel?: AbortSignal): Promise<ProbeResult> {
     return new Promise<ProbeResult>((resolve, reject) => {
       // Unset while a check already due starts at once, inside whenDue.
       let wait: DueWait | undefined = undefined;
       wait = whenDue(at, () => {
         if (wait) this.waitingHere.delete(wait);
-        this.heartbeat.probe(target).then(resolve, reject);
+        this.inProcess.probe(target).then(resolve, reject);
       });
       if (!wait.pending) return;
       this.waitingHere.set(wait, resolve);
@@ -122,26 +166,73 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     });
   }
 
-  private thread(): Worker {
-    if (this.worker) return this.worker;
+  /** The thread, started when there is none; null once the checks run here. */
+  private thread(): Worker | null {
+    if (this.worker || this.fallenBack) return this.worker;
     const workerData: ProbeThreadData = { allowCidrs: this.policy.allowCidrs };
-    const worker = new Worker(this.script, { workerData, name: 'probes' });
+    let worker: Worker;
+    try {
+      worker = new Worker(this.script, { workerData, name: 'probes' });
+    } catch (error) {
+      this.notStarted(error instanceof Error ? error.message : String(error));
+      return this.worker;
+    }
+    this.worker = worker;
+    this.ready = false;
     // The HTTP server keeps the process alive, not the probe thread.
     worker.unref();
-    worker.on('message', (message: FromProbeThread) => this.answer(message));
-    worker.on('error', (error) => this.logger.error(`probe thread failed: ${error.message}`));
+    let lastError = '';
+    worker.on('message', (message: FromProbeThread) => this.answer(worker, message));
+    worker.on('error', (error) => {
+      lastError = error.message;
+      this.logger.error(`probe thread failed: ${error.message}`);
+    });
     worker.on('exit', (code) => {
       if (this.worker !== worker) return;
       this.worker = null;
       if (this.closed) return;
+      if (!this.ready) {
+        this.notStarted(lastError || `exit code ${code}`);
+        return;
+      }
       this.logger.error(`probe thread exited (code ${code}); a new one takes the next checks`);
       this.fail(new Error(`the probe thread exited (code ${code})`));
     });
-    this.worker = worker;
     return worker;
   }
 
-  private answer(message: FromProbeThread): void {
+  /**
+   * A thread ended (or could not be created) before it was ready: none of the checks it held started. They go to
+   * the next thread, or after START_ATTEMPTS failures in a row to the main thread, which runs every check from then.
+   */
+  private notStarted(reason: string): void {
+    this.failedStarts += 1;
+    const held = [...this.pending.values()];
+    if (this.failedStarts < START_ATTEMPTS) {
+      this.logger.error(`probe thread could not start (${reason}); starting another`);
+      const worker = this.thread();
+      for (const entry of held) worker?.postMessage(entry.message);
+      return;
+    }
+    this.fallenBack = true;
+    this.logger.error(
+      `probe thread could not start ${this.failedStarts} times (last: ${reason}); checks run on the main thread ` +
+        'until the process restarts',
+    );
+    this.pending.clear();
+    for (const { message, cancel, resolve, reject } of held) {
+      this.here(message.target, message.at, cancel).then(resolve, reject);
+    }
+  }
+
+  private answer(worker: Worker, message: FromProbeThread): void {
+    if (message.type === 'ready') {
+      if (this.worker === worker) {
+        this.ready = true;
+        this.failedStarts = 0;
+      }
+      return;
+    }
     const entry = this.pending.get(message.id);
     if (!entry) return;
     this.pending.delete(message.id);

@@ -55,3 +55,4 @@ port.on('message', (message: ToProbeThread) => {
     if (wait.pending) waiting.set(message.id, wait);
   }
 });
+post({ type: 'ready' });

@@ -38,6 +38,11 @@ export abstract class Prober {
    */
   readonly leadMs: number = 0;
 
+  /** Where the checks run (shown by /api/health): ThreadedProber's own thread, or the API's. */
+  get runsOn(): 'main thread' | 'probe thread' {
+    return 'main thread';
+  }
+
   /**
    * Checks `target`, starting at `at` (epoch ms) when that is still ahead and the prober takes checks early. An
    * abort of `cancel` before then cancels it: it resolves `pending` without reaching the target (once started, a

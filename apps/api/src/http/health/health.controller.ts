@@ -4,7 +4,7 @@ import { Public } from '../auth/public.decorator.js';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DynamoHealth } from '@app/aws';
-import { ChangeFeed, MonitoringScheduler, MonitorService, ReplicaCoordinator } from '@app/monitoring';
+import { ChangeFeed, MonitoringScheduler, MonitorService, Prober, ReplicaCoordinator } from '@app/monitoring';
 
 /**
  * Liveness + readiness for the ALB: storage reachable and the scheduler ticking; `cluster` reports this replica's
@@ -22,6 +22,7 @@ export class HealthController {
     private readonly scheduler: MonitoringScheduler,
     private readonly coordinator: ReplicaCoordinator,
     private readonly feed: ChangeFeed,
+    private readonly prober: Prober,
   ) {}
 
   @Get()
@@ -54,6 +55,8 @@ export class HealthController {
           droppedWrites: stats.writer.dropped,
           supersededWrites: stats.writer.superseded,
           rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+          // 'main thread' with the probe thread on: it could not start (logged), the checks run here.
+          probesRunOn: this.prober.runsOn,
         };
         return this.scheduler.isReady && ageMs !== null && ageMs < 5000 ? session.up(data) : session.down(data);
       },
