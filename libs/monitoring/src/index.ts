@@ -11,6 +11,7 @@ export * from './history/rollup-writer.js';
 export * from './evaluation/state-writer.js';
 export * from './probe/prober.js';
 export * from './probe/http-prober.js';
+export * from './probe/lazy-axios.js';
 export * from './probe/tcp-prober.js';
 export * from './probe/dns-prober.js';
 export * from './probe/heartbeat-prober.js';

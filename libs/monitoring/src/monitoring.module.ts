@@ -17,6 +17,7 @@ import { HeartbeatStore } from './ports.js';
 import { DispatchingProber } from './probe/dispatching-prober.js';
 import { DnsProber } from './probe/dns-prober.js';
 import { HeartbeatProber } from './probe/heartbeat-prober.js';
+import { loadAxios } from './probe/lazy-axios.js';
 import { HttpProber } from './probe/http-prober.js';
 import { Prober } from './probe/prober.js';
 import { probeThreadScript, ThreadedProber } from './probe/probe-thread.js';
@@ -69,7 +70,10 @@ export class MonitoringModule {
               heartbeat: new HeartbeatProber(heartbeats),
             });
             const script = monitoring.probeThread ? probeThreadScript() : null;
-            return script ? new ThreadedProber(script, policy, inProcess) : inProcess;
+            if (script) return new ThreadedProber(script, policy, inProcess);
+            // HTTP checks run here: axios is loaded now, not by the first check.
+            void loadAxios();
+            return inProcess;
           },
           inject: [TargetPolicy, HeartbeatStore, MONITORING_OPTIONS],
         },

@@ -1,4 +1,5 @@
-import axios from 'axios';
+import type { AxiosStatic } from 'axios';
+import { loadAxios } from '@app/monitoring';
 import { OnCallNotifier, type CertificateNotification, type IncidentNotification } from './notifier.js';
 import { certificateHeadline, headline, lastErrorText, oneLine, serviceList, sinceText, truncate } from './render.js';
 
@@ -177,6 +178,7 @@ export class SlackNotifier extends OnCallNotifier {
   private async post(payload: SlackPayload): Promise<void> {
     let status: number;
     let body: string;
+    const axios = await loadAxios();
     try {
       const response = await axios.post<string>(this.#webhookUrl, payload, {
         headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -193,14 +195,14 @@ export class SlackNotifier extends OnCallNotifier {
       body = typeof response.data === 'string' ? response.data : '';
     } catch (error) {
       // A fresh error on purpose: axios errors carry the request config, webhook URL included.
-      throw new Error(`Slack webhook request failed: ${describe(error, this.timeoutMs)}`);
+      throw new Error(`Slack webhook request failed: ${describe(axios, error, this.timeoutMs)}`);
     }
     if (status < 200 || status >= 300)
       throw new Error(`Slack webhook answered HTTP ${status}${body ? `: ${oneLine(body).slice(0, 200)}` : ''}`);
   }
 }
 
-function describe(error: unknown, timeoutMs: number): string {
+function describe(axios: AxiosStatic, error: unknown, timeoutMs: number): string {
   if (axios.isCancel(error) || (axios.isAxiosError(error) && error.code === 'ECONNABORTED'))
     return `no answer within ${timeoutMs}ms`;
   if (axios.isAxiosError(error)) return error.code ?? 'network error';

@@ -1,4 +1,4 @@
-import axios, { type AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { ClientRequest } from 'node:http';
 import http from 'node:http';
@@ -10,6 +10,7 @@ import { isExpectedStatus, type HttpCheck } from '../catalog/service-definition.
 import { firstFailedAssertion, needsBody } from './assertions/assertions.js';
 import { WorkerRegexRunner, type RegexRunner } from './assertions/regex-runner.js';
 import { certificateWarning, notAfterOf } from './certificate.js';
+import { loadAxios } from './lazy-axios.js';
 import { Prober, type ProbeResult, type ProbeTarget } from './prober.js';
 import type { TargetPolicy } from './target-policy.js';
 
@@ -174,6 +175,7 @@ export class HttpProber extends Prober {
     let method = check.method;
     let body = check.body;
     const origin = new URL(startUrl).origin;
+    const axios = await loadAxios();
     for (let hop = 0; ; hop += 1) {
       assertLiteralAllowed(new URL(url).hostname, this.policy);
       // Custom headers and credentials go only to the origin the admin configured, never to a redirect elsewhere.

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckKind } from '@app/contracts';
 import { DnsProber } from './dns-prober.js';
 import { HttpProber } from './http-prober.js';
+import { loadAxios } from './lazy-axios.js';
 import type { Prober } from './prober.js';
 import { cancelled, type FromProbeThread, type ProbeThreadData, type ToProbeThread } from './probe-thread.protocol.js';
 import { TcpProber } from './tcp-prober.js';
@@ -22,6 +23,8 @@ const probers: Record<Exclude<CheckKind, 'heartbeat'>, Prober> = {
   tcp: new TcpProber(policy),
   dns: new DnsProber(policy),
 };
+// Loaded before the thread takes a check (messages wait until the listener below), so none waits for the import.
+await loadAxios();
 /** Checks waiting for their due time, by id. */
 const waiting = new Map<number, DueWait>();
 
