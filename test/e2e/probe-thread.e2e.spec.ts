@@ -219,10 +219,13 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
   });
 
   it('replaces a thread that stops answering and fails the checks it held', async () => {
-    // A thread that takes checks and never answers (a hung probe would look the same from here).
+    // A thread that loads, takes checks and never answers (a hung probe would look the same from here).
     const dir = mkdtempSync(join(tmpdir(), 'probe-thread-'));
     const silent = join(dir, 'silent.mjs');
-    writeFileSync(silent, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n");
+    writeFileSync(
+      silent,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\nparentPort.postMessage({ type: 'ready' });\n",
+    );
     const stuck = new ThreadedProber(pathToFileURL(silent), policy, heartbeat, { stuckAfterMs: 300 });
     probers.push(stuck);
     const first = (stuck as unknown as { worker: Worker }).worker;
@@ -271,7 +274,7 @@ if (!existsSync(${JSON.stringify(flag)})) {
 await import(${JSON.stringify(pathToFileURL(SCRIPT).href)});
 `,
       );
-      const retried = new ThreadedProber(flaky, policy, inProcess(), { stuckAfterMs: 2000 });
+      const retried = new ThreadedProber(flaky, policy, inProcess());
       probers.push(retried);
       const at = Date.now() + 200;
       const result = await retried.probe(http('/200/retried'), at);
@@ -279,7 +282,24 @@ await import(${JSON.stringify(pathToFileURL(SCRIPT).href)});
       expect(result).toMatchObject({ ok: true, statusCode: 200 });
       expect(result.startedAt).toBeGreaterThanOrEqual(at);
       expect(retried.runsOn).toBe('probe thread');
-    });
+    }, 20_000);
+
+    it('counts a thread that hangs while it loads as a start that failed: its checks are run, not failed', async () => {
+      const starts = join(dir, 'hanging-starts');
+      const hanging = script(
+        'hanging.mjs',
+        `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(starts)}, 'x');
+await new Promise(() => setInterval(() => {}, 1000));
+`,
+      );
+      const loading = new ThreadedProber(hanging, policy, inProcess(), { stuckAfterMs: 100 });
+      probers.push(loading);
+      const result = await loading.probe(http('/200/after-hangs', 200));
+      expect(result).toMatchObject({ ok: true, statusCode: 200 });
+      expect(readFileSync(starts, 'utf8')).toBe('xxx');
+      expect(loading.runsOn).toBe('main thread');
+    }, 20_000);
 
     it('runs every check on the main thread after 3 threads in a row could not start, each at its due time', async () => {
       const starts = join(dir, 'starts');

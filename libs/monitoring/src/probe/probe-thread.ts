@@ -109,7 +109,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
         cancel,
         resolve,
         reject,
-        answerBy: Math.max(at, Date.now()) + target.timeoutMs + this.stuckAfterMs,
+        answerBy: this.answerBy(message),
       });
       // To whichever thread holds it by then (a thread that could not start hands its checks to the next).
       cancel?.addEventListener(
@@ -211,7 +211,10 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     if (this.failedStarts < START_ATTEMPTS) {
       this.logger.error(`probe thread could not start (${reason}); starting another`);
       const worker = this.thread();
-      for (const entry of held) worker?.postMessage(entry.message);
+      for (const entry of held) {
+        entry.answerBy = this.answerBy(entry.message);
+        worker?.postMessage(entry.message);
+      }
       return;
     }
     this.fallenBack = true;
@@ -240,6 +243,11 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     else entry.reject(new Error(message.message));
   }
 
+  /** Epoch ms after which no answer to `message` means the thread holding it is stuck. */
+  private answerBy(message: ProbeMessage): number {
+    return Math.max(message.at, Date.now()) + message.target.timeoutMs + this.stuckAfterMs;
+  }
+
   /** Rejects every check the thread held. */
   private fail(error: Error): void {
     const held = [...this.pending.values()];
@@ -261,6 +269,12 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
         if (entry.answerBy > now) continue;
         const stuck = this.worker;
         this.worker = null;
+        if (stuck && !this.ready) {
+          // Still loading its probers: none of its checks started, so it is a start that failed.
+          void stuck.terminate();
+          this.notStarted('it did not load its probers in time');
+          return;
+        }
         this.logger.error('probe thread stopped answering; it is replaced and the checks it held failed');
         this.fail(new Error('the probe thread stopped answering'));
         if (stuck) void stuck.terminate();
