@@ -80,6 +80,8 @@ describe('Prometheus metrics on their own listener', () => {
     ]);
     expect(samples(text, 'statuspage_service_last_latency_seconds')).toHaveLength(2);
     expect(samples(text, 'statuspage_open_incidents').find((s) => s.labels === '{impact="major"}')?.value).toBe(1);
+    // Jest runs the TypeScript sources, where no compiled probe thread exists: the checks run on the main thread.
+    expect(samples(text, 'statuspage_probes_on_thread')).toEqual([{ labels: '', value: 0 }]);
     expect(samples(text, 'process_cpu_seconds_total')).toHaveLength(1);
     expect(samples(text, 'nodejs_eventloop_lag_seconds')).toHaveLength(1);
   });

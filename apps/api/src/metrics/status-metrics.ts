@@ -6,6 +6,7 @@ import { IncidentCache, OutboxDispatcher, OutboxStore, type NotificationChannel 
 import {
   MonitoringEvents,
   MonitorService,
+  Prober,
   reasonClass,
   StatusSnapshotService,
   type CheckCompleted,
@@ -46,6 +47,7 @@ export class StatusMetrics implements OnModuleDestroy {
     private readonly incidents: IncidentCache,
     private readonly outbox: OutboxDispatcher,
     private readonly outboxStore: OutboxStore,
+    private readonly prober: Prober,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -157,6 +159,13 @@ export class StatusMetrics implements OnModuleDestroy {
         const overall = this.snapshot.currentStatus().data.overall;
         for (const status of OVERALL) gauge.set({ status }, status === overall ? 1 : 0);
       },
+    );
+    this.gauge(
+      {
+        name: 'statuspage_probes_on_thread',
+        help: '1 when HTTP, TCP and DNS checks run on the probe thread; 0 on the main thread (PROBE_THREAD=false, or the thread could not start)',
+      },
+      (gauge) => gauge.set(this.prober.runsOn === 'probe thread' ? 1 : 0),
     );
     this.gauge(
       { name: 'statuspage_open_incidents', help: 'Open incidents by impact', labelNames: ['impact'] },
