@@ -284,6 +284,40 @@ await import(${JSON.stringify(pathToFileURL(SCRIPT).href)});
       expect(retried.runsOn).toBe('probe thread');
     }, 20_000);
 
+    it.each([
+      ['to the next thread', 'once'],
+      ['to the main thread', 'always'],
+    ])(
+      'does not run a check cancelled while the thread failed to start when it hands it %s',
+      async (_, fails) => {
+        const flag = join(dir, `failed-${fails}`);
+        const failing = script(
+          `failing-${fails}.mjs`,
+          `import { existsSync, writeFileSync } from 'node:fs';
+if (${JSON.stringify(fails)} === 'always' || !existsSync(${JSON.stringify(flag)})) {
+  writeFileSync(${JSON.stringify(flag)}, '');
+  throw new Error('this start fails');
+}
+await import(${JSON.stringify(pathToFileURL(SCRIPT).href)});
+`,
+        );
+        const handing = new ThreadedProber(failing, policy, inProcess());
+        probers.push(handing);
+        const edit = new AbortController();
+        const at = Date.now() + 400;
+        const name = `cancelled-${fails}`;
+        const held = handing.probe(http(`/200/${name}`), at, edit.signal);
+        // While the first thread is still loading (and failing): the cancel can only reach that thread.
+        edit.abort();
+        expect(await held).toMatchObject({ pending: true });
+        await new Promise((done) => setTimeout(done, Math.max(0, at + 300 - Date.now())));
+        expect((await arrivals())[name]).toBeUndefined();
+        expect(existsSync(flag)).toBe(true);
+        expect(handing.runsOn).toBe(fails === 'once' ? 'probe thread' : 'main thread');
+      },
+      20_000,
+    );
+
     it('counts a thread that hangs while it loads as a start that failed: its checks are run, not failed', async () => {
       const starts = join(dir, 'hanging-starts');
       const hanging = script(

@@ -207,6 +207,12 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
    */
   private notStarted(reason: string): void {
     this.failedStarts += 1;
+    // Cancelled meanwhile (an edit, a pause): the cancel went to the thread that ended, so it is answered here.
+    for (const [id, entry] of this.pending) {
+      if (!entry.cancel?.aborted) continue;
+      this.pending.delete(id);
+      entry.resolve(cancelled());
+    }
     const held = [...this.pending.values()];
     if (this.failedStarts < START_ATTEMPTS) {
       this.logger.error(`probe thread could not start (${reason}); starting another`);
