@@ -246,6 +246,12 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
       writeFileSync(path, body);
       return pathToFileURL(path);
     };
+    /** A thread script that appends one `x` to `starts` each time it is started, then does `then`. */
+    const counting = (name: string, starts: string, then: string) =>
+      script(
+        name,
+        `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(starts)}, 'x');\n${then}\n`,
+      );
     const inProcess = () =>
       new DispatchingProber({
         http: new HttpProber(policy),
@@ -320,13 +326,7 @@ await import(${JSON.stringify(pathToFileURL(SCRIPT).href)});
 
     it('counts a thread that hangs while it loads as a start that failed: its checks are run, not failed', async () => {
       const starts = join(dir, 'hanging-starts');
-      const hanging = script(
-        'hanging.mjs',
-        `import { appendFileSync } from 'node:fs';
-appendFileSync(${JSON.stringify(starts)}, 'x');
-await new Promise(() => setInterval(() => {}, 1000));
-`,
-      );
+      const hanging = counting('hanging.mjs', starts, 'await new Promise(() => setInterval(() => {}, 1000));');
       const loading = new ThreadedProber(hanging, policy, inProcess(), { stuckAfterMs: 100 });
       probers.push(loading);
       const result = await loading.probe(http('/200/after-hangs', 200));
@@ -337,13 +337,7 @@ await new Promise(() => setInterval(() => {}, 1000));
 
     it('runs every check on the main thread after 3 threads in a row could not start, each at its due time', async () => {
       const starts = join(dir, 'starts');
-      const broken = script(
-        'broken.mjs',
-        `import { appendFileSync } from 'node:fs';
-appendFileSync(${JSON.stringify(starts)}, 'x');
-throw new Error('the probers cannot load');
-`,
-      );
+      const broken = counting('broken.mjs', starts, "throw new Error('the probers cannot load');");
       const fallback = new ThreadedProber(broken, policy, inProcess(), { stuckAfterMs: 2000 });
       probers.push(fallback);
       expect(fallback.runsOn).toBe('probe thread');
