@@ -33,7 +33,10 @@ require('node:http').createServer((request, response) => {
   if (request.url === '/arrivals') { response.end(JSON.stringify(arrivals)); return; }
   const [, status, name] = request.url.split('/');
   arrivals[name] = at;
-  response.writeHead(Number(status), { connection: 'close' }).end('ok');
+  // /slow/<n>: a 200 after one second (a check still running).
+  const answer = () => response.writeHead(status === 'slow' ? 200 : Number(status), { connection: 'close' }).end('ok');
+  if (status === 'slow') setTimeout(answer, 1000);
+  else answer();
 }).listen(0, '127.0.0.1', function () { console.log('READY ' + this.address().port); });
 `;
 
@@ -207,13 +210,20 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
     expect(seen.kept).toBeDefined();
   });
 
-  it('fails the checks a thread held when it exits, and starts a new one for the next', async () => {
+  it('fails the checks a thread that exits had started, and hands the ones not due yet to the next thread', async () => {
     // Ready (its probers loaded): from then on an exit may have cut a check short.
     expect(await prober.probe(http('/200/warm'))).toMatchObject({ ok: true });
-    const held = prober.probe(http('/200/held'), Date.now() + 2000);
-    await new Promise((done) => setTimeout(done, 50));
+    const running = prober.probe(http('/slow/running'));
+    const at = Date.now() + 1500;
+    const waiting = prober.probe(http('/200/waiting'), at);
+    while ((await arrivals()).running === undefined) await new Promise((done) => setTimeout(done, 20));
     await (prober as unknown as { worker: Worker }).worker.terminate();
-    await expect(held).rejects.toThrow(/probe thread exited/);
+    await expect(running).rejects.toThrow(/probe thread exited/);
+    // Not started when the thread exited (it never starts a check before its due time): run by the next, on time.
+    const result = await waiting;
+    expect(result).toMatchObject({ ok: true, statusCode: 200 });
+    expect(result.startedAt).toBeGreaterThanOrEqual(at);
+    expect((await arrivals()).waiting).toBeGreaterThanOrEqual(at);
     expect(prober.inThread).toBe(0);
     expect(await prober.probe(http('/200/after-exit'))).toMatchObject({ ok: true, statusCode: 200 });
   });

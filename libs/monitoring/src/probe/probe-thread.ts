@@ -35,6 +35,8 @@ interface Pending {
   reject: (error: Error) => void;
   /** Epoch ms after which no answer means the thread is stuck. */
   answerBy: number;
+  /** The thread it was last sent to (each thread gets a check once). */
+  sentTo: Worker | null;
 }
 
 /**
@@ -99,19 +101,14 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     if (target.check.kind === 'heartbeat') return this.here(target, at, cancel);
     if (this.closed) return Promise.reject(new Error('the probe thread is closed'));
     // Started first: a thread that cannot even be created may send the checks here.
-    const worker = this.thread();
+    this.thread();
     if (this.fallenBack) return this.here(target, at, cancel);
     const id = (this.serial += 1);
     return new Promise<ProbeResult>((resolve, reject) => {
       const message: ProbeMessage = { type: 'probe', id, target, at };
-      this.pending.set(id, {
-        message,
-        cancel,
-        resolve,
-        reject,
-        answerBy: this.answerBy(message),
-      });
-      // To whichever thread holds it by then (a thread that could not start hands its checks to the next).
+      const entry: Pending = { message, cancel, resolve, reject, answerBy: 0, sentTo: null };
+      this.pending.set(id, entry);
+      // To whichever thread holds it by then (a thread that ends before it starts a check hands it to the next).
       cancel?.addEventListener(
         'abort',
         () => this.worker?.postMessage({ type: 'cancel', id } satisfies ToProbeThread),
@@ -119,7 +116,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
           once: true,
         },
       );
-      worker?.postMessage(message);
+      this.send([entry]);
       this.watch();
     });
   }
@@ -196,7 +193,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
         return;
       }
       this.logger.error(`probe thread exited (code ${code}); a new one takes the next checks`);
-      this.fail(new Error(`the probe thread exited (code ${code})`));
+      this.lost(new Error(`the probe thread exited (code ${code})`));
     });
     return worker;
   }
@@ -207,22 +204,13 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
    */
   private notStarted(reason: string): void {
     this.failedStarts += 1;
-    // Cancelled meanwhile (an edit, a pause): the cancel went to the thread that ended, so it is answered here.
-    for (const [id, entry] of this.pending) {
-      if (!entry.cancel?.aborted) continue;
-      this.pending.delete(id);
-      entry.resolve(cancelled());
-    }
-    const held = [...this.pending.values()];
+    this.answerCancelled();
     if (this.failedStarts < START_ATTEMPTS) {
       this.logger.error(`probe thread could not start (${reason}); starting another`);
-      const worker = this.thread();
-      for (const entry of held) {
-        entry.answerBy = this.answerBy(entry.message);
-        worker?.postMessage(entry.message);
-      }
+      this.send([...this.pending.values()]);
       return;
     }
+    const held = [...this.pending.values()];
     this.fallenBack = true;
     this.logger.error(
       `probe thread could not start ${this.failedStarts} times (last: ${reason}); checks run on the main thread ` +
@@ -254,6 +242,47 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     return Math.max(message.at, Date.now()) + message.target.timeoutMs + this.stuckAfterMs;
   }
 
+  /**
+   * Sends checks none of which has started to the current thread (started when there is none), each to a thread
+   * once; the deadline after which no answer means that thread is stuck counts from now.
+   */
+  private send(entries: Pending[]): void {
+    const worker = this.thread();
+    // The thread could not be created: notStarted has handed every held check on already.
+    if (worker === null) return;
+    for (const entry of entries) {
+      if (entry.sentTo === worker || this.pending.get(entry.message.id) !== entry) continue;
+      entry.sentTo = worker;
+      entry.answerBy = this.answerBy(entry.message);
+      worker.postMessage(entry.message);
+    }
+  }
+
+  /** Held checks cancelled meanwhile (an edit, a pause) whose cancel went to a thread that ended: answered here. */
+  private answerCancelled(): void {
+    for (const [id, entry] of this.pending) {
+      if (!entry.cancel?.aborted) continue;
+      this.pending.delete(id);
+      entry.resolve(cancelled());
+    }
+  }
+
+  /**
+   * The thread ended or hung after it was ready. A check whose due time has passed may have started (and reached
+   * its target): it fails (logged by the runner, nothing stored). One still ahead cannot have started — the thread
+   * never starts a check before its `at` (`whenDue`) — so it goes to the next thread and runs on time.
+   */
+  private lost(error: Error): void {
+    const now = Date.now();
+    for (const [id, entry] of this.pending) {
+      if (entry.message.at > now) continue;
+      this.pending.delete(id);
+      entry.reject(error);
+    }
+    this.answerCancelled();
+    this.send([...this.pending.values()]);
+  }
+
   /** Rejects every check the thread held. */
   private fail(error: Error): void {
     const held = [...this.pending.values()];
@@ -282,8 +311,8 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
           return;
         }
         this.logger.error('probe thread stopped answering; it is replaced and the checks it held failed');
-        this.fail(new Error('the probe thread stopped answering'));
         if (stuck) void stuck.terminate();
+        this.lost(new Error('the probe thread stopped answering'));
         return;
       }
     }, 1000);
