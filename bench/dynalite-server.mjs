@@ -14,7 +14,15 @@
 // Read units follow the on-demand rule too: per request, ceil(bytes of the items returned / 4 KB) (at least 1),
 // halved for eventually consistent reads (DynamoDB rounds per request, not per item, for Query and Scan).
 import dynalite from 'dynalite';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// The fix the app's embedded store applies (libs/aws/src/dynamodb/level-iterators.ts), from the bench's build:
+// without it every Query and Scan leaves a LevelDB iterator open and this stand-in for DynamoDB grows without end.
+const fix = join(dirname(fileURLToPath(import.meta.url)), 'results/build/libs/aws/src/dynamodb/level-iterators.js');
+if (existsSync(fix)) (await import(pathToFileURL(fix).href)).closeLevelIteratorsOnRelease();
+else console.error(`dynalite-server: ${fix} is missing (build first): LevelDB iterators stay open`);
 
 const path = process.argv[2] && process.argv[2] !== '-' ? process.argv[2] : undefined;
 if (path) mkdirSync(path, { recursive: true });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, TABLES, type EmbeddedDynamo } from '@app/aws';
@@ -94,6 +95,33 @@ describe('startEmbeddedDynamo', () => {
     client.destroy();
   });
 
+  it('closes the LevelDB iterator of every Query and Scan it answers (none is left open)', async () => {
+    const iterators = trackLevelIterators();
+    dynamo = await startEmbeddedDynamo(null);
+    const client = dynamoClient(dynamo.endpoint);
+    const names = tableNames('iter-');
+    await ensureTables(client, names);
+    const store = new DynamoCheckStore(client, names.checks, 30);
+    const services = ['a', 'b', 'c'];
+    await store.append(
+      services.flatMap((serviceId) => [1, 2, 3].map((n) => ({ ...check, serviceId, at: check.at + n * 1000 }))),
+    );
+    const before = iterators.opened;
+    // The boot's restore: the newest checks of each service (a Query), read short of the end and to the end.
+    for (let round = 0; round < 20; round += 1) {
+      expect(await store.recent(services[round % 3] as string, round % 2 === 0 ? 2 : 30)).not.toEqual([]);
+    }
+    await client.send(new ScanCommand({ TableName: names.checks, Limit: 4 }));
+    await client.send(new ScanCommand({ TableName: names.checks }));
+    // Closing is asynchronous (the stream's destroy): give it a few turns.
+    for (let turn = 0; turn < 20 && iterators.open.size > 0; turn += 1)
+      await new Promise((done) => setTimeout(done, 10));
+    expect(iterators.opened - before).toBeGreaterThanOrEqual(22);
+    expect(iterators.open.size).toBe(0);
+    iterators.stop();
+    client.destroy();
+  });
+
   it('starts with no tables when it keeps everything in memory', async () => {
     dynamo = await startEmbeddedDynamo(null);
     const client = dynamoClient(dynamo.endpoint);
@@ -125,3 +153,49 @@ describe('startup against real DynamoDB (STORAGE=aws) with a missing table', () 
     expect(outcome.message).toMatch(/AWS_ENDPOINT_URL_DYNAMODB/);
   });
 });
+
+interface LevelIterator {
+  close(): Promise<void>;
+}
+type IteratorFactory = (this: unknown, ...args: unknown[]) => LevelIterator;
+
+/**
+ * Counts the LevelDB iterators dynalite opens (`values`, `keys`, `iterator` of abstract-level, reached the way
+ * dynalite loads it) and which of them are closed.
+ */
+function trackLevelIterators(): { readonly opened: number; open: Set<LevelIterator>; stop(): void } {
+  const dynalite = createRequire(import.meta.url).resolve('dynalite');
+  const level = createRequire(dynalite).resolve('level');
+  const classic = createRequire(level).resolve('classic-level');
+  const abstract = createRequire(classic)('abstract-level') as {
+    AbstractLevel: { prototype: Record<string, IteratorFactory> };
+  };
+  const prototype = abstract.AbstractLevel.prototype;
+  const open = new Set<LevelIterator>();
+  let opened = 0;
+  const originals = new Map<string, IteratorFactory>();
+  for (const name of ['values', 'keys', 'iterator']) {
+    const original = prototype[name] as IteratorFactory;
+    originals.set(name, original);
+    prototype[name] = function (this: unknown, ...args: unknown[]) {
+      const iterator = original.apply(this, args);
+      opened += 1;
+      open.add(iterator);
+      const close = iterator.close.bind(iterator);
+      iterator.close = () => {
+        open.delete(iterator);
+        return close();
+      };
+      return iterator;
+    };
+  }
+  return {
+    get opened() {
+      return opened;
+    },
+    open,
+    stop: () => {
+      for (const [name, original] of originals) prototype[name] = original;
+    },
+  };
+}

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { closeLevelIteratorsOnRelease } from './level-iterators.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -16,6 +17,8 @@ export interface EmbeddedDynamo {
  */
 export async function startEmbeddedDynamo(dataDir: string | null, port = 0): Promise<EmbeddedDynamo> {
   const { default: dynalite } = await import('dynalite');
+  // Without it every Query and Scan leaves a LevelDB iterator open (see there).
+  closeLevelIteratorsOnRelease();
   let path: string | undefined;
   let lock: DataDirLock | null = null;
   if (dataDir !== null) {
