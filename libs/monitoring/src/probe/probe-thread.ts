@@ -52,10 +52,11 @@ export function probeThreadScript(): URL | null {
  * received, stay here). The runner hands each check over up to PROBE_LEAD_MS before it is due; the thread starts
  * it at its due millisecond and measures it on an event loop that serves no requests, so a burst of status reads,
  * a garbage collection or a batch of writes on the main thread neither delays a check nor adds to the latency it
- * reports (which could otherwise turn into a false "degraded"). A thread that exits or stops answering fails the
- * checks it held (they are logged, nothing is stored) and is replaced for the next ones. A thread that ends before
- * it is ready has started none of its checks: they go to the next thread, and after START_ATTEMPTS such threads in
- * a row every check runs on the main thread (`inProcess`, waited for until its due time) from then on.
+ * reports (which could otherwise turn into a false "degraded"). A thread that exits or stops answering is replaced:
+ * the checks it held whose due time had passed fail (they may have started; logged, nothing stored), the others go
+ * to the next thread. A thread that ends before it is ready has started none of its checks: they all go to the next
+ * thread, and after START_ATTEMPTS such threads in a row every check runs on the main thread (`inProcess`, waited
+ * for until its due time) from then on.
  */
 export class ThreadedProber extends Prober implements OnApplicationShutdown {
   override readonly leadMs = PROBE_LEAD_MS;
@@ -283,7 +284,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
     this.send([...this.pending.values()]);
   }
 
-  /** Rejects every check the thread held. */
+  /** Rejects every check the thread held (shutdown). */
   private fail(error: Error): void {
     const held = [...this.pending.values()];
     this.pending.clear();
@@ -310,7 +311,7 @@ export class ThreadedProber extends Prober implements OnApplicationShutdown {
           this.notStarted('it did not load its probers in time');
           return;
         }
-        this.logger.error('probe thread stopped answering; it is replaced and the checks it held failed');
+        this.logger.error('probe thread stopped answering; it is replaced and the checks it held that were due failed');
         if (stuck) void stuck.terminate();
         this.lost(new Error('the probe thread stopped answering'));
         return;
