@@ -18,11 +18,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// The fix the app's embedded store applies (libs/aws/src/dynamodb/level-iterators.ts), from the bench's build:
-// without it every Query and Scan leaves a LevelDB iterator open and this stand-in for DynamoDB grows without end.
-const fix = join(dirname(fileURLToPath(import.meta.url)), 'results/build/libs/aws/src/dynamodb/level-iterators.js');
-if (existsSync(fix)) (await import(pathToFileURL(fix).href)).closeLevelIteratorsOnRelease();
-else console.error(`dynalite-server: ${fix} is missing (build first): LevelDB iterators stay open`);
+// The fix the app's embedded store applies (libs/aws/src/dynamodb/level-iterators.ts), from the bench's build or
+// the repository's (`npm test` builds it; the chaos suite runs this server): without it every Query and Scan leaves
+// a LevelDB iterator open and this stand-in for DynamoDB grows without end.
+const here = dirname(fileURLToPath(import.meta.url));
+const fix = ['results/build', '../dist/api']
+  .map((build) => join(here, build, 'libs/aws/src/dynamodb/level-iterators.js'))
+  .find((path) => existsSync(path));
+if (fix) (await import(pathToFileURL(fix).href)).closeLevelIteratorsOnRelease();
+else console.error('dynalite-server: no build has level-iterators.js (build first): LevelDB iterators stay open');
 
 const path = process.argv[2] && process.argv[2] !== '-' ? process.argv[2] : undefined;
 if (path) mkdirSync(path, { recursive: true });
