@@ -1,10 +1,17 @@
 import 'reflect-metadata';
 import { DescribeTableCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, TABLES, type EmbeddedDynamo } from '@app/aws';
+import {
+  DynamoCheckStore,
+  dynalitesAbstractLevel,
+  ensureTables,
+  startEmbeddedDynamo,
+  tableNames,
+  TABLES,
+  type EmbeddedDynamo,
+} from '@app/aws';
 import type { StoredCheck } from '@app/monitoring';
 import { OperatorError } from '@app/common';
 import { dynamoClient, testDynamo } from '../support/dynamo.js';
@@ -164,12 +171,7 @@ type IteratorFactory = (this: unknown, ...args: unknown[]) => LevelIterator;
  * dynalite loads it) and which of them are closed.
  */
 function trackLevelIterators(): { readonly opened: number; open: Set<LevelIterator>; stop(): void } {
-  const dynalite = createRequire(import.meta.url).resolve('dynalite');
-  const level = createRequire(dynalite).resolve('level');
-  const classic = createRequire(level).resolve('classic-level');
-  const abstract = createRequire(classic)('abstract-level') as {
-    AbstractLevel: { prototype: Record<string, IteratorFactory> };
-  };
+  const abstract = dynalitesAbstractLevel() as { AbstractLevel: { prototype: Record<string, IteratorFactory> } };
   const prototype = abstract.AbstractLevel.prototype;
   const open = new Set<LevelIterator>();
   let opened = 0;

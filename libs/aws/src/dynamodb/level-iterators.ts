@@ -22,10 +22,7 @@ let patched = false;
  */
 export function closeLevelIteratorsOnRelease(): void {
   if (patched) return;
-  const dynalite = createRequire(import.meta.url).resolve('dynalite');
-  const level = createRequire(dynalite).resolve('level');
-  const classic = createRequire(level).resolve('classic-level');
-  const abstract = createRequire(classic)('abstract-level') as Partial<Record<string, IteratorClass>>;
+  const abstract = dynalitesAbstractLevel() as Partial<Record<string, IteratorClass>>;
   for (const name of CLASSES) {
     const prototype = abstract[name]?.prototype;
     if (typeof prototype?.close !== 'function')
@@ -41,4 +38,12 @@ export function closeLevelIteratorsOnRelease(): void {
     });
   }
   patched = true;
+}
+
+/** The abstract-level module dynalite's LevelDB is built on, reached the way dynalite loads it. */
+export function dynalitesAbstractLevel(): unknown {
+  const dynalite = createRequire(import.meta.url).resolve('dynalite');
+  const level = createRequire(dynalite).resolve('level');
+  const classic = createRequire(level).resolve('classic-level');
+  return createRequire(classic)('abstract-level');
 }
