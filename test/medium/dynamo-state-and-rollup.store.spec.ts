@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateAndRollupStore } from '@app/aws';
-import { foldCheck, type EvaluationState } from '@app/monitoring';
+import { RollupWriter, dayOf, foldCheck, type EvaluationState, type RollupSlot } from '@app/monitoring';
+import { FinishedDays } from '../../libs/monitoring/src/history/finished-days.js';
 import { dayRollup } from '@app/monitoring/testing';
 import {
   dynamoClient,
@@ -292,6 +294,53 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
 
     it('is a no-op for an unknown service', async () => {
       await expect(store.remove('nobody')).resolves.toBeUndefined();
+    });
+  });
+
+  describe('a flush of every service at once (shutdown, midnight), through the RollupWriter', () => {
+    it("writes them all without outrunning the SDK's socket pool (no request waits out its connection timeout)", async () => {
+      // The product's client fails a request that waits 3 s for one of the agent's 50 sockets; this one waits
+      // 150 ms and does not retry, so a flush that starts every write at once fails here with a few hundred.
+      const strict = new DynamoDBClient({
+        endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 150 },
+      });
+      const failures: string[] = [];
+      const writer = new RollupWriter(
+        new DynamoStateAndRollupStore(strict, names.state),
+        { flushChecks: 10, flushMs: 30 * 60_000, historyDays: 90 },
+        { warn: (message: string) => failures.push(message) },
+      );
+      const now = Date.UTC(2026, 0, 31, 12);
+      const targets = Array.from({ length: 600 }, (_, index) => {
+        const id = `burst-${index}`;
+        const target = {
+          service: { id },
+          rollups: new Map<string, RollupSlot>(),
+          finished: new FinishedDays(id),
+          epoch: 1,
+        };
+        const check = {
+          serviceId: id,
+          at: now - 1000,
+          ok: true,
+          latencyMs: 40,
+          state: 'up' as const,
+          maintenance: false,
+        };
+        writer.fold(target, check, now);
+        writer.stored(target, check, now);
+        return target;
+      });
+      await writer.flush(targets, now, true);
+      strict.destroy();
+      expect(failures.slice(0, 3)).toEqual([]);
+      for (const target of targets) expect(target.rollups.get(dayOf(now))).toMatchObject({ pending: 0 });
+      const stored = await store.loadAll(dayOf(now));
+      expect(targets.filter((target) => stored.get(target.service.id)?.rollups[0]?.total === 1)).toHaveLength(600);
     });
   });
 });

@@ -3,7 +3,7 @@ import { dayOf, emptyRollup, foldCheck } from './rollup.js';
 import { FinishedDays } from './finished-days.js';
 import { RollupWriter, type RollupSlot, type ServiceRollups } from './rollup-writer.js';
 import type { StoredCheck } from '../ports.js';
-import { WRITES_PER_TURN } from '../scheduling/in-turns.js';
+import { WRITES_IN_FLIGHT, WRITES_PER_TURN } from '../scheduling/in-turns.js';
 import { dayRollup, InMemoryStateAndRollupStore } from '../testing/index.js';
 
 const MINUTE = 60_000;
@@ -358,5 +358,47 @@ describe('RollupWriter', () => {
     store.saveRollup = saveRollup;
     await failing.flush([api], NOW);
     expect(store.rollup('api', TODAY)).toMatchObject({ total: 1 });
+  });
+
+  it('keeps at most WRITES_IN_FLIGHT writes in flight over all flushes, lists a waiting slot once, and a forced flush settles after the earlier ones', async () => {
+    const many = new RollupWriter(store, { flushChecks: 1, flushMs: 30 * MINUTE, historyDays: 90 }, quiet);
+    const targets = Array.from({ length: 3 * WRITES_IN_FLIGHT }, (_, index): ServiceRollups => {
+      const id = `svc-${index}`;
+      return { service: { id }, rollups: new Map<string, RollupSlot>(), finished: new FinishedDays(id), epoch: 1 };
+    });
+    for (const target of targets) {
+      const taken = { ...check(NOW), serviceId: target.service.id };
+      many.fold(target, taken, NOW);
+      many.stored(target, taken, NOW);
+    }
+    const saveRollup = store.saveRollup.bind(store);
+    const held: (() => void)[] = [];
+    const written: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    store.saveRollup = async (...args) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((resolve) => held.push(resolve));
+      written.push(args[0].serviceId);
+      inFlight -= 1;
+      return saveRollup(...args);
+    };
+    const first = many.flush(targets, NOW);
+    const second = many.flush(targets, NOW); // every slot is listed by the first already
+    let forcedDone = false;
+    const forced = many.flush(targets, NOW, true).then(() => (forcedDone = true));
+    await second;
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(inFlight).toBe(WRITES_IN_FLIGHT);
+    while (written.length < targets.length) {
+      expect(forcedDone).toBe(false);
+      held.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([first, forced]);
+    expect(most).toBe(WRITES_IN_FLIGHT);
+    expect(written.sort()).toEqual(targets.map((target) => target.service.id).sort()); // each once
+    for (const target of targets) expect(store.rollup(target.service.id, TODAY)).toMatchObject({ total: 1 });
   });
 });

@@ -11,7 +11,7 @@ import {
   type DailyRollup,
 } from './rollup.js';
 import type { FinishedDays, UnpackedDay } from './finished-days.js';
-import { inTurns } from '../scheduling/in-turns.js';
+import { InFlightLimit, WRITES_PER_TURN, inTurns } from '../scheduling/in-turns.js';
 
 /** One day of one service's rollup in memory, and what is known about its stored copy. */
 export interface RollupSlot {
@@ -70,6 +70,10 @@ export class RollupWriter {
    * days each, scanning every day took 12–17 ms of the event loop each second (bench/rollup-flush.mjs).
    */
   private readonly dirty = new WeakMap<Map<string, RollupSlot>, Set<RollupSlot>>();
+  /** Writes in flight, over every flush (see `WRITES_IN_FLIGHT`). */
+  private readonly limit = new InFlightLimit();
+  /** Flushes still writing: a forced flush (shutdown) settles only after them. */
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(
     private readonly store: StateAndRollupStore,
@@ -188,7 +192,11 @@ export class RollupWriter {
       this.keep(target, settledSlot(refused.rollup, refused.persistedThrough, now));
   }
 
-  /** Writes every rollup that is due (all with pending checks when `force`); settles when the writes are done. */
+  /**
+   * Writes every rollup that is due (all with pending checks when `force`); settles when the writes are done (when
+   * forced: also those of every earlier flush). A due slot is taken (`saving`) when listed, so a flush started
+   * while an earlier one still waits for places in flight does not list it again.
+   */
   flush(targets: Iterable<ServiceRollups>, now: number, force = false): Promise<unknown> {
     const today = dayOf(now);
     const due: { target: ServiceRollups; slot: RollupSlot; epoch: number }[] = [];
@@ -208,20 +216,35 @@ export class RollupWriter {
           slot.pending >= this.options.flushChecks ||
           now - slot.lastFlushAt >= this.options.flushMs ||
           slot.rollup.day !== today
-        )
+        ) {
+          slot.saving = true;
           due.push({ target, slot, epoch });
+        }
       }
     }
-    // A few writes per turn of the event loop: at midnight every service's day before is due at once.
-    return inTurns(due, ({ target, slot, epoch }) =>
-      slot.pending > 0 && !slot.saving && target.epoch === epoch ? this.save(target, slot, epoch, now) : undefined,
+    // A few writes per turn of the event loop and a few in flight: at midnight (and at a shutdown) every service's
+    // day is due at once.
+    const writes = inTurns(
+      due,
+      ({ target, slot, epoch }) => {
+        // Still this day's slot (a restore may have replaced it meanwhile, with its own pending checks).
+        if (slot.pending > 0 && target.epoch === epoch && target.rollups.get(slot.rollup.day) === slot)
+          return this.save(target, slot, epoch, now);
+        slot.saving = false;
+        return undefined;
+      },
+      WRITES_PER_TURN,
+      this.limit,
     );
+    this.flushing.add(writes);
+    void writes.finally(() => this.flushing.delete(writes));
+    return force ? Promise.all([...this.flushing]) : writes;
   }
 
+  /** Writes one slot; the caller has set `saving` (cleared here when the write settles). */
   private async save(target: ServiceRollups, slot: RollupSlot, epoch: number, now: number): Promise<void> {
     const copy: DailyRollup = structuredClone(slot.durable ?? slot.rollup);
     const pending = slot.pending;
-    slot.saving = true;
     try {
       const result = await this.store.saveRollup(copy, slot.persistedThrough, epoch);
       if (result === 'fenced') {

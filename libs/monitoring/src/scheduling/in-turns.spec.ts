@@ -1,4 +1,4 @@
-import { inTurns } from './in-turns.js';
+import { InFlightLimit, inTurns } from './in-turns.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -42,5 +42,42 @@ describe('inTurns', () => {
     );
     expect(started).toEqual([1, 3, 5]); // three started: one turn
     await done;
+  });
+
+  it('keeps at most `limit.max` writes in flight, over every call sharing the limit', async () => {
+    const limit = new InFlightLimit(3);
+    let running = 0;
+    let most = 0;
+    const finishers: (() => void)[] = [];
+    const start = () => {
+      running += 1;
+      most = Math.max(most, running);
+      return new Promise<void>((resolve) =>
+        finishers.push(() => {
+          running -= 1;
+          resolve();
+        }),
+      );
+    };
+    const first = inTurns([1, 2, 3, 4, 5], start, 16, limit);
+    const second = inTurns([6, 7, 8], start, 16, limit);
+    for (let turn = 0; turn < 3; turn += 1) await nextTurn();
+    expect(running).toBe(3); // not 8: the rest wait for a place
+    expect(limit.inFlight).toBe(3);
+    while (finishers.length > 0) {
+      finishers.shift()!();
+      for (let turn = 0; turn < 2; turn += 1) await nextTurn();
+    }
+    await Promise.all([first, second]);
+    expect(most).toBe(3);
+    expect(limit.inFlight).toBe(0);
+  });
+
+  it('gives the place of an item `start` skips back at once', async () => {
+    const limit = new InFlightLimit(1);
+    const started: number[] = [];
+    await inTurns([1, 2, 3], (item) => (item === 2 ? undefined : (started.push(item), Promise.resolve())), 16, limit);
+    expect(started).toEqual([1, 3]);
+    expect(limit.inFlight).toBe(0);
   });
 });
