@@ -258,6 +258,24 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     });
   });
 
+  describe('the clean-stop record', () => {
+    it('is read and deleted in one request: the time once, then null', async () => {
+      expect(await store.takeCleanStop()).toBeNull();
+      await store.markCleanStop(Date.UTC(2026, 0, 31, 12));
+      expect(await store.takeCleanStop()).toBe(Date.UTC(2026, 0, 31, 12));
+      expect(await store.takeCleanStop()).toBeNull();
+    });
+
+    it('is never read as a service by the boot pass', async () => {
+      await store.saveState('beside-the-record', down, 1);
+      await store.markCleanStop(Date.UTC(2026, 0, 31, 12));
+      const all = await store.loadAll('2026-01-01', false);
+      expect(all.get('beside-the-record')?.state).toEqual(down);
+      expect([...all.keys()].filter((id) => id.startsWith('#'))).toEqual([]);
+      await store.takeCleanStop();
+    });
+  });
+
   describe('remove', () => {
     it('deletes the state and every rollup of the service, and nothing else', async () => {
       await store.saveState('removed', down, 1);

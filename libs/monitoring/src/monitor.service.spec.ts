@@ -564,6 +564,97 @@ describe('MonitorService', () => {
         await restored;
       });
 
+      describe('after a clean stop (the record of it taken at boot)', () => {
+        const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+        /** A first run that loads and stops cleanly: every rollup written through the last stored check. */
+        async function stopCleanly(): Promise<void> {
+          await monitor.load([service('api', { intervalMs: interval })], BASE);
+          await monitor.shutdown(0);
+          expect(states.rollup('api', today)).toMatchObject({ total: 5, through: BASE - MINUTE });
+          expect(states.cleanStop).not.toBeNull();
+        }
+
+        it.each([
+          ['stored before the restore read', true],
+          ['stored only after the restore installed', false],
+        ])(
+          'checks on the rhythm of the last check while the recent checks load; a check %s is counted once',
+          async (_, storedFirst) => {
+            await stopCleanly();
+            const readRecent = checks.recent.bind(checks);
+            const storedChecks = async () => (await readRecent('api', 30)).length;
+            const held = holdRecentReads();
+            const append = checks.append.bind(checks);
+            let releaseAppend = () => undefined as void;
+            const appendGate = storedFirst ? null : new Promise<void>((resolve) => (releaseAppend = resolve));
+            checks.append = async (batch) => {
+              if (appendGate) await appendGate;
+              return append(batch);
+            };
+            const again = create();
+            const { restored } = await again.open([service('api', { intervalMs: interval })], BASE + SECOND);
+            expect(states.cleanStop).toBeNull(); // taken: a crash from here on boots the careful way
+            const api = again.get('api')!;
+            expect(api.restoring).toBe(true);
+            // the rhythm of the last stored check (the rollup's `through`), not a spread first check
+            expect(api.nextDueAt).toBe(BASE - MINUTE + interval + offsetOf('api'));
+            prober.outcomes(service('api').url, FAIL);
+            const due = api.nextDueAt;
+            prober.clock = due;
+            again.tick(due);
+            await settle();
+            expect(prober.calls).toHaveLength(1);
+            expect(api.evaluation).toMatchObject({ state: 'down', failStreak: 2, since: storedState.since }); // on the stored state
+            if (storedFirst) while ((await storedChecks()) < 6) await sleep(5);
+            held.release();
+            await restored;
+            expect(api.restoring).toBe(false);
+            expect(api.recent.toArray().map((check) => check.at)).toEqual([
+              due,
+              BASE - MINUTE,
+              BASE - 5 * MINUTE,
+              BASE - 10 * MINUTE,
+              BASE - 20 * MINUTE,
+              BASE - 30 * MINUTE,
+            ]);
+            expect(api.evaluation).toMatchObject({ state: 'down', failStreak: 2, since: storedState.since });
+            expect(api.nextDueAt).toBe(due + interval);
+            expect(api.rollups.get(today)!.rollup).toMatchObject({ total: 6, failures: 3, through: due });
+            releaseAppend();
+            while ((await storedChecks()) < 6) await sleep(5);
+            await again.shutdown(0);
+            expect(states.rollup('api', today)).toMatchObject({ total: 6, failures: 3, through: due });
+            expect(states.cleanStop).not.toBeNull();
+          },
+        );
+
+        it('records no clean stop when a restore was cut short, a rollup could not be written, or replicas share the storage', async () => {
+          const held = holdRecentReads();
+          await monitor.open([service('api', { intervalMs: interval })], BASE);
+          await monitor.shutdown(0);
+          expect(states.cleanStop).toBeNull(); // not every service was restored
+          held.release();
+
+          const failing = create();
+          await failing.load([service('api', { intervalMs: interval })], BASE);
+          states.saveRollup = () => Promise.reject(new Error('throttled'));
+          await failing.shutdown(0);
+          expect(states.cleanStop).toBeNull(); // today's rollup still has checks to write
+        });
+
+        it('with several replicas neither takes nor records it (a fence and a read after it decide there)', async () => {
+          await stopCleanly();
+          const marked = states.cleanStop;
+          leases.fencing = true;
+          const shared = create();
+          await shared.load([service('api', { intervalMs: interval })], BASE + SECOND);
+          expect(states.cleanStop).toBe(marked);
+          states.cleanStop = null;
+          await shared.shutdown(0);
+          expect(states.cleanStop).toBeNull();
+        });
+      });
+
       it('reports a restore cut short by shutdown as such, not as complete', async () => {
         const logged = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
         try {

@@ -53,9 +53,23 @@ export interface ServiceRuntime {
   releasing: boolean;
   /**
    * Shown from its stored state and rollups, while its recent checks (and the catch-up of checks newer than its
-   * rollups) still load in the background after boot: not dispatched and no rollup written until they have.
+   * rollups) still load in the background after boot: no rollup written until they have, and not dispatched
+   * either unless `early`.
    */
   restoring: boolean;
+  /** Checked while `restoring` (after a clean stop, see `open`); null otherwise. */
+  early: EarlyChecks | null;
+}
+
+/**
+ * The checks a service took while its restore was still reading (`open` after a clean stop), and which of them the
+ * check store has accepted: put on top of what the restore read (recent checks, rollups) when it installs.
+ */
+interface EarlyChecks {
+  /** The boot's `now`: every stored check at or after it is one of these (the storage is this runner's alone). */
+  since: number;
+  checks: StoredCheck[];
+  stored: Set<StoredCheck>;
 }
 
 /**
@@ -158,24 +172,44 @@ export class MonitorService implements MonitorView, ShardHost {
    * coordinator's own adoption of the same shard joins that work instead of repeating it).
    * `startedAt` (the process start): the first checks are spread over the first min(interval, 60 s) counted from
    * it, not from `now`, so each lands within one interval of the start (`firstDueAt`).
+   * After a clean stop of the only runner on this storage (its record is read and deleted here, before any check)
+   * each service's newest rollup `through` is its last check: services are then checked from the start on that
+   * rhythm while their recent checks load, and the checks taken meanwhile are put on top of what the restore reads.
    */
   async open(services: MonitoredService[], now = Date.now(), startedAt?: number): Promise<{ restored: Promise<void> }> {
     const days = lastDays(now, this.options.historyDays);
+    const fencing = this.leases.fencing;
     // Without the hour slots: most of the bytes, and the page does not show them (HourSlotLoader reads the days
     // that do before each service is restored).
-    const stored = await this.stateStore.loadAll(days[0] as string, false);
+    const [stored, cleanStop] = await Promise.all([
+      this.stateStore.loadAll(days[0] as string, false),
+      fencing ? null : this.stateStore.takeCleanStop(),
+    ]);
     const claimed = this.leases.claimed();
-    const fencing = this.leases.fencing;
     if (!fencing) for (const [shard, epoch] of claimed) this.leases.adopted(shard, epoch);
     for (const service of services) {
       const found = stored.get(service.id);
-      const runtime = this.createRuntime(service, found?.state ?? INITIAL_EVALUATION, null, now, startedAt);
+      const lastCheckAt = cleanStop === null ? null : newestThrough(found);
+      const runtime = this.createRuntime(
+        service,
+        found?.state ?? INITIAL_EVALUATION,
+        null,
+        now,
+        startedAt,
+        lastCheckAt,
+      );
       runtime.restoring = true;
       // Copies: what the feed folds into the shown rollups until the restore must not leak into what it reads.
       this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now);
       runtime.epoch = fencing ? null : this.leases.epochOf(runtime.shard);
+      if (cleanStop !== null && runtime.epoch !== null) {
+        runtime.early = { since: now, checks: [], stored: new Set() };
+        this.schedule(runtime);
+      }
       this.runtimes.set(service.id, runtime);
     }
+    if (cleanStop !== null)
+      this.logger.log(`clean stop at ${new Date(cleanStop).toISOString()}: checking while recent checks load`);
     this.membership += 1;
     this.version += 1;
     const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now, startedAt);
@@ -196,12 +230,11 @@ export class MonitorService implements MonitorView, ShardHost {
     now: number,
     startedAt: number | undefined,
   ): Promise<void> {
-    const newest = (id: string) => Math.max(0, ...(stored.get(id)?.rollups ?? []).map((rollup) => rollup.through));
     // Likely due first: the newest rollup is a few checks behind the last check, so this errs early.
     const order = services
       .map((service) => ({
         service,
-        due: firstDueAt(service.id, service.intervalMs, newest(service.id) || null, now, startedAt),
+        due: firstDueAt(service.id, service.intervalMs, newestThrough(stored.get(service.id)), now, startedAt),
       }))
       .sort((a, b) => a.due - b.due)
       .map(({ service }) => service);
@@ -320,10 +353,13 @@ export class MonitorService implements MonitorView, ShardHost {
     startedAt?: number,
   ): Promise<void> {
     const days = lastDays(now, this.options.historyDays);
-    const [{ state, rollups }, recent] = await Promise.all([
+    const [{ state, rollups }, read] = await Promise.all([
       preloaded ?? this.stateStore.load(service.id, days[0] as string),
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
+    // Checked while this read ran (after a clean stop): its own checks are put on top at install, not read here.
+    const early = this.runtimes.get(service.id)?.early ?? null;
+    const recent = early === null ? read : read.filter((check) => check.at < early.since);
     const runtime = this.createRuntime(
       service,
       state ?? INITIAL_EVALUATION,
@@ -342,12 +378,12 @@ export class MonitorService implements MonitorView, ShardHost {
     const yesterday = startOfDay(now) - 86_400_000;
     const through = Math.max(yesterday - 1, ...rollups.map((rollup) => rollup.through));
     // Usually those checks are all among the recent ones already loaded; query only when they may not be.
-    const oldestRecent = recent.at(-1);
+    const oldestRecent = read.at(-1);
     const covered =
-      recent.length < this.options.recentChecks || (oldestRecent !== undefined && oldestRecent.at <= through);
+      read.length < this.options.recentChecks || (oldestRecent !== undefined && oldestRecent.at <= through);
     const missed = covered
       ? recent.filter((check) => check.at > through).reverse()
-      : await this.checks.since(service.id, through);
+      : (await this.checks.since(service.id, through)).filter((check) => early === null || check.at < early.since);
     for (const check of missed) {
       this.rollupWriter.fold(runtime, check, now);
       this.rollupWriter.stored(runtime, check, now);
@@ -363,15 +399,26 @@ export class MonitorService implements MonitorView, ShardHost {
     // A read for display only never replaces a service this replica started working meanwhile (its adoption
     // fenced and read it again).
     if (fresh.epoch === null && existing.epoch !== null) return;
+    // Checked while it was read: those checks go on top of what was read, and the evaluation and the rhythm they
+    // moved on are kept (the evaluation read is the one the boot started from: nobody else writes this storage).
+    const early = existing.early;
+    if (early !== null && fresh.epoch !== null) {
+      const now = this.timers.now();
+      for (const check of early.checks) {
+        fresh.recent.push(check);
+        this.rollupWriter.fold(fresh, check, now);
+        if (early.stored.has(check)) this.rollupWriter.stored(fresh, check, now);
+      }
+    } else existing.evaluation = fresh.evaluation;
     // The catalog may have changed the definition while the restore read storage: keep the newer definition.
-    existing.evaluation = fresh.evaluation;
     existing.recent = fresh.recent;
     existing.rollups = fresh.rollups;
     existing.finished = fresh.finished;
     existing.epoch = fresh.epoch;
     existing.releasing = false;
     existing.restoring = false;
-    if (!existing.running) {
+    existing.early = null;
+    if (!existing.running && early === null) {
       existing.nextDueAt = fresh.nextDueAt;
       existing.resumeAt = fresh.resumeAt;
     }
@@ -384,6 +431,7 @@ export class MonitorService implements MonitorView, ShardHost {
     stored: RecentChecks | null,
     now: number,
     startedAt?: number,
+    lastCheckAt: number | null = null,
   ): ServiceRuntime {
     const recent = stored ?? new RecentChecks(service.id, this.options.recentChecks);
     return {
@@ -394,13 +442,14 @@ export class MonitorService implements MonitorView, ShardHost {
       recent,
       rollups: new Map(),
       finished: new FinishedDays(service.id),
-      nextDueAt: firstDueAt(service.id, service.intervalMs, recent.newest?.at ?? null, now, startedAt),
+      nextDueAt: firstDueAt(service.id, service.intervalMs, recent.newest?.at ?? lastCheckAt, now, startedAt),
       resumeAt: null,
       running: false,
       queued: false,
       misconfigured: null,
       releasing: false,
       restoring: false,
+      early: null,
     };
   }
 
@@ -528,6 +577,7 @@ export class MonitorService implements MonitorView, ShardHost {
     for (const check of checks) {
       const runtime = this.runtimes.get(check.serviceId);
       if (runtime && runtime.epoch !== null) {
+        if (runtime.restoring) runtime.early?.stored.add(check);
         this.rollupWriter.stored(runtime, check, now);
         this.writeSoon(runtime);
       }
@@ -701,6 +751,7 @@ export class MonitorService implements MonitorView, ShardHost {
     };
     runtime.evaluation = next;
     runtime.recent.push(check);
+    if (runtime.restoring) runtime.early?.checks.push(check);
     this.rollupWriter.fold(runtime, check, result.startedAt);
     this.checkWriter.enqueue(check, epoch);
     this.version += 1;
@@ -874,6 +925,24 @@ export class MonitorService implements MonitorView, ShardHost {
     await this.rollupWriter.flush(this.writable(), Date.now(), true);
     this.checkWriter.stop();
     await this.stateWriter.drain(graceMs);
+    if (!this.leases.fencing && this.flushedThroughLastChecks()) {
+      await this.stateStore
+        .markCleanStop(Date.now())
+        .catch((error: unknown) => this.logger.warn(`recording the clean stop failed: ${String(error)}`));
+    }
+  }
+
+  /**
+   * Every service restored, every check stored and every rollup written through its newest stored check: what a
+   * clean-stop record promises the next boot (`open`).
+   */
+  private flushedThroughLastChecks(): boolean {
+    if (this.checkWriter.stats.buffered > 0) return false;
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.restoring) return false;
+      for (const slot of runtime.rollups.values()) if (slot.pending > 0 || slot.saving) return false;
+    }
+    return true;
   }
 
   stats() {
@@ -908,7 +977,19 @@ function probesDiffer(before: MonitoredService, after: MonitoredService): boolea
 }
 
 function dispatchable(runtime: ServiceRuntime): boolean {
-  return runtime.epoch !== null && !runtime.releasing && !runtime.restoring && !runtime.service.paused;
+  return (
+    runtime.epoch !== null &&
+    !runtime.releasing &&
+    (!runtime.restoring || runtime.early !== null) &&
+    !runtime.service.paused
+  );
+}
+
+/** The newest `through` of a service's stored rollups (its last stored check, after a clean stop); null if none. */
+function newestThrough(stored: StoredServiceState | undefined): number | null {
+  let newest = 0;
+  for (const rollup of stored?.rollups ?? []) newest = Math.max(newest, rollup.through);
+  return newest > 0 ? newest : null;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -74,6 +74,13 @@ export abstract class StateAndRollupStore {
    */
   abstract fence(serviceId: string, day: string, epoch: number): Promise<boolean>;
   abstract remove(serviceId: string): Promise<void>;
+  /**
+   * Records a clean stop of the only runner on this storage: every check it took is stored and every rollup written
+   * through its newest stored check, so each service's newest rollup `through` is its last check.
+   */
+  abstract markCleanStop(at: number): Promise<void>;
+  /** Reads and deletes that record in one request: when the clean stop was, or null (never, or a crash since). */
+  abstract takeCleanStop(): Promise<number | null>;
 }
 
 /** A stored service as read back: the definition is not trusted until the catalog has validated it. */

@@ -1,4 +1,10 @@
-import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import {
   LATENCY_BUCKETS_MS,
   StateAndRollupStore,
@@ -15,6 +21,11 @@ import { batchGet, conditionHolds, queryAll, scanAll } from '../dynamodb/request
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = 'day#';
+/**
+ * The clean-stop record: a `serviceId` no service can have (ids are `[a-z0-9][a-z0-9_-]*`), and a key that sorts
+ * before every `day#` key, so the boot Scan's filter leaves it out.
+ */
+const CLEAN_STOP_KEY = { serviceId: put.s('#runner'), key: put.s('clean-stop') };
 const ROLLUP_RETENTION_DAYS = 400;
 /** Every write of the shard's owner: refused once a newer owner stamped a higher fencing epoch on the item. */
 const NOT_NEWER = '(attribute_not_exists(#epoch) OR #epoch <= :epoch)';
@@ -235,6 +246,17 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
       this.table,
       keys.map((Key) => ({ DeleteRequest: { Key } })),
     );
+  }
+
+  async markCleanStop(at: number): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.table, Item: { ...CLEAN_STOP_KEY, at: put.n(at) } }));
+  }
+
+  async takeCleanStop(): Promise<number | null> {
+    const { Attributes } = await this.client.send(
+      new DeleteItemCommand({ TableName: this.table, Key: CLEAN_STOP_KEY, ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes ? (get.optN(Attributes, 'at') ?? null) : null;
   }
 
   private stateFromItem(item: Item): EvaluationState {

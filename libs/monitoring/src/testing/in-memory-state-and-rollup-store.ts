@@ -16,6 +16,19 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
   loadCalls = 0;
   loadAllCalls = 0;
   loadRollupsCalls = 0;
+  /** The clean-stop record (`markCleanStop`), null when there is none. */
+  cleanStop: number | null = null;
+
+  markCleanStop(at: number): Promise<void> {
+    this.cleanStop = at;
+    return Promise.resolve();
+  }
+
+  takeCleanStop(): Promise<number | null> {
+    const at = this.cleanStop;
+    this.cleanStop = null;
+    return Promise.resolve(at);
+  }
 
   async loadAll(fromDay: string, hourSlots = true): Promise<Map<string, StoredServiceState>> {
     this.loadAllCalls += 1;
