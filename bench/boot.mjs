@@ -46,11 +46,16 @@ function requestDelta(before, after) {
 
 const READ_OPS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
 
-/** One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite. */
-async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) {
-  const dataDir = tempDir('boot-run');
+/**
+ * One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite; `restartOf`
+ * starts it again on the data a previous (embedded) start left when it stopped.
+ */
+async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, restartOf = null }) {
+  const dataDir = restartOf ?? tempDir('boot-run');
   let dynalite = null;
-  if (counted) {
+  if (restartOf) {
+    /* the stopped start's data as it left it */
+  } else if (counted) {
     copy(join(seeded.template, 'dynamodb'), join(dataDir, 'counted'));
     dynalite = await startDynalite(join(dataDir, 'counted'));
   } else copy(join(seeded.template, 'dynamodb'), join(dataDir, 'dynamodb'));
@@ -88,6 +93,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   let atStatus = null;
   let firstAnswer = null;
   let peakAtStatusMb = null;
+  let afterCleanStop = false;
   while (statusMs === null || healthMs === null) {
     if (app.child.exitCode !== null || app.child.signalCode !== null)
       throw new Error(`app exited (${app.child.exitCode ?? app.child.signalCode}):\n${app.output().slice(-3000)}`);
@@ -98,6 +104,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
         const { status, json } = await getJson(`${base}/api/status`, 5000);
         if (status === 200 && json?.services?.length === n) {
           statusMs = Date.now() - startedAt;
+          // Whether the boot found the record of a clean stop (logged before listening; the output is a tail).
+          afterCleanStop = /clean stop at /.test(app.output());
           // VmHWM: the process's peak RSS so far (the boot transient is what a small host must have room for).
           peakAtStatusMb = memoryMb(app.child.pid)?.hwm ?? null;
           firstAnswer = json;
@@ -126,7 +134,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
   const peakMb = memoryMb(app.child.pid)?.hwm ?? null;
   const rssEndMb = memoryMb(app.child.pid)?.rss ?? null;
   const other = load.stop();
-  await app.stop(20_000);
+  // A clean stop writes every rollup (10,000 at 10,000 services): give it the unit's own 30 s and more.
+  await app.stop(60_000);
   if (dynalite) await dynalite.proc.stop();
   const degraded = new Set(seeded.degraded);
   const states = firstAnswer.services.filter((service) => degraded.has(service.id));
@@ -134,6 +143,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
     build: build.label,
     commit: build.commit,
     counted,
+    restart: restartOf !== null,
+    afterCleanStop,
     statusMs,
     healthMs,
     firstCheckSeen: first.size,
@@ -161,12 +172,13 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log }) 
         }
       : {}),
   };
+  Object.defineProperty(result, 'dataDir', { value: dataDir, enumerable: false });
   log(
-    `  ${build.label}${counted ? ' (counted)' : ''}: status ${(statusMs / 1000).toFixed(1)} s, health ${(healthMs / 1000).toFixed(1)} s, ` +
+    `  ${build.label}${counted ? ' (counted)' : ''}${restartOf ? ' (restart)' : ''}: status ${(statusMs / 1000).toFixed(1)} s, health ${(healthMs / 1000).toFixed(1)} s, ` +
       `first check of all ${first.size}/${n} by ${((result.firstCheckMaxMs ?? NaN) / 1000).toFixed(1)} s, ` +
       `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}, ` +
       `peak RSS ${Math.round(peakAtStatusMb ?? NaN)} MB at status, ${Math.round(peakMb ?? NaN)} MB in the first interval (${Math.round(rssEndMb ?? NaN)} at its end), ` +
-      `load average ${loadAverage.toFixed(1)}` +
+      `load average ${loadAverage.toFixed(1)}, ${afterCleanStop ? 'after a clean stop' : 'no clean-stop record'}` +
       (atStatus ? `, requests until status ${JSON.stringify(result.requestsUntilStatus)}` : ''),
   );
   return result;
@@ -182,8 +194,15 @@ export async function bootRun({ n, days = 7, intervalMs = 60_000, builds, rounds
   const runs = [];
   try {
     for (let round = 0; round < rounds; round += 1)
-      for (const build of builds)
-        runs.push(await bootOnce({ build, seeded, n, intervalMs, target, counted: false, log }));
+      for (const build of builds) {
+        const run = await bootOnce({ build, seeded, n, intervalMs, target, counted: false, log });
+        runs.push(run);
+        // The usual boot (a deploy, a reboot): the same data again, right after the clean stop of the start above.
+        if (round === 0)
+          runs.push(
+            await bootOnce({ build, seeded, n, intervalMs, target, counted: false, log, restartOf: run.dataDir }),
+          );
+      }
     for (const build of builds) runs.push(await bootOnce({ build, seeded, n, intervalMs, target, counted: true, log }));
   } finally {
     await target.proc.stop();

@@ -621,7 +621,7 @@ function report() {
             ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(11).fill('')]
             : [
                 r.build,
-                r.counted ? 'counted' : 'embedded',
+                `${r.counted ? 'counted' : 'embedded'}${r.restart ? `, restart${r.afterCleanStop ? ' after a clean stop' : ' (no clean-stop record!)'}` : ''}`,
                 fmt(r.statusMs / 1000, 1),
                 fmt(r.healthMs / 1000, 1),
                 fmt(r.firstCheckP50Ms / 1000, 1),
@@ -665,14 +665,18 @@ function report() {
       current.map((r) => `${fmt(r.statusMs / 1000, 1)} s`).join(' / '),
       verdict(current.length > 0 && current.every((r) => r.statusMs <= 5000)),
     ]);
-    goals.push([
-      'boot at 10,000: first check of every service <= 1 interval after start',
-      current.map((r) => `${fmt(r.firstCheckMaxMs / 1000, 1)} s`).join(' / '),
-      verdict(
-        current.length > 0 &&
-          current.every((r) => r.firstCheckSeen === boot10k.n && r.firstCheckMaxMs <= boot10k.intervalMs),
-      ),
-    ]);
+    // A restart after a clean stop (a deploy) checks while recent checks load; the seeded store is read as after a
+    // crash (no clean-stop record: every service waits for its recent checks). Both are shown, each judged.
+    for (const [label, runs] of [
+      ['after a clean stop', current.filter((r) => r.restart && r.afterCleanStop)],
+      ['seeded store, as after a crash', current.filter((r) => !r.restart)],
+    ])
+      if (runs.length > 0)
+        goals.push([
+          `boot at 10,000: first check of every service <= 1 interval after start (${label})`,
+          runs.map((r) => `${fmt(r.firstCheckMaxMs / 1000, 1)} s`).join(' / '),
+          verdict(runs.every((r) => r.firstCheckSeen === boot10k.n && r.firstCheckMaxMs <= boot10k.intervalMs)),
+        ]);
   }
   if (s) {
     goals.push([
