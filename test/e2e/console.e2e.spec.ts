@@ -436,7 +436,7 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.click(pause); // Resume: no confirmation needed
     await page.waitForSelector(`${row('shop')}[data-paused="false"]`);
     expect((await admin<AdminService>('GET', '/services/shop')).paused).toBe(false);
-  }, 30_000);
+  }, 45_000);
 
   it('schedules maintenance in local time with UTC shown, and cancels it', async () => {
     await nav('Maintenance');

@@ -153,6 +153,28 @@ describe('monitoring end to end (real process, embedded DynamoDB, local targets)
     const healthy = (await getJson<ServiceDetailResponse>(`${app.baseUrl}/api/services/healthy`)).service;
     expect(healthy.state).toBe('up');
     expect(healthy.uptime['24h']).toBe(100);
+    // The stop was clean: this boot found its record and checked while the recent checks loaded.
+    expect(app.output()).toMatch(/clean stop at \S+: checking while recent checks load/);
+  });
+
+  it('boots the careful way after a crash: no clean-stop record survives a kill -9', async () => {
+    const checksBefore = (await getJson<ServiceDetailResponse>(`${app!.baseUrl}/api/services/http503`)).bars.at(
+      -1,
+    )?.checks;
+    await app!.kill();
+    app = await startApp({ servicesYaml: services(targets.baseUrl), dataDir: app!.dataDir });
+    const restarted = app;
+    const booted = await waitFor(
+      () => Promise.resolve(restarted.output()),
+      (output) => output.includes('monitoring 9 services'),
+      10_000,
+    );
+    expect(booted).toContain('monitoring 9 services');
+    expect(booted).not.toContain('clean stop at');
+    // Nothing counted twice or lost by the crash: the stored checks newer than the rollups are folded in again.
+    const after = await getJson<ServiceDetailResponse>(`${app.baseUrl}/api/services/http503`);
+    expect(after.bars.at(-1)?.checks).toBeGreaterThanOrEqual(checksBefore ?? 0);
+    expect(after.bars.at(-1)?.failures).toBe(after.bars.at(-1)?.checks);
   });
 
   it('refuses to start on a bad services file, naming the field, the value and the rule', async () => {
