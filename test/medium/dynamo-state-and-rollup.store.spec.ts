@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateAndRollupStore } from '@app/aws';
-import { RollupWriter, dayOf, foldCheck, type EvaluationState, type RollupSlot } from '@app/monitoring';
+import { RollupWriter, StateWriter, dayOf, foldCheck, type EvaluationState, type RollupSlot } from '@app/monitoring';
 import { FinishedDays } from '../../libs/monitoring/src/history/finished-days.js';
 import { dayRollup } from '@app/monitoring/testing';
 import {
@@ -315,17 +315,20 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     });
   });
 
-  describe('a flush of every service at once (shutdown, midnight), through the RollupWriter', () => {
-    it("writes them all without outrunning the SDK's socket pool (no request waits out its connection timeout)", async () => {
-      // The product's client fails a request that waits 3 s for one of the agent's 50 sockets; this one waits
-      // 150 ms and does not retry, so a flush that starts every write at once fails here with a few hundred.
-      const strict = new DynamoDBClient({
+  describe('a flush of every service at once (shutdown, midnight, the end of an outage)', () => {
+    // The product's client fails a request that waits 3 s for one of the agent's 50 sockets; this one waits
+    // 150 ms and does not retry, so a flush that starts every write at once fails here.
+    const strictClient = () =>
+      new DynamoDBClient({
         endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
         region: 'us-east-1',
         credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
         maxAttempts: 1,
         requestHandler: { connectionTimeout: 150 },
       });
+
+    it("writes every rollup without outrunning the SDK's socket pool (no request waits out its connection timeout)", async () => {
+      const strict = strictClient();
       const failures: string[] = [];
       const writer = new RollupWriter(
         new DynamoStateAndRollupStore(strict, names.state),
@@ -359,6 +362,26 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       for (const target of targets) expect(target.rollups.get(dayOf(now))).toMatchObject({ pending: 0 });
       const stored = await store.loadAll(dayOf(now));
       expect(targets.filter((target) => stored.get(target.service.id)?.rollups[0]?.total === 1)).toHaveLength(600);
+    });
+
+    it('writes every changed evaluation state the same way (StateWriter)', async () => {
+      const strict = strictClient();
+      const failures: string[] = [];
+      const writer = new StateWriter(new DynamoStateAndRollupStore(strict, names.state), {
+        warn: (message: string) => failures.push(message),
+      });
+      const targets = Array.from({ length: 600 }, (_, index) => ({
+        service: { id: `changed-${index}` },
+        evaluation: down,
+        epoch: 1,
+      }));
+      for (const target of targets) writer.changed(target);
+      await writer.drain(30_000);
+      strict.destroy();
+      expect(failures.slice(0, 3)).toEqual([]);
+      expect(targets.every((target) => writer.current(target))).toBe(true);
+      const stored = await store.loadAll('2026-01-01', false);
+      expect(targets.filter((target) => stored.get(target.service.id)?.state?.state === 'down')).toHaveLength(600);
     });
   });
 });

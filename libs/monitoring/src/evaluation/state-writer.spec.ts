@@ -1,6 +1,6 @@
 import { INITIAL_EVALUATION, type EvaluationState } from './evaluate.js';
 import { StateWriter } from './state-writer.js';
-import { WRITES_PER_TURN } from '../scheduling/in-turns.js';
+import { WRITES_IN_FLIGHT, WRITES_PER_TURN } from '../scheduling/in-turns.js';
 import { InMemoryStateAndRollupStore } from '../testing/index.js';
 
 /** Yields until queued promise callbacks have run. */
@@ -88,7 +88,7 @@ describe('StateWriter', () => {
     expect(store.saveStateCalls).toBe(1);
   });
 
-  it('starts the writes of many changed services a few per turn of the event loop', async () => {
+  it('starts the writes of many changed services a few per turn, at most WRITES_IN_FLIGHT at once over all flushes, each once', async () => {
     const targets = Array.from({ length: 40 }, (_, index) => ({
       service: { id: `s${index}` },
       evaluation: down,
@@ -98,11 +98,15 @@ describe('StateWriter', () => {
     const flushed = writer.flush();
     for (let i = 0; i < 10; i += 1) await Promise.resolve(); // promise callbacks only: no turn of the loop
     expect(store.running).toBe(WRITES_PER_TURN);
+    const again = writer.flush(); // as every tick and every check's turn does: lists none of them again
     await settle();
-    expect(store.running).toBe(40);
-    store.release();
-    await flushed;
-    await settle();
+    expect(store.running).toBe(WRITES_IN_FLIGHT);
+    while (store.saveStateCalls < 40 || store.running > 0) {
+      store.release();
+      await settle();
+    }
+    await Promise.all([flushed, again]);
+    expect(store.maxRunning).toBe(WRITES_IN_FLIGHT);
     expect(store.saveStateCalls).toBe(40);
     expect(targets.every((target) => writer.current(target))).toBe(true);
   });

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { StateAndRollupStore } from '../ports.js';
 import type { EvaluationState } from './evaluate.js';
-import { inTurns } from '../scheduling/in-turns.js';
+import { InFlightLimit, WRITES_PER_TURN, inTurns } from '../scheduling/in-turns.js';
 
 /** What the writer persists: a service's id, its evaluation as it is when the write starts, and its epoch. */
 export interface EvaluatedService {
@@ -21,6 +21,10 @@ export interface EvaluatedService {
 export class StateWriter {
   private readonly dirty = new Set<EvaluatedService>();
   private readonly writes = new Map<EvaluatedService, Promise<void>>();
+  /** Listed by a flush that still waits for a place in flight: a later flush does not list them again. */
+  private readonly queued = new Set<EvaluatedService>();
+  /** Flushed writes in flight, over every flush (`WRITES_IN_FLIGHT`): after an outage every service is dirty. */
+  private readonly limit = new InFlightLimit();
 
   constructor(
     private readonly store: StateAndRollupStore,
@@ -61,11 +65,21 @@ export class StateWriter {
 
   /**
    * Starts a write for every changed service that has none in flight — a few per turn of the event loop
-   * (`inTurns`), so that many changes at once (the first checks after a restart) do not hold up a due check.
+   * (`inTurns`), so that many changes at once (the first checks after a restart) do not hold up a due check, and at
+   * most `WRITES_IN_FLIGHT` at once over all flushes, so that every service changed during a storage outage is not
+   * written at once when it ends (the SDK fails requests that wait 3 s for one of its 50 sockets).
    */
   flush(): Promise<void> {
-    return inTurns([...this.dirty], (target) =>
-      this.dirty.has(target) && !this.writes.has(target) ? this.saveNow(target) : undefined,
+    const listed = [...this.dirty].filter((target) => !this.writes.has(target) && !this.queued.has(target));
+    for (const target of listed) this.queued.add(target);
+    return inTurns(
+      listed,
+      (target) => {
+        this.queued.delete(target);
+        return this.dirty.has(target) && !this.writes.has(target) ? this.saveNow(target) : undefined;
+      },
+      WRITES_PER_TURN,
+      this.limit,
     );
   }
 
@@ -84,7 +98,8 @@ export class StateWriter {
     await this.flush();
     const deadline = Date.now() + graceMs;
     const pending = () => [...this.writes].filter(([target]) => !only || only(target)).map(([, write]) => write);
-    while (pending().length > 0 && Date.now() < deadline) {
+    const waiting = () => [...this.queued].some((target) => !only || only(target));
+    while ((pending().length > 0 || waiting()) && Date.now() < deadline) {
       await Promise.race([Promise.all(pending()), new Promise((resolve) => setTimeout(resolve, 10))]);
     }
   }
