@@ -102,6 +102,8 @@ export class MonitorService implements MonitorView, ShardHost {
   /** Claimed shards the boot is still fencing and restoring (see `open`), by shard. */
   private readonly bootAdoptions = new Map<number, Promise<'adopted' | 'fenced'>>();
   private stopped = false;
+  /** Checks taken while their service's restore read (after a clean stop) and put on top of it at install. */
+  private earlyChecks = 0;
   private readonly slip = new SlipStats();
   private readonly checkWriter: CheckWriter;
   private readonly stateWriter: StateWriter;
@@ -311,7 +313,11 @@ export class MonitorService implements MonitorView, ShardHost {
         this.logger.log(
           `restoring recent checks stopped by shutdown: ${restoredCount} of ${services.length} services in ${ms} ms`,
         );
-      else this.logger.log(`recent checks of ${services.length} services restored in ${ms} ms (in the background)`);
+      else
+        this.logger.log(
+          `recent checks of ${services.length} services restored in ${ms} ms (in the background` +
+            (this.earlyChecks > 0 ? `; ${this.earlyChecks} checks taken meanwhile put on top)` : ')'),
+        );
     });
   }
 
@@ -404,6 +410,7 @@ export class MonitorService implements MonitorView, ShardHost {
     const early = existing.early;
     if (early !== null && fresh.epoch !== null) {
       const now = this.timers.now();
+      this.earlyChecks += early.checks.length;
       for (const check of early.checks) {
         fresh.recent.push(check);
         this.rollupWriter.fold(fresh, check, now);
