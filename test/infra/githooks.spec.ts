@@ -241,6 +241,14 @@ describe('the pre-push hook', () => {
     };
     const unit = config.default.projects.find((project) => project.displayName === 'unit');
     expect(unit?.roots).toEqual(['<rootDir>/libs', '<rootDir>/apps/api']);
-    expect(scripts.test).toBe('npm run build && npm run test:web && npm run test:jest');
+    // `npm test` builds, runs the dashboard's specs, then every Jest project, each once (in two runs: the heavy
+    // tiers after the timing-sensitive ones).
+    const steps = scripts.test!.split(' && ');
+    expect(steps.slice(0, 2)).toEqual(['npm run build', 'npm run test:web']);
+    const selected = steps.slice(2).flatMap((step) => {
+      const [, projects] = /^npm run test:jest -- --selectProjects ([\w ]+)$/.exec(step) ?? [];
+      return projects === undefined ? [`not a Jest run: ${step}`] : projects.split(' ');
+    });
+    expect(selected.sort()).toEqual(config.default.projects.map((project) => project.displayName).sort());
   });
 });
