@@ -172,4 +172,24 @@ describe('StateWriter', () => {
     await drained;
     expect(store.states.get('api')).toEqual(down);
   });
+
+  it('drains a service still queued behind another flush without spinning (the flush gets its turns)', async () => {
+    const targets = Array.from({ length: 40 }, (_, index) => ({
+      service: { id: `q${index}` },
+      evaluation: down,
+      epoch: 7,
+    }));
+    for (const target of targets) writer.changed(target);
+    void writer.flush(); // 16 in flight, the rest queued behind them
+    await settle();
+    const last = targets[39]!;
+    // Only a timer opens the store here: a drain that never yields to timers would never see it written.
+    const opener = setInterval(() => store.release(), 5);
+    try {
+      await writer.drain(2000, (target) => target === last);
+    } finally {
+      clearInterval(opener);
+    }
+    expect(store.states.get('q39')).toEqual(down);
+  });
 });

@@ -100,7 +100,11 @@ export class StateWriter {
     const pending = () => [...this.writes].filter(([target]) => !only || only(target)).map(([, write]) => write);
     const waiting = () => [...this.queued].some((target) => !only || only(target));
     while ((pending().length > 0 || waiting()) && Date.now() < deadline) {
-      await Promise.race([Promise.all(pending()), new Promise((resolve) => setTimeout(resolve, 10))]);
+      // Always through a timer: with only queued services left (no write in flight to wait for), awaiting an
+      // already-settled promise would spin without letting the flush that holds them reach its next turn.
+      const tick = new Promise((resolve) => setTimeout(resolve, 10));
+      const writes = pending();
+      await (writes.length > 0 ? Promise.race([Promise.all(writes), tick]) : tick);
     }
   }
 }
