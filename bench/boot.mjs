@@ -6,7 +6,7 @@
 // copy, with the app on the counting dynalite (bench/dynalite-server.mjs), counts the DynamoDB requests boot made.
 // Every build given (e.g. a baseline commit and HEAD) runs in the same round, alternating, on the same seed.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, RUNTIME, servicesYaml, startDynalite, startTarget, tempDir } from './app.mjs';
@@ -46,6 +46,9 @@ function requestDelta(before, after) {
 
 const READ_OPS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
 
+/** What a build keeps of the services file between boots (apps/api/src/config/parsed-yaml-cache.ts), in DATA_DIR. */
+const PARSED_FILE = 'services-file.parsed.json';
+
 /**
  * One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite; `restartOf`
  * starts it again on the data a previous (embedded) start left when it stopped.
@@ -61,6 +64,11 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
   } else copy(join(seeded.template, 'dynamodb'), join(dataDir, 'dynamodb'));
   const configPath = join(dataDir, 'services.yaml');
   writeFileSync(configPath, servicesYaml(n, target.base, { interval: `${intervalMs / 1000}s` }));
+  // Every boot but a build's first on this file finds the parse an earlier boot kept (the same text: one target
+  // for the whole run); the first boot after a change of the file parses it.
+  if (!restartOf && build.parsedFile && existsSync(build.parsedFile))
+    copyFileSync(build.parsedFile, join(dataDir, PARSED_FILE));
+  const parsedKept = existsSync(join(dataDir, PARSED_FILE));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const load = foreignLoad();
@@ -137,6 +145,10 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
   // A clean stop writes every rollup (10,000 at 10,000 services): give it the unit's own 30 s and more.
   await app.stop(60_000);
   if (dynalite) await dynalite.proc.stop();
+  if (!build.parsedFile && existsSync(join(dataDir, PARSED_FILE))) {
+    build.parsedFile = join(tempDir('boot-parsed'), PARSED_FILE);
+    copyFileSync(join(dataDir, PARSED_FILE), build.parsedFile);
+  }
   const degraded = new Set(seeded.degraded);
   const states = firstAnswer.services.filter((service) => degraded.has(service.id));
   const result = {
@@ -145,6 +157,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
     counted,
     restart: restartOf !== null,
     afterCleanStop,
+    parsedKept,
     statusMs,
     healthMs,
     firstCheckSeen: first.size,
@@ -178,7 +191,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
       `first check of all ${first.size}/${n} by ${((result.firstCheckMaxMs ?? NaN) / 1000).toFixed(1)} s, ` +
       `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}, ` +
       `peak RSS ${Math.round(peakAtStatusMb ?? NaN)} MB at status, ${Math.round(peakMb ?? NaN)} MB in the first interval (${Math.round(rssEndMb ?? NaN)} at its end), ` +
-      `load average ${loadAverage.toFixed(1)}, ${afterCleanStop ? 'after a clean stop' : 'no clean-stop record'}` +
+      `load average ${loadAverage.toFixed(1)}, ${afterCleanStop ? 'after a clean stop' : 'no clean-stop record'}, ` +
+      `services file ${parsedKept ? 'parse kept' : 'parsed'}` +
       (atStatus ? `, requests until status ${JSON.stringify(result.requestsUntilStatus)}` : ''),
   );
   return result;

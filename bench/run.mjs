@@ -621,7 +621,7 @@ function report() {
             ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(11).fill('')]
             : [
                 r.build,
-                `${r.counted ? 'counted' : 'embedded'}${r.restart ? `, restart${r.afterCleanStop ? ' after a clean stop' : ' (no clean-stop record!)'}` : ''}`,
+                `${r.counted ? 'counted' : 'embedded'}${r.restart ? `, restart${r.afterCleanStop ? ' after a clean stop' : ' (no clean-stop record!)'}` : ''}${r.parsedKept ? ', parse kept' : ''}`,
                 fmt(r.statusMs / 1000, 1),
                 fmt(r.healthMs / 1000, 1),
                 fmt(r.firstCheckP50Ms / 1000, 1),

@@ -2,7 +2,7 @@ import { registerAs } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { formatFieldError, type FieldError } from '@app/common';
 import type { PageInfo } from '@app/contracts';
@@ -16,6 +16,7 @@ import {
   type MonitoredService,
 } from '@app/monitoring';
 import { parsePageConfig, type PageConfig } from './page-config.js';
+import { ParsedYamlCache } from './parsed-yaml-cache.js';
 import { validateEnvironment, type EnvironmentVariables } from './environment.js';
 
 /** Thrown at boot for a bad environment or services file; main.ts prints it and exits non-zero. */
@@ -62,13 +63,25 @@ export interface ServicesFile {
   page: PageConfig;
 }
 
+/** Where the services file's parse is kept between boots (ParsedYamlCache): beside the data. */
+export function servicesFileCache(env: Pick<EnvironmentVariables, 'DATA_DIR'>): ParsedYamlCache {
+  return new ParsedYamlCache(resolve(join(env.DATA_DIR, 'services-file.parsed.json')));
+}
+
 /**
  * Reads and validates the services file: syntax, every service against the same DTOs the admin API uses, and
  * every host name against the SSRF policy (resolved now, as the probe will resolve it at connect time). Used at
- * boot and for every reload, so both refuse a file with the same lines.
+ * boot and for every reload, so both refuse a file with the same lines. With a `cache`, a text parsed before is
+ * not parsed again (its stored tree is validated the same way), and a valid file's tree is stored.
  */
-export async function readServicesFile(path: string, resolver: TargetResolver): Promise<ServicesFile> {
-  const plain = readYaml(path);
+export async function readServicesFile(
+  path: string,
+  resolver: TargetResolver,
+  cache: ParsedYamlCache | null = null,
+): Promise<ServicesFile> {
+  const { text, plain, cached } = readYaml(path, cache);
+  // Serialized before validation reads it: what is stored is the parser's tree, nothing derived from it.
+  const entry = cache !== null && !cached ? cache.prepare(text, plain) : null;
   // Every URL that is a well-formed http(s) URL is resolved, also when other entries are broken: one run of the
   // file names every problem, as at boot.
   const list = (plain as { services?: unknown } | null)?.services;
@@ -81,12 +94,13 @@ export async function readServicesFile(path: string, resolver: TargetResolver): 
   const parsed = parseFile(plain, resolver.policy);
   const errors = sortByEntry([...parsed.errors, ...resolved]);
   if (parsed.value === null || errors.length > 0) throw new ConfigurationError(path, errors);
+  entry?.write();
   return parsed.value;
 }
 
 /** The services file's syntax and rules, without resolving host names (what can be checked synchronously). */
 export function loadServicesFile(path: string, policy: TargetPolicy): ServicesFile {
-  const parsed = parseFile(readYaml(path), policy);
+  const parsed = parseFile(readYaml(path, null).plain, policy);
   if (parsed.value === null) throw new ConfigurationError(path, parsed.errors);
   return parsed.value;
 }
@@ -113,7 +127,7 @@ function sortByEntry(errors: FieldError[]): FieldError[] {
     .map(({ error }) => error);
 }
 
-function readYaml(path: string): unknown {
+function readYaml(path: string, cache: ParsedYamlCache | null): { text: string; plain: unknown; cached: boolean } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -126,9 +140,12 @@ function readYaml(path: string): unknown {
       },
     ]);
   }
+  const stored = cache?.get(text);
+  if (stored !== undefined) return { text, plain: stored ?? { services: [] }, cached: true };
   let plain: unknown;
   try {
-    plain = parseYaml(text, { maxAliasCount: 100 }) ?? { services: [] };
+    // ParsedYamlCache.parser names these options: change both together.
+    plain = parseYaml(text, { maxAliasCount: 100 });
   } catch (error) {
     const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
     throw new ConfigurationError(path, [
@@ -139,7 +156,7 @@ function readYaml(path: string): unknown {
       },
     ]);
   }
-  return plain;
+  return { text, plain: plain ?? { services: [] }, cached: false };
 }
 
 export interface ConfigurationOptions {
@@ -155,7 +172,11 @@ export async function loadConfiguration(
   if (errors.length > 0) throw new ConfigurationError('the environment', errors);
   const policy = new TargetPolicy(env.TARGET_ALLOW_CIDRS);
   const servicesFile = resolve(env.STATUS_CONFIG);
-  const { services, page } = await readServicesFile(servicesFile, new TargetResolver(policy, options.lookup));
+  const { services, page } = await readServicesFile(
+    servicesFile,
+    new TargetResolver(policy, options.lookup),
+    servicesFileCache(env),
+  );
   const storage: StorageMode = env.STORAGE ?? (env.AWS_ENDPOINT_URL_DYNAMODB ? 'aws' : 'embedded');
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const replicaId = env.REPLICA_ID ?? generatedReplicaId();

@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { CatalogService, MonitoringScheduler, PageSettings, TargetResolver } from '@app/monitoring';
-import { ConfigurationError, pageInfo, readServicesFile, type Configuration } from './configuration.js';
+import {
+  ConfigurationError,
+  pageInfo,
+  readServicesFile,
+  servicesFileCache,
+  type Configuration,
+} from './configuration.js';
 
 export const RELOAD_CONFIGURATION = Symbol('RELOAD_CONFIGURATION');
 
@@ -75,7 +81,7 @@ export class ServicesFileReloader implements OnApplicationBootstrap, OnApplicati
     const path = this.config.servicesFile;
     let file;
     try {
-      file = await readServicesFile(path, this.resolver);
+      file = await readServicesFile(path, this.resolver, servicesFileCache(this.config.env));
     } catch (error) {
       const text = error instanceof ConfigurationError ? error.message : String(error);
       this.logger.error(

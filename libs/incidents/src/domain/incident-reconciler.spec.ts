@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { jest } from '@jest/globals';
 import { settle } from '@app/common/testing';
 import { FakeClusterView, InMemoryChangeFeedStore, maintenanceWindow, testChangeFeed } from '@app/monitoring/testing';
 import { incident, incidentsReplica, incidentsWorld, watchedService, type IncidentsWorld } from '../testing/index.js';
@@ -375,6 +376,41 @@ describe('IncidentReconciler (automatic incidents)', () => {
         'Automated check: Checkout API has recovered after 9m.',
       );
       expect(world.store.incidents.get('inc-done')).toEqual(resolved);
+    });
+
+    it('reads incidents, locks and maintenance when modules init, before any module boots, and once', async () => {
+      const old = incident('inc-old', new Date(BASE - DAY).toISOString(), { status: 'resolved', kind: 'manual' });
+      world.store.incidents.set(old.id, old);
+      world.monitor.set('checkout', 'down');
+      world.store.locks.set('checkout', { serviceId: 'checkout', incidentId: 'inc-crashed', openedAt: BASE - MINUTE });
+      const reads = [
+        jest.spyOn(world.store, 'listIncidentsSince'),
+        jest.spyOn(world.store, 'listOpenLocks'),
+        jest.spyOn(world.store, 'listMaintenance'),
+      ];
+      app.reconciler.onModuleInit();
+      expect(reads.map((read) => read.mock.calls.length)).toEqual([1, 1, 1]);
+      await boot();
+      expect(reads.map((read) => read.mock.calls.length)).toEqual([1, 1, 1]);
+      // What was read then is what boot works on: the cache and the crash repair.
+      expect(app.cache.get('inc-old')).toEqual(old);
+      expect(world.store.incidents.get('inc-crashed')).toMatchObject({ kind: 'auto', serviceIds: ['checkout'] });
+    });
+
+    it('fails boot, not the process, when those early reads fail', async () => {
+      jest.spyOn(world.store, 'listOpenLocks').mockRejectedValue(new Error('ResourceNotFoundException'));
+      const unhandled: unknown[] = [];
+      const record = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', record);
+      try {
+        app.reconciler.onModuleInit();
+        await settle();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+        await expect(app.reconciler.onApplicationBootstrap()).rejects.toThrow('ResourceNotFoundException');
+      } finally {
+        process.off('unhandledRejection', record);
+      }
     });
 
     it('keeps recent incidents across a restart (loaded from the store into the cache)', async () => {

@@ -1,6 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import type { IncidentImpact } from '@app/contracts';
+import type { IncidentImpact, MaintenanceWindow } from '@app/contracts';
 import {
   ChangeFeed,
   MaintenanceCache,
@@ -20,6 +27,12 @@ import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 const DAY_MS = 86_400_000;
 
+interface StoredAtBoot {
+  incidents: Incident[];
+  locks: OpenLock[];
+  windows: MaintenanceWindow[];
+}
+
 /**
  * Automatic incidents follow the monitor: a service entering `down` (or `degraded` when configured) opens one,
  * recovery resolves it. "One open automatic incident per service" is a DynamoDB conditional write on a
@@ -31,7 +44,7 @@ const DAY_MS = 86_400_000;
  * one incident and one message per channel even if two replicas ever act on the same service at once.
  */
 @Injectable()
-export class IncidentReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IncidentReconciler implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Incidents');
   private readonly locks = new Map<string, OpenLock>();
   /** Per-service promise chain: events and reconcile passes for one service never interleave. */
@@ -41,6 +54,7 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
   private subscriptions: Subscription[] = [];
   private ready = false;
   private timer: NodeJS.Timeout | null = null;
+  private stored: Promise<StoredAtBoot> | null = null;
 
   constructor(
     private readonly store: IncidentStore,
@@ -56,15 +70,32 @@ export class IncidentReconciler implements OnApplicationBootstrap, OnApplication
     feed.on('lock', ({ serviceId }) => this.serial(serviceId, () => this.refreshLock(serviceId)));
   }
 
-  /** Loads recent incidents, open locks and maintenance, repairs what a crash left, then follows the monitor. */
-  async onApplicationBootstrap(): Promise<void> {
-    const now = Date.now();
+  /**
+   * Starts reading recent incidents, open locks and maintenance before any module boots: the monitoring module's
+   * boot (the state Scan, then every service's recent checks in the background) would otherwise queue these three
+   * small reads behind thousands of its own (250–850 ms of a 10,000-service boot, before status is served). What
+   * changes after they read is followed from the constructor on (`feed.on('lock')`) and by every reconcile pass.
+   */
+  onModuleInit(): void {
+    this.stored = this.readStored(Date.now());
+    // Awaited at bootstrap; a failure is thrown there, not reported as unhandled meanwhile.
+    this.stored.catch(() => undefined);
+  }
+
+  private async readStored(now: number): Promise<StoredAtBoot> {
     const since = new Date(now - this.options.historyDays * DAY_MS).toISOString();
     const [incidents, locks, windows] = await Promise.all([
       this.store.listIncidentsSince(since),
       this.store.listOpenLocks(),
       this.store.listMaintenance(new Date(now - 14 * DAY_MS).toISOString()),
     ]);
+    return { incidents, locks, windows };
+  }
+
+  /** Takes what `onModuleInit` read, repairs what a crash left, then follows the monitor. */
+  async onApplicationBootstrap(): Promise<void> {
+    const now = Date.now();
+    const { incidents, locks, windows } = await (this.stored ?? this.readStored(now));
     this.maintenance.set(windows);
     for (const stored of incidents) {
       const { incident, problems } = renderableIncident(stored);
