@@ -8,7 +8,7 @@ import { StatusSnapshotService } from './status/status-snapshot.service.js';
 /** How long boot waits for the recent checks before it serves status without them (they keep loading). */
 const RESTORE_WAIT_MS = 1000;
 /** How often that wait looks at the restore's progress. */
-const RESTORE_POLL_MS = 100;
+const RESTORE_POLL_MS = 25;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
