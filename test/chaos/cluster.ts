@@ -160,8 +160,8 @@ export class ReplicaCluster {
   }
 
   /**
-   * Waits until every running replica reports `replicas` live ones, all 32 shards are worked (adopted) and each
-   * replica has at least its share.
+   * Waits until every running replica reports `replicas` live ones, all 32 shards are worked (adopted) and the
+   * shares are balanced (within one of each other: 11/11/10 for three; 12/10/10 still has a handover to come).
    */
   async settled(replicas: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
@@ -180,13 +180,15 @@ export class ReplicaCluster {
         }),
       );
       const owned = views.reduce((sum, view) => sum + (view?.shards.length ?? 0), 0);
+      const counts = views.map((view) => view?.shards.length ?? 0);
       // Balanced too: a replica below its share is about to receive handovers (released, not yet claimed).
-      const settled = views.every(
-        (view) =>
-          view?.liveReplicas === replicas &&
-          view.adopting.length === 0 &&
-          view.shards.length >= Math.floor(32 / replicas),
-      );
+      const settled =
+        views.every(
+          (view) =>
+            view?.liveReplicas === replicas &&
+            view.adopting.length === 0 &&
+            view.shards.length >= Math.floor(32 / replicas),
+        ) && Math.max(...counts) - Math.min(...counts) <= 1;
       if (settled && owned === 32) return true;
       await sleep(250);
     }

@@ -280,20 +280,28 @@ export async function runChaos(
   await chaos(plan.phaseAMs);
   // Freeze a settled cluster: a shard claimed but not yet restored when storage dies cannot be checked until it is
   // back (reported below as `unsettledAtFreeze`), which is not what this phase is about.
-  const settledAtFreeze = await cluster.settled(3, 20_000);
+  // Who checks what cannot change while DynamoDB is frozen (nobody can claim): read it just before, and again
+  // while the replicas' counts do not add up to every service (a handover between the settle and this read).
+  const freezeBy = Date.now() + 20_000;
+  let settledAtFreeze = false;
+  let checkedBefore = new Map<number, number>();
+  while (Date.now() < freezeBy) {
+    settledAtFreeze = await cluster.settled(3, Math.max(0, freezeBy - Date.now()));
+    checkedBefore = new Map(
+      await Promise.all(
+        cluster.runningSlots().map(async (slot) => {
+          const health = (await (await fetch(`${cluster.baseUrl(slot)}/api/health`)).json()) as {
+            details?: { cluster?: { checkedServices: number } };
+          };
+          return [slot, health.details?.cluster?.checkedServices ?? -1] as const;
+        }),
+      ),
+    );
+    if (!settledAtFreeze || [...checkedBefore.values()].reduce((sum, count) => sum + count, 0) === plan.services) break;
+    settledAtFreeze = false;
+  }
 
   // ---- storage outage: dynalite frozen; replicas keep serving and checking ----
-  // Who checks what cannot change while DynamoDB is frozen (nobody can claim): read it just before.
-  const checkedBefore = new Map(
-    await Promise.all(
-      cluster.runningSlots().map(async (slot) => {
-        const health = (await (await fetch(`${cluster.baseUrl(slot)}/api/health`)).json()) as {
-          details?: { cluster?: { checkedServices: number } };
-        };
-        return [slot, health.details?.cluster?.checkedServices ?? -1] as const;
-      }),
-    ),
-  );
   say(`freezing dynalite for ${plan.outageMs / 1000} s`);
   const outage: Window = { from: Date.now(), to: 0 };
   dynamo.freeze();
