@@ -126,13 +126,21 @@ describe('ThreadedProber: checks on a thread of their own (the compiled probe th
   });
 
   it('starts and measures a check on time while the main thread is busy (in process, it would wait)', async () => {
-    const at = Date.now() + 200;
-    const pending = prober.probe(http('/200/busy'), at);
-    busyUntil(at + 900);
-    const result = await pending;
-    // Before the busy main thread is free again (at + 900): the in-process control below cannot be.
-    expect((await arrivals()).busy).toBeLessThan(at + 800);
-    expect(result.latencyMs).toBeLessThan(500);
+    // Before the busy main thread is free again (at + 900): the in-process control below cannot be, ever. Up to
+    // three tries: on a machine whose cores other processes fill (a loaded CI run) the thread itself may get no CPU
+    // in time — a check on the main thread would miss all three, as the control shows.
+    const tries: string[] = [];
+    let onTime = false;
+    for (let attempt = 0; attempt < 3 && !onTime; attempt += 1) {
+      const at = Date.now() + 200;
+      const pending = prober.probe(http(`/200/busy${attempt}`), at);
+      busyUntil(at + 900);
+      const result = await pending;
+      const arrived = (await arrivals())[`busy${attempt}`] ?? Infinity;
+      tries.push(`arrived at +${arrived - at} ms, latency ${result.latencyMs} ms`);
+      onTime = arrived < at + 800 && result.latencyMs < 500;
+    }
+    expect({ onTime, tries }).toEqual({ onTime: true, tries });
 
     // The same check by the in-process prober, started by a timer of this thread: it waits for the thread.
     const inProcess = new HttpProber(policy);
