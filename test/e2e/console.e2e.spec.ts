@@ -430,7 +430,18 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.keyboard.press('Tab'); // Cancel has focus first; the confirm button is next
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('confirm');
     await page.keyboard.press('Enter');
-    await page.waitForSelector(`${row('shop')}[data-paused="true"]`);
+    // This wait timed out twice in loaded full runs (30 s); what the page and the API said then goes with the error.
+    await page.waitForSelector(`${row('shop')}[data-paused="true"]`).catch(async (error: unknown) => {
+      await page.screenshot({ path: `${SCREENSHOTS}/failed-pause.png` }).catch(() => undefined);
+      const alerts = await page.$$eval('[role="alert"], [data-testid="announcement"]', (nodes) =>
+        nodes.map((node) => node.textContent?.trim()),
+      );
+      const stored = await admin<AdminService>('GET', '/services/shop').catch((reason: unknown) => String(reason));
+      throw new Error(
+        `${String(error)}\npage alerts: ${JSON.stringify(alerts)}; dialog open: ${(await page.$('dialog[open]')) !== null}; ` +
+          `API says paused: ${typeof stored === 'string' ? stored : stored.paused}; app output tail:\n${app?.output().slice(-2000) ?? ''}`,
+      );
+    });
     expect((await admin<AdminService>('GET', '/services/shop')).paused).toBe(true);
 
     await page.click(pause); // Resume: no confirmation needed
