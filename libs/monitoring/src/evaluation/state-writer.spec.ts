@@ -46,6 +46,9 @@ describe('StateWriter', () => {
     epoch,
   });
   const down: EvaluationState = { state: 'down', since: 1000, failStreak: 3, badStreak: 3, okStreak: 0, fastStreak: 0 };
+  /** 40 services whose state changed to down (more than WRITES_IN_FLIGHT), ids `<prefix>0` … `<prefix>39`. */
+  const changedServices = (prefix: string) =>
+    Array.from({ length: 40 }, (_, index) => ({ service: { id: `${prefix}${index}` }, evaluation: down, epoch: 7 }));
 
   beforeEach(() => {
     store = new GatedStore();
@@ -89,11 +92,7 @@ describe('StateWriter', () => {
   });
 
   it('starts the writes of many changed services a few per turn, at most WRITES_IN_FLIGHT at once over all flushes, each once', async () => {
-    const targets = Array.from({ length: 40 }, (_, index) => ({
-      service: { id: `s${index}` },
-      evaluation: down,
-      epoch: 7,
-    }));
+    const targets = changedServices('s');
     for (const target of targets) writer.changed(target);
     const flushed = writer.flush();
     for (let i = 0; i < 10; i += 1) await Promise.resolve(); // promise callbacks only: no turn of the loop
@@ -174,11 +173,7 @@ describe('StateWriter', () => {
   });
 
   it('drains a service still queued behind another flush without spinning (the flush gets its turns)', async () => {
-    const targets = Array.from({ length: 40 }, (_, index) => ({
-      service: { id: `q${index}` },
-      evaluation: down,
-      epoch: 7,
-    }));
+    const targets = changedServices('q');
     for (const target of targets) writer.changed(target);
     void writer.flush(); // 16 in flight, the rest queued behind them
     await settle();
