@@ -342,6 +342,12 @@ describe('admin console end to end (real Nest process, embedded DynamoDB, Debian
     await page.waitForSelector('#update-message');
     // The API would refuse a manual "resolved" while the monitor holds the incident open: not offered.
     expect(await page.$eval('#status-resolved', (input) => (input as HTMLInputElement).disabled)).toBe(true);
+    // The service's name once the services list is in (until then the id stands in: a loaded run read "shop").
+    await page.waitForFunction(
+      () => document.querySelector('#status-resolved-why')?.textContent?.includes('when Shop recovers') === true,
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await page.textContent('#status-resolved-why')).toContain('resolves automatically when Shop recovers');
     expect(await page.$eval('#status-identified', (input) => (input as HTMLInputElement).checked)).toBe(true);
     await page.fill('#update-message', 'Identified: a bad deploy. Rolling back.');
