@@ -1,0 +1,138 @@
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { StoredCheck } from '@app/monitoring';
+import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, type EmbeddedDynamo } from '@app/aws';
+import { dynamoClient } from '../support/dynamo.js';
+
+/** The data directory's lock file (libs/aws/src/dynamodb/data-dir-lock.ts). */
+const LOCK_FILE = 'statuspage.pid';
+
+/** The compiled thread (`npm test` builds first; `npm run test:e2e` too). */
+const SCRIPT = pathToFileURL(
+  resolve(import.meta.dirname, '../../dist/api/libs/aws/src/dynamodb/embedded-dynamo.worker.js'),
+);
+/** A thread that says it listens, then ends with exit code 3: a crash after the start. */
+const ENDS_AFTER_START = pathToFileURL(resolve(import.meta.dirname, '../fixtures/embedded-thread-ends.mjs'));
+
+/**
+ * A ListTables from another process, made while this thread is blocked (execFileSync): only a store with an event
+ * loop of its own can answer it. Prints the table names, or "no answer: <reason>" after 5 s.
+ */
+function listTablesFromAnotherProcess(endpoint: string): string {
+  const script = `
+    fetch(${JSON.stringify(endpoint)}, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        'x-amz-date': '20260101T000000Z',
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{}',
+      signal: AbortSignal.timeout(5000),
+    }).then((r) => r.json()).then((body) => console.log(JSON.stringify(body.TableNames ?? body)),
+      (error) => console.log('no answer: ' + error.message));`;
+  return execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 }).trim();
+}
+
+describe('the embedded store on a thread of its own (compiled)', () => {
+  let dir: string;
+  let dynamo: EmbeddedDynamo | null = null;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'embedded-thread-'));
+  });
+
+  afterEach(async () => {
+    await dynamo?.close();
+    dynamo = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const check: StoredCheck = {
+    serviceId: 'api',
+    at: Date.UTC(2026, 0, 10, 12),
+    ok: true,
+    latencyMs: 35,
+    statusCode: 200,
+    state: 'up',
+    maintenance: false,
+  };
+
+  it('answers requests while the main thread is blocked', async () => {
+    dynamo = await startEmbeddedDynamo(null, { thread: SCRIPT, onThreadExit: () => undefined });
+    expect(dynamo.onThread).toBe(true);
+    const client = dynamoClient(dynamo.endpoint);
+    await ensureTables(client, tableNames('thread-'));
+    client.destroy();
+    // The control: on this thread the same request cannot be answered until the block ends.
+    const here = await startEmbeddedDynamo(null, { thread: null });
+    try {
+      expect(here.onThread).toBe(false);
+      expect(listTablesFromAnotherProcess(here.endpoint)).toMatch(/^no answer: /);
+    } finally {
+      await here.close();
+    }
+    expect(JSON.parse(listTablesFromAnotherProcess(dynamo.endpoint))).toContain('thread-checks');
+  });
+
+  it('keeps the data on disk across a close and a restart, and releases the directory when closed', async () => {
+    const names = tableNames('disk-');
+    dynamo = await startEmbeddedDynamo(dir, { thread: SCRIPT, onThreadExit: () => undefined });
+    let client = dynamoClient(dynamo.endpoint);
+    await ensureTables(client, names);
+    await new DynamoCheckStore(client, names.checks, 30).append([check]);
+    client.destroy();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
+    await dynamo.close();
+    dynamo = null;
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+
+    dynamo = await startEmbeddedDynamo(dir, { thread: SCRIPT, onThreadExit: () => undefined });
+    expect(dynamo.onThread).toBe(true);
+    client = dynamoClient(dynamo.endpoint);
+    expect(await new DynamoCheckStore(client, names.checks, 30).recent('api', 10)).toEqual([check]);
+    client.destroy();
+  });
+
+  it('runs on the main thread when the thread cannot start', async () => {
+    const missing = pathToFileURL(join(dir, 'no-such-thread.js'));
+    dynamo = await startEmbeddedDynamo(dir, { thread: missing, onThreadExit: () => undefined });
+    expect(dynamo.onThread).toBe(false);
+    const client = dynamoClient(dynamo.endpoint);
+    await ensureTables(client, tableNames('fallback-'));
+    const { TableNames } = await client.send(new ListTablesCommand({}));
+    expect(TableNames).toContain('fallback-checks');
+    client.destroy();
+  });
+
+  it('reports a thread that ends while the store is open, and a close after it still releases the directory', async () => {
+    const exits: number[] = [];
+    dynamo = await startEmbeddedDynamo(dir, { thread: ENDS_AFTER_START, onThreadExit: (code) => exits.push(code) });
+    expect(dynamo.onThread).toBe(true);
+    for (let turn = 0; turn < 100 && exits.length === 0; turn += 1) await new Promise((done) => setTimeout(done, 20));
+    expect(exits).toEqual([3]);
+    await dynamo.close();
+    dynamo = null;
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+
+  it('fails to start, naming the cause, when dynalite cannot listen — and leaves the directory free', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      await expect(startEmbeddedDynamo(dir, { port, thread: SCRIPT, onThreadExit: () => undefined })).rejects.toThrow(
+        /embedded DynamoDB could not start: .*EADDRINUSE/,
+      );
+      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
+  });
+});
