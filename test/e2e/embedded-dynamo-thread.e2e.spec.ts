@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StoredCheck } from '@app/monitoring';
 import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, type EmbeddedDynamo } from '@app/aws';
+import { startApp } from '../support/app-process.js';
 import { dynamoClient } from '../support/dynamo.js';
 
 /** The data directory's lock file (libs/aws/src/dynamodb/data-dir-lock.ts). */
@@ -135,4 +136,28 @@ describe('the embedded store on a thread of its own (compiled)', () => {
       await new Promise((done) => taken.close(done));
     }
   });
+});
+
+describe('the compiled app and EMBEDDED_DYNAMO_THREAD', () => {
+  it.each([
+    [undefined, 'a thread of its own'],
+    ['false', 'the main thread'],
+  ])(
+    'EMBEDDED_DYNAMO_THREAD=%s: the store runs on %s, and the app serves from it',
+    async (setting, where) => {
+      const app = await startApp({
+        servicesYaml: 'services: []\n',
+        ...(setting === undefined ? {} : { env: { EMBEDDED_DYNAMO_THREAD: setting } }),
+      });
+      try {
+        expect(app.output()).toContain(`embedded DynamoDB on ${where} at http://127.0.0.1:`);
+        // Readiness reads the store (a GetItem).
+        expect((await fetch(`${app.baseUrl}/api/health`)).status).toBe(200);
+      } finally {
+        await app.stop();
+      }
+      expect(app.output()).toContain('embedded DynamoDB closed');
+    },
+    45_000,
+  );
 });

@@ -68,7 +68,9 @@ export class AppModule {
         AwsModule.register({
           region: config.env.AWS_REGION,
           tablePrefix: config.env.DYNAMODB_TABLE_PREFIX,
-          ...(embedded ? { embedded: { dataDir: config.env.DATA_DIR } } : {}),
+          ...(embedded
+            ? { embedded: { dataDir: config.env.DATA_DIR, thread: config.env.EMBEDDED_DYNAMO_THREAD } }
+            : {}),
           ...(overrides.dynamodbEndpoint ? { endpoint: overrides.dynamodbEndpoint } : {}),
           createTables:
             embedded ||

@@ -44,8 +44,11 @@ import { tableNames, type TableNames } from './dynamodb/tables.js';
 export interface AwsModuleOptions {
   region: string;
   tablePrefix: string;
-  /** Run dynalite in-process, persisted under this directory (null = in memory). Undefined = use AWS / endpoint. */
-  embedded?: { dataDir: string | null };
+  /**
+   * Run dynalite in-process, persisted under this directory (null = in memory), on a worker thread of its own unless
+   * `thread` is false. Undefined = use AWS / endpoint.
+   */
+  embedded?: { dataDir: string | null; thread?: boolean };
   /** Explicit DynamoDB endpoint (tests); otherwise the SDK's own AWS_ENDPOINT_URL_DYNAMODB or AWS. */
   endpoint?: string;
   /** Create missing tables at boot (local modes). In AWS, Terraform owns the tables. */
@@ -128,7 +131,17 @@ export class AwsModule {
         { provide: TABLE_NAMES, useValue: tableNames(options.tablePrefix) },
         {
           provide: EMBEDDED_DYNAMO,
-          useFactory: async () => (options.embedded ? startEmbeddedDynamo(options.embedded.dataDir) : null),
+          useFactory: async () => {
+            if (!options.embedded) return null;
+            const embedded = await startEmbeddedDynamo(
+              options.embedded.dataDir,
+              options.embedded.thread === false ? { thread: null } : {},
+            );
+            new Logger('Storage').log(
+              `embedded DynamoDB on ${embedded.onThread ? 'a thread of its own' : 'the main thread'} at ${embedded.endpoint}`,
+            );
+            return embedded;
+          },
         },
         {
           provide: DynamoDBClient,

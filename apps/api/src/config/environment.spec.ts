@@ -131,11 +131,14 @@ describe('secrets in the environment', () => {
     expect(validateEnvironment({ ADMIN_TOKEN_HASHES: `${good},${'B'.repeat(64)}` }).errors).toEqual([]);
   });
 
-  it.each(['STATUS_CONFIG_WATCH', 'PROBE_THREAD'] as const)('reads %s as a boolean, true by default', (name) => {
-    expect(validateEnvironment({}).value[name]).toBe(true);
-    expect(validateEnvironment({ [name]: 'FALSE' }).value[name]).toBe(false);
-    expect(validateEnvironment({ [name]: 'maybe' }).errors.map(formatFieldError)).toEqual([
-      `${name}: "maybe" must be "true" or "false"`,
-    ]);
-  });
+  it.each(['STATUS_CONFIG_WATCH', 'PROBE_THREAD', 'EMBEDDED_DYNAMO_THREAD'] as const)(
+    'reads %s as a boolean, true by default',
+    (name) => {
+      expect(validateEnvironment({}).value[name]).toBe(true);
+      expect(validateEnvironment({ [name]: 'FALSE' }).value[name]).toBe(false);
+      expect(validateEnvironment({ [name]: 'maybe' }).errors.map(formatFieldError)).toEqual([
+        `${name}: "maybe" must be "true" or "false"`,
+      ]);
+    },
+  );
 });

@@ -46,6 +46,10 @@ export class EnvironmentVariables {
   @IsIn([true, false], { message: 'must be "true" or "false"' })
   PROBE_THREAD = true;
 
+  /** The embedded DynamoDB (dynalite, LevelDB) on a thread of its own; ignored with an external DynamoDB. */
+  @IsIn([true, false], { message: 'must be "true" or "false"' })
+  EMBEDDED_DYNAMO_THREAD = true;
+
   @IsString()
   @MaxLength(1024)
   DATA_DIR = './data';
@@ -198,7 +202,7 @@ export class EnvironmentVariables {
   PUBLIC_BASE_URL?: string;
 }
 
-const BOOLEAN: (keyof EnvironmentVariables)[] = ['STATUS_CONFIG_WATCH', 'PROBE_THREAD'];
+const BOOLEAN: (keyof EnvironmentVariables)[] = ['STATUS_CONFIG_WATCH', 'PROBE_THREAD', 'EMBEDDED_DYNAMO_THREAD'];
 
 const NUMERIC: (keyof EnvironmentVariables)[] = [
   'PORT',
