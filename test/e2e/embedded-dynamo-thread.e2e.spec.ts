@@ -1,13 +1,18 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StoredCheck } from '@app/monitoring';
-import { DynamoCheckStore, ensureTables, startEmbeddedDynamo, tableNames, type EmbeddedDynamo } from '@app/aws';
+import {
+  ensureTables,
+  startEmbeddedDynamo,
+  tableNames,
+  type EmbeddedDynamo,
+  type EmbeddedDynamoOptions,
+} from '@app/aws';
 import { startApp } from '../support/app-process.js';
+import { checkSurvivesRestart, embeddedDynamoPerTest } from '../support/embedded-dynamo.js';
 import { dynamoClient } from '../support/dynamo.js';
 
 /** The data directory's lock file (libs/aws/src/dynamodb/data-dir-lock.ts). */
@@ -42,31 +47,15 @@ function listTablesFromAnotherProcess(endpoint: string): string {
 }
 
 describe('the embedded store on a thread of its own (compiled)', () => {
-  let dir: string;
-  let dynamo: EmbeddedDynamo | null = null;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'embedded-thread-'));
-  });
-
-  afterEach(async () => {
-    await dynamo?.close();
-    dynamo = null;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const check: StoredCheck = {
-    serviceId: 'api',
-    at: Date.UTC(2026, 0, 10, 12),
-    ok: true,
-    latencyMs: 35,
-    statusCode: 200,
-    state: 'up',
-    maintenance: false,
-  };
+  const scratch = embeddedDynamoPerTest('embedded-thread-');
+  let dynamo: EmbeddedDynamo;
+  const start = async (dataDir: string | null, options: EmbeddedDynamoOptions = {}) =>
+    (dynamo = scratch.use(
+      await startEmbeddedDynamo(dataDir, { thread: SCRIPT, onThreadExit: () => undefined, ...options }),
+    ));
 
   it('answers requests while the main thread is blocked', async () => {
-    dynamo = await startEmbeddedDynamo(null, { thread: SCRIPT, onThreadExit: () => undefined });
+    await start(null);
     expect(dynamo.onThread).toBe(true);
     const client = dynamoClient(dynamo.endpoint);
     await ensureTables(client, tableNames('thread-'));
@@ -83,27 +72,20 @@ describe('the embedded store on a thread of its own (compiled)', () => {
   });
 
   it('keeps the data on disk across a close and a restart, and releases the directory when closed', async () => {
-    const names = tableNames('disk-');
-    dynamo = await startEmbeddedDynamo(dir, { thread: SCRIPT, onThreadExit: () => undefined });
-    let client = dynamoClient(dynamo.endpoint);
-    await ensureTables(client, names);
-    await new DynamoCheckStore(client, names.checks, 30).append([check]);
-    client.destroy();
-    expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
-    await dynamo.close();
-    dynamo = null;
-    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
-
-    dynamo = await startEmbeddedDynamo(dir, { thread: SCRIPT, onThreadExit: () => undefined });
-    expect(dynamo.onThread).toBe(true);
-    client = dynamoClient(dynamo.endpoint);
-    expect(await new DynamoCheckStore(client, names.checks, 30).recent('api', 10)).toEqual([check]);
-    client.destroy();
+    const lockFile = join(scratch.dir(), LOCK_FILE);
+    await checkSurvivesRestart(
+      async () => {
+        await start(scratch.dir());
+        expect(dynamo.onThread).toBe(true);
+        expect(existsSync(lockFile)).toBe(true);
+        return dynamo;
+      },
+      () => expect(existsSync(lockFile)).toBe(false),
+    );
   });
 
   it('runs on the main thread when the thread cannot start', async () => {
-    const missing = pathToFileURL(join(dir, 'no-such-thread.js'));
-    dynamo = await startEmbeddedDynamo(dir, { thread: missing, onThreadExit: () => undefined });
+    await start(scratch.dir(), { thread: pathToFileURL(join(scratch.dir(), 'no-such-thread.js')) });
     expect(dynamo.onThread).toBe(false);
     const client = dynamoClient(dynamo.endpoint);
     await ensureTables(client, tableNames('fallback-'));
@@ -114,13 +96,12 @@ describe('the embedded store on a thread of its own (compiled)', () => {
 
   it('reports a thread that ends while the store is open, and a close after it still releases the directory', async () => {
     const exits: number[] = [];
-    dynamo = await startEmbeddedDynamo(dir, { thread: ENDS_AFTER_START, onThreadExit: (code) => exits.push(code) });
+    await start(scratch.dir(), { thread: ENDS_AFTER_START, onThreadExit: (code) => exits.push(code) });
     expect(dynamo.onThread).toBe(true);
     for (let turn = 0; turn < 100 && exits.length === 0; turn += 1) await new Promise((done) => setTimeout(done, 20));
     expect(exits).toEqual([3]);
     await dynamo.close();
-    dynamo = null;
-    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    expect(existsSync(join(scratch.dir(), LOCK_FILE))).toBe(false);
   });
 
   it('fails to start, naming the cause, when dynalite cannot listen — and leaves the directory free', async () => {
@@ -128,10 +109,10 @@ describe('the embedded store on a thread of its own (compiled)', () => {
     await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
     const { port } = taken.address() as AddressInfo;
     try {
-      await expect(startEmbeddedDynamo(dir, { port, thread: SCRIPT, onThreadExit: () => undefined })).rejects.toThrow(
-        /embedded DynamoDB could not start: .*EADDRINUSE/,
-      );
-      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+      await expect(
+        startEmbeddedDynamo(scratch.dir(), { port, thread: SCRIPT, onThreadExit: () => undefined }),
+      ).rejects.toThrow(/embedded DynamoDB could not start: .*EADDRINUSE/);
+      expect(existsSync(join(scratch.dir(), LOCK_FILE))).toBe(false);
     } finally {
       await new Promise((done) => taken.close(done));
     }

@@ -1,8 +1,5 @@
 import 'reflect-metadata';
 import { DescribeTableCommand, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DynamoCheckStore,
   dynalitesAbstractLevel,
@@ -12,9 +9,9 @@ import {
   TABLES,
   type EmbeddedDynamo,
 } from '@app/aws';
-import type { StoredCheck } from '@app/monitoring';
 import { OperatorError } from '@app/common';
 import { dynamoClient, testDynamo } from '../support/dynamo.js';
+import { checkSurvivesRestart, embeddedDynamoPerTest, STORED_CHECK } from '../support/embedded-dynamo.js';
 import { createTestApp } from '../support/in-process-app.js';
 
 describe('ensureTables', () => {
@@ -51,32 +48,13 @@ describe('ensureTables', () => {
 });
 
 describe('startEmbeddedDynamo', () => {
-  let dir: string;
-  let dynamo: EmbeddedDynamo | null = null;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'embedded-dynamo-'));
-  });
-
-  afterEach(async () => {
-    await dynamo?.close();
-    dynamo = null;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const check: StoredCheck = {
-    serviceId: 'api',
-    at: Date.UTC(2026, 0, 10, 12),
-    ok: false,
-    latencyMs: 812,
-    statusCode: 503,
-    error: 'HTTP 503',
-    state: 'down',
-    maintenance: false,
-  };
+  const scratch = embeddedDynamoPerTest('embedded-dynamo-');
+  const check = STORED_CHECK;
+  let dynamo: EmbeddedDynamo;
+  const start = async (dataDir: string | null) => (dynamo = scratch.use(await startEmbeddedDynamo(dataDir)));
 
   it('listens on loopback and speaks the DynamoDB protocol', async () => {
-    dynamo = await startEmbeddedDynamo(null);
+    await start(null);
     expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const client = dynamoClient(dynamo.endpoint);
     await ensureTables(client, tableNames('mem-'));
@@ -86,25 +64,12 @@ describe('startEmbeddedDynamo', () => {
   });
 
   it('keeps the data on disk across a close and a restart on the same directory', async () => {
-    const names = tableNames('disk-');
-    dynamo = await startEmbeddedDynamo(dir);
-    let client = dynamoClient(dynamo.endpoint);
-    await ensureTables(client, names);
-    await new DynamoCheckStore(client, names.checks, 30).append([check]);
-    client.destroy();
-    await dynamo.close();
-    dynamo = null;
-
-    dynamo = await startEmbeddedDynamo(dir);
-    client = dynamoClient(dynamo.endpoint);
-    await ensureTables(client, names); // a restarted app runs this again: the tables exist already
-    expect(await new DynamoCheckStore(client, names.checks, 30).recent('api', 10)).toEqual([check]);
-    client.destroy();
+    await checkSurvivesRestart(() => start(scratch.dir()));
   });
 
   it('closes the LevelDB iterator of every Query and Scan it answers (none is left open)', async () => {
     const iterators = trackLevelIterators();
-    dynamo = await startEmbeddedDynamo(null);
+    await start(null);
     const client = dynamoClient(dynamo.endpoint);
     const names = tableNames('iter-');
     await ensureTables(client, names);
@@ -130,7 +95,7 @@ describe('startEmbeddedDynamo', () => {
   });
 
   it('starts with no tables when it keeps everything in memory', async () => {
-    dynamo = await startEmbeddedDynamo(null);
+    await start(null);
     const client = dynamoClient(dynamo.endpoint);
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(TableNames).toEqual([]);
