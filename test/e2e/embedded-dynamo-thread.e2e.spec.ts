@@ -1,4 +1,3 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
@@ -12,7 +11,7 @@ import {
   type EmbeddedDynamoOptions,
 } from '@app/aws';
 import { startApp } from '../support/app-process.js';
-import { checkSurvivesRestart, embeddedDynamoPerTest } from '../support/embedded-dynamo.js';
+import { checkSurvivesRestart, embeddedDynamoPerTest, expectTablesCreated } from '../support/embedded-dynamo.js';
 import { dynamoClient } from '../support/dynamo.js';
 
 /** The data directory's lock file (libs/aws/src/dynamodb/data-dir-lock.ts). */
@@ -87,11 +86,7 @@ describe('the embedded store on a thread of its own (compiled)', () => {
   it('runs on the main thread when the thread cannot start', async () => {
     await start(scratch.dir(), { thread: pathToFileURL(join(scratch.dir(), 'no-such-thread.js')) });
     expect(dynamo.onThread).toBe(false);
-    const client = dynamoClient(dynamo.endpoint);
-    await ensureTables(client, tableNames('fallback-'));
-    const { TableNames } = await client.send(new ListTablesCommand({}));
-    expect(TableNames).toContain('fallback-checks');
-    client.destroy();
+    await expectTablesCreated(dynamo.endpoint, 'fallback-');
   });
 
   it('reports a thread that ends while the store is open, and a close after it still releases the directory', async () => {

@@ -11,7 +11,12 @@ import {
 } from '@app/aws';
 import { OperatorError } from '@app/common';
 import { dynamoClient, testDynamo } from '../support/dynamo.js';
-import { checkSurvivesRestart, embeddedDynamoPerTest, STORED_CHECK } from '../support/embedded-dynamo.js';
+import {
+  checkSurvivesRestart,
+  embeddedDynamoPerTest,
+  expectTablesCreated,
+  STORED_CHECK,
+} from '../support/embedded-dynamo.js';
 import { createTestApp } from '../support/in-process-app.js';
 
 describe('ensureTables', () => {
@@ -56,11 +61,7 @@ describe('startEmbeddedDynamo', () => {
   it('listens on loopback and speaks the DynamoDB protocol', async () => {
     await start(null);
     expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const client = dynamoClient(dynamo.endpoint);
-    await ensureTables(client, tableNames('mem-'));
-    const { TableNames } = await client.send(new ListTablesCommand({}));
-    expect(TableNames).toContain('mem-checks');
-    client.destroy();
+    await expectTablesCreated(dynamo.endpoint, 'mem-');
   });
 
   it('keeps the data on disk across a close and a restart on the same directory', async () => {

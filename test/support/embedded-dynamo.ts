@@ -1,3 +1,4 @@
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,4 +65,16 @@ export async function checkSurvivesRestart(
   expect(await new DynamoCheckStore(client, names.checks, 30).recent('api', 10)).toEqual([STORED_CHECK]);
   client.destroy();
   return second;
+}
+
+/** Creates the tables under `prefix` through the store at `endpoint` and finds them in ListTables. */
+export async function expectTablesCreated(endpoint: string, prefix: string): Promise<void> {
+  const client = dynamoClient(endpoint);
+  try {
+    await ensureTables(client, tableNames(prefix));
+    const { TableNames } = await client.send(new ListTablesCommand({}));
+    expect(TableNames).toContain(`${prefix}checks`);
+  } finally {
+    client.destroy();
+  }
 }
