@@ -53,7 +53,7 @@ export function embeddedDynamoThreadScript(): URL | null {
  *
  * Compiled (`npm start`), dynalite runs on a worker thread of its own: its share of every request (parsing,
  * big-number arithmetic, LevelDB, their garbage) then runs on the second core instead of the app's event loop —
- * at 10,000 services, the restore of recent checks after a crash took about half the time (docs/bench.md). A thread
+ * at 10,000 services, the restore of recent checks after a crash took 19–47 % less time (docs/bench.md). A thread
  * that cannot start is reported and dynalite runs on the caller's thread instead.
  */
 export async function startEmbeddedDynamo(
