@@ -11,11 +11,3 @@ export type FromEmbeddedThread = { type: 'listening'; port: number } | { type: '
 
 /** The one thing the main thread asks: stop serving, close the database, end the thread. */
 export type ToEmbeddedThread = { type: 'close' };
-
-/** The options dynalite is started with, on either thread. */
-export const dynaliteOptions = (path: string | null) => ({
-  ...(path ? { path } : {}),
-  createTableMs: 0,
-  deleteTableMs: 0,
-  updateTableMs: 0,
-});

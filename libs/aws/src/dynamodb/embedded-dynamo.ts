@@ -1,16 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
-import {
-  dynaliteOptions,
-  type EmbeddedThreadData,
-  type FromEmbeddedThread,
-  type ToEmbeddedThread,
-} from './embedded-dynamo.protocol.js';
-import { closeLevelIteratorsOnRelease } from './level-iterators.js';
+import { closeDynalite, listenDynalite } from './dynalite-server.js';
+import type { EmbeddedThreadData, FromEmbeddedThread, ToEmbeddedThread } from './embedded-dynamo.protocol.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -152,26 +146,11 @@ async function startOnThread(
 
 /** dynalite on the caller's thread. */
 async function startHere(path: string | null, port: number, lock: DataDirLock | null): Promise<EmbeddedDynamo> {
-  const { default: dynalite } = await import('dynalite');
-  // Without it every Query and Scan leaves a LevelDB iterator open (see there).
-  closeLevelIteratorsOnRelease();
-  const server = dynalite(dynaliteOptions(path));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const { port: bound } = server.address() as AddressInfo;
+  const { server, port: bound } = await listenDynalite(path, port);
   return {
     endpoint: `http://127.0.0.1:${bound}`,
     onThread: false,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          lock?.release();
-          resolve();
-        });
-        server.closeAllConnections?.();
-      }),
+    close: () => closeDynalite(server).then(() => lock?.release()),
   };
 }
 

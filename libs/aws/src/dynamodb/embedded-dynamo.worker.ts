@@ -1,11 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  dynaliteOptions,
-  type EmbeddedThreadData,
-  type FromEmbeddedThread,
-  type ToEmbeddedThread,
-} from './embedded-dynamo.protocol.js';
-import { closeLevelIteratorsOnRelease } from './level-iterators.js';
+import { closeDynalite, listenDynalite } from './dynalite-server.js';
+import type { EmbeddedThreadData, FromEmbeddedThread, ToEmbeddedThread } from './embedded-dynamo.protocol.js';
 
 /**
  * The embedded store's thread (see startEmbeddedDynamo): dynalite and LevelDB with an event loop and a heap of their
@@ -18,20 +13,11 @@ const data = workerData as EmbeddedThreadData;
 const post = (message: FromEmbeddedThread) => port.postMessage(message);
 
 try {
-  const { default: dynalite } = await import('dynalite');
-  // This thread loads its own copy of abstract-level: the fix for iterators that are never closed is applied here.
-  closeLevelIteratorsOnRelease();
-  const server = dynalite(dynaliteOptions(data.path));
-  server.once('error', (error: Error) => post({ type: 'failed', message: error.message }));
-  server.listen(data.port, '127.0.0.1', () => {
-    const address = server.address();
-    post({ type: 'listening', port: typeof address === 'object' && address ? address.port : data.port });
-  });
+  const { server, port: bound } = await listenDynalite(data.path, data.port);
+  post({ type: 'listening', port: bound });
   port.on('message', (message: ToEmbeddedThread) => {
-    if (message.type !== 'close') return;
-    // dynalite's close stops accepting, waits for the requests in flight and closes LevelDB; then the thread ends.
-    server.close(() => port.close());
-    server.closeAllConnections?.();
+    // Then the thread ends: nothing else keeps its event loop alive.
+    if (message.type === 'close') void closeDynalite(server).then(() => port.close());
   });
 } catch (error) {
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
