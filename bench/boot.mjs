@@ -2,7 +2,9 @@
 // app's own adapters), then the app started on a copy of that data the way `npm start` runs it (embedded
 // dynalite, in-process). Measured from the process start: when /api/status first answers with all N services
 // (and whether the stored evaluations show: the seeded degraded services must be degraded), when /api/health is 200, and
-// when the target saw the first check of every service (goal: within one interval). A second start on another
+// when the target saw the first check of every service (goal: within one interval), and how long a read of
+// /api/status (br, to the last byte, every 0.5 s) takes while the recent checks still load and once they are in
+// (`statusReads`: the page must stay quick while the boot's background work runs). A second start on another
 // copy, with the app on the counting dynalite (bench/dynalite-server.mjs), counts the DynamoDB requests boot made.
 // Every build given (e.g. a baseline commit and HEAD) runs in the same round, alternating, on the same seed.
 import { execFileSync } from 'node:child_process';
@@ -53,6 +55,55 @@ const PARSED_FILE = 'services-file.parsed.json';
  * One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite; `restartOf`
  * starts it again on the data a previous (embedded) start left when it stopped.
  */
+/**
+ * Reads /api/status every 500 ms (as a browser would: br), each timed to the last byte of the body. `stop()` ends
+ * it and returns { reads, failed, p50Ms, p90Ms, maxMs }; `stopAfter(k)` waits for k reads first.
+ */
+function statusReader(base) {
+  const times = [];
+  let failed = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        const response = await fetch(`${base}/api/status`, {
+          headers: { 'accept-encoding': 'br' },
+          signal: AbortSignal.timeout(10_000),
+        });
+        await response.arrayBuffer();
+        if (response.status === 200) times.push(performance.now() - started);
+        else failed += 1;
+      } catch {
+        failed += 1;
+      }
+      await sleep(500);
+    }
+  })();
+  const summary = () => {
+    const sorted = [...times].sort((a, b) => a - b);
+    const ms = (value) => (value === null ? null : Math.round(value));
+    return {
+      reads: sorted.length,
+      failed,
+      p50Ms: ms(quantile(sorted, 0.5)),
+      p90Ms: ms(quantile(sorted, 0.9)),
+      maxMs: ms(sorted.at(-1) ?? null),
+    };
+  };
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return summary();
+    },
+    async stopAfter(count) {
+      while (times.length + failed < count) await sleep(100);
+      return this.stop();
+    },
+  };
+}
+
 async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, restartOf = null }) {
   const dataDir = restartOf ?? tempDir('boot-run');
   let dynalite = null;
@@ -129,13 +180,18 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
     }
     await sleep(50);
   }
-  // The first check of every service, as the target saw it.
+  // The first check of every service, as the target saw it; meanwhile a reader asks for the page every 500 ms as
+  // a browser would (br), timing the whole body: while the recent checks still load, and once they are in.
   const first = new Map();
+  const reader = statusReader(base);
   while (first.size < n && Date.now() < deadline) {
     const { json } = await getJson(`${target.base}/__stats?since=${startedAt}`, 30_000);
     for (const [index, at] of json.hits) if (index < n && !first.has(index)) first.set(index, at);
     if (first.size < n) await sleep(2000);
   }
+  const whileLoading = await reader.stop();
+  const loaded = /recent checks of \d+ services restored in/.test(app.output());
+  const settledReads = await statusReader(base).stopAfter(10);
   const firstMs = [...first.values()].map((at) => at - startedAt).sort((a, b) => a - b);
   // Whatever boot still loads in the background has had the first interval to finish.
   const atEnd = dynalite ? await dynalite.stats() : null;
@@ -170,6 +226,8 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
       seededDegradedShown: states.filter((service) => service.state === 'degraded').length,
       seededDegraded: degraded.size,
     },
+    // /api/status (br, whole body) during the first interval, and 10 reads after it with everything loaded.
+    statusReads: { firstInterval: whileLoading, restoreDoneByThen: loaded, after: settledReads },
     peakAtStatusMb,
     peakMb,
     rssEndMb,
@@ -192,7 +250,9 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
       `degraded shown ${result.firstAnswer.seededDegradedShown}/${degraded.size}, last check shown ${result.firstAnswer.withLastCheck}/${n}, ` +
       `peak RSS ${Math.round(peakAtStatusMb ?? NaN)} MB at status, ${Math.round(peakMb ?? NaN)} MB in the first interval (${Math.round(rssEndMb ?? NaN)} at its end), ` +
       `load average ${loadAverage.toFixed(1)}, ${afterCleanStop ? 'after a clean stop' : 'no clean-stop record'}, ` +
-      `services file ${parsedKept ? 'parse kept' : 'parsed'}` +
+      `services file ${parsedKept ? 'parse kept' : 'parsed'}, ` +
+      `/api/status (br) in the first interval p50 ${whileLoading.p50Ms} ms, max ${whileLoading.maxMs} ms (${whileLoading.reads} reads), ` +
+      `after it p50 ${settledReads.p50Ms} ms, max ${settledReads.maxMs} ms` +
       (atStatus ? `, requests until status ${JSON.stringify(result.requestsUntilStatus)}` : ''),
   );
   return result;

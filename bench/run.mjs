@@ -611,6 +611,7 @@ function report() {
           'degraded shown',
           'last check shown',
           'peak RSS MB status / interval / end',
+          'status read ms p50 / max: first interval → after',
           'requests until status',
           'requests first interval',
           'other CPU %',
@@ -618,7 +619,7 @@ function report() {
         ],
         b.runs.map((r) =>
           r.failed
-            ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(11).fill('')]
+            ? [r.build, r.counted ? 'counted' : 'embedded', `FAILED: ${r.failed.slice(0, 60)}`, ...Array(12).fill('')]
             : [
                 r.build,
                 `${r.counted ? 'counted' : 'embedded'}${r.restart ? `, restart${r.afterCleanStop ? ' after a clean stop' : ' (no clean-stop record!)'}` : ''}${r.parsedKept ? ', parse kept' : ''}`,
@@ -630,6 +631,10 @@ function report() {
                 `${r.firstAnswer.seededDegradedShown}/${r.firstAnswer.seededDegraded}`,
                 `${r.firstAnswer.withLastCheck}/${b.n}`,
                 `${fmt(r.peakAtStatusMb, 0)} / ${fmt(r.peakMb, 0)} / ${fmt(r.rssEndMb, 0)}`,
+                r.statusReads
+                  ? `${r.statusReads.firstInterval.p50Ms} / ${r.statusReads.firstInterval.maxMs} → ` +
+                    `${r.statusReads.after.p50Ms} / ${r.statusReads.after.maxMs}`
+                  : '',
                 r.requestsUntilStatus
                   ? Object.entries(r.requestsUntilStatus)
                       .map(([op, c]) => `${op} ${c}`)
