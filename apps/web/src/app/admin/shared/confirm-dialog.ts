@@ -131,8 +131,14 @@ export class ConfirmDialog {
     }
   }
 
-  /** Runs for the buttons and for Escape alike. */
+  /**
+   * Runs for the buttons and for Escape alike. The browser fires `close` in a task of its own, and Chromium runs
+   * input first: a key that opens the dialog again can come before the `close` of the previous question (Escape,
+   * then Enter on the opener, on a busy machine). That late event finds the dialog open again and is ignored, or it
+   * would answer the new question with the old one's "no" and leave the confirm button answering nobody.
+   */
   protected closed(): void {
+    if (this.native && this.element.open) return;
     this.resolve?.(this.confirmed);
     this.resolve = null;
     this.opener?.focus();
