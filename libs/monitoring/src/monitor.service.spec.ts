@@ -553,15 +553,57 @@ describe('MonitorService', () => {
         await again.shutdown(10);
       });
 
-      it('checks no service and writes no rollup until its recent checks are in', async () => {
+      it('without a clean-stop record, holds back only services with something stored (never checked: spread from the start)', async () => {
         const held = holdRecentReads();
-        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
-        for (let at = BASE; at <= BASE + interval; at += MINUTE) await tickAt(at);
-        expect(prober.calls).toHaveLength(0);
-        await monitor.shutdown(0);
-        expect(states.rollup('api', today)).toMatchObject({ total: 3, through: BASE - 10 * MINUTE });
+        const { restored } = await monitor.open(
+          [service('api', { intervalMs: interval }), service('added', { intervalMs: interval })],
+          BASE,
+        );
+        expect(monitor.get('api')!.nextDueAt).toBeGreaterThanOrEqual(BASE + interval / 2);
+        const added = monitor.get('added')!;
+        expect(added.restoring).toBe(true);
+        expect(added.nextDueAt).toBeGreaterThanOrEqual(BASE);
+        expect(added.nextDueAt).toBeLessThan(BASE + MINUTE);
         held.release();
         await restored;
+      });
+
+      it('after a crash: checks from the start while the recent checks load, writes no rollup before they are in, counts each check once', async () => {
+        // as a crash leaves it (beforeEach): the rollup written through -10 min, the checks of -5 and -1 min not in it
+        const readRecent = checks.recent.bind(checks);
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        const api = monitor.get('api')!;
+        expect(api.restoring).toBe(true);
+        // the rhythm of the last check (BASE + 4 min) only the recent checks could tell: at least half an
+        // interval after the start (after any check the crashed run took), within one interval of it
+        expect(api.nextDueAt).toBeGreaterThanOrEqual(BASE + interval / 2);
+        expect(api.nextDueAt).toBeLessThan(BASE + interval / 2 + 30 * SECOND);
+        prober.outcomes(service('api').url, FAIL);
+        const due = api.nextDueAt;
+        await tickAt(due);
+        expect(prober.calls).toHaveLength(1);
+        expect(api.evaluation).toMatchObject({ state: 'down', failStreak: 2, since: storedState.since }); // on the stored state
+        // the check is stored, and flushes run: the rollup still waits for the restore (its hour slots, its catch-up)
+        while ((await readRecent('api', 30)).length < 6) await new Promise((resolve) => setTimeout(resolve, 5));
+        for (let at = due + SECOND; at <= due + 3 * SECOND; at += SECOND) await tickAt(at);
+        expect(states.rollup('api', today)).toMatchObject({ total: 3, failures: 1, through: BASE - 10 * MINUTE });
+        held.release();
+        await restored;
+        expect(api.restoring).toBe(false);
+        expect(api.recent.toArray().map((check) => check.at)).toEqual([
+          due,
+          BASE - MINUTE,
+          BASE - 5 * MINUTE,
+          BASE - 10 * MINUTE,
+          BASE - 20 * MINUTE,
+          BASE - 30 * MINUTE,
+        ]);
+        // the two checks the crash kept out of the rollup, and the check taken meanwhile, each once
+        expect(api.rollups.get(today)!.rollup).toMatchObject({ total: 6, failures: 3, through: due });
+        expect(api.nextDueAt).toBe(due + interval);
+        await monitor.shutdown(0);
+        expect(states.rollup('api', today)).toMatchObject({ total: 6, failures: 3, through: due });
       });
 
       describe('after a clean stop (the record of it taken at boot)', () => {
@@ -593,7 +635,7 @@ describe('MonitorService', () => {
             };
             const again = create();
             const { restored } = await again.open([service('api', { intervalMs: interval })], BASE + SECOND);
-            expect(states.cleanStop).toBeNull(); // taken: a crash from here on boots the careful way
+            expect(states.cleanStop).toBeNull(); // taken: a crash from here on leaves no record
             const api = again.get('api')!;
             expect(api.restoring).toBe(true);
             // the rhythm of the last stored check (the rollup's `through`), not a spread first check

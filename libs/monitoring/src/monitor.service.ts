@@ -17,7 +17,7 @@ import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import { CheckStore, StateAndRollupStore, type StoredCheck, type StoredServiceState } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
 import { reasonClass } from './probe/reason-class.js';
-import { advanceDue, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';
+import { advanceDue, firstDueAfterUnknownLast, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';
 import { DueTimer } from './scheduling/due-timer.js';
 import { SlipStats } from './scheduling/slip-stats.js';
 import { SystemTimers, Timers } from './scheduling/timers.js';
@@ -166,17 +166,21 @@ export class MonitorService implements MonitorView, ShardHost {
 
   /**
    * Boot in two steps. Resolves after ONE pass over the state table (`loadAll`): every service is then shown with
-   * its stored evaluation and rollups (the status page can be served), but not yet dispatched. `restored` settles
-   * once each service has also read its recent checks, folded the checks newer than its newest rollup and been
-   * scheduled, in the order they are likely due (bootConcurrency at a time, retried while storage fails).
+   * its stored evaluation and rollups (the status page can be served). `restored` settles once each service has
+   * also read its recent checks, folded the checks newer than its newest rollup and been installed, in the order
+   * they are likely due (bootConcurrency at a time, retried while storage fails); with several replicas a service
+   * is dispatched only then.
    * Claimed shards: with the storage to itself the replica adopts them at once (nobody else writes); otherwise
    * each of their services is fenced and read again after the fence, and the shard adopted once all are (the
    * coordinator's own adoption of the same shard joins that work instead of repeating it).
    * `startedAt` (the process start): the first checks are spread over the first min(interval, 60 s) counted from
    * it, not from `now`, so each lands within one interval of the start (`firstDueAt`).
+   * With the storage to itself (exclusive) services are checked from the start while their recent checks load, and
+   * the checks taken meanwhile are put on top of what the restore reads (no rollup of a service is written before).
    * After a clean stop of the only runner on this storage (its record is read and deleted here, before any check)
-   * each service's newest rollup `through` is its last check: services are then checked from the start on that
-   * rhythm while their recent checks load, and the checks taken meanwhile are put on top of what the restore reads.
+   * each service's newest rollup `through` is its last check, and its rhythm is kept; after a crash it may be a few
+   * checks older, so the first check comes at least half an interval after the process start
+   * (`firstDueAfterUnknownLast`) unless the restore, finishing first, tells the rhythm of the last check.
    */
   async open(services: MonitoredService[], now = Date.now(), startedAt?: number): Promise<{ restored: Promise<void> }> {
     const days = lastDays(now, this.options.historyDays);
@@ -191,7 +195,9 @@ export class MonitorService implements MonitorView, ShardHost {
     if (!fencing) for (const [shard, epoch] of claimed) this.leases.adopted(shard, epoch);
     for (const service of services) {
       const found = stored.get(service.id);
-      const lastCheckAt = cleanStop === null ? null : newestThrough(found);
+      // With the storage to itself the newest rollup's `through` gives the rhythm: the last check after a clean
+      // stop, a little before it after a crash (rollups are written every `rollupFlushChecks` checks).
+      const lastCheckAt = fencing ? null : newestThrough(found);
       const runtime = this.createRuntime(
         service,
         found?.state ?? INITIAL_EVALUATION,
@@ -204,7 +210,18 @@ export class MonitorService implements MonitorView, ShardHost {
       // Copies: what the feed folds into the shown rollups until the restore must not leak into what it reads.
       this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now);
       runtime.epoch = fencing ? null : this.leases.epochOf(runtime.shard);
-      if (cleanStop !== null && runtime.epoch !== null) {
+      if (runtime.epoch !== null) {
+        // Without the record of a clean stop the last check of a service with anything stored is known only once
+        // its recent checks are read: the first check keeps half an interval from anything the previous run did
+        // (`firstDueAfterUnknownLast`). Nothing stored: never checked (a first start, a service added since).
+        if (cleanStop === null && found !== undefined)
+          runtime.nextDueAt = firstDueAfterUnknownLast(
+            service.id,
+            service.intervalMs,
+            lastCheckAt,
+            now,
+            startedAt ?? now,
+          );
         runtime.early = { since: now, checks: [], stored: new Set() };
         this.schedule(runtime);
       }
@@ -212,6 +229,8 @@ export class MonitorService implements MonitorView, ShardHost {
     }
     if (cleanStop !== null)
       this.logger.log(`clean stop at ${new Date(cleanStop).toISOString()}: checking while recent checks load`);
+    else if (!fencing)
+      this.logger.log('no clean-stop record (a crash, or a first start): checking while recent checks load');
     this.membership += 1;
     this.version += 1;
     const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now, startedAt);
@@ -425,7 +444,10 @@ export class MonitorService implements MonitorView, ShardHost {
     existing.releasing = false;
     existing.restoring = false;
     existing.early = null;
-    if (!existing.running && early === null) {
+    // Not checked while it loaded (nor being checked): the rhythm of its last check, as read. After a crash the
+    // newest rollup's `through` it was scheduled by may be a few checks older than that.
+    const unchecked = early === null || early.checks.length === 0;
+    if (!existing.running && !existing.queued && unchecked) {
       existing.nextDueAt = fresh.nextDueAt;
       existing.resumeAt = fresh.resumeAt;
     }

@@ -1,4 +1,12 @@
-import { advanceDue, firstDueAt, offsetOf, phaseOf, resumeGrid, takeoverDueAt } from './schedule.js';
+import {
+  advanceDue,
+  firstDueAfterUnknownLast,
+  firstDueAt,
+  offsetOf,
+  phaseOf,
+  resumeGrid,
+  takeoverDueAt,
+} from './schedule.js';
 import { SlipStats } from './slip-stats.js';
 
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 0) + 250; // 250 ms past a whole second
@@ -170,6 +178,42 @@ describe('firstDueAt', () => {
         expect(due).toBe(gridAfter(id, lastCheckAt + intervalMs));
       }
     });
+  });
+});
+
+describe('firstDueAfterUnknownLast (after a crash: checked while the recent checks load)', () => {
+  const STARTED = NOW - 6_300;
+
+  it.each([20_000, 60_000, 300_000])(
+    'comes at least half an interval after the start, within one interval of it, spread (interval %d ms)',
+    (intervalMs) => {
+      // the newest rollup is older than an interval: firstDueAt alone would spread from the start
+      const dues = ids.map((id) => firstDueAfterUnknownLast(id, intervalMs, STARTED - 10 * intervalMs, NOW, STARTED));
+      for (const [index, due] of dues.entries()) {
+        const id = ids[index] as string;
+        expect((due - offsetOf(id)) % 1000).toBe(0);
+        expect(due).toBeGreaterThanOrEqual(STARTED + intervalMs / 2);
+        expect(due).toBeLessThanOrEqual(STARTED + intervalMs);
+      }
+      expect(new Set(dues.map((due) => Math.floor(due / 1000))).size).toBeGreaterThan(5);
+    },
+  );
+
+  it('keeps a rhythm slot from the newest rollup that is already half an interval after the start', () => {
+    const intervalMs = 300_000;
+    for (const id of ids) {
+      const through = STARTED - 60_000;
+      expect(firstDueAfterUnknownLast(id, intervalMs, through, NOW, STARTED)).toBe(
+        firstDueAt(id, intervalMs, through, NOW, STARTED),
+      );
+    }
+  });
+
+  it('leaves at least one second to spread over when loading took longer than half the interval', () => {
+    for (const id of ids) {
+      const due = firstDueAfterUnknownLast(id, 20_000, null, NOW, NOW - 45_000);
+      expect(due).toBe(gridAfter(id, NOW));
+    }
   });
 });
 

@@ -71,6 +71,31 @@ export function firstDueAt(
   return nextSlot + phaseOf(id, Math.max(1, Math.floor(windowMs / SECOND))) * SECOND;
 }
 
+/**
+ * First due time when the last check is not known yet: after a crash, a service is checked while its recent checks
+ * load, and its newest rollup (`newestThrough`, the rhythm `firstDueAt` is given) may be a few checks older than its
+ * last check. Any check the crashed run took was before `startedAt`, so a due time at least half an interval after
+ * the start keeps the half-interval distance from it that `firstDueAt` keeps from a known last check; the services
+ * brought forward by that are spread over the next min(interval, 60 s) / 2, so each is still checked within one
+ * interval of the start (a boot slower than that leaves at least one second to spread over, as `firstDueAt`).
+ */
+export function firstDueAfterUnknownLast(
+  id: string,
+  intervalMs: number,
+  newestRollupThrough: number | null,
+  now: number,
+  startedAt: number,
+): number {
+  const due = firstDueAt(id, intervalMs, newestRollupThrough, now, startedAt);
+  const floor = startedAt + intervalMs / 2;
+  if (due >= floor) return due;
+  const offset = offsetOf(id);
+  const from = slotAtOrAfter(offset, Math.max(now, floor));
+  const spreadMs = Math.min(intervalMs, 60_000) / 2;
+  const windowMs = Math.min(spreadMs, floor + spreadMs - from);
+  return from + phaseOf(id, Math.max(1, Math.floor(windowMs / SECOND))) * SECOND;
+}
+
 /** Next slot after a dispatch at `now`: fixed rate from the due time, skipping slots that were missed. */
 export function advanceDue(dueAt: number, intervalMs: number, now: number): { nextDueAt: number; skipped: number } {
   let next = dueAt + intervalMs;
