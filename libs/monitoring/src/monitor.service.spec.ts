@@ -491,6 +491,19 @@ describe('MonitorService', () => {
         return { release, reads: () => reads };
       }
 
+      /** Installed: the check taken at `due` while the restore read, on top of the five stored checks, each once. */
+      function expectRestoredWithCheckAt(api: NonNullable<ReturnType<MonitorService['get']>>, due: number): void {
+        expect(api.restoring).toBe(false);
+        expect(api.recent.toArray().map((check) => check.at)).toEqual([
+          due,
+          BASE - MINUTE,
+          BASE - 5 * MINUTE,
+          BASE - 10 * MINUTE,
+          BASE - 20 * MINUTE,
+          BASE - 30 * MINUTE,
+        ]);
+      }
+
       it('shows every service`s stored state and rollups after one pass over the state table, none queried alone', async () => {
         const held = holdRecentReads();
         const { restored } = await monitor.open([service('api', { intervalMs: interval }), service('fresh')], BASE);
@@ -590,15 +603,7 @@ describe('MonitorService', () => {
         expect(states.rollup('api', today)).toMatchObject({ total: 3, failures: 1, through: BASE - 10 * MINUTE });
         held.release();
         await restored;
-        expect(api.restoring).toBe(false);
-        expect(api.recent.toArray().map((check) => check.at)).toEqual([
-          due,
-          BASE - MINUTE,
-          BASE - 5 * MINUTE,
-          BASE - 10 * MINUTE,
-          BASE - 20 * MINUTE,
-          BASE - 30 * MINUTE,
-        ]);
+        expectRestoredWithCheckAt(api, due);
         // the two checks the crash kept out of the rollup, and the check taken meanwhile, each once
         expect(api.rollups.get(today)!.rollup).toMatchObject({ total: 6, failures: 3, through: due });
         expect(api.nextDueAt).toBe(due + interval);
@@ -650,15 +655,7 @@ describe('MonitorService', () => {
             if (storedFirst) while ((await storedChecks()) < 6) await sleep(5);
             held.release();
             await restored;
-            expect(api.restoring).toBe(false);
-            expect(api.recent.toArray().map((check) => check.at)).toEqual([
-              due,
-              BASE - MINUTE,
-              BASE - 5 * MINUTE,
-              BASE - 10 * MINUTE,
-              BASE - 20 * MINUTE,
-              BASE - 30 * MINUTE,
-            ]);
+            expectRestoredWithCheckAt(api, due);
             expect(api.evaluation).toMatchObject({ state: 'down', failStreak: 2, since: storedState.since });
             expect(api.nextDueAt).toBe(due + interval);
             expect(api.rollups.get(today)!.rollup).toMatchObject({ total: 6, failures: 3, through: due });
