@@ -52,10 +52,6 @@ const READ_OPS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
 const PARSED_FILE = 'services-file.parsed.json';
 
 /**
- * One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite; `restartOf`
- * starts it again on the data a previous (embedded) start left when it stopped.
- */
-/**
  * Reads /api/status every 500 ms (as a browser would: br), each timed to the last byte of the body. `stop()` ends
  * it and returns { reads, failed, p50Ms, p90Ms, maxMs }; `stopAfter(k)` waits for k reads first.
  */
@@ -104,6 +100,10 @@ function statusReader(base) {
   };
 }
 
+/**
+ * One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite; `restartOf`
+ * starts it again on the data a previous (embedded) start left when it stopped.
+ */
 async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, restartOf = null }) {
   const dataDir = restartOf ?? tempDir('boot-run');
   let dynalite = null;
@@ -190,7 +190,6 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
     if (first.size < n) await sleep(2000);
   }
   const whileLoading = await reader.stop();
-  const loaded = /recent checks of \d+ services restored in/.test(app.output());
   const settledReads = await statusReader(base).stopAfter(10);
   const firstMs = [...first.values()].map((at) => at - startedAt).sort((a, b) => a - b);
   // Whatever boot still loads in the background has had the first interval to finish.
@@ -227,7 +226,7 @@ async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, re
       seededDegraded: degraded.size,
     },
     // /api/status (br, whole body) during the first interval, and 10 reads after it with everything loaded.
-    statusReads: { firstInterval: whileLoading, restoreDoneByThen: loaded, after: settledReads },
+    statusReads: { firstInterval: whileLoading, after: settledReads },
     peakAtStatusMb,
     peakMb,
     rssEndMb,

@@ -67,8 +67,16 @@ export function firstDueAt(
     }
   }
   const spreadMs = Math.min(intervalMs, 60_000);
-  const windowMs = startedAt === undefined ? spreadMs : Math.min(spreadMs, startedAt + spreadMs - nextSlot);
-  return nextSlot + phaseOf(id, Math.max(1, Math.floor(windowMs / SECOND))) * SECOND;
+  return spreadFrom(
+    id,
+    nextSlot,
+    startedAt === undefined ? spreadMs : Math.min(spreadMs, startedAt + spreadMs - nextSlot),
+  );
+}
+
+/** A slot of the service's grid from `from` on, spread by id over `windowMs` (at least one second). */
+function spreadFrom(id: string, from: number, windowMs: number): number {
+  return from + phaseOf(id, Math.max(1, Math.floor(windowMs / SECOND))) * SECOND;
 }
 
 /**
@@ -92,8 +100,7 @@ export function firstDueAfterUnknownLast(
   const offset = offsetOf(id);
   const from = slotAtOrAfter(offset, Math.max(now, floor));
   const spreadMs = Math.min(intervalMs, 60_000) / 2;
-  const windowMs = Math.min(spreadMs, floor + spreadMs - from);
-  return from + phaseOf(id, Math.max(1, Math.floor(windowMs / SECOND))) * SECOND;
+  return spreadFrom(id, from, Math.min(spreadMs, floor + spreadMs - from));
 }
 
 /** Next slot after a dispatch at `now`: fixed rate from the due time, skipping slots that were missed. */
