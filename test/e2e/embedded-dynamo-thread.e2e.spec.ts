@@ -56,6 +56,8 @@ describe('the embedded store on a thread of its own (compiled)', () => {
   it('answers requests while the main thread is blocked', async () => {
     await start(null);
     expect(dynamo.onThread).toBe(true);
+    // dynalite-number-size.ts: the thread's dynalite sizes numbers from their text.
+    expect(dynamo.numbers).toBe('text');
     const client = dynamoClient(dynamo.endpoint);
     await ensureTables(client, tableNames('thread-'));
     client.destroy();
@@ -111,6 +113,53 @@ describe('the embedded store on a thread of its own (compiled)', () => {
     } finally {
       await new Promise((done) => taken.close(done));
     }
+  });
+});
+
+/** The compiled number sizing (libs/aws/src/dynamodb/dynalite-number-size.ts). */
+const NUMBER_SIZE = pathToFileURL(
+  resolve(import.meta.dirname, '../../dist/api/libs/aws/src/dynamodb/dynalite-number-size.js'),
+);
+
+describe("dynalite's number sizing, replaced under Node's own loader (compiled)", () => {
+  it('is the sizing dynalite answers requests with: a number sized huge makes a PutItem too large', () => {
+    // In a process of its own: Jest loads CommonJS modules itself, the app does not.
+    const script = `
+      import { createRequire } from 'node:module';
+      const sizing = await import(${JSON.stringify(NUMBER_SIZE.href)});
+      const { dynalite, numbers } = sizing.loadDynalite();
+      const db = createRequire(${JSON.stringify(NUMBER_SIZE.href)}).cache[sizing.dynaliteDbFile()];
+      const server = dynalite({ createTableMs: 0 });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const call = (target, body) =>
+        fetch('http://127.0.0.1:' + server.address().port, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': 'DynamoDB_20120810.' + target,
+            'x-amz-date': '20260101T000000Z',
+            authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+          },
+          body: JSON.stringify(body),
+        }).then((response) => response.json());
+      await call('CreateTable', {
+        TableName: 'sizes',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+      const put = (id) => call('PutItem', { TableName: 'sizes', Item: { id: { S: id }, n: { N: '12345.5' } } });
+      const before = await put('a');
+      db.numberSize = () => 500000;
+      const after = await put('b');
+      server.close();
+      console.log(JSON.stringify({ numbers, before, after: after.message ?? after }));`;
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 }),
+    ) as { numbers: string; before: unknown; after: string };
+    expect(out.numbers).toBe('text');
+    expect(out.before).toEqual({});
+    expect(out.after).toMatch(/Item size has exceeded the maximum allowed size/);
   });
 });
 

@@ -140,6 +140,10 @@ export class AwsModule {
             new Logger('Storage').log(
               `embedded DynamoDB on ${embedded.onThread ? 'a thread of its own' : 'the main thread'} at ${embedded.endpoint}`,
             );
+            if (embedded.numbers !== 'text')
+              new Logger('Storage').warn(
+                "embedded DynamoDB sizes numbers with big.js (dynalite's code changed since dynalite-number-size.ts): slower, the same answers",
+              );
             return embedded;
           },
         },

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { closeDynalite, listenDynalite } from './dynalite-server.js';
+import type { NumberSizing } from './dynalite-number-size.js';
 import type { EmbeddedThreadData, FromEmbeddedThread, ToEmbeddedThread } from './embedded-dynamo.protocol.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
   /** True when dynalite runs on a thread of its own, false when on the caller's. */
   onThread: boolean;
+  /** How dynalite sizes numbers: 'text' (fast), or 'big.js' as shipped (a dynalite upgrade; dynalite-number-size.ts). */
+  numbers: NumberSizing;
   close(): Promise<void>;
 }
 
@@ -124,6 +127,7 @@ async function startOnThread(
   return {
     endpoint: `http://127.0.0.1:${ready.port}`,
     onThread: true,
+    numbers: ready.numbers,
     close: () => {
       if (closing) return Promise.resolve();
       closing = true;
@@ -146,10 +150,11 @@ async function startOnThread(
 
 /** dynalite on the caller's thread. */
 async function startHere(path: string | null, port: number, lock: DataDirLock | null): Promise<EmbeddedDynamo> {
-  const { server, port: bound } = await listenDynalite(path, port);
+  const { server, port: bound, numbers } = await listenDynalite(path, port);
   return {
     endpoint: `http://127.0.0.1:${bound}`,
     onThread: false,
+    numbers,
     close: () => closeDynalite(server).then(() => lock?.release()),
   };
 }

@@ -13,8 +13,8 @@ const data = workerData as EmbeddedThreadData;
 const post = (message: FromEmbeddedThread) => port.postMessage(message);
 
 try {
-  const { server, port: bound } = await listenDynalite(data.path, data.port);
-  post({ type: 'listening', port: bound });
+  const { server, port: bound, numbers } = await listenDynalite(data.path, data.port);
+  post({ type: 'listening', port: bound, numbers });
   port.on('message', (message: ToEmbeddedThread) => {
     // Then the thread ends: nothing else keeps its event loop alive.
     if (message.type === 'close') void closeDynalite(server).then(() => port.close());
