@@ -142,7 +142,7 @@ export class AwsModule {
             );
             if (embedded.numbers !== 'text')
               new Logger('Storage').warn(
-                "embedded DynamoDB sizes numbers with big.js (dynalite's code changed since dynalite-number-size.ts): slower, the same answers",
+                'embedded DynamoDB: dynalite loaded as shipped, sizing numbers with big.js (slower, the same answers; see libs/aws/src/dynamodb/dynalite-number-size.ts)',
               );
             return embedded;
           },
