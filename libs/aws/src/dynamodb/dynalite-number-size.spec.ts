@@ -55,6 +55,9 @@ function numbers(count: number, seed = 17): string[] {
     '99999999999999999999999999999999999999',
     '9.9999999999999999999999999999999999999E+125',
     '1E-130',
+    '.5',
+    '5.',
+    '-.25',
   ];
   const out = [...edges];
   while (out.length < count) {
