@@ -1,4 +1,5 @@
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { seededRandom as random } from '@app/common/testing';
 import { FastReads } from '../../apps/api/src/http/fast-reads.js';
 import { createTestApp, type TestApp } from '../support/in-process-app.js';
 
@@ -12,18 +13,6 @@ interface Exchange {
   /** Every byte the server sent, until it closed the connection or went quiet after a complete answer. */
   bytes: Buffer;
   closed: boolean;
-}
-
-/** Seeded PRNG (mulberry32): the same mutations on every run; the seed is in the test name. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The answer without what differs per response (Date, a generated request id), headers in a stable order. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { seededRandom as random } from '@app/common/testing';
 import {
   compileDynaliteDb,
   DYNALITE_NUMBER_SIZE,
@@ -10,18 +11,6 @@ import {
 type Item = Record<string, Record<string, unknown>>;
 interface DynaliteDb {
   itemSize(item: Item, compress?: boolean, addMetaSize?: boolean, rangeKey?: string): number;
-}
-
-/** A seeded generator, so a failure names a number that fails again. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Numbers as the SDK and the adapters write them, and the shapes DynamoDB's number grammar allows. */

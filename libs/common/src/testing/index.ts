@@ -2,3 +2,4 @@
 export * from './fake-clock.js';
 export * from './in-memory-audit-log.js';
 export * from './settle.js';
+export * from './seeded-random.js';
