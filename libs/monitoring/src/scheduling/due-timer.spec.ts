@@ -36,7 +36,7 @@ describe('DueTimer', () => {
   });
 
   it('with a lead, hands each item over that long before its due time', () => {
-    const early = new DueTimer(
+    const early = new DueTimer<string>(
       timers,
       () => true,
       (items, now) => fired.push({ items, now }),
