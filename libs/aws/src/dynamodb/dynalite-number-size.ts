@@ -5,9 +5,9 @@ import { dirname } from 'node:path';
 /**
  * dynalite sizes every item it reads or writes (the 1 MB page of a Query or Scan, twice per item; consumed capacity;
  * the 400 KB item limit) and sizes each number by parsing it into a big.js object (db/index.js, `valSize`, case
- * 'N'). A rollup item holds ~100 numbers: at 10,000 services the boot's Scan spent a quarter of the store's thread
- * in that sizing and more in collecting the big.js garbage (docs/bench.md, session 33). This is the same arithmetic
- * on the text, as shipped in dynalite 4.
+ * 'N'). A rollup item holds ~100 numbers: at 10,000 services the boot's Scan spent an eighth of the store's busy
+ * thread in `itemSize` (0.5 of 4.1 s), besides the garbage it made (GC 1.7 s); without big.js the Scan took ~25 %
+ * less time (docs/bench.md, session 33). The replaced code is dynalite 4's.
  */
 export const DYNALITE_NUMBER_SIZE = `  case 'N':
     val = new Big(val)
