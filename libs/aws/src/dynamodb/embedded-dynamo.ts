@@ -11,7 +11,10 @@ export interface EmbeddedDynamo {
   endpoint: string;
   /** True when dynalite runs on a thread of its own, false when on the caller's. */
   onThread: boolean;
-  /** How dynalite sizes numbers: 'text' (fast), or 'big.js' as shipped (a dynalite upgrade; dynalite-number-size.ts). */
+  /**
+   * How dynalite sizes numbers: 'text' (fast), or 'big.js' as shipped — after a dynalite upgrade, or under a loader
+   * of its own such as Jest's on the caller's thread (dynalite-number-size.ts).
+   */
   numbers: NumberSizing;
   close(): Promise<void>;
 }
