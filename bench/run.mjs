@@ -22,6 +22,7 @@ import { BENCH_DIR, removeTemps } from './app.mjs';
 import { bootRun } from './boot.mjs';
 import { build, buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
+import { expiryRun } from './expiry-run.mjs';
 import { historyCost, memoryRun, recentCost } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
 import { schedulerRun, writeUnitsRun } from './scheduler.mjs';
@@ -32,7 +33,10 @@ import { statusSizeRun } from './status-size.mjs';
 const { values } = parseArgs({
   options: {
     // boot is not in the default run (seeding 10,000 services alone takes ~4 minutes): --only boot.
-    only: { type: 'string', default: 'size,status,statusbr,snapshot,punctual,memory,1000,2000,10000,wcu,replicas' },
+    only: {
+      type: 'string',
+      default: 'size,status,statusbr,snapshot,punctual,memory,1000,2000,10000,wcu,replicas,expiry',
+    },
     baseline: { type: 'string' },
     'boot-sizes': { type: 'string', default: '1000,10000' },
     'boot-counted': { type: 'boolean', default: true },
@@ -190,6 +194,12 @@ async function main() {
   if (only.has('wcu')) {
     results.writeUnits = await step('write units', () =>
       writeUnitsRun({ n: 100, warmMs: quick ? 5_000 : 8_000, windowMs: quick ? 8_000 : 20_000, log }),
+    );
+  }
+  if (only.has('expiry')) {
+    // 1,000 services, an hour of checks at 20 s expired each (180) and 30 kept; then hour-by-hour rounds.
+    results.expiry = await step('embedded expiry', () =>
+      expiryRun({ services: 1000, expired: 180, kept: 30, rounds: quick ? 3 : 6 }),
     );
   }
   if (only.has('boot')) {
@@ -591,6 +601,23 @@ function report() {
     out.push(
       "  converged: from a check's start until every replica's status snapshot shows it (GET /api/admin/services, sampled every 0.5 s; includes the feed's 1 s publish and 1 s poll and the snapshot's self-throttled rebuild).",
     );
+  }
+
+  const e = results.expiry;
+  if (e) {
+    out.push(
+      `\nEmbedded expiry (what TTL does in AWS): ${e.services} services, ${e.expiredPerService} expired + ${e.keptPerService} kept checks each, store on ${e.onThread ? 'its thread' : 'the main thread'}`,
+    );
+    out.push(
+      `  writing the expired checks ${fmt(e.writeExpiredSeconds, 1)} s (8 batches in flight); sweeping them ${fmt(e.sweepSeconds, 1)} s (${e.deleted} deleted, one request at a time, main thread ${fmt(e.sweepMainThreadUtilisation * 100, 0)} % busy) = ${fmt(e.sweepSeconds / e.writeExpiredSeconds, 2)}× the write time`,
+    );
+    out.push(
+      `  a sweep with nothing expired: ${fmt(e.quietSweepSeconds, 2)} s (main thread ${fmt(e.quietSweepMainThreadUtilisation * 100, 0)} % busy); bytes on disk ${fmt(e.bytesWritten / 1e6, 1)} MB after the writes, ${fmt(e.bytesAfterSweep / 1e6, 1)} MB after the sweep`,
+    );
+    if (e.hourly)
+      out.push(
+        `  hour by hour (three hours kept): MB on disk after each round ${e.hourly.map((round) => fmt(round.bytes / 1e6, 1)).join(', ')}; sweep s ${e.hourly.map((round) => fmt(round.seconds, 1)).join(', ')}`,
+      );
   }
 
   for (const b of results.boot ?? []) {

@@ -13,6 +13,7 @@ import {
   Logger,
   Module,
   type DynamicModule,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
@@ -38,6 +39,7 @@ import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeat.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
 import { DynamoStateAndRollupStore } from './adapters/dynamo-state-and-rollup.store.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './dynamodb/embedded-dynamo.js';
+import { EmbeddedExpiry, EXPIRY_SCHEDULE, type ExpirySchedule } from './dynamodb/embedded-expiry.js';
 import { ensureTables, verifyTables } from './dynamodb/ensure-tables.js';
 import { tableNames, type TableNames } from './dynamodb/tables.js';
 
@@ -48,7 +50,7 @@ export interface AwsModuleOptions {
    * Run dynalite in-process, persisted under this directory (null = in memory), on a worker thread of its own unless
    * `thread` is false. Undefined = use AWS / endpoint.
    */
-  embedded?: { dataDir: string | null; thread?: boolean };
+  embedded?: { dataDir: string | null; thread?: boolean; expiry?: ExpirySchedule };
   /** Explicit DynamoDB endpoint (tests); otherwise the SDK's own AWS_ENDPOINT_URL_DYNAMODB or AWS. */
   endpoint?: string;
   /** Create missing tables at boot (local modes). In AWS, Terraform owns the tables. */
@@ -68,6 +70,8 @@ export const SNS_NOTIFIER = Symbol('SNS_NOTIFIER');
 /** The visitors' notifier (subscribers topic), or null when SUBSCRIBERS_TOPIC_ARN is not set. */
 export const SUBSCRIBER_NOTIFIER = Symbol('SUBSCRIBER_NOTIFIER');
 const TABLES_READY = Symbol('TABLES_READY');
+/** The embedded store's expiry sweeps (what TTL does in AWS), or null with an external DynamoDB. */
+const EMBEDDED_EXPIRY = Symbol('EMBEDDED_EXPIRY');
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -91,14 +95,20 @@ export class DynamoHealth {
 }
 
 @Injectable()
-class AwsLifecycle implements OnApplicationShutdown {
+class AwsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Storage');
   constructor(
     @Inject(EMBEDDED_DYNAMO) private readonly embedded: EmbeddedDynamo | null,
+    @Inject(EMBEDDED_EXPIRY) private readonly expiry: EmbeddedExpiry | null,
     private readonly client: DynamoDBClient,
   ) {}
 
+  onApplicationBootstrap(): void {
+    this.expiry?.start();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.expiry?.stop();
     this.client.destroy();
     if (this.embedded) {
       await this.embedded.close();
@@ -176,6 +186,12 @@ export class AwsModule {
             else await verifyTables(client, names, { region: options.region, prefix: options.tablePrefix });
             return true;
           },
+        },
+        {
+          provide: EMBEDDED_EXPIRY,
+          inject: [EMBEDDED_DYNAMO, DynamoDBClient, TABLE_NAMES, TABLES_READY],
+          useFactory: (embedded: EmbeddedDynamo | null, client: DynamoDBClient, names: TableNames) =>
+            embedded ? new EmbeddedExpiry(client, names, options.embedded?.expiry ?? EXPIRY_SCHEDULE) : null,
         },
         adapter(CheckStore, (client, names) => new DynamoCheckStore(client, names.checks, options.checkRetentionDays)),
         adapter(StateAndRollupStore, (client, names) => new DynamoStateAndRollupStore(client, names.state)),

@@ -9,6 +9,7 @@ export * from './adapters/dynamo-state-and-rollup.store.js';
 export * from './adapters/sns.notifier.js';
 export * from './aws.module.js';
 export * from './dynamodb/embedded-dynamo.js';
+export * from './dynamodb/embedded-expiry.js';
 export * from './dynamodb/level-iterators.js';
 export * from './dynamodb/ensure-tables.js';
 export * from './dynamodb/tables.js';

@@ -15,12 +15,12 @@ import {
   type StoredServiceState,
 } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
-import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
+import { ROLLUP_KEY_PREFIX, TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
 import { batchGet, conditionHolds, queryAll, scanAll } from '../dynamodb/requests.js';
 
 const STATE_KEY = 'state';
-const DAY_PREFIX = 'day#';
+const DAY_PREFIX = ROLLUP_KEY_PREFIX;
 /**
  * The clean-stop record: a `serviceId` no service can have (ids are `[a-z0-9][a-z0-9_-]*`), and a key that sorts
  * before every `day#` key, so the boot Scan's filter leaves it out.

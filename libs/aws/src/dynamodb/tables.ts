@@ -5,22 +5,35 @@ import type {
   KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 
+/** The sort-key prefix of the daily rollup items in the `state` table (`day#YYYY-MM-DD`). */
+export const ROLLUP_KEY_PREFIX = 'day#';
+
 /**
  * Every table the product uses. Terraform (terraform/modules/data) creates the same tables in AWS; locally the
  * app creates them. Keep libs/aws/README.md in step with this list.
+ * `expiry`: how the embedded store finds the items that carry `expiresAt` (`embedded-expiry.ts`; in AWS, DynamoDB's
+ * TTL does it): `oldest-first` — within each partition, the items whose sort key starts with `prefix` have an
+ * expiry fixed by their sort key and growing with it (checks by `at`, rollups by day), and nothing writes them once
+ * expired; `scan` — few items, read whole; absent — nothing in the table expires.
  */
 export const TABLES = {
-  checks: { hash: ['serviceId', 'S'], range: ['at', 'N'] },
-  state: { hash: ['serviceId', 'S'], range: ['key', 'S'] },
+  checks: { hash: ['serviceId', 'S'], range: ['at', 'N'], expiry: { kind: 'oldest-first' } },
+  state: { hash: ['serviceId', 'S'], range: ['key', 'S'], expiry: { kind: 'oldest-first', prefix: ROLLUP_KEY_PREFIX } },
   services: { hash: ['id', 'S'] },
   incidents: {
     hash: ['pk', 'S'],
     range: ['sk', 'S'],
     gsi: [{ name: 'gsi1', hash: ['gsi1pk', 'S'], range: ['gsi1sk', 'S'] }],
   },
-  outbox: { hash: ['id', 'S'], gsi: [{ name: 'pending', hash: ['pendingKey', 'S'], range: ['dueAt', 'N'] }] },
+  outbox: {
+    hash: ['id', 'S'],
+    gsi: [{ name: 'pending', hash: ['pendingKey', 'S'], range: ['dueAt', 'N'] }],
+    expiry: { kind: 'scan' },
+  },
   audit: { hash: ['pk', 'S'], range: ['sk', 'S'] },
-  coord: { hash: ['pk', 'S'], range: ['sk', 'S'] },
+  // Replica records are rewritten with a later expiry at every heartbeat, so they are read whole (the change feed,
+  // an hour at most once expired items go, is read with them).
+  coord: { hash: ['pk', 'S'], range: ['sk', 'S'], expiry: { kind: 'scan' } },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = readonly [string, 'S' | 'N'];
@@ -28,11 +41,14 @@ export interface TableSpec {
   hash: TableKey;
   range?: TableKey;
   gsi?: readonly { name: string; hash: TableKey; range?: TableKey }[];
+  expiry?: TableExpiry;
 }
+
+export type TableExpiry = { kind: 'oldest-first'; prefix?: string } | { kind: 'scan' };
 
 /**
  * Items that should expire carry this attribute (epoch seconds). Terraform enables DynamoDB TTL on it for every
- * table; locally it is ignored (dynalite does not expire items).
+ * table; dynalite does not expire items, so the embedded store deletes them itself (`embedded-expiry.ts`).
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
