@@ -39,6 +39,12 @@ export interface OutboxItem {
   sentAt: number | null;
 }
 
+/**
+ * Days an outbox item is kept after it was queued (DynamoDB's TTL in AWS, the embedded store's expiry locally).
+ * A transition is queued at most once because its item exists: past this, queuing it again would send it again.
+ */
+export const OUTBOX_RETENTION_DAYS = 90;
+
 /** Port: the alert outbox. Every state change is a single-item conditional write. */
 export abstract class OutboxStore {
   /** Adds the item unless an item with its id exists; returns whether it was added. */

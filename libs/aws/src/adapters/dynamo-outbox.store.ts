@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   NOTIFICATION_CHANNELS,
+  OUTBOX_RETENTION_DAYS,
   OutboxStore,
   type Notification,
   type NotificationChannel,
@@ -18,7 +19,6 @@ import { conditionHolds } from '../dynamodb/requests.js';
 
 /** One pending partition per channel: a hung channel's backlog never hides the other channel's items. */
 const pendingKey = (channel: NotificationChannel) => `pending#${channel}`;
-const RETENTION_DAYS = 90;
 
 /**
  * The alert outbox. `pendingKey` (`pending#<channel>`) exists only while an item still has to be delivered, so
@@ -47,7 +47,7 @@ export class DynamoOutboxStore extends OutboxStore {
             dueAt: put.n(item.dueAt),
             status: put.s('pending'),
             pendingKey: put.s(pendingKey(item.channel)),
-            [TTL_ATTRIBUTE]: put.n(Math.floor(item.createdAt / 1000) + RETENTION_DAYS * 86_400),
+            [TTL_ATTRIBUTE]: put.n(Math.floor(item.createdAt / 1000) + OUTBOX_RETENTION_DAYS * 86_400),
           },
           ConditionExpression: 'attribute_not_exists(id)',
         }),

@@ -341,6 +341,25 @@ describe('IncidentReconciler (automatic incidents)', () => {
       expect(incidents()).toHaveLength(1);
     });
 
+    it("queues an open incident's opened alert again only while the outbox keeps the first (its items expire)", async () => {
+      world.monitor.set('checkout', 'down');
+      world.monitor.add(watchedService('search'), 'down');
+      const open = (id: string, serviceId: string, openedAt: number) => {
+        world.store.incidents.set(id, incident(id, new Date(openedAt).toISOString(), { serviceIds: [serviceId] }));
+        world.store.locks.set(serviceId, { serviceId, incidentId: id, openedAt });
+      };
+      // Opened 88 days ago: its alert's items are still in the outbox in production (none here: a crash lost them).
+      open('inc-recent', 'checkout', BASE - 88 * DAY);
+      // Opened 100 days ago: its alert's items have expired (90 days); queuing again would page a second time.
+      open('inc-old', 'search', BASE - 100 * DAY);
+
+      await boot();
+
+      const opened = world.outboxStore.ids().filter((id) => id.includes('#opened#'));
+      expect(opened.sort()).toEqual(['inc-recent#opened#slack', 'inc-recent#opened#sns']);
+      expect(world.store.locks.get('search')?.incidentId).toBe('inc-old');
+    });
+
     it('releases a lock whose incident is already resolved and queues the resolved alert', async () => {
       const resolved = incident('inc-done', new Date(BASE - 10 * MINUTE).toISOString(), {
         status: 'resolved',

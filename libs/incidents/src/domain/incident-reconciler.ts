@@ -19,13 +19,15 @@ import {
 import { INCIDENT_OPTIONS, type IncidentOptions } from '../incidents.options.js';
 import { humanDuration } from '../notify/render.js';
 import type { IncidentClosure } from '../notify/notifier.js';
-import { IncidentStore } from '../ports.js';
+import { IncidentStore, OUTBOX_RETENTION_DAYS } from '../ports.js';
 import { IncidentCache } from './incident-cache.js';
 import { IncidentWriter, iso } from './incident-writer.js';
 import { impactRank, newId, renderableIncident, type Incident, type OpenLock } from './incident.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 
 const DAY_MS = 86_400_000;
+/** A day short of the outbox's retention: the opened alert's item is still there (queued at the opening or later). */
+const OPENED_REPAIR_MS = (OUTBOX_RETENTION_DAYS - 1) * DAY_MS;
 
 interface StoredAtBoot {
   incidents: Incident[];
@@ -344,13 +346,17 @@ export class IncidentReconciler implements OnModuleInit, OnApplicationBootstrap,
       return;
     }
     this.cache.put(incident);
-    await this.writer.notify(
-      incident,
-      'opened',
-      'opened',
-      incident.updates[0]?.message ?? incident.title,
-      lock.openedAt,
-    );
+    // Queued again only while the outbox still holds what was queued then: past its retention the item may have
+    // expired, and this would page anew for an incident open for months (at every boot or adoption). A crash
+    // that interrupted the first queuing is repaired by the next boot or adoption, well within it.
+    if (now - lock.openedAt < OPENED_REPAIR_MS)
+      await this.writer.notify(
+        incident,
+        'opened',
+        'opened',
+        incident.updates[0]?.message ?? incident.title,
+        lock.openedAt,
+      );
     if (incident.status === 'resolved') await this.resolve(lock, now, 'recovered');
   }
 
