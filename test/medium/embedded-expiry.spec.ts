@@ -12,21 +12,14 @@ import {
   TTL_ATTRIBUTE,
 } from '@app/aws';
 import { CheckStore, emptyRollup, type StoredCheck } from '@app/monitoring';
+import { passingCheck } from '@app/monitoring/testing';
 import { dynamoClient, recordCommands, testDynamo } from '../support/dynamo.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1, 12);
 const RETENTION_DAYS = 30;
 
-const check = (serviceId: string, at: number): StoredCheck => ({
-  serviceId,
-  at,
-  ok: true,
-  latencyMs: 12,
-  statusCode: 200,
-  state: 'up',
-  maintenance: false,
-});
+const check = passingCheck;
 
 /** `count` checks a minute apart, the newest at `newest`. */
 const checksUntil = (serviceId: string, newest: number, count: number): StoredCheck[] =>

@@ -1,19 +1,10 @@
 import { FakeClock, settle } from '@app/common/testing';
-import type { StoredCheck } from '../ports.js';
-import { FakeClusterView, InMemoryChangeFeedStore, testChangeFeed } from '../testing/index.js';
+import { FakeClusterView, InMemoryChangeFeedStore, passingCheck, testChangeFeed } from '../testing/index.js';
 import { feedKey, type ClusterChange } from './cluster.ports.js';
 import type { ChangeFeed } from './change-feed.js';
 import { FEED_RETENTION_MS } from './change-feed.js';
 
-const check = (serviceId: string, at: number): StoredCheck => ({
-  serviceId,
-  at,
-  ok: true,
-  latencyMs: 12,
-  statusCode: 200,
-  state: 'up',
-  maintenance: false,
-});
+const check = passingCheck;
 
 describe('ChangeFeed (how replicas keep each other current)', () => {
   let store: InMemoryChangeFeedStore;

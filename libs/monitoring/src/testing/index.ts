@@ -13,3 +13,4 @@ export * from './in-memory-change-feed-store.js';
 export * from './in-memory-coordination-store.js';
 export * from './fake-cluster.js';
 export * from './fake-timers.js';
+export * from './stored-check.js';
