@@ -1,15 +1,23 @@
 import 'reflect-metadata';
-import { DeleteItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { Test } from '@nestjs/testing';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AwsModule,
+  DynamoCertificateAlertStore,
   DynamoChangeFeedStore,
   DynamoCheckStore,
   DynamoCoordinationStore,
   DynamoStateAndRollupStore,
   EmbeddedExpiry,
   TTL_ATTRIBUTE,
+  type ExpiredCounts,
 } from '@app/aws';
 import { CheckStore, emptyRollup, type StoredCheck } from '@app/monitoring';
 import { passingCheck } from '@app/monitoring/testing';
@@ -75,6 +83,23 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
 
   beforeEach(emptyTables);
 
+  /** A sweep at NOW, and the partitions it sent a Query for. */
+  async function sweepRecordingQueries(): Promise<{ counts: ExpiredCounts; queried: string[] }> {
+    const sweeping = dynamoClient();
+    const queried: string[] = [];
+    sweeping.middlewareStack.add(
+      (next, context) => (args) => {
+        const input = args.input as { ExpressionAttributeValues?: Record<string, AttributeValue> };
+        if (context.commandName === 'QueryCommand') queried.push(input.ExpressionAttributeValues?.[':h']?.S ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordQueries' },
+    );
+    const counts = await new EmbeddedExpiry(sweeping, names).sweep(NOW);
+    sweeping.destroy();
+    return { counts, queried };
+  }
+
   it('deletes the checks past their retention, partition by partition, and keeps every other check', async () => {
     const cutoff = NOW - RETENTION_DAYS * DAY;
     // More expired checks than one page in a partition; a partition left empty; one with nothing expired; and
@@ -93,11 +118,13 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
       for (let index = 0; index < all.length; index += 25) await checks.append(all.slice(index, index + 25));
     }
 
-    const counts = await new EmbeddedExpiry(client, names).sweep(NOW);
+    const { counts, queried } = await sweepRecordingQueries();
 
     const expiredTotal = Object.values(written).reduce((sum, { expired }) => sum + expired.length, 0);
     expect(counts.checks).toBe(expiredTotal);
     for (const [id, { kept }] of Object.entries(written)) expect(await checksOf(id)).toEqual(kept.map((c) => c.at));
+    // A partition with nothing expired costs the walk's one-item Scan only.
+    expect(queried).not.toContain('svc-fresh');
     // A second sweep finds nothing more.
     expect((await new EmbeddedExpiry(client, names).sweep(NOW)).checks).toBe(0);
   });
@@ -112,22 +139,31 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
   });
 
   it('deletes rollups older than their 400 days, past a fencing stub, and keeps the state item and newer rollups', async () => {
+    const up = { state: 'up', since: 1, failStreak: 0, badStreak: 0, okStreak: 3, fastStreak: 3 } as const;
     // A rollup expires 400 days after its day begins: by noon of 2026-06-01, the days up to 2025-04-27 have.
     for (const day of ['2025-01-01', '2025-01-03', '2025-04-27', '2025-04-28', '2026-05-31'])
       expect(await state.saveRollup({ ...emptyRollup('svc', day), total: 1, through: 1 }, null, 1)).toBe('saved');
     // A new owner's stamp on a day without a rollup leaves a stub with no expiry: it stays, and the sweep goes on.
     await state.fence('svc', '2025-01-02', 2);
-    await state.saveState('svc', { state: 'up', since: 1, failStreak: 0, badStreak: 0, okStreak: 3, fastStreak: 3 }, 2);
+    await state.saveState('svc', up, 2);
+    // A partition whose first item sorts before the rollups (`cert-alert` < `day#…`): its old rollup is found too.
+    await new DynamoCertificateAlertStore(client, names.state).save('tls', { notAfter: NOW, threshold: 14 });
+    await state.saveRollup({ ...emptyRollup('tls', '2025-01-01'), total: 1, through: 1 }, null, 1);
+    // A partition with no rollups at all.
+    await state.saveState('quiet', up, 1);
 
-    const counts = await new EmbeddedExpiry(client, names).sweep(NOW);
+    const { counts, queried } = await sweepRecordingQueries();
 
-    expect(counts.state).toBe(3);
+    expect(counts.state).toBe(4);
     expect(await keysOf(names.state, 'serviceId', 'svc', 'key')).toEqual([
       'day#2025-01-02',
       'day#2025-04-28',
       'day#2026-05-31',
       'state',
     ]);
+    expect(await keysOf(names.state, 'serviceId', 'tls', 'key')).toEqual(['cert-alert']);
+    expect(await keysOf(names.state, 'serviceId', 'quiet', 'key')).toEqual(['state']);
+    expect(queried.sort()).toEqual(['svc', 'tls']);
   });
 
   it('deletes expired replica records and change-feed items and keeps live ones and the items that never expire', async () => {
