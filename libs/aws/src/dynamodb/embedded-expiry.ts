@@ -85,16 +85,16 @@ export class EmbeddedExpiry {
     for (const name of Object.keys(TABLES) as TableName[]) {
       const spec: TableSpec = TABLES[name];
       if (!spec.expiry || this.stopped) continue;
-      const key: KeyNames = { hash: spec.hash[0], range: spec.range?.[0] ?? null };
+      const [hash] = spec.hash;
       counts[name] =
         spec.expiry.kind === 'oldest-first' && spec.range
           ? await this.sweepOldestFirst(
               this.names[name],
-              { hash: spec.hash[0], range: spec.range[0], rangeType: spec.range[1] },
+              { hash, range: spec.range[0], rangeType: spec.range[1] },
               spec.expiry.prefix,
               nowSeconds,
             )
-          : await this.sweepScan(this.names[name], key, nowSeconds);
+          : await this.sweepScan(this.names[name], { hash, range: spec.range?.[0] ?? null }, nowSeconds);
     }
     return counts;
   }
@@ -128,7 +128,7 @@ export class EmbeddedExpiry {
 
   private async sweepOldestFirst(
     table: string,
-    key: { hash: string; range: string; rangeType: 'S' | 'N' },
+    key: PartitionKey,
     prefix: string | undefined,
     nowSeconds: number,
   ): Promise<number> {
@@ -159,7 +159,7 @@ export class EmbeddedExpiry {
   /** Reads the partition's expiring items oldest first and deletes them up to the first that has not expired. */
   private async sweepPartition(
     table: string,
-    key: { hash: string; range: string },
+    key: PartitionKey,
     partition: AttributeValue,
     prefix: string | undefined,
     nowSeconds: number,
@@ -236,6 +236,13 @@ export class EmbeddedExpiry {
 interface KeyNames {
   hash: string;
   range: string | null;
+}
+
+/** The key of a table walked partition by partition: it has a sort key. */
+interface PartitionKey {
+  hash: string;
+  range: string;
+  rangeType: 'S' | 'N';
 }
 
 function keyOf(item: Item, { hash, range }: KeyNames): Item {
