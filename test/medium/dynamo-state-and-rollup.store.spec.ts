@@ -125,10 +125,14 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       expect((await store.load('cond-missing', '2026-01-01')).rollups).toEqual([]);
     });
 
-    it('stores rollups with an expiry about 400 days after their day', async () => {
+    it('stores rollups with an expiry 100 days after their day, or as many as configured', async () => {
       await store.saveRollup(rollup('expiry', '2026-01-10'), null, 1);
-      const item = await rawRollup('expiry', '2026-01-10');
-      expect(item?.expiresAt).toBe(Date.UTC(2026, 0, 10) / 1000 + 400 * 86_400);
+      expect((await rawRollup('expiry', '2026-01-10'))?.expiresAt).toBe(Date.UTC(2026, 0, 10) / 1000 + 100 * 86_400);
+      const yearly = new DynamoStateAndRollupStore(client, names.state, 400);
+      await yearly.saveRollup(rollup('expiry-yearly', '2026-01-10'), null, 1);
+      expect((await rawRollup('expiry-yearly', '2026-01-10'))?.expiresAt).toBe(
+        Date.UTC(2026, 0, 10) / 1000 + 400 * 86_400,
+      );
     });
   });
 

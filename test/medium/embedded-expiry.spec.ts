@@ -138,17 +138,17 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
     expect(await checksOf('edge')).toEqual([expiresNow]);
   });
 
-  it('deletes rollups older than their 400 days, past a fencing stub, and keeps the state item and newer rollups', async () => {
+  it('deletes rollups older than their 100 days, past a fencing stub, and keeps the state item and newer rollups', async () => {
     const up = { state: 'up', since: 1, failStreak: 0, badStreak: 0, okStreak: 3, fastStreak: 3 } as const;
-    // A rollup expires 400 days after its day begins: by noon of 2026-06-01, the days up to 2025-04-27 have.
-    for (const day of ['2025-01-01', '2025-01-03', '2025-04-27', '2025-04-28', '2026-05-31'])
+    // A rollup expires 100 days after its day begins: by noon of 2026-06-01, the days up to 2026-02-21 have.
+    for (const day of ['2025-12-01', '2025-12-03', '2026-02-21', '2026-02-22', '2026-05-31'])
       expect(await state.saveRollup({ ...emptyRollup('svc', day), total: 1, through: 1 }, null, 1)).toBe('saved');
     // A new owner's stamp on a day without a rollup leaves a stub with no expiry: it stays, and the sweep goes on.
-    await state.fence('svc', '2025-01-02', 2);
+    await state.fence('svc', '2025-12-02', 2);
     await state.saveState('svc', up, 2);
     // A partition whose first item sorts before the rollups (`cert-alert` < `day#…`): its old rollup is found too.
     await new DynamoCertificateAlertStore(client, names.state).save('tls', { notAfter: NOW, threshold: 14 });
-    await state.saveRollup({ ...emptyRollup('tls', '2025-01-01'), total: 1, through: 1 }, null, 1);
+    await state.saveRollup({ ...emptyRollup('tls', '2025-12-01'), total: 1, through: 1 }, null, 1);
     // A partition with no rollups at all.
     await state.saveState('quiet', up, 1);
 
@@ -156,8 +156,8 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
 
     expect(counts.state).toBe(4);
     expect(await keysOf(names.state, 'serviceId', 'svc', 'key')).toEqual([
-      'day#2025-01-02',
-      'day#2025-04-28',
+      'day#2025-12-02',
+      'day#2026-02-22',
       'day#2026-05-31',
       'state',
     ]);

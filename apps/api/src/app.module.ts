@@ -77,6 +77,7 @@ export class AppModule {
             (Boolean(overrides.dynamodbEndpoint ?? config.env.AWS_ENDPOINT_URL_DYNAMODB) &&
               config.env.STORAGE !== 'aws'),
           checkRetentionDays: config.env.CHECK_RETENTION_DAYS,
+          rollupRetentionDays: config.env.ROLLUP_RETENTION_DAYS,
           ...(config.env.SNS_TOPIC_ARN ? { snsTopicArn: config.env.SNS_TOPIC_ARN } : {}),
           ...(config.env.SUBSCRIBERS_TOPIC_ARN ? { subscribersTopicArn: config.env.SUBSCRIBERS_TOPIC_ARN } : {}),
         }),

@@ -56,6 +56,8 @@ export interface AwsModuleOptions {
   /** Create missing tables at boot (local modes). In AWS, Terraform owns the tables. */
   createTables: boolean;
   checkRetentionDays: number;
+  /** Days a daily rollup is kept after its day (DEFAULT_ROLLUP_RETENTION_DAYS when unset). */
+  rollupRetentionDays?: number;
   /** Alerts go to this SNS topic when set (endpoint overridable with the SDK's AWS_ENDPOINT_URL_SNS). */
   snsTopicArn?: string;
   /** Visitor subscriptions and notices use this SNS topic when set; unset = subscriptions disabled. */
@@ -194,7 +196,10 @@ export class AwsModule {
             embedded ? new EmbeddedExpiry(client, names, options.embedded?.expiry ?? EXPIRY_SCHEDULE) : null,
         },
         adapter(CheckStore, (client, names) => new DynamoCheckStore(client, names.checks, options.checkRetentionDays)),
-        adapter(StateAndRollupStore, (client, names) => new DynamoStateAndRollupStore(client, names.state)),
+        adapter(
+          StateAndRollupStore,
+          (client, names) => new DynamoStateAndRollupStore(client, names.state, options.rollupRetentionDays),
+        ),
         adapter(CatalogStore, (client, names) => new DynamoCatalogStore(client, names.services)),
         adapter(HeartbeatStore, (client, names) => new DynamoHeartbeatStore(client, names.state)),
         adapter(CertificateAlertStore, (client, names) => new DynamoCertificateAlertStore(client, names.state)),

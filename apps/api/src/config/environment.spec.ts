@@ -34,6 +34,7 @@ describe('environment validation', () => {
     expect(errors).toEqual([]);
     expect(value.PORT).toBe(3000);
     expect(value.SNS_TOPIC_ARN).toBeUndefined();
+    expect(value.ROLLUP_RETENTION_DAYS).toBe(100);
   });
 
   it('names the variable, the value and the rule for every problem', () => {
@@ -47,6 +48,7 @@ describe('environment validation', () => {
       HTTP_HEADERS_TIMEOUT: '0s',
       HTTP_KEEP_ALIVE_TIMEOUT: '1500ms',
       MAX_CONNECTIONS_PER_IP: '0',
+      ROLLUP_RETENTION_DAYS: '30',
     });
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -63,9 +65,11 @@ describe('environment validation', () => {
         expect.objectContaining({ path: 'HTTP_HEADERS_TIMEOUT', value: '0s' }),
         expect.objectContaining({ path: 'HTTP_KEEP_ALIVE_TIMEOUT', value: '1500ms' }),
         { path: 'MAX_CONNECTIONS_PER_IP', value: 0, rule: 'must be an integer between 1 and 100000' },
+        // Fewer days than the page shows would empty its oldest bars.
+        { path: 'ROLLUP_RETENTION_DAYS', value: 30, rule: 'must be an integer between 90 and 3650' },
       ]),
     );
-    expect(errors).toHaveLength(9);
+    expect(errors).toHaveLength(10);
   });
 
   it('keeps the metrics listener off the public port', () => {

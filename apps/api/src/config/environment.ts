@@ -8,7 +8,7 @@ import {
   registerSecret,
   type FieldError,
 } from '@app/common';
-import { IsDuration, parseCidrList, parseDuration } from '@app/monitoring';
+import { DEFAULT_MONITORING_OPTIONS, IsDuration, parseCidrList, parseDuration } from '@app/monitoring';
 
 /**
  * Every environment variable the process reads, validated at boot. This file and configuration.ts are the
@@ -77,6 +77,13 @@ export class EnvironmentVariables {
 
   @IntInRange(1, 400)
   CHECK_RETENTION_DAYS = 30;
+
+  /**
+   * Daily rollups expire this many days after their day: at least the days the page shows (a shorter one would
+   * empty its bars), and every day kept is read by the boot's Scan of the state table.
+   */
+  @IntInRange(DEFAULT_MONITORING_OPTIONS.historyDays, 3650)
+  ROLLUP_RETENTION_DAYS = 100;
 
   @IntInRange(1, 5000)
   CHECK_CONCURRENCY = 256;
@@ -207,6 +214,7 @@ const BOOLEAN: (keyof EnvironmentVariables)[] = ['STATUS_CONFIG_WATCH', 'PROBE_T
 const NUMERIC: (keyof EnvironmentVariables)[] = [
   'PORT',
   'CHECK_RETENTION_DAYS',
+  'ROLLUP_RETENTION_DAYS',
   'CHECK_CONCURRENCY',
   'STATUS_CACHE_SECONDS',
   'TRUST_PROXY_HOPS',

@@ -26,7 +26,12 @@ const DAY_PREFIX = ROLLUP_KEY_PREFIX;
  * before every `day#` key, so the boot Scan's filter leaves it out.
  */
 const CLEAN_STOP_KEY = { serviceId: put.s('#runner'), key: put.s('clean-stop') };
-const ROLLUP_RETENTION_DAYS = 400;
+/**
+ * Days a rollup is kept after its day begins, unless configured: the 90 the page shows plus room for a calendar
+ * quarter's report (92 days). Each day kept is an item per service that the boot's Scan reads (and, in AWS, pays
+ * for) whatever the filter; 400 until session 35 made a year-old install's boot read ~4.4× the items it uses.
+ */
+export const DEFAULT_ROLLUP_RETENTION_DAYS = 100;
 /** Every write of the shard's owner: refused once a newer owner stamped a higher fencing epoch on the item. */
 const NOT_NEWER = '(attribute_not_exists(#epoch) OR #epoch <= :epoch)';
 /**
@@ -65,6 +70,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
+    private readonly rollupRetentionDays = DEFAULT_ROLLUP_RETENTION_DAYS,
   ) {
     super();
   }
@@ -84,7 +90,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
    * >= fromDay; without `hourSlots` the rollups are read without their three 24-number hour lists (most of a
    * rollup's bytes, shown for the last 24 hours only; `loadRollups` reads those days whole): at 10,000 services
    * with 7 days stored, ~35 % less CPU for the pass. The filter is applied after the read, so older rollups (kept
-   * 400 days) are read and dropped; that is the price of no per-service round trip.
+   * `rollupRetentionDays`) are read and dropped; that is the price of no per-service round trip.
    */
   async loadAll(fromDay: string, hourSlots = true): Promise<Map<string, StoredServiceState>> {
     const projection = hourSlots
@@ -169,7 +175,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
   }
 
   async saveRollup(rollup: DailyRollup, expectedThrough: number | null, epoch: number): Promise<RollupWrite> {
-    const expiresAt = Math.floor(Date.parse(`${rollup.day}T00:00:00Z`) / 1000) + ROLLUP_RETENTION_DAYS * 86_400;
+    const expiresAt = Math.floor(Date.parse(`${rollup.day}T00:00:00Z`) / 1000) + this.rollupRetentionDays * 86_400;
     const saved = await conditionHolds(
       this.client.send(
         new PutItemCommand({

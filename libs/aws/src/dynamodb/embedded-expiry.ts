@@ -42,7 +42,7 @@ const NAMES = { '#ttl': TTL_ATTRIBUTE };
  * What DynamoDB's TTL does in AWS, for the embedded store, which never expires anything (dynalite has no TTL): items
  * whose `expiresAt` (epoch seconds) is before now are deleted, sweep after sweep, so an `npm start` install keeps
  * `CHECK_RETENTION_DAYS` of checks on disk (~70 bytes per check; 1,000 services at 20 s write ~300 MB a day) and the
- * boot's Scan of the state table reads the rollups kept 400 days, not every rollup ever written.
+ * boot's Scan of the state table reads the rollups of `ROLLUP_RETENTION_DAYS`, not every rollup ever written.
  *
  * Each table says how its expiring items are found (`TABLES[..].expiry`):
  *  - `oldest-first`: partition by partition (a Scan of one item finds the next partition), the items under the
