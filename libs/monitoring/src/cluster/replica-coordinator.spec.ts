@@ -13,6 +13,9 @@ class RecordingHost implements ShardHost {
   readonly adopted: { shard: number; epoch: number; fence: boolean }[] = [];
   readonly dropped: number[] = [];
   readonly handedOver: number[] = [];
+  /** What the coordinator said of each shard's epoch while the runner handed it over. */
+  readonly epochDuringHandover = new Map<number, number | null>();
+  leases: ReplicaCoordinator | null = null;
   readonly resynced: number[] = [];
   answer: 'adopted' | 'fenced' = 'adopted';
   /** Runs when the coordinator waits for the writes in flight (a spec looks at the lease from inside). */
@@ -27,6 +30,7 @@ class RecordingHost implements ShardHost {
   }
   handOver(shard: number): Promise<void> {
     this.handedOver.push(shard);
+    this.epochDuringHandover.set(shard, this.leases?.epochOf(shard) ?? null);
     return Promise.resolve();
   }
   resync(shard: number): Promise<void> {
@@ -55,6 +59,7 @@ describe('ReplicaCoordinator (membership and shard leases)', () => {
       clock,
     );
     const host = new RecordingHost();
+    host.leases = coordinator;
     coordinator.attach(host);
     await coordinator.join();
     coordinator.start(false);
@@ -253,6 +258,17 @@ describe('ReplicaCoordinator (membership and shard leases)', () => {
       expect([...seen.keys()].sort()).toEqual([...a.host.handedOver].sort());
       expect([...seen.values()].every(({ admit, owner }) => admit === 'drop' && owner === 'a')).toBe(true);
       for (const shard of a.host.handedOver) expect(store.shardItems.get(shard)!.owner).not.toBe('a');
+    });
+
+    it('a service added to a shard being handed over gets no epoch here: the next owner checks it', async () => {
+      const [a, b] = [await replica('a'), await replica('b')];
+      await rounds([a, b], 6);
+      expect(a.host.handedOver.length).toBeGreaterThan(0);
+      for (const shard of a.host.handedOver) {
+        // worked here under an epoch until then
+        expect(a.host.adopted.map((adoption) => adoption.shard)).toContain(shard);
+        expect(a.host.epochDuringHandover.get(shard)).toBeNull();
+      }
     });
 
     it('leave revokes every shard and waits for the appends before it releases any', async () => {

@@ -208,9 +208,14 @@ export class ReplicaCoordinator extends ClusterView implements ShardLeases {
 
   // ---- ShardLeases -------------------------------------------------------------------------------------------
 
+  /**
+   * Null once a handover (or the leave) has begun: a service the catalog adds to the shard meanwhile is the next
+   * owner's to check. Given the epoch, it was checked here and its result dropped at the release — a probe the
+   * target saw with no stored check (the chaos run caught one, a service created during the first rebalance).
+   */
   epochOf(shard: number): number | null {
     const entry = this.owned.get(shard);
-    return entry?.adopted ? entry.epoch : null;
+    return entry?.adopted && !entry.releasing && !entry.closing ? entry.epoch : null;
   }
 
   claimed(): Map<number, number> {
