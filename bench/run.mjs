@@ -1,7 +1,7 @@
 // npm run bench — every benchmark of the status page in one bounded run (about 7-8 minutes on 2 cores).
 //
 //   node bench/run.mjs                       everything
-//   node bench/run.mjs --only status,1000    a subset: size, status, statusbr, snapshot, punctual, memory, 1000, 2000, 10000, wcu, replicas, boot
+//   node bench/run.mjs --only status,1000    a subset: size, status, statusbr, snapshot, punctual, memory, 1000, 2000, 10000, wcu, replicas, expiry, bootscan, boot
 //   node bench/run.mjs --only boot --baseline 3f734e3   boot at 1,000 and 10,000 services, against another commit
 //   node bench/run.mjs --only snapshot --baseline main  the status document's rebuild time, in process, vs a commit
 //   node bench/run.mjs --quick               short windows (smoke test of the harness, numbers not comparable)
@@ -22,6 +22,7 @@ import { BENCH_DIR, removeTemps } from './app.mjs';
 import { bootRun } from './boot.mjs';
 import { build, buildAuto } from './build.mjs';
 import { cleanup, fmt, hasCommand, table } from './lib.mjs';
+import { bootScanRun } from './boot-scan-run.mjs';
 import { expiryRun } from './expiry-run.mjs';
 import { historyCost, memoryRun, recentCost } from './memory.mjs';
 import { replicasRun } from './replicas.mjs';
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     // boot is not in the default run (seeding 10,000 services alone takes ~4 minutes): --only boot.
     only: {
       type: 'string',
-      default: 'size,status,statusbr,snapshot,punctual,memory,1000,2000,10000,wcu,replicas,expiry',
+      default: 'size,status,statusbr,snapshot,punctual,memory,1000,2000,10000,wcu,replicas,expiry,bootscan',
     },
     baseline: { type: 'string' },
     'boot-sizes': { type: 'string', default: '1000,10000' },
@@ -200,6 +201,12 @@ async function main() {
     // 1,000 services, an hour of checks at 20 s expired each (180) and 30 kept; then hour-by-hour rounds.
     results.expiry = await step('embedded expiry', () =>
       expiryRun({ services: 1000, expired: 180, kept: 30, rounds: quick ? 5 : 8 }),
+    );
+  }
+  if (only.has('bootscan')) {
+    // 200 services with 101 and 401 days of rollups kept (ROLLUP_RETENTION_DAYS 100 and the former fixed 400).
+    results.bootScan = await step('boot scan by retention', () =>
+      bootScanRun({ services: 200, keptDays: [101, 401], rounds: quick ? 1 : 2 }),
     );
   }
   if (only.has('boot')) {
@@ -617,6 +624,17 @@ function report() {
     if (e.hourly)
       out.push(
         `  hour by hour (two hours kept, steady from the third round): MB on disk after each round ${e.hourly.map((round) => fmt(round.bytes / 1e6, 1)).join(', ')}; sweep s ${e.hourly.map((round) => fmt(round.seconds, 1)).join(', ')}`,
+      );
+  }
+
+  const s = results.bootScan;
+  if (s) {
+    out.push(
+      `\nBoot Scan of the state table by rollups kept, ${s.services} services (embedded store on its thread; the 90 days shown come back either way)`,
+    );
+    for (const run of s.runs)
+      out.push(
+        `  ${run.days} days kept (${run.items} items, ${run.rollupItemBytes} B a rollup): Scan s ${run.scanSeconds.map((seconds) => fmt(seconds, 2)).join(', ')}`,
       );
   }
 
