@@ -43,8 +43,11 @@ Object.assign(model, { total: 4320, failures: 48, latencySum: 4320 * 40, latency
 await state.saveRollup(model, null, 1);
 await state.saveState('model', { state: 'up', since: 1, failStreak: 0, badStreak: 0, okStreak: 3, fastStreak: 3 }, 1);
 const raw = async (key) =>
-  (await client.send(new GetItemCommand({ TableName: names.state, Key: { serviceId: { S: 'model' }, key: { S: key } } })))
-    .Item;
+  (
+    await client.send(
+      new GetItemCommand({ TableName: names.state, Key: { serviceId: { S: 'model' }, key: { S: key } } }),
+    )
+  ).Item;
 const rollupItem = await raw(`day#${dayOf(now)}`);
 const stateItem = await raw('state');
 

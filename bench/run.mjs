@@ -627,12 +627,12 @@ function report() {
       );
   }
 
-  const s = results.bootScan;
-  if (s) {
+  const scan = results.bootScan;
+  if (scan) {
     out.push(
-      `\nBoot Scan of the state table by rollups kept, ${s.services} services (embedded store on its thread; the 90 days shown come back either way)`,
+      `\nBoot Scan of the state table by rollups kept, ${scan.services} services (embedded store on its thread; the 90 days shown come back either way)`,
     );
-    for (const run of s.runs)
+    for (const run of scan.runs)
       out.push(
         `  ${run.days} days kept (${run.items} items, ${run.rollupItemBytes} B a rollup): Scan s ${run.scanSeconds.map((seconds) => fmt(seconds, 2)).join(', ')}`,
       );
