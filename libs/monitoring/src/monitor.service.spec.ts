@@ -783,6 +783,25 @@ describe('MonitorService', () => {
         expect(states.loadCalls).toBe(1);
       });
 
+      it('with several replicas: a service added to a claimed shard while the boot fences it is fenced and worked too', async () => {
+        const shard = shardOf('api');
+        const sibling = Array.from({ length: 500 }, (_, index) => `svc-${index}`).find((id) => shardOf(id) === shard)!;
+        const release = claimWithGatedFence(shard, 7);
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        await settle();
+        // created through the admin API while the boot fences the shard's services: no epoch yet
+        monitor.upsert(service(sibling, { intervalMs: interval }), BASE);
+        expect(monitor.get(sibling)!.epoch).toBeNull();
+        release();
+        await restored;
+        expect(await monitor.adopt(shard, 7, true, BASE)).toBe('adopted');
+        expect(leases.epochOf(shard)).toBe(7);
+        expect(monitor.get('api')!.epoch).toBe(7);
+        expect(monitor.get(sibling)!.epoch).toBe(7);
+        expect(states.epochs.get(sibling)).toBe(7);
+        expect(states.fenceCalls).toBe(2);
+      });
+
       it('with several replicas: only shows a service whose claimed shard was taken while the boot fenced it', async () => {
         const shard = shardOf('api');
         const release = claimWithGatedFence(shard, 7);
@@ -880,6 +899,35 @@ describe('MonitorService', () => {
       expect(monitor.get('api')!.recent.toArray()).toEqual([]);
       for (let at = due + SECOND; at < due + 5 * SECOND; at += SECOND) await tickAt(at);
       expect(prober.calls).toHaveLength(1);
+    });
+
+    it('works a service added to a shard while the shard is being adopted (the adoption had listed the others)', async () => {
+      const shard = shardOf('api');
+      // a service id of the same shard
+      const sibling = Array.from({ length: 500 }, (_, index) => `svc-${index}`).find((id) => shardOf(id) === shard)!;
+      leases.fencing = true;
+      leases.lose(shard);
+      await monitor.load([service('api')], BASE);
+      let release = () => undefined as void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const fence = states.fence.bind(states);
+      states.fence = async (...args) => {
+        await gate;
+        return fence(...args);
+      };
+      const adoption = leases.takeOver(shard, 7);
+      await settle();
+      // created through the admin API (or learned from the feed) while the shard's services are being fenced
+      monitor.upsert(service(sibling), BASE);
+      expect(monitor.owns(sibling)).toBe(false);
+      release();
+      expect(await adoption).toBe('adopted');
+      expect(monitor.get('api')!.epoch).toBe(7);
+      expect(monitor.get(sibling)!.epoch).toBe(7);
+      expect(states.epochs.get(sibling)).toBe(7); // fenced like the others
+      const due = monitor.get(sibling)!.nextDueAt;
+      await tickAt(due);
+      expect(prober.callsTo(service(sibling).url)).toBe(1);
     });
 
     it('adopts a shard taken over from a crashed owner: fences, restores, catches up at once, then keeps its rhythm', async () => {

@@ -243,6 +243,32 @@ export class MonitorService implements MonitorView, ShardHost {
     return this.leases.epochOf(shard) === epoch || this.leases.claimed().get(shard) === epoch;
   }
 
+  /**
+   * Before a shard claimed at boot is adopted: the services the catalog added to it while the boot restored the
+   * others (created through the API, learned from the feed) get no epoch until then, and nobody would check them.
+   * Fenced and restored like the rest, retried while storage fails; a refused fence gives the shard up.
+   */
+  private async adoptBootNewcomers(
+    shard: number,
+    epoch: number,
+    booted: MonitoredService[],
+    refused: Set<number>,
+    now: number,
+  ): Promise<void> {
+    if (refused.has(shard) || !this.holds(shard, epoch)) return;
+    const listed = new Set(booted.filter((service) => shardOf(service.id) === shard).map((service) => service.id));
+    for (let attempt = 0; !this.stopped; attempt += 1) {
+      try {
+        if ((await this.adoptServices(shard, epoch, true, now, listed)).fenced) refused.add(shard);
+        return;
+      } catch (error) {
+        if (attempt === 0)
+          this.logger.warn(`adopting the services added to shard ${shard} failed, retrying: ${String(error)}`);
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
   /** The background half of `open()`: per service, recent checks + catch-up (+ fence and re-read when claimed). */
   private restoreAll(
     services: MonitoredService[],
@@ -274,10 +300,12 @@ export class MonitorService implements MonitorView, ShardHost {
     for (const [shard, epoch] of fence) {
       const done = new Promise<'adopted' | 'fenced'>((resolve) => {
         settled.set(shard, () => {
-          if (refused.has(shard)) this.leases.lost(shard, epoch);
-          else this.leases.adopted(shard, epoch);
-          this.bootAdoptions.delete(shard);
-          resolve(refused.has(shard) ? 'fenced' : 'adopted');
+          void this.adoptBootNewcomers(shard, epoch, order, refused, now).then(() => {
+            if (refused.has(shard)) this.leases.lost(shard, epoch);
+            else this.leases.adopted(shard, epoch);
+            this.bootAdoptions.delete(shard);
+            resolve(refused.has(shard) ? 'fenced' : 'adopted');
+          });
         });
       });
       this.bootAdoptions.set(shard, done);
@@ -838,23 +866,7 @@ export class MonitorService implements MonitorView, ShardHost {
     // Claimed at join and still being fenced and restored by the boot: the same work, not a second round of it.
     const booting = this.bootAdoptions.get(shard);
     if (booting) return booting;
-    const services = this.servicesOf(shard);
-    let fenced = false;
-    await this.forEach(services, async (service) => {
-      if (fenced) return;
-      if (fence && !(await this.stateStore.fence(service.id, dayOf(now), epoch))) {
-        fenced = true;
-        return;
-      }
-      if (fence) await this.restore(service, now, epoch, 'takeover');
-      else {
-        const runtime = this.runtimes.get(service.id);
-        if (runtime) {
-          runtime.epoch = epoch;
-          this.schedule(runtime);
-        }
-      }
-    });
+    const { services, fenced } = await this.adoptServices(shard, epoch, fence, now, new Set());
     if (fenced) {
       this.drop(shard);
       return 'fenced';
@@ -862,6 +874,45 @@ export class MonitorService implements MonitorView, ShardHost {
     this.version += 1;
     this.events.emitAdopted({ shard, serviceIds: services.map((service) => service.id) });
     return 'adopted';
+  }
+
+  /**
+   * Fences and restores (or, without fencing, just works) the shard's services that are not in `listed`, pass after
+   * pass: a service the catalog adds to the shard meanwhile gets no epoch (the shard is not adopted yet) and would
+   * stay unchecked by everyone, so each pass takes the services that appeared during the one before. Stops at the
+   * first fence refused (a newer owner).
+   */
+  private async adoptServices(
+    shard: number,
+    epoch: number,
+    fence: boolean,
+    now: number,
+    listed: Set<string>,
+  ): Promise<{ services: MonitoredService[]; fenced: boolean }> {
+    const services: MonitoredService[] = [];
+    let fenced = false;
+    const unlisted = () => this.servicesOf(shard).filter((service) => !listed.has(service.id));
+    for (let batch = unlisted(); batch.length > 0 && !fenced; batch = unlisted()) {
+      services.push(...batch);
+      await this.forEach(batch, async (service) => {
+        if (fenced) return;
+        if (fence && !(await this.stateStore.fence(service.id, dayOf(now), epoch))) {
+          fenced = true;
+          return;
+        }
+        if (fence) await this.restore(service, now, epoch, 'takeover');
+        else {
+          const runtime = this.runtimes.get(service.id);
+          if (runtime) {
+            runtime.epoch = epoch;
+            this.schedule(runtime);
+          }
+        }
+      });
+      // Listed once done: a pass that failed midway (storage) is repeated whole by the caller's retry.
+      for (const service of batch) listed.add(service.id);
+    }
+    return { services, fenced };
   }
 
   drop(shard: number): void {
