@@ -78,6 +78,22 @@ describe('MonitorService', () => {
     await settle();
   }
 
+  /** Every fence of the state store waits until the returned release. */
+  function gateFences(): () => void {
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fence = states.fence.bind(states);
+    states.fence = async (...args) => {
+      await gate;
+      return fence(...args);
+    };
+    return () => release();
+  }
+
+  /** Another service id in the same shard as `id`. */
+  const sameShardAs = (id: string) =>
+    Array.from({ length: 500 }, (_, index) => `svc-${index}`).find((other) => shardOf(other) === shardOf(id))!;
+
   beforeEach(() => {
     prober = new FakeProber(BASE);
     checks = new InMemoryCheckStore();
@@ -753,14 +769,7 @@ describe('MonitorService', () => {
         leases.fencing = true;
         leases.owned.delete(shard);
         leases.claim(shard, epoch);
-        let release = () => undefined as void;
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        const fence = states.fence.bind(states);
-        states.fence = async (...args) => {
-          await gate;
-          return fence(...args);
-        };
-        return () => release();
+        return gateFences();
       }
 
       it('with several replicas: fences each service of a claimed shard, reads it again after the fence, then adopts the shard', async () => {
@@ -785,7 +794,7 @@ describe('MonitorService', () => {
 
       it('with several replicas: a service added to a claimed shard while the boot fences it is fenced and worked too', async () => {
         const shard = shardOf('api');
-        const sibling = Array.from({ length: 500 }, (_, index) => `svc-${index}`).find((id) => shardOf(id) === shard)!;
+        const sibling = sameShardAs('api');
         const release = claimWithGatedFence(shard, 7);
         const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
         await settle();
@@ -903,18 +912,11 @@ describe('MonitorService', () => {
 
     it('works a service added to a shard while the shard is being adopted (the adoption had listed the others)', async () => {
       const shard = shardOf('api');
-      // a service id of the same shard
-      const sibling = Array.from({ length: 500 }, (_, index) => `svc-${index}`).find((id) => shardOf(id) === shard)!;
+      const sibling = sameShardAs('api');
       leases.fencing = true;
       leases.lose(shard);
       await monitor.load([service('api')], BASE);
-      let release = () => undefined as void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const fence = states.fence.bind(states);
-      states.fence = async (...args) => {
-        await gate;
-        return fence(...args);
-      };
+      const release = gateFences();
       const adoption = leases.takeOver(shard, 7);
       await settle();
       // created through the admin API (or learned from the feed) while the shard's services are being fenced
