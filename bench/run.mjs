@@ -3,6 +3,7 @@
 //   node bench/run.mjs                       everything
 //   node bench/run.mjs --only status,1000    a subset: size, status, statusbr, snapshot, punctual, memory, 1000, 2000, 10000, wcu, replicas, expiry, bootscan, boot
 //   node bench/run.mjs --only boot --baseline 3f734e3   boot at 1,000 and 10,000 services, against another commit
+//   node bench/run.mjs --only boot --boot-sizes 1000 --boot-days 91   boot with the rollups a settled install holds
 //   node bench/run.mjs --only snapshot --baseline main  the status document's rebuild time, in process, vs a commit
 //   node bench/run.mjs --quick               short windows (smoke test of the harness, numbers not comparable)
 //   node bench/run.mjs --only memory --memory-seconds 300 --budget-seconds 1800   memory after 5 min per shape
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     },
     baseline: { type: 'string' },
     'boot-sizes': { type: 'string', default: '1000,10000' },
+    // Days of rollups seeded per service (default 7, 2 with --quick); 91 is what a settled install holds.
+    'boot-days': { type: 'string' },
     'boot-counted': { type: 'boolean', default: true },
     quick: { type: 'boolean', default: false },
     source: { type: 'string', default: 'auto' },
@@ -220,7 +223,14 @@ async function main() {
     results.boot = [];
     for (const n of values['boot-sizes'].split(',').map(Number)) {
       const run = await step(`boot N=${n}`, () =>
-        bootRun({ n, days: quick ? 2 : 7, rounds: quick ? 1 : 2, counted: values['boot-counted'], builds, log }),
+        bootRun({
+          n,
+          days: values['boot-days'] === undefined ? (quick ? 2 : 7) : Number(values['boot-days']),
+          rounds: quick ? 1 : 2,
+          counted: values['boot-counted'],
+          builds,
+          log,
+        }),
       );
       if (run) results.boot.push(run);
     }
