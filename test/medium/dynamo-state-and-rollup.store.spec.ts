@@ -231,6 +231,23 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
         expect(all.get('hours-006')?.state).toBeNull();
       });
 
+      it('reads the Scan page by page as the pages come (here 7 items a page), losing and repeating nothing', async () => {
+        const paged = dynamoClient();
+        const pages = recordCommands(paged);
+        paged.middlewareStack.add(
+          (next, context) => (args) => {
+            if (context.commandName === 'ScanCommand') (args.input as { Limit?: number }).Limit = 7;
+            return next(args);
+          },
+          { step: 'initialize' },
+        );
+        const all = await new DynamoStateAndRollupStore(paged, names.state).loadAll('2026-04-02', false);
+        expect(pages.length).toBeGreaterThan(60);
+        expect(all).toEqual(await store.loadAll('2026-04-02', false));
+        expect(all.get('hours-000')?.rollups.map((stored) => stored.day)).toEqual(days.slice(1));
+        paged.destroy();
+      });
+
       it('reads the rollups of given services and days whole, one BatchGetItem per 100 keys, absent ones left out', async () => {
         sent.length = 0;
         const whole = await store.loadRollups(recentKeys);
