@@ -17,7 +17,7 @@ import {
 import { get, put, type Item } from '../dynamodb/attributes.js';
 import { ROLLUP_KEY_PREFIX, TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
-import { batchGet, conditionHolds, queryAll, scanEach } from '../dynamodb/requests.js';
+import { batchGet, conditionHolds, queryAll, scanAll } from '../dynamodb/requests.js';
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = ROLLUP_KEY_PREFIX;
@@ -102,27 +102,20 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
             ...Object.fromEntries(SCAN_PROJECTION.map((name) => [`#${name}`, name])),
           },
         };
-    // Page by page into what the runner keeps: the raw items of the whole table (at 1,000 services with 90 days
-    // stored, ~91,000 of them) are never held at once.
-    const out = new Map<string, StoredServiceState>();
-    await Promise.all(
+    const segments = await Promise.all(
       Array.from({ length: SCAN_SEGMENTS }, (_, segment) =>
-        scanEach(
-          this.client,
-          {
-            TableName: this.table,
-            Segment: segment,
-            TotalSegments: SCAN_SEGMENTS,
-            FilterExpression: '#key >= :from',
-            ExpressionAttributeNames: { '#key': 'key' },
-            ExpressionAttributeValues: { ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
-            ...projection,
-          },
-          (items) => this.collectInto(out, items),
-        ),
+        scanAll(this.client, {
+          TableName: this.table,
+          Segment: segment,
+          TotalSegments: SCAN_SEGMENTS,
+          FilterExpression: '#key >= :from',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ExpressionAttributeValues: { ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
+          ...projection,
+        }),
       ),
     );
-    return sortedRollups(out);
+    return this.collect(segments.flat());
   }
 
   /** Whole rollup items (hour slots included) of these services and days: one BatchGetItem per 100 keys. */
@@ -138,11 +131,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
 
   /** State and rollups by service from raw items (fence stubs, with only key and epoch, read as nothing stored). */
   private collect(items: Item[]): Map<string, StoredServiceState> {
-    return sortedRollups(this.collectInto(new Map(), items));
-  }
-
-  /** Adds the state and rollups of raw items to `out` (rollups in the order read). */
-  private collectInto(out: Map<string, StoredServiceState>, items: Item[]): Map<string, StoredServiceState> {
+    const out = new Map<string, StoredServiceState>();
     for (const item of items) {
       const serviceId = get.s(item, 'serviceId');
       const key = get.s(item, 'key');
@@ -157,6 +146,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
       if (isState) entry.state = this.stateFromItem(item);
       else entry.rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
     }
+    for (const entry of out.values()) entry.rollups.sort((a, b) => a.day.localeCompare(b.day));
     return out;
   }
 
@@ -323,10 +313,4 @@ export function decodeBuckets(text: string | undefined): number[] {
     buckets[index] = count;
   }
   return buckets;
-}
-
-/** Each service's rollups oldest first (a Scan's segments and pages read them in no useful order). */
-function sortedRollups(out: Map<string, StoredServiceState>): Map<string, StoredServiceState> {
-  for (const entry of out.values()) entry.rollups.sort((a, b) => a.day.localeCompare(b.day));
-  return out;
 }

@@ -23,22 +23,17 @@ export async function conditionHolds(write: Promise<unknown>): Promise<boolean> 
   }
 }
 
-type PageRead = (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>;
-
-/** Each page of a paged read in turn, following LastEvaluatedKey across 1 MB pages. */
-async function eachPage(read: PageRead, onPage: (items: Item[]) => void): Promise<void> {
+/** Every item of a paged read, following LastEvaluatedKey across 1 MB pages. */
+async function allPages(
+  read: (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>,
+): Promise<Item[]> {
+  const items: Item[] = [];
   let start: Item | undefined;
   do {
     const page = await read(start);
-    onPage(page.Items ?? []);
+    items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-}
-
-/** Every item of a paged read. */
-async function allPages(read: PageRead): Promise<Item[]> {
-  const items: Item[] = [];
-  await eachPage(read, (page) => items.push(...page));
   return items;
 }
 
@@ -52,18 +47,6 @@ export function queryAll(client: DynamoDBClient, input: QueryCommandInput): Prom
 /** Every item of a table, all pages. */
 export function scanAll(client: DynamoDBClient, input: ScanCommandInput): Promise<Item[]> {
   return allPages((start) => client.send(new ScanCommand({ ...input, ...from(start) })));
-}
-
-/**
- * A Scan page by page: `onPage` gets each page's items as it arrives, so a caller that keeps only what it makes of
- * them never holds the raw items of the whole table at once.
- */
-export function scanEach(
-  client: DynamoDBClient,
-  input: ScanCommandInput,
-  onPage: (items: Item[]) => void,
-): Promise<void> {
-  return eachPage((start) => client.send(new ScanCommand({ ...input, ...from(start) })), onPage);
 }
 
 /** Keys per BatchGetItem request (DynamoDB's limit). */
