@@ -257,16 +257,26 @@ export class MonitorService implements MonitorView, ShardHost {
   ): Promise<void> {
     if (refused.has(shard) || !this.holds(shard, epoch)) return;
     const listed = new Set(booted.filter((service) => shardOf(service.id) === shard).map((service) => service.id));
+    await this.untilDone(`adopting the services added to shard ${shard}`, async () => {
+      if ((await this.adoptServices(shard, epoch, true, now, listed)).fenced) refused.add(shard);
+    });
+  }
+
+  /**
+   * Runs `task` until it succeeds, backing off (0.1 s doubling to 5 s) while storage fails; the first failure is
+   * logged. False when a shutdown ended it first.
+   */
+  private async untilDone(what: string, task: () => Promise<void>): Promise<boolean> {
     for (let attempt = 0; !this.stopped; attempt += 1) {
       try {
-        if ((await this.adoptServices(shard, epoch, true, now, listed)).fenced) refused.add(shard);
-        return;
+        await task();
+        return true;
       } catch (error) {
-        if (attempt === 0)
-          this.logger.warn(`adopting the services added to shard ${shard} failed, retrying: ${String(error)}`);
+        if (attempt === 0) this.logger.warn(`${what} failed, retrying: ${String(error)}`);
         await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
     }
+    return false;
   }
 
   /** The background half of `open()`: per service, recent checks + catch-up (+ fence and re-read when claimed). */
@@ -336,17 +346,8 @@ export class MonitorService implements MonitorView, ShardHost {
     const started = Date.now();
     let restoredCount = 0;
     return this.forEach(order, async (service) => {
-      for (let attempt = 0; !this.stopped; attempt += 1) {
-        try {
-          await restoreOne(service);
-          restoredCount += 1;
-          break;
-        } catch (error) {
-          if (attempt === 0)
-            this.logger.warn(`restoring ${JSON.stringify(service.id)} failed, retrying: ${String(error)}`);
-          await sleep(Math.min(5000, 100 * 2 ** attempt));
-        }
-      }
+      if (await this.untilDone(`restoring ${JSON.stringify(service.id)}`, () => restoreOne(service)))
+        restoredCount += 1;
       this.version += 1;
       const shard = shardOf(service.id);
       const left = (remaining.get(shard) ?? 0) - 1;
