@@ -2,8 +2,10 @@
 // Scan of the state table, on the compiled code (BENCH_APP_MAIN picks another build) with the embedded store on its
 // thread, persisted in a temporary directory. Seeds per service its state item and `days` daily rollups (copies of
 // items the real adapter wrote, hour slots filled), then times `loadAll` as the boot calls it (the 90 days shown,
-// without hour slots) three times. Only 90 days come back whatever is kept; the Scan reads them all. Prints one
-// JSON line: items seeded, seconds to seed them (BatchWriteItem, 8 in flight), seconds of each Scan.
+// without hour slots) three times. Only 90 days come back whatever is kept; the Scan reads them all. Then writes each
+// service's copy of its finished days and times `loadAll` by key (with the catalog's ids) three times. Prints one
+// JSON line: items seeded, seconds to seed them (BatchWriteItem, 8 in flight), of each Scan, to write the copies
+// (8 in flight) and of each read by key.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,8 +84,40 @@ for (let read = 0; read < 3; read += 1) {
   if (loaded.size !== services + 1 || rollups !== Math.min(days, SHOWN_DAYS))
     throw new Error(`read ${loaded.size} services, ${rollups} rollups of the first`);
 }
+
+// Then each service's copy of its finished days, as the runner writes it once a day (through the day before
+// yesterday), and the boot by key: the catalog's ids, each one's copy, state and the days after the copy.
+const ids = Array.from({ length: services }, (_, index) => `svc-${String(index).padStart(5, '0')}`);
+const finished = [];
+for (let back = Math.min(days, SHOWN_DAYS) - 1; back >= 2; back -= 1)
+  finished.push({ ...model, day: dayOf(now - back * DAY_MS), hourTotal: [], hourFailures: [], hourLatencySum: [] });
+started = performance.now();
+let copied = 0;
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    while (copied < ids.length) {
+      const serviceId = ids[copied++];
+      await state.saveFinishedDays(
+        serviceId,
+        finished.map((day) => ({ ...day, serviceId })),
+        dayOf(now - 2 * DAY_MS),
+        1,
+      );
+    }
+  }),
+);
+const copySeconds = (performance.now() - started) / 1000;
+const byKeySeconds = [];
+for (let read = 0; read < 3; read += 1) {
+  started = performance.now();
+  const loaded = await state.loadAll(dayOf(now - (SHOWN_DAYS - 1) * DAY_MS), false, ids);
+  byKeySeconds.push((performance.now() - started) / 1000);
+  const stored = loaded.get('svc-00000');
+  if (loaded.size !== services || stored?.rollups.length !== Math.min(days, SHOWN_DAYS) || !stored.finishedThrough)
+    throw new Error(`read by key ${loaded.size} services, ${stored?.rollups.length} rollups of the first`);
+}
 process.stdout.write(
-  `${JSON.stringify({ services, days, items: items.length, rollupItemBytes: JSON.stringify(rollupItem).length, seedSeconds, scanSeconds })}\n`,
+  `${JSON.stringify({ services, days, items: items.length, rollupItemBytes: JSON.stringify(rollupItem).length, seedSeconds, scanSeconds, copySeconds, byKeySeconds })}\n`,
 );
 client.destroy();
 await store.close();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoStateAndRollupStore } from '@app/aws';
 import { RollupWriter, StateWriter, dayOf, foldCheck, type EvaluationState, type RollupSlot } from '@app/monitoring';
 import { FinishedDays } from '../../libs/monitoring/src/history/finished-days.js';
@@ -68,7 +68,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
   });
 
   describe('rollups', () => {
-    it('loads the rollups from the given day on together with the state item, in one query', async () => {
+    it('loads the rollups from the given day on together with the state item (without a copy of the finished days: the last days, then all)', async () => {
       for (const day of ['2025-12-31', '2026-01-01', '2026-01-15', '2026-01-31'])
         expect(await store.saveRollup(rollup('loaded', day), null, 1)).toBe('saved');
       await store.saveState('loaded', down, 1);
@@ -76,6 +76,11 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
 
       sent.length = 0;
       const { state, rollups } = await store.load('loaded', '2026-01-01');
+      expect(sent).toEqual(['QueryCommand', 'QueryCommand']);
+      // From the last few days on: one Query.
+      await store.saveRollup(rollup('loaded', dayOf(Date.now())), null, 1);
+      sent.length = 0;
+      expect((await store.load('loaded', dayOf(Date.now() - 86_400_000))).rollups).toHaveLength(1);
       expect(sent).toEqual(['QueryCommand']);
       expect(state).toEqual(down);
       expect(rollups.map((r) => r.day)).toEqual(['2026-01-01', '2026-01-15', '2026-01-31']);
@@ -276,6 +281,147 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
         expect(whole.length).toBeGreaterThan(200);
         throttledClient.destroy();
       });
+    });
+  });
+
+  describe('the copy of the finished days, and the boot by key (loadAll with the catalog`s ids)', () => {
+    const DAY = 86_400_000;
+    const day = (offset: number) => dayOf(Date.now() + offset * DAY);
+    const fromDay = day(-89);
+    const finishedDays = [day(-95), day(-40), day(-3), day(-2)];
+    const recentDays = [day(-1), day(0)];
+    const ids = Array.from({ length: 40 }, (_, index) => `copy-${String(index).padStart(2, '0')}`);
+    const withoutHours = (stored: ReturnType<typeof rollup>) => ({
+      ...stored,
+      hourTotal: [],
+      hourFailures: [],
+      hourLatencySum: [],
+    });
+    const stored = (id: string, index: number) =>
+      [...finishedDays, ...recentDays].map((d) => rollup(id, d, 2 + (index % 7), index % 3));
+
+    beforeAll(async () => {
+      for (const [index, id] of ids.entries()) {
+        await store.saveState(id, { ...down, failStreak: index }, 1);
+        for (const one of stored(id, index)) await store.saveRollup(one, null, 1);
+        // The copy: the stored days before yesterday, as the writer makes it (no hour slots; any day of the history).
+        const copied = stored(id, index)
+          .filter((one) => one.day <= day(-2))
+          .map(withoutHours);
+        expect(await store.saveFinishedDays(id, copied, day(-2), 1)).toBe(true);
+      }
+    });
+
+    it('reads the state, the copy and the days after it by key, with no Scan: what the Scan reads, day for day', async () => {
+      const scanned = await store.loadAll(fromDay, false);
+      sent.length = 0;
+      const byKey = await store.loadAll(fromDay, false, ids);
+      expect(new Set(sent)).toEqual(new Set(['BatchGetItemCommand']));
+      // One sample, the 40 copies, then 40 × (state + yesterday, today, tomorrow) keys in two requests.
+      expect(sent).toHaveLength(4);
+      for (const id of ids) {
+        const one = scanned.get(id);
+        expect(one?.rollups.map((r) => r.day)).toEqual([day(-40), day(-3), day(-2), ...recentDays]);
+        // The days after the copy come whole (hour slots and all); the copied ones as the Scan reads them.
+        const got = byKey.get(id);
+        expect(got?.finishedThrough).toBe(day(-2));
+        expect(got?.state).toEqual(one?.state);
+        expect(got?.rollups.map(withoutHours)).toEqual(one?.rollups);
+        expect(got?.rollups.at(-1)).toEqual((await store.load(id, day(0))).rollups[0]);
+      }
+    });
+
+    it('load(): one Query of the last days, which meets the copy and the state, standing for all the days', async () => {
+      for (const id of ['copy-01', 'copy-02']) {
+        const scanned = (await store.loadAll(fromDay, false)).get(id);
+        sent.length = 0;
+        const one = await store.load(id, fromDay);
+        expect(sent).toEqual(['QueryCommand']);
+        expect(one.finishedThrough).toBe(day(-2));
+        expect(one.state).toEqual(scanned?.state);
+        expect(one.rollups.map(withoutHours)).toEqual(scanned?.rollups);
+      }
+    });
+
+    it('takes the finished days from the copy, not from their items', async () => {
+      await client.send(
+        new DeleteItemCommand({
+          TableName: names.state,
+          Key: { serviceId: { S: 'copy-05' }, key: { S: `day#${day(-40)}` } },
+        }),
+      );
+      const byKey = await store.loadAll(fromDay, false, ids);
+      expect(byKey.get('copy-05')?.rollups.map((r) => r.day)).toContain(day(-40));
+      expect((await store.loadAll(fromDay, false)).get('copy-05')?.rollups.map((r) => r.day)).not.toContain(day(-40));
+      await store.saveRollup(rollup('copy-05', day(-40), 2 + 5, 5 % 3), null, 1);
+    });
+
+    it('reads a service without a copy (new, or its copy dropped) by Query, and one never stored as absent', async () => {
+      await store.saveState('copy-none', down, 1);
+      await store.saveRollup(rollup('copy-none', day(-3)), null, 1);
+      await store.saveRollup(rollup('copy-none', day(0)), null, 1);
+      expect(await store.dropFinishedDays('copy-07', 2)).toBe(true);
+      sent.length = 0;
+      const byKey = await store.loadAll(fromDay, false, [...ids, 'copy-none', 'copy-never']);
+      expect(sent.filter((name) => name === 'QueryCommand')).toHaveLength(3);
+      expect(sent).not.toContain('ScanCommand');
+      for (const id of ['copy-none', 'copy-07']) {
+        const one = await store.load(id, fromDay);
+        // (Whole: the store may leave the hour slots unread, not must.)
+        expect(byKey.get(id)).toEqual(one);
+      }
+      expect(byKey.has('copy-never')).toBe(false);
+    });
+
+    it('a dropped copy keeps its epoch: an older owner cannot write it back, the owner can', async () => {
+      expect(await store.saveFinishedDays('copy-07', [], day(-2), 1)).toBe(false);
+      // A stub: its key, the epoch and the expiry it was written with.
+      const stub = await rawItem(client, names.state, { serviceId: 'copy-07', key: 'finished' });
+      expect(Object.keys(stub ?? {}).sort()).toEqual(['epoch', 'expiresAt', 'key', 'serviceId']);
+      expect(stub?.epoch).toBe(2);
+      expect(await store.dropFinishedDays('copy-07', 1)).toBe(false);
+      const copied = stored('copy-07', 7)
+        .filter((one) => one.day <= day(-2))
+        .map(withoutHours);
+      expect(await store.saveFinishedDays('copy-07', copied, day(-2), 2)).toBe(true);
+      expect((await store.loadAll(fromDay, false, ids)).get('copy-07')?.finishedThrough).toBe(day(-2));
+    });
+
+    it('reads a damaged copy as none (by Query)', async () => {
+      await client.send(
+        new PutItemCommand({
+          TableName: names.state,
+          Item: {
+            serviceId: { S: 'copy-09' },
+            key: { S: 'finished' },
+            through: { S: day(-2) },
+            days: { S: '[["not a day",1,0,0,1,1,1,""]]' },
+            epoch: { N: '1' },
+          },
+        }),
+      );
+      const byKey = await store.loadAll(fromDay, false, ids);
+      expect(byKey.get('copy-09')).toEqual(await store.load('copy-09', fromDay));
+    });
+
+    it('Scans as before when fewer than 90 % of a sample of the services have a copy', async () => {
+      const others = Array.from({ length: 30 }, (_, index) => `copyless-${index}`);
+      for (const id of others) await store.saveState(id, down, 1);
+      sent.length = 0;
+      const all = await store.loadAll(fromDay, false, [...ids, ...others]);
+      expect(sent).toContain('ScanCommand');
+      expect(all.get('copy-00')?.finishedThrough).toBeUndefined();
+      expect(all.get('copyless-3')?.state).toEqual(down);
+      // With hour slots asked for, always the Scan (the copy has none).
+      sent.length = 0;
+      await store.loadAll(fromDay, true, ids);
+      expect(sent).toContain('ScanCommand');
+    });
+
+    it('is deleted with the service', async () => {
+      await store.remove('copy-11');
+      expect(await rawItem(client, names.state, { serviceId: 'copy-11', key: 'finished' })).toBeNull();
+      expect((await store.loadAll(fromDay, false, ids)).has('copy-11')).toBe(false);
     });
   });
 

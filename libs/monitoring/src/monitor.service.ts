@@ -188,7 +188,11 @@ export class MonitorService implements MonitorView, ShardHost {
     // Without the hour slots: most of the bytes, and the page does not show them (HourSlotLoader reads the days
     // that do before each service is restored).
     const [stored, cleanStop] = await Promise.all([
-      this.stateStore.loadAll(days[0] as string, false),
+      this.stateStore.loadAll(
+        days[0] as string,
+        false,
+        services.map((service) => service.id),
+      ),
       fencing ? null : this.stateStore.takeCleanStop(),
     ]);
     const claimed = this.leases.claimed();
@@ -208,7 +212,7 @@ export class MonitorService implements MonitorView, ShardHost {
       );
       runtime.restoring = true;
       // Copies: what the feed folds into the shown rollups until the restore must not leak into what it reads.
-      this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now);
+      this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now, found?.finishedThrough);
       runtime.epoch = fencing ? null : this.leases.epochOf(runtime.shard);
       if (runtime.epoch !== null) {
         // Without the record of a clean stop the last check of a service with anything stored is known only once
@@ -407,7 +411,7 @@ export class MonitorService implements MonitorView, ShardHost {
     startedAt?: number,
   ): Promise<void> {
     const days = lastDays(now, this.options.historyDays);
-    const [{ state, rollups }, read] = await Promise.all([
+    const [{ state, rollups, finishedThrough }, read] = await Promise.all([
       preloaded ?? this.stateStore.load(service.id, days[0] as string),
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
@@ -427,7 +431,7 @@ export class MonitorService implements MonitorView, ShardHost {
       runtime.nextDueAt = due.nextDueAt;
       runtime.resumeAt = due.resumeAt;
     }
-    this.rollupWriter.restore(runtime, rollups, now);
+    this.rollupWriter.restore(runtime, rollups, now, finishedThrough);
     // Checks stored after the newest rollup write (a crash lost the in-memory part) are folded in again.
     const yesterday = startOfDay(now) - 86_400_000;
     const through = Math.max(yesterday - 1, ...rollups.map((rollup) => rollup.through));

@@ -31,6 +31,11 @@ export abstract class CheckStore {
 export interface StoredServiceState {
   state: EvaluationState | null;
   rollups: DailyRollup[];
+  /**
+   * When the rollups came (partly) from the stored copy of the finished days (`saveFinishedDays`): the day it was
+   * complete through. Absent when they were read day by day.
+   */
+  finishedThrough?: string;
 }
 
 /** One service's rollup of one day. */
@@ -51,11 +56,17 @@ export abstract class StateAndRollupStore {
   /** The service's state item and its rollups for days >= fromDay. */
   abstract load(serviceId: string, fromDay: string): Promise<StoredServiceState>;
   /**
-   * Every service's state and rollups for days >= fromDay in one pass (boot: a parallel Scan in DynamoDB instead
-   * of a Query per service). Services with nothing stored are absent. Without `hourSlots` the rollups come with
-   * empty hour lists (the store may leave them unread; `loadRollups` reads the days that show them).
+   * Every service's state and rollups for days >= fromDay (boot). Services with nothing stored are absent. Without
+   * `hourSlots` the store may leave the rollups' hour slots unread (empty lists; `loadRollups` reads the days that
+   * show them). With `serviceIds` (the catalog) the store may read just those services by key — each
+   * one's stored finished days (`saveFinishedDays`) and the days after them — instead of one pass over every item
+   * kept (a parallel Scan in DynamoDB, which reads every day of every service whatever it keeps).
    */
-  abstract loadAll(fromDay: string, hourSlots?: boolean): Promise<Map<string, StoredServiceState>>;
+  abstract loadAll(
+    fromDay: string,
+    hourSlots?: boolean,
+    serviceIds?: readonly string[],
+  ): Promise<Map<string, StoredServiceState>>;
   /** The stored rollups of these services and days, whole; absent ones are left out (order not kept). */
   abstract loadRollups(keys: readonly RollupKey[]): Promise<DailyRollup[]>;
   /**
@@ -73,6 +84,23 @@ export abstract class StateAndRollupStore {
    * older owner's later writes fail; false when a newer epoch is already there.
    */
   abstract fence(serviceId: string, day: string, epoch: number): Promise<boolean>;
+  /**
+   * One copy of the service's finished days in one item, so a boot reads a few items per service instead of one
+   * per day kept: `days` are exactly the stored rollups (hour slots left out) of every day from the history's
+   * first through `through`, a day without a stored rollup being a day without one. Written by the shard's owner
+   * once a day; false when a newer epoch owns the service.
+   */
+  abstract saveFinishedDays(
+    serviceId: string,
+    days: readonly DailyRollup[],
+    through: string,
+    epoch: number,
+  ): Promise<boolean>;
+  /**
+   * Forgets that copy before a rollup of a day it may hold is written again (a late check), so a boot never reads
+   * the old one; false when a newer epoch owns the service.
+   */
+  abstract dropFinishedDays(serviceId: string, epoch: number): Promise<boolean>;
   abstract remove(serviceId: string): Promise<void>;
   /**
    * Records a clean stop of the only runner on this storage: every check it took is stored and every rollup written

@@ -8,6 +8,7 @@ import {
 import {
   LATENCY_BUCKETS_MS,
   StateAndRollupStore,
+  dayOf,
   type DailyRollup,
   type EvaluationState,
   type RollupKey,
@@ -21,6 +22,27 @@ import { batchGet, conditionHolds, queryAll, scanAll } from '../dynamodb/request
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = ROLLUP_KEY_PREFIX;
+/**
+ * The copy of a service's finished days (`saveFinishedDays`): "day#…" < "finished" < "state", so the Query and
+ * the Scan with `key >= day#<from>` meet it too (and leave it out: they read the days themselves).
+ */
+const FINISHED_KEY = 'finished';
+const DAY_MS = 86_400_000;
+/**
+ * The boot reads by key only when at least this share of a sample of the services has a copy of its finished
+ * days (a first start, or the first after this layout came, has none: one Scan is then cheaper than a Query per
+ * service).
+ */
+const FINISHED_COVERAGE_PERCENT = 90;
+/** Services sampled for that decision (one BatchGetItem). */
+const COVERAGE_SAMPLE = 100;
+/**
+ * `load` reads the days from this many days ago on by Query, and the older ones from the copy when it reaches them
+ * (a copy is written through the day before yesterday, so one written yesterday still does).
+ */
+const RECENT_DAYS = 3;
+/** Queries in flight for the services without a copy when reading by key. */
+const QUERY_PARALLEL = 4;
 /**
  * The clean-stop record: a `serviceId` no service can have (ids are `[a-z0-9][a-z0-9_-]*`), and a key that sorts
  * before every `day#` key, so the boot Scan's filter leaves it out.
@@ -75,14 +97,113 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     super();
   }
 
+  /**
+   * The service's state and rollups of days >= fromDay. When that reaches further back than the last few days, one
+   * Query of the days from RECENT_DAYS ago on (which meets the copy of the finished days and the state too: their
+   * keys sort after every day's) usually does, the copy standing in for the older days; without a copy that
+   * reaches those days, a second Query reads them all.
+   */
   async load(serviceId: string, fromDay: string): Promise<StoredServiceState> {
-    const items = await queryAll(this.client, {
+    const recentFrom = dayOf(Date.now() - RECENT_DAYS * DAY_MS);
+    if (recentFrom > fromDay) {
+      const items = await this.query(serviceId, recentFrom);
+      const copyItem = items.find((item) => item.key?.S === FINISHED_KEY);
+      const copy = copyItem === undefined ? null : decodeFinished(copyItem);
+      if (copy !== null && copy.through >= dayBefore(recentFrom)) {
+        const recent = this.collect(items).get(serviceId) ?? { state: null, rollups: [] };
+        const older = copy.rollups.filter((rollup) => rollup.day >= fromDay && rollup.day < recentFrom);
+        return { state: recent.state, rollups: [...older, ...recent.rollups], finishedThrough: copy.through };
+      }
+    }
+    return this.collect(await this.query(serviceId, fromDay)).get(serviceId) ?? { state: null, rollups: [] };
+  }
+
+  private query(serviceId: string, fromDay: string): Promise<Item[]> {
+    return queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'serviceId = :id AND #key >= :from',
       ExpressionAttributeNames: { '#key': 'key' },
       ExpressionAttributeValues: { ':id': put.s(serviceId), ':from': put.s(`${DAY_PREFIX}${fromDay}`) },
     });
-    return this.collect(items).get(serviceId) ?? { state: null, rollups: [] };
+  }
+
+  /**
+   * Every service's state and rollups of days >= fromDay: by key when the catalog's ids are given and the services
+   * have copies of their finished days (`loadByKey`), else one Scan of the table (`scanEvery`).
+   */
+  async loadAll(
+    fromDay: string,
+    hourSlots = true,
+    serviceIds?: readonly string[],
+  ): Promise<Map<string, StoredServiceState>> {
+    if (!hourSlots && serviceIds !== undefined && serviceIds.length > 0) {
+      const byKey = await this.loadByKey(fromDay, serviceIds);
+      if (byKey !== null) return byKey;
+    }
+    return this.scanEvery(fromDay, hourSlots);
+  }
+
+  /**
+   * The boot by key: each service's state, its copy of the finished days and the rollups of the days after that
+   * copy (BatchGetItem, ~3 items per service whatever the retention), and a Query for each service without a copy
+   * (added since the last day's turn, or its copy dropped by a late check). Null, to Scan instead, when fewer than
+   * FINISHED_COVERAGE_PERCENT % of a sample of the services have a copy.
+   */
+  private async loadByKey(
+    fromDay: string,
+    serviceIds: readonly string[],
+  ): Promise<Map<string, StoredServiceState> | null> {
+    const step = Math.max(1, Math.floor(serviceIds.length / COVERAGE_SAMPLE));
+    const sample = serviceIds.filter((_, index) => index % step === 0).slice(0, COVERAGE_SAMPLE);
+    const sampled = await batchGet(
+      this.client,
+      this.table,
+      sample.map((id) => ({ serviceId: put.s(id), key: put.s(FINISHED_KEY) })),
+      1,
+    );
+    const covered = sampled.filter((item) => decodeFinished(item) !== null).length;
+    if (covered * 100 < FINISHED_COVERAGE_PERCENT * sample.length) return null;
+    const finished = new Map<string, { through: string; rollups: DailyRollup[] }>();
+    for (const item of await batchGet(
+      this.client,
+      this.table,
+      serviceIds.map((id) => ({ serviceId: put.s(id), key: put.s(FINISHED_KEY) })),
+      BATCH_GET_PARALLEL,
+    )) {
+      const copy = decodeFinished(item);
+      if (copy !== null) finished.set(get.s(item, 'serviceId'), copy);
+    }
+    // Up to tomorrow: a replica whose clock runs ahead may have begun it.
+    const last = dayOf(Date.now() + DAY_MS);
+    const keys: Item[] = [];
+    for (const [serviceId, copy] of finished) {
+      keys.push({ serviceId: put.s(serviceId), key: put.s(STATE_KEY) });
+      for (
+        let day = laterDay(copy.through > fromDay ? copy.through : dayBefore(fromDay));
+        day <= last;
+        day = laterDay(day)
+      )
+        keys.push({ serviceId: put.s(serviceId), key: put.s(`${DAY_PREFIX}${day}`) });
+    }
+    const out = this.collect(await batchGet(this.client, this.table, keys, BATCH_GET_PARALLEL));
+    for (const [serviceId, copy] of finished) {
+      const kept = copy.rollups.filter((rollup) => rollup.day >= fromDay);
+      const entry = out.get(serviceId) ?? { state: null, rollups: [] };
+      entry.rollups = [...kept, ...entry.rollups];
+      entry.finishedThrough = copy.through;
+      if (entry.state !== null || entry.rollups.length > 0) out.set(serviceId, entry);
+    }
+    const rest = serviceIds.filter((id) => !finished.has(id));
+    let next = 0;
+    const worker = async () => {
+      while (next < rest.length) {
+        const serviceId = rest[next++] as string;
+        const stored = this.collect(await this.query(serviceId, fromDay)).get(serviceId);
+        if (stored !== undefined) out.set(serviceId, stored);
+      }
+    };
+    await Promise.all(Array.from({ length: QUERY_PARALLEL }, worker));
+    return out;
   }
 
   /**
@@ -92,7 +213,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
    * with 7 days stored, ~35 % less CPU for the pass. The filter is applied after the read, so older rollups (kept
    * `rollupRetentionDays`) are read and dropped; that is the price of no per-service round trip.
    */
-  async loadAll(fromDay: string, hourSlots = true): Promise<Map<string, StoredServiceState>> {
+  private async scanEvery(fromDay: string, hourSlots: boolean): Promise<Map<string, StoredServiceState>> {
     const projection = hourSlots
       ? {}
       : {
@@ -239,6 +360,49 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     return state && today;
   }
 
+  async saveFinishedDays(
+    serviceId: string,
+    days: readonly DailyRollup[],
+    through: string,
+    epoch: number,
+  ): Promise<boolean> {
+    const expiresAt = Math.floor(Date.parse(`${through}T00:00:00Z`) / 1000) + this.rollupRetentionDays * 86_400;
+    return conditionHolds(
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            serviceId: put.s(serviceId),
+            key: put.s(FINISHED_KEY),
+            through: put.s(through),
+            days: put.s(encodeFinishedDays(days)),
+            epoch: put.n(epoch),
+            [TTL_ATTRIBUTE]: put.n(expiresAt),
+          },
+          ConditionExpression: NOT_NEWER,
+          ExpressionAttributeNames: { '#epoch': 'epoch' },
+          ExpressionAttributeValues: { ':epoch': put.n(epoch) },
+        }),
+      ),
+    );
+  }
+
+  /** Leaves a stub with the epoch (so an older owner cannot write its copy back), which reads as no copy. */
+  async dropFinishedDays(serviceId: string, epoch: number): Promise<boolean> {
+    return conditionHolds(
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { serviceId: put.s(serviceId), key: put.s(FINISHED_KEY) },
+          UpdateExpression: 'SET #epoch = :epoch REMOVE #through, #days',
+          ConditionExpression: NOT_NEWER,
+          ExpressionAttributeNames: { '#epoch': 'epoch', '#through': 'through', '#days': 'days' },
+          ExpressionAttributeValues: { ':epoch': put.n(epoch) },
+        }),
+      ),
+    );
+  }
+
   async remove(serviceId: string): Promise<void> {
     const keys = await queryAll(this.client, {
       TableName: this.table,
@@ -314,3 +478,69 @@ export function decodeBuckets(text: string | undefined): number[] {
   }
   return buckets;
 }
+
+/**
+ * The finished days as one string attribute: a JSON array of
+ * `[day, total, failures, maintenance, latencySum, latencyCount, through, latencyHist]` (the histogram as
+ * `encodeBuckets` writes it), ~70 B a day where a rollup item costs ~300 B to read without its hour slots.
+ */
+export function encodeFinishedDays(days: readonly DailyRollup[]): string {
+  return JSON.stringify(
+    days.map((day) => [
+      day.day,
+      day.total,
+      day.failures,
+      day.maintenance,
+      day.latencySum,
+      day.latencyCount,
+      day.through,
+      encodeBuckets(day.latencyBuckets),
+    ]),
+  );
+}
+
+/** A stored copy of the finished days; null for a dropped copy (a stub), another item, or one that is damaged. */
+function decodeFinished(item: Item): { through: string; rollups: DailyRollup[] } | null {
+  const serviceId = get.optS(item, 'serviceId');
+  const through = get.optS(item, 'through');
+  const text = get.optS(item, 'days');
+  if (serviceId === undefined || through === undefined || text === undefined || !isDay(through)) return null;
+  let rows: unknown;
+  try {
+    rows = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(rows)) return null;
+  const rollups: DailyRollup[] = [];
+  for (const row of rows as unknown[]) {
+    if (!Array.isArray(row) || row.length !== 8) return null;
+    const [day, total, failures, maintenance, latencySum, latencyCount, last, hist] = row as unknown[];
+    const numbers = [total, failures, maintenance, latencySum, latencyCount, last];
+    if (typeof day !== 'string' || !isDay(day) || day > through || typeof hist !== 'string') return null;
+    if (!numbers.every((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0)) return null;
+    const buckets = decodeBuckets(hist);
+    if (hist !== '' && buckets.length === 0) return null;
+    rollups.push({
+      serviceId,
+      day,
+      total: total as number,
+      failures: failures as number,
+      maintenance: maintenance as number,
+      latencySum: latencySum as number,
+      latencyCount: latencyCount as number,
+      hourTotal: [],
+      hourFailures: [],
+      hourLatencySum: [],
+      latencyBuckets: buckets,
+      through: last as number,
+    });
+  }
+  rollups.sort((a, b) => a.day.localeCompare(b.day));
+  return { through, rollups };
+}
+
+const isDay = (text: string): boolean =>
+  /^\d{4}-\d{2}-\d{2}$/.test(text) && dayOf(Date.parse(`${text}T00:00:00Z`)) === text;
+const laterDay = (day: string): string => dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
+const dayBefore = (day: string): string => dayOf(Date.parse(`${day}T00:00:00Z`) - DAY_MS);

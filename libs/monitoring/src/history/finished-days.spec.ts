@@ -39,6 +39,16 @@ const unpacked = (rollup: DailyRollup, persistedThrough: number | null = rollup.
 });
 
 describe('FinishedDays', () => {
+  it('gives the days with a stored copy as stored (never-written ones left out), or null when one is behind', () => {
+    const draws = numbers(7);
+    const days = [5, 4, 3, 2].map((back) => randomDay(() => draws.next().value as number, back));
+    const finished = new FinishedDays('api');
+    finished.add([unpacked(days[0]!), unpacked(days[1]!, null), unpacked(days[2]!), unpacked(days[3]!)]);
+    expect(finished.storedRollups()).toEqual([days[0], days[2], days[3]]);
+    finished.add([unpacked(days[2]!, days[2]!.through - 1000)]);
+    expect(finished.storedRollups()).toBeNull();
+  });
+
   it('gives back every day it packed as it was, in any order of adds, replaces, takes and drops', () => {
     const random = numbers(20261203);
     const next = () => random.next().value as number;

@@ -95,6 +95,21 @@ export class FinishedDays {
     return Array.from({ length: this.length }, (_, index) => this.rollupAt(index));
   }
 
+  /**
+   * The packed days that have a stored copy, as new rollup objects (oldest first): what the store holds of them.
+   * Null when some day's stored copy is behind what is kept here (it could not be copied exactly).
+   */
+  storedRollups(): DailyRollup[] | null {
+    const out: DailyRollup[] = [];
+    for (let index = 0; index < this.length; index += 1) {
+      const persisted = this.sums[index * SUMS + 2] as number;
+      if (Number.isNaN(persisted)) continue;
+      if (persisted !== this.sums[index * SUMS + 1]) return null;
+      out.push(this.rollupAt(index));
+    }
+    return out;
+  }
+
   /** Removes the day and returns it unpacked (undefined when it is not packed here). */
   take(day: string): UnpackedDay | undefined {
     const index = this.indexOf(day);

@@ -302,6 +302,147 @@ describe('RollupWriter', () => {
     expect(api.finished.rollup(dayOf(late))).toMatchObject({ total: 5, failures: 2, through: late });
   });
 
+  describe('the stored copy of the finished days (what a boot reads instead of a rollup per day)', () => {
+    const DAY = 24 * 60 * MINUTE;
+    const withoutHours = <T extends object>(rollup: T) => ({
+      ...rollup,
+      hourTotal: [],
+      hourFailures: [],
+      hourLatencySum: [],
+    });
+    const storedDays = [NOW - 40 * DAY, NOW - 3 * DAY, NOW - 2 * DAY, NOW - DAY].map(dayOf);
+    const restored = async (finishedThrough?: string) => {
+      store.seed(...storedDays.map((day, index) => dayRollup('api', day, { checks: 3 + index, failures: index })));
+      writer.restore(api, (await store.load('api', '2025-11-01')).rollups, NOW, finishedThrough);
+    };
+
+    it('writes one a day, through the day before yesterday: every stored day of the history as stored', async () => {
+      await restored();
+      await writer.flush([api], NOW);
+      expect(store.finishedCopies.get('api')).toEqual({
+        through: dayOf(NOW - 2 * DAY),
+        days: storedDays.slice(0, 3).map((day) => withoutHours(store.rollup('api', day)!)),
+      });
+      take(writer, check(NOW));
+      await writer.flush([api], NOW + MINUTE);
+      expect(store.saveFinishedDaysCalls).toBe(1);
+      // The next day: yesterday joins, once its last checks are written.
+      const tomorrow = NOW + DAY;
+      await writer.flush([api], tomorrow);
+      expect(store.saveFinishedDaysCalls).toBe(2);
+      expect(store.finishedCopies.get('api')?.through).toBe(dayOf(NOW - DAY));
+      expect(store.finishedCopies.get('api')?.days.map((rollup) => rollup.day)).toEqual(storedDays);
+    });
+
+    it('writes none the day a boot read one complete through the day before yesterday', async () => {
+      await restored(dayOf(NOW - 2 * DAY));
+      await writer.flush([api], NOW);
+      expect(store.saveFinishedDaysCalls).toBe(0);
+      await writer.flush([api], NOW + DAY);
+      expect(store.saveFinishedDaysCalls).toBe(1);
+    });
+
+    it('writes none on a forced flush (shutdown), nor for a service another replica works', async () => {
+      await restored();
+      await writer.flush([api], NOW, true);
+      await writer.flush([{ ...api, epoch: null }], NOW);
+      expect(store.saveFinishedDaysCalls).toBe(0);
+    });
+
+    it('drops the copy before a late check`s day before yesterday is written, and copies that day once written', async () => {
+      await restored();
+      await writer.flush([api], NOW);
+      const calls: string[] = [];
+      const drop = store.dropFinishedDays.bind(store);
+      const save = store.saveRollup.bind(store);
+      jest.spyOn(store, 'dropFinishedDays').mockImplementation((...args) => (calls.push('drop'), drop(...args)));
+      jest
+        .spyOn(store, 'saveRollup')
+        .mockImplementation((...args) => (calls.push(`save ${args[0].day}`), save(...args)));
+      const late = NOW - 3 * DAY + 60 * MINUTE;
+      take(writer, check(late, false));
+      await writer.flush([api], NOW);
+      expect(calls).toEqual(['drop', `save ${dayOf(late)}`]);
+      expect(store.finishedCopies.has('api')).toBe(false);
+      await writer.flush([api], NOW);
+      expect(store.finishedCopies.get('api')?.days.find((rollup) => rollup.day === dayOf(late))).toEqual(
+        withoutHours(store.rollup('api', dayOf(late))!),
+      );
+      expect(store.rollup('api', dayOf(late))).toMatchObject({ total: 5, failures: 2 });
+      // A late check of yesterday is in no copy: nothing dropped for it.
+      take(writer, check(NOW - DAY + MINUTE));
+      await writer.flush([api], NOW);
+      expect(calls.filter((call) => call === 'drop')).toHaveLength(1);
+    });
+
+    it('writes no copy while a day before yesterday has a check being written, and one with it after', async () => {
+      await restored(dayOf(NOW - 3 * DAY)); // the copy known through an older day: one is due today
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const save = store.saveRollup.bind(store);
+      jest.spyOn(store, 'saveRollup').mockImplementation(async (...args) => {
+        await gate;
+        return save(...args);
+      });
+      take(writer, check(NOW - 2 * DAY + MINUTE));
+      const first = writer.flush([api], NOW);
+      await writer.flush([api], NOW);
+      expect(store.saveFinishedDaysCalls).toBe(0);
+      release();
+      await first;
+      await writer.flush([api], NOW);
+      expect(store.saveFinishedDaysCalls).toBe(1);
+      expect(store.finishedCopies.get('api')?.days.find((rollup) => rollup.day === dayOf(NOW - 2 * DAY))).toMatchObject(
+        {
+          total: 6,
+        },
+      );
+    });
+
+    it('holds a late check`s day before yesterday while the copy is being written, then drops it and writes the day', async () => {
+      await restored();
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const calls: string[] = [];
+      const copy = store.saveFinishedDays.bind(store);
+      jest.spyOn(store, 'saveFinishedDays').mockImplementation(async (...args) => {
+        calls.push('copy');
+        await gate;
+        calls.push('copied');
+        return copy(...args);
+      });
+      const drop = store.dropFinishedDays.bind(store);
+      jest.spyOn(store, 'dropFinishedDays').mockImplementation((...args) => (calls.push('drop'), drop(...args)));
+      const first = writer.flush([api], NOW);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(calls).toEqual(['copy']);
+      take(writer, check(NOW - 3 * DAY + MINUTE)); // arrives while the copy (without it) is in flight
+      await writer.flush([api], NOW);
+      expect(calls).toEqual(['copy']);
+      release();
+      await first;
+      await writer.flush([api], NOW);
+      expect(calls).toEqual(['copy', 'copied', 'drop']);
+      expect(store.finishedCopies.has('api')).toBe(false);
+      expect(store.rollup('api', dayOf(NOW - 3 * DAY))).toMatchObject({ total: 5 });
+    });
+
+    it('reports a newer epoch on the copy as a takeover, once', async () => {
+      const fenced: number[] = [];
+      const owner = new RollupWriter(
+        store,
+        { flushChecks: 3, flushMs: 30 * MINUTE, historyDays: 90 },
+        quiet,
+        (_, epoch) => void fenced.push(epoch),
+      );
+      await store.saveFinishedDays('api', [], dayOf(NOW - 2 * DAY), 5);
+      owner.restore(api, [], NOW);
+      await owner.flush([api], NOW);
+      expect(fenced).toEqual([1]);
+      expect(store.finishedCopies.get('api')?.days).toEqual([]);
+    });
+  });
+
   it('keeps a day the packed form cannot hold exactly as a slot, and only once', () => {
     const odd = { ...dayRollup('api', '2026-01-20', { checks: 2 }), total: 2.5 }; // never written by us
     const again = dayRollup('api', '2026-01-20', { checks: 7 });

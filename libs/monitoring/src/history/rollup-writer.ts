@@ -35,6 +35,8 @@ export interface RollupSlot {
 }
 
 const DAY_MS = 86_400_000;
+/** A copy of the finished days that could not be written is tried again after this long. */
+const COPY_RETRY_MS = 60_000;
 
 /**
  * A service's rollups by day (YYYY-MM-DD), as the runner keeps them: today, yesterday and any older day with
@@ -74,6 +76,16 @@ export class RollupWriter {
   private readonly limit = new InFlightLimit();
   /** Flushes still writing: a forced flush (shutdown) settles only after them. */
   private readonly flushing = new Set<Promise<void>>();
+  /**
+   * Per service, its stored copy of the finished days (`saveFinishedDays`) as this replica knows it: the day it is
+   * complete through, null when there is none (dropped here), absent when unknown (another replica may have written
+   * one: a late day's write drops it first all the same).
+   */
+  private readonly copies = new WeakMap<ServiceRollups, string | null>();
+  /** Per service, the last attempt at a copy that did not store one: the day it was for, and when. */
+  private readonly attempts = new WeakMap<ServiceRollups, { through: string; at: number }>();
+  /** Services whose copy is being written: their days before yesterday wait, and vice versa. */
+  private readonly copying = new WeakSet<ServiceRollups>();
 
   constructor(
     private readonly store: StateAndRollupStore,
@@ -82,8 +94,13 @@ export class RollupWriter {
     private readonly fenced: (target: ServiceRollups, epoch: number) => void = () => undefined,
   ) {}
 
-  /** Takes the stored rollups of a service as the in-memory starting point. */
-  restore(target: ServiceRollups, stored: DailyRollup[], now: number): void {
+  /**
+   * Takes the stored rollups of a service as the in-memory starting point; `finishedThrough`: they came with a
+   * stored copy of the finished days complete through that day (so it is not written again today).
+   */
+  restore(target: ServiceRollups, stored: DailyRollup[], now: number, finishedThrough?: string): void {
+    if (finishedThrough === undefined) this.copies.delete(target);
+    else this.copies.set(target, finishedThrough);
     // Hour slots are shown for the last 24 hours only: older days drop them in memory (never rewritten: their
     // checks are all in; were one rewritten, only its never-shown hour slots would restart from zero) and are
     // packed (FinishedDays). The service id is shared, not one string per day.
@@ -199,18 +216,23 @@ export class RollupWriter {
    */
   flush(targets: Iterable<ServiceRollups>, now: number, force = false): Promise<unknown> {
     const today = dayOf(now);
-    const due: { target: ServiceRollups; slot: RollupSlot; epoch: number }[] = [];
+    const yesterday = dayOf(now - DAY_MS);
+    const beforeYesterday = dayOf(now - 2 * DAY_MS);
+    const due: { target: ServiceRollups; slot: RollupSlot | null; epoch: number }[] = [];
+    // After the rollups (what the page shows and what a crash would lose come first).
+    const copies: { target: ServiceRollups; slot: null; epoch: number }[] = [];
     for (const target of targets) {
       const epoch = target.epoch;
       if (epoch === null) continue;
       const dirty = this.dirty.get(target.rollups);
-      if (dirty === undefined) continue;
-      for (const slot of dirty) {
+      for (const slot of dirty ?? []) {
         if (slot.pending === 0) {
-          dirty.delete(slot);
+          dirty?.delete(slot);
           continue;
         }
         if (slot.saving) continue;
+        // A late check's day before yesterday waits for the copy of the finished days being written (it drops it).
+        if (slot.rollup.day < yesterday && this.copying.has(target)) continue;
         if (
           force ||
           slot.pending >= this.options.flushChecks ||
@@ -221,12 +243,17 @@ export class RollupWriter {
           due.push({ target, slot, epoch });
         }
       }
+      if (!force && this.copyDue(target, yesterday, beforeYesterday, now)) {
+        this.copying.add(target);
+        copies.push({ target, slot: null, epoch });
+      }
     }
     // A few writes per turn of the event loop and a few in flight: at midnight (and at a shutdown) every service's
     // day is due at once.
     const writes = inTurns(
-      due,
+      [...due, ...copies],
       ({ target, slot, epoch }) => {
+        if (slot === null) return this.copy(target, epoch, now);
         // Still this day's slot (a restore may have replaced it meanwhile, with its own pending checks).
         if (slot.pending > 0 && target.epoch === epoch && target.rollups.get(slot.rollup.day) === slot)
           return this.save(target, slot, epoch, now);
@@ -241,11 +268,74 @@ export class RollupWriter {
     return force ? Promise.all([...this.flushing]) : writes;
   }
 
+  /**
+   * Is a copy of the service's finished days to be written? Once a day (through the day before yesterday), and
+   * only while no day before yesterday has checks to write (they are written first, then copied).
+   */
+  private copyDue(target: ServiceRollups, yesterday: string, beforeYesterday: string, now: number): boolean {
+    if (this.copies.get(target) === beforeYesterday || this.copying.has(target)) return false;
+    const attempt = this.attempts.get(target);
+    if (attempt !== undefined && attempt.through === beforeYesterday && now - attempt.at < COPY_RETRY_MS) return false;
+    return this.finishedSettled(target, yesterday);
+  }
+
+  /** No day before yesterday with checks to write or being written. */
+  private finishedSettled(target: ServiceRollups, yesterday: string): boolean {
+    for (const [day, slot] of target.rollups) if (day < yesterday && (slot.pending > 0 || slot.saving)) return false;
+    return true;
+  }
+
+  /**
+   * Writes the copy of the service's finished days: every day of the history before yesterday exactly as stored
+   * (packed days, and older slots with nothing left to write). Gives up until COPY_RETRY_MS later when a day's
+   * stored rollup is behind what is kept, or storage fails; a boot reads such a service day by day meanwhile.
+   */
+  private async copy(target: ServiceRollups, epoch: number, now: number): Promise<void> {
+    const yesterday = dayOf(now - DAY_MS);
+    const through = dayOf(now - 2 * DAY_MS);
+    const oldest = lastDays(now, this.options.historyDays)[0] as string;
+    try {
+      if (target.epoch !== epoch || !this.finishedSettled(target, yesterday)) return;
+      this.attempts.set(target, { through, at: now });
+      const days = target.finished.storedRollups();
+      if (days === null) return;
+      for (const [day, slot] of target.rollups) {
+        if (day >= yesterday) continue;
+        const stored = slot.durable ?? slot.rollup;
+        if (slot.persistedThrough === null) continue;
+        if (stored.through !== slot.persistedThrough) return;
+        days.push({ ...stored, hourTotal: NO_HOURS, hourFailures: NO_HOURS, hourLatencySum: NO_HOURS });
+      }
+      const shown = days.filter((day) => day.day >= oldest).sort((a, b) => a.day.localeCompare(b.day));
+      if (!(await this.store.saveFinishedDays(target.service.id, shown, through, epoch))) {
+        this.fenced(target, epoch);
+        return;
+      }
+      this.copies.set(target, through);
+      this.attempts.delete(target);
+    } catch (error) {
+      this.logger.warn(`saving the finished days of ${target.service.id} failed: ${String(error)}`);
+    } finally {
+      this.copying.delete(target);
+    }
+  }
+
   /** Writes one slot; the caller has set `saving` (cleared here when the write settles). */
   private async save(target: ServiceRollups, slot: RollupSlot, epoch: number, now: number): Promise<void> {
     const copy: DailyRollup = structuredClone(slot.durable ?? slot.rollup);
     const pending = slot.pending;
     try {
+      // A day before yesterday written again (a late check) may be in a stored copy of the finished days: that
+      // copy is dropped first, so a boot never reads the old day (it reads the service day by day until the next
+      // copy, written once this day is).
+      const known = this.copies.get(target);
+      if (copy.day < dayOf(now - DAY_MS) && known !== null && (known === undefined || copy.day <= known)) {
+        if (!(await this.store.dropFinishedDays(target.service.id, epoch))) {
+          this.fenced(target, epoch);
+          return;
+        }
+        this.copies.set(target, null);
+      }
       const result = await this.store.saveRollup(copy, slot.persistedThrough, epoch);
       if (result === 'fenced') {
         this.fenced(target, epoch);

@@ -30,6 +30,7 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
     return Promise.resolve(at);
   }
 
+  /** Every stored service, day by day (the copies of finished days are kept for specs to read, not read here). */
   async loadAll(fromDay: string, hourSlots = true): Promise<Map<string, StoredServiceState>> {
     this.loadAllCalls += 1;
     const ids = new Set([...this.states.keys(), ...[...this.rollups.values()].map((rollup) => rollup.serviceId)]);
@@ -99,11 +100,32 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
     return Promise.resolve(true);
   }
 
+  /** Each service's copy of its finished days (`saveFinishedDays`); a dropped one is gone (its epoch stays). */
+  readonly finishedCopies = new Map<string, { through: string; days: DailyRollup[] }>();
+  saveFinishedDaysCalls = 0;
+  dropFinishedDaysCalls = 0;
+
+  saveFinishedDays(serviceId: string, days: readonly DailyRollup[], through: string, epoch: number): Promise<boolean> {
+    this.saveFinishedDaysCalls += 1;
+    if (!this.stamp(`${serviceId}#finished`, epoch)) return Promise.resolve(false);
+    this.finishedCopies.set(serviceId, { through, days: structuredClone([...days]) });
+    return Promise.resolve(true);
+  }
+
+  dropFinishedDays(serviceId: string, epoch: number): Promise<boolean> {
+    this.dropFinishedDaysCalls += 1;
+    if (!this.stamp(`${serviceId}#finished`, epoch)) return Promise.resolve(false);
+    this.finishedCopies.delete(serviceId);
+    return Promise.resolve(true);
+  }
+
   remove(serviceId: string): Promise<void> {
+    this.finishedCopies.delete(serviceId);
     this.states.delete(serviceId);
     for (const [key, rollup] of this.rollups) if (rollup.serviceId === serviceId) this.rollups.delete(key);
     for (const key of [...this.epochs.keys()])
-      if (key === serviceId || key.startsWith(`${serviceId}/`)) this.epochs.delete(key);
+      if (key === serviceId || key.startsWith(`${serviceId}/`) || key === `${serviceId}#finished`)
+        this.epochs.delete(key);
     return Promise.resolve();
   }
 
