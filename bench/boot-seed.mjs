@@ -5,6 +5,7 @@
 // rollup is older than its 30 recent checks (the catch-up must query `since`); every twentieth service is degraded
 // with a slow streak (the restored evaluation must show it; degraded opens no incident by default, so boot's
 // incident pass has nothing to do — a stored `down` without its incident would make boot open one per service).
+// And each service's copy of its finished days (the days before yesterday), as a running install keeps one.
 //
 //   node bench/boot-seed.mjs <build dir> <dynalite endpoint> <services> <days> <interval ms>
 //   prints one JSON line: { seededAt, degraded: [ids], items, ms }
@@ -35,6 +36,7 @@ const seededAt = started;
 const DAY_MS = 86_400_000;
 const serviceId = (index) => `svc-${String(index).padStart(5, '0')}`;
 const degraded = [];
+const copies = process.env.BENCH_SEED_COPIES !== '0';
 let items = 0;
 
 async function seedOne(index) {
@@ -68,6 +70,7 @@ async function seedOne(index) {
   // Rollups: full past days, and today up to the newest rollup write.
   const through = list[deepCatchUp ? 35 : 4].at;
   const perDay = Math.round(DAY_MS / intervalMs);
+  const finished = [];
   for (let back = days - 1; back >= 0; back -= 1) {
     const day = rollups.dayOf(seededAt - back * DAY_MS);
     const rollup = rollups.emptyRollup(id, day);
@@ -89,6 +92,13 @@ async function seedOne(index) {
     }
     rollup.through = end;
     await state.saveRollup(rollup, null, 0);
+    items += 1;
+    if (back >= 2 && back < 90) finished.push({ ...rollup, hourTotal: [], hourFailures: [], hourLatencySum: [] });
+  }
+  // The copy of the finished days the runner writes once a day (a build that has it; BENCH_SEED_COPIES=0 seeds an
+  // install as the first boot after that layout came finds it).
+  if (copies && typeof state.saveFinishedDays === 'function') {
+    await state.saveFinishedDays(id, finished, rollups.dayOf(seededAt - 2 * DAY_MS), 0);
     items += 1;
   }
 }

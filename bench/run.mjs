@@ -640,11 +640,14 @@ function report() {
   const scan = results.bootScan;
   if (scan) {
     out.push(
-      `\nBoot Scan of the state table by rollups kept, ${scan.services} services (embedded store on its thread; the 90 days shown come back either way)`,
+      `\nBoot read of the state table by rollups kept, ${scan.services} services (embedded store on its thread; the 90 days shown come back either way)`,
     );
     for (const run of scan.runs)
       out.push(
-        `  ${run.days} days kept (${run.items} items, ${run.rollupItemBytes} B a rollup): Scan s ${run.scanSeconds.map((seconds) => fmt(seconds, 2)).join(', ')}`,
+        `  ${run.days} days kept (${run.items} items, ${run.rollupItemBytes} B a rollup): Scan s ${run.scanSeconds.map((seconds) => fmt(seconds, 2)).join(', ')}` +
+          (run.byKeySeconds
+            ? `; by key (copies of the finished days) s ${run.byKeySeconds.map((seconds) => fmt(seconds, 2)).join(', ')}`
+            : ''),
       );
   }
 
