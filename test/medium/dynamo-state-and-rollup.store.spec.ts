@@ -343,6 +343,17 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       }
     });
 
+    it('reads each day once when the history begins on the copy`s last day or after it', async () => {
+      for (const from of [day(-2), day(-1)]) {
+        const byKey = await store.loadAll(from, false, ids);
+        const scanned = await store.loadAll(from, false);
+        expect(byKey.get('copy-00')?.rollups.map((r) => r.day)).toEqual(
+          [day(-2), ...recentDays].filter((d) => d >= from),
+        );
+        expect(byKey.get('copy-00')?.rollups.map(withoutHours)).toEqual(scanned.get('copy-00')?.rollups);
+      }
+    });
+
     it('takes the finished days from the copy, not from their items', async () => {
       await client.send(
         new DeleteItemCommand({

@@ -179,7 +179,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     for (const [serviceId, copy] of finished) {
       keys.push({ serviceId: put.s(serviceId), key: put.s(STATE_KEY) });
       for (
-        let day = laterDay(copy.through > fromDay ? copy.through : dayBefore(fromDay));
+        let day = laterDay(copy.through >= fromDay ? copy.through : dayBefore(fromDay));
         day <= last;
         day = laterDay(day)
       )

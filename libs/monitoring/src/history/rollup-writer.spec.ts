@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { dayOf, emptyRollup, foldCheck } from './rollup.js';
 import { FinishedDays } from './finished-days.js';
-import { RollupWriter, type RollupSlot, type ServiceRollups } from './rollup-writer.js';
+import { COPIES_PER_SECOND, RollupWriter, type RollupSlot, type ServiceRollups } from './rollup-writer.js';
 import type { StoredCheck } from '../ports.js';
 import { WRITES_IN_FLIGHT, WRITES_PER_TURN } from '../scheduling/in-turns.js';
 import { dayRollup, InMemoryStateAndRollupStore } from '../testing/index.js';
@@ -425,6 +425,25 @@ describe('RollupWriter', () => {
       expect(calls).toEqual(['copy', 'copied', 'drop']);
       expect(store.finishedCopies.has('api')).toBe(false);
       expect(store.rollup('api', dayOf(NOW - 3 * DAY))).toMatchObject({ total: 5 });
+    });
+
+    it(`starts at most COPIES_PER_SECOND copies a second (the day's turn makes every service due at once)`, async () => {
+      const many: ServiceRollups[] = Array.from({ length: COPIES_PER_SECOND * 2 + 50 }, (_, index) => ({
+        service: { id: `s${index}` },
+        rollups: new Map<string, RollupSlot>(),
+        finished: new FinishedDays(`s${index}`),
+        epoch: 1,
+      }));
+      for (const target of many) writer.restore(target, [dayRollup(target.service.id, dayOf(NOW - 5 * DAY))], NOW);
+      await writer.flush(many, NOW);
+      await writer.flush(many, NOW + 999);
+      expect(store.saveFinishedDaysCalls).toBe(COPIES_PER_SECOND);
+      await writer.flush(many, NOW + 1000);
+      expect(store.saveFinishedDaysCalls).toBe(COPIES_PER_SECOND * 2);
+      await writer.flush(many, NOW + 2000);
+      await writer.flush(many, NOW + 3000);
+      expect(store.saveFinishedDaysCalls).toBe(many.length);
+      expect(store.finishedCopies.size).toBe(many.length);
     });
 
     it('reports a newer epoch on the copy as a takeover, once', async () => {

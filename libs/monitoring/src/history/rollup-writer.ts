@@ -37,6 +37,12 @@ export interface RollupSlot {
 const DAY_MS = 86_400_000;
 /** A copy of the finished days that could not be written is tried again after this long. */
 const COPY_RETRY_MS = 60_000;
+/**
+ * Copies of the finished days started per second at most: at the day's turn, and at the first boot without copies,
+ * every service is due at once, and the copies (~6 KB each) must not hold the writes of rollups and states behind
+ * them. A copy written yesterday still serves a boot (it reads the days after it), so 10,000 taking 100 s is fine.
+ */
+export const COPIES_PER_SECOND = 100;
 
 /**
  * A service's rollups by day (YYYY-MM-DD), as the runner keeps them: today, yesterday and any older day with
@@ -86,6 +92,8 @@ export class RollupWriter {
   private readonly attempts = new WeakMap<ServiceRollups, { through: string; at: number }>();
   /** Services whose copy is being written: their days before yesterday wait, and vice versa. */
   private readonly copying = new WeakSet<ServiceRollups>();
+  /** Copies started in the current second (`COPIES_PER_SECOND`). */
+  private copyWindow = { second: 0, started: 0 };
 
   constructor(
     private readonly store: StateAndRollupStore,
@@ -243,7 +251,7 @@ export class RollupWriter {
           due.push({ target, slot, epoch });
         }
       }
-      if (!force && this.copyDue(target, yesterday, beforeYesterday, now)) {
+      if (!force && this.copyDue(target, yesterday, beforeYesterday, now) && this.copyAllowed(now)) {
         this.copying.add(target);
         copies.push({ target, slot: null, epoch });
       }
@@ -277,6 +285,15 @@ export class RollupWriter {
     const attempt = this.attempts.get(target);
     if (attempt !== undefined && attempt.through === beforeYesterday && now - attempt.at < COPY_RETRY_MS) return false;
     return this.finishedSettled(target, yesterday);
+  }
+
+  /** Takes one of this second's COPIES_PER_SECOND places, if one is left. */
+  private copyAllowed(now: number): boolean {
+    const second = Math.floor(now / 1000);
+    if (this.copyWindow.second !== second) this.copyWindow = { second, started: 0 };
+    if (this.copyWindow.started >= COPIES_PER_SECOND) return false;
+    this.copyWindow.started += 1;
+    return true;
   }
 
   /** No day before yesterday with checks to write or being written. */
