@@ -165,7 +165,8 @@ export class MonitorService implements MonitorView, ShardHost {
   }
 
   /**
-   * Boot in two steps. Resolves after ONE pass over the state table (`loadAll`): every service is then shown with
+   * Boot in two steps. Resolves after ONE read of every service's stored state (`loadAll`: by key, each service's
+   * copy of its finished days and the days after it, or one Scan of the state table): every service is shown with
    * its stored evaluation and rollups (the status page can be served). `restored` settles once each service has
    * also read its recent checks, folded the checks newer than its newest rollup and been installed, in the order
    * they are likely due (bootConcurrency at a time, retried while storage fails); with several replicas a service

@@ -80,7 +80,8 @@ export class EnvironmentVariables {
 
   /**
    * Daily rollups expire this many days after their day: at least the days the page shows (a shorter one would
-   * empty its bars), and every day kept is read by the boot's Scan of the state table.
+   * empty its bars). A boot reads each service's copy of its finished days instead of every day kept, unless it
+   * falls back to Scanning the state table (no copies yet), which reads every day kept.
    */
   @IntInRange(DEFAULT_MONITORING_OPTIONS.historyDays, 3650)
   ROLLUP_RETENTION_DAYS = 100;

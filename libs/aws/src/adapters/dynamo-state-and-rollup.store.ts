@@ -50,8 +50,9 @@ const QUERY_PARALLEL = 4;
 const CLEAN_STOP_KEY = { serviceId: put.s('#runner'), key: put.s('clean-stop') };
 /**
  * Days a rollup is kept after its day begins, unless configured: the 90 the page shows plus room for a calendar
- * quarter's report (92 days). Each day kept is an item per service that the boot's Scan reads (and, in AWS, pays
- * for) whatever the filter; 400 until session 35 made a year-old install's boot read ~4.4× the items it uses.
+ * quarter's report (92 days). Each day kept is an item per service that a boot's Scan (without copies of the
+ * finished days) reads, and in AWS pays for, whatever the filter; 400 until session 35 made a year-old install's
+ * boot read ~4.4× the items it uses.
  */
 export const DEFAULT_ROLLUP_RETENTION_DAYS = 100;
 /** Every write of the shard's owner: refused once a newer owner stamped a higher fencing epoch on the item. */
