@@ -1,4 +1,4 @@
-import { doublePairs, matchHits, splitFencedDoubles } from './analysis.js';
+import { KILL_NOTICE_MS, doublePairs, matchHits, splitFencedDoubles } from './analysis.js';
 
 describe('chaos analysis: double probes', () => {
   const hits = new Map([
@@ -25,5 +25,22 @@ describe('chaos analysis: double probes', () => {
       stored: [{ serviceId: 'b', at: 2_400 }],
       fenced: [{ serviceId: 'a', at: 1_300 }],
     });
+  });
+});
+
+describe('chaos analysis: probes without a stored check', () => {
+  it('excuses a hit up to killWindowMs before a kill, or recorded at most KILL_NOTICE_MS after it; not later', () => {
+    const kill = 10_000;
+    const hits = new Map([
+      ['a', [kill - 2_000, kill - 3_000, kill + KILL_NOTICE_MS - 20, kill + KILL_NOTICE_MS + 100, 20_000]],
+    ]);
+    const stored = new Map([['a', [20_000]]]);
+    const match = matchHits(hits, stored, [kill], 200, 2_500);
+    expect(match.matched).toBe(1);
+    expect(match.inFlightAtKill).toBe(2);
+    expect(match.lost).toEqual([
+      { serviceId: 'a', at: kill - 3_000 },
+      { serviceId: 'a', at: kill + KILL_NOTICE_MS + 100 },
+    ]);
   });
 });

@@ -273,21 +273,28 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
   }
 
   async saveState(serviceId: string, state: EvaluationState, epoch: number): Promise<boolean> {
+    return this.putOwned(
+      {
+        serviceId: put.s(serviceId),
+        key: put.s(STATE_KEY),
+        state: put.s(state.state),
+        ...(state.since === null ? {} : { since: put.n(state.since) }),
+        failStreak: put.n(state.failStreak),
+        badStreak: put.n(state.badStreak),
+        okStreak: put.n(state.okStreak),
+        fastStreak: put.n(state.fastStreak),
+      },
+      epoch,
+    );
+  }
+
+  /** Writes the item stamped with `epoch`, unless a newer epoch is stamped on the stored one; false then. */
+  private putOwned(item: Item, epoch: number): Promise<boolean> {
     return conditionHolds(
       this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: {
-            serviceId: put.s(serviceId),
-            key: put.s(STATE_KEY),
-            state: put.s(state.state),
-            ...(state.since === null ? {} : { since: put.n(state.since) }),
-            failStreak: put.n(state.failStreak),
-            badStreak: put.n(state.badStreak),
-            okStreak: put.n(state.okStreak),
-            fastStreak: put.n(state.fastStreak),
-            epoch: put.n(epoch),
-          },
+          Item: { ...item, epoch: put.n(epoch) },
           ConditionExpression: NOT_NEWER,
           ExpressionAttributeNames: { '#epoch': 'epoch' },
           ExpressionAttributeValues: { ':epoch': put.n(epoch) },
@@ -296,8 +303,13 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     );
   }
 
+  /** `expiresAt` of an item of `day`: ROLLUP_RETENTION_DAYS after the day begins (epoch seconds). */
+  private expiresAfter(day: string): number {
+    return Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + this.rollupRetentionDays * 86_400;
+  }
+
   async saveRollup(rollup: DailyRollup, expectedThrough: number | null, epoch: number): Promise<RollupWrite> {
-    const expiresAt = Math.floor(Date.parse(`${rollup.day}T00:00:00Z`) / 1000) + this.rollupRetentionDays * 86_400;
+    const expiresAt = this.expiresAfter(rollup.day);
     const saved = await conditionHolds(
       this.client.send(
         new PutItemCommand({
@@ -367,24 +379,15 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     through: string,
     epoch: number,
   ): Promise<boolean> {
-    const expiresAt = Math.floor(Date.parse(`${through}T00:00:00Z`) / 1000) + this.rollupRetentionDays * 86_400;
-    return conditionHolds(
-      this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: {
-            serviceId: put.s(serviceId),
-            key: put.s(FINISHED_KEY),
-            through: put.s(through),
-            days: put.s(encodeFinishedDays(days)),
-            epoch: put.n(epoch),
-            [TTL_ATTRIBUTE]: put.n(expiresAt),
-          },
-          ConditionExpression: NOT_NEWER,
-          ExpressionAttributeNames: { '#epoch': 'epoch' },
-          ExpressionAttributeValues: { ':epoch': put.n(epoch) },
-        }),
-      ),
+    return this.putOwned(
+      {
+        serviceId: put.s(serviceId),
+        key: put.s(FINISHED_KEY),
+        through: put.s(through),
+        days: put.s(encodeFinishedDays(days)),
+        [TTL_ATTRIBUTE]: put.n(this.expiresAfter(through)),
+      },
+      epoch,
     );
   }
 
