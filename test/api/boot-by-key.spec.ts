@@ -1,6 +1,6 @@
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DailyBar, ServiceDetailResponse } from '@app/contracts';
-import { DynamoStateAndRollupStore } from '@app/aws';
+import { DEFAULT_KEYED_FROM_DAYS, DynamoStateAndRollupStore } from '@app/aws';
 import { dayOf, type DailyRollup } from '@app/monitoring';
 import { dayRollup } from '@app/monitoring/testing';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +18,8 @@ describe('the boot of a settled install reads each service`s copy of its finishe
   const prefix = `t${randomBytes(4).toString('hex')}-`;
   const db = testDynamo(prefix);
   const ids = Array.from({ length: 10 }, (_, index) => `svc-${index}`);
-  const days = [day(-60), day(-3), day(-2), day(-1), day(0)];
+  // Enough finished days (16 in each copy) for the boot to read by key (DEFAULT_KEYED_FROM_DAYS).
+  const days = [day(-60), ...Array.from({ length: 15 }, (_, back) => day(-16 + back)), day(-1), day(0)];
   let t: TestApp | undefined;
 
   const yaml = `services:\n${ids.map((id) => `  - { id: ${id}, name: ${id}, url: "http://127.0.0.1:9/${id}", paused: true }`).join('\n')}\n`;
@@ -88,6 +89,7 @@ describe('the boot of a settled install reads each service`s copy of its finishe
       byKey.get('svc-0')?.filter((bar) => bar.date !== oldest),
     );
     expect(byKey.get('svc-0')?.find((bar) => bar.date === oldest)).toMatchObject({ checks: 4, failures: 0 });
+    expect(DEFAULT_KEYED_FROM_DAYS).toBeLessThanOrEqual(16);
     // A boot without copies writes them (no check needed: a tick's flush), through the day before yesterday.
     const copied = async () => {
       for (let tries = 0; tries < 100; tries += 1) {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoStateAndRollupStore } from '@app/aws';
+import { DEFAULT_KEYED_FROM_DAYS, DynamoStateAndRollupStore } from '@app/aws';
 import { RollupWriter, StateWriter, dayOf, foldCheck, type EvaluationState, type RollupSlot } from '@app/monitoring';
 import { FinishedDays } from '../../libs/monitoring/src/history/finished-days.js';
 import { dayRollup } from '@app/monitoring/testing';
@@ -291,6 +291,8 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     const finishedDays = [day(-95), day(-40), day(-3), day(-2)];
     const recentDays = [day(-1), day(0)];
     const ids = Array.from({ length: 40 }, (_, index) => `copy-${String(index).padStart(2, '0')}`);
+    // These copies hold 3 days: reading by key from 1 day on (the default's threshold is its own test below).
+    const keyed = new DynamoStateAndRollupStore(client, names.state, undefined, 1);
     const withoutHours = (stored: ReturnType<typeof rollup>) => ({
       ...stored,
       hourTotal: [],
@@ -315,7 +317,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     it('reads the state, the copy and the days after it by key, with no Scan: what the Scan reads, day for day', async () => {
       const scanned = await store.loadAll(fromDay, false);
       sent.length = 0;
-      const byKey = await store.loadAll(fromDay, false, ids);
+      const byKey = await keyed.loadAll(fromDay, false, ids);
       expect(new Set(sent)).toEqual(new Set(['BatchGetItemCommand']));
       // One sample, the 40 copies, then 40 × (state + yesterday, today, tomorrow) keys in two requests.
       expect(sent).toHaveLength(4);
@@ -345,7 +347,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
 
     it('reads each day once when the history begins on the copy`s last day or after it', async () => {
       for (const from of [day(-2), day(-1)]) {
-        const byKey = await store.loadAll(from, false, ids);
+        const byKey = await keyed.loadAll(from, false, ids);
         const scanned = await store.loadAll(from, false);
         expect(byKey.get('copy-00')?.rollups.map((r) => r.day)).toEqual(
           [day(-2), ...recentDays].filter((d) => d >= from),
@@ -361,7 +363,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
           Key: { serviceId: { S: 'copy-05' }, key: { S: `day#${day(-40)}` } },
         }),
       );
-      const byKey = await store.loadAll(fromDay, false, ids);
+      const byKey = await keyed.loadAll(fromDay, false, ids);
       expect(byKey.get('copy-05')?.rollups.map((r) => r.day)).toContain(day(-40));
       expect((await store.loadAll(fromDay, false)).get('copy-05')?.rollups.map((r) => r.day)).not.toContain(day(-40));
       await store.saveRollup(rollup('copy-05', day(-40), 2 + 5, 5 % 3), null, 1);
@@ -373,7 +375,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       await store.saveRollup(rollup('copy-none', day(0)), null, 1);
       expect(await store.dropFinishedDays('copy-07', 2)).toBe(true);
       sent.length = 0;
-      const byKey = await store.loadAll(fromDay, false, [...ids, 'copy-none', 'copy-never']);
+      const byKey = await keyed.loadAll(fromDay, false, [...ids, 'copy-none', 'copy-never']);
       expect(sent.filter((name) => name === 'QueryCommand')).toHaveLength(3);
       expect(sent).not.toContain('ScanCommand');
       for (const id of ['copy-none', 'copy-07']) {
@@ -395,7 +397,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
         .filter((one) => one.day <= day(-2))
         .map(withoutHours);
       expect(await store.saveFinishedDays('copy-07', copied, day(-2), 2)).toBe(true);
-      expect((await store.loadAll(fromDay, false, ids)).get('copy-07')?.finishedThrough).toBe(day(-2));
+      expect((await keyed.loadAll(fromDay, false, ids)).get('copy-07')?.finishedThrough).toBe(day(-2));
     });
 
     it('reads a damaged copy as none (by Query)', async () => {
@@ -411,15 +413,22 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
           },
         }),
       );
-      const byKey = await store.loadAll(fromDay, false, ids);
+      const byKey = await keyed.loadAll(fromDay, false, ids);
       expect(byKey.get('copy-09')).toEqual(await store.load('copy-09', fromDay));
+    });
+
+    it(`Scans as before when the sampled copies hold fewer than ${DEFAULT_KEYED_FROM_DAYS} days on average (a young install)`, async () => {
+      sent.length = 0;
+      const all = await store.loadAll(fromDay, false, ids);
+      expect(sent).toContain('ScanCommand');
+      expect(all.get('copy-00')?.finishedThrough).toBeUndefined();
     });
 
     it('Scans as before when fewer than 90 % of a sample of the services have a copy', async () => {
       const others = Array.from({ length: 30 }, (_, index) => `copyless-${index}`);
       for (const id of others) await store.saveState(id, down, 1);
       sent.length = 0;
-      const all = await store.loadAll(fromDay, false, [...ids, ...others]);
+      const all = await keyed.loadAll(fromDay, false, [...ids, ...others]);
       expect(sent).toContain('ScanCommand');
       expect(all.get('copy-00')?.finishedThrough).toBeUndefined();
       expect(all.get('copyless-3')?.state).toEqual(down);
@@ -432,7 +441,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     it('is deleted with the service', async () => {
       await store.remove('copy-11');
       expect(await rawItem(client, names.state, { serviceId: 'copy-11', key: 'finished' })).toBeNull();
-      expect((await store.loadAll(fromDay, false, ids)).has('copy-11')).toBe(false);
+      expect((await keyed.loadAll(fromDay, false, ids)).has('copy-11')).toBe(false);
     });
   });
 
