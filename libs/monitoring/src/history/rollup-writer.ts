@@ -39,7 +39,7 @@ const DAY_MS = 86_400_000;
 const COPY_RETRY_MS = 60_000;
 /**
  * Copies of the finished days started per second at most: at the day's turn, and at the first boot without copies,
- * every service is due at once, and the copies (~6 KB each) must not hold the writes of rollups and states behind
+ * every service is due at once, and the copies (~5 KB each) must not hold the writes of rollups and states behind
  * them. A copy written yesterday still serves a boot (it reads the days after it), so 10,000 taking 100 s is fine.
  */
 export const COPIES_PER_SECOND = 100;
