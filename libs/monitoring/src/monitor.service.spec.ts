@@ -12,6 +12,7 @@ import type { StoredCheck } from './ports.js';
 import { offsetOf } from './scheduling/schedule.js';
 import {
   FAIL,
+  dayRollup,
   FakeProber,
   FakeShardLeases,
   FakeTimers,
@@ -541,6 +542,39 @@ describe('MonitorService', () => {
         expect(api.nextDueAt).toBe(BASE - MINUTE + interval + offsetOf('api'));
         expect(states.loadCalls).toBe(0);
         expect(monitor.stats().restoring).toBe(0);
+      });
+
+      it('installs the finished days a read by key left undecoded, and does not copy them again that day', async () => {
+        const finished = [dayOf(BASE - 9 * DAY), dayOf(BASE - 2 * DAY)];
+        for (const day of finished) await states.saveRollup(dayRollup('api', day, { checks: 4 }), null, 1);
+        const beforeYesterday = dayOf(BASE - 2 * DAY);
+        // As the DynamoDB adapter reads a service by key: the copy's days decoded only when asked, each time anew.
+        const loadAll = states.loadAll.bind(states);
+        let decoded = 0;
+        states.loadAll = async (...args) => {
+          const out = await loadAll(...args);
+          const api = out.get('api')!;
+          const copy = api.rollups.filter((rollup) => rollup.day <= beforeYesterday);
+          api.rollups = api.rollups.filter((rollup) => rollup.day > beforeYesterday);
+          api.finishedThrough = beforeYesterday;
+          api.finishedRollups = () => {
+            decoded += 1;
+            return structuredClone(copy);
+          };
+          return out;
+        };
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        const shown = () => finished.map((day) => monitor.get('api')!.finished.rollup(day)?.total);
+        expect(shown()).toEqual([4, 4]);
+        held.release();
+        await restored;
+        expect(shown()).toEqual([4, 4]);
+        expect(decoded).toBeGreaterThanOrEqual(2);
+        // The restore kept the copy's `through`: the ticks after it write no copy that day.
+        await tickAt(BASE + SECOND);
+        await tickAt(BASE + 2 * SECOND);
+        expect(states.saveFinishedDaysCalls).toBe(0);
       });
 
       it('reads today`s hour slots before a service is restored, so the rollup it rewrites keeps them', async () => {

@@ -14,7 +14,13 @@ import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
 import { MonitorView, type ServiceView } from './monitor-view.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
-import { CheckStore, StateAndRollupStore, type StoredCheck, type StoredServiceState } from './ports.js';
+import {
+  CheckStore,
+  StateAndRollupStore,
+  storedRollups,
+  type StoredCheck,
+  type StoredServiceState,
+} from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
 import { reasonClass } from './probe/reason-class.js';
 import { advanceDue, firstDueAfterUnknownLast, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';
@@ -213,7 +219,12 @@ export class MonitorService implements MonitorView, ShardHost {
       );
       runtime.restoring = true;
       // Copies: what the feed folds into the shown rollups until the restore must not leak into what it reads.
-      this.rollupWriter.restore(runtime, structuredClone(found?.rollups ?? []), now, found?.finishedThrough);
+      this.rollupWriter.restore(
+        runtime,
+        [...(found?.finishedRollups?.() ?? []), ...structuredClone(found?.rollups ?? [])],
+        now,
+        found?.finishedThrough,
+      );
       runtime.epoch = fencing ? null : this.leases.epochOf(runtime.shard);
       if (runtime.epoch !== null) {
         // Without the record of a clean stop the last check of a service with anything stored is known only once
@@ -353,6 +364,8 @@ export class MonitorService implements MonitorView, ShardHost {
     return this.forEach(order, async (service) => {
       if (await this.untilDone(`restoring ${JSON.stringify(service.id)}`, () => restoreOne(service)))
         restoredCount += 1;
+      // Installed: what the boot read of it is no longer needed (a retry above still had it).
+      stored.delete(service.id);
       this.version += 1;
       const shard = shardOf(service.id);
       const left = (remaining.get(shard) ?? 0) - 1;
@@ -412,10 +425,12 @@ export class MonitorService implements MonitorView, ShardHost {
     startedAt?: number,
   ): Promise<void> {
     const days = lastDays(now, this.options.historyDays);
-    const [{ state, rollups, finishedThrough }, read] = await Promise.all([
+    const [stored, read] = await Promise.all([
       preloaded ?? this.stateStore.load(service.id, days[0] as string),
       this.checks.recent(service.id, this.options.recentChecks),
     ]);
+    const { state, finishedThrough } = stored;
+    const rollups = storedRollups(stored);
     // Checked while this read ran (after a clean stop): its own checks are put on top at install, not read here.
     const early = this.runtimes.get(service.id)?.early ?? null;
     const recent = early === null ? read : read.filter((check) => check.at < early.since);
@@ -1074,7 +1089,9 @@ function dispatchable(runtime: ServiceRuntime): boolean {
 /** The newest `through` of a service's stored rollups (its last stored check, after a clean stop); null if none. */
 function newestThrough(stored: StoredServiceState | undefined): number | null {
   let newest = 0;
-  for (const rollup of stored?.rollups ?? []) newest = Math.max(newest, rollup.through);
+  // The copy's days are older than the days read after it: decoded only for a service with none of those.
+  const rollups = stored === undefined ? [] : stored.rollups.length > 0 ? stored.rollups : storedRollups(stored);
+  for (const rollup of rollups) newest = Math.max(newest, rollup.through);
   return newest > 0 ? newest : null;
 }
 

@@ -119,10 +119,10 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     if (recentFrom > fromDay) {
       const items = await this.query(serviceId, recentFrom);
       const copyItem = items.find((item) => item.key?.S === FINISHED_KEY);
-      const copy = copyItem === undefined ? null : decodeFinished(copyItem);
+      const copy = copyItem === undefined ? null : readFinished(copyItem);
       if (copy !== null && copy.through >= dayBefore(recentFrom)) {
         const recent = this.collect(items).get(serviceId) ?? { state: null, rollups: [] };
-        const older = copy.rollups.filter((rollup) => rollup.day >= fromDay && rollup.day < recentFrom);
+        const older = finishedBetween(copy, fromDay, recentFrom);
         return { state: recent.state, rollups: [...older, ...recent.rollups], finishedThrough: copy.through };
       }
     }
@@ -173,19 +173,19 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
       sample.map((id) => ({ serviceId: put.s(id), key: put.s(FINISHED_KEY) })),
       1,
     );
-    const copies = sampled.flatMap((item) => decodeFinished(item) ?? []);
+    const copies = sampled.flatMap((item) => readFinished(item) ?? []);
     if (copies.length * 100 < FINISHED_COVERAGE_PERCENT * sample.length) return null;
-    const days = copies.reduce((sum, copy) => sum + copy.rollups.length, 0);
+    const days = copies.reduce((sum, copy) => sum + copy.days, 0);
     if (days < this.keyedFromDays * copies.length) return null;
-    const finished = new Map<string, { through: string; rollups: DailyRollup[] }>();
+    const finished = new Map<string, FinishedCopy>();
     for (const item of await batchGet(
       this.client,
       this.table,
       serviceIds.map((id) => ({ serviceId: put.s(id), key: put.s(FINISHED_KEY) })),
       BATCH_GET_PARALLEL,
     )) {
-      const copy = decodeFinished(item);
-      if (copy !== null) finished.set(get.s(item, 'serviceId'), copy);
+      const copy = readFinished(item);
+      if (copy !== null) finished.set(copy.serviceId, copy);
     }
     // Up to tomorrow: a replica whose clock runs ahead may have begun it.
     const last = dayOf(Date.now() + DAY_MS);
@@ -201,11 +201,12 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     }
     const out = this.collect(await batchGet(this.client, this.table, keys, BATCH_GET_PARALLEL));
     for (const [serviceId, copy] of finished) {
-      const kept = copy.rollups.filter((rollup) => rollup.day >= fromDay);
       const entry = out.get(serviceId) ?? { state: null, rollups: [] };
-      entry.rollups = [...kept, ...entry.rollups];
       entry.finishedThrough = copy.through;
-      if (entry.state !== null || entry.rollups.length > 0) out.set(serviceId, entry);
+      // Decoded when the monitor installs the service, so until then it holds the copy's text, not its objects.
+      const shown = copy.lastDay !== null && copy.lastDay >= fromDay;
+      if (shown) entry.finishedRollups = () => finishedBetween(copy, fromDay);
+      if (entry.state !== null || entry.rollups.length > 0 || shown) out.set(serviceId, entry);
     }
     const rest = serviceIds.filter((id) => !finished.has(id));
     let next = 0;
@@ -516,12 +517,29 @@ export function encodeFinishedDays(days: readonly DailyRollup[]): string {
   );
 }
 
-/** A stored copy of the finished days; null for a dropped copy (a stub), another item, or one that is damaged. */
-function decodeFinished(item: Item): { through: string; rollups: DailyRollup[] } | null {
+/** A stored copy of the finished days, checked whole; null for a dropped copy (a stub), another item, or one that is damaged. */
+interface FinishedCopy {
+  serviceId: string;
+  through: string;
+  /** The stored text (what `finishedRollups` decodes again, so a boot holds the text, not the objects). */
+  text: string;
+  /** How many days it holds, and the newest (null: none). */
+  days: number;
+  lastDay: string | null;
+}
+
+function readFinished(item: Item): FinishedCopy | null {
   const serviceId = get.optS(item, 'serviceId');
   const through = get.optS(item, 'through');
   const text = get.optS(item, 'days');
   if (serviceId === undefined || through === undefined || text === undefined || !isDay(through)) return null;
+  const rollups = decodeFinished(serviceId, through, text);
+  if (rollups === null) return null;
+  return { serviceId, through, text, days: rollups.length, lastDay: rollups.at(-1)?.day ?? null };
+}
+
+/** The rollups of a copy's text (oldest first); null when it is damaged. */
+function decodeFinished(serviceId: string, through: string, text: string): DailyRollup[] | null {
   let rows: unknown;
   try {
     rows = JSON.parse(text);
@@ -554,7 +572,13 @@ function decodeFinished(item: Item): { through: string; rollups: DailyRollup[] }
     });
   }
   rollups.sort((a, b) => a.day.localeCompare(b.day));
-  return { through, rollups };
+  return rollups;
+}
+
+/** A checked copy's days from `fromDay` up to `before` (exclusive), decoded anew. */
+function finishedBetween(copy: FinishedCopy, fromDay: string, before?: string): DailyRollup[] {
+  const rollups = decodeFinished(copy.serviceId, copy.through, copy.text) ?? [];
+  return rollups.filter((rollup) => rollup.day >= fromDay && (before === undefined || rollup.day < before));
 }
 
 const isDay = (text: string): boolean =>

@@ -39,6 +39,16 @@ describe('HourSlotLoader', () => {
       expect(completed.rollups[index + 1]).toEqual(store.rollup('svc-007', day) as DailyRollup);
   });
 
+  it('keeps what the pass read from the copy of the finished days: its days (undecoded) and its through', async () => {
+    const loader = new HourSlotLoader(store, ids, DAYS);
+    const finishedRollups = () => scanned('svc-009', ['2026-01-28']).rollups;
+    const read = { ...scanned('svc-009', DAYS), finishedThrough: '2026-01-28', finishedRollups };
+    const completed = await loader.complete('svc-009', read);
+    expect(completed.finishedThrough).toBe('2026-01-28');
+    expect(completed.finishedRollups).toBe(finishedRollups);
+    expect(completed.rollups.map((rollup) => rollup.day)).toEqual(DAYS);
+  });
+
   it('adds a day the pass did not see (written after it)', async () => {
     const loader = new HourSlotLoader(store, ids, DAYS);
     const completed = await loader.complete('svc-003', scanned('svc-003', ['2026-01-29']));

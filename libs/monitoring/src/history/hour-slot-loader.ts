@@ -39,7 +39,8 @@ export class HourSlotLoader {
     this.read(batch + 1).catch(() => undefined);
     const byDay = new Map(stored.rollups.map((rollup) => [rollup.day, rollup]));
     for (const rollup of whole.get(serviceId) ?? []) byDay.set(rollup.day, rollup);
-    return { state: stored.state, rollups: [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day)) };
+    // The rest as read: the copy of the finished days (older than `days`) and its `through`.
+    return { ...stored, rollups: [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day)) };
   }
 
   private read(batch: number): Promise<Map<string, DailyRollup[]>> {
