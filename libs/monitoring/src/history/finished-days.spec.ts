@@ -16,10 +16,10 @@ function* numbers(seed: number): Generator<number> {
 }
 
 /** A finished day with every counter drawn at random (some without a histogram, as days stored before it). */
-function randomDay(next: () => number, back: number): DailyRollup {
+function randomDay(next: () => number, back: number, maxTotal = 86_400): DailyRollup {
   const day = dayOf(NOW - back * DAY);
   const rollup = emptyRollup('api', day);
-  rollup.total = Math.floor(next() * 86_400);
+  rollup.total = Math.floor(next() * maxTotal);
   rollup.failures = Math.floor(next() * rollup.total);
   rollup.maintenance = Math.floor(next() * 50);
   rollup.latencyCount = rollup.total - rollup.failures;
@@ -49,14 +49,19 @@ describe('FinishedDays', () => {
     expect(finished.storedRollups()).toBeNull();
   });
 
-  it('gives back every day it packed as it was, in any order of adds, replaces, takes and drops', () => {
+  // Up to 40,000 checks a day every latency bucket fits in 16 bits; up to 86,400 (a check a second) some do not.
+  it.each([
+    ['any bucket', 86_400, 86_400],
+    ['16-bit buckets', 40_000, 40_000],
+    ['16-bit buckets, then a wider one', 40_000, 86_400],
+  ])('gives back every day it packed as it was, in any order of adds, replaces, takes and drops (%s)', (_, first, later) => {
     const random = numbers(20261203);
     const next = () => random.next().value as number;
     const packed = new FinishedDays('api');
     const expected = new Map<string, DailyRollup>();
     for (let round = 0; round < 60; round += 1) {
       const batch = Array.from({ length: 1 + Math.floor(next() * 6) }, () =>
-        randomDay(next, 2 + Math.floor(next() * 88)),
+        randomDay(next, 2 + Math.floor(next() * 88), round < 40 ? first : later),
       );
       const refused = packed.add(batch.map((rollup) => unpacked(rollup)));
       expect(refused).toEqual([]);
@@ -81,6 +86,29 @@ describe('FinishedDays', () => {
       }
       for (const days of [1, 3, 7, 30, 90]) expect(packed.sumDays(NOW, days)).toEqual(sumDays(expected, NOW, days));
     }
+  });
+
+  it('keeps a day exactly when its latency buckets no longer fit in 16 bits, and the 16-bit days beside it', () => {
+    const packed = new FinishedDays('api');
+    const day = (back: number, bucket: number): DailyRollup => {
+      const rollup = emptyRollup('api', dayOf(NOW - back * DAY));
+      rollup.total = bucket + 1;
+      rollup.latencyCount = bucket + 1;
+      rollup.latencySum = 40 * (bucket + 1);
+      rollup.latencyBuckets = LATENCY_BUCKETS_MS.map((_, index) => (index === 3 ? bucket : index === 4 ? 1 : 0));
+      rollup.through = Date.parse(`${rollup.day}T23:00:00Z`);
+      return { ...rollup, hourTotal: [], hourFailures: [], hourLatencySum: [] };
+    };
+    const narrow = [day(5, 65_535), day(4, 12)];
+    expect(packed.add(narrow.map((rollup) => unpacked(rollup)))).toEqual([]);
+    expect(packed.rollups()).toEqual(narrow);
+    const wide = day(3, 65_536);
+    expect(packed.add([unpacked(wide)])).toEqual([]);
+    expect(packed.rollups()).toEqual([...narrow, wide]);
+    packed.dropBefore(dayOf(NOW - 4 * DAY));
+    expect(packed.rollups()).toEqual([narrow[1], wide]);
+    expect(packed.take(wide.day)?.rollup).toEqual(wide);
+    expect(packed.rollups()).toEqual([narrow[1]]);
   });
 
   it('keeps what was known of the stored copy, never-stored included', () => {

@@ -3,10 +3,18 @@ import { LATENCY_BUCKETS_MS, NO_HOURS, dayNumberOf, dayOf, startOfDay, toBar, ty
 
 const DAY_MS = 86_400_000;
 const BUCKETS = LATENCY_BUCKETS_MS.length;
-/** Whole numbers per day: the day number, total, failures, maintenance, latencyCount, then the latency buckets. */
-const COUNTS = 5 + BUCKETS;
-/** In the first bucket's place: the day was recorded before the histogram existed (its latencyBuckets are []). */
+/** Whole numbers per day: the day number, total, failures, maintenance, latencyCount, and HISTOGRAM or NO_HISTOGRAM. */
+const COUNTS = 6;
+const HISTOGRAM = 1;
+/** The day was recorded before the histogram existed (its latencyBuckets are []). */
 const NO_HISTOGRAM = -1;
+/**
+ * The latency buckets, BUCKETS per day, 16 bits each while every one of the service's fits (a service checked at
+ * most every 2 s cannot fill one past 43,200 a day): 40 of a day's ~88 B instead of 80. A bucket past that widens
+ * the service's to 32 bits.
+ */
+const NARROW_MAX = 0xffff;
+type Buckets = Uint16Array | Int32Array;
 /** Other numbers per day: latencySum, through, and the stored copy's through (NaN: never stored). */
 const SUMS = 3;
 const INT32_MAX = 2 ** 31 - 1;
@@ -20,7 +28,7 @@ export interface UnpackedDay {
 }
 
 /**
- * One service's days before yesterday, packed: their counters in two typed arrays, ordered by day, instead of a
+ * One service's days before yesterday, packed: their counters in three typed arrays, ordered by day, instead of a
  * rollup object, its latency histogram, its day string and its writer slot per day (~500 B a day: 44.5 KB per
  * service over 90 days, bench/memory-history.mjs). These days show no hour slots, and only a late check changes
  * one: the RollupWriter unpacks a day it has to fold a check into and packs it again once it is written.
@@ -29,6 +37,7 @@ export interface UnpackedDay {
  */
 export class FinishedDays {
   private counts = new Int32Array(0);
+  private buckets: Buckets = new Uint16Array(0);
   private sums = new Float64Array(0);
   private length = 0;
   /** Bumped by every change of which days are here, so a reader's cache can tell a repacked service apart. */
@@ -59,21 +68,27 @@ export class FinishedDays {
     const incoming = [...taken.keys()].sort((a, b) => a - b);
     const total = kept.length + incoming.length;
     const counts = new Int32Array(total * COUNTS);
+    const wide =
+      this.buckets instanceof Int32Array ||
+      [...taken.values()].some((entry) => entry.rollup.latencyBuckets.some((value) => value > NARROW_MAX));
+    const buckets = wide ? new Int32Array(total * BUCKETS) : new Uint16Array(total * BUCKETS);
     const sums = new Float64Array(total * SUMS);
     let at = 0;
     let next = 0;
     const copyKept = (index: number) => {
       counts.set(this.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
+      buckets.set(this.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS), at * BUCKETS);
       sums.set(this.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
       at += 1;
     };
     for (const day of incoming) {
       while (next < kept.length && this.dayAt(kept[next] as number) < day) copyKept(kept[next++] as number);
-      write(counts, sums, at, day, taken.get(day) as UnpackedDay);
+      write(counts, buckets, sums, at, day, taken.get(day) as UnpackedDay);
       at += 1;
     }
     while (next < kept.length) copyKept(kept[next++] as number);
     this.counts = counts;
+    this.buckets = buckets;
     this.sums = sums;
     this.length = total;
     this.version += 1;
@@ -177,7 +192,9 @@ export class FinishedDays {
   private rollupAt(index: number): DailyRollup {
     const base = index * COUNTS;
     const histogram =
-      this.counts[base + 5] === NO_HISTOGRAM ? [] : Array.from(this.counts.subarray(base + 5, base + COUNTS));
+      this.counts[base + 5] === NO_HISTOGRAM
+        ? []
+        : Array.from(this.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS));
     return {
       serviceId: this.serviceId,
       day: dayOf((this.counts[base] as number) * DAY_MS),
@@ -198,12 +215,18 @@ export class FinishedDays {
     const kept: number[] = [];
     for (let index = 0; index < this.length; index += 1) if (!drop(index)) kept.push(index);
     const counts = new Int32Array(kept.length * COUNTS);
+    const buckets =
+      this.buckets instanceof Int32Array
+        ? new Int32Array(kept.length * BUCKETS)
+        : new Uint16Array(kept.length * BUCKETS);
     const sums = new Float64Array(kept.length * SUMS);
     for (const [at, index] of kept.entries()) {
       counts.set(this.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
+      buckets.set(this.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS), at * BUCKETS);
       sums.set(this.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
     }
     this.counts = counts;
+    this.buckets = buckets;
     this.sums = sums;
     this.length = kept.length;
     this.version += 1;
@@ -221,7 +244,14 @@ function packable(rollup: DailyRollup): number | null {
   return number;
 }
 
-function write(counts: Int32Array, sums: Float64Array, at: number, day: number, entry: UnpackedDay): void {
+function write(
+  counts: Int32Array,
+  buckets: Buckets,
+  sums: Float64Array,
+  at: number,
+  day: number,
+  entry: UnpackedDay,
+): void {
   const { rollup, persistedThrough } = entry;
   const base = at * COUNTS;
   counts[base] = day;
@@ -230,7 +260,10 @@ function write(counts: Int32Array, sums: Float64Array, at: number, day: number, 
   counts[base + 3] = rollup.maintenance;
   counts[base + 4] = rollup.latencyCount;
   if (rollup.latencyBuckets.length === 0) counts[base + 5] = NO_HISTOGRAM;
-  else counts.set(rollup.latencyBuckets, base + 5);
+  else {
+    counts[base + 5] = HISTOGRAM;
+    buckets.set(rollup.latencyBuckets, at * BUCKETS);
+  }
   sums[at * SUMS] = rollup.latencySum;
   sums[at * SUMS + 1] = rollup.through;
   sums[at * SUMS + 2] = persistedThrough ?? Number.NaN;
