@@ -8,7 +8,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, RUNTIME, removeTemps, servicesYaml, startApp, startDynalite, startTarget, tempDir } from './app.mjs';
+import {
+  BENCH_DIR,
+  RUNTIME,
+  removeTemps,
+  servicesYaml,
+  startApp,
+  startDynalite,
+  startTarget,
+  tempDir,
+} from './app.mjs';
 import { launch, memoryMb, sleep } from './lib.mjs';
 
 const [n, days, settle] = process.argv.slice(2, 5).map(Number);
@@ -62,9 +71,25 @@ for (let attempt = 0; attempt < 1200 && !existsSync(file); attempt += 1) await s
 await sleep(snapshot ? 5000 : 500);
 const probe = JSON.parse(readFileSync(file, 'utf8'));
 const rssAfterGc = memoryMb(app.pid);
-const smaps = execFileSync('sh', ['-c', `cat /proc/${app.pid}/status | grep -E 'VmRSS|RssAnon|RssFile|Threads'`]).toString();
+const smaps = execFileSync('sh', [
+  '-c',
+  `cat /proc/${app.pid}/status | grep -E 'VmRSS|RssAnon|RssFile|Threads'`,
+]).toString();
 console.log(
-  JSON.stringify({ n, days, settle, external, storeSeries, bootMs: app.bootMs, rssSeriesMb: series, rssBefore, rssAfterGc, smaps, ...probe, packages: undefined }),
+  JSON.stringify({
+    n,
+    days,
+    settle,
+    external,
+    storeSeries,
+    bootMs: app.bootMs,
+    rssSeriesMb: series,
+    rssBefore,
+    rssAfterGc,
+    smaps,
+    ...probe,
+    packages: undefined,
+  }),
 );
 await app.proc.stop(15_000);
 await target.proc.stop(5000);

@@ -14,13 +14,7 @@ import { MonitoringEvents } from './monitoring.events.js';
 import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
 import { MonitorView, type ServiceView } from './monitor-view.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
-import {
-  CheckStore,
-  StateAndRollupStore,
-  storedRollups,
-  type StoredCheck,
-  type StoredServiceState,
-} from './ports.js';
+import { CheckStore, StateAndRollupStore, storedRollups, type StoredCheck, type StoredServiceState } from './ports.js';
 import { Prober, type ProbeResult } from './probe/prober.js';
 import { reasonClass } from './probe/reason-class.js';
 import { advanceDue, firstDueAfterUnknownLast, firstDueAt, resumeGrid, takeoverDueAt } from './scheduling/schedule.js';

@@ -54,39 +54,42 @@ describe('FinishedDays', () => {
     ['any bucket', 86_400, 86_400],
     ['16-bit buckets', 40_000, 40_000],
     ['16-bit buckets, then a wider one', 40_000, 86_400],
-  ])('gives back every day it packed as it was, in any order of adds, replaces, takes and drops (%s)', (_, first, later) => {
-    const random = numbers(20261203);
-    const next = () => random.next().value as number;
-    const packed = new FinishedDays('api');
-    const expected = new Map<string, DailyRollup>();
-    for (let round = 0; round < 60; round += 1) {
-      const batch = Array.from({ length: 1 + Math.floor(next() * 6) }, () =>
-        randomDay(next, 2 + Math.floor(next() * 88), round < 40 ? first : later),
-      );
-      const refused = packed.add(batch.map((rollup) => unpacked(rollup)));
-      expect(refused).toEqual([]);
-      for (const rollup of batch) expected.set(rollup.day, structuredClone(rollup));
-      if (next() < 0.3) {
-        const day = [...expected.keys()][Math.floor(next() * expected.size)] as string;
-        expect(packed.take(day)).toEqual({ rollup: expected.get(day), persistedThrough: expected.get(day)?.through });
-        expected.delete(day);
-        expect(packed.has(day)).toBe(false);
+  ])(
+    'gives back every day it packed as it was, in any order of adds, replaces, takes and drops (%s)',
+    (_, first, later) => {
+      const random = numbers(20261203);
+      const next = () => random.next().value as number;
+      const packed = new FinishedDays('api');
+      const expected = new Map<string, DailyRollup>();
+      for (let round = 0; round < 60; round += 1) {
+        const batch = Array.from({ length: 1 + Math.floor(next() * 6) }, () =>
+          randomDay(next, 2 + Math.floor(next() * 88), round < 40 ? first : later),
+        );
+        const refused = packed.add(batch.map((rollup) => unpacked(rollup)));
+        expect(refused).toEqual([]);
+        for (const rollup of batch) expected.set(rollup.day, structuredClone(rollup));
+        if (next() < 0.3) {
+          const day = [...expected.keys()][Math.floor(next() * expected.size)] as string;
+          expect(packed.take(day)).toEqual({ rollup: expected.get(day), persistedThrough: expected.get(day)?.through });
+          expected.delete(day);
+          expect(packed.has(day)).toBe(false);
+        }
+        if (next() < 0.1) {
+          const limit = dayOf(NOW - Math.floor(next() * 90) * DAY);
+          packed.dropBefore(limit);
+          for (const day of expected.keys()) if (day < limit) expected.delete(day);
+        }
+        const sorted = [...expected.keys()].sort();
+        expect(packed.size).toBe(sorted.length);
+        expect(packed.rollups()).toEqual(sorted.map((day) => expected.get(day)));
+        for (const day of sorted) {
+          expect(packed.rollup(day)).toEqual(expected.get(day));
+          expect(packed.bar(day)).toEqual(toBar(day, expected.get(day)));
+        }
+        for (const days of [1, 3, 7, 30, 90]) expect(packed.sumDays(NOW, days)).toEqual(sumDays(expected, NOW, days));
       }
-      if (next() < 0.1) {
-        const limit = dayOf(NOW - Math.floor(next() * 90) * DAY);
-        packed.dropBefore(limit);
-        for (const day of expected.keys()) if (day < limit) expected.delete(day);
-      }
-      const sorted = [...expected.keys()].sort();
-      expect(packed.size).toBe(sorted.length);
-      expect(packed.rollups()).toEqual(sorted.map((day) => expected.get(day)));
-      for (const day of sorted) {
-        expect(packed.rollup(day)).toEqual(expected.get(day));
-        expect(packed.bar(day)).toEqual(toBar(day, expected.get(day)));
-      }
-      for (const days of [1, 3, 7, 30, 90]) expect(packed.sumDays(NOW, days)).toEqual(sumDays(expected, NOW, days));
-    }
-  });
+    },
+  );
 
   it('keeps a day exactly when its latency buckets no longer fit in 16 bits, and the 16-bit days beside it', () => {
     const packed = new FinishedDays('api');
