@@ -517,7 +517,7 @@ export function encodeFinishedDays(days: readonly DailyRollup[]): string {
   );
 }
 
-/** A stored copy of the finished days, checked whole; null for a dropped copy (a stub), another item, or one that is damaged. */
+/** A stored copy of the finished days, checked whole when read. */
 interface FinishedCopy {
   serviceId: string;
   through: string;
@@ -528,6 +528,7 @@ interface FinishedCopy {
   lastDay: string | null;
 }
 
+/** The copy in an item; null for a dropped copy (a stub), another item, or one that is damaged. */
 function readFinished(item: Item): FinishedCopy | null {
   const serviceId = get.optS(item, 'serviceId');
   const through = get.optS(item, 'through');
