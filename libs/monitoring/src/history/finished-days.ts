@@ -15,6 +15,12 @@ const NO_HISTOGRAM = -1;
  */
 const NARROW_MAX = 0xffff;
 type Buckets = Uint16Array | Int32Array;
+/** One service's packed days: what FinishedDays holds, and what it builds when they change. */
+interface Packed {
+  counts: Int32Array;
+  buckets: Buckets;
+  sums: Float64Array;
+}
 /** Other numbers per day: latencySum, through, and the stored copy's through (NaN: never stored). */
 const SUMS = 3;
 const INT32_MAX = 2 ** 31 - 1;
@@ -36,9 +42,7 @@ export interface UnpackedDay {
  * Readers ask for what they show (a bar, the totals of a window) or for a rollup made on demand.
  */
 export class FinishedDays {
-  private counts = new Int32Array(0);
-  private buckets: Buckets = new Uint16Array(0);
-  private sums = new Float64Array(0);
+  private data: Packed = packed(0, false);
   private length = 0;
   /** Bumped by every change of which days are here, so a reader's cache can tell a repacked service apart. */
   version = 0;
@@ -67,30 +71,20 @@ export class FinishedDays {
     for (let index = 0; index < this.length; index += 1) if (!taken.has(this.dayAt(index))) kept.push(index);
     const incoming = [...taken.keys()].sort((a, b) => a - b);
     const total = kept.length + incoming.length;
-    const counts = new Int32Array(total * COUNTS);
     const wide =
-      this.buckets instanceof Int32Array ||
+      this.data.buckets instanceof Int32Array ||
       [...taken.values()].some((entry) => entry.rollup.latencyBuckets.some((value) => value > NARROW_MAX));
-    const buckets = wide ? new Int32Array(total * BUCKETS) : new Uint16Array(total * BUCKETS);
-    const sums = new Float64Array(total * SUMS);
+    const into = packed(total, wide);
     let at = 0;
     let next = 0;
-    const copyKept = (index: number) => {
-      counts.set(this.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
-      buckets.set(this.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS), at * BUCKETS);
-      sums.set(this.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
-      at += 1;
-    };
+    const copyKept = (index: number) => copyDay(this.data, index, into, at++);
     for (const day of incoming) {
       while (next < kept.length && this.dayAt(kept[next] as number) < day) copyKept(kept[next++] as number);
-      write(counts, buckets, sums, at, day, taken.get(day) as UnpackedDay);
+      write(into, at, day, taken.get(day) as UnpackedDay);
       at += 1;
     }
     while (next < kept.length) copyKept(kept[next++] as number);
-    this.counts = counts;
-    this.buckets = buckets;
-    this.sums = sums;
-    this.length = total;
+    this.replaceWith(into, total);
     this.version += 1;
     return refused;
   }
@@ -117,9 +111,9 @@ export class FinishedDays {
   storedRollups(): DailyRollup[] | null {
     const out: DailyRollup[] = [];
     for (let index = 0; index < this.length; index += 1) {
-      const persisted = this.sums[index * SUMS + 2] as number;
+      const persisted = this.data.sums[index * SUMS + 2] as number;
       if (Number.isNaN(persisted)) continue;
-      if (persisted !== this.sums[index * SUMS + 1]) return null;
+      if (persisted !== this.data.sums[index * SUMS + 1]) return null;
       out.push(this.rollupAt(index));
     }
     return out;
@@ -129,7 +123,7 @@ export class FinishedDays {
   take(day: string): UnpackedDay | undefined {
     const index = this.indexOf(day);
     if (index === -1) return undefined;
-    const persisted = this.sums[index * SUMS + 2] as number;
+    const persisted = this.data.sums[index * SUMS + 2] as number;
     const unpacked = { rollup: this.rollupAt(index), persistedThrough: Number.isNaN(persisted) ? null : persisted };
     this.removeWhere((at) => at === index);
     return unpacked;
@@ -147,11 +141,11 @@ export class FinishedDays {
     const index = this.indexOf(day);
     if (index === -1) return undefined;
     const base = index * COUNTS;
-    const total = this.counts[base + 1] as number;
+    const total = this.data.counts[base + 1] as number;
     if (total === 0) return toBar(day, undefined);
-    const failures = this.counts[base + 2] as number;
-    const latencyCount = this.counts[base + 4] as number;
-    const latencySum = this.sums[index * SUMS] as number;
+    const failures = this.data.counts[base + 2] as number;
+    const latencyCount = this.data.counts[base + 4] as number;
+    const latencySum = this.data.sums[index * SUMS] as number;
     return toBar(day, { total, failures, latencyCount, latencySum });
   }
 
@@ -164,14 +158,14 @@ export class FinishedDays {
     for (let index = 0; index < this.length; index += 1) {
       const day = this.dayAt(index);
       if (day < first || day > last) continue;
-      total += this.counts[index * COUNTS + 1] as number;
-      failures += this.counts[index * COUNTS + 2] as number;
+      total += this.data.counts[index * COUNTS + 1] as number;
+      failures += this.data.counts[index * COUNTS + 2] as number;
     }
     return { total, failures };
   }
 
   private dayAt(index: number): number {
-    return this.counts[index * COUNTS] as number;
+    return this.data.counts[index * COUNTS] as number;
   }
 
   private indexOf(day: string): number {
@@ -192,43 +186,36 @@ export class FinishedDays {
   private rollupAt(index: number): DailyRollup {
     const base = index * COUNTS;
     const histogram =
-      this.counts[base + 5] === NO_HISTOGRAM
+      this.data.counts[base + 5] === NO_HISTOGRAM
         ? []
-        : Array.from(this.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS));
+        : Array.from(this.data.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS));
     return {
       serviceId: this.serviceId,
-      day: dayOf((this.counts[base] as number) * DAY_MS),
-      total: this.counts[base + 1] as number,
-      failures: this.counts[base + 2] as number,
-      maintenance: this.counts[base + 3] as number,
-      latencySum: this.sums[index * SUMS] as number,
-      latencyCount: this.counts[base + 4] as number,
+      day: dayOf((this.data.counts[base] as number) * DAY_MS),
+      total: this.data.counts[base + 1] as number,
+      failures: this.data.counts[base + 2] as number,
+      maintenance: this.data.counts[base + 3] as number,
+      latencySum: this.data.sums[index * SUMS] as number,
+      latencyCount: this.data.counts[base + 4] as number,
       hourTotal: NO_HOURS,
       hourFailures: NO_HOURS,
       hourLatencySum: NO_HOURS,
       latencyBuckets: histogram,
-      through: this.sums[index * SUMS + 1] as number,
+      through: this.data.sums[index * SUMS + 1] as number,
     };
   }
 
   private removeWhere(drop: (index: number) => boolean): void {
     const kept: number[] = [];
     for (let index = 0; index < this.length; index += 1) if (!drop(index)) kept.push(index);
-    const counts = new Int32Array(kept.length * COUNTS);
-    const buckets =
-      this.buckets instanceof Int32Array
-        ? new Int32Array(kept.length * BUCKETS)
-        : new Uint16Array(kept.length * BUCKETS);
-    const sums = new Float64Array(kept.length * SUMS);
-    for (const [at, index] of kept.entries()) {
-      counts.set(this.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
-      buckets.set(this.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS), at * BUCKETS);
-      sums.set(this.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
-    }
-    this.counts = counts;
-    this.buckets = buckets;
-    this.sums = sums;
-    this.length = kept.length;
+    const into = packed(kept.length, this.data.buckets instanceof Int32Array);
+    for (const [at, index] of kept.entries()) copyDay(this.data, index, into, at);
+    this.replaceWith(into, kept.length);
+  }
+
+  private replaceWith(into: Packed, length: number): void {
+    this.data = into;
+    this.length = length;
     this.version += 1;
   }
 }
@@ -244,14 +231,23 @@ function packable(rollup: DailyRollup): number | null {
   return number;
 }
 
-function write(
-  counts: Int32Array,
-  buckets: Buckets,
-  sums: Float64Array,
-  at: number,
-  day: number,
-  entry: UnpackedDay,
-): void {
+/** The three arrays for `days` days (32-bit buckets when `wide`). */
+function packed(days: number, wide: boolean): Packed {
+  return {
+    counts: new Int32Array(days * COUNTS),
+    buckets: wide ? new Int32Array(days * BUCKETS) : new Uint16Array(days * BUCKETS),
+    sums: new Float64Array(days * SUMS),
+  };
+}
+
+/** Day `index` of `from` into place `at` of `to` (whose buckets are at least as wide). */
+function copyDay(from: Packed, index: number, to: Packed, at: number): void {
+  to.counts.set(from.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
+  to.buckets.set(from.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS), at * BUCKETS);
+  to.sums.set(from.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
+}
+
+function write({ counts, buckets, sums }: Packed, at: number, day: number, entry: UnpackedDay): void {
   const { rollup, persistedThrough } = entry;
   const base = at * COUNTS;
   counts[base] = day;
