@@ -24,13 +24,26 @@ function randomDay(next: () => number, back: number, maxTotal = 86_400): DailyRo
   rollup.maintenance = Math.floor(next() * 50);
   rollup.latencyCount = rollup.total - rollup.failures;
   rollup.latencySum = rollup.latencyCount * next() * 900 + 0.25; // fractional sums are kept exactly
-  rollup.latencyBuckets =
-    next() < 0.2 ? [] : LATENCY_BUCKETS_MS.map(() => Math.floor(next() * (rollup.latencyCount + 1)));
+  rollup.latencyBuckets = next() < 0.2 ? [] : randomHistogram(next, rollup.latencyCount);
   rollup.through = Date.parse(`${day}T23:59:00Z`) + Math.floor(next() * 59_000) + 0.5;
   rollup.hourTotal = [];
   rollup.hourFailures = [];
   rollup.hourLatencySum = [];
   return rollup;
+}
+
+/**
+ * Buckets drawn at random: over the whole histogram in some days, else only a run of neighbouring buckets (as a
+ * service's latencies fall), zeros inside the run too, or none at all.
+ */
+function randomHistogram(next: () => number, latencyCount: number): number[] {
+  const buckets = LATENCY_BUCKETS_MS.length;
+  const whole = next() < 0.3;
+  const first = whole ? 0 : Math.floor(next() * buckets);
+  const last = whole ? buckets - 1 : first - 1 + Math.floor(next() * (buckets + 1 - first));
+  return LATENCY_BUCKETS_MS.map((_, index) =>
+    index < first || index > last || next() < 0.1 ? 0 : Math.floor(next() * (latencyCount + 1)),
+  );
 }
 
 const unpacked = (rollup: DailyRollup, persistedThrough: number | null = rollup.through): UnpackedDay => ({
@@ -112,6 +125,28 @@ describe('FinishedDays', () => {
     expect(packed.rollups()).toEqual([narrow[1], wide]);
     expect(packed.take(wide.day)?.rollup).toEqual(wide);
     expect(packed.rollups()).toEqual([narrow[1]]);
+  });
+
+  it('keeps of each histogram only the run from its first non-zero bucket to its last', () => {
+    const packed = new FinishedDays('api');
+    const day = (back: number, buckets: Record<number, number>): DailyRollup => {
+      const rollup = emptyRollup('api', dayOf(NOW - back * DAY));
+      rollup.latencyBuckets = LATENCY_BUCKETS_MS.map((_, index) => buckets[index] ?? 0);
+      rollup.latencyCount = rollup.latencyBuckets.reduce((sum, count) => sum + count, 0);
+      rollup.total = rollup.latencyCount + 3;
+      rollup.failures = 3;
+      rollup.through = Date.parse(`${rollup.day}T23:00:00Z`);
+      return { ...rollup, hourTotal: [], hourFailures: [], hourLatencySum: [] };
+    };
+    // One bucket; none (only failures); a run of three with a zero inside; the first and the last bucket.
+    const days = [day(6, { 7: 1440 }), day(5, {}), day(4, { 2: 9, 4: 1 }), day(3, { 0: 1, 19: 2 })];
+    expect(packed.add(days.map((rollup) => unpacked(rollup)))).toEqual([]);
+    expect(packed.rollups()).toEqual(days);
+    // Per day 7 whole numbers (4 B) and 3 others (8 B), and the kept buckets at 2 B: 1 + 0 + 3 + 20 of them.
+    expect(packed.byteLength).toBe(4 * (7 * 4 + 3 * 8) + (1 + 0 + 3 + 20) * 2);
+    packed.dropBefore(days[2]!.day);
+    expect(packed.rollups()).toEqual(days.slice(2));
+    expect(packed.byteLength).toBe(2 * (7 * 4 + 3 * 8) + (3 + 20) * 2);
   });
 
   it('keeps what was known of the stored copy, never-stored included', () => {

@@ -3,21 +3,31 @@ import { LATENCY_BUCKETS_MS, NO_HOURS, dayNumberOf, dayOf, startOfDay, toBar, ty
 
 const DAY_MS = 86_400_000;
 const BUCKETS = LATENCY_BUCKETS_MS.length;
-/** Whole numbers per day: the day number, total, failures, maintenance, latencyCount, and HISTOGRAM or NO_HISTOGRAM. */
-const COUNTS = 6;
-const HISTOGRAM = 1;
-/** The day was recorded before the histogram existed (its latencyBuckets are []). */
+/**
+ * Whole numbers per day: the day number, total, failures, maintenance, latencyCount, the histogram's SHAPE and the
+ * OFFSET of its kept buckets in the service's bucket pool.
+ */
+const COUNTS = 7;
+const SHAPE = 5;
+const OFFSET = 6;
+/** The day was recorded before the histogram existed (its latencyBuckets are []): its SHAPE. */
 const NO_HISTOGRAM = -1;
 /**
- * The latency buckets, BUCKETS per day, 16 bits each while every one of the service's fits (a service checked at
- * most every 2 s cannot fill one past 43,200 a day): 40 of a day's ~88 B instead of 80. A bucket past that widens
- * the service's to 32 bits.
+ * A day's histogram keeps only its buckets from the first non-zero one to the last (a service's latencies fall in a
+ * few neighbouring buckets): SHAPE = first << 8 | how many (0: every bucket zero), those buckets in the pool.
+ */
+const SHAPE_SHIFT = 8;
+const SHAPE_LENGTH = 0xff;
+/**
+ * The pool's buckets are 16 bits each while every one of the service's fits (a service checked at most every 2 s
+ * cannot fill one past 43,200 a day); a bucket past that widens the service's pool to 32 bits.
  */
 const NARROW_MAX = 0xffff;
 type Buckets = Uint16Array | Int32Array;
 /** One service's packed days: what FinishedDays holds, and what it builds when they change. */
 interface Packed {
   counts: Int32Array;
+  /** The kept buckets of every day, day after day (each day's start at its OFFSET). */
   buckets: Buckets;
   sums: Float64Array;
 }
@@ -42,7 +52,7 @@ export interface UnpackedDay {
  * Readers ask for what they show (a bar, the totals of a window) or for a rollup made on demand.
  */
 export class FinishedDays {
-  private data: Packed = packed(0, false);
+  private data: Packed = packed(0, 0, false);
   private length = 0;
   /** Bumped by every change of which days are here, so a reader's cache can tell a repacked service apart. */
   version = 0;
@@ -74,19 +84,28 @@ export class FinishedDays {
     const wide =
       this.data.buckets instanceof Int32Array ||
       [...taken.values()].some((entry) => entry.rollup.latencyBuckets.some((value) => value > NARROW_MAX));
-    const into = packed(total, wide);
+    let pool = 0;
+    for (const index of kept) pool += keptLength(this.data, index);
+    for (const entry of taken.values()) pool += rangeOf(entry.rollup.latencyBuckets).length;
+    const into = packed(total, pool, wide);
     let at = 0;
+    let poolAt = 0;
     let next = 0;
-    const copyKept = (index: number) => copyDay(this.data, index, into, at++);
+    const copyKept = (index: number) => (poolAt = copyDay(this.data, index, into, at++, poolAt));
     for (const day of incoming) {
       while (next < kept.length && this.dayAt(kept[next] as number) < day) copyKept(kept[next++] as number);
-      write(into, at, day, taken.get(day) as UnpackedDay);
+      poolAt = write(into, at, poolAt, day, taken.get(day) as UnpackedDay);
       at += 1;
     }
     while (next < kept.length) copyKept(kept[next++] as number);
     this.replaceWith(into, total);
     this.version += 1;
     return refused;
+  }
+
+  /** Bytes of the typed arrays holding these days. */
+  get byteLength(): number {
+    return this.data.counts.byteLength + this.data.buckets.byteLength + this.data.sums.byteLength;
   }
 
   has(day: string): boolean {
@@ -185,10 +204,15 @@ export class FinishedDays {
 
   private rollupAt(index: number): DailyRollup {
     const base = index * COUNTS;
-    const histogram =
-      this.data.counts[base + 5] === NO_HISTOGRAM
-        ? []
-        : Array.from(this.data.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS));
+    const shape = this.data.counts[base + SHAPE] as number;
+    let histogram: number[] = [];
+    if (shape !== NO_HISTOGRAM) {
+      histogram = new Array<number>(BUCKETS).fill(0);
+      const offset = this.data.counts[base + OFFSET] as number;
+      const first = shape >> SHAPE_SHIFT;
+      for (let bucket = 0; bucket < (shape & SHAPE_LENGTH); bucket += 1)
+        histogram[first + bucket] = this.data.buckets[offset + bucket] as number;
+    }
     return {
       serviceId: this.serviceId,
       day: dayOf((this.data.counts[base] as number) * DAY_MS),
@@ -208,8 +232,11 @@ export class FinishedDays {
   private removeWhere(drop: (index: number) => boolean): void {
     const kept: number[] = [];
     for (let index = 0; index < this.length; index += 1) if (!drop(index)) kept.push(index);
-    const into = packed(kept.length, this.data.buckets instanceof Int32Array);
-    for (const [at, index] of kept.entries()) copyDay(this.data, index, into, at);
+    let pool = 0;
+    for (const index of kept) pool += keptLength(this.data, index);
+    const into = packed(kept.length, pool, this.data.buckets instanceof Int32Array);
+    let poolAt = 0;
+    for (const [at, index] of kept.entries()) poolAt = copyDay(this.data, index, into, at, poolAt);
     this.replaceWith(into, kept.length);
   }
 
@@ -231,23 +258,47 @@ function packable(rollup: DailyRollup): number | null {
   return number;
 }
 
-/** The three arrays for `days` days (32-bit buckets when `wide`). */
-function packed(days: number, wide: boolean): Packed {
+/** The three arrays for `days` days whose histograms keep `pool` buckets in all (32-bit buckets when `wide`). */
+function packed(days: number, pool: number, wide: boolean): Packed {
   return {
     counts: new Int32Array(days * COUNTS),
-    buckets: wide ? new Int32Array(days * BUCKETS) : new Uint16Array(days * BUCKETS),
+    buckets: wide ? new Int32Array(pool) : new Uint16Array(pool),
     sums: new Float64Array(days * SUMS),
   };
 }
 
-/** Day `index` of `from` into place `at` of `to` (whose buckets are at least as wide). */
-function copyDay(from: Packed, index: number, to: Packed, at: number): void {
-  to.counts.set(from.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
-  to.buckets.set(from.buckets.subarray(index * BUCKETS, (index + 1) * BUCKETS), at * BUCKETS);
-  to.sums.set(from.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
+/** The buckets a histogram keeps: from its first non-zero one to its last (none when all are zero). */
+function rangeOf(buckets: readonly number[]): { first: number; length: number } {
+  let first = 0;
+  while (first < buckets.length && buckets[first] === 0) first += 1;
+  if (first === buckets.length) return { first: 0, length: 0 };
+  let last = buckets.length - 1;
+  while (buckets[last] === 0) last -= 1;
+  return { first, length: last - first + 1 };
 }
 
-function write({ counts, buckets, sums }: Packed, at: number, day: number, entry: UnpackedDay): void {
+/** How many buckets day `index` keeps in the pool. */
+function keptLength(data: Packed, index: number): number {
+  const shape = data.counts[index * COUNTS + SHAPE] as number;
+  return shape === NO_HISTOGRAM ? 0 : shape & SHAPE_LENGTH;
+}
+
+/**
+ * Day `index` of `from` into place `at` of `to` (whose buckets are at least as wide), its buckets at `poolAt` of
+ * `to`'s pool; returns where the next day's buckets go.
+ */
+function copyDay(from: Packed, index: number, to: Packed, at: number, poolAt: number): number {
+  to.counts.set(from.counts.subarray(index * COUNTS, (index + 1) * COUNTS), at * COUNTS);
+  to.sums.set(from.sums.subarray(index * SUMS, (index + 1) * SUMS), at * SUMS);
+  const offset = from.counts[index * COUNTS + OFFSET] as number;
+  const length = keptLength(from, index);
+  to.buckets.set(from.buckets.subarray(offset, offset + length), poolAt);
+  to.counts[at * COUNTS + OFFSET] = poolAt;
+  return poolAt + length;
+}
+
+/** Packs the day into place `at`, its buckets at `poolAt` of the pool; returns where the next day's buckets go. */
+function write({ counts, buckets, sums }: Packed, at: number, poolAt: number, day: number, entry: UnpackedDay): number {
   const { rollup, persistedThrough } = entry;
   const base = at * COUNTS;
   counts[base] = day;
@@ -255,12 +306,18 @@ function write({ counts, buckets, sums }: Packed, at: number, day: number, entry
   counts[base + 2] = rollup.failures;
   counts[base + 3] = rollup.maintenance;
   counts[base + 4] = rollup.latencyCount;
-  if (rollup.latencyBuckets.length === 0) counts[base + 5] = NO_HISTOGRAM;
+  counts[base + OFFSET] = poolAt;
+  let length = 0;
+  if (rollup.latencyBuckets.length === 0) counts[base + SHAPE] = NO_HISTOGRAM;
   else {
-    counts[base + 5] = HISTOGRAM;
-    buckets.set(rollup.latencyBuckets, at * BUCKETS);
+    const range = rangeOf(rollup.latencyBuckets);
+    length = range.length;
+    counts[base + SHAPE] = (range.first << SHAPE_SHIFT) | length;
+    for (let bucket = 0; bucket < length; bucket += 1)
+      buckets[poolAt + bucket] = rollup.latencyBuckets[range.first + bucket] as number;
   }
   sums[at * SUMS] = rollup.latencySum;
   sums[at * SUMS + 1] = rollup.through;
   sums[at * SUMS + 2] = persistedThrough ?? Number.NaN;
+  return poolAt + length;
 }
