@@ -11,6 +11,7 @@ import {
   StatusSnapshotService,
   type CheckCompleted,
 } from '@app/monitoring';
+import { CheckSeries } from './check-series.js';
 
 const OVERALL: readonly OverallStatus[] = ['operational', 'degraded', 'partial_outage', 'major_outage', 'maintenance'];
 /** The outbox is counted in DynamoDB; a scrape reuses a count younger than this. */
@@ -32,12 +33,10 @@ export interface MetricsOptions {
 @Injectable()
 export class StatusMetrics implements OnModuleDestroy {
   readonly registry = new Registry();
-  private readonly checks: Counter<'service' | 'result' | 'reason'>;
-  private readonly duration: Histogram<'service'>;
+  /** statuspage_checks_total and statuspage_check_duration_seconds, per service. */
+  private readonly checks: CheckSeries;
   private readonly slip: Histogram;
   private readonly subscription: Subscription;
-  /** Label sets used per service, so a removed service's series go with it. */
-  private readonly seen = new Map<string, Set<string>>();
   private pending: { at: number; counts: Map<NotificationChannel, number> } | null = null;
 
   constructor(
@@ -51,21 +50,10 @@ export class StatusMetrics implements OnModuleDestroy {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.checks = new Counter({
-      name: 'statuspage_checks_total',
-      help: 'Checks run, by service, result (ok|fail) and failure reason class',
-      labelNames: ['service', 'result', 'reason'],
-      registers,
-      // The first per-service metric collected: drop removed services before anything is written.
-      collect: () => this.forgetRemoved(),
-    });
-    this.duration = new Histogram({
-      name: 'statuspage_check_duration_seconds',
-      help: 'Duration of checks (DNS to body), per service',
-      labelNames: ['service'],
-      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
+    // The first per-service metric written: removed services are dropped before anything is.
+    this.checks = new CheckSeries(this.registry, [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], () =>
+      this.forgetRemoved(),
+    );
     this.slip = new Histogram({
       name: 'statuspage_scheduler_slip_seconds',
       help: 'How late checks start after their due time',
@@ -82,23 +70,13 @@ export class StatusMetrics implements OnModuleDestroy {
   }
 
   private observe(check: CheckCompleted): void {
-    const labels = { service: check.serviceId, result: check.ok ? 'ok' : 'fail', reason: reasonClass(check.error) };
-    this.checks.inc(labels);
-    this.duration.observe({ service: check.serviceId }, check.latencyMs / 1000);
+    this.checks.observe(check.serviceId, check.ok, reasonClass(check.error), check.latencyMs / 1000);
     this.slip.observe(check.slipMs / 1000);
-    let sets = this.seen.get(check.serviceId);
-    if (!sets) this.seen.set(check.serviceId, (sets = new Set()));
-    sets.add(JSON.stringify(labels));
   }
 
   /** Forgets the series of services that are no longer monitored. */
   private forgetRemoved(): void {
-    for (const [service, sets] of this.seen) {
-      if (this.monitor.find(service)) continue;
-      for (const labels of sets) this.checks.remove(JSON.parse(labels) as Record<string, string>);
-      this.duration.remove({ service });
-      this.seen.delete(service);
-    }
+    for (const service of [...this.checks.services()]) if (!this.monitor.find(service)) this.checks.forget(service);
   }
 
   /** A gauge whose samples are written by `fill` at scrape time. */
