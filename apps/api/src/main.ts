@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
+import { parseDuration } from '@app/monitoring';
 import { BootHeap } from './boot-heap.js';
 import { createApp } from './bootstrap.js';
+import { HeapCompactor } from './heap-compactor.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
 import { routeConsoleToJson, writeBootMessage } from './logging.js';
 
@@ -37,6 +39,7 @@ async function bootstrap(): Promise<void> {
   // Serving: what still loads (recent checks, in the background and paced) allocates at the steady state's step,
   // so the heap does not climb further than it must.
   bootHeap.end();
+  new HeapCompactor(parseDuration(config.env.HEAP_COMPACT_EVERY) ?? 0).start();
   const logger = new Logger('Bootstrap');
   logger.log(
     `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
