@@ -103,6 +103,19 @@ export async function startDynalite(path) {
  * Spawns the app the way test/support/app-process.ts does (env only), waits for /api/health 200.
  * `dynamoEndpoint` switches it to an external DynamoDB (it then creates its tables itself).
  */
+/**
+ * BENCH_APP_ENV="NAME=value NAME=value": app settings for every app a bench starts (side-by-side runs of one build,
+ * e.g. BENCH_APP_ENV=HEAP_COMPACT_EVERY=0s).
+ */
+function appEnv() {
+  return Object.fromEntries(
+    (process.env.BENCH_APP_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 export async function startApp({
   servicesYaml: yaml,
   dataDir,
@@ -137,6 +150,7 @@ export async function startApp({
             AWS_REGION: 'us-east-1',
           }
         : {}),
+      ...appEnv(),
       ...env,
     },
   });
