@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
-import { parseDuration } from '@app/monitoring';
+import { MonitorService, parseDuration } from '@app/monitoring';
 import { BootHeap } from './boot-heap.js';
 import { createApp } from './bootstrap.js';
 import { HeapCompactor } from './heap-compactor.js';
@@ -39,7 +39,13 @@ async function bootstrap(): Promise<void> {
   // Serving: what still loads (recent checks, in the background and paced) allocates at the steady state's step,
   // so the heap does not climb further than it must.
   bootHeap.end();
-  new HeapCompactor(parseDuration(config.env.HEAP_COMPACT_EVERY) ?? 0).start();
+  // Periods start once the boot's background restore is in: a compaction holds the live heap twice for its length,
+  // and the boot's garbage should be gone by then, not doubled.
+  const compactor = new HeapCompactor(parseDuration(config.env.HEAP_COMPACT_EVERY) ?? 0);
+  void app
+    .get(MonitorService)
+    .whenRestored()
+    .then(() => compactor.start());
   const logger = new Logger('Bootstrap');
   logger.log(
     `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,

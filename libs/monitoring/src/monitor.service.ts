@@ -585,6 +585,11 @@ export class MonitorService implements MonitorView, ShardHost {
     return runtime && view(runtime);
   }
 
+  /** Settles when the recent checks the boot is loading in the background are in (at once when none are). */
+  whenRestored(): Promise<void> {
+    return this.restoring;
+  }
+
   list(): ServiceView[] {
     return [...this.runtimes.values()].map(view);
   }
