@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { seededRandom } from '@app/common/testing';
 import { REASON_CLASSES } from '@app/monitoring';
 import { CheckSeries } from './check-series.js';
 
@@ -22,23 +23,13 @@ function reference(registry: Registry) {
   return { checks, duration };
 }
 
-/** A deterministic pseudo-random sequence. */
-function* numbers(seed: number): Generator<number> {
-  let x = seed;
-  for (;;) {
-    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
-    yield x / 2 ** 31;
-  }
-}
-
 describe('CheckSeries', () => {
   it("writes the same Prometheus text and JSON as prom-client's own counter and histogram fed the same checks", async () => {
     const ours = new Registry();
     const theirs = new Registry();
     const series = new CheckSeries(ours, BOUNDS);
     const { checks, duration } = reference(theirs);
-    const random = numbers(20261205);
-    const next = () => random.next().value as number;
+    const next = seededRandom(20261205);
     for (let index = 0; index < 3000; index += 1) {
       const service = `svc-${Math.floor(next() * 40)}`;
       const ok = next() < 0.7;
