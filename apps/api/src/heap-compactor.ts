@@ -29,7 +29,10 @@ export const observeMajorGcs: MajorGcObserver = (collected) => {
  * probe thread, whose timing it does not touch). The flag is process-wide: a full collection of another thread
  * (probe thread, embedded store: 10–20 MB heaps) inside the window compacts too.
  *
- * Not a cap and not a forced collection: it changes how the next collection V8 runs anyway is done.
+ * The price is the peak: evacuating every page copies the live heap into new pages before the old ones go back, so
+ * for that collection the heap holds committed + live (VmHWM at 10,000 services: 289 → 353 MB fresh, 433 → 502 MB
+ * with 91 days stored). Not a cap and not a forced collection: it changes how the next collection V8 runs anyway is
+ * done.
  */
 export class HeapCompactor {
   private timer: NodeJS.Timeout | null = null;

@@ -72,6 +72,20 @@ describe('environment validation', () => {
     expect(errors).toHaveLength(10);
   });
 
+  it('takes HEAP_COMPACT_EVERY as off ("0s") or a period of at least 10s in whole seconds', () => {
+    expect(validateEnvironment({}).value.HEAP_COMPACT_EVERY).toBe('1m');
+    for (const ok of ['0s', '10s', '5m', '1h'])
+      expect(validateEnvironment({ HEAP_COMPACT_EVERY: ok }).errors).toEqual([]);
+    expect(validateEnvironment({ HEAP_COMPACT_EVERY: '5s' }).errors).toEqual([
+      { path: 'HEAP_COMPACT_EVERY', value: '5s', rule: 'must be "0s" (off) or at least 10s' },
+    ]);
+    for (const bad of ['2h', '1500ms', '0', 'often']) {
+      const { errors } = validateEnvironment({ HEAP_COMPACT_EVERY: bad });
+      expect(errors.map(({ path, value }) => [path, value])).toEqual([['HEAP_COMPACT_EVERY', bad]]);
+      expect(errors[0]?.rule).toMatch(/^must be a duration in whole seconds between 0ms and 1h/);
+    }
+  });
+
   it('keeps the metrics listener off the public port', () => {
     expect(validateEnvironment({}).value).toMatchObject({ METRICS_PORT: 0, METRICS_HOST: '127.0.0.1' });
     expect(validateEnvironment({ PORT: '3000', METRICS_PORT: '3000' }).errors).toEqual([

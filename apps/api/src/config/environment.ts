@@ -309,7 +309,8 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
     }
   }
   const compactMs = parseDuration(value.HEAP_COMPACT_EVERY);
-  if (compactMs !== null && compactMs > 0 && compactMs < 10_000)
+  const compactShape = errors.some((error) => error.path === 'HEAP_COMPACT_EVERY');
+  if (!compactShape && compactMs !== null && compactMs > 0 && compactMs < 10_000)
     errors.push({
       path: 'HEAP_COMPACT_EVERY',
       value: value.HEAP_COMPACT_EVERY,
