@@ -2,7 +2,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { REASON_CLASSES, type ReasonClass } from '@app/monitoring';
 
 const REASONS = REASON_CLASSES.length;
-const RESULTS = ['ok', 'fail'] as const;
+/** Where each service's histogram starts: after its check counts, per result (ok, fail) and reason class. */
+const HISTOGRAM = 2 * REASONS;
 const DURATION = 'statuspage_check_duration_seconds';
 type Sample = { value: number; labels: Record<string, string | number>; metricName?: string };
 
@@ -28,7 +29,7 @@ export class CheckSeries {
     /** Runs before either metric is written (the owner drops removed services there). */
     beforeScrape: () => void = () => undefined,
   ) {
-    this.width = 2 * REASONS + bounds.length + 2;
+    this.width = HISTOGRAM + bounds.length + 2;
     const countSamples = () => this.countSamples();
     const durationSamples = (splay: boolean) => this.durationSamples(splay);
     const checks = {
@@ -73,7 +74,7 @@ export class CheckSeries {
     }
     const index = (ok ? 0 : REASONS) + REASON_CLASSES.indexOf(reason);
     values[index] = (values[index] as number) + 1;
-    const base = 2 * REASONS;
+    const base = HISTOGRAM;
     const bounds = this.bounds.length;
     let bucket = 0;
     while (bucket < bounds && seconds > (this.bounds[bucket] as number)) bucket += 1;
@@ -82,25 +83,20 @@ export class CheckSeries {
     values[base + bounds + 1] = (values[base + bounds + 1] as number) + 1;
   }
 
-  /** The services that have series. */
-  services(): IterableIterator<string> {
-    return this.series.keys();
-  }
-
-  /** Drops the service's series. */
-  forget(serviceId: string): void {
-    this.series.delete(serviceId);
+  /** Drops the series of every service `kept` says no to. */
+  forgetUnless(kept: (serviceId: string) => boolean): void {
+    for (const serviceId of this.series.keys()) if (!kept(serviceId)) this.series.delete(serviceId);
   }
 
   private countSamples(): Sample[] {
     const out: Sample[] = [];
     for (const [service, values] of this.series)
-      for (const [result, resultIndex] of RESULTS.map((name, index) => [name, index] as const))
-        for (let reason = 0; reason < REASONS; reason += 1) {
-          const value = values[resultIndex * REASONS + reason] as number;
-          if (value > 0)
-            out.push({ value, labels: { service, result, reason: REASON_CLASSES[reason] as ReasonClass } });
-        }
+      for (let index = 0; index < HISTOGRAM; index += 1) {
+        const value = values[index] as number;
+        const result = index < REASONS ? 'ok' : 'fail';
+        const reason = REASON_CLASSES[index % REASONS] as ReasonClass;
+        if (value > 0) out.push({ value, labels: { service, result, reason } });
+      }
     return out;
   }
 
@@ -110,7 +106,7 @@ export class CheckSeries {
    */
   private durationSamples(splay: boolean): (Sample & { sharedLabels?: Record<string, string> })[] {
     const out: (Sample & { sharedLabels?: Record<string, string> })[] = [];
-    const base = 2 * REASONS;
+    const base = HISTOGRAM;
     const bounds = this.bounds.length;
     for (const [service, values] of this.series) {
       const shared = { service };

@@ -76,7 +76,7 @@ export class StatusMetrics implements OnModuleDestroy {
 
   /** Forgets the series of services that are no longer monitored. */
   private forgetRemoved(): void {
-    for (const service of [...this.checks.services()]) if (!this.monitor.find(service)) this.checks.forget(service);
+    this.checks.forgetUnless((service) => this.monitor.find(service) !== undefined);
   }
 
   /** A gauge whose samples are written by `fill` at scrape time. */
