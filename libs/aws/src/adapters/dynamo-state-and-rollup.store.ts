@@ -6,8 +6,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import {
-  LATENCY_BUCKETS_MS,
   StateAndRollupStore,
+  dayNumberOf,
   dayOf,
   type DailyRollup,
   type EvaluationState,
@@ -19,6 +19,13 @@ import { get, put, type Item } from '../dynamodb/attributes.js';
 import { ROLLUP_KEY_PREFIX, TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 import { batchWrite } from '../dynamodb/batch-write.js';
 import { batchGet, conditionHolds, queryAll, scanAll } from '../dynamodb/requests.js';
+import {
+  decodeBuckets,
+  decodeFinishedDays,
+  encodeBuckets,
+  encodeFinishedDays,
+  scanFinishedDays,
+} from './rollup-codec.js';
 
 const STATE_KEY = 'state';
 const DAY_PREFIX = ROLLUP_KEY_PREFIX;
@@ -476,47 +483,6 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
   }
 }
 
-/** The latency histogram as "bucket:count" pairs of its non-empty buckets ("6:118,7:2"): a few bytes per item. */
-export function encodeBuckets(buckets: readonly number[]): string {
-  return buckets
-    .map((count, index) => (count > 0 ? `${index}:${count}` : ''))
-    .filter((pair) => pair !== '')
-    .join(',');
-}
-
-/** The histogram back as one counter per bucket; empty (no percentiles) when the item has none or it is damaged. */
-export function decodeBuckets(text: string | undefined): number[] {
-  if (text === undefined || text === '') return [];
-  const buckets = new Array<number>(LATENCY_BUCKETS_MS.length).fill(0);
-  for (const pair of text.split(',')) {
-    const [index, count] = pair.split(':').map(Number);
-    if (index === undefined || count === undefined || !Number.isInteger(index) || !(count >= 0)) return [];
-    if (index < 0 || index >= buckets.length) return [];
-    buckets[index] = count;
-  }
-  return buckets;
-}
-
-/**
- * The finished days as one string attribute: a JSON array of
- * `[day, total, failures, maintenance, latencySum, latencyCount, through, latencyHist]` (the histogram as
- * `encodeBuckets` writes it), ~60 B a day (5.3 KB for 88 days) where a rollup item costs ~300 B to read without its hour slots.
- */
-export function encodeFinishedDays(days: readonly DailyRollup[]): string {
-  return JSON.stringify(
-    days.map((day) => [
-      day.day,
-      day.total,
-      day.failures,
-      day.maintenance,
-      day.latencySum,
-      day.latencyCount,
-      day.through,
-      encodeBuckets(day.latencyBuckets),
-    ]),
-  );
-}
-
 /** A stored copy of the finished days, checked whole when read. */
 interface FinishedCopy {
   serviceId: string;
@@ -533,56 +499,16 @@ function readFinished(item: Item): FinishedCopy | null {
   const serviceId = get.optS(item, 'serviceId');
   const through = get.optS(item, 'through');
   const text = get.optS(item, 'days');
-  if (serviceId === undefined || through === undefined || text === undefined || !isDay(through)) return null;
-  const rollups = decodeFinished(serviceId, through, text);
-  if (rollups === null) return null;
-  return { serviceId, through, text, days: rollups.length, lastDay: rollups.at(-1)?.day ?? null };
-}
-
-/** The rollups of a copy's text (oldest first); null when it is damaged. */
-function decodeFinished(serviceId: string, through: string, text: string): DailyRollup[] | null {
-  let rows: unknown;
-  try {
-    rows = JSON.parse(text);
-  } catch {
+  if (serviceId === undefined || through === undefined || text === undefined || dayNumberOf(through) === null)
     return null;
-  }
-  if (!Array.isArray(rows)) return null;
-  const rollups: DailyRollup[] = [];
-  for (const row of rows as unknown[]) {
-    if (!Array.isArray(row) || row.length !== 8) return null;
-    const [day, total, failures, maintenance, latencySum, latencyCount, last, hist] = row as unknown[];
-    const numbers = [total, failures, maintenance, latencySum, latencyCount, last];
-    if (typeof day !== 'string' || !isDay(day) || day > through || typeof hist !== 'string') return null;
-    if (!numbers.every((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0)) return null;
-    const buckets = decodeBuckets(hist);
-    if (hist !== '' && buckets.length === 0) return null;
-    rollups.push({
-      serviceId,
-      day,
-      total: total as number,
-      failures: failures as number,
-      maintenance: maintenance as number,
-      latencySum: latencySum as number,
-      latencyCount: latencyCount as number,
-      hourTotal: [],
-      hourFailures: [],
-      hourLatencySum: [],
-      latencyBuckets: buckets,
-      through: last as number,
-    });
-  }
-  rollups.sort((a, b) => a.day.localeCompare(b.day));
-  return rollups;
+  const scanned = scanFinishedDays(through, text);
+  return scanned === null ? null : { serviceId, through, text, ...scanned };
 }
 
 /** A checked copy's days from `fromDay` up to `before` (exclusive), decoded anew. */
 function finishedBetween(copy: FinishedCopy, fromDay: string, before?: string): DailyRollup[] {
-  const rollups = decodeFinished(copy.serviceId, copy.through, copy.text) ?? [];
-  return rollups.filter((rollup) => rollup.day >= fromDay && (before === undefined || rollup.day < before));
+  return decodeFinishedDays(copy.serviceId, copy.through, copy.text, fromDay, before) ?? [];
 }
 
-const isDay = (text: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}$/.test(text) && dayOf(Date.parse(`${text}T00:00:00Z`)) === text;
 const laterDay = (day: string): string => dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
 const dayBefore = (day: string): string => dayOf(Date.parse(`${day}T00:00:00Z`) - DAY_MS);
