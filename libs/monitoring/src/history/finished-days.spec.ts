@@ -25,7 +25,7 @@ function randomDay(next: () => number, back: number, maxTotal = 86_400): DailyRo
   rollup.latencyCount = rollup.total - rollup.failures;
   rollup.latencySum = rollup.latencyCount * next() * 900 + 0.25; // fractional sums are kept exactly
   rollup.latencyBuckets = next() < 0.2 ? [] : randomHistogram(next, rollup.latencyCount);
-  rollup.through = Date.parse(`${day}T23:59:00Z`) + Math.floor(next() * 59_000) + 0.5;
+  rollup.through = Date.parse(`${day}T23:59:00Z`) + Math.floor(next() * 59_000);
   rollup.hourTotal = [];
   rollup.hourFailures = [];
   rollup.hourLatencySum = [];
@@ -142,11 +142,11 @@ describe('FinishedDays', () => {
     const days = [day(6, { 7: 1440 }), day(5, {}), day(4, { 2: 9, 4: 1 }), day(3, { 0: 1, 19: 2 })];
     expect(packed.add(days.map((rollup) => unpacked(rollup)))).toEqual([]);
     expect(packed.rollups()).toEqual(days);
-    // Per day 7 whole numbers (4 B) and 3 others (8 B), and the kept buckets at 2 B: 1 + 0 + 3 + 20 of them.
-    expect(packed.byteLength).toBe(4 * (7 * 4 + 3 * 8) + (1 + 0 + 3 + 20) * 2);
+    // Per day 9 whole numbers (4 B) and the latency sum (8 B), and the kept buckets at 2 B: 1 + 0 + 3 + 20 of them.
+    expect(packed.byteLength).toBe(4 * (9 * 4 + 8) + (1 + 0 + 3 + 20) * 2);
     packed.dropBefore(days[2]!.day);
     expect(packed.rollups()).toEqual(days.slice(2));
-    expect(packed.byteLength).toBe(2 * (7 * 4 + 3 * 8) + (3 + 20) * 2);
+    expect(packed.byteLength).toBe(2 * (9 * 4 + 8) + (3 + 20) * 2);
   });
 
   it('keeps what was known of the stored copy, never-stored included', () => {
@@ -169,9 +169,19 @@ describe('FinishedDays', () => {
       odd({ latencyBuckets: LATENCY_BUCKETS_MS.map((_, index) => (index === 3 ? 0.5 : 1)) }, 10),
       odd({ latencySum: Number.NaN }, 11),
       odd({ through: Number.POSITIVE_INFINITY }, 12),
+      // Watermarks are kept as whole ms after the day's start (a check's start time falls within its day).
+      odd({ through: Date.parse(`${dayOf(NOW - 15 * DAY)}T10:00:00Z`) + 0.5 }, 15),
+      odd({ through: Date.parse(`${dayOf(NOW - 16 * DAY)}T00:00:00Z`) - 1 }, 16),
+      odd({ through: Date.parse(`${dayOf(NOW - 17 * DAY)}T00:00:00Z`) + 2 ** 31 }, 17),
       odd({ day: '2026-1-05' }, 13),
       odd({ day: '2026-02-30' }, 14),
     ].map((rollup) => unpacked(rollup));
+    // ... and the same of what was known of its stored copy.
+    const [before, fraction] = [randomDay(() => 0.3, 18), randomDay(() => 0.3, 19)];
+    refused.push(
+      unpacked(before, Date.parse(`${before.day}T00:00:00Z`) - 1),
+      unpacked(fraction, fraction.through - 0.5),
+    );
     const packed = new FinishedDays('api');
     expect(packed.add([...refused, unpacked(good)])).toEqual(refused);
     expect(packed.rollups()).toEqual([good]);

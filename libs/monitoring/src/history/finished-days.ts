@@ -4,12 +4,16 @@ import { LATENCY_BUCKETS_MS, NO_HOURS, dayNumberOf, dayOf, startOfDay, toBar, ty
 const DAY_MS = 86_400_000;
 const BUCKETS = LATENCY_BUCKETS_MS.length;
 /**
- * Whole numbers per day: the day number, total, failures, maintenance, latencyCount, the histogram's SHAPE and the
- * OFFSET of its kept buckets in the service's bucket pool.
+ * Whole numbers per day: the day number, total, failures, maintenance, latencyCount, the histogram's SHAPE, the
+ * OFFSET of its kept buckets in the service's bucket pool, and the day's THROUGH and the STORED copy's through as ms
+ * after the day's start (a check's start time is a whole ms within its day; NEVER_STORED: no stored copy).
  */
-const COUNTS = 7;
+const COUNTS = 9;
 const SHAPE = 5;
 const OFFSET = 6;
+const THROUGH = 7;
+const STORED = 8;
+const NEVER_STORED = -1;
 /** The day was recorded before the histogram existed (its latencyBuckets are []): its SHAPE. */
 const NO_HISTOGRAM = -1;
 /**
@@ -29,10 +33,10 @@ interface Packed {
   counts: Int32Array;
   /** The kept buckets of every day, day after day (each day's start at its OFFSET). */
   buckets: Buckets;
+  /** Each day's latencySum (not a whole number). */
   sums: Float64Array;
 }
-/** Other numbers per day: latencySum, through, and the stored copy's through (NaN: never stored). */
-const SUMS = 3;
+const SUMS = 1;
 const INT32_MAX = 2 ** 31 - 1;
 
 const count = (value: number): boolean => Number.isInteger(value) && value >= 0 && value <= INT32_MAX;
@@ -72,7 +76,7 @@ export class FinishedDays {
     const refused: UnpackedDay[] = [];
     const taken = new Map<number, UnpackedDay>();
     for (const entry of days) {
-      const number = packable(entry.rollup);
+      const number = packable(entry);
       if (number === null) refused.push(entry);
       else taken.set(number, entry);
     }
@@ -130,9 +134,9 @@ export class FinishedDays {
   storedRollups(): DailyRollup[] | null {
     const out: DailyRollup[] = [];
     for (let index = 0; index < this.length; index += 1) {
-      const persisted = this.data.sums[index * SUMS + 2] as number;
-      if (Number.isNaN(persisted)) continue;
-      if (persisted !== this.data.sums[index * SUMS + 1]) return null;
+      const persisted = this.data.counts[index * COUNTS + STORED] as number;
+      if (persisted === NEVER_STORED) continue;
+      if (persisted !== this.data.counts[index * COUNTS + THROUGH]) return null;
       out.push(this.rollupAt(index));
     }
     return out;
@@ -142,8 +146,12 @@ export class FinishedDays {
   take(day: string): UnpackedDay | undefined {
     const index = this.indexOf(day);
     if (index === -1) return undefined;
-    const persisted = this.data.sums[index * SUMS + 2] as number;
-    const unpacked = { rollup: this.rollupAt(index), persistedThrough: Number.isNaN(persisted) ? null : persisted };
+    const persisted = this.data.counts[index * COUNTS + STORED] as number;
+    const start = this.dayAt(index) * DAY_MS;
+    const unpacked = {
+      rollup: this.rollupAt(index),
+      persistedThrough: persisted === NEVER_STORED ? null : start + persisted,
+    };
     this.removeWhere((at) => at === index);
     return unpacked;
   }
@@ -213,9 +221,10 @@ export class FinishedDays {
       for (let bucket = 0; bucket < (shape & SHAPE_LENGTH); bucket += 1)
         histogram[first + bucket] = this.data.buckets[offset + bucket] as number;
     }
+    const start = (this.data.counts[base] as number) * DAY_MS;
     return {
       serviceId: this.serviceId,
-      day: dayOf((this.data.counts[base] as number) * DAY_MS),
+      day: dayOf(start),
       total: this.data.counts[base + 1] as number,
       failures: this.data.counts[base + 2] as number,
       maintenance: this.data.counts[base + 3] as number,
@@ -225,7 +234,7 @@ export class FinishedDays {
       hourFailures: NO_HOURS,
       hourLatencySum: NO_HOURS,
       latencyBuckets: histogram,
-      through: this.data.sums[index * SUMS + 1] as number,
+      through: start + (this.data.counts[base + THROUGH] as number),
     };
   }
 
@@ -247,14 +256,17 @@ export class FinishedDays {
   }
 }
 
-/** The rollup's day number when the arrays can hold it exactly, else null. */
-function packable(rollup: DailyRollup): number | null {
+/** The day's number when the arrays can hold it exactly, else null. */
+function packable({ rollup, persistedThrough }: UnpackedDay): number | null {
   const number = dayNumberOf(rollup.day);
   if (number === null) return null;
   if (![rollup.total, rollup.failures, rollup.maintenance, rollup.latencyCount].every(count)) return null;
   if (rollup.latencyBuckets.length !== 0 && rollup.latencyBuckets.length !== BUCKETS) return null;
   if (!rollup.latencyBuckets.every(count)) return null;
-  if (!Number.isFinite(rollup.latencySum) || !Number.isFinite(rollup.through)) return null;
+  if (!Number.isFinite(rollup.latencySum)) return null;
+  const start = number * DAY_MS;
+  if (!count(rollup.through - start)) return null;
+  if (persistedThrough !== null && !count(persistedThrough - start)) return null;
   return number;
 }
 
@@ -316,8 +328,8 @@ function write({ counts, buckets, sums }: Packed, at: number, poolAt: number, da
     for (let bucket = 0; bucket < length; bucket += 1)
       buckets[poolAt + bucket] = rollup.latencyBuckets[range.first + bucket] as number;
   }
+  counts[base + THROUGH] = rollup.through - day * DAY_MS;
+  counts[base + STORED] = persistedThrough === null ? NEVER_STORED : persistedThrough - day * DAY_MS;
   sums[at * SUMS] = rollup.latencySum;
-  sums[at * SUMS + 1] = rollup.through;
-  sums[at * SUMS + 2] = persistedThrough ?? Number.NaN;
   return poolAt + length;
 }
