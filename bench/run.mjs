@@ -67,6 +67,8 @@ const results = {
   },
   quick,
   errors: [],
+  // Filled by the scheduler steps; there from the start so a report of a run stopped early can read it.
+  scheduler: [],
 };
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 
@@ -77,11 +79,16 @@ function save() {
   writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
-// Hard time budget: whatever is running is stopped, partial results are saved, exit 2.
+// Hard time budget: whatever is running is stopped, the steps finished so far are reported and saved, exit 2.
 const budget = setTimeout(
   () => {
     log(`time budget of ${values['budget-seconds']} s exceeded: stopping`);
     results.errors.push('time budget exceeded');
+    try {
+      report();
+    } catch (error) {
+      log(`reporting the finished steps failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     save();
     void cleanup().finally(() => process.exit(2));
   },
@@ -159,7 +166,6 @@ async function main() {
       }),
     );
   }
-  results.scheduler = [];
   for (const n of [1000, 2000, 10000]) {
     if (!only.has(String(n))) continue;
     const run = await step(`scheduler N=${n}`, () =>
