@@ -113,8 +113,10 @@ for (let read = 0; read < 3; read += 1) {
   const loaded = await state.loadAll(dayOf(now - (SHOWN_DAYS - 1) * DAY_MS), false, ids);
   byKeySeconds.push((performance.now() - started) / 1000);
   const stored = loaded.get('svc-00000');
-  if (loaded.size !== services || stored?.rollups.length !== Math.min(days, SHOWN_DAYS) || !stored.finishedThrough)
-    throw new Error(`read by key ${loaded.size} services, ${stored?.rollups.length} rollups of the first`);
+  // By key the days of the copy stay its text until the service is installed (finishedRollups decodes them).
+  const shown = (stored?.rollups.length ?? 0) + (stored?.finishedRollups?.().length ?? 0);
+  if (loaded.size !== services || shown !== Math.min(days, SHOWN_DAYS) || !stored.finishedThrough)
+    throw new Error(`read by key ${loaded.size} services, ${shown} days of the first`);
 }
 process.stdout.write(
   `${JSON.stringify({ services, days, items: items.length, rollupItemBytes: JSON.stringify(rollupItem).length, seedSeconds, scanSeconds, copySeconds, byKeySeconds })}\n`,
