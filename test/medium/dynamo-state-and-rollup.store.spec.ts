@@ -327,8 +327,9 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       sent.length = 0;
       const byKey = await keyed.loadAll(fromDay, false, ids);
       expect(new Set(sent)).toEqual(new Set(['BatchGetItemCommand']));
-      // One sample, the 40 copies, then 40 × (state + yesterday, today, tomorrow) keys in two requests.
-      expect(sent).toHaveLength(4);
+      // One sample (all 40 services: their copies are kept, not read again), then 40 × (state + yesterday, today,
+      // tomorrow) keys in two requests.
+      expect(sent).toHaveLength(3);
       for (const id of ids) {
         const one = scanned.get(id);
         expect(one?.rollups.map((r) => r.day)).toEqual([day(-40), day(-3), day(-2), ...recentDays]);
@@ -399,6 +400,24 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
         expect(byKey.get(id)).toEqual(one);
       }
       expect(byKey.has('copy-never')).toBe(false);
+    });
+
+    it('reads by key the copies of more services than its sample: the sampled ones from the sample, the rest after', async () => {
+      const many = Array.from({ length: 130 }, (_, index) => `many-${String(index).padStart(3, '0')}`);
+      for (const [index, id] of many.entries()) {
+        await store.saveState(id, { ...down, failStreak: index }, 1);
+        const copied = stored(id, index)
+          .filter((one) => one.day <= day(-2))
+          .map(withoutHours);
+        expect(await store.saveFinishedDays(id, copied, day(-2), 1)).toBe(true);
+      }
+      const byKey = await keyed.loadAll(fromDay, false, many);
+      for (const [index, id] of many.entries()) {
+        const got = byKey.get(id);
+        expect(got?.finishedThrough).toBe(day(-2));
+        expect(got?.state?.failStreak).toBe(index);
+        expect(got?.finishedRollups?.().map((r) => r.day)).toEqual([day(-40), day(-3), day(-2)]);
+      }
     });
 
     it('a dropped copy keeps its epoch: an older owner cannot write it back, the owner can', async () => {

@@ -184,11 +184,13 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     if (copies.length * 100 < FINISHED_COVERAGE_PERCENT * sample.length) return null;
     const days = copies.reduce((sum, copy) => sum + copy.days, 0);
     if (days < this.keyedFromDays * copies.length) return null;
-    const finished = new Map<string, FinishedCopy>();
+    // The sample's copies are kept, not read again (at up to 100 services the sample is every service).
+    const finished = new Map(copies.map((copy) => [copy.serviceId, copy]));
+    const sampledIds = new Set(sample);
     for (const item of await batchGet(
       this.client,
       this.table,
-      serviceIds.map((id) => ({ serviceId: put.s(id), key: put.s(FINISHED_KEY) })),
+      serviceIds.filter((id) => !sampledIds.has(id)).map((id) => ({ serviceId: put.s(id), key: put.s(FINISHED_KEY) })),
       BATCH_GET_PARALLEL,
     )) {
       const copy = readFinished(item);
