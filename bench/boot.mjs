@@ -16,7 +16,7 @@ import { foreignLoad, freePort, getJson, launch, memoryMb, quantile, sleep } fro
 
 const copy = (from, to) => execFileSync('cp', ['-a', from, to]);
 
-async function seed({ buildDir, n, days, intervalMs, log }) {
+export async function seed({ buildDir, n, days, intervalMs, log }) {
   const template = tempDir('boot-seed');
   const dynalite = await startDynalite(join(template, 'dynamodb'));
   const seeder = launch('seed', process.execPath, [
@@ -104,7 +104,7 @@ function statusReader(base) {
  * One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite; `restartOf`
  * starts it again on the data a previous (embedded) start left when it stopped.
  */
-async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, restartOf = null }) {
+export async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, restartOf = null }) {
   const dataDir = restartOf ?? tempDir('boot-run');
   let dynalite = null;
   if (restartOf) {

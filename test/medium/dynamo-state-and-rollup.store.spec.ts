@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_KEYED_FROM_DAYS, DynamoStateAndRollupStore } from '@app/aws';
+import { DEFAULT_KEYED_FROM_DAYS, DEFAULT_ROLLUP_RETENTION_DAYS, DynamoStateAndRollupStore } from '@app/aws';
 import {
   RollupWriter,
   StateWriter,
@@ -161,7 +161,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     });
 
     it('fence() makes every later write of an older owner fail, and reads back as nothing stored', async () => {
-      expect(await store.fence('taken', '2026-01-10', 8)).toBe(true);
+      expect(await store.fence('taken', '2026-01-10', 8)).toEqual({ state: null, rollups: [] });
       expect(await store.load('taken', '2026-01-01')).toEqual({ state: null, rollups: [] });
       // the former owner (epoch 7), paused before the takeover, resumes and writes:
       expect(await store.saveState('taken', down, 7)).toBe(false);
@@ -171,7 +171,50 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       expect(await store.saveRollup(rollup('taken', '2026-01-10'), null, 8)).toBe('saved');
       expect((await store.load('taken', '2026-01-01')).rollups).toEqual([rollup('taken', '2026-01-10')]);
       // and a fence with an older epoch is refused
-      expect(await store.fence('taken', '2026-01-10', 6)).toBe(false);
+      expect(await store.fence('taken', '2026-01-10', 6)).toBeNull();
+    });
+
+    it('fence() returns the state and the whole rollups of its day and the day before, as it stamped them', async () => {
+      await store.saveState('stamped', down, 4);
+      for (const day of ['2026-01-08', '2026-01-09', '2026-01-10', '2026-01-11'])
+        expect(await store.saveRollup(rollup('stamped', day, 5, 2), null, 4)).toBe('saved');
+
+      const fenced = await store.fence('stamped', '2026-01-10', 5);
+
+      // the other days are neither returned nor stamped: an older owner's late write of one is not refused
+      expect(fenced).toEqual({
+        state: down,
+        rollups: [rollup('stamped', '2026-01-09', 5, 2), rollup('stamped', '2026-01-10', 5, 2)],
+      });
+      expect(fenced?.rollups[1]?.hourTotal).toHaveLength(24);
+      expect((await rawRollup('stamped', '2026-01-09'))?.epoch).toBe(5);
+      expect((await rawRollup('stamped', '2026-01-08'))?.epoch).toBe(4);
+      expect((await rawRollup('stamped', '2026-01-11'))?.epoch).toBe(4);
+      expect(
+        await store.saveRollup(rollup('stamped', '2026-01-09', 6, 2), rollup('stamped', '2026-01-09').through, 4),
+      ).toBe('fenced');
+    });
+
+    it('fence() gives the stub of a day without a rollup the expiry its rollup would have, and keeps an expiry set', async () => {
+      const expiresAt = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000 + DEFAULT_ROLLUP_RETENTION_DAYS * 86_400;
+      await store.saveRollup(rollup('stub-expiry', '2026-02-01'), null, 1);
+      const stored = (await rawRollup('stub-expiry', '2026-02-01'))?.expiresAt;
+
+      expect(await store.fence('stub-expiry', '2026-02-02', 2)).toEqual({
+        state: null,
+        rollups: [rollup('stub-expiry', '2026-02-01')],
+      });
+
+      expect((await rawRollup('stub-expiry', '2026-02-02'))?.expiresAt).toBe(expiresAt('2026-02-02'));
+      expect((await rawRollup('stub-expiry', '2026-02-01'))?.expiresAt).toBe(stored);
+      expect(
+        (await rawItem(client, names.state, { serviceId: 'stub-expiry', key: 'state' }))?.expiresAt,
+      ).toBeUndefined();
+    });
+
+    it('fence() refused on one item returns null (a newer owner)', async () => {
+      await store.fence('newer', '2026-01-10', 9);
+      expect(await store.fence('newer', '2026-01-11', 8)).toBeNull(); // the state item has 9
     });
 
     it('tells a lost `through` race (conflict) from a takeover (fenced)', async () => {

@@ -143,8 +143,15 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
     // A rollup expires 100 days after its day begins: by noon of 2026-06-01, the days up to 2026-02-21 have.
     for (const day of ['2025-12-01', '2025-12-03', '2026-02-21', '2026-02-22', '2026-05-31'])
       expect(await state.saveRollup({ ...emptyRollup('svc', day), total: 1, through: 1 }, null, 1)).toBe('saved');
-    // A new owner's stamp on a day without a rollup leaves a stub with no expiry: it stays, and the sweep goes on.
+    // A new owner's stamp on a day without a rollup leaves a stub that expires as the day's rollup would (gone);
+    // one left with no expiry (as stamps did before they set one) stays, and the sweep goes on past it.
     await state.fence('svc', '2025-12-02', 2);
+    await client.send(
+      new PutItemCommand({
+        TableName: names.state,
+        Item: { serviceId: { S: 'svc' }, key: { S: 'day#2025-12-04' }, epoch: { N: '1' } },
+      }),
+    );
     await state.saveState('svc', up, 2);
     // A partition whose first item sorts before the rollups (`cert-alert` < `day#…`): its old rollup is found too.
     await new DynamoCertificateAlertStore(client, names.state).save('tls', { notAfter: NOW, threshold: 14 });
@@ -154,9 +161,9 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
 
     const { counts, queried } = await sweepRecordingQueries();
 
-    expect(counts.state).toBe(4);
+    expect(counts.state).toBe(5);
     expect(await keysOf(names.state, 'serviceId', 'svc', 'key')).toEqual([
-      'day#2025-12-02',
+      'day#2025-12-04',
       'day#2026-02-22',
       'day#2026-05-31',
       'state',

@@ -806,15 +806,19 @@ describe('MonitorService', () => {
         return gateFences();
       }
 
-      it('with several replicas: fences each service of a claimed shard, reads it again after the fence, then adopts the shard', async () => {
+      it('with several replicas: fences each service of a claimed shard, takes what an older owner wrote meanwhile from the fence, then adopts the shard', async () => {
         const shard = shardOf('api');
         const release = claimWithGatedFence(shard, 7);
         const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
         expect(monitor.owns('api')).toBe(false); // shown, not worked, until fenced
         // the coordinator's own adoption of the claimed shard joins the boot's instead of fencing again
         const adoption = monitor.adopt(shard, 7, true, BASE);
-        // an older owner writes between the boot's scan and its fence: the read after the fence sees it
+        // an older owner writes between the boot's read and its fence: its state, and today's rollup through the
+        // checks it stored (the recent checks, read after the fence, end there too)
         expect(await states.saveState('api', { ...storedState, failStreak: 3, badStreak: 3 }, 5)).toBe(true);
+        const moved = emptyRollup('api', today);
+        for (const check of (await checks.recent('api', 10)).reverse()) foldCheck(moved, check);
+        expect(await states.saveRollup(moved, BASE - 10 * MINUTE, 5)).toBe('saved');
         release();
         await restored;
         expect(await adoption).toBe('adopted');
@@ -823,7 +827,25 @@ describe('MonitorService', () => {
         expect(leases.epochOf(shard)).toBe(7);
         expect(monitor.get('api')!.epoch).toBe(7);
         expect(monitor.get('api')!.evaluation.failStreak).toBe(3);
+        // the fence returned both items: nothing read again, the checks it stored are not folded twice, and the
+        // next write of today expects the stored item as the older owner left it (not as the boot read it)
+        const slot = monitor.get('api')!.rollups.get(today)!;
+        expect(slot.rollup).toMatchObject({ total: 5, failures: 2, through: BASE - MINUTE });
+        expect(slot.persistedThrough).toBe(BASE - MINUTE);
+        expect(states.loadCalls).toBe(0);
+      });
+
+      it('with several replicas: a boot whose fence comes after the day turned reads the service again', async () => {
+        const shard = shardOf('api');
+        const release = claimWithGatedFence(shard, 7);
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        timers.advanceTo(startOfDay(BASE) + DAY + SECOND); // the fence stamps the boot's days, not the new one
+        expect(await states.saveState('api', { ...storedState, failStreak: 3, badStreak: 3 }, 5)).toBe(true);
+        release();
+        await restored;
         expect(states.loadCalls).toBe(1);
+        expect(monitor.get('api')!.evaluation.failStreak).toBe(3);
+        expect(monitor.get('api')!.rollups.get(today)!.rollup).toMatchObject({ total: 5, failures: 2 });
       });
 
       it('with several replicas: a service added to a claimed shard while the boot fences it is fenced and worked too', async () => {

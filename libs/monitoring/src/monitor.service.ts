@@ -7,7 +7,7 @@ import { StateWriter } from './evaluation/state-writer.js';
 import { CheckWriter } from './history/check-writer.js';
 import { dayOf, lastDays, startOfDay } from './history/rollup.js';
 import { FinishedDays } from './history/finished-days.js';
-import { HourSlotLoader } from './history/hour-slot-loader.js';
+import { HourSlotLoader, withWholeDays } from './history/hour-slot-loader.js';
 import { RecentChecks } from './history/recent-checks.js';
 import { RollupWriter, type RollupSlot } from './history/rollup-writer.js';
 import { MonitoringEvents } from './monitoring.events.js';
@@ -172,7 +172,8 @@ export class MonitorService implements MonitorView, ShardHost {
    * they are likely due (bootConcurrency at a time, retried while storage fails); with several replicas a service
    * is dispatched only then.
    * Claimed shards: with the storage to itself the replica adopts them at once (nobody else writes); otherwise
-   * each of their services is fenced and read again after the fence, and the shard adopted once all are (the
+   * each of their services is fenced (the fence returns the items an older owner may have written since the read)
+   * and restored before it is checked, and the shard adopted once all are (the
    * coordinator's own adoption of the same shard joins that work instead of repeating it).
    * `startedAt` (the process start): the first checks are spread over the first min(interval, 60 s) counted from
    * it, not from `now`, so each lands within one interval of the start (`firstDueAt`).
@@ -289,7 +290,7 @@ export class MonitorService implements MonitorView, ShardHost {
     return false;
   }
 
-  /** The background half of `open()`: per service, recent checks + catch-up (+ fence and re-read when claimed). */
+  /** The background half of `open()`: per service, recent checks + catch-up (+ the fence when claimed). */
   private restoreAll(
     services: MonitoredService[],
     stored: Map<string, StoredServiceState>,
@@ -348,9 +349,18 @@ export class MonitorService implements MonitorView, ShardHost {
         await this.restore(service, now, null, 'boot', await preloaded(), startedAt);
         return;
       }
-      if (!(await this.stateStore.fence(service.id, dayOf(now), epoch))) refused.add(shard);
-      // Read again after the fence: an older owner may have written between the scan and the fence.
-      await this.restore(service, now, epoch, 'boot', undefined, startedAt);
+      // An older owner may have written between the boot's read and the fence. What it writes in the course of
+      // checking (the state, yesterday's and today's rollups) the fence returns as it left them, and it can change
+      // none of them any more: with those in place of what the boot read, nothing is read again. (Older days change
+      // only by a check days late; the next copy of the finished days is written from memory either way.) The
+      // fence stamps the days of the boot's `now`: once the day has turned, or when refused, read everything again.
+      const fenced = await this.stateStore.fence(service.id, dayOf(now), epoch);
+      if (fenced === null) refused.add(shard);
+      const current =
+        fenced !== null && dayOf(this.timers.now()) === dayOf(now)
+          ? withWholeDays({ ...(scanned ?? NOTHING_STORED), state: fenced.state }, fenced.rollups)
+          : undefined;
+      await this.restore(service, now, epoch, 'boot', current, startedAt);
       if (!this.holds(shard, epoch)) this.drop(shard);
     };
     const started = Date.now();

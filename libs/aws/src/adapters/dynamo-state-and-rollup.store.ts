@@ -1,4 +1,5 @@
 import {
+  ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
@@ -378,22 +379,41 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     return (Item ? (get.optN(Item, 'epoch') ?? 0) : 0) > epoch ? 'fenced' : 'conflict';
   }
 
-  async fence(serviceId: string, day: string, epoch: number): Promise<boolean> {
-    const stamp = (key: string) =>
-      conditionHolds(
-        this.client.send(
+  async fence(serviceId: string, day: string, epoch: number): Promise<StoredServiceState | null> {
+    // A day's stub expires as its rollup would (the item may never get one: no check that day).
+    const stamp = async (key: string, expiresAt?: number): Promise<Item | null> => {
+      try {
+        const { Attributes } = await this.client.send(
           new UpdateItemCommand({
             TableName: this.table,
             Key: { serviceId: put.s(serviceId), key: put.s(key) },
-            UpdateExpression: 'SET #epoch = :epoch',
+            UpdateExpression:
+              expiresAt === undefined ? 'SET #epoch = :epoch' : 'SET #epoch = :epoch, #ttl = if_not_exists(#ttl, :ttl)',
             ConditionExpression: NOT_NEWER,
-            ExpressionAttributeNames: { '#epoch': 'epoch' },
-            ExpressionAttributeValues: { ':epoch': put.n(epoch) },
+            ExpressionAttributeNames: {
+              '#epoch': 'epoch',
+              ...(expiresAt === undefined ? {} : { '#ttl': TTL_ATTRIBUTE }),
+            },
+            ExpressionAttributeValues: {
+              ':epoch': put.n(epoch),
+              ...(expiresAt === undefined ? {} : { ':ttl': put.n(expiresAt) }),
+            },
+            ReturnValues: 'ALL_NEW',
           }),
-        ),
-      );
-    const [state, today] = await Promise.all([stamp(STATE_KEY), stamp(`${DAY_PREFIX}${day}`)]);
-    return state && today;
+        );
+        return Attributes ?? null;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return null;
+        throw error;
+      }
+    };
+    const days = [dayBefore(day), day];
+    const items = await Promise.all([
+      stamp(STATE_KEY),
+      ...days.map((one) => stamp(`${DAY_PREFIX}${one}`, this.expiresAfter(one))),
+    ]);
+    if (items.some((item) => item === null)) return null;
+    return this.collect(items as Item[]).get(serviceId) ?? { state: null, rollups: [] };
   }
 
   async saveFinishedDays(

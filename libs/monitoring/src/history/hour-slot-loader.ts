@@ -37,10 +37,7 @@ export class HourSlotLoader {
     const whole = await this.read(batch);
     // The next batch is read while this one's services restore (a failed read is retried by whoever needs it).
     this.read(batch + 1).catch(() => undefined);
-    const byDay = new Map(stored.rollups.map((rollup) => [rollup.day, rollup]));
-    for (const rollup of whole.get(serviceId) ?? []) byDay.set(rollup.day, rollup);
-    // The rest as read: the copy of the finished days (older than `days`) and its `through`.
-    return { ...stored, rollups: [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day)) };
+    return withWholeDays(stored, whole.get(serviceId) ?? []);
   }
 
   private read(batch: number): Promise<Map<string, DailyRollup[]>> {
@@ -62,4 +59,14 @@ export class HourSlotLoader {
     }
     return read;
   }
+}
+
+/**
+ * `stored` (a boot pass's read) with its rollups of the days in `whole` replaced by those whole items; the rest as
+ * read (the copy of the finished days, older than them, and its `through`).
+ */
+export function withWholeDays(stored: StoredServiceState, whole: readonly DailyRollup[]): StoredServiceState {
+  const byDay = new Map(stored.rollups.map((rollup) => [rollup.day, rollup]));
+  for (const rollup of whole) byDay.set(rollup.day, rollup);
+  return { ...stored, rollups: [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day)) };
 }

@@ -1,5 +1,5 @@
 import type { EvaluationState } from '../evaluation/evaluate.js';
-import type { DailyRollup } from '../history/rollup.js';
+import { lastDays, type DailyRollup } from '../history/rollup.js';
 import { StateAndRollupStore, type RollupKey, type RollupWrite, type StoredServiceState } from '../ports.js';
 
 /**
@@ -91,13 +91,20 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
     return Promise.resolve('saved');
   }
 
-  fence(serviceId: string, day: string, epoch: number): Promise<boolean> {
+  fence(serviceId: string, day: string, epoch: number): Promise<StoredServiceState | null> {
     this.fenceCalls += 1;
-    const newest = Math.max(this.epochs.get(serviceId) ?? 0, this.epochs.get(`${serviceId}/${day}`) ?? 0);
-    if (newest > epoch) return Promise.resolve(false);
-    this.epochs.set(serviceId, epoch);
-    this.epochs.set(`${serviceId}/${day}`, epoch);
-    return Promise.resolve(true);
+    const days = lastDays(Date.parse(`${day}T00:00:00Z`), 2);
+    const keys = [serviceId, ...days.map((one) => `${serviceId}/${one}`)];
+    if (keys.some((key) => (this.epochs.get(key) ?? 0) > epoch)) return Promise.resolve(null);
+    for (const key of keys) this.epochs.set(key, epoch);
+    const state = this.states.get(serviceId);
+    return Promise.resolve({
+      state: state ? { ...state } : null,
+      rollups: days.flatMap((one) => {
+        const stored = this.rollups.get(`${serviceId}/${one}`);
+        return stored ? [structuredClone(stored)] : [];
+      }),
+    });
   }
 
   /** Each service's copy of its finished days (`saveFinishedDays`); a dropped one is gone (its epoch stays). */
