@@ -161,7 +161,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     });
 
     it('fence() makes every later write of an older owner fail, and reads back as nothing stored', async () => {
-      expect(await store.fence('taken', '2026-01-10', 8)).toEqual({ state: null, rollups: [] });
+      expect(await store.fence('taken', ['2026-01-10'], 8)).toEqual({ state: null, rollups: [] });
       expect(await store.load('taken', '2026-01-01')).toEqual({ state: null, rollups: [] });
       // the former owner (epoch 7), paused before the takeover, resumes and writes:
       expect(await store.saveState('taken', down, 7)).toBe(false);
@@ -171,15 +171,15 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       expect(await store.saveRollup(rollup('taken', '2026-01-10'), null, 8)).toBe('saved');
       expect((await store.load('taken', '2026-01-01')).rollups).toEqual([rollup('taken', '2026-01-10')]);
       // and a fence with an older epoch is refused
-      expect(await store.fence('taken', '2026-01-10', 6)).toBeNull();
+      expect(await store.fence('taken', ['2026-01-10'], 6)).toBeNull();
     });
 
-    it('fence() returns the state and the whole rollups of its day and the day before, as it stamped them', async () => {
+    it('fence() returns the state and the whole rollups of the days it stamps, as it stamped them', async () => {
       await store.saveState('stamped', down, 4);
       for (const day of ['2026-01-08', '2026-01-09', '2026-01-10', '2026-01-11'])
         expect(await store.saveRollup(rollup('stamped', day, 5, 2), null, 4)).toBe('saved');
 
-      const fenced = await store.fence('stamped', '2026-01-10', 5);
+      const fenced = await store.fence('stamped', ['2026-01-09', '2026-01-10'], 5);
 
       // the other days are neither returned nor stamped: an older owner's late write of one is not refused
       expect(fenced).toEqual({
@@ -200,7 +200,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       await store.saveRollup(rollup('stub-expiry', '2026-02-01'), null, 1);
       const stored = (await rawRollup('stub-expiry', '2026-02-01'))?.expiresAt;
 
-      expect(await store.fence('stub-expiry', '2026-02-02', 2)).toEqual({
+      expect(await store.fence('stub-expiry', ['2026-02-01', '2026-02-02'], 2)).toEqual({
         state: null,
         rollups: [rollup('stub-expiry', '2026-02-01')],
       });
@@ -213,15 +213,15 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
     });
 
     it('fence() refused on one item returns null (a newer owner)', async () => {
-      await store.fence('newer', '2026-01-10', 9);
-      expect(await store.fence('newer', '2026-01-11', 8)).toBeNull(); // the state item has 9
+      await store.fence('newer', ['2026-01-10'], 9);
+      expect(await store.fence('newer', ['2026-01-11'], 8)).toBeNull(); // the state item has 9
     });
 
     it('tells a lost `through` race (conflict) from a takeover (fenced)', async () => {
       const stored = rollup('race', '2026-01-10', 3, 0);
       await store.saveRollup(stored, null, 2);
       expect(await store.saveRollup(rollup('race', '2026-01-10', 4, 0), stored.through - 1, 2)).toBe('conflict');
-      await store.fence('race', '2026-01-10', 3);
+      await store.fence('race', ['2026-01-10'], 3);
       expect(await store.saveRollup(rollup('race', '2026-01-10', 4, 0), stored.through, 2)).toBe('fenced');
     });
   });
@@ -235,7 +235,7 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
           if (index % 5 !== 4 || day === '2025-11-30') await store.saveRollup(rollup(id, day, 3 + index), null, 1);
       }
       // A fence stub (key and epoch only) of a service that never stored anything reads as nothing stored.
-      await store.fence('boot-stub', '2026-03-02', 2);
+      await store.fence('boot-stub', ['2026-03-02'], 2);
 
       sent.length = 0;
       const all = await store.loadAll('2026-03-01');

@@ -145,7 +145,7 @@ describe('EmbeddedExpiry against DynamoDB (dynalite): what TTL deletes in AWS, t
       expect(await state.saveRollup({ ...emptyRollup('svc', day), total: 1, through: 1 }, null, 1)).toBe('saved');
     // A new owner's stamp on a day without a rollup leaves a stub that expires as the day's rollup would (gone);
     // one left with no expiry (as stamps did before they set one) stays, and the sweep goes on past it.
-    await state.fence('svc', '2025-12-02', 2);
+    await state.fence('svc', ['2025-12-01', '2025-12-02'], 2);
     await client.send(
       new PutItemCommand({
         TableName: names.state,

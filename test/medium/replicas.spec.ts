@@ -241,7 +241,7 @@ describe('replicas racing on one DynamoDB', () => {
       const states = new DynamoStateAndRollupStore(client, names.state);
       const down = { state: 'down' as const, since: 1, failStreak: 2, badStreak: 2, okStreak: 0, fastStreak: 0 };
       expect(await states.saveState('paused-owner', down, 10)).toBe(true);
-      expect((await states.fence('paused-owner', '2030-01-01', 11))?.state).toEqual(down); // the takeover
+      expect((await states.fence('paused-owner', ['2030-01-01'], 11))?.state).toEqual(down); // the takeover
       expect(await states.saveState('paused-owner', { ...down, state: 'up' }, 10)).toBe(false); // resumed, refused
       expect((await states.load('paused-owner', '2030-01-01')).state).toEqual(down);
     });

@@ -6,7 +6,7 @@ import { dayOf, emptyRollup, foldCheck, startOfDay } from './history/rollup.js';
 import { MonitoringEvents, type ServiceStateChanged } from './monitoring.events.js';
 import type { MonitoringOptions } from './monitoring.options.js';
 import { shardOf } from './cluster/shards.js';
-import { MonitorService } from './monitor.service.js';
+import { MonitorService, YESTERDAY_FENCED_MS, fencedDays } from './monitor.service.js';
 import { MaintenanceCache } from './maintenance/maintenance-cache.js';
 import type { StoredCheck } from './ports.js';
 import { offsetOf } from './scheduling/schedule.js';
@@ -835,6 +835,35 @@ describe('MonitorService', () => {
         expect(states.loadCalls).toBe(0);
       });
 
+      it('with several replicas: early in the day the fence returns yesterday`s rollup too (an older owner still writes it then)', async () => {
+        const early = startOfDay(BASE) + 5 * MINUTE;
+        const yesterday = dayOf(BASE - DAY);
+        const before = emptyRollup('api', yesterday);
+        foldCheck(before, { at: BASE - DAY, ok: true, latencyMs: 40, maintenance: false });
+        expect(await states.saveRollup(before, null, 5)).toBe('saved');
+        const shard = shardOf('api');
+        const release = claimWithGatedFence(shard, 7);
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], early);
+        // the older owner's first flush after midnight writes yesterday's last checks
+        const last = { ...before, total: 2, through: startOfDay(BASE) - SECOND };
+        expect(await states.saveRollup(last, before.through, 5)).toBe('saved');
+        release();
+        await restored;
+        expect(states.loadCalls).toBe(0);
+        expect(states.epochs.get(`api/${yesterday}`)).toBe(7);
+        const slot = monitor.get('api')!.rollups.get(yesterday)!;
+        expect(slot.rollup).toMatchObject({ total: 2, through: startOfDay(BASE) - SECOND });
+        expect(slot.persistedThrough).toBe(startOfDay(BASE) - SECOND);
+      });
+
+      it('fences yesterday`s rollup in the first 15 minutes of a day only', () => {
+        const midnight = startOfDay(BASE);
+        expect(fencedDays(midnight)).toEqual([dayOf(BASE - DAY), dayOf(BASE)]);
+        expect(fencedDays(midnight + YESTERDAY_FENCED_MS - 1)).toEqual([dayOf(BASE - DAY), dayOf(BASE)]);
+        expect(fencedDays(midnight + YESTERDAY_FENCED_MS)).toEqual([dayOf(BASE)]);
+        expect(fencedDays(BASE)).toEqual([dayOf(BASE)]);
+      });
+
       it('with several replicas: a boot whose fence comes after the day turned reads the service again', async () => {
         const shard = shardOf('api');
         const release = claimWithGatedFence(shard, 7);
@@ -887,7 +916,7 @@ describe('MonitorService', () => {
         leases.fencing = true;
         leases.owned.delete(shard);
         leases.claim(shard, 7);
-        await states.fence('api', dayOf(BASE), 9);
+        await states.fence('api', [dayOf(BASE)], 9);
         await monitor.load([service('api', { intervalMs: interval })], BASE);
         expect(leases.lostCalls).toContainEqual({ shard, epoch: 7 });
         expect(monitor.owns('api')).toBe(false);
@@ -1044,7 +1073,7 @@ describe('MonitorService', () => {
     it('gives a shard up when a state write meets a newer epoch (another replica took it meanwhile)', async () => {
       const api = service('api');
       await monitor.load([api], BASE);
-      await states.fence('api', dayOf(BASE), 99);
+      await states.fence('api', [dayOf(BASE)], 99);
       prober.outcomes(api.url, FAIL, FAIL);
       const due = monitor.get('api')!.nextDueAt;
       await tickAt(due);

@@ -350,11 +350,11 @@ export class MonitorService implements MonitorView, ShardHost {
         return;
       }
       // An older owner may have written between the boot's read and the fence. What it writes in the course of
-      // checking (the state, yesterday's and today's rollups) the fence returns as it left them, and it can change
-      // none of them any more: with those in place of what the boot read, nothing is read again. (Older days change
-      // only by a check days late; the next copy of the finished days is written from memory either way.) The
-      // fence stamps the days of the boot's `now`: once the day has turned, or when refused, read everything again.
-      const fenced = await this.stateStore.fence(service.id, dayOf(now), epoch);
+      // checking — the state and today's rollup, and yesterday's early in the day (`fencedDays`) — the fence
+      // returns as it left them, and it can change none of them any more: with those in place of what the boot
+      // read, nothing is read again. The fence stamps the days of the boot's `now`: once the day has turned, or
+      // when refused, everything is read again.
+      const fenced = await this.stateStore.fence(service.id, fencedDays(now), epoch);
       if (fenced === null) refused.add(shard);
       const current =
         fenced !== null && dayOf(this.timers.now()) === dayOf(now)
@@ -926,7 +926,7 @@ export class MonitorService implements MonitorView, ShardHost {
       services.push(...batch);
       await this.forEach(batch, async (service) => {
         if (fenced) return;
-        if (fence && !(await this.stateStore.fence(service.id, dayOf(now), epoch))) {
+        if (fence && !(await this.stateStore.fence(service.id, fencedDays(now), epoch))) {
           fenced = true;
           return;
         }
@@ -1072,6 +1072,19 @@ export class MonitorService implements MonitorView, ShardHost {
       writer: { ...this.checkWriter.stats },
     };
   }
+}
+
+/**
+ * For how long into a day a new owner's fence stamps yesterday's rollup as well as today's: an owner writes a day's
+ * rollup at its first flush after the day ends, and a check started before midnight is folded into that day when
+ * it ends, so yesterday still changes in the first minutes of a day (longer only while storage refuses writes);
+ * after that only a check days late changes it, as it may any older day.
+ */
+export const YESTERDAY_FENCED_MS = 15 * 60_000;
+
+/** The days whose rollups a fence at `now` stamps (and returns): today, and yesterday early in the day. */
+export function fencedDays(now: number): string[] {
+  return now - startOfDay(now) < YESTERDAY_FENCED_MS ? lastDays(now, 2) : [dayOf(now)];
 }
 
 const NOTHING_STORED: StoredServiceState = Object.freeze({ state: null, rollups: [] });

@@ -92,12 +92,12 @@ export abstract class StateAndRollupStore {
    */
   abstract saveRollup(rollup: DailyRollup, expectedThrough: number | null, epoch: number): Promise<RollupWrite>;
   /**
-   * Stamps `epoch` on the service's state item and on its rollups of `day` and of the day before (creating them
-   * empty if needed), so an older owner's later writes to them fail. Returns those items as the stamp left them:
-   * the state and the two days' whole rollups as any older owner last wrote them, which none can change any more
-   * (what is absent was never stored). Null when a newer epoch is already on one of them.
+   * Stamps `epoch` on the service's state item and on its rollups of `days` (creating them empty if needed), so an
+   * older owner's later writes to them fail. Returns those items as the stamp left them: the state and the days'
+   * whole rollups as any older owner last wrote them, which none can change any more (what is absent was never
+   * stored). Null when a newer epoch is already on one of them.
    */
-  abstract fence(serviceId: string, day: string, epoch: number): Promise<StoredServiceState | null>;
+  abstract fence(serviceId: string, days: readonly string[], epoch: number): Promise<StoredServiceState | null>;
   /**
    * One copy of the service's finished days in one item, so a boot reads a few items per service instead of one
    * per day kept: `days` are exactly the stored rollups (hour slots left out) of every day from the history's

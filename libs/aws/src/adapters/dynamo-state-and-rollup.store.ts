@@ -379,7 +379,7 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     return (Item ? (get.optN(Item, 'epoch') ?? 0) : 0) > epoch ? 'fenced' : 'conflict';
   }
 
-  async fence(serviceId: string, day: string, epoch: number): Promise<StoredServiceState | null> {
+  async fence(serviceId: string, days: readonly string[], epoch: number): Promise<StoredServiceState | null> {
     // A day's stub expires as its rollup would (the item may never get one: no check that day).
     const stamp = async (key: string, expiresAt?: number): Promise<Item | null> => {
       try {
@@ -407,7 +407,6 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
         throw error;
       }
     };
-    const days = [dayBefore(day), day];
     const items = await Promise.all([
       stamp(STATE_KEY),
       ...days.map((one) => stamp(`${DAY_PREFIX}${one}`, this.expiresAfter(one))),

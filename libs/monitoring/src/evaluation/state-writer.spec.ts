@@ -143,7 +143,7 @@ describe('StateWriter', () => {
     expect(store.epochs.get('api')).toBe(7);
     expect(writer.current(target)).toBe(true);
 
-    await store.fence('api', '2026-01-10', 9); // another replica took the shard over
+    await store.fence('api', ['2026-01-10'], 9); // another replica took the shard over
     const stale = writer.saveNow(api(INITIAL_EVALUATION, 7));
     await settle();
     store.release();

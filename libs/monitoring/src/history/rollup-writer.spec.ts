@@ -495,7 +495,7 @@ describe('RollupWriter', () => {
     take(owner, check(NOW));
     await owner.flush([{ ...api, epoch: null }], NOW, true);
     expect(store.rollup('api', TODAY)).toBeUndefined();
-    await store.fence('api', TODAY, 5);
+    await store.fence('api', [TODAY], 5);
     await owner.flush([{ ...api, epoch: 4 }], NOW, true);
     expect(store.rollup('api', TODAY)).toBeUndefined();
     expect(fenced).toEqual([4]);

@@ -1,5 +1,5 @@
 import type { EvaluationState } from '../evaluation/evaluate.js';
-import { lastDays, type DailyRollup } from '../history/rollup.js';
+import type { DailyRollup } from '../history/rollup.js';
 import { StateAndRollupStore, type RollupKey, type RollupWrite, type StoredServiceState } from '../ports.js';
 
 /**
@@ -91,9 +91,8 @@ export class InMemoryStateAndRollupStore extends StateAndRollupStore {
     return Promise.resolve('saved');
   }
 
-  fence(serviceId: string, day: string, epoch: number): Promise<StoredServiceState | null> {
+  fence(serviceId: string, days: readonly string[], epoch: number): Promise<StoredServiceState | null> {
     this.fenceCalls += 1;
-    const days = lastDays(Date.parse(`${day}T00:00:00Z`), 2);
     const keys = [serviceId, ...days.map((one) => `${serviceId}/${one}`)];
     if (keys.some((key) => (this.epochs.get(key) ?? 0) > epoch)) return Promise.resolve(null);
     for (const key of keys) this.epochs.set(key, epoch);
