@@ -492,13 +492,16 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       );
       const byKey = await keyed.loadAll(fromDay, false, ids);
       expect(byKey.get('copy-09')).toEqual(await store.load('copy-09', fromDay));
+      expect(byKey.get('copy-09')?.finishedThrough).toBeUndefined(); // so its owner writes it again
     });
 
     it(`Scans as before when the sampled copies hold fewer than ${DEFAULT_KEYED_FROM_DAYS} days on average (a young install)`, async () => {
       sent.length = 0;
       const all = await store.loadAll(fromDay, false, ids);
       expect(sent).toContain('ScanCommand');
-      expect(all.get('copy-00')?.finishedThrough).toBeUndefined();
+      // Day by day, and the copy's `through` with them (so the writer does not write it again)
+      expect(all.get('copy-00')?.finishedRollups).toBeUndefined();
+      expect(all.get('copy-00')?.finishedThrough).toBe(day(-2));
     });
 
     it('Scans as before when fewer than 90 % of a sample of the services have a copy', async () => {
@@ -507,8 +510,10 @@ describe('DynamoStateAndRollupStore against DynamoDB (dynalite)', () => {
       sent.length = 0;
       const all = await keyed.loadAll(fromDay, false, [...ids, ...others]);
       expect(sent).toContain('ScanCommand');
-      expect(all.get('copy-00')?.finishedThrough).toBeUndefined();
+      expect(all.get('copy-00')?.finishedRollups).toBeUndefined();
+      expect(all.get('copy-00')?.finishedThrough).toBe(day(-2));
       expect(all.get('copyless-3')?.state).toEqual(down);
+      expect(all.get('copyless-3')?.finishedThrough).toBeUndefined();
       // With hour slots asked for, always the Scan (the copy has none).
       sent.length = 0;
       await store.loadAll(fromDay, true, ids);

@@ -275,12 +275,26 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
     return [...this.collect(items).values()].flatMap((stored) => stored.rollups);
   }
 
-  /** State and rollups by service from raw items (fence stubs, with only key and epoch, read as nothing stored). */
+  /**
+   * State and rollups by service from raw items (fence stubs, with only key and epoch, read as nothing stored). A
+   * copy of the finished days among them (a Scan's, a Query's) gives its `through` as `finishedThrough` to a
+   * service with anything else read: the rollups were read day by day, but the writer then knows the copy is
+   * there and does not write it again (at a boot that Scans, every service's copy was written again each time).
+   */
   private collect(items: Item[]): Map<string, StoredServiceState> {
     const out = new Map<string, StoredServiceState>();
+    let copies: Map<string, string> | null = null;
     for (const item of items) {
       const serviceId = get.s(item, 'serviceId');
       const key = get.s(item, 'key');
+      if (key === FINISHED_KEY) {
+        // Checked whole when its days were read (a Query); the boot's Scan leaves them out, and a damaged copy it
+        // vouches for is written again at the next day's turn all the same (a boot by key reads it as none).
+        const through = get.optS(item, 'through');
+        if (through !== undefined && dayNumberOf(through) !== null && (item.days === undefined || readFinished(item)))
+          (copies ??= new Map()).set(serviceId, through);
+        continue;
+      }
       const isState = key === STATE_KEY && item.state !== undefined;
       const isRollup = key.startsWith(DAY_PREFIX) && item.through !== undefined;
       if (!isState && !isRollup) continue;
@@ -293,6 +307,11 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
       else entry.rollups.push(this.rollupFromItem(serviceId, key.slice(DAY_PREFIX.length), item));
     }
     for (const entry of out.values()) entry.rollups.sort((a, b) => a.day.localeCompare(b.day));
+    if (copies !== null)
+      for (const [serviceId, through] of copies) {
+        const entry = out.get(serviceId);
+        if (entry !== undefined) entry.finishedThrough = through;
+      }
     return out;
   }
 
