@@ -20,6 +20,10 @@ const intervalMs = Number(intervalText);
 const load = (path) => import(pathToFileURL(join(buildDir, path)).href);
 const aws = await load('libs/aws/src/index.js');
 const rollups = await load('libs/monitoring/src/history/rollup.js');
+const { SERVICE_DEFAULTS } = await load('libs/contracts/src/index.js');
+// The stored streaks as a running install leaves them: evaluate() caps each at the larger threshold (a higher
+// stored count made every service's first check after the boot write its state again, which no real one does).
+const cap = Math.max(SERVICE_DEFAULTS.failureThreshold, SERVICE_DEFAULTS.recoveryThreshold);
 
 const client = new DynamoDBClient({
   endpoint,
@@ -63,8 +67,8 @@ async function seedOne(index) {
   items += list.length;
   if (isDegraded) degraded.push(id);
   const evaluation = isDegraded
-    ? { state: 'degraded', since: newest - intervalMs, failStreak: 0, badStreak: 4, okStreak: 4, fastStreak: 0 }
-    : { state: 'up', since: seededAt - days * DAY_MS, failStreak: 0, badStreak: 0, okStreak: 12, fastStreak: 12 };
+    ? { state: 'degraded', since: newest - intervalMs, failStreak: 0, badStreak: cap, okStreak: cap, fastStreak: 0 }
+    : { state: 'up', since: seededAt - days * DAY_MS, failStreak: 0, badStreak: 0, okStreak: cap, fastStreak: cap };
   await state.saveState(id, evaluation, 0);
   items += 1;
   // Rollups: full past days, and today up to the newest rollup write.
