@@ -835,6 +835,21 @@ describe('MonitorService', () => {
         expect(states.loadCalls).toBe(0);
       });
 
+      it('with several replicas: a fenced service gets yesterday`s hour slots whole, as the boot`s read left them out', async () => {
+        const yesterday = dayOf(BASE - DAY);
+        const stored = emptyRollup('api', yesterday);
+        foldCheck(stored, { at: BASE - DAY, ok: false, latencyMs: 40, maintenance: false });
+        expect(await states.saveRollup(stored, null, 5)).toBe('saved');
+        const release = claimWithGatedFence(shardOf('api'), 7);
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE);
+        release();
+        await restored;
+        expect(states.loadCalls).toBe(0);
+        const slot = monitor.get('api')!.rollups.get(yesterday)!;
+        expect(slot.rollup.hourTotal).toEqual(stored.hourTotal);
+        expect(slot.rollup.hourFailures).toHaveLength(24);
+      });
+
       it('with several replicas: early in the day the fence returns yesterday`s rollup too (an older owner still writes it then)', async () => {
         const early = startOfDay(BASE) + 5 * MINUTE;
         const yesterday = dayOf(BASE - DAY);

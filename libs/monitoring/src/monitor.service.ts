@@ -356,9 +356,10 @@ export class MonitorService implements MonitorView, ShardHost {
       // when refused, everything is read again.
       const fenced = await this.stateStore.fence(service.id, fencedDays(now), epoch);
       if (fenced === null) refused.add(shard);
+      // (Yesterday's hour slots, which the boot's read left out, come whole from the batched read, as unfenced.)
       const current =
         fenced !== null && dayOf(this.timers.now()) === dayOf(now)
-          ? withWholeDays({ ...(scanned ?? NOTHING_STORED), state: fenced.state }, fenced.rollups)
+          ? withWholeDays({ ...(await preloaded()), state: fenced.state }, fenced.rollups)
           : undefined;
       await this.restore(service, now, epoch, 'boot', current, startedAt);
       if (!this.holds(shard, epoch)) this.drop(shard);
