@@ -354,12 +354,16 @@ export class MonitorService implements MonitorView, ShardHost {
       // returns as it left them, and it can change none of them any more: with those in place of what the boot
       // read, nothing is read again. The fence stamps the days of the boot's `now`: once the day has turned, or
       // when refused, everything is read again.
-      const fenced = await this.stateStore.fence(service.id, fencedDays(now), epoch);
+      // Yesterday's hour slots, which the boot's read left out, come whole from the batched read of the recent
+      // days, as an unfenced service's do; it may run before the fence (what the fence returns replaces it).
+      const [fenced, read] = await Promise.all([
+        this.stateStore.fence(service.id, fencedDays(now), epoch),
+        preloaded(),
+      ]);
       if (fenced === null) refused.add(shard);
-      // (Yesterday's hour slots, which the boot's read left out, come whole from the batched read, as unfenced.)
       const current =
         fenced !== null && dayOf(this.timers.now()) === dayOf(now)
-          ? withWholeDays({ ...(await preloaded()), state: fenced.state }, fenced.rollups)
+          ? withWholeDays({ ...read, state: fenced.state }, fenced.rollups)
           : undefined;
       await this.restore(service, now, epoch, 'boot', current, startedAt);
       if (!this.holds(shard, epoch)) this.drop(shard);
