@@ -1,37 +1,14 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { CatalogService } from './catalog/catalog.service.js';
 import { ClusterSync } from './cluster/cluster-sync.js';
 import { MonitorService } from './monitor.service.js';
-import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 
 /** How long boot waits for the recent checks before it serves status without them (they keep loading). */
 const RESTORE_WAIT_MS = 1000;
 /** How often that wait looks at the restore's progress. */
 const RESTORE_POLL_MS = 25;
-
-/**
- * Whether a restore that has run `elapsedMs` will not be done within `waitMs`, by its pace: from the services done,
- * or, before the first is, from the rounds of `concurrency` still ahead, each at least as long as the first has
- * taken so far (at 10,000 services the first restores can take longer than the whole wait).
- */
-export function restoreOutlasts(
-  elapsedMs: number,
-  done: number,
-  total: number,
-  concurrency: number,
-  waitMs: number,
-): boolean {
-  if (done > 0) return (elapsedMs * total) / done > waitMs;
-  return elapsedMs * Math.ceil(total / Math.max(1, concurrency)) > waitMs;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -52,7 +29,6 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     private readonly monitor: MonitorService,
     private readonly snapshot: StatusSnapshotService,
     private readonly cluster: ClusterSync,
-    @Inject(MONITORING_OPTIONS) private readonly options: Pick<MonitoringOptions, 'bootConcurrency'>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -94,7 +70,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
       const elapsed = Date.now() - started;
       const done = total - this.monitor.stats().restoring;
       if (settled || elapsed >= RESTORE_WAIT_MS) return;
-      if (restoreOutlasts(elapsed, done, total, this.options.bootConcurrency, RESTORE_WAIT_MS)) return;
+      if (done > 0 && (elapsed * total) / done > RESTORE_WAIT_MS) return;
     }
   }
 
