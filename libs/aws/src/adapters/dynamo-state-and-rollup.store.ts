@@ -129,7 +129,11 @@ export class DynamoStateAndRollupStore extends StateAndRollupStore {
       const copyItem = items.find((item) => item.key?.S === FINISHED_KEY);
       const copy = copyItem === undefined ? null : readFinished(copyItem);
       if (copy !== null && copy.through >= dayBefore(recentFrom)) {
-        const recent = this.collect(items).get(serviceId) ?? { state: null, rollups: [] };
+        // (The copy is checked already: `collect` need not check it again.)
+        const recent = this.collect(items.filter((item) => item !== copyItem)).get(serviceId) ?? {
+          state: null,
+          rollups: [],
+        };
         const older = finishedBetween(copy, fromDay, recentFrom);
         return { state: recent.state, rollups: [...older, ...recent.rollups], finishedThrough: copy.through };
       }
