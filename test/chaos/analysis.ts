@@ -45,13 +45,27 @@ export function gaps(checks: Map<string, number[]>, outage: Window | null, bound
   return report;
 }
 
+/** The two consecutive times of one list closest to each other (null when no list has two). */
+export function closestPair(times: Map<string, number[]>): { serviceId: string; at: number; gapMs: number } | null {
+  let best: { serviceId: string; at: number; gapMs: number } | null = null;
+  for (const [serviceId, list] of times)
+    for (let index = 1; index < list.length; index += 1) {
+      const gapMs = (list[index] as number) - (list[index - 1] as number);
+      if (best === null || gapMs < best.gapMs) best = { serviceId, at: list[index] as number, gapMs };
+    }
+  return best;
+}
+
 /** Pairs of consecutive times closer than `minMs` (two checks of one service where there should be one). */
-export function doubles(times: Map<string, number[]>, minMs: number): { serviceId: string; at: number }[] {
-  const found: { serviceId: string; at: number }[] = [];
+export function doubles(
+  times: Map<string, number[]>,
+  minMs: number,
+): { serviceId: string; at: number; previous: number }[] {
+  const found: { serviceId: string; at: number; previous: number }[] = [];
   for (const [serviceId, list] of times)
     for (let index = 1; index < list.length; index += 1)
       if ((list[index] as number) - (list[index - 1] as number) < minMs)
-        found.push({ serviceId, at: list[index] as number });
+        found.push({ serviceId, at: list[index] as number, previous: list[index - 1] as number });
   return found;
 }
 

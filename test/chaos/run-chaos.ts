@@ -8,6 +8,7 @@ import { SnsReceiver } from '../support/sns-receiver.js';
 import { TargetServer } from '../support/targets.js';
 import {
   alertsPerTransition,
+  closestPair,
   doublePairs,
   doubles,
   downPeriods,
@@ -83,7 +84,9 @@ export interface ChaosReport {
   inFlightAtKill: number;
   lost: { serviceId: string; at: number }[];
   phantom: { serviceId: string; at: number }[];
-  doubleChecks: { serviceId: string; at: number }[];
+  doubleChecks: { serviceId: string; at: number; previous: number }[];
+  /** The two stored checks of one service closest in time (the margin the doubleChecks rule had). */
+  closest: { serviceId: string; at: number; gapMs: number } | null;
   /** Two target hits < interval/2 apart whose checks were both stored (their starts are judged by doubleChecks). */
   doubleProbes: { serviceId: string; at: number }[];
   /** Double hits at an ownership change where one probe's result was fenced (never stored or counted). */
@@ -477,6 +480,7 @@ export async function runChaos(
     lost: hitMatch.lost,
     phantom: hitMatch.phantom,
     doubleChecks: doubles(stored, intervalMs / 2),
+    closest: closestPair(stored),
     doubleProbes: probeDoubles.stored,
     fencedDoubleProbes: probeDoubles.fenced,
     rollupMismatches,
@@ -581,6 +585,10 @@ function summarize(report: Omit<ChaosReport, 'summary'>): string {
     [
       'duplicates (two checks < interval/2 apart: stored / target hits, both stored / target hits, one fenced)',
       `${report.doubleChecks.length} / ${report.doubleProbes.length} / ${report.fencedDoubleProbes.length}`,
+    ],
+    [
+      'closest two stored checks of a service',
+      report.closest === null ? '-' : `${report.closest.gapMs} ms (${report.closest.serviceId})`,
     ],
     ['rollup totals = stored checks', `${plan.services - report.rollupMismatches.length} of ${plan.services} services`],
     [

@@ -1059,6 +1059,32 @@ describe('MonitorService', () => {
       expect(runtime.nextDueAt).toBe(slot + 20 * SECOND);
     });
 
+    it('keeps the check after a catch-up half an interval from when the catch-up really started (it may start late)', async () => {
+      const api = service('api', { intervalMs: 10 * SECOND });
+      leases.fencing = true;
+      leases.lose(shardOf('api'));
+      await monitor.load([api], BASE);
+      const slot = BASE + offsetOf('api');
+      await checks.append([storedCheck('api', slot + 3)]);
+      expect(await leases.takeOver(shardOf('api'), 7)).toBe('adopted');
+      const runtime = monitor.get('api')!;
+      // the catch-up is handed over at slot + 15 s, exactly half an interval before the grid's slot + 20 s, and
+      // the prober starts it 40 ms later (a busy probe thread): slot + 20 s would be 4.96 s after it
+      const now = slot + 15 * SECOND;
+      prober.clock = now + 40;
+      monitor.tick(now);
+      await settle();
+      expect(prober.calls).toHaveLength(1);
+      expect(runtime.recent.newest?.at).toBe(now + 40);
+      expect(runtime.nextDueAt).toBe(slot + 20 * SECOND);
+      // its slot comes: 4.96 s after the catch-up really started, it is skipped, and the grid goes on
+      await tickAt(slot + 20 * SECOND);
+      expect(prober.calls).toHaveLength(1);
+      expect(runtime.nextDueAt).toBe(slot + 30 * SECOND);
+      await tickAt(slot + 30 * SECOND);
+      expect(prober.calls).toHaveLength(2);
+    });
+
     it('keeps a check heard while it reloads a service from storage (the read may predate the check)', async () => {
       const api = service('api');
       leases.lose(shardOf('api'));

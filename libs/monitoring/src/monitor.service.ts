@@ -734,6 +734,7 @@ export class MonitorService implements MonitorView, ShardHost {
    * at it: the slip is then measured from when the prober really started it, not from the hand-over.
    */
   private start(runtime: ServiceRuntime, now: number): void {
+    if (this.tooSoon(runtime, now)) return;
     const dueAt = runtime.nextDueAt;
     const handoverSlipMs = Math.max(0, now - dueAt);
     const early = this.prober.leadMs > 0;
@@ -794,6 +795,27 @@ export class MonitorService implements MonitorView, ShardHost {
         this.pump(this.timers.now());
       });
     this.inFlightDone.set(runtime, done);
+  }
+
+  /**
+   * No check starts within half an interval of the last one known (the pair would double-count the target). The
+   * slots keep that distance as planned, but a probe may start later than planned (a busy probe thread, the
+   * catch-up after a takeover) and another replica's last check may arrive late: such a slot is skipped, and the
+   * service moves on its grid to the first slot far enough from the last check. True when it was skipped.
+   */
+  private tooSoon(runtime: ServiceRuntime, now: number): boolean {
+    const last = runtime.recent.newest?.at;
+    const { intervalMs } = runtime.service;
+    if (last === undefined || Math.max(now, runtime.nextDueAt) - last >= intervalMs / 2) return false;
+    let skipped = 0;
+    while (runtime.nextDueAt - last < intervalMs / 2) {
+      runtime.nextDueAt += intervalMs;
+      skipped += 1;
+    }
+    runtime.resumeAt = null;
+    this.slip.skippedSlots += skipped;
+    this.schedule(runtime);
+    return true;
   }
 
   /** Applies one probe result: evaluate, remember, persist (buffered) and announce a state change. */

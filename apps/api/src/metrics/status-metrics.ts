@@ -171,7 +171,7 @@ export class StatusMetrics implements OnModuleDestroy {
     let skipped = 0;
     const skippedSlots: Counter = new Counter({
       name: 'statuspage_scheduler_skipped_slots_total',
-      help: 'Check slots skipped because a service was still being checked or the process was behind',
+      help: 'Check slots skipped: a service still being checked, the process behind, or a slot within half an interval of the last check',
       registers: [this.registry],
       collect: () => {
         const now = this.monitor.stats().slip.skippedSlots;
