@@ -117,6 +117,8 @@ export interface ChaosReport {
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:chaos-alerts';
+/** Every service's failure and recovery threshold (consecutive checks). */
+const THRESHOLD = 2;
 const INCIDENT_ID = /inc-[a-z0-9]+-[a-z0-9]+/;
 
 type Plain = string | number | boolean | null | Plain[] | { [name: string]: Plain };
@@ -229,8 +231,8 @@ export async function runChaos(
       url: targets.url(`/t/${id}`),
       interval: `${plan.intervalSeconds}s`,
       timeout: '1s',
-      failureThreshold: 2,
-      recoveryThreshold: 2,
+      failureThreshold: THRESHOLD,
+      recoveryThreshold: THRESHOLD,
     });
     createdAt.set(id, Date.now());
   }
@@ -349,7 +351,9 @@ export async function runChaos(
     mode.set(id, 'ok');
     flips.push({ serviceId: id, at: Date.now(), mode: 'ok' });
   }
-  await waitQuiet(slack, sns, 8_000, 60_000);
+  // Quiet for longer than a recovery takes (the interval until the first OK check, THRESHOLD checks, slack): a
+  // shorter wait let the long run's last resolution (10 s at 5 s intervals) land in the rolling restart.
+  await waitQuiet(slack, sns, Math.max(8_000, (THRESHOLD + 1) * intervalMs + 2_000), 60_000);
   const alertsBeforeRolling = slack.messages.length + sns.messages.length;
   const rollingFrom = Date.now();
   say('rolling restart (SIGTERM one replica at a time)');
