@@ -1,4 +1,4 @@
-import { KILL_NOTICE_MS, closestPair, doublePairs, doubles, matchHits, splitFencedDoubles } from './analysis.js';
+import { KILL_NOTICE_MS, closestPair, doublePairs, matchHits, splitFencedDoubles } from './analysis.js';
 
 describe('chaos analysis: double probes', () => {
   const hits = new Map([
@@ -28,19 +28,12 @@ describe('chaos analysis: double probes', () => {
   });
 });
 
-describe('chaos analysis: stored double checks', () => {
+describe('chaos analysis: the closest stored checks', () => {
   const stored = new Map([
     ['a', [1_000, 3_000, 3_900, 6_000]],
     ['b', [2_000, 2_950]],
     ['c', [7_000]],
   ]);
-
-  it('names both checks of a pair closer than the bound', () => {
-    expect(doubles(stored, 1_000)).toEqual([
-      { serviceId: 'a', at: 3_900, previous: 3_000 },
-      { serviceId: 'b', at: 2_950, previous: 2_000 },
-    ]);
-  });
 
   it('finds the closest pair of any service, and none without two checks', () => {
     expect(closestPair(stored)).toEqual({ serviceId: 'a', at: 3_900, gapMs: 900 });

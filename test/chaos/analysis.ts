@@ -56,24 +56,11 @@ export function closestPair(times: Map<string, number[]>): { serviceId: string; 
   return best;
 }
 
-/** Pairs of consecutive times closer than `minMs` (two checks of one service where there should be one). */
-export function doubles(
-  times: Map<string, number[]>,
-  minMs: number,
-): { serviceId: string; at: number; previous: number }[] {
-  const found: { serviceId: string; at: number; previous: number }[] = [];
-  for (const [serviceId, list] of times)
-    for (let index = 1; index < list.length; index += 1)
-      if ((list[index] as number) - (list[index - 1] as number) < minMs)
-        found.push({ serviceId, at: list[index] as number, previous: list[index - 1] as number });
-  return found;
-}
-
 /**
  * Pairs of target hits closer than `minMs`, split by what explains them. `fenced`: one of the two was never stored —
  * a replica that had just lost the service (stopped, killed, or superseded while its heartbeat lagged) probed it
  * while the new owner did; the stale result is fenced and never counted. `stored`: both were stored, so their checks
- * started at least as far apart as `doubles(stored)` allows and the hits came close only through delivery time (a
+ * started at least as far apart as `doublePairs(stored)` allows and the hits came close only through delivery time (a
  * first request's connection set-up on a loaded machine); the stored-check rule judges those.
  */
 export function splitFencedDoubles(
@@ -89,7 +76,7 @@ export function splitFencedDoubles(
   return { stored, fenced };
 }
 
-/** Like `doubles`, with the earlier time of each pair. */
+/** Pairs of consecutive times closer than `minMs` (two checks or hits of one service where there should be one). */
 export function doublePairs(
   times: Map<string, number[]>,
   minMs: number,

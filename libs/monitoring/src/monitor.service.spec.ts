@@ -1077,10 +1077,12 @@ describe('MonitorService', () => {
       expect(prober.calls).toHaveLength(1);
       expect(runtime.recent.newest?.at).toBe(now + 40);
       expect(runtime.nextDueAt).toBe(slot + 20 * SECOND);
-      // its slot comes: 4.96 s after the catch-up really started, it is skipped, and the grid goes on
+      // its slot comes: 4.96 s after the catch-up really started, it is skipped (and counted), and the grid goes on
+      const skipped = monitor.stats().slip.skippedSlots;
       await tickAt(slot + 20 * SECOND);
       expect(prober.calls).toHaveLength(1);
       expect(runtime.nextDueAt).toBe(slot + 30 * SECOND);
+      expect(monitor.stats().slip.skippedSlots).toBe(skipped + 1);
       await tickAt(slot + 30 * SECOND);
       expect(prober.calls).toHaveLength(2);
     });
