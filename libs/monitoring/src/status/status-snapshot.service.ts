@@ -25,6 +25,7 @@ import { MaintenanceCache } from '../maintenance/maintenance-cache.js';
 import type { StoredCheck } from '../ports.js';
 import { ActiveIncidents } from './active-incidents.js';
 import { overallStatus } from './overall.js';
+import { BuildCost } from './build-cost.js';
 
 const HOUR_MS = 3_600_000;
 /** A rebuild waits when a check is due within its expected duration plus this. */
@@ -124,7 +125,7 @@ export class StatusSnapshotService {
   /** When the next service shown as fresh turns stale (the document must be rebuilt then, changed or not). */
   private nextStaleAt = Number.POSITIVE_INFINITY;
   /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
-  private lastBuildMs = 0;
+  private readonly buildCost = new BuildCost();
   /** Each service's last built entry: a rebuild serialises only the services whose inputs changed. */
   private readonly entries = new WeakMap<ServiceRuntime, ServiceEntry>();
   private order: {
@@ -150,7 +151,7 @@ export class StatusSnapshotService {
 
   /**
    * Rebuilds the status document if the runner, incidents or maintenance changed. Called every 200 ms by the scheduler (so a
-   * finished check shows quickly), at most once per 20× the last build's duration, and forced after admin changes.
+   * finished check shows quickly), spaced by 20× what a build costs (a moving average, `BuildCost`), and forced after admin changes.
    */
   refresh(now = Date.now(), force = false): void {
     const unchanged =
@@ -161,7 +162,7 @@ export class StatusSnapshotService {
     // Rebuilt at least every 15 s even when idle, so maintenance windows that start or end show up, and when a
     // service's data turns stale.
     if (this.status && unchanged && now - this.status.builtAt < 15_000 && now < this.nextStaleAt) return;
-    if (this.status && !force && now - this.status.builtAt < Math.max(200, this.lastBuildMs * 20)) return;
+    if (this.status && !force && now - this.status.builtAt < this.buildCost.spacingMs) return;
     if (this.status && !force && this.checkDueSoon(now)) return;
     this.deferredSince = 0;
     const started = performance.now();
@@ -195,7 +196,7 @@ export class StatusSnapshotService {
         entries.map((entry) => entry.json),
       ),
     );
-    this.lastBuildMs = performance.now() - started;
+    this.buildCost.record(performance.now() - started);
   }
 
   /**
@@ -233,7 +234,7 @@ export class StatusSnapshotService {
    */
   private checkDueSoon(now: number): boolean {
     const due = this.monitor.nextDueAt();
-    if (due === null || due - now > this.lastBuildMs + DUE_MARGIN_MS) {
+    if (due === null || due - now > this.buildCost.expectedMs + DUE_MARGIN_MS) {
       return false;
     }
     if (this.deferredSince === 0) this.deferredSince = now;
