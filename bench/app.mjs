@@ -96,7 +96,12 @@ export async function startDynalite(path) {
   });
   const [, port] = await proc.waitFor(/READY (\d+)/, 10_000);
   const endpoint = `http://127.0.0.1:${port}`;
-  return { proc, endpoint, stats: async () => (await getJson(`${endpoint}/__bench/stats`, 10_000)).json };
+  return {
+    proc,
+    endpoint,
+    stats: async () => (await getJson(`${endpoint}/__bench/stats`, 10_000)).json,
+    latency: async (since) => (await getJson(`${endpoint}/__bench/latency?since=${since}`, 10_000)).json,
+  };
 }
 
 /**

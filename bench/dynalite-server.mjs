@@ -5,7 +5,8 @@
 //
 // Counted per request (X-Amz-Target) and per table: requests, items written, request body bytes and write
 // units, and read units of GetItem / Query / Scan answers. GET /__bench/stats returns the counters as JSON (the
-// path never reaches dynalite).
+// path never reaches dynalite). GET /__bench/latency?since=<epoch ms> returns each request's time in this process
+// by operation (the last 100,000–200,000 requests).
 //
 // Write units follow DynamoDB's on-demand rule: ceil(itemSize / 1 KB) per item put/updated/deleted, charged even
 // when a condition fails. Item size is computed with DynamoDB's documented sizing (attribute name bytes + value
@@ -44,6 +45,9 @@ const stats = {
   readUnits: 0,
   reads: {},
 };
+/** Each request's time in this process (from its first byte to the answer's last), by operation: [end ms, ms]. */
+const latencies = [];
+const MAX_LATENCIES = 200_000;
 
 function numberSize(text) {
   const digits = text
@@ -136,10 +140,24 @@ server.on('request', (request, response) => {
     response.end(JSON.stringify(stats));
     return;
   }
+  if (request.url?.startsWith('/__bench/latency')) {
+    // GET /__bench/latency?since=<epoch ms>: { "<op>": [[end, ms], ...] } for requests answered since then.
+    const since = Number(new URL(request.url, 'http://x').searchParams.get('since') ?? 0);
+    const byOp = {};
+    for (const [op, end, ms] of latencies) if (end >= since) (byOp[op] ??= []).push([end, ms]);
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(byOp));
+    return;
+  }
+  const started = performance.now();
   const target = String(request.headers['x-amz-target'] ?? '');
   const chunks = [];
   request.on('data', (chunk) => chunks.push(chunk));
   const op = target.split('.').pop();
+  response.on('finish', () => {
+    latencies.push([op, Date.now(), Math.round((performance.now() - started) * 10) / 10]);
+    if (latencies.length > MAX_LATENCIES) latencies.splice(0, latencies.length - MAX_LATENCIES / 2);
+  });
   let requestText = '';
   request.on('end', () => {
     const body = Buffer.concat(chunks);

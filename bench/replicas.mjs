@@ -62,6 +62,18 @@ function units(before, after) {
   };
 }
 
+/** The store's own time per request in the window (in dynalite's process: queueing there included), by operation. */
+function latencyByOp(byOp, to) {
+  const out = {};
+  for (const [op, samples] of Object.entries(byOp ?? {})) {
+    const ms = samples.filter(([end]) => end < to).map(([, took]) => took);
+    ms.sort((a, b) => a - b);
+    if (ms.length > 0)
+      out[op] = { requests: ms.length, p50Ms: quantile(ms, 0.5), p99Ms: quantile(ms, 0.99), maxMs: ms.at(-1) };
+  }
+  return out;
+}
+
 // The convergence watcher reads last checks through the admin API: a token made for this run only.
 const ADMIN_TOKEN = `sp_${randomBytes(24).toString('base64url')}`;
 const ADMIN_ENV = { ADMIN_TOKEN_HASHES: createHash('sha256').update(ADMIN_TOKEN).digest('hex') };
@@ -121,7 +133,8 @@ function watchConvergence(bases, everyMs) {
 export async function replicasRun({
   n = 2000,
   replicas = 3,
-  windowMs = 75_000,
+  // Whole intervals: each service is counted once per interval whatever its phase (checks bunch up after a boot).
+  windowMs = 120_000,
   settleMaxMs = 150_000,
   sampleEveryMs = 500,
   log,
@@ -178,6 +191,7 @@ export async function replicasRun({
   await sleep(windowMs);
   const w1 = Date.now();
   const after = await dynamo.stats();
+  const storeLatency = latencyByOp(await dynamo.latency(w0), w1);
   const processes = sampler.stop();
   const converged = await convergence.stop(w0, w1 - 5_000);
   const owned = await Promise.all(
@@ -224,6 +238,7 @@ export async function replicasRun({
     readUnitsPerSecondPerReplica: used.readUnits / seconds / replicas,
     readsPerReplicaPerSecond,
     convergence: converged,
+    storeLatency,
     servicesPerReplica: checkedHere,
     loaded: owned,
     cpuPercentPerReplica: apps.map((_, index) => processes[`r${index}`]?.cpuPercent ?? null),
