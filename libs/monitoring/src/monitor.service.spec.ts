@@ -571,10 +571,56 @@ describe('MonitorService', () => {
         await restored;
         expect(shown()).toEqual([4, 4]);
         expect(decoded).toBeGreaterThanOrEqual(2);
-        // The restore kept the copy's `through`: the ticks after it write no copy that day.
+        // The restore kept the copy's `through`: the ticks after it (and after the boot's first minute, when copies
+        // may start) write no copy that day.
         await tickAt(BASE + SECOND);
-        await tickAt(BASE + 2 * SECOND);
+        await tickAt(BASE + MINUTE + SECOND);
+        await tickAt(BASE + MINUTE + 2 * SECOND);
         expect(states.saveFinishedDaysCalls).toBe(0);
+      });
+
+      it('starts no copy of the finished days until the restore is done and the first checks` minute is over', async () => {
+        for (const day of [dayOf(BASE - 9 * DAY), dayOf(BASE - 2 * DAY)])
+          await states.saveRollup(dayRollup('api', day, { checks: 4 }), null, 1);
+        const startedAt = BASE - 5 * SECOND;
+        const held = holdRecentReads();
+        const { restored } = await monitor.open([service('api', { intervalMs: interval })], BASE, startedAt);
+        await tickAt(BASE + SECOND);
+        held.release();
+        await restored;
+        // Due (no copy stored), restored, but still within a minute of the process start.
+        await tickAt(startedAt + MINUTE - SECOND);
+        expect(states.saveFinishedDaysCalls).toBe(0);
+        await tickAt(startedAt + MINUTE);
+        expect(states.saveFinishedDaysCalls).toBe(1);
+        expect(states.finishedCopies.get('api')?.through).toBe(dayOf(BASE - 2 * DAY));
+      });
+
+      it('holds the copies for as long as the restore takes, past the first minute', async () => {
+        for (const id of ['api', 'slow'])
+          await states.saveRollup(dayRollup(id, dayOf(BASE - 9 * DAY), { checks: 4 }), null, 1);
+        // Only `slow`'s read waits: `api` is restored (and its copy due) long before the restore as a whole is done.
+        let release = () => undefined as void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const recent = checks.recent.bind(checks);
+        checks.recent = async (serviceId, limit) => {
+          if (serviceId === 'slow') await gate;
+          return recent(serviceId, limit);
+        };
+        const { restored } = await monitor.open(
+          [service('api', { intervalMs: interval }), service('slow', { intervalMs: interval })],
+          BASE,
+          BASE,
+        );
+        await tickAt(BASE + 2 * MINUTE);
+        await tickAt(BASE + 2 * MINUTE + SECOND);
+        expect(monitor.get('api')!.restoring).toBe(false);
+        expect(states.saveFinishedDaysCalls).toBe(0);
+        release();
+        await restored;
+        await tickAt(BASE + 2 * MINUTE + 2 * SECOND);
+        await tickAt(BASE + 2 * MINUTE + 3 * SECOND);
+        expect(states.saveFinishedDaysCalls).toBe(2);
       });
 
       it('reads today`s hour slots before a service is restored, so the rollup it rewrites keeps them', async () => {

@@ -246,6 +246,8 @@ export class MonitorService implements MonitorView, ShardHost {
     this.version += 1;
     const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now, startedAt);
     this.restoring = restored.catch(() => undefined);
+    // Copies of the finished days wait for the restore and the first checks' minute (see `holdCopies`).
+    this.rollupWriter.holdCopies(this.restoring.then(() => (startedAt ?? now) + FIRST_CHECKS_MS));
     return { restored };
   }
 
@@ -1113,6 +1115,12 @@ export const YESTERDAY_FENCED_MS = 15 * 60_000;
 export function fencedDays(now: number): string[] {
   return now - startOfDay(now) < YESTERDAY_FENCED_MS ? lastDays(now, 2) : [dayOf(now)];
 }
+
+/**
+ * A boot's first checks are spread over the first minute from the process start (`firstDueAt`; a service checked
+ * less often than that keeps its rhythm): the copies of the finished days wait until it is over.
+ */
+const FIRST_CHECKS_MS = 60_000;
 
 const NOTHING_STORED: StoredServiceState = Object.freeze({ state: null, rollups: [] });
 

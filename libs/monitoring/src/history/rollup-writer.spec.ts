@@ -342,6 +342,25 @@ describe('RollupWriter', () => {
       expect(store.saveFinishedDaysCalls).toBe(1);
     });
 
+    it('writes none while held, nor before the time the hold gives; a hold that fails lets go', async () => {
+      await restored();
+      let release = (_at: number) => undefined as void;
+      writer.holdCopies(new Promise<number>((resolve) => (release = resolve)));
+      let fail = (_error: Error) => undefined as void;
+      writer.holdCopies(new Promise<number>((_resolve, reject) => (fail = reject)));
+      await writer.flush([api], NOW);
+      release(NOW + MINUTE);
+      await Promise.resolve();
+      await writer.flush([api], NOW + MINUTE);
+      expect(store.saveFinishedDaysCalls).toBe(0); // the other hold is still on
+      fail(new Error('restore failed'));
+      await Promise.resolve();
+      await writer.flush([api], NOW + MINUTE - 1);
+      expect(store.saveFinishedDaysCalls).toBe(0); // not before the time given
+      await writer.flush([api], NOW + MINUTE);
+      expect(store.saveFinishedDaysCalls).toBe(1);
+    });
+
     it('writes none on a forced flush (shutdown), nor for a service another replica works', async () => {
       await restored();
       await writer.flush([api], NOW, true);

@@ -94,6 +94,9 @@ export class RollupWriter {
   private readonly copying = new WeakSet<ServiceRollups>();
   /** Copies started in the current second (`COPIES_PER_SECOND`). */
   private copyWindow = { second: 0, started: 0 };
+  /** Holds on the copies (see `holdCopies`) not released yet, and the time before which none starts. */
+  private copyHolds = 0;
+  private copiesFrom = 0;
 
   constructor(
     private readonly store: StateAndRollupStore,
@@ -101,6 +104,26 @@ export class RollupWriter {
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly fenced: (target: ServiceRollups, epoch: number) => void = () => undefined,
   ) {}
+
+  /**
+   * No copy of the finished days starts until `until` settles, nor before the time it gives: a boot holds them
+   * while it restores and makes its first checks. A copy is never urgent (a boot reads an older copy and the days
+   * after it), and after a day's turn every service's copy is due at once — 100 a second beside the boot's reads
+   * and first writes (10,000 services with 91 days stored, store as its own process, the boot just after a day's
+   * turn: the first check of every service by 112–134 s with them, 97 s held, 89–93 s with no copies at all).
+   */
+  holdCopies(until: Promise<number>): void {
+    this.copyHolds += 1;
+    void until.then(
+      (at) => {
+        this.copiesFrom = Math.max(this.copiesFrom, at);
+        this.copyHolds -= 1;
+      },
+      () => {
+        this.copyHolds -= 1;
+      },
+    );
+  }
 
   /**
    * Takes the stored rollups of a service as the in-memory starting point; `finishedThrough`: they came with a
@@ -281,6 +304,7 @@ export class RollupWriter {
    * only while no day before yesterday has checks to write (they are written first, then copied).
    */
   private copyDue(target: ServiceRollups, yesterday: string, beforeYesterday: string, now: number): boolean {
+    if (this.copyHolds > 0 || now < this.copiesFrom) return false;
     if (this.copies.get(target) === beforeYesterday || this.copying.has(target)) return false;
     const attempt = this.attempts.get(target);
     if (attempt !== undefined && attempt.through === beforeYesterday && now - attempt.at < COPY_RETRY_MS) return false;
