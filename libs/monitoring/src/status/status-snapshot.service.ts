@@ -124,7 +124,7 @@ export class StatusSnapshotService {
   private historyFrom = -1;
   /** When the next service shown as fresh turns stale (the document must be rebuilt then, changed or not). */
   private nextStaleAt = Number.POSITIVE_INFINITY;
-  /** Self-regulating rebuild rate: never more than ~5 % of a core on snapshot building. */
+  /** Self-regulating rebuild rate: about 5 % of a core at most on snapshot building. */
   private readonly buildCost = new BuildCost();
   /** Each service's last built entry: a rebuild serialises only the services whose inputs changed. */
   private readonly entries = new WeakMap<ServiceRuntime, ServiceEntry>();
@@ -150,8 +150,9 @@ export class StatusSnapshotService {
   }
 
   /**
-   * Rebuilds the status document if the runner, incidents or maintenance changed. Called every 200 ms by the scheduler (so a
-   * finished check shows quickly), spaced by 20× what a build costs (a moving average, `BuildCost`), and forced after admin changes.
+   * Rebuilds the status document if the runner, incidents or maintenance changed. Called every 200 ms by the
+   * scheduler (so a finished check shows quickly), spaced by 20× what a build costs (the median of the last nine,
+   * `BuildCost`), and forced after admin changes.
    */
   refresh(now = Date.now(), force = false): void {
     const unchanged =
@@ -228,9 +229,9 @@ export class StatusSnapshotService {
   }
 
   /**
-   * Whether a rebuild now would hold up a check: one is due before the build (as long as the last one took, and
-   * a margin) would be done. The rebuild waits for the gap after it — never longer than a second, so on a runner
-   * that is never idle the page still follows (and an admin change, `force`, never waits).
+   * Whether a rebuild now would hold up a check: one is due before the build (as long as builds take, `BuildCost`,
+   * and a margin) would be done. The rebuild waits for the gap after it — never longer than a second, so on a
+   * runner that is never idle the page still follows (and an admin change, `force`, never waits).
    */
   private checkDueSoon(now: number): boolean {
     const due = this.monitor.nextDueAt();
