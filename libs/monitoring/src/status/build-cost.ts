@@ -8,8 +8,8 @@ const MIN_SPACING_MS = 200;
 /**
  * What a status rebuild costs: the median duration (wall clock) of the last nine builds. The rebuild rate follows
  * it. It used to follow the last build alone, and one slow build — a garbage collection, or another process on
- * the core in the middle of it (2,000 services, three replicas and their store on two cores: 8 ms typical, one in
- * ten over 40 ms, up to 108 ms) — held the next rebuild back for 20 × its duration: over 2 s in which that
+ * the core in the middle of it (2,000 services, three replicas and their store on two cores: 7 ms typical, one in
+ * ten over 25 ms, up to 108 ms) — held the next rebuild back for 20 × its duration: over 2 s in which that
  * replica's page showed no new check. The median ignores such builds (they measure the host's contention, not
  * the build's work) and follows a lasting change, such as a catalog ten times larger, within five builds.
  */
