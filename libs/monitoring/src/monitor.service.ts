@@ -246,8 +246,8 @@ export class MonitorService implements MonitorView, ShardHost {
     this.version += 1;
     const restored = this.restoreAll(services, stored, fencing ? claimed : new Map<number, number>(), now, startedAt);
     this.restoring = restored.catch(() => undefined);
-    // Copies of the finished days wait for the restore and the first checks' minute (see `holdCopies`).
-    this.rollupWriter.holdCopies(this.restoring.then(() => (startedAt ?? now) + FIRST_CHECKS_MS));
+    // At boot, copies of the finished days wait for the restore and the first checks' minute (see `holdCopies`).
+    if (startedAt !== undefined) this.rollupWriter.holdCopies(this.restoring.then(() => startedAt + FIRST_CHECKS_MS));
     return { restored };
   }
 
