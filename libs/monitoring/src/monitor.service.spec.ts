@@ -494,16 +494,19 @@ describe('MonitorService', () => {
     });
 
     describe('in two steps at boot (open)', () => {
-      /** checks.recent waits until `release()`: the background half of the boot is held where it reads. */
-      function holdRecentReads() {
+      /**
+       * checks.recent waits until `release()`: the background half of the boot is held where it reads (`only`: held
+       * for that service alone, the others restore at once).
+       */
+      function holdRecentReads(only?: string) {
         let release = () => undefined as void;
         const gate = new Promise<void>((resolve) => (release = resolve));
         const recent = checks.recent.bind(checks);
         let reads = 0;
-        checks.recent = async (...args) => {
+        checks.recent = async (serviceId, limit) => {
           reads += 1;
-          await gate;
-          return recent(...args);
+          if (only === undefined || serviceId === only) await gate;
+          return recent(serviceId, limit);
         };
         return { release, reads: () => reads };
       }
@@ -600,13 +603,7 @@ describe('MonitorService', () => {
         for (const id of ['api', 'slow'])
           await states.saveRollup(dayRollup(id, dayOf(BASE - 9 * DAY), { checks: 4 }), null, 1);
         // Only `slow`'s read waits: `api` is restored (and its copy due) long before the restore as a whole is done.
-        let release = () => undefined as void;
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        const recent = checks.recent.bind(checks);
-        checks.recent = async (serviceId, limit) => {
-          if (serviceId === 'slow') await gate;
-          return recent(serviceId, limit);
-        };
+        const held = holdRecentReads('slow');
         const { restored } = await monitor.open(
           [service('api', { intervalMs: interval }), service('slow', { intervalMs: interval })],
           BASE,
@@ -616,7 +613,7 @@ describe('MonitorService', () => {
         await tickAt(BASE + 2 * MINUTE + SECOND);
         expect(monitor.get('api')!.restoring).toBe(false);
         expect(states.saveFinishedDaysCalls).toBe(0);
-        release();
+        held.release();
         await restored;
         await tickAt(BASE + 2 * MINUTE + 2 * SECOND);
         await tickAt(BASE + 2 * MINUTE + 3 * SECOND);
