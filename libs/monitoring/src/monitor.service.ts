@@ -1120,7 +1120,7 @@ export function fencedDays(now: number): string[] {
  * A boot's first checks are spread over the first minute from the process start (`firstDueAt`; a service checked
  * less often than that keeps its rhythm): the copies of the finished days wait until it is over.
  */
-const FIRST_CHECKS_MS = 60_000;
+export const FIRST_CHECKS_MS = 60_000;
 
 const NOTHING_STORED: StoredServiceState = Object.freeze({ state: null, rollups: [] });
 
