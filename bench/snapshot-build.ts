@@ -52,6 +52,7 @@ const monitor = new MonitorService(
     historyDays: 90,
     bootConcurrency: 16,
     probeThread: false,
+    storedPageEveryMs: 0,
   },
   new FakeShardLeases(false),
 );

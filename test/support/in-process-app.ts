@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfiguration } from '../../apps/api/src/config/configuration.js';
-import type { HostLookup } from '@app/monitoring';
+import { MonitoringScheduler, type HostLookup } from '@app/monitoring';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -34,6 +34,13 @@ export async function createTestApp(
     logger?: LoggerService;
     /** Answers host-name lookups (validation-time SSRF checks) instead of DNS. */
     lookup?: HostLookup;
+    /** DynamoDB to use instead of the Jest global setup's (e.g. a proxy in front of it). */
+    dynamodbEndpoint?: string;
+    /**
+     * Return once the app would listen, which with a stored page may be before its read of every service is in
+     * (MonitoringScheduler); by default the app is returned open.
+     */
+    early?: boolean;
   } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'status-api-'));
@@ -54,7 +61,7 @@ export async function createTestApp(
   );
   const routes: { method: string; url: string }[] = [];
   const app = await createApp(config, {
-    dynamodbEndpoint: process.env.TEST_DYNAMODB_ENDPOINT!,
+    dynamodbEndpoint: options.dynamodbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT!,
     ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
     logger: options.logger ?? false,
     beforeRoutes: (adapter) =>
@@ -63,6 +70,7 @@ export async function createTestApp(
       }),
   });
   await app.init();
+  if (options.early !== true) await app.get(MonitoringScheduler).whenOpen();
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,

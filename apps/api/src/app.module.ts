@@ -94,6 +94,7 @@ export class AppModule {
                 ...DEFAULT_MONITORING_OPTIONS,
                 concurrency: config.env.CHECK_CONCURRENCY,
                 probeThread: config.env.PROBE_THREAD,
+                storedPageEveryMs: parseDuration(config.env.STORED_PAGE_EVERY) ?? 0,
               },
             },
             {

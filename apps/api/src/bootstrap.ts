@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { Configuration } from './config/configuration.js';
+import { MonitoringScheduler } from '@app/monitoring';
 import { registerAccessLog } from './http/access-log.js';
+import { registerBootGate } from './http/boot-gate.js';
 import { registerJsonBodyParser, RejectMalformedBody } from './http/errors/json-body-parser.js';
 import { limitConnectionsPerAddress } from './http/connection-limits.js';
 import { createFastifyAdapter, trustedPeer } from './http/fastify-adapter.js';
@@ -63,6 +65,10 @@ export async function createApp(
     fastReads.stop();
     done();
   });
+  // A boot that serves the stored page listens before its read of every service is in (MonitoringScheduler).
+  const scheduler = app.get(MonitoringScheduler);
+  registerBootGate(fastify, () => scheduler.isOpen);
+  fastReads.serveOnceReady(() => scheduler.isOpen);
   registerSecurityHeaders(fastify);
   registerJsonBodyParser(fastify);
   registerAccessLog(fastify);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
-import { MonitorService, parseDuration } from '@app/monitoring';
+import { MonitoringScheduler, MonitorService, parseDuration } from '@app/monitoring';
 import { BootHeap } from './boot-heap.js';
 import { createApp } from './bootstrap.js';
 import { HeapCompactor } from './heap-compactor.js';
@@ -36,6 +36,12 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.env.PORT, config.env.HOST);
+  const logger = new Logger('Bootstrap');
+  logger.log(
+    `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
+  );
+  // A boot serving the stored page listens before its read of every service is in: that read failing is as fatal.
+  await app.get(MonitoringScheduler).whenOpen();
   // Serving: what still loads (recent checks, in the background and paced) allocates at the steady state's step,
   // so the heap does not climb further than it must.
   bootHeap.end();
@@ -46,10 +52,6 @@ async function bootstrap(): Promise<void> {
     .get(MonitorService)
     .whenRestored()
     .then(() => compactor.start());
-  const logger = new Logger('Bootstrap');
-  logger.log(
-    `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
-  );
   if (config.env.ADMIN_TOKEN_HASHES === '')
     logger.warn('ADMIN_TOKEN_HASHES is empty: every /api/admin request is refused');
 }

@@ -24,6 +24,7 @@ import {
   CheckStore,
   CoordinationStore,
   HeartbeatStore,
+  PageStore,
   StateAndRollupStore,
 } from '@app/monitoring';
 import { DynamoAuditLog } from './adapters/dynamo-audit.log.js';
@@ -38,6 +39,7 @@ import { DynamoCertificateAlertStore } from './adapters/dynamo-certificate-alert
 import { DynamoHeartbeatStore } from './adapters/dynamo-heartbeat.store.js';
 import { DynamoCheckStore } from './adapters/dynamo-check.store.js';
 import { DynamoStateAndRollupStore } from './adapters/dynamo-state-and-rollup.store.js';
+import { DynamoPageStore } from './adapters/dynamo-page.store.js';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './dynamodb/embedded-dynamo.js';
 import { EmbeddedExpiry, EXPIRY_SCHEDULE, type ExpirySchedule } from './dynamodb/embedded-expiry.js';
 import { ensureTables, verifyTables } from './dynamodb/ensure-tables.js';
@@ -201,6 +203,7 @@ export class AwsModule {
           (client, names) => new DynamoStateAndRollupStore(client, names.state, options.rollupRetentionDays),
         ),
         adapter(CatalogStore, (client, names) => new DynamoCatalogStore(client, names.services)),
+        adapter(PageStore, (client, names) => new DynamoPageStore(client, names.state)),
         adapter(HeartbeatStore, (client, names) => new DynamoHeartbeatStore(client, names.state)),
         adapter(CertificateAlertStore, (client, names) => new DynamoCertificateAlertStore(client, names.state)),
         adapter(AuditLog, (client, names) => new DynamoAuditLog(client, names.audit)),
@@ -236,6 +239,7 @@ export class AwsModule {
         CheckStore,
         StateAndRollupStore,
         CatalogStore,
+        PageStore,
         HeartbeatStore,
         CertificateAlertStore,
         AuditLog,

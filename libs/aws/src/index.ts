@@ -6,6 +6,7 @@ export * from './adapters/dynamo-check.store.js';
 export * from './adapters/dynamo-incident.store.js';
 export * from './adapters/dynamo-outbox.store.js';
 export * from './adapters/dynamo-state-and-rollup.store.js';
+export * from './adapters/dynamo-page.store.js';
 export * from './adapters/sns.notifier.js';
 export * from './aws.module.js';
 export * from './dynamodb/embedded-dynamo.js';

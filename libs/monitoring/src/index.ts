@@ -33,6 +33,7 @@ export * from './status/overall.js';
 export * from './status/active-incidents.js';
 export * from './maintenance/maintenance-cache.js';
 export * from './status/status-snapshot.service.js';
+export * from './status/stored-page.js';
 export * from './status/page-settings.js';
 export * from './status/service-summary.js';
 export * from './status/latency-history.js';

@@ -50,6 +50,7 @@ const OPTIONS: MonitoringOptions = {
   historyDays: 90,
   bootConcurrency: 4,
   probeThread: false,
+  storedPageEveryMs: 0,
 };
 
 /** Lets resolved probes run their completion handlers. */

@@ -27,12 +27,13 @@ import { TargetResolver } from './probe/target-resolution.js';
 import { ActiveIncidents, NoActiveIncidents } from './status/active-incidents.js';
 import { PageSettings } from './status/page-settings.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
+import { StoredPageService } from './status/stored-page.js';
 import { SystemTimers, Timers } from './scheduling/timers.js';
 
 export interface MonitoringModuleOptions {
   /**
    * Modules exporting the storage ports (CheckStore, StateAndRollupStore, CatalogStore, HeartbeatStore,
-   * CoordinationStore, ChangeFeedStore) and the options tokens.
+   * CoordinationStore, ChangeFeedStore, PageStore) and the options tokens.
    */
   imports: ModuleMetadata['imports'];
   /** Providers for MONITORING_OPTIONS, CLUSTER_OPTIONS, CONFIG_SERVICES and TargetPolicy (and optionally TargetResolver). */
@@ -93,6 +94,7 @@ export class MonitoringModule {
         { provide: MonitorView, useExisting: MonitorService },
         CatalogService,
         StatusSnapshotService,
+        StoredPageService,
         MonitoringScheduler,
       ],
       exports: [
@@ -106,6 +108,7 @@ export class MonitoringModule {
         CatalogService,
         HeartbeatService,
         StatusSnapshotService,
+        StoredPageService,
         MonitoringScheduler,
         TargetPolicy,
         TargetResolver,

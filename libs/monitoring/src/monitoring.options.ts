@@ -19,6 +19,11 @@ export interface MonitoringOptions {
    * (ThreadedProber). Only where the compiled thread exists (not under Jest's TypeScript sources).
    */
   probeThread: boolean;
+  /**
+   * How often the status page is stored whole for the next boot to serve before its own read is in
+   * (StoredPageService; also at a clean stop). 0: never stored, never served.
+   */
+  storedPageEveryMs: number;
 }
 
 export const DEFAULT_MONITORING_OPTIONS: MonitoringOptions = {
@@ -29,4 +34,5 @@ export const DEFAULT_MONITORING_OPTIONS: MonitoringOptions = {
   historyDays: 90,
   bootConcurrency: 16,
   probeThread: true,
+  storedPageEveryMs: 5 * 60_000,
 };

@@ -4,11 +4,18 @@ import { CatalogService } from './catalog/catalog.service.js';
 import { ClusterSync } from './cluster/cluster-sync.js';
 import { MonitorService } from './monitor.service.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
+import { StoredPageService } from './status/stored-page.js';
+import type { MonitoredService } from './catalog/service-definition.js';
 
 /** How long boot waits for the recent checks before it serves status without them (they keep loading). */
 const RESTORE_WAIT_MS = 1000;
 /** How often that wait looks at the restore's progress. */
 const RESTORE_POLL_MS = 25;
+/**
+ * With a stored page to serve, how long boot waits for its own read before it serves that page instead (a small
+ * catalog is read within this and starts as without one).
+ */
+export const STORED_PAGE_AFTER_MS = 1000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -23,17 +30,47 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
   private refresher: NodeJS.Timeout | null = null;
   /** Settles when every service's recent checks are loaded (after boot, in the background). */
   restored: Promise<void> = Promise.resolve();
+  /** The boot's read is in and the live page built (set once; `ready` also falls at shutdown). */
+  private opened = false;
+  private opening: Promise<void> = new Promise<void>(() => undefined);
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly monitor: MonitorService,
     private readonly snapshot: StatusSnapshotService,
     private readonly cluster: ClusterSync,
+    private readonly storedPage: StoredPageService,
   ) {}
 
+  /**
+   * Loads the catalog and opens the runner. With a stored page that fits the catalog, returns once the runner is
+   * open or after STORED_PAGE_AFTER_MS, whichever comes first: the app then listens and serves that page while the
+   * boot's read goes on (`whenOpen`; every other route answers 503 until then, see the app's boot gate).
+   */
   async onApplicationBootstrap(): Promise<void> {
     const started = Date.now();
+    const stored = this.storedPage.read();
     const services = await this.catalog.load();
+    this.opening = this.open(services, started);
+    // Whoever awaits whenOpen() gets a failure; this only keeps it from being reported as unhandled meanwhile.
+    this.opening.catch(() => undefined);
+    if (!(await this.storedPage.serve(await stored, services))) return this.opening;
+    const early = await Promise.race([this.opening.then(() => false), sleep(STORED_PAGE_AFTER_MS).then(() => true)]);
+    if (early)
+      this.logger.log(`serving the stored status page while the stored state of ${services.length} services loads`);
+  }
+
+  /** Settles once the boot's read is in and the live page is served (rejects when the boot failed). */
+  whenOpen(): Promise<void> {
+    return this.opening;
+  }
+
+  /** The boot's read is in: every route serves (before, only the stored page and health). */
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  private async open(services: MonitoredService[], started: number): Promise<void> {
     await this.cluster.join();
     // Status is served from here on; recent checks load in the background and each service is checked once its
     // own are in (MonitorService.open). The first checks are spread within one interval of the process start
@@ -43,6 +80,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
       this.logger.error(`restoring services failed: ${String(error)}`),
     );
     this.snapshot.refresh();
+    this.opened = true;
     this.cluster.start(started);
     this.ready = true;
     this.monitor.startDispatching();
@@ -79,6 +117,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     if (!this.ready) return;
     this.monitor.tick();
     this.snapshot.refresh();
+    this.storedPage.tick();
   }
 
   get isReady(): boolean {
@@ -93,6 +132,11 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     if (this.refresher) clearInterval(this.refresher);
     if (wasReady) await this.cluster.confirm();
     await this.monitor.shutdown();
-    if (wasReady) await this.cluster.leave();
+    if (wasReady) {
+      // The page with every check this run took, for the next boot to serve at once.
+      this.snapshot.refresh(Date.now(), true);
+      await this.storedPage.saveNow();
+      await this.cluster.leave();
+    }
   }
 }

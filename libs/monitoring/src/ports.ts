@@ -125,6 +125,23 @@ export abstract class StateAndRollupStore {
   abstract takeCleanStop(): Promise<number | null>;
 }
 
+/** The status page as last stored: when it was built and its JSON, brotli-compressed. */
+export interface StoredPage {
+  at: number;
+  body: Buffer;
+}
+
+/**
+ * Port: the last built status page, stored whole so a boot can serve it before its own read of every service is
+ * done (`StoredPageService`). One page per install, whichever replica wrote it last.
+ */
+export abstract class PageStore {
+  /** The stored page, or null (none stored, or not whole). */
+  abstract load(): Promise<StoredPage | null>;
+  /** Stores the page unless one built at or after `page.at` is stored already; false then. */
+  abstract save(page: StoredPage): Promise<boolean>;
+}
+
 /** A stored service as read back: the definition is not trusted until the catalog has validated it. */
 export interface StoredServiceDefinition {
   id: string;

@@ -86,6 +86,19 @@ describe('environment validation', () => {
     }
   });
 
+  it('takes STORED_PAGE_EVERY as off ("0s") or a period of at least 1m, up to a day', () => {
+    expect(validateEnvironment({}).value.STORED_PAGE_EVERY).toBe('5m');
+    for (const ok of ['0s', '1m', '90s', '24h'])
+      expect(validateEnvironment({ STORED_PAGE_EVERY: ok }).errors).toEqual([]);
+    expect(validateEnvironment({ STORED_PAGE_EVERY: '30s' }).errors).toEqual([
+      { path: 'STORED_PAGE_EVERY', value: '30s', rule: 'must be "0s" (off) or at least 1m' },
+    ]);
+    for (const bad of ['25h', '0', 'hourly']) {
+      const { errors } = validateEnvironment({ STORED_PAGE_EVERY: bad });
+      expect(errors.map(({ path, value }) => [path, value])).toEqual([['STORED_PAGE_EVERY', bad]]);
+    }
+  });
+
   it('keeps the metrics listener off the public port', () => {
     expect(validateEnvironment({}).value).toMatchObject({ METRICS_PORT: 0, METRICS_HOST: '127.0.0.1' });
     expect(validateEnvironment({ PORT: '3000', METRICS_PORT: '3000' }).errors).toEqual([

@@ -53,6 +53,13 @@ export class EnvironmentVariables {
   @IsDuration(0, 3_600_000, true)
   HEAP_COMPACT_EVERY = '1m';
 
+  /**
+   * How often the status page is stored whole (and at a clean stop), so a boot serves it while it reads every
+   * service (StoredPageService). "0s" = never stored, never served: a boot serves status after its read.
+   */
+  @IsDuration(0, 86_400_000, true)
+  STORED_PAGE_EVERY = '5m';
+
   /** The embedded DynamoDB (dynalite, LevelDB) on a thread of its own; ignored with an external DynamoDB. */
   @IsIn([true, false], { message: 'must be "true" or "false"' })
   EMBEDDED_DYNAMO_THREAD = true;
@@ -315,6 +322,14 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
       path: 'HEAP_COMPACT_EVERY',
       value: value.HEAP_COMPACT_EVERY,
       rule: 'must be "0s" (off) or at least 10s',
+    });
+  const storedPageMs = parseDuration(value.STORED_PAGE_EVERY);
+  const storedPageShape = errors.some((error) => error.path === 'STORED_PAGE_EVERY');
+  if (!storedPageShape && storedPageMs !== null && storedPageMs > 0 && storedPageMs < 60_000)
+    errors.push({
+      path: 'STORED_PAGE_EVERY',
+      value: value.STORED_PAGE_EVERY,
+      rule: 'must be "0s" (off) or at least 1m',
     });
   if (value.METRICS_PORT !== 0 && value.METRICS_PORT === value.PORT)
     errors.push({ path: 'METRICS_PORT', value: value.METRICS_PORT, rule: 'must differ from PORT (or be 0 for off)' });

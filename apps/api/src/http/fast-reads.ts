@@ -67,6 +67,8 @@ export class FastReads {
   private readonly wireHeads = new WeakMap<readonly string[], string>();
   private readonly routes = new Map<string, Route>();
   private open: boolean;
+  /** Whether the documents are the app's own yet (a boot serving a stored page hands every request to Fastify). */
+  private ready: () => boolean = () => true;
 
   constructor(private readonly options: FastReadsOptions) {
     this.open = options.enabled;
@@ -92,6 +94,14 @@ export class FastReads {
   }
 
   /**
+   * Answers nothing until `ready()` holds (checked per request): before, every request goes to Fastify, whose boot
+   * gate serves the stored page and refuses the rest (bootstrap.ts).
+   */
+  serveOnceReady(ready: () => boolean): void {
+    this.ready = ready;
+  }
+
+  /**
    * From now on every request goes to Fastify (the server is closing: Fastify answers 503 while it drains), and
    * the connections the wire path holds are handed to node:http, which closes the idle ones as the server closes.
    */
@@ -101,7 +111,7 @@ export class FastReads {
   }
 
   readonly respond: EarlyResponder = (request, response) => {
-    if (!this.open) return false;
+    if (!this.open || !this.ready()) return false;
     const method = request.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
     const route = this.routes.get(request.url ?? '');
@@ -139,7 +149,7 @@ export class FastReads {
   readonly wireAnswer: WireResponder = (head) => this.wireRepresentation(head, true);
 
   private wireRepresentation(head: SimpleHead, mayWait: boolean): ReturnType<WireResponder> {
-    if (!this.open) return null;
+    if (!this.open || !this.ready()) return null;
     const route = this.routes.get(head.target);
     if (route === undefined) return null;
     const chosen = this.represent(route, head.acceptEncoding, head.ifNoneMatch);
@@ -161,7 +171,7 @@ export class FastReads {
 
   /** Puts the wire path in front of node:http on `server` (before it listens). */
   attach(server: Server): void {
-    this.wire = new WireReads(server, { enabled: () => this.open, answer: this.wireAnswer });
+    this.wire = new WireReads(server, { enabled: () => this.open && this.ready(), answer: this.wireAnswer });
   }
 
   /** The representation for these request headers, or its compression to wait for when not compressed yet. */

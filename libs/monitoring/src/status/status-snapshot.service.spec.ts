@@ -83,6 +83,7 @@ describe('StatusSnapshotService', () => {
         historyDays: 90,
         bootConcurrency: 2,
         probeThread: false,
+        storedPageEveryMs: 0,
       },
       leases,
     );
@@ -450,6 +451,21 @@ describe('StatusSnapshotService', () => {
       // Check results keep the scheduler's pace: the runner's changes wait for its next refresh.
       monitor.upsert(service('web'), NOW + 70);
       expect(snapshot.currentStatus(NOW + 70).data.services.map((s) => s.id)).toEqual(['api']);
+    });
+
+    it('serves a stored page as it was stored until the first refresh, whatever changes meanwhile', () => {
+      const stored = { ...snapshot.currentStatus(NOW).data, generatedAt: new Date(NOW - HOUR).toISOString() };
+      const fresh = new StatusSnapshotService(monitor, incidents, maintenance);
+      fresh.serveStored(stored, NOW - HOUR);
+      incidents.bump();
+      maintenance.set([maintenanceWindow(['api'], NOW + DAY, NOW + DAY + HOUR)]);
+      const served = fresh.currentStatus(NOW);
+      expect([fresh.isStored, served.data, served.builtAt]).toEqual([true, stored, NOW - HOUR]);
+      expect(served.body.toString()).toBe(JSON.stringify(stored));
+      fresh.refresh(NOW + 10);
+      expect(fresh.isStored).toBe(false);
+      expect(fresh.currentStatus(NOW + 10).data.generatedAt).toBe(new Date(NOW + 10).toISOString());
+      expect(fresh.currentStatus(NOW + 10).data.upcomingMaintenance).toHaveLength(1);
     });
 
     it('is rebuilt at least every 15 s so maintenance windows that start show up', () => {

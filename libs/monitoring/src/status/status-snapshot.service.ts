@@ -59,6 +59,14 @@ export function statusJson(document: StatusResponse, services: readonly string[]
   return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${list}${tail.length > 2 ? ',' : ''}${tail.slice(1)}`;
 }
 
+/**
+ * When a service last checked at `lastCheckAt` shows as stale: no news for two intervals and a lease (a replica that
+ * died holding its shard is replaced within a lease).
+ */
+export function staleAt(lastCheckAt: number, intervalMs: number, leaseMs: number): number {
+  return lastCheckAt + 2 * intervalMs + leaseMs;
+}
+
 /** What a service's entry was built from; the entry is reused while all of it is the same (compared by identity). */
 interface ServiceEntry {
   service: ServiceRuntime['service'];
@@ -136,6 +144,8 @@ export class StatusSnapshotService {
   } | null = null;
   /** Since when a due rebuild has been put off because a check was about to start (0: none put off). */
   private deferredSince = 0;
+  /** `status` is a stored page (StoredPageService), served until the first build after the boot's read. */
+  private stored = false;
 
   private readonly leaseMs: number;
 
@@ -155,6 +165,10 @@ export class StatusSnapshotService {
    * `BuildCost`), and forced after admin changes.
    */
   refresh(now = Date.now(), force = false): void {
+    if (this.stored) {
+      this.stored = false;
+      this.status = null;
+    }
     const unchanged =
       this.builtFrom.monitor === this.monitor.version &&
       this.builtFrom.incidents === this.incidents.version &&
@@ -249,6 +263,7 @@ export class StatusSnapshotService {
    * document. Check results (the monitor's version) keep the scheduler's rate limit: they change every second.
    */
   currentStatus(now = Date.now()): CachedDocument<StatusResponse> {
+    if (this.stored) return this.status as CachedDocument<StatusResponse>;
     if (
       !this.status ||
       this.builtFrom.incidents !== this.incidents.version ||
@@ -258,6 +273,21 @@ export class StatusSnapshotService {
       this.refresh(now, true);
     }
     return this.status as CachedDocument<StatusResponse>;
+  }
+
+  /**
+   * Serves a stored page (its own time as `builtAt`) until the runner's first `refresh`: the boot's read of every
+   * service is not in yet, so the page cannot be built; nothing else this service builds may be served meanwhile.
+   */
+  serveStored(document: StatusResponse, at: number): void {
+    this.status = cache<StatusResponse>(document, at);
+    this.services = [];
+    this.stored = true;
+  }
+
+  /** The status served is a stored page (see `serveStored`). */
+  get isStored(): boolean {
+    return this.stored;
   }
 
   /**
@@ -354,12 +384,14 @@ export class StatusSnapshotService {
   private shown(runtime: ServiceRuntime, now: number): { maintenance: boolean; stale: boolean; staleAt: number } {
     const { service } = runtime;
     const last = runtime.recent.newest;
-    const staleAt =
-      last === undefined || service.paused ? Number.POSITIVE_INFINITY : last.at + 2 * service.intervalMs + this.leaseMs;
+    const at =
+      last === undefined || service.paused
+        ? Number.POSITIVE_INFINITY
+        : staleAt(last.at, service.intervalMs, this.leaseMs);
     return {
       maintenance: !service.paused && this.maintenance.isInMaintenance(service.id, now),
-      stale: now > staleAt,
-      staleAt,
+      stale: now > at,
+      staleAt: at,
     };
   }
 

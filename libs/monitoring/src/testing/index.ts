@@ -14,3 +14,4 @@ export * from './in-memory-coordination-store.js';
 export * from './fake-cluster.js';
 export * from './fake-timers.js';
 export * from './stored-check.js';
+export * from './in-memory-page-store.js';
