@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoPageStore, DynamoStateAndRollupStore, PAGE_MAX_PARTS, PAGE_PART_BYTES } from '@app/aws';
 import { randomBytes } from 'node:crypto';
 import { recordCommands, testDynamo } from '../support/dynamo.js';
@@ -37,6 +37,25 @@ describe('the stored status page (dynalite)', () => {
     expect(loaded?.at).toBe(4_000);
     expect(loaded?.body.equals(body)).toBe(true);
     expect(sent).toEqual(['GetItemCommand', 'BatchGetItemCommand']);
+  });
+
+  it('leaves only the stored page`s parts: those of the page it replaced and of a refused page are deleted', async () => {
+    const keys = async () => {
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: names.state,
+          KeyConditionExpression: 'serviceId = :runner',
+          ExpressionAttributeValues: { ':runner': { S: '#runner' } },
+        }),
+      );
+      return (Items ?? []).map((item) => item.key!.S!.replace(/#\d+-[0-9a-f]+#/, '#<generation>#')).sort();
+    };
+    await pages.save({ at: 4_100, body: randomBytes(PAGE_PART_BYTES * 3) });
+    await pages.save({ at: 4_200, body: randomBytes(PAGE_PART_BYTES * 2) });
+    expect(await keys()).toEqual(['#page', '#page#<generation>#1']);
+    expect(await pages.save({ at: 4_150, body: randomBytes(PAGE_PART_BYTES * 3) })).toBe(false);
+    expect(await keys()).toEqual(['#page', '#page#<generation>#1']);
+    expect((await pages.load())?.at).toBe(4_200);
   });
 
   it('serves no page when a part is missing (never a page cut short)', async () => {

@@ -1,8 +1,14 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { PageStore, type StoredPage } from '@app/monitoring';
 import { get, put, type Item } from '../dynamodb/attributes.js';
-import { batchGet, conditionHolds } from '../dynamodb/requests.js';
+import { batchGet } from '../dynamodb/requests.js';
+import { batchWrite } from '../dynamodb/batch-write.js';
 import { TTL_ATTRIBUTE } from '../dynamodb/tables.js';
 
 /**
@@ -16,8 +22,8 @@ export const PAGE_PART_BYTES = 350_000;
 /** At most this many items per page (5.6 MB compressed: far beyond any catalog the service limits allow). */
 export const PAGE_MAX_PARTS = 16;
 /**
- * The parts after the first carry the generation in their key and expire: a page stored later leaves them behind,
- * and a page this old is not served anyway (StoredPageService).
+ * The parts after the first carry the generation in their key; the page stored after them deletes them, and they
+ * expire in case it could not (in AWS: the TTL; a page this old is not served anyway, StoredPageService).
  */
 const PART_TTL_SECONDS = 2 * 86_400;
 
@@ -30,7 +36,8 @@ const partKey = (generation: string, index: number): Item => ({
  * One item (`#runner`/`#page`) holds the page's time, its generation, its length and its first 350 KB; a page
  * longer than that continues in parts keyed by the generation, written before the head item. The head is written
  * last and only over an older page, so a reader that finds it finds its parts (a single conditional write: no
- * transactions needed, and none that dynalite would lack).
+ * transactions needed, and none that dynalite would lack); then the parts of the page it replaced, or its own when
+ * a newer page was there, are deleted.
  */
 export class DynamoPageStore extends PageStore {
   constructor(
@@ -80,8 +87,8 @@ export class DynamoPageStore extends PageStore {
           Item: { ...partKey(generation, index), body: { B: chunk(index) }, [TTL_ATTRIBUTE]: put.n(expiresAt) },
         }),
       );
-    return conditionHolds(
-      this.client.send(
+    try {
+      const { Attributes: replaced } = await this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: {
@@ -96,8 +103,27 @@ export class DynamoPageStore extends PageStore {
           ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
           ExpressionAttributeNames: { '#at': 'at' },
           ExpressionAttributeValues: { ':at': put.n(page.at) },
+          ReturnValues: 'ALL_OLD',
         }),
-      ),
-    );
+      );
+      if (replaced?.generation?.S !== undefined && replaced.parts?.N !== undefined)
+        await this.deleteParts(replaced.generation.S, Number(replaced.parts.N));
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.deleteParts(generation, parts);
+      return false;
+    }
+  }
+
+  /** Deletes a generation's parts after the first (left to expire when that fails). */
+  private async deleteParts(generation: string, parts: number): Promise<void> {
+    if (parts <= 1) return;
+    const keys = Array.from({ length: parts - 1 }, (_, index) => partKey(generation, index + 1));
+    await batchWrite(
+      this.client,
+      this.table,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    ).catch(() => undefined);
   }
 }
