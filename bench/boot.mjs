@@ -102,13 +102,14 @@ function statusReader(base) {
 
 /**
  * One start of one build on a fresh copy of the seed; `counted` puts the app on the counting dynalite; `restartOf`
- * starts it again on the data a previous (embedded) start left when it stopped.
+ * starts it again on the data a previous start left when it stopped (counted: on its store, as a dynalite of its own).
  */
 export async function bootOnce({ build, seeded, n, intervalMs, target, counted, log, restartOf = null }) {
   const dataDir = restartOf ?? tempDir('boot-run');
   let dynalite = null;
   if (restartOf) {
-    /* the stopped start's data as it left it */
+    // The stopped start's data as it left it (counted: its store's files, on a dynalite of their own again).
+    if (counted) dynalite = await startDynalite(join(dataDir, 'counted'));
   } else if (counted) {
     copy(join(seeded.template, 'dynamodb'), join(dataDir, 'counted'));
     dynalite = await startDynalite(join(dataDir, 'counted'));
