@@ -100,8 +100,7 @@ describe('a boot serves the stored status page until its own read is in', () => 
     }
     expect((await t.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(503);
 
-    // Over a socket too: the fast path hands every request to Fastify until the read is in.
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    // Over the socket it listens on meanwhile: the fast path hands every request to Fastify until the read is in.
     const base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     const overSocket = await fetch(`${base}/api/status`, { headers: { 'accept-encoding': 'br' } });
     expect(overSocket.status).toBe(200);
@@ -109,7 +108,8 @@ describe('a boot serves the stored status page until its own read is in', () => 
     expect((await fetch(`${base}/api/history`)).status).toBe(503);
 
     gate.release();
-    await scheduler.whenOpen();
+    await t.booted;
+    expect(scheduler.isOpen).toBe(true);
     const live = await status(t);
     expect(Date.parse(live.generatedAt)).toBeGreaterThan(Date.parse(stored.generatedAt));
     expect(live.services.map((s) => s.id)).toEqual(stored.services.map((s) => s.id));
@@ -128,6 +128,7 @@ describe('a boot serves the stored status page until its own read is in', () => 
     expect(first).toBe('held');
     gate.release();
     const t = await booting;
+    await t.booted;
     expect(t.app.get(MonitoringScheduler).isOpen).toBe(true);
     expect((await status(t)).services.map((s) => s.id).sort()).toEqual(['api', 'new', 'old', 'web']);
     await t.close();

@@ -4,12 +4,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../apps/api/src/bootstrap.js';
+import { createApp, listenDuringInit } from '../../apps/api/src/bootstrap.js';
 import { loadConfiguration } from '../../apps/api/src/config/configuration.js';
 import { MonitoringScheduler, type HostLookup } from '@app/monitoring';
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** Settles when `init()` is done (at once unless started `early`). */
+  booted: Promise<void>;
   /** Every route Fastify registered: method + url. */
   routes: { method: string; url: string }[];
   token: string;
@@ -37,8 +39,8 @@ export async function createTestApp(
     /** DynamoDB to use instead of the Jest global setup's (e.g. a proxy in front of it). */
     dynamodbEndpoint?: string;
     /**
-     * Return once the app would listen, which with a stored page may be before its read of every service is in
-     * (MonitoringScheduler); by default the app is returned open.
+     * Return as soon as the app serves a stored page (MonitoringScheduler.listenEarly: it then also listens, on a
+     * free loopback port) or is booted, whichever comes first; `booted` settles when its boot is done.
      */
     early?: boolean;
   } = {},
@@ -69,11 +71,21 @@ export async function createTestApp(
         for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url });
       }),
   });
-  await app.init();
-  if (options.early !== true) await app.get(MonitoringScheduler).whenOpen();
+  let booted: Promise<void>;
+  if (options.early === true) {
+    const scheduler = app.get(MonitoringScheduler);
+    scheduler.listenEarly(() => listenDuringInit(app, 0, '127.0.0.1'));
+    booted = app.init().then(() => undefined);
+    booted.catch(() => undefined);
+    await Promise.race([booted, scheduler.whenServingStored()]);
+  } else {
+    await app.init();
+    booted = Promise.resolve();
+  }
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
+    booted,
     routes,
     token,
     tablePrefix,

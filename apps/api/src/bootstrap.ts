@@ -24,6 +24,22 @@ export interface CreateAppOptions extends Omit<AppOverrides, 'fastReads'> {
   logger?: false | LoggerService;
 }
 
+/**
+ * Starts the HTTP server on an app whose `init()` is still running (a boot serving the stored page, see
+ * MonitoringScheduler.listenEarly): the routes and hooks are registered before the modules' bootstrap hooks run.
+ */
+export function listenDuringInit(app: NestFastifyApplication, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = app.getHttpServer();
+    server.once('error', reject);
+    app.getHttpAdapter().listen(port, host, (error?: Error | null) => {
+      server.removeListener('error', reject);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
 /** Builds the whole application (not yet listening): used by main.ts and by the in-process tests. */
 export async function createApp(
   config: Configuration,

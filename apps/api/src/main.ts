@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { OperatorError } from '@app/common';
 import { MonitoringScheduler, MonitorService, parseDuration } from '@app/monitoring';
 import { BootHeap } from './boot-heap.js';
-import { createApp } from './bootstrap.js';
+import { createApp, listenDuringInit } from './bootstrap.js';
 import { HeapCompactor } from './heap-compactor.js';
 import { ConfigurationError, loadConfiguration } from './config/configuration.js';
 import { routeConsoleToJson, writeBootMessage } from './logging.js';
@@ -35,13 +35,23 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  await app.listen(config.env.PORT, config.env.HOST);
   const logger = new Logger('Bootstrap');
-  logger.log(
-    `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
-  );
-  // A boot serving the stored page listens before its read of every service is in: that read failing is as fatal.
-  await app.get(MonitoringScheduler).whenOpen();
+  const listening = () =>
+    logger.log(
+      `listening on http://${config.env.HOST}:${config.env.PORT} (storage: ${config.storage}, services file: ${config.servicesFile})`,
+    );
+  // A boot with a stored page to serve listens while its read of every service goes on; otherwise after it.
+  let early = false;
+  app.get(MonitoringScheduler).listenEarly(async () => {
+    await listenDuringInit(app, config.env.PORT, config.env.HOST);
+    early = true;
+    listening();
+  });
+  await app.init();
+  if (!early) {
+    await app.listen(config.env.PORT, config.env.HOST);
+    listening();
+  }
   // Serving: what still loads (recent checks, in the background and paced) allocates at the steady state's step,
   // so the heap does not climb further than it must.
   bootHeap.end();

@@ -32,7 +32,10 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
   restored: Promise<void> = Promise.resolve();
   /** The boot's read is in and the live page built (set once; `ready` also falls at shutdown). */
   private opened = false;
-  private opening: Promise<void> = new Promise<void>(() => undefined);
+  /** Starts serving HTTP now (the app's); called when the boot serves the stored page (see `onApplicationBootstrap`). */
+  private earlyListener: (() => Promise<void>) | null = null;
+  private servingStored: () => void = () => undefined;
+  private readonly servedStored = new Promise<void>((resolve) => (this.servingStored = resolve));
 
   constructor(
     private readonly catalog: CatalogService,
@@ -43,26 +46,39 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
   ) {}
 
   /**
-   * Loads the catalog and opens the runner. With a stored page that fits the catalog, returns once the runner is
-   * open or after STORED_PAGE_AFTER_MS, whichever comes first: the app then listens and serves that page while the
-   * boot's read goes on (`whenOpen`; every other route answers 503 until then, see the app's boot gate).
+   * Lets the boot start serving HTTP before its read of every service is in, when it has a stored page to serve
+   * (main.ts: the server listens then; the app's boot gate answers 503 on every other route until `isOpen`).
+   * Everything else the app starts after this module (incidents, metrics, reloads) still waits for the read.
+   */
+  listenEarly(listen: () => Promise<void>): void {
+    this.earlyListener = listen;
+  }
+
+  /** Settles when the boot serves a stored page because its own read is not in yet (never, otherwise). */
+  whenServingStored(): Promise<void> {
+    return this.servedStored;
+  }
+
+  /**
+   * Loads the catalog and opens the runner. With a stored page that fits the catalog and a read not in within
+   * STORED_PAGE_AFTER_MS, the app listens meanwhile and serves that page (`listenEarly`).
    */
   async onApplicationBootstrap(): Promise<void> {
     const started = Date.now();
     const stored = this.storedPage.read();
     const services = await this.catalog.load();
-    this.opening = this.open(services, started);
-    // Whoever awaits whenOpen() gets a failure; this only keeps it from being reported as unhandled meanwhile.
-    this.opening.catch(() => undefined);
-    if (!(await this.storedPage.serve(await stored, services))) return this.opening;
-    const early = await Promise.race([this.opening.then(() => false), sleep(STORED_PAGE_AFTER_MS).then(() => true)]);
-    if (early)
-      this.logger.log(`serving the stored status page while the stored state of ${services.length} services loads`);
-  }
-
-  /** Settles once the boot's read is in and the live page is served (rejects when the boot failed). */
-  whenOpen(): Promise<void> {
-    return this.opening;
+    const opening = this.open(services, started);
+    // Awaited below in every case; this only keeps a failure meanwhile from being reported as unhandled.
+    opening.catch(() => undefined);
+    if (await this.storedPage.serve(await stored, services)) {
+      const inTime = await Promise.race([opening.then(() => true), sleep(STORED_PAGE_AFTER_MS).then(() => false)]);
+      if (!inTime) {
+        this.logger.log(`serving the stored status page while the stored state of ${services.length} services loads`);
+        this.servingStored();
+        await this.earlyListener?.();
+      }
+    }
+    await opening;
   }
 
   /** The boot's read is in: every route serves (before, only the stored page and health). */

@@ -50,7 +50,7 @@ class SnapshotStub {
   }
   currentServices(): ServiceDetail[] {
     return catalog.map((service) => {
-      const at = checkedAt[service.id];
+      const at = checkedAt[service.id] ?? null;
       return { id: service.id, lastCheck: at === null ? null : { at: new Date(at).toISOString() } } as ServiceDetail;
     });
   }
