@@ -1,5 +1,6 @@
 import { brotliCompressSync } from 'node:zlib';
 import type { ServiceDetail, StatusResponse } from '@app/contracts';
+import { FakeShardLeases } from '../testing/fake-shard-leases.js';
 import { InMemoryPageStore } from '../testing/in-memory-page-store.js';
 import { monitoredService } from '../testing/monitored-service.js';
 import type { MonitorService } from '../monitor.service.js';
@@ -59,7 +60,7 @@ class SnapshotStub {
   }
 }
 
-function setup(everyMs = 5 * MINUTE) {
+function setup(everyMs = 5 * MINUTE, leases = new FakeShardLeases()) {
   const store = new InMemoryPageStore();
   const snapshot = new SnapshotStub();
   const monitor = { restoring: 0, stats: () => ({ restoring: monitor.restoring }) };
@@ -69,6 +70,7 @@ function setup(everyMs = 5 * MINUTE) {
     monitor as unknown as MonitorService,
     { storedPageEveryMs: everyMs },
     { leaseMs: LEASE_MS },
+    leases,
   );
   return { store, snapshot, monitor, pages };
 }
@@ -141,6 +143,21 @@ describe('StoredPageService', () => {
     await settle();
     expect(store.saves).toBe(2);
     expect(store.page?.at).toBe(NOW + 5 * MINUTE);
+  });
+
+  it('stores once a period only on the replica holding shard 0; every replica stores at its clean stop', async () => {
+    const others = new FakeShardLeases(false);
+    const { store, pages } = setup(5 * MINUTE, others);
+    pages.tick(NOW);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.saves).toBe(0);
+    await pages.saveNow(NOW);
+    expect(store.saves).toBe(1);
+    others.owned.set(0, 3);
+    const { store: owner, pages: owning } = setup(5 * MINUTE, others);
+    owning.tick(NOW);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(owner.saves).toBe(1);
   });
 
   it('with storing off, neither stores nor reads a page', async () => {

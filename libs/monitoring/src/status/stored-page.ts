@@ -6,6 +6,7 @@ import type { MonitoredService } from '../catalog/service-definition.js';
 import { CLUSTER_OPTIONS, DEFAULT_CLUSTER_OPTIONS, type ClusterOptions } from '../cluster/cluster.options.js';
 import { DEFAULT_MONITORING_OPTIONS, MONITORING_OPTIONS, type MonitoringOptions } from '../monitoring.options.js';
 import { MonitorService } from '../monitor.service.js';
+import { ShardLeases } from '../cluster/shard-leases.js';
 import { PageStore, type StoredPage } from '../ports.js';
 import { staleAt, StatusSnapshotService } from './status-snapshot.service.js';
 
@@ -32,8 +33,9 @@ const identity = (service: { id: string; name: string; group?: string | null; pa
 
 /**
  * The status page stored whole, so a boot serves it while its own read of every service runs (at 10,000 services
- * with 90 days stored that read takes seconds; the stored page is one item of ~100 KB). Stored every
- * `storedPageEveryMs` by the replica whose turn it is (the store keeps the newest) and at a clean stop, only once
+ * with 90 days stored that read takes seconds; the stored page is one item of ~90 KB). Stored every
+ * `storedPageEveryMs` by the replica holding shard 0 (one writer a period, whatever the number of replicas; the store
+ * keeps the newest) and by every replica at its clean stop, only once
  * every service's recent checks are loaded (a page built while they load lacks their last checks); served at boot
  * only when it lists exactly the catalog's services and is under a day old, with every service that has not been
  * checked since marked stale as the live page would, and replaced by the live page as soon as the boot's read is in.
@@ -54,6 +56,7 @@ export class StoredPageService {
     private readonly monitor: MonitorService,
     @Optional() @Inject(MONITORING_OPTIONS) options?: Pick<MonitoringOptions, 'storedPageEveryMs'>,
     @Optional() @Inject(CLUSTER_OPTIONS) cluster?: Pick<ClusterOptions, 'leaseMs'>,
+    @Optional() private readonly leases?: ShardLeases,
   ) {
     this.everyMs = options?.storedPageEveryMs ?? DEFAULT_MONITORING_OPTIONS.storedPageEveryMs;
     this.leaseMs = cluster?.leaseMs ?? DEFAULT_CLUSTER_OPTIONS.leaseMs;
@@ -123,9 +126,13 @@ export class StoredPageService {
     return true;
   }
 
-  /** Called every tick: stores the page when the period is over (one save at a time; a failed one is retried then). */
+  /**
+   * Called every tick: stores the page when the period is over and this replica holds shard 0 (one save at a time;
+   * a failed one is retried at the next period).
+   */
   tick(now = Date.now()): void {
     if (!this.enabled || this.saving !== null || now - this.lastSavedAt < this.everyMs) return;
+    if (this.leases !== undefined && this.leases.epochOf(0) === null) return;
     if (this.monitor.stats().restoring > 0) return;
     this.lastSavedAt = now;
     this.saving = this.save(now).finally(() => (this.saving = null));
