@@ -114,6 +114,10 @@ describe('StoredPageService', () => {
       brotliCompressSync(Buffer.from(`${JSON.stringify(page(NOW))}\n[1,2]`)),
       brotliCompressSync(Buffer.from(`{"services":[{"name":"x"}]}\n[null]`)),
     ];
+    // As many entries as the catalog, each one of its services, but one listed twice and one missing.
+    const twice = page(NOW);
+    twice.services[2] = twice.services[0]!;
+    damaged.push(brotliCompressSync(Buffer.from(`${JSON.stringify(twice)}\n[1,2,3]`)));
     for (const body of damaged) expect(await pages.serve({ at: NOW, body }, catalog, NOW + 1000)).toBe(false);
     expect(snapshot.served).toEqual([]);
   });

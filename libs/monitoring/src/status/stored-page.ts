@@ -111,7 +111,12 @@ export class StoredPageService {
     const shown = listed as ServiceStatus[];
     const catalog = new Map(services.map((service) => [service.id, service]));
     const wanted = new Set(services.map(identity));
-    if (shown.length !== services.length || !shown.every((service) => wanted.has(identity(service))))
+    const listedOnce = new Set(shown.map(identity));
+    if (
+      shown.length !== services.length ||
+      listedOnce.size !== shown.length ||
+      !shown.every((service) => wanted.has(identity(service)))
+    )
       return refuse('its services differ from the catalog`s');
     shown.forEach((service, index) => {
       const at = lastChecks[index] as number | null;
@@ -157,8 +162,9 @@ export class StoredPageService {
       });
       await this.store.save({ at: status.builtAt, body });
     } catch (error) {
-      if (this.refused) return;
-      this.refused = String(error).includes('too large');
+      const tooLarge = String(error).includes('too large');
+      if (tooLarge && this.refused) return;
+      this.refused ||= tooLarge;
       this.logger.warn(`storing the status page failed: ${String(error)}`);
     }
   }
