@@ -315,22 +315,16 @@ export function validateEnvironment(env: Record<string, string | undefined>): {
       errors.push({ path: key, value: value[key], rule: `must be comma-separated CIDRs: ${(error as Error).message}` });
     }
   }
-  const compactMs = parseDuration(value.HEAP_COMPACT_EVERY);
-  const compactShape = errors.some((error) => error.path === 'HEAP_COMPACT_EVERY');
-  if (!compactShape && compactMs !== null && compactMs > 0 && compactMs < 10_000)
-    errors.push({
-      path: 'HEAP_COMPACT_EVERY',
-      value: value.HEAP_COMPACT_EVERY,
-      rule: 'must be "0s" (off) or at least 10s',
-    });
-  const storedPageMs = parseDuration(value.STORED_PAGE_EVERY);
-  const storedPageShape = errors.some((error) => error.path === 'STORED_PAGE_EVERY');
-  if (!storedPageShape && storedPageMs !== null && storedPageMs > 0 && storedPageMs < 60_000)
-    errors.push({
-      path: 'STORED_PAGE_EVERY',
-      value: value.STORED_PAGE_EVERY,
-      rule: 'must be "0s" (off) or at least 1m',
-    });
+  // Periods that are "0s" (off) or at least a floor; checked only when the duration itself is well-formed.
+  const periods = [
+    ['HEAP_COMPACT_EVERY', 10_000, '10s'],
+    ['STORED_PAGE_EVERY', 60_000, '1m'],
+  ] as const;
+  for (const [path, floorMs, floor] of periods) {
+    const ms = parseDuration(value[path]);
+    if (errors.some((error) => error.path === path) || ms === null || ms === 0 || ms >= floorMs) continue;
+    errors.push({ path, value: value[path], rule: `must be "0s" (off) or at least ${floor}` });
+  }
   if (value.METRICS_PORT !== 0 && value.METRICS_PORT === value.PORT)
     errors.push({ path: 'METRICS_PORT', value: value.METRICS_PORT, rule: 'must differ from PORT (or be 0 for off)' });
   const headersMs = parseDuration(value.HTTP_HEADERS_TIMEOUT);
