@@ -76,6 +76,13 @@ describe('a boot serves the stored status page until its own read is in', () => 
       periodic = await pages.load();
     }
     expect(periodic).not.toBeNull();
+    // A check after that store rebuilds the page: the stop must store the newer one (an unchanged page is not
+    // stored again, so without waiting the stop could meet the periodic page's own snapshot).
+    for (let tries = 0; tries < 50 && Date.parse(page.generatedAt) <= periodic!.at; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      page = await status(first);
+    }
+    expect(Date.parse(page.generatedAt)).toBeGreaterThan(periodic!.at);
     await first.close();
     const saved = await pages.load();
     expect(saved).not.toBeNull();
