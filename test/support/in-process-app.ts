@@ -43,6 +43,11 @@ export async function createTestApp(
      * free loopback port) or is booted, whichever comes first; `booted` settles when its boot is done.
      */
     early?: boolean;
+    /**
+     * When the app counts its process start (first checks spread within an interval of it, the boot's copies of
+     * finished days after its first minute): the Jest worker's start unless set.
+     */
+    startedAt?: number;
   } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'status-api-'));
@@ -65,6 +70,7 @@ export async function createTestApp(
   const app = await createApp(config, {
     dynamodbEndpoint: options.dynamodbEndpoint ?? process.env.TEST_DYNAMODB_ENDPOINT!,
     ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+    ...(options.startedAt === undefined ? {} : { startedAt: options.startedAt }),
     logger: options.logger ?? false,
     beforeRoutes: (adapter) =>
       adapter.getInstance().addHook('onRoute', (route) => {

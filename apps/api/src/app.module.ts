@@ -53,6 +53,8 @@ export interface AppOverrides {
   lookup?: HostLookup;
   /** Where the controllers register their hot reads (createApp puts it in front of Fastify); none: disabled. */
   fastReads?: FastReads;
+  /** Tests: the process start the runner counts its first interval from (MonitoringOptions.startedAt). */
+  startedAt?: number;
 }
 
 /** Composition root: validated configuration in, modules wired to their adapters. */
@@ -95,6 +97,7 @@ export class AppModule {
                 concurrency: config.env.CHECK_CONCURRENCY,
                 probeThread: config.env.PROBE_THREAD,
                 storedPageEveryMs: parseDuration(config.env.STORED_PAGE_EVERY) ?? 0,
+                ...(overrides.startedAt === undefined ? {} : { startedAt: overrides.startedAt }),
               },
             },
             {

@@ -24,6 +24,12 @@ export interface MonitoringOptions {
    * (StoredPageService; also at a clean stop). 0: never stored, never served.
    */
   storedPageEveryMs: number;
+  /**
+   * When the process started (ms): the first checks are spread within one interval of it and the boot's copies of
+   * the finished days wait for its first minute (MonitorService.open). Unset: `performance.timeOrigin`; tests that
+   * run many apps in one process set it to the app's own start.
+   */
+  startedAt?: number;
 }
 
 export const DEFAULT_MONITORING_OPTIONS: MonitoringOptions = {

@@ -1,8 +1,16 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { CatalogService } from './catalog/catalog.service.js';
 import { ClusterSync } from './cluster/cluster-sync.js';
 import { MonitorService } from './monitor.service.js';
+import { MONITORING_OPTIONS, type MonitoringOptions } from './monitoring.options.js';
 import { StatusSnapshotService } from './status/status-snapshot.service.js';
 import { StoredPageService } from './status/stored-page.js';
 import type { MonitoredService } from './catalog/service-definition.js';
@@ -43,6 +51,7 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     private readonly snapshot: StatusSnapshotService,
     private readonly cluster: ClusterSync,
     private readonly storedPage: StoredPageService,
+    @Optional() @Inject(MONITORING_OPTIONS) private readonly options?: Pick<MonitoringOptions, 'startedAt'>,
   ) {}
 
   /**
@@ -90,8 +99,10 @@ export class MonitoringScheduler implements OnApplicationBootstrap, BeforeApplic
     await this.cluster.join();
     // Status is served from here on; recent checks load in the background and each service is checked once its
     // own are in (MonitorService.open). The first checks are spread within one interval of the process start
-    // (performance.timeOrigin), so the time start-up and loading took comes out of that interval, not on top of it.
-    const { restored } = await this.monitor.open(services, Date.now(), Math.round(performance.timeOrigin));
+    // (performance.timeOrigin unless set), so the time start-up and loading took comes out of that interval, not on
+    // top of it.
+    const startedAt = this.options?.startedAt ?? Math.round(performance.timeOrigin);
+    const { restored } = await this.monitor.open(services, Date.now(), startedAt);
     this.restored = restored.catch((error: unknown) =>
       this.logger.error(`restoring services failed: ${String(error)}`),
     );
