@@ -142,11 +142,31 @@ describe('FinishedDays', () => {
     const days = [day(6, { 7: 1440 }), day(5, {}), day(4, { 2: 9, 4: 1 }), day(3, { 0: 1, 19: 2 })];
     expect(packed.add(days.map((rollup) => unpacked(rollup)))).toEqual([]);
     expect(packed.rollups()).toEqual(days);
-    // Per day 9 whole numbers (4 B) and the latency sum (8 B), and the kept buckets at 2 B: 1 + 0 + 3 + 20 of them.
-    expect(packed.byteLength).toBe(4 * (9 * 4 + 8) + (1 + 0 + 3 + 20) * 2);
+    // Per day 11 whole numbers at 2 B and the latency sum (8 B), and the kept buckets at 2 B: 1 + 0 + 3 + 20 of them.
+    expect(packed.byteLength).toBe(4 * (11 * 2 + 8) + (1 + 0 + 3 + 20) * 2);
     packed.dropBefore(days[2]!.day);
     expect(packed.rollups()).toEqual(days.slice(2));
-    expect(packed.byteLength).toBe(2 * (9 * 4 + 8) + (3 + 20) * 2);
+    expect(packed.byteLength).toBe(2 * (11 * 2 + 8) + (3 + 20) * 2);
+    // A day counting past 16 bits widens the service's numbers to 4 B each, the days already packed kept exactly.
+    const busy = day(2, { 1: 70_000 });
+    expect(packed.add([unpacked(busy)])).toEqual([]);
+    expect(packed.rollups()).toEqual([...days.slice(2), busy]);
+    expect(packed.byteLength).toBe(3 * (11 * 4 + 8) + (3 + 20 + 1) * 4);
+  });
+
+  it('widens to 32 bits when the bucket pool outgrows 16-bit offsets (ten years of history kept)', () => {
+    const packed = new FinishedDays('api');
+    const days = Array.from({ length: 3400 }, (_, back) => {
+      const rollup = emptyRollup('api', dayOf(NOW - (back + 2) * DAY));
+      rollup.latencyBuckets = LATENCY_BUCKETS_MS.map((_, index) => index + 1);
+      rollup.latencyCount = 210;
+      rollup.total = 210;
+      rollup.through = Date.parse(`${rollup.day}T23:00:00Z`);
+      return { ...rollup, hourTotal: [], hourFailures: [], hourLatencySum: [] };
+    }).reverse();
+    expect(packed.add(days.map((rollup) => unpacked(rollup)))).toEqual([]);
+    expect(packed.rollup(days.at(-1)!.day)).toEqual(days.at(-1));
+    expect(packed.rollups()).toEqual(days);
   });
 
   it('keeps what was known of the stored copy, never-stored included', () => {
@@ -156,6 +176,15 @@ describe('FinishedDays', () => {
     expect(packed.take(day.day)?.persistedThrough).toBeNull();
     packed.add([unpacked(day, day.through - 5000)]);
     expect(packed.take(day.day)?.persistedThrough).toBe(day.through - 5000);
+    // Watermarks up to 2^31 − 1 ms after the day's start, in 16-bit days as in 32-bit ones.
+    const start = Date.parse(`${day.day}T00:00:00Z`);
+    for (const total of [10, 100_000]) {
+      const late = { ...day, total, through: start + 2 ** 31 - 1 };
+      packed.add([unpacked(late, start + 2 ** 31 - 2)]);
+      expect(packed.take(day.day)).toEqual({ rollup: late, persistedThrough: start + 2 ** 31 - 2 });
+      packed.add([unpacked(late, start)]);
+      expect(packed.take(day.day)).toEqual({ rollup: late, persistedThrough: start });
+    }
   });
 
   it('refuses, and gives back, a day it cannot hold exactly; packs the others', () => {

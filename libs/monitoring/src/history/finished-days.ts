@@ -6,16 +6,20 @@ const BUCKETS = LATENCY_BUCKETS_MS.length;
 /**
  * Whole numbers per day: the day number, total, failures, maintenance, latencyCount, the histogram's SHAPE, the
  * OFFSET of its kept buckets in the service's bucket pool, and the day's THROUGH and the STORED copy's through as ms
- * after the day's start (a check's start time is a whole ms within its day; NEVER_STORED: no stored copy).
+ * after the day's start (a check's start time is a whole ms within its day), each of these two as two 16-bit
+ * halves (high, low; NEVER_STORED in the high half: no stored copy).
  */
-const COUNTS = 9;
+const COUNTS = 11;
 const SHAPE = 5;
 const OFFSET = 6;
 const THROUGH = 7;
-const STORED = 8;
-const NEVER_STORED = -1;
+const STORED = 9;
+/** The largest 16-bit number; also the sentinel of SHAPE and of STORED's high half, which never reach it. */
+const NARROW_MAX = 0xffff;
+const NEVER_STORED = NARROW_MAX;
+const HALF = 0x10000;
 /** The day was recorded before the histogram existed (its latencyBuckets are []): its SHAPE. */
-const NO_HISTOGRAM = -1;
+const NO_HISTOGRAM = NARROW_MAX;
 /**
  * A day's histogram keeps only its buckets from the first non-zero one to the last (a service's latencies fall in a
  * few neighbouring buckets): SHAPE = first << 8 | how many (0: every bucket zero), those buckets in the pool.
@@ -23,16 +27,16 @@ const NO_HISTOGRAM = -1;
 const SHAPE_SHIFT = 8;
 const SHAPE_LENGTH = 0xff;
 /**
- * The pool's buckets are 16 bits each while every one of the service's fits (a service checked at most every 2 s
- * cannot fill one past 43,200 a day); a bucket past that widens the service's pool to 32 bits.
+ * A service's whole numbers and its pool's buckets are 16 bits each while every one fits (a service checked at most
+ * every 1.3 s cannot count past 65,535 a day; the day number fits until 2149); one that does not widens the
+ * service's arrays to 32 bits.
  */
-const NARROW_MAX = 0xffff;
-type Buckets = Uint16Array | Int32Array;
+type Whole = Uint16Array | Int32Array;
 /** One service's packed days: what FinishedDays holds, and what it builds when they change. */
 interface Packed {
-  counts: Int32Array;
+  counts: Whole;
   /** The kept buckets of every day, day after day (each day's start at its OFFSET). */
-  buckets: Buckets;
+  buckets: Whole;
   /** Each day's latencySum (not a whole number). */
   sums: Float64Array;
 }
@@ -85,12 +89,13 @@ export class FinishedDays {
     for (let index = 0; index < this.length; index += 1) if (!taken.has(this.dayAt(index))) kept.push(index);
     const incoming = [...taken.keys()].sort((a, b) => a - b);
     const total = kept.length + incoming.length;
-    const wide =
-      this.data.buckets instanceof Int32Array ||
-      [...taken.values()].some((entry) => entry.rollup.latencyBuckets.some((value) => value > NARROW_MAX));
     let pool = 0;
     for (const index of kept) pool += keptLength(this.data, index);
     for (const entry of taken.values()) pool += rangeOf(entry.rollup.latencyBuckets).length;
+    const wide =
+      this.data.counts instanceof Int32Array ||
+      pool > NARROW_MAX ||
+      [...taken.entries()].some(([day, { rollup }]) => !narrow(day, rollup));
     const into = packed(total, pool, wide);
     let at = 0;
     let poolAt = 0;
@@ -134,9 +139,9 @@ export class FinishedDays {
   storedRollups(): DailyRollup[] | null {
     const out: DailyRollup[] = [];
     for (let index = 0; index < this.length; index += 1) {
-      const persisted = this.data.counts[index * COUNTS + STORED] as number;
-      if (persisted === NEVER_STORED) continue;
-      if (persisted !== this.data.counts[index * COUNTS + THROUGH]) return null;
+      const persisted = msAt(this.data, index, STORED);
+      if (persisted === null) continue;
+      if (persisted !== msAt(this.data, index, THROUGH)) return null;
       out.push(this.rollupAt(index));
     }
     return out;
@@ -146,11 +151,11 @@ export class FinishedDays {
   take(day: string): UnpackedDay | undefined {
     const index = this.indexOf(day);
     if (index === -1) return undefined;
-    const persisted = this.data.counts[index * COUNTS + STORED] as number;
+    const persisted = msAt(this.data, index, STORED);
     const start = this.dayAt(index) * DAY_MS;
     const unpacked = {
       rollup: this.rollupAt(index),
-      persistedThrough: persisted === NEVER_STORED ? null : start + persisted,
+      persistedThrough: persisted === null ? null : start + persisted,
     };
     this.removeWhere((at) => at === index);
     return unpacked;
@@ -234,7 +239,7 @@ export class FinishedDays {
       hourFailures: NO_HOURS,
       hourLatencySum: NO_HOURS,
       latencyBuckets: histogram,
-      through: start + (this.data.counts[base + THROUGH] as number),
+      through: start + (msAt(this.data, index, THROUGH) as number),
     };
   }
 
@@ -243,7 +248,7 @@ export class FinishedDays {
     for (let index = 0; index < this.length; index += 1) if (!drop(index)) kept.push(index);
     let pool = 0;
     for (const index of kept) pool += keptLength(this.data, index);
-    const into = packed(kept.length, pool, this.data.buckets instanceof Int32Array);
+    const into = packed(kept.length, pool, this.data.counts instanceof Int32Array);
     let poolAt = 0;
     for (const [at, index] of kept.entries()) poolAt = copyDay(this.data, index, into, at, poolAt);
     this.replaceWith(into, kept.length);
@@ -270,13 +275,35 @@ function packable({ rollup, persistedThrough }: UnpackedDay): number | null {
   return number;
 }
 
-/** The three arrays for `days` days whose histograms keep `pool` buckets in all (32-bit buckets when `wide`). */
+/** The three arrays for `days` days whose histograms keep `pool` buckets in all (32-bit whole numbers when `wide`). */
 function packed(days: number, pool: number, wide: boolean): Packed {
   return {
-    counts: new Int32Array(days * COUNTS),
+    counts: wide ? new Int32Array(days * COUNTS) : new Uint16Array(days * COUNTS),
     buckets: wide ? new Int32Array(pool) : new Uint16Array(pool),
     sums: new Float64Array(days * SUMS),
   };
+}
+
+/** Whether the day's whole numbers (its watermarks aside: they are kept in halves) all fit in 16 bits. */
+function narrow(day: number, rollup: DailyRollup): boolean {
+  const fits = (value: number) => value <= NARROW_MAX;
+  return (
+    fits(day) &&
+    [rollup.total, rollup.failures, rollup.maintenance, rollup.latencyCount].every(fits) &&
+    rollup.latencyBuckets.every(fits)
+  );
+}
+
+/** A watermark of day `index` (THROUGH or STORED) as ms after the day's start; null: never stored. */
+function msAt(data: Packed, index: number, field: typeof THROUGH | typeof STORED): number | null {
+  const high = data.counts[index * COUNTS + field] as number;
+  return high === NEVER_STORED ? null : high * HALF + (data.counts[index * COUNTS + field + 1] as number);
+}
+
+/** Writes a watermark (ms after the day's start, below 2^31; null: never stored) as its two halves. */
+function writeMs(counts: Whole, base: number, field: typeof THROUGH | typeof STORED, ms: number | null): void {
+  counts[base + field] = ms === null ? NEVER_STORED : Math.floor(ms / HALF);
+  counts[base + field + 1] = ms === null ? 0 : ms % HALF;
 }
 
 /** The buckets a histogram keeps: from its first non-zero one to its last (none when all are zero). */
@@ -328,8 +355,8 @@ function write({ counts, buckets, sums }: Packed, at: number, poolAt: number, da
     for (let bucket = 0; bucket < length; bucket += 1)
       buckets[poolAt + bucket] = rollup.latencyBuckets[range.first + bucket] as number;
   }
-  counts[base + THROUGH] = rollup.through - day * DAY_MS;
-  counts[base + STORED] = persistedThrough === null ? NEVER_STORED : persistedThrough - day * DAY_MS;
+  writeMs(counts, base, THROUGH, rollup.through - day * DAY_MS);
+  writeMs(counts, base, STORED, persistedThrough === null ? null : persistedThrough - day * DAY_MS);
   sums[at * SUMS] = rollup.latencySum;
   return poolAt + length;
 }
