@@ -27,9 +27,9 @@ const NO_HISTOGRAM = NARROW_MAX;
 const SHAPE_SHIFT = 8;
 const SHAPE_LENGTH = 0xff;
 /**
- * A service's whole numbers and its pool's buckets are 16 bits each while every one fits (a service checked at most
- * every 1.3 s cannot count past 65,535 a day; the day number fits until 2149); one that does not widens the
- * service's arrays to 32 bits.
+ * A service's whole numbers and its pool's buckets are 16 bits each while every one fits (a service checked every
+ * 1.32 s or less often counts at most 65,455 checks a day; the day number fits until 2149); one that does not widens
+ * the service's arrays to 32 bits.
  */
 type Whole = Uint16Array | Int32Array;
 /** One service's packed days: what FinishedDays holds, and what it builds when they change. */
